@@ -1,0 +1,105 @@
+//! `activationkey.*`: the organization's activation keys.
+
+use xmlrpc::{Fault, MethodResponse, Struct, Value};
+
+use super::{Answer, Call, require_role};
+use crate::sim::model::ActivationKey;
+use crate::sim::seed::SplitMix64;
+use crate::sim::{Node, faults};
+
+pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
+    Some(match method {
+        "listActivationKeys" => Ok(list(node)),
+        "create" => create(node, call),
+        "delete" => delete(node, call),
+        _ => return None,
+    })
+}
+
+fn list(node: &Node) -> Value {
+    let data = node.read();
+    Value::Array(
+        data.activation_keys
+            .values()
+            .map(|k| {
+                let mut s = Struct::with_capacity(12)
+                    .with("key", Value::string(&k.key))
+                    .with("description", Value::string(&k.description));
+                if let Some(limit) = k.usage_limit {
+                    s.push("usage_limit", Value::Int(limit));
+                }
+                let base = if k.base_channel_label.is_empty() { "none" } else { &k.base_channel_label };
+                s.with("base_channel_label", Value::string(base))
+                    .with("child_channel_labels", Value::Array(Vec::new()))
+                    .with(
+                        "entitlements",
+                        Value::Array(k.entitlements.iter().map(Value::string).collect()),
+                    )
+                    .with("server_group_ids", Value::Array(Vec::new()))
+                    .with("package_names", Value::Array(Vec::new()))
+                    .with("packages", Value::Array(Vec::new()))
+                    .with("universal_default", Value::Bool(k.universal_default))
+                    .with("disabled", Value::Bool(false))
+                    .with("contact_method", Value::string("default"))
+                    .into()
+            })
+            .collect(),
+    )
+}
+
+fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let user = call.user(node)?;
+    require_role(&user, &["activation_key_admin"])?;
+    let name = call.str("key")?;
+    let description = call.str("description")?.to_owned();
+    let base = call.str("baseChannelLabel")?.to_owned();
+    let usage_limit = match call.arg("usageLimit") {
+        Some(_) => Some(i32::try_from(call.int("usageLimit")?).unwrap_or(i32::MAX)),
+        None => None,
+    };
+    let entitlements = call.strs("entitlements")?;
+    let universal_default = call.bool("universalDefault")?;
+    for e in &entitlements {
+        if !matches!(e.as_str(), "container_build_host" | "monitoring_entitled" | "osimage_build_host" | "virtualization_host" | "ansible_control_node" | "peripheral_server") {
+            return Err(faults::domain(-212, "Invalid entitlement"));
+        }
+    }
+    let mut data = node.write();
+    if !base.is_empty() && data.channel(&base).is_none() {
+        return Err(faults::domain(-211, "Invalid channel"));
+    }
+    let suffix = if name.is_empty() {
+        SplitMix64::new(data.next_action_id as u64 ^ data.activation_keys.len() as u64).hex32()
+    } else {
+        name.to_owned()
+    };
+    let key = format!("1-{suffix}");
+    if data.activation_keys.contains_key(&key) {
+        return Err(faults::domain(1090, "activation_key_already_exists"));
+    }
+    data.activation_keys.insert(
+        key.clone(),
+        ActivationKey {
+            key: key.clone(),
+            description,
+            base_channel_label: base,
+            usage_limit,
+            entitlements,
+            universal_default,
+        },
+    );
+    Ok(Value::String(key))
+}
+
+fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let user = call.user(node)?;
+    require_role(&user, &["activation_key_admin"])?;
+    let key = call.str("key")?;
+    let removed = node.write().activation_keys.remove(key);
+    removed.map(|_| Value::Int(1)).ok_or_else(|| {
+        Fault::new(
+            -1,
+            format!("com.redhat.rhn.common.hibernate.LookupException: Could not find activation key: {key}"),
+        )
+    })
+}

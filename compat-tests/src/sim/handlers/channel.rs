@@ -1,0 +1,107 @@
+//! `channel.*` and `channel.software.*`: the zone's software channels.
+
+use xmlrpc::{MethodResponse, Struct, Value};
+
+use super::{Answer, Call};
+use crate::sim::clock::{format_datetime, format_plain};
+use crate::sim::model::{Channel, NodeData};
+use crate::sim::{Node, faults};
+
+pub(super) fn call(node: &Node, namespace: &str, method: &str, call: &Call<'_>) -> Answer {
+    Some(match (namespace, method) {
+        ("channel", "listSoftwareChannels") => Ok(list_software_channels(&node.read())),
+        ("channel.software", "listAllPackages") => list_all_packages(node, call),
+        ("channel.software", "getDetails") => get_details(node, call),
+        _ => return None,
+    })
+}
+
+fn list_software_channels(data: &NodeData) -> Value {
+    Value::Array(
+        data.channels
+            .iter()
+            .map(|c| {
+                Struct::with_capacity(5)
+                    .with("label", Value::string(&c.label))
+                    .with("name", Value::string(&c.name))
+                    .with("parent_label", Value::string(&c.parent_label))
+                    .with("end_of_life", Value::string(""))
+                    .with("arch", Value::string(&c.arch))
+                    .into()
+            })
+            .collect(),
+    )
+}
+
+fn lookup<'a>(data: &'a NodeData, call: &Call<'_>) -> Result<&'a Channel, xmlrpc::Fault> {
+    let found = match call.arg("id") {
+        Some(id) => {
+            let id = id.as_i64();
+            data.channels.iter().find(|c| Some(i64::from(c.id)) == id)
+        }
+        None => data.channel(call.str("channelLabel")?),
+    };
+    found.ok_or_else(faults::no_such_channel)
+}
+
+fn list_all_packages(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let start = match call.arg("startDate") {
+        Some(_) => Some(call.date("startDate")?),
+        None => None,
+    };
+    let end = match call.arg("endDate") {
+        Some(_) => Some(call.date("endDate")?),
+        None => None,
+    };
+    let data = node.read();
+    let channel = lookup(&data, call)?;
+    let packages = channel
+        .package_ids
+        .iter()
+        .filter_map(|id| data.packages.get(id))
+        .filter(|p| start.is_none_or(|s| p.last_modified >= s))
+        .filter(|p| end.is_none_or(|e| p.last_modified < e))
+        .map(|p| {
+            Struct::with_capacity(10)
+                .with("name", Value::string(&p.name))
+                .with("version", Value::string(&p.version))
+                .with("release", Value::string(&p.release))
+                .with("epoch", Value::string(&p.epoch))
+                .with("checksum", Value::string(&p.checksum))
+                .with("checksum_type", Value::string("sha256"))
+                .with("id", Value::Int(p.id))
+                .with("arch_label", Value::string(&p.arch))
+                .with("last_modified_date", Value::string(format_plain(p.last_modified)))
+                .with("last_modified", Value::string(format_plain(p.last_modified)))
+                .into()
+        })
+        .collect();
+    Ok(Value::Array(packages))
+}
+
+fn get_details(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let data = node.read();
+    let c = lookup(&data, call)?;
+    Ok(Struct::with_capacity(16)
+        .with("id", Value::Int(c.id))
+        .with("name", Value::string(&c.name))
+        .with("label", Value::string(&c.label))
+        .with("arch_name", Value::string("x86_64"))
+        .with("arch_label", Value::string(format!("channel-{}", c.arch)))
+        .with("summary", Value::string(&c.summary))
+        .with("description", Value::string(&c.summary))
+        .with("checksum_label", Value::string("sha256"))
+        .with("last_modified", Value::DateTime(format_datetime(c.last_modified)))
+        .with("maintainer_name", Value::string("SUSE"))
+        .with("maintainer_email", Value::string("maint-coord@suse.de"))
+        .with("maintainer_phone", Value::string(""))
+        .with("support_policy", Value::string(""))
+        .with("gpg_key_url", Value::string(""))
+        .with("gpg_key_id", Value::string(""))
+        .with("gpg_key_fp", Value::string(""))
+        .with("end_of_life", Value::string(""))
+        .with("parent_channel_label", Value::string(&c.parent_label))
+        .with("clone_original", Value::string(""))
+        .with("contentSources", Value::Array(Vec::new()))
+        .into())
+}

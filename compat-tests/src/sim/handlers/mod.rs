@@ -1,0 +1,150 @@
+//! The methods the simulator models, one file per namespace.
+//!
+//! Each handler gets a [`Call`]: the spec entry the server's dispatcher
+//! chose and the arguments, already checked for count and types against
+//! that entry. Methods not listed here answer through [`super::unmodeled`].
+
+mod activationkey;
+mod api;
+mod auth;
+mod channel;
+mod org;
+mod schedule;
+mod system;
+mod systemgroup;
+mod user;
+
+use spec::Entry;
+use xmlrpc::{Fault, MethodResponse, Value};
+
+use super::model::User;
+use super::{Node, faults, unmodeled};
+
+/// One resolved call.
+#[derive(Debug)]
+pub struct Call<'a> {
+    /// The overload chosen.
+    pub entry: &'a Entry,
+    /// The arguments as received (strings trimmed).
+    pub params: &'a [Value],
+    /// The logged-in user's id, when the first argument was a valid key.
+    pub user: Option<i32>,
+}
+
+impl Call<'_> {
+    /// The argument named `name` in the chosen overload.
+    pub(crate) fn arg(&self, name: &str) -> Option<&Value> {
+        let index = self.entry.params.iter().position(|p| p.name == name)?;
+        self.params.get(index)
+    }
+
+    /// A string argument.
+    pub(crate) fn str(&self, name: &str) -> Result<&str, Fault> {
+        self.arg(name)
+            .and_then(Value::as_str)
+            .ok_or_else(|| faults::internal(&format!("missing string parameter {name}")))
+    }
+
+    /// An integer argument.
+    pub(crate) fn int(&self, name: &str) -> Result<i64, Fault> {
+        self.arg(name)
+            .and_then(Value::as_i64)
+            .ok_or_else(|| faults::internal(&format!("missing integer parameter {name}")))
+    }
+
+    /// A boolean argument (the server also takes 0/1 integers).
+    pub(crate) fn bool(&self, name: &str) -> Result<bool, Fault> {
+        match self.arg(name) {
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(v) if v.as_i64().is_some() => Ok(v.as_i64() != Some(0)),
+            _ => Err(faults::internal(&format!("missing boolean parameter {name}"))),
+        }
+    }
+
+    /// An array-of-integers argument.
+    pub(crate) fn ints(&self, name: &str) -> Result<Vec<i64>, Fault> {
+        let items = self
+            .arg(name)
+            .and_then(Value::as_array)
+            .ok_or_else(|| faults::internal(&format!("missing array parameter {name}")))?;
+        items
+            .iter()
+            .map(|v| {
+                v.as_i64().ok_or_else(|| {
+                    Fault::new(
+                        -1,
+                        "com.redhat.rhn.common.translation.TranslationException: Could not find translator for class java.lang.String to class java.lang.Integer",
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// An array-of-strings argument.
+    pub(crate) fn strs(&self, name: &str) -> Result<Vec<String>, Fault> {
+        let items = self
+            .arg(name)
+            .and_then(Value::as_array)
+            .ok_or_else(|| faults::internal(&format!("missing array parameter {name}")))?;
+        Ok(items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.as_i64().map(|i| i.to_string()).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// A `dateTime.iso8601` (or date string) argument, as Unix seconds.
+    pub(crate) fn date(&self, name: &str) -> Result<i64, Fault> {
+        let text = match self.arg(name) {
+            Some(Value::DateTime(t)) | Some(Value::String(t)) => t,
+            _ => return Err(faults::internal(&format!("missing date parameter {name}"))),
+        };
+        super::clock::parse_datetime(text)
+            .ok_or_else(|| faults::invalid_parameter(&format!("Invalid date: {name}")))
+    }
+
+    /// The logged-in user.
+    pub(crate) fn user(&self, node: &Node) -> Result<User, Fault> {
+        let id = self.user.ok_or_else(|| faults::internal("no logged-in user"))?;
+        node.read()
+            .user_by_id(id)
+            .cloned()
+            .ok_or_else(|| faults::no_session(&id.to_string()))
+    }
+}
+
+/// Checks that `user` holds one of `roles` (`satellite_admin` holds all).
+pub(crate) fn require_role(user: &User, roles: &[&str]) -> Result<(), Fault> {
+    if user
+        .roles
+        .iter()
+        .any(|r| r == "satellite_admin" || r == "org_admin" || roles.contains(&r.as_str()))
+    {
+        Ok(())
+    } else {
+        Err(faults::permission_denied())
+    }
+}
+
+/// Answers a resolved call.
+pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let e = call.entry;
+    match (e.namespace.as_str(), e.method.as_str()) {
+        ("api", m) => api::call(node, m, call),
+        ("auth", m) => auth::call(node, m, call),
+        ("system", m) => system::call(node, m, call),
+        ("schedule", m) => schedule::call(node, m, call),
+        ("channel", m) | ("channel.software", m) => channel::call(node, &e.namespace, m, call),
+        ("user", m) => user::call(node, m, call),
+        ("org", m) => org::call(node, m, call),
+        ("activationkey", m) => activationkey::call(node, m, call),
+        ("systemgroup", m) => systemgroup::call(node, m, call),
+        _ => None,
+    }
+    .unwrap_or_else(|| unmodeled::answer(node, call))
+}
+
+/// What a namespace module answers: `None` when it does not model the method.
+pub(crate) type Answer = Option<MethodResponse>;

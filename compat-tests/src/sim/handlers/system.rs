@@ -1,0 +1,216 @@
+//! `system.*`: the node's client systems.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use xmlrpc::{Fault, MethodResponse, Struct, Value};
+
+use super::{Answer, Call};
+use crate::sim::clock::{format_datetime, format_plain, now_secs};
+use crate::sim::model::{Action, ActionState, NodeData, System};
+use crate::sim::{Node, faults};
+
+/// A system that has not checked in for this long is inactive.
+const INACTIVE_AFTER_SECS: i64 = 86_400;
+
+pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
+    Some(match method {
+        "listSystems" => Ok(list(&node.read(), |_| true)),
+        "listActiveSystems" => {
+            let cutoff = now_secs() - INACTIVE_AFTER_SECS;
+            Ok(list(&node.read(), |s| s.last_checkin >= cutoff))
+        }
+        "searchByName" => search_by_name(node, call),
+        "getDetails" => get_details(node, call),
+        "getName" => get_name(node, call),
+        "deleteSystems" => delete_systems(node, call),
+        "schedulePackageInstall" => schedule_package_install(node, call),
+        "listSystemEvents" => list_system_events(node, call),
+        _ => return None,
+    })
+}
+
+/// The short form the server lists systems in, ordered as it orders them:
+/// by name, then id.
+fn list(data: &NodeData, keep: impl Fn(&System) -> bool) -> Value {
+    let mut systems: Vec<&System> = data.systems.values().filter(|s| keep(s)).collect();
+    systems.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    Value::Array(systems.into_iter().map(short).collect())
+}
+
+fn short(s: &System) -> Value {
+    Struct::with_capacity(5)
+        .with("id", Value::Int(s.id))
+        .with("name", Value::string(&s.name))
+        .with("last_checkin", Value::DateTime(format_datetime(s.last_checkin)))
+        .with("created", Value::DateTime(format_datetime(s.created)))
+        .with("last_boot", Value::DateTime(format_datetime(s.last_boot)))
+        .into()
+}
+
+fn system_id(call: &Call<'_>, name: &str) -> Result<i32, Fault> {
+    let id = call.int(name)?;
+    i32::try_from(id).map_err(|_| faults::no_such_system())
+}
+
+fn search_by_name(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let pattern = call.str("regexp")?;
+    let regex = Regex::new(pattern)
+        .map_err(|_| faults::internal(&format!("invalid regular expression: {pattern}")))?;
+    Ok(list(&node.read(), |s| regex.is_match(&s.name)))
+}
+
+fn get_details(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let sid = system_id(call, "sid")?;
+    let data = node.read();
+    let s = data.systems.get(&sid).ok_or_else(faults::no_such_system)?;
+    Ok(Struct::with_capacity(16)
+        .with("id", Value::Int(s.id))
+        .with("profile_name", Value::string(&s.name))
+        .with("machine_id", Value::string(&s.machine_id))
+        .with("payg", Value::Bool(false))
+        .with("minion_id", Value::string(&s.minion_id))
+        .with("base_entitlement", Value::string("salt_entitlement"))
+        .with("addon_entitlements", Value::Array(Vec::new()))
+        .with("auto_update", Value::Bool(false))
+        .with("release", Value::string(&s.release))
+        .with("description", Value::string(&s.description))
+        .with("hostname", Value::string(&s.hostname))
+        .with("last_boot", Value::DateTime(format_datetime(s.last_boot)))
+        .with("osa_status", Value::string("unknown"))
+        .with("lock_status", Value::Bool(false))
+        .with("contact_method", Value::string("default"))
+        .into())
+}
+
+fn get_name(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let sid = system_id(call, "sid")?;
+    let data = node.read();
+    let s = data.systems.get(&sid).ok_or_else(faults::no_such_system)?;
+    Ok(Struct::new()
+        .with("id", Value::Int(s.id))
+        .with("name", Value::string(&s.name))
+        .with("last_checkin", Value::DateTime(format_datetime(s.last_checkin)))
+        .into())
+}
+
+fn delete_systems(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let sids = call.ints("sids")?;
+    if let Some(cleanup) = call.arg("cleanupType").and_then(Value::as_str)
+        && !matches!(cleanup, "FAIL_ON_CLEANUP_ERR" | "NO_CLEANUP" | "FORCE_DELETE")
+    {
+        return Err(faults::invalid_parameter(&format!(
+            "Invalid cleanup type value: {cleanup}"
+        )));
+    }
+    let mut data = node.write();
+    // All or nothing, as in one database transaction.
+    let ids = checked_systems(&data, &sids)?;
+    for id in ids {
+        data.remove_system(id);
+    }
+    Ok(Value::Int(1))
+}
+
+/// The ids, all of which must name systems of this node.
+fn checked_systems(data: &NodeData, sids: &[i64]) -> Result<Vec<i32>, Fault> {
+    sids.iter()
+        .map(|&sid| {
+            i32::try_from(sid)
+                .ok()
+                .filter(|id| data.systems.contains_key(id))
+                .ok_or_else(faults::no_such_system)
+        })
+        .collect()
+}
+
+fn schedule_package_install(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let single = call.arg("sid").is_some();
+    let sids = if single {
+        vec![call.int("sid")?]
+    } else {
+        call.ints("sids")?
+    };
+    let package_ids = call.ints("packageIds")?;
+    let earliest = call.date("earliestOccurrence")?;
+    let user = call.user(node)?;
+    let mut data = node.write();
+    let systems = checked_systems(&data, &sids)?;
+    let packages = package_ids
+        .iter()
+        .map(|&id| {
+            i32::try_from(id)
+                .ok()
+                .filter(|id| data.packages.contains_key(id))
+                .ok_or_else(faults::no_such_package)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let id = data.next_action_id;
+    data.next_action_id += 1;
+    let action = Action {
+        id,
+        name: format!("Package Install scheduled by {}", user.login),
+        type_name: "Package Install".to_owned(),
+        type_label: "packages.update".to_owned(),
+        scheduler: user.login,
+        created: now_secs(),
+        earliest,
+        systems: systems
+            .into_iter()
+            .map(|sid| (sid, (ActionState::InProgress, None)))
+            .collect::<BTreeMap<_, _>>(),
+        package_ids: packages,
+    };
+    data.actions.insert(id, action);
+    Ok(if single {
+        Value::Int(id)
+    } else {
+        Value::Array(vec![Value::Int(id)])
+    })
+}
+
+fn list_system_events(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let sid = system_id(call, "sid")?;
+    let type_filter = call.arg("actionType").and_then(Value::as_str);
+    let since = match call.arg("earliestDate") {
+        Some(_) => Some(call.date("earliestDate")?),
+        None => None,
+    };
+    let data = node.read();
+    if !data.systems.contains_key(&sid) {
+        return Err(faults::no_such_system());
+    }
+    let events = data
+        .actions
+        .values()
+        .rev()
+        .filter(|a| type_filter.is_none_or(|t| a.type_name == t))
+        .filter(|a| since.is_none_or(|t| a.created >= t))
+        .filter_map(|a| a.systems.get(&sid).map(|state| event(a, state)))
+        .collect();
+    Ok(Value::Array(events))
+}
+
+fn event(a: &Action, (state, message): &(ActionState, Option<String>)) -> Value {
+    let mut event = Struct::with_capacity(16)
+        .with("id", Value::Int(a.id))
+        .with("name", Value::string(&a.name))
+        .with("action_type", Value::string(&a.type_name))
+        .with("version", Value::string("2"))
+        .with("scheduler_user", Value::string(&a.scheduler))
+        .with("archived", Value::Int(0))
+        .with("created", Value::string(format_plain(a.created)))
+        .with("created_date", Value::DateTime(format_datetime(a.created)))
+        .with("modified", Value::string(format_plain(a.created)))
+        .with("modified_date", Value::DateTime(format_datetime(a.created)))
+        .with("earliest_action", Value::string(format_plain(a.earliest)))
+        .with(
+            "successful_count",
+            Value::Int(i32::from(*state == ActionState::Completed)),
+        )
+        .with("failed_count", Value::Int(i32::from(*state == ActionState::Failed)));
+    if let Some(message) = message {
+        event.push("result_msg", Value::string(message));
+    }
+    event.into()
+}

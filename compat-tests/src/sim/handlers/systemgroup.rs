@@ -1,0 +1,54 @@
+//! `systemgroup.*`: system groups.
+
+use xmlrpc::{MethodResponse, Struct, Value};
+
+use super::{Answer, Call, require_role};
+use crate::sim::model::SystemGroup;
+use crate::sim::{Node, faults};
+
+pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
+    Some(match method {
+        "listAllGroups" => Ok(Value::Array(
+            node.read().groups.values().map(group_value).collect(),
+        )),
+        "create" => create(node, call),
+        _ => return None,
+    })
+}
+
+fn group_value(g: &SystemGroup) -> Value {
+    Struct::with_capacity(5)
+        .with("id", Value::Int(g.id))
+        .with("name", Value::string(&g.name))
+        .with("description", Value::string(&g.description))
+        .with("org_id", Value::Int(1))
+        .with("system_count", Value::Int(i32::try_from(g.members.len()).unwrap_or(i32::MAX)))
+        .into()
+}
+
+fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let user = call.user(node)?;
+    require_role(&user, &["system_group_admin"])?;
+    let name = call.str("name")?;
+    let description = call.str("description")?;
+    if name.is_empty() {
+        return Err(faults::domain(2200, "Invalid server group"));
+    }
+    let mut data = node.write();
+    if data.groups.contains_key(name) {
+        return Err(faults::invalid_parameter(&format!(
+            "A system group with the name {name} already exists"
+        )));
+    }
+    let id = data.next_group_id;
+    data.next_group_id += 1;
+    let group = SystemGroup {
+        id,
+        name: name.to_owned(),
+        description: description.to_owned(),
+        members: Vec::new(),
+    };
+    let value = group_value(&group);
+    data.groups.insert(name.to_owned(), group);
+    Ok(value)
+}

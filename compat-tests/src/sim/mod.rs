@@ -1,0 +1,144 @@
+//! The SUSE Manager node simulator.
+//!
+//! One [`Node`] answers `/rpc/api` as one SUSE Manager server would, for the
+//! methods it models (see [`handlers`]), with the real server's faults for
+//! everything else. Its data is seeded from a [`SimConfig`]; while it runs,
+//! systems can be registered and removed through the simulator's own side
+//! endpoint ([`side`]), which is not part of the SUSE Manager API.
+
+mod clock;
+mod dispatch;
+mod faults;
+pub mod handlers;
+pub mod model;
+mod seed;
+pub mod session;
+pub mod side;
+mod unmodeled;
+
+use std::future::Future;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+
+pub use model::NodeData;
+pub use seed::SeedSpec;
+
+/// What a simulated node is started with.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Node name (part of every seeded system's host name).
+    pub name: String,
+    /// Zone name: nodes of one zone share channels, packages, users, keys.
+    pub zone: String,
+    /// Number of seeded systems.
+    pub systems: usize,
+    /// Seed for the systems.
+    pub seed: u64,
+    /// Administrator login.
+    pub user: String,
+    /// Administrator password.
+    pub password: String,
+    /// The SUSE Manager release the node behaves as.
+    pub release: spec::Release,
+    /// Parser limits for requests.
+    pub limits: xmlrpc::Limits,
+}
+
+impl Default for SimConfig {
+    fn default() -> SimConfig {
+        SimConfig {
+            name: "node1".to_owned(),
+            zone: "default".to_owned(),
+            systems: 100,
+            seed: 1,
+            user: "admin".to_owned(),
+            password: "admin".to_owned(),
+            release: spec::Release::Master,
+            limits: xmlrpc::Limits::REQUEST,
+        }
+    }
+}
+
+/// One simulated SUSE Manager node: its configuration, data and sessions.
+#[derive(Debug)]
+pub struct Node {
+    config: SimConfig,
+    data: RwLock<NodeData>,
+    sessions: session::Sessions,
+}
+
+impl Node {
+    /// Seeds a node from its configuration.
+    pub fn new(config: SimConfig) -> Node {
+        let data = seed::seed(&SeedSpec {
+            name: config.name.clone(),
+            zone: config.zone.clone(),
+            systems: config.systems,
+            seed: config.seed,
+            user: config.user.clone(),
+            password: config.password.clone(),
+            now: clock::now_secs(),
+        });
+        let mut secret = [0u8; 32];
+        let mut rng = seed::SplitMix64::new(config.seed ^ clock::now_secs() as u64);
+        for chunk in secret.chunks_mut(8) {
+            chunk.copy_from_slice(&rng.next_u64().to_le_bytes());
+        }
+        // Session ids start somewhere different on every node, as the
+        // sequences of separate databases would.
+        let first_session = 1 + rng.below(9_000_000);
+        Node {
+            config,
+            data: RwLock::new(data),
+            sessions: session::Sessions::new(secret, first_session),
+        }
+    }
+
+    /// The node's configuration.
+    pub fn config(&self) -> &SimConfig {
+        &self.config
+    }
+
+    /// Answers one XML-RPC method call (including `system.multicall`).
+    pub fn call(&self, call: &xmlrpc::MethodCall) -> xmlrpc::MethodResponse {
+        dispatch::call(self, call)
+    }
+
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, NodeData> {
+        self.data.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, NodeData> {
+        self.data.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn sessions(&self) -> &session::Sessions {
+        &self.sessions
+    }
+}
+
+/// The simulator's HTTP routes: `/rpc/api` and the side endpoint.
+pub fn router(node: Arc<Node>) -> Router {
+    let body_limit = node.config.limits.max_body_bytes;
+    Router::new()
+        .route("/rpc/api", post(dispatch::rpc).get(dispatch::redirect_to_docs))
+        .nest("/uyuni-sim/v1", side::routes())
+        .route("/", get(dispatch::redirect_to_docs))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(node)
+}
+
+/// Serves a node on `listener` until `shutdown` completes.
+pub async fn run(
+    node: Arc<Node>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(node))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

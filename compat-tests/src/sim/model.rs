@@ -1,0 +1,242 @@
+//! What one simulated node holds.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// The first system id a SUSE Manager server hands out.
+pub const FIRST_SYSTEM_ID: i32 = 1_000_010_000;
+
+/// A registered client system.
+#[derive(Debug, Clone)]
+pub struct System {
+    /// Server id.
+    pub id: i32,
+    /// Profile name.
+    pub name: String,
+    /// Fully qualified host name.
+    pub hostname: String,
+    /// Salt minion id.
+    pub minion_id: String,
+    /// `/etc/machine-id`.
+    pub machine_id: String,
+    /// Registration time (Unix seconds).
+    pub created: i64,
+    /// Last check-in (Unix seconds).
+    pub last_checkin: i64,
+    /// Last boot (Unix seconds).
+    pub last_boot: i64,
+    /// OS release, e.g. `15.6`.
+    pub release: String,
+    /// Free-text description.
+    pub description: String,
+}
+
+/// The state one system is in for one action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionState {
+    /// Queued or picked up.
+    InProgress,
+    /// Finished successfully.
+    Completed,
+    /// Failed or canceled.
+    Failed,
+}
+
+/// A scheduled action and the systems it runs on.
+#[derive(Debug, Clone)]
+pub struct Action {
+    /// Action id.
+    pub id: i32,
+    /// Display name, e.g. `Package Install scheduled by admin`.
+    pub name: String,
+    /// Action type name, e.g. `Package Install`.
+    pub type_name: String,
+    /// Action type label, e.g. `packages.update`.
+    pub type_label: String,
+    /// Login of the scheduler.
+    pub scheduler: String,
+    /// Created (Unix seconds).
+    pub created: i64,
+    /// Earliest execution (Unix seconds).
+    pub earliest: i64,
+    /// Per system: state and the message a failure or cancel left.
+    pub systems: BTreeMap<i32, (ActionState, Option<String>)>,
+    /// Package ids the action installs.
+    pub package_ids: Vec<i32>,
+}
+
+impl Action {
+    /// Systems in `state`.
+    pub fn count(&self, state: ActionState) -> i32 {
+        self.systems.values().filter(|(s, _)| *s == state).count() as i32
+    }
+}
+
+/// A software channel.
+#[derive(Debug, Clone)]
+pub struct Channel {
+    /// Channel id.
+    pub id: i32,
+    /// Label.
+    pub label: String,
+    /// Name.
+    pub name: String,
+    /// Parent channel label, empty for a base channel.
+    pub parent_label: String,
+    /// Architecture name, e.g. `x86_64`.
+    pub arch: String,
+    /// Summary.
+    pub summary: String,
+    /// Last modified (Unix seconds).
+    pub last_modified: i64,
+    /// Ids of the packages in it.
+    pub package_ids: Vec<i32>,
+}
+
+/// A package.
+#[derive(Debug, Clone)]
+pub struct Package {
+    /// Package id.
+    pub id: i32,
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// Release.
+    pub release: String,
+    /// Epoch, empty if none.
+    pub epoch: String,
+    /// Architecture label.
+    pub arch: String,
+    /// SHA-256 checksum, hex.
+    pub checksum: String,
+    /// Last modified (Unix seconds).
+    pub last_modified: i64,
+}
+
+/// A user of the organization.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// User id.
+    pub id: i32,
+    /// Login.
+    pub login: String,
+    /// Password (the simulator compares it in memory; it is never logged).
+    pub password: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// E-mail address.
+    pub email: String,
+    /// Whether the account is enabled.
+    pub enabled: bool,
+    /// Role labels.
+    pub roles: Vec<String>,
+}
+
+/// An organization.
+#[derive(Debug, Clone)]
+pub struct Org {
+    /// Org id.
+    pub id: i32,
+    /// Name.
+    pub name: String,
+}
+
+/// An activation key.
+#[derive(Debug, Clone)]
+pub struct ActivationKey {
+    /// The key, `<org id>-<name>`.
+    pub key: String,
+    /// Description.
+    pub description: String,
+    /// Base channel label, empty for the default.
+    pub base_channel_label: String,
+    /// Usage limit, if any.
+    pub usage_limit: Option<i32>,
+    /// Add-on entitlements.
+    pub entitlements: Vec<String>,
+    /// Whether it is the org's universal default.
+    pub universal_default: bool,
+}
+
+/// A system group.
+#[derive(Debug, Clone)]
+pub struct SystemGroup {
+    /// Group id.
+    pub id: i32,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Member system ids.
+    pub members: Vec<i32>,
+}
+
+/// Everything one node holds, behind the node's lock.
+#[derive(Debug, Default)]
+pub struct NodeData {
+    /// Systems by id.
+    pub systems: BTreeMap<i32, System>,
+    /// Next system id to hand out.
+    pub next_system_id: i32,
+    /// Actions by id.
+    pub actions: BTreeMap<i32, Action>,
+    /// Next action id to hand out.
+    pub next_action_id: i32,
+    /// Channels, in label order.
+    pub channels: Vec<Channel>,
+    /// Packages by id.
+    pub packages: BTreeMap<i32, Package>,
+    /// Users.
+    pub users: Vec<User>,
+    /// Next user id.
+    pub next_user_id: i32,
+    /// Organizations.
+    pub orgs: Vec<Org>,
+    /// Activation keys by key.
+    pub activation_keys: BTreeMap<String, ActivationKey>,
+    /// System groups by name.
+    pub groups: BTreeMap<String, SystemGroup>,
+    /// Next system group id.
+    pub next_group_id: i32,
+    /// Minion id to system id.
+    pub by_minion: HashMap<String, i32>,
+}
+
+impl NodeData {
+    /// The user with this login.
+    pub fn user(&self, login: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.login == login)
+    }
+
+    /// The user with this id.
+    pub fn user_by_id(&self, id: i32) -> Option<&User> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    /// The channel with this label.
+    pub fn channel(&self, label: &str) -> Option<&Channel> {
+        self.channels.iter().find(|c| c.label == label)
+    }
+
+    /// Adds a system, allocating its id.
+    pub fn add_system(&mut self, mut system: System) -> i32 {
+        let id = self.next_system_id;
+        self.next_system_id += 1;
+        system.id = id;
+        self.by_minion.insert(system.minion_id.clone(), id);
+        self.systems.insert(id, system);
+        id
+    }
+
+    /// Removes a system and its memberships.
+    pub fn remove_system(&mut self, id: i32) -> Option<System> {
+        let system = self.systems.remove(&id)?;
+        self.by_minion.remove(&system.minion_id);
+        for group in self.groups.values_mut() {
+            group.members.retain(|m| *m != id);
+        }
+        Some(system)
+    }
+}
