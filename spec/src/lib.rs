@@ -1,145 +1,64 @@
-//! The SUSE Manager API spec.
+//! The SUSE Manager / Uyuni API spec: every method overload of every
+//! supported release (4.3, 5.0, 5.1, master), its types, how the cluster
+//! gateway routes it, where it carries system and action ids, and how the
+//! real server picks an overload for a call.
 //!
-//! API DRAFT: the types and signatures below are the contract other crates
-//! code against; the implementation and the committed spec file land with the
-//! spec generator.
+//! The spec is data: `spec/api-spec.json`, generated from the shared
+//! catalogs by `cargo run -p spec --bin spec-gen` (see [`generate`]) and
+//! committed. This library embeds that file and parses it once, on first
+//! use of [`spec()`]; building never needs the catalogs.
+//!
+//! # The file
+//!
+//! A JSON document (layout: [`document`]) with a format name and version,
+//! the releases read, the namespaces with their Java handler classes, and
+//! the entries. An entry is one overload, identified by namespace, method
+//! and parameter type list; `releases` lists the releases that have it, and
+//! where releases describe it differently the newest wins. Catalog type
+//! words are normalised into [`Type`] (table on its documentation).
+//!
+//! # Routing
+//!
+//! Every entry has exactly one [`RouteClass`]: `Gateway` (`api`, `auth`),
+//! `System` and `Action` (route on the first parameter carrying a system or
+//! action id, [`Route::param`]), `Fanout` (reads of per-node data),
+//! `SharedRead` (reads of data every node holds alike), `Broadcast`
+//! (changes every node applies) and `Placement` (creates a new client
+//! system: the director picks the node). Classes come from pattern rules
+//! over namespace groups and read verbs, plus an override table with a
+//! reason per row ([`generate::routing`]).
+//!
+//! # Ids
+//!
+//! [`IdInfo`] on each entry says which parameters carry system or action
+//! ids (index, kind, scalar or array, minion id or certificate) and which
+//! parts of the result do (the whole value, or named struct members), for
+//! the gateway to translate cluster-wide ids both ways. Rules: [`ids`].
+//!
+//! # Lookup
+//!
+//! [`Spec::resolve`] and [`Spec::resolve_in`] pick the entry a call reaches
+//! the way the server's `BaseHandler` does, and give the server's exact
+//! faults when none does ([`LookupError::fault`]). [`introspect`] builds the
+//! answers of `api.getApiNamespaces`, `api.getApiNamespaceCallList` and
+//! `api.getApiCallList`.
 
-#![allow(missing_docs)]
+pub mod document;
+mod error;
+pub mod generate;
+pub mod ids;
+pub mod introspect;
+mod java;
+mod model;
+mod resolve;
+mod spec;
+mod types;
 
-use xmlrpc::{Fault, Value};
-
-/// A release of SUSE Manager / Uyuni the spec covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Release {
-    V4_3,
-    V5_0,
-    V5_1,
-    Master,
-}
-
-/// How the gateway routes a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RouteClass {
-    /// Answered by the gateway itself (`api.*`, `auth.*`).
-    Gateway,
-    /// Routed to the node owning the system named by `Route::param`.
-    System,
-    /// Routed to the node owning the action named by `Route::param`.
-    Action,
-    /// Every node is asked; answers merged.
-    Fanout,
-    /// One healthy node of the zone answers.
-    SharedRead,
-    /// Every node must apply it.
-    Broadcast,
-}
-
-/// A parameter or field type as the catalog names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Type {
-    Int,
-    Long,
-    Boolean,
-    String,
-    Double,
-    DateTime,
-    Base64,
-    Struct,
-    /// Element type where known.
-    Array(Option<Box<Type>>),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Param {
-    pub name: String,
-    pub ty: Type,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Field {
-    pub name: String,
-    pub ty: Type,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HttpVerb {
-    Get,
-    Post,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Route {
-    pub class: RouteClass,
-    /// Index into `Entry::params` of the parameter routed on
-    /// (`System`/`Action` always have one).
-    pub param: Option<usize>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
-    pub namespace: String,
-    pub method: String,
-    /// Positional parameters, `sessionKey` first where `session` is true.
-    pub params: Vec<Param>,
-    pub returns: Type,
-    pub returns_name: Option<String>,
-    pub result_fields: Vec<Field>,
-    pub session: bool,
-    pub http: HttpVerb,
-    pub http_params: Vec<String>,
-    pub releases: Vec<Release>,
-    pub route: Route,
-    pub deprecated: bool,
-    pub since: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Namespace {
-    pub name: String,
-    /// Full Java handler class, e.g. `com.redhat.rhn.frontend.xmlrpc.system.SystemHandler`.
-    pub handler: String,
-}
-
-pub struct Spec {}
-
-/// Why a call matches no entry; `fault()` gives the server's exact fault.
-#[derive(Debug, Clone, PartialEq)]
-pub enum LookupError {
-    UnknownNamespace,
-    NoSuchMethod { fault: Fault },
-    WrongType { fault: Fault },
-}
-
-impl LookupError {
-    pub fn fault(&self) -> Fault {
-        todo!()
-    }
-}
-
-/// The spec compiled into this build.
-pub fn spec() -> &'static Spec {
-    todo!()
-}
-
-impl Spec {
-    pub fn entries(&self) -> &[Entry] {
-        todo!()
-    }
-    pub fn namespaces(&self) -> &[Namespace] {
-        todo!()
-    }
-    pub fn namespace(&self, name: &str) -> Option<&Namespace> {
-        let _ = name;
-        todo!()
-    }
-    /// All overloads of `ns.method` (snake_case accepted).
-    pub fn overloads(&self, method_name: &str) -> Vec<&Entry> {
-        let _ = method_name;
-        todo!()
-    }
-    /// Resolves a call as the server dispatches it.
-    pub fn resolve(&self, method_name: &str, args: &[Value]) -> Result<&Entry, LookupError> {
-        let _ = (method_name, args);
-        todo!()
-    }
-}
+pub use error::{LookupError, SpecError};
+pub use ids::{IdForm, IdInfo, IdKind, IdParam, IdPlace, IdResult};
+pub use model::{
+    Entry, Field, HttpVerb, Namespace, Param, Release, Route, RouteClass, UnknownRelease,
+};
+pub use resolve::{Resolved, SessionArg, beanify, is_session_key};
+pub use spec::{Spec, spec};
+pub use types::{Type, UnknownType};

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use xmlrpc::{Fault, MethodCall, MethodResponse, Value};
 
 use super::handlers::{self, Call};
-use super::session::{SessionError, is_session_key};
+use super::session::SessionError;
 use super::{Node, faults};
 
 /// `POST /rpc/api`.
@@ -72,13 +72,14 @@ pub(crate) fn call(node: &Node, call: &MethodCall) -> MethodResponse {
 fn call_one(node: &Node, name: &str, params: &[Value]) -> MethodResponse {
     let spec = spec::spec();
     let namespace = name.rsplit_once('.').map_or("", |(ns, _)| ns);
-    if spec.namespace(namespace).is_none() {
+    let release = node.config().release;
+    let Some(handler) = spec.namespace(namespace).filter(|ns| ns.in_release(release)) else {
         return Err(Fault::new(-1, "The specified handler cannot be found"));
-    }
+    };
     let mut user = None;
     if let Some(Value::String(key)) = params.first()
-        && is_session_key(key)
-        && namespace != "auth"
+        && spec::is_session_key(key)
+        && handler.converts_session_key()
     {
         match node.sessions().touch(key) {
             Ok(id) => user = Some(id),
@@ -86,7 +87,7 @@ fn call_one(node: &Node, name: &str, params: &[Value]) -> MethodResponse {
         }
     }
     let entry = spec
-        .resolve_in(node.config().release, name, params)
+        .resolve_in(release, name, params)
         .map_err(|e| e.fault())?;
     handlers::call(
         node,

@@ -84,7 +84,7 @@ const PACKAGE_NAMES: &[&str] = &[
 ];
 
 /// Builds a node's data.
-pub fn seed(spec: &SeedSpec) -> NodeData {
+pub(crate) fn seed(spec: &SeedSpec) -> NodeData {
     let mut data = NodeData {
         next_system_id: FIRST_SYSTEM_ID,
         next_action_id: 1,
@@ -108,7 +108,7 @@ fn seed_shared(data: &mut NodeData, spec: &SeedSpec) {
         "satellite_admin", "org_admin", "channel_admin", "config_admin",
         "system_group_admin", "activation_key_admin", "image_admin",
     ];
-    let mut add_user = |data: &mut NodeData, login: &str, password: &str, roles: &[&str]| {
+    let add_user = |data: &mut NodeData, login: &str, password: &str, roles: &[&str]| {
         let id = data.next_user_id;
         data.next_user_id += 1;
         data.users.push(User {

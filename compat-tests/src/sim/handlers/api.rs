@@ -12,7 +12,7 @@ use crate::sim::Node;
 /// The API version of 4.3 is the newest `since` in its catalog; the later
 /// ones are the simulator's own choice, kept increasing so that "the lowest
 /// among nodes" is meaningful. Clients need only a number of at least 10.8.
-pub fn identity(release: Release) -> (&'static str, &'static str, &'static str) {
+pub(crate) fn identity(release: Release) -> (&'static str, &'static str, &'static str) {
     match release {
         Release::V4_3 => ("25", "4.3.14", "SUSE Manager"),
         Release::V5_0 => ("26", "5.0.5", "SUSE Manager"),

@@ -1,0 +1,252 @@
+//! The id-translation rules (documented on [`crate::ids`]) and their
+//! override table.
+
+mod overrides;
+
+pub use overrides::{RESULT_OVERRIDES, ResultOverride, WholeResult};
+
+use super::GenerateError;
+use super::merge::Draft;
+use super::routing::{Group, group_of};
+use crate::ids::{IdForm, IdInfo, IdKind, IdParam, IdPlace, IdResult};
+use crate::{Entry, Type};
+
+/// Parameters carrying system ids (as integers).
+pub const SYSTEM_ID_PARAMS: &[&str] = &[
+    "sid",
+    "sids",
+    "serverId",
+    "serverIds",
+    "systemId",
+    "hostId",
+    "proxyId",
+    "buildHostId",
+    "sid1",
+    "sid2",
+    "targetServerId",
+    "sourceServerId",
+    // Not in the catalogs' sid_params: an Ansible control node is a system.
+    "controlNodeId",
+    // `system.provisionSystem(sid, int proxy, ...)`: the proxy system.
+    "proxy",
+];
+
+/// Parameters naming a system by its Salt minion id.
+pub const MINION_ID_PARAMS: &[&str] = &["minionId"];
+
+/// Parameters carrying a system-id certificate.
+pub const CERT_PARAMS: &[&str] = &["clientCert", "clientcert"];
+
+/// Parameters carrying scheduled-action ids.
+pub const ACTION_ID_PARAMS: &[&str] = &["actionId", "actionIds"];
+
+/// Namespaces whose `actionId` is not a scheduled action.
+pub const NOT_ACTION_NAMESPACES: &[&str] = &["recurringaction"];
+
+const WHOLE_ACTION_NAMES: &[&str] = &["actionId", "actionIds"];
+const WHOLE_SYSTEM_NAMES: &[&str] = &[
+    "systemId",
+    "system IDs",
+    "server_id",
+    "clientId",
+    "skippedIds",
+    "serverIdTransferred",
+];
+const SYSTEM_FIELDS: &[&str] = &[
+    "system_id",
+    "server_id",
+    "serverId",
+    "systemId",
+    "sid",
+    "buildServerId",
+];
+const ACTION_FIELDS: &[&str] = &["action_id"];
+const SYSTEM_STRUCTS: &[&str] = &[
+    "system",
+    "server details",
+    "system structure",
+    "name info",
+    "virtual system",
+];
+const ACTION_STRUCTS: &[&str] = &["action", "Script details", "entry"];
+
+/// Fills in `ids` of every draft; fails on an id parameter of an
+/// unexpected type, a catalog-declared system parameter the rules miss, and
+/// a dead or conflicting override row.
+pub(super) fn assign(drafts: &mut [Draft]) -> Result<(), GenerateError> {
+    let mut used = vec![false; RESULT_OVERRIDES.len()];
+    for draft in drafts.iter_mut() {
+        let entry = &draft.entry;
+        let params = param_ids(entry)?;
+        for name in &draft.declared_system_params {
+            let found = entry.params.iter().position(|p| &p.name == name);
+            if let Some(index) = found
+                && !params
+                    .iter()
+                    .any(|p| p.index == index && p.kind == IdKind::System)
+            {
+                return Err(GenerateError::IdRule {
+                    entry: entry.full_name(),
+                    why: format!("the catalog says `{name}` carries systems; no rule covers it"),
+                });
+            }
+        }
+        let by_rule = result_ids(entry);
+        let rows: Vec<usize> = (0..RESULT_OVERRIDES.len())
+            .filter(|&i| {
+                let row = &RESULT_OVERRIDES[i];
+                row.namespace == entry.namespace && row.method == entry.method
+            })
+            .collect();
+        let result = match rows.as_slice() {
+            [] => by_rule,
+            [i] => {
+                let overridden = overridden_result(&RESULT_OVERRIDES[*i], &by_rule);
+                used[*i] |= overridden != by_rule;
+                overridden
+            }
+            _ => return Err(conflict(entry, &rows)),
+        };
+        draft.entry.ids = IdInfo { params, result };
+    }
+    match used.iter().position(|u| !u) {
+        Some(i) => Err(GenerateError::DeadRow {
+            table: "result id overrides",
+            row: format!(
+                "{}.{}",
+                RESULT_OVERRIDES[i].namespace, RESULT_OVERRIDES[i].method
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+fn conflict(entry: &Entry, rows: &[usize]) -> GenerateError {
+    GenerateError::ConflictingRows {
+        table: "result id overrides",
+        entry: entry.full_name(),
+        rows: rows.len(),
+    }
+}
+
+fn overridden_result(row: &ResultOverride, by_rule: &[IdResult]) -> Vec<IdResult> {
+    let fields = by_rule
+        .iter()
+        .filter(|r| r.place != IdPlace::Whole)
+        .cloned();
+    match row.result {
+        WholeResult::Nothing => fields.collect(),
+        WholeResult::Action => std::iter::once(IdResult {
+            kind: IdKind::Action,
+            place: IdPlace::Whole,
+        })
+        .chain(fields)
+        .collect(),
+    }
+}
+
+/// The id parameters of `entry` by rule.
+pub(super) fn param_ids(entry: &Entry) -> Result<Vec<IdParam>, GenerateError> {
+    let mut out = Vec::new();
+    for (index, param) in entry.params.iter().enumerate() {
+        let name = param.name.as_str();
+        let found = if SYSTEM_ID_PARAMS.contains(&name) {
+            if name == "proxy" && param.ty != Type::Int {
+                continue;
+            }
+            Some((IdKind::System, integer_form(entry, name, &param.ty)?))
+        } else if MINION_ID_PARAMS.contains(&name) {
+            Some((
+                IdKind::System,
+                string_form(entry, name, &param.ty, IdForm::MinionId)?,
+            ))
+        } else if CERT_PARAMS.contains(&name) {
+            Some((
+                IdKind::System,
+                string_form(entry, name, &param.ty, IdForm::ClientCert)?,
+            ))
+        } else if ACTION_ID_PARAMS.contains(&name)
+            && !NOT_ACTION_NAMESPACES.contains(&entry.namespace.as_str())
+        {
+            Some((IdKind::Action, integer_form(entry, name, &param.ty)?))
+        } else {
+            None
+        };
+        if let Some((kind, form)) = found {
+            out.push(IdParam { index, kind, form });
+        }
+    }
+    Ok(out)
+}
+
+fn integer_form(entry: &Entry, name: &str, ty: &Type) -> Result<IdForm, GenerateError> {
+    match ty {
+        t if t.is_integer() => Ok(IdForm::Scalar),
+        Type::Array(None) => Ok(IdForm::Array),
+        Type::Array(Some(element)) if element.is_integer() => Ok(IdForm::Array),
+        other => Err(bad_type(entry, name, other)),
+    }
+}
+
+fn string_form(
+    entry: &Entry,
+    name: &str,
+    ty: &Type,
+    form: IdForm,
+) -> Result<IdForm, GenerateError> {
+    match ty {
+        Type::String => Ok(form),
+        other => Err(bad_type(entry, name, other)),
+    }
+}
+
+fn bad_type(entry: &Entry, name: &str, ty: &Type) -> GenerateError {
+    GenerateError::IdRule {
+        entry: entry.full_name(),
+        why: format!("id parameter `{name}` has type {ty}"),
+    }
+}
+
+/// The id-carrying parts of `entry`'s result by rule.
+pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
+    let name = entry.returns_name.as_deref().unwrap_or("");
+    let integers =
+        entry.returns.is_integer() || entry.returns.element().is_some_and(Type::is_integer);
+    let mut out = Vec::new();
+    if integers {
+        let per_node = group_of(&entry.namespace) == Some(Group::PerNode);
+        let kind = if WHOLE_ACTION_NAMES.contains(&name)
+            || (name == "id" && per_node && entry.method.starts_with("schedule"))
+        {
+            Some(IdKind::Action)
+        } else if WHOLE_SYSTEM_NAMES.contains(&name) {
+            Some(IdKind::System)
+        } else {
+            None
+        };
+        out.extend(kind.map(|kind| IdResult {
+            kind,
+            place: IdPlace::Whole,
+        }));
+    }
+    for field in entry.result_fields.iter().filter(|f| f.ty.is_integer()) {
+        let f = field.name.as_str();
+        let kind = if SYSTEM_FIELDS.contains(&f) || (f == "id" && SYSTEM_STRUCTS.contains(&name)) {
+            Some(IdKind::System)
+        } else if ACTION_FIELDS.contains(&f)
+            || (f == "id" && ACTION_STRUCTS.contains(&name))
+            || (f == "prerequisite" && name == "action")
+        {
+            Some(IdKind::Action)
+        } else {
+            None
+        };
+        let place = IdPlace::Field(field.name.clone());
+        if let Some(kind) = kind
+            && !out.iter().any(|r: &IdResult| r.place == place)
+        {
+            out.push(IdResult { kind, place });
+        }
+    }
+    out
+}

@@ -1,0 +1,152 @@
+//! Where an entry carries system or action ids: what the gateway translates
+//! between cluster-wide ids and node-local ids, both ways.
+//!
+//! The generator fills this in by rule (see [`crate::generate`]):
+//!
+//! - **Parameters.** System ids: parameters named `sid`, `sids`,
+//!   `serverId`, `serverIds`, `systemId`, `hostId`, `proxyId`,
+//!   `buildHostId`, `sid1`, `sid2`, `targetServerId`, `sourceServerId`,
+//!   `controlNodeId` and the `int proxy` of `system.provisionSystem`
+//!   (scalar for `int`/`long`, array for arrays); `minionId` strings name a
+//!   system by its Salt minion id; `clientCert`/`clientcert` strings are
+//!   system-id certificates (`ID-<sid>` inside). Action ids: `actionId` and
+//!   `actionIds`, except in the `recurringaction` namespace, where they
+//!   name recurring-action schedules.
+//! - **Whole result.** An `int` or array of ints whose documented name is
+//!   `actionId`/`actionIds`, or named `id` from a `schedule*` method of a
+//!   per-node namespace, is an action id (`system.schedule*`,
+//!   `system.scap.schedule*`, `ansible.schedulePlaybook`, ...). Named
+//!   `systemId`, `system IDs`, `server_id`, `clientId`, `skippedIds` or
+//!   `serverIdTransferred`, it is a system id.
+//! - **Result fields** (of a returned struct, or of each struct of a
+//!   returned array; `int`/`long` fields only): `system_id`, `server_id`,
+//!   `serverId`, `systemId`, `sid` and `buildServerId` are system ids;
+//!   `action_id` is an action id; `id` is a system id in results named
+//!   `system`, `server details`, `system structure`, `name info` and
+//!   `virtual system`, and an action id in results named `action`,
+//!   `Script details` and `entry`; `prerequisite` of an `action` is an
+//!   action id. Members of nested structs are not described.
+//!
+//! An override table corrects the rules where the documentation misleads
+//! (`actionchain.createChain` names its chain id `actionId`; the image build
+//! calls return an action id without naming it).
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of id a parameter or result part carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdKind {
+    /// A system (server) id.
+    System,
+    /// A scheduled action id.
+    Action,
+}
+
+/// How a parameter carries its ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdForm {
+    /// One integer id.
+    Scalar,
+    /// An array of integer ids.
+    Array,
+    /// A Salt minion id string: names a system (routes) but is the same on
+    /// every node, so it is never rewritten.
+    MinionId,
+    /// A system-id certificate (XML with `ID-<sid>`): names a system; signed,
+    /// so it is never rewritten.
+    ClientCert,
+}
+
+impl IdForm {
+    /// Whether ids in this form are integers the gateway rewrites.
+    pub fn is_translated(self) -> bool {
+        matches!(self, IdForm::Scalar | IdForm::Array)
+    }
+}
+
+/// A parameter that carries ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IdParam {
+    /// Index into [`crate::Entry::params`].
+    pub index: usize,
+    /// The kind of id.
+    pub kind: IdKind,
+    /// How the parameter carries it.
+    pub form: IdForm,
+}
+
+/// Where in a result ids sit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdPlace {
+    /// The whole result: an integer, or an array of integers.
+    Whole,
+    /// The named member of the returned struct, or of each struct of the
+    /// returned array.
+    Field(String),
+}
+
+/// A part of the result that carries ids.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IdResult {
+    /// The kind of id.
+    pub kind: IdKind,
+    /// Where it sits.
+    pub place: IdPlace,
+}
+
+/// Every place an entry carries system or action ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdInfo {
+    /// Parameters carrying ids, by index.
+    pub params: Vec<IdParam>,
+    /// Result parts carrying ids.
+    pub result: Vec<IdResult>,
+}
+
+impl IdInfo {
+    /// Whether the entry carries no ids at all.
+    pub fn is_empty(&self) -> bool {
+        self.params.is_empty() && self.result.is_empty()
+    }
+
+    /// The first parameter carrying ids of `kind`.
+    pub fn first_param(&self, kind: IdKind) -> Option<&IdParam> {
+        self.params.iter().find(|p| p.kind == kind)
+    }
+
+    /// The id parameter at `index`.
+    pub fn param(&self, index: usize) -> Option<&IdParam> {
+        self.params.iter().find(|p| p.index == index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_compactly() {
+        let info = IdInfo {
+            params: vec![IdParam {
+                index: 1,
+                kind: IdKind::System,
+                form: IdForm::Array,
+            }],
+            result: vec![IdResult {
+                kind: IdKind::Action,
+                place: IdPlace::Field("id".into()),
+            }],
+        };
+        let json = serde_json::to_string(&info).unwrap();
+        assert_eq!(
+            json,
+            r#"{"params":[{"index":1,"kind":"system","form":"array"}],"result":[{"kind":"action","place":{"field":"id"}}]}"#
+        );
+        assert_eq!(serde_json::from_str::<IdInfo>(&json).unwrap(), info);
+        let whole = serde_json::to_string(&IdPlace::Whole).unwrap();
+        assert_eq!(whole, r#""whole""#);
+    }
+}

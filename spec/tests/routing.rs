@@ -1,0 +1,166 @@
+//! Routing classes and id parameters of the committed spec.
+
+use std::collections::BTreeSet;
+
+use spec::generate::id_rules::RESULT_OVERRIDES;
+use spec::generate::routing::OVERRIDES;
+use spec::{IdForm, IdKind, RouteClass, spec};
+
+fn class_of(name: &str) -> RouteClass {
+    let overloads = spec().overloads(name);
+    assert!(!overloads.is_empty(), "{name} missing");
+    let classes: BTreeSet<_> = overloads.iter().map(|e| e.route.class).collect();
+    assert_eq!(classes.len(), 1, "{name}: overloads differ: {classes:?}");
+    overloads[0].route.class
+}
+
+#[test]
+fn well_known_calls_route_sensibly() {
+    use RouteClass::*;
+    let expected = [
+        ("api.getVersion", Gateway),
+        ("auth.login", Gateway),
+        ("system.listSystems", Fanout),
+        ("system.getDetails", System),
+        ("system.deleteSystems", System),
+        ("schedule.listAllActions", Fanout),
+        ("schedule.cancelActions", Action),
+        ("schedule.listFailedSystems", Action),
+        ("channel.listSoftwareChannels", SharedRead),
+        ("channel.software.listAllPackages", SharedRead),
+        ("activationkey.create", Broadcast),
+        ("user.listUsers", SharedRead),
+        ("user.create", Broadcast),
+        ("systemgroup.create", Broadcast),
+        ("systemgroup.listSystems", Fanout),
+        ("org.listOrgs", SharedRead),
+        ("user.listAssignableRoles", SharedRead),
+        ("system.createSystemProfile", Placement),
+        ("virtualhostmanager.create", Placement),
+        ("system.search.hostname", Fanout),
+        ("packages.search.name", SharedRead),
+        ("saltkey.pendingList", Fanout),
+        ("saltkey.accept", Broadcast),
+        ("proxy.activateProxy", System),
+    ];
+    for (name, class) in expected {
+        assert_eq!(class_of(name), class, "{name}");
+    }
+}
+
+#[test]
+fn bootstrap_through_a_proxy_routes_on_the_proxy() {
+    for entry in spec().overloads("system.bootstrap") {
+        match entry.params.iter().position(|p| p.name == "proxyId") {
+            Some(i) => assert_eq!(
+                (entry.route.class, entry.route.param),
+                (RouteClass::System, Some(i))
+            ),
+            None => assert_eq!(entry.route.class, RouteClass::Placement),
+        }
+    }
+}
+
+#[test]
+fn system_and_action_routes_name_a_parameter_of_their_kind() {
+    for entry in spec().entries() {
+        let kind = match entry.route.class {
+            RouteClass::System => IdKind::System,
+            RouteClass::Action => IdKind::Action,
+            _ => {
+                assert_eq!(entry.route.param, None, "{}", entry.full_name());
+                continue;
+            }
+        };
+        let index = entry.route.param.expect("routed parameter");
+        let id = entry
+            .ids
+            .param(index)
+            .unwrap_or_else(|| panic!("{}: routed parameter carries no ids", entry.full_name()));
+        assert_eq!(id.kind, kind, "{}", entry.full_name());
+        assert_eq!(
+            entry.ids.first_param(kind).map(|p| p.index),
+            Some(index),
+            "{}: routes on the first id parameter",
+            entry.full_name()
+        );
+    }
+}
+
+#[test]
+fn id_parameters_have_fitting_types() {
+    for entry in spec().entries() {
+        for id in &entry.ids.params {
+            let ty = &entry.params[id.index].ty;
+            let fits = match id.form {
+                IdForm::Scalar => ty.is_integer(),
+                IdForm::Array => matches!(ty, spec::Type::Array(_)),
+                IdForm::MinionId | IdForm::ClientCert => *ty == spec::Type::String,
+            };
+            assert!(fits, "{}: {:?} on {ty}", entry.full_name(), id.form);
+        }
+    }
+}
+
+#[test]
+fn common_results_carry_their_ids() {
+    use spec::IdPlace::{Field, Whole};
+    let result = |name: &str| {
+        let e = spec().overloads(name).into_iter().next().unwrap();
+        e.ids.result.clone()
+    };
+    let has = |name: &str, kind: IdKind, place: spec::IdPlace| {
+        assert!(
+            result(name)
+                .iter()
+                .any(|r| r.kind == kind && r.place == place),
+            "{name}: {:?}",
+            result(name)
+        );
+    };
+    has("system.listSystems", IdKind::System, Field("id".into()));
+    has("system.getDetails", IdKind::System, Field("id".into()));
+    has(
+        "schedule.listAllActions",
+        IdKind::Action,
+        Field("id".into()),
+    );
+    has(
+        "schedule.listFailedSystems",
+        IdKind::System,
+        Field("server_id".into()),
+    );
+    has("system.scheduleReboot", IdKind::Action, Whole);
+    has("system.schedulePackageInstall", IdKind::Action, Whole);
+    has("system.createSystemProfile", IdKind::System, Whole);
+    has("system.provisionSystem", IdKind::Action, Whole);
+    assert!(result("actionchain.createChain").is_empty());
+    assert!(result("user.listUsers").is_empty());
+}
+
+#[test]
+fn override_tables_are_tidy() {
+    let mut seen = BTreeSet::new();
+    for row in OVERRIDES {
+        assert!(!row.reason.is_empty());
+        assert!(
+            seen.insert((row.namespace, row.method)),
+            "duplicate {}.{}",
+            row.namespace,
+            row.method
+        );
+        assert!(
+            !spec()
+                .overloads(&format!("{}.{}", row.namespace, row.method))
+                .is_empty()
+        );
+    }
+    for row in RESULT_OVERRIDES {
+        assert!(!row.reason.is_empty());
+        assert!(
+            !spec()
+                .overloads(&format!("{}.{}", row.namespace, row.method))
+                .is_empty()
+        );
+    }
+}
