@@ -5,11 +5,56 @@
 //! must pass every value through untouched and a simulator that must answer
 //! like the real server.
 //!
-//! (See the section "Why not dxr" below for how this relates to the `dxr`
-//! crate.)
+//! - Reading: [`parse_call`], [`parse_response`], [`parse_value`], each
+//!   under [`Limits`] (body size checked before parsing, struct/array depth
+//!   checked while parsing, without recursion). Errors are [`ParseError`]s
+//!   that carry an offset and the codec's own words, never request text;
+//!   [`ParseError::to_fault`] is the fault to answer.
+//! - Writing: [`encode_call`], [`encode_response`], [`encode_fault`],
+//!   [`write_value`], straight into a `Vec<u8>`.
+//! - The model: [`Value`] keeps `dateTime.iso8601` text as received, struct
+//!   member order and duplicates, `<i8>` apart from `<i4>`, and nil.
+//! - SUSE Manager's own habits: [`MethodCall::trim_string_params`] trims
+//!   strings as the server does before dispatch; [`multicall`] splits and
+//!   joins `system.multicall`.
+//!
+//! Accepted on input: an XML declaration (either quote style) or none,
+//! whitespace, comments, `<params/>` or no `<params>` for zero-argument
+//! calls, `<int>` and `<i4>`, untyped `<value>text</value>` (whitespace
+//! kept), CDATA, character references and the five predefined entities,
+//! `<nil/>` and `<ex:nil/>`, base64 with line breaks, any `dateTime` text,
+//! faults with extra members. Refused: DOCTYPEs (so every DTD, entity
+//! declaration, billion-laughs and external-entity document), undefined
+//! entities, content after the root element, unknown elements, integers out
+//! of range, booleans other than `0`/`1`, invalid base64, non-UTF-8
+//! documents.
 //!
 //! # Why not dxr
-//! To be written with the implementation.
+//!
+//! The `dxr` crates (0.9) were the obvious choice and are still used as the
+//! reference implementation in this crate's tests, but they cannot carry a
+//! gateway:
+//!
+//! - **No catch-all dispatch.** `dxr_server` routes only method names
+//!   registered at compile time; a gateway must accept any name and decide
+//!   at run time where it goes.
+//! - **Parse errors leak the request.** Every `dxr` parse error embeds the
+//!   whole input document (`Error::InvalidData` holds the body), so logging
+//!   or answering it repeats the `auth.login` password. Pinned by the test
+//!   `dxr_parse_errors_echo_the_request_body`.
+//! - **Strict dates fail whole messages.** `dateTime.iso8601` must be
+//!   exactly `YYYYMMDDTHH:MM:SS`; `2024-01-02T03:04:05`, a `Z` or an offset
+//!   fails the entire call or response, and even an accepted date is
+//!   re-written rather than passed on. Here the text is kept as received.
+//!   Pinned by `dxr_accepts_only_one_datetime_form`.
+//! - **Faults with extra members fail.** A fault struct must hold exactly
+//!   `faultCode` and `faultString`, in that order; one more member and the
+//!   response does not parse (`dxr_fails_on_a_fault_with_an_extra_member`).
+//! - **No Content-Length, no request.** Its server refuses requests sent
+//!   without a `Content-Length` header (chunked uploads).
+//! - **Structs are maps.** Member order and duplicates are lost
+//!   (`dxr_loses_struct_order`), and an empty or blank member name fails to
+//!   parse.
 
 mod encode;
 mod error;
@@ -17,8 +62,13 @@ mod fault;
 mod limits;
 pub mod multicall;
 mod parse;
+mod scalar;
+mod tokens;
 mod trim;
 mod value;
+mod value_reader;
+mod wire_eq;
+mod xml_error;
 
 pub use encode::{encode_call, encode_fault, encode_response, write_value};
 pub use error::ParseError;

@@ -212,6 +212,16 @@ impl Struct {
         self.members.iter_mut().map(|(n, v)| (n.as_str(), v))
     }
 
+    /// Members in order, as a slice.
+    pub(crate) fn members(&self) -> &[(String, Value)] {
+        &self.members
+    }
+
+    /// Members in order, mutable (names included).
+    pub(crate) fn members_mut(&mut self) -> &mut [(String, Value)] {
+        &mut self.members
+    }
+
     /// Number of members.
     pub fn len(&self) -> usize {
         self.members.len()
@@ -256,6 +266,22 @@ impl From<String> for Value {
 impl From<Vec<Value>> for Value {
     fn from(a: Vec<Value>) -> Value {
         Value::Array(a)
+    }
+}
+
+impl IntoIterator for Struct {
+    type Item = (String, Value);
+    type IntoIter = std::vec::IntoIter<(String, Value)>;
+
+    /// Members in order, by value.
+    fn into_iter(self) -> Self::IntoIter {
+        self.members.into_iter()
+    }
+}
+
+impl From<f64> for Value {
+    fn from(d: f64) -> Value {
+        Value::Double(d)
     }
 }
 
