@@ -44,7 +44,12 @@ struct Args {
     #[arg(long, env = "UYUNI_SIM_USER", default_value = "admin")]
     user: String,
     /// Administrator password.
-    #[arg(long, env = "UYUNI_SIM_PASSWORD", default_value = "admin", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "UYUNI_SIM_PASSWORD",
+        default_value = "admin",
+        hide_env_values = true
+    )]
     password: String,
     /// The release to behave as.
     #[arg(long, value_enum, default_value = "master")]
@@ -61,8 +66,7 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();

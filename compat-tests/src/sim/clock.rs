@@ -36,7 +36,11 @@ pub(crate) fn format_plain(secs: i64) -> String {
 /// `Z` or `+00:00`-style offset (applied). Returns Unix seconds.
 pub(crate) fn parse_datetime(text: &str) -> Option<i64> {
     let t = text.trim();
-    let digits: String = t.chars().take_while(|c| *c != 'T').filter(|c| *c != '-').collect();
+    let digits: String = t
+        .chars()
+        .take_while(|c| *c != 'T')
+        .filter(|c| *c != '-')
+        .collect();
     let rest = t.split_once('T')?.1;
     if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -49,7 +53,12 @@ pub(crate) fn parse_datetime(text: &str) -> Option<i64> {
     let h: i64 = parts.next()?.parse().ok()?;
     let mi: i64 = parts.next()?.parse().ok()?;
     let s: f64 = parts.next().unwrap_or("0").parse().ok()?;
-    if parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) || h > 23 || mi > 59 {
+    if parts.next().is_some()
+        || !(1..=12).contains(&m)
+        || !(1..=31).contains(&d)
+        || h > 23
+        || mi > 59
+    {
         return None;
     }
     Some(days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + s as i64 - offset)
@@ -108,7 +117,10 @@ mod tests {
         assert_eq!(format_datetime(1_700_000_000), "20231114T22:13:20");
         assert_eq!(parse_datetime("20231114T22:13:20"), Some(1_700_000_000));
         assert_eq!(parse_datetime("2023-11-14T22:13:20Z"), Some(1_700_000_000));
-        assert_eq!(parse_datetime("2023-11-14T23:13:20+01:00"), Some(1_700_000_000));
+        assert_eq!(
+            parse_datetime("2023-11-14T23:13:20+01:00"),
+            Some(1_700_000_000)
+        );
         assert_eq!(format_plain(1_700_000_000), "2023-11-14 22:13:20");
         assert_eq!(parse_datetime("yesterday"), None);
         for secs in [-86_400 * 400, 951_782_400, 4_102_444_800] {

@@ -53,7 +53,11 @@ pub(crate) async fn rpc(State(node): State<Arc<Node>>, body: Bytes) -> Response 
 /// `GET /rpc/api`: the server redirects browsers (302) to its API
 /// documentation.
 pub(crate) async fn redirect_to_docs() -> Response {
-    (StatusCode::FOUND, [(header::LOCATION, "/rhn/apidoc/index.jsp")]).into_response()
+    (
+        StatusCode::FOUND,
+        [(header::LOCATION, "/rhn/apidoc/index.jsp")],
+    )
+        .into_response()
 }
 
 /// Answers one call, unpacking `system.multicall`.
@@ -73,7 +77,10 @@ fn call_one(node: &Node, name: &str, params: &[Value]) -> MethodResponse {
     let spec = spec::spec();
     let namespace = name.rsplit_once('.').map_or("", |(ns, _)| ns);
     let release = node.config().release;
-    let Some(handler) = spec.namespace(namespace).filter(|ns| ns.in_release(release)) else {
+    let Some(handler) = spec
+        .namespace(namespace)
+        .filter(|ns| ns.in_release(release))
+    else {
         return Err(Fault::new(-1, "The specified handler cannot be found"));
     };
     let mut user = None;

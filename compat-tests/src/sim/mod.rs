@@ -125,7 +125,10 @@ impl Node {
 pub fn router(node: Arc<Node>) -> Router {
     let body_limit = node.config.limits.max_body_bytes;
     Router::new()
-        .route("/rpc/api", post(dispatch::rpc).get(dispatch::redirect_to_docs))
+        .route(
+            "/rpc/api",
+            post(dispatch::rpc).get(dispatch::redirect_to_docs),
+        )
         .nest("/uyuni-sim/v1", side::routes())
         .route("/", get(dispatch::redirect_to_docs))
         .layer(DefaultBodyLimit::max(body_limit))

@@ -75,12 +75,56 @@ const ROLES: &[&str] = &[
 const RELEASES: &[&str] = &["15.6", "15.5", "15.4"];
 
 const PACKAGE_NAMES: &[&str] = &[
-    "bash", "coreutils", "glibc", "openssl", "openssh", "curl", "vim", "zypper", "systemd",
-    "kernel-default", "python3", "salt-minion", "venv-salt-minion", "nginx", "apache2",
-    "postgresql16", "mariadb", "redis", "git", "rsync", "sudo", "tar", "gzip", "xz", "less",
-    "grep", "sed", "gawk", "findutils", "procps", "iproute2", "iputils", "chrony", "cron",
-    "logrotate", "rsyslog", "audit", "firewalld", "apparmor", "dracut", "grub2", "e2fsprogs",
-    "btrfsprogs", "xfsprogs", "lvm2", "mdadm", "nfs-client", "cifs-utils", "docker", "podman",
+    "bash",
+    "coreutils",
+    "glibc",
+    "openssl",
+    "openssh",
+    "curl",
+    "vim",
+    "zypper",
+    "systemd",
+    "kernel-default",
+    "python3",
+    "salt-minion",
+    "venv-salt-minion",
+    "nginx",
+    "apache2",
+    "postgresql16",
+    "mariadb",
+    "redis",
+    "git",
+    "rsync",
+    "sudo",
+    "tar",
+    "gzip",
+    "xz",
+    "less",
+    "grep",
+    "sed",
+    "gawk",
+    "findutils",
+    "procps",
+    "iproute2",
+    "iputils",
+    "chrony",
+    "cron",
+    "logrotate",
+    "rsyslog",
+    "audit",
+    "firewalld",
+    "apparmor",
+    "dracut",
+    "grub2",
+    "e2fsprogs",
+    "btrfsprogs",
+    "xfsprogs",
+    "lvm2",
+    "mdadm",
+    "nfs-client",
+    "cifs-utils",
+    "docker",
+    "podman",
 ];
 
 /// Builds a node's data.
@@ -105,8 +149,13 @@ fn seed_shared(data: &mut NodeData, spec: &SeedSpec) {
         name: format!("{} Organization", title_case(&spec.zone)),
     });
     let admin_roles = [
-        "satellite_admin", "org_admin", "channel_admin", "config_admin",
-        "system_group_admin", "activation_key_admin", "image_admin",
+        "satellite_admin",
+        "org_admin",
+        "channel_admin",
+        "config_admin",
+        "system_group_admin",
+        "activation_key_admin",
+        "image_admin",
     ];
     let add_user = |data: &mut NodeData, login: &str, password: &str, roles: &[&str]| {
         let id = data.next_user_id;
@@ -123,7 +172,12 @@ fn seed_shared(data: &mut NodeData, spec: &SeedSpec) {
         });
     };
     add_user(data, &spec.user, &spec.password, &admin_roles);
-    add_user(data, "operator", &format!("op-{}", rng.hex32()), &["system_group_admin"]);
+    add_user(
+        data,
+        "operator",
+        &format!("op-{}", rng.hex32()),
+        &["system_group_admin"],
+    );
     add_user(data, "auditor", &format!("au-{}", rng.hex32()), &[]);
 
     seed_channels(data, &mut rng);
@@ -169,7 +223,11 @@ fn seed_channels(data: &mut NodeData, rng: &mut SplitMix64) {
     for (tag, title) in products {
         let base_label = format!("sle-product-{tag}-pool-x86_64");
         let kinds = [
-            (base_label.clone(), format!("{title} Pool for x86_64"), String::new()),
+            (
+                base_label.clone(),
+                format!("{title} Pool for x86_64"),
+                String::new(),
+            ),
             (
                 format!("sle-product-{tag}-updates-x86_64"),
                 format!("{title} Updates for x86_64"),
@@ -258,7 +316,9 @@ fn seed_systems(data: &mut NodeData, spec: &SeedSpec) {
 }
 
 fn seed_group_members(data: &mut NodeData) {
-    let NodeData { systems, groups, .. } = data;
+    let NodeData {
+        systems, groups, ..
+    } = data;
     for system in systems.values() {
         let role = system.hostname.split('-').next().unwrap_or_default();
         if let Some(group) = groups.get_mut(&format!("{role}-servers")) {

@@ -85,7 +85,12 @@ impl Sessions {
     /// Ends a session.
     pub fn close(&self, key: &str) -> Result<(), SessionError> {
         self.touch(key)?;
-        let id: u64 = key.split('x').next().unwrap_or_default().parse().unwrap_or(0);
+        let id: u64 = key
+            .split('x')
+            .next()
+            .unwrap_or_default()
+            .parse()
+            .unwrap_or(0);
         self.lock().remove(&id);
         Ok(())
     }
@@ -113,9 +118,15 @@ mod tests {
         assert!(key.starts_with("42x"));
         assert_eq!(sessions.touch(&key), Ok(1));
         let forged = format!("42x{}", "0".repeat(64));
-        assert_eq!(sessions.touch(&forged), Err(SessionError::NotFound("42".into())));
+        assert_eq!(
+            sessions.touch(&forged),
+            Err(SessionError::NotFound("42".into()))
+        );
         sessions.close(&key).unwrap();
-        assert_eq!(sessions.touch(&key), Err(SessionError::NotFound("42".into())));
+        assert_eq!(
+            sessions.touch(&key),
+            Err(SessionError::NotFound("42".into()))
+        );
     }
 
     #[test]

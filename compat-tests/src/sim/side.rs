@@ -81,11 +81,17 @@ async fn register(State(node): State<Arc<Node>>, body: axum::body::Bytes) -> Res
         );
     };
     if reg.minion_id.trim().is_empty() || reg.hostname.trim().is_empty() {
-        return error(StatusCode::BAD_REQUEST, "minion_id and hostname must not be empty");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "minion_id and hostname must not be empty",
+        );
     }
     let mut data = node.write();
     if let Some(&id) = data.by_minion.get(&reg.minion_id) {
-        return (StatusCode::OK, Json(serde_json::json!({ "id": id, "created": false })))
+        return (
+            StatusCode::OK,
+            Json(serde_json::json!({ "id": id, "created": false })),
+        )
             .into_response();
     }
     let now = now_secs();
@@ -101,7 +107,11 @@ async fn register(State(node): State<Arc<Node>>, body: axum::body::Bytes) -> Res
         release: "15.6".to_owned(),
         description: "Registered through the simulator's side endpoint".to_owned(),
     });
-    (StatusCode::CREATED, Json(serde_json::json!({ "id": id, "created": true }))).into_response()
+    (
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "id": id, "created": true })),
+    )
+        .into_response()
 }
 
 fn system_info(s: &System) -> SystemInfo {
@@ -122,7 +132,11 @@ async fn get_system(State(node): State<Arc<Node>>, Path(id): Path<i32>) -> Respo
 
 async fn get_by_minion(State(node): State<Arc<Node>>, Path(minion_id): Path<String>) -> Response {
     let data = node.read();
-    match data.by_minion.get(&minion_id).and_then(|id| data.systems.get(id)) {
+    match data
+        .by_minion
+        .get(&minion_id)
+        .and_then(|id| data.systems.get(id))
+    {
         Some(s) => Json(system_info(s)).into_response(),
         None => error(StatusCode::NOT_FOUND, "no such minion"),
     }

@@ -28,7 +28,11 @@ fn list(node: &Node) -> Value {
                 if let Some(limit) = k.usage_limit {
                     s.push("usage_limit", Value::Int(limit));
                 }
-                let base = if k.base_channel_label.is_empty() { "none" } else { &k.base_channel_label };
+                let base = if k.base_channel_label.is_empty() {
+                    "none"
+                } else {
+                    &k.base_channel_label
+                };
                 s.with("base_channel_label", Value::string(base))
                     .with("child_channel_labels", Value::Array(Vec::new()))
                     .with(
@@ -60,7 +64,15 @@ fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
     let entitlements = call.strs("entitlements")?;
     let universal_default = call.bool("universalDefault")?;
     for e in &entitlements {
-        if !matches!(e.as_str(), "container_build_host" | "monitoring_entitled" | "osimage_build_host" | "virtualization_host" | "ansible_control_node" | "peripheral_server") {
+        if !matches!(
+            e.as_str(),
+            "container_build_host"
+                | "monitoring_entitled"
+                | "osimage_build_host"
+                | "virtualization_host"
+                | "ansible_control_node"
+                | "peripheral_server"
+        ) {
             return Err(faults::domain(-212, "Invalid entitlement"));
         }
     }

@@ -10,7 +10,11 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
     Some(match method {
         "login" => login(node, call),
         "logout" => {
-            let key = call.params.first().and_then(Value::as_str).unwrap_or_default();
+            let key = call
+                .params
+                .first()
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             node.sessions()
                 .close(key)
                 .map(|()| Value::Int(1))

@@ -71,8 +71,14 @@ fn list_all_packages(node: &Node, call: &Call<'_>) -> MethodResponse {
                 .with("checksum_type", Value::string("sha256"))
                 .with("id", Value::Int(p.id))
                 .with("arch_label", Value::string(&p.arch))
-                .with("last_modified_date", Value::string(format_plain(p.last_modified)))
-                .with("last_modified", Value::string(format_plain(p.last_modified)))
+                .with(
+                    "last_modified_date",
+                    Value::string(format_plain(p.last_modified)),
+                )
+                .with(
+                    "last_modified",
+                    Value::string(format_plain(p.last_modified)),
+                )
                 .into()
         })
         .collect();
@@ -91,7 +97,10 @@ fn get_details(node: &Node, call: &Call<'_>) -> MethodResponse {
         .with("summary", Value::string(&c.summary))
         .with("description", Value::string(&c.summary))
         .with("checksum_label", Value::string("sha256"))
-        .with("last_modified", Value::DateTime(format_datetime(c.last_modified)))
+        .with(
+            "last_modified",
+            Value::DateTime(format_datetime(c.last_modified)),
+        )
         .with("maintainer_name", Value::string("SUSE"))
         .with("maintainer_email", Value::string("maint-coord@suse.de"))
         .with("maintainer_phone", Value::string(""))

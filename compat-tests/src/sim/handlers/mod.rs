@@ -57,7 +57,9 @@ impl Call<'_> {
         match self.arg(name) {
             Some(Value::Bool(b)) => Ok(*b),
             Some(v) if v.as_i64().is_some() => Ok(v.as_i64() != Some(0)),
-            _ => Err(faults::internal(&format!("missing boolean parameter {name}"))),
+            _ => Err(faults::internal(&format!(
+                "missing boolean parameter {name}"
+            ))),
         }
     }
 
@@ -107,7 +109,9 @@ impl Call<'_> {
 
     /// The logged-in user.
     pub(crate) fn user(&self, node: &Node) -> Result<User, Fault> {
-        let id = self.user.ok_or_else(|| faults::internal("no logged-in user"))?;
+        let id = self
+            .user
+            .ok_or_else(|| faults::internal("no logged-in user"))?;
         node.read()
             .user_by_id(id)
             .cloned()

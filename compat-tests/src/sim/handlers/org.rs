@@ -17,11 +17,17 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
                         Struct::with_capacity(10)
                             .with("id", Value::Int(o.id))
                             .with("name", Value::string(&o.name))
-                            .with("active_users", Value::Int(count(data.users.iter().filter(|u| u.enabled).count())))
+                            .with(
+                                "active_users",
+                                Value::Int(count(data.users.iter().filter(|u| u.enabled).count())),
+                            )
                             .with("systems", Value::Int(count(data.systems.len())))
                             .with("trusts", Value::Int(0))
                             .with("system_groups", Value::Int(count(data.groups.len())))
-                            .with("activation_keys", Value::Int(count(data.activation_keys.len())))
+                            .with(
+                                "activation_keys",
+                                Value::Int(count(data.activation_keys.len())),
+                            )
                             .with("kickstart_profiles", Value::Int(0))
                             .with("configuration_channels", Value::Int(0))
                             .with("staging_content_enabled", Value::Bool(false))

@@ -32,9 +32,15 @@ fn list(node: &Node, keep: impl Fn(&Action) -> bool) -> Value {
                     .with("type", Value::string(&a.type_name))
                     .with("scheduler", Value::string(&a.scheduler))
                     .with("earliest", Value::DateTime(format_datetime(a.earliest)))
-                    .with("completedSystems", Value::Int(a.count(ActionState::Completed)))
+                    .with(
+                        "completedSystems",
+                        Value::Int(a.count(ActionState::Completed)),
+                    )
                     .with("failedSystems", Value::Int(a.count(ActionState::Failed)))
-                    .with("inProgressSystems", Value::Int(a.count(ActionState::InProgress)))
+                    .with(
+                        "inProgressSystems",
+                        Value::Int(a.count(ActionState::InProgress)),
+                    )
                     .into()
             })
             .collect(),

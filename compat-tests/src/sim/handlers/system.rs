@@ -42,7 +42,10 @@ fn short(s: &System) -> Value {
     Struct::with_capacity(5)
         .with("id", Value::Int(s.id))
         .with("name", Value::string(&s.name))
-        .with("last_checkin", Value::DateTime(format_datetime(s.last_checkin)))
+        .with(
+            "last_checkin",
+            Value::DateTime(format_datetime(s.last_checkin)),
+        )
         .with("created", Value::DateTime(format_datetime(s.created)))
         .with("last_boot", Value::DateTime(format_datetime(s.last_boot)))
         .into()
@@ -90,14 +93,20 @@ fn get_name(node: &Node, call: &Call<'_>) -> MethodResponse {
     Ok(Struct::new()
         .with("id", Value::Int(s.id))
         .with("name", Value::string(&s.name))
-        .with("last_checkin", Value::DateTime(format_datetime(s.last_checkin)))
+        .with(
+            "last_checkin",
+            Value::DateTime(format_datetime(s.last_checkin)),
+        )
         .into())
 }
 
 fn delete_systems(node: &Node, call: &Call<'_>) -> MethodResponse {
     let sids = call.ints("sids")?;
     if let Some(cleanup) = call.arg("cleanupType").and_then(Value::as_str)
-        && !matches!(cleanup, "FAIL_ON_CLEANUP_ERR" | "NO_CLEANUP" | "FORCE_DELETE")
+        && !matches!(
+            cleanup,
+            "FAIL_ON_CLEANUP_ERR" | "NO_CLEANUP" | "FORCE_DELETE"
+        )
     {
         return Err(faults::invalid_parameter(&format!(
             "Invalid cleanup type value: {cleanup}"
@@ -208,7 +217,10 @@ fn event(a: &Action, (state, message): &(ActionState, Option<String>)) -> Value 
             "successful_count",
             Value::Int(i32::from(*state == ActionState::Completed)),
         )
-        .with("failed_count", Value::Int(i32::from(*state == ActionState::Failed)));
+        .with(
+            "failed_count",
+            Value::Int(i32::from(*state == ActionState::Failed)),
+        );
     if let Some(message) = message {
         event.push("result_msg", Value::string(message));
     }

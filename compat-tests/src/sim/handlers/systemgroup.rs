@@ -22,7 +22,10 @@ fn group_value(g: &SystemGroup) -> Value {
         .with("name", Value::string(&g.name))
         .with("description", Value::string(&g.description))
         .with("org_id", Value::Int(1))
-        .with("system_count", Value::Int(i32::try_from(g.members.len()).unwrap_or(i32::MAX)))
+        .with(
+            "system_count",
+            Value::Int(i32::try_from(g.members.len()).unwrap_or(i32::MAX)),
+        )
         .into()
 }
 

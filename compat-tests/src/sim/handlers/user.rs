@@ -52,7 +52,11 @@ fn list_users(node: &Node) -> Value {
 
 fn list_assignable_roles(node: &Node, call: &Call<'_>) -> MethodResponse {
     let user = call.user(node)?;
-    let roles: Vec<Value> = if user.roles.iter().any(|r| r == "org_admin" || r == "satellite_admin") {
+    let roles: Vec<Value> = if user
+        .roles
+        .iter()
+        .any(|r| r == "org_admin" || r == "satellite_admin")
+    {
         ASSIGNABLE_ROLES.iter().map(|r| Value::string(*r)).collect()
     } else {
         Vec::new()
@@ -66,12 +70,17 @@ fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
     let login = call.str("login")?;
     let password = call.str("password")?;
     if login.chars().count() < MIN_LOGIN {
-        return Err(faults::domain(1, "This does not appear to be a valid username."));
+        return Err(faults::domain(
+            1,
+            "This does not appear to be a valid username.",
+        ));
     }
     if call.arg("usePamAuth").and_then(Value::as_i64) != Some(1)
         && password.chars().count() < MIN_PASSWORD
     {
-        return Err(faults::invalid_parameter("Password must be at least 5 characters"));
+        return Err(faults::invalid_parameter(
+            "Password must be at least 5 characters",
+        ));
     }
     let mut data = node.write();
     if data.user(login).is_some() {
