@@ -29,7 +29,11 @@ async fn main() {
     }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/rpc/api", listener.local_addr().unwrap());
-    tokio::spawn(compat_tests::sim::run(node, listener, std::future::pending()));
+    tokio::spawn(compat_tests::sim::run(
+        node,
+        listener,
+        std::future::pending(),
+    ));
 
     let http = reqwest::Client::new();
     let call = |params: Vec<Value>, name: &str| {
@@ -47,21 +51,33 @@ async fn main() {
         .bytes()
         .await
         .unwrap();
-    let key = xmlrpc::parse_response(&login, &Limits::RESPONSE).unwrap().unwrap();
+    let key = xmlrpc::parse_response(&login, &Limits::RESPONSE)
+        .unwrap()
+        .unwrap();
     let body = call(vec![key], "system.listSystems");
 
     let mut times = Vec::new();
     let mut last = bytes::Bytes::new();
     for _ in 0..ROUNDS {
         let t = Instant::now();
-        last = http.post(&url).body(body.clone()).send().await.unwrap().bytes().await.unwrap();
+        last = http
+            .post(&url)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         times.push(t.elapsed());
     }
     let served = median(times);
     let mut parse_times = Vec::new();
     for _ in 0..ROUNDS {
         let t = Instant::now();
-        let v = xmlrpc::parse_response(&last, &Limits::RESPONSE).unwrap().unwrap();
+        let v = xmlrpc::parse_response(&last, &Limits::RESPONSE)
+            .unwrap()
+            .unwrap();
         parse_times.push(t.elapsed());
         assert_eq!(v.as_array().map(<[Value]>::len), Some(SYSTEMS));
     }
@@ -81,7 +97,14 @@ async fn main() {
         let (http, url, body) = (http.clone(), url.clone(), body.clone());
         tasks.push(tokio::spawn(async move {
             for _ in 0..5 {
-                http.post(&url).body(body.clone()).send().await.unwrap().bytes().await.unwrap();
+                http.post(&url)
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .unwrap();
             }
         }));
     }
