@@ -8,5 +8,8 @@
 //! an in-process bus (the default) or NATS with JetStream for the bus.
 
 pub mod bus;
+pub mod identity;
+pub mod model;
 pub mod placement;
+pub mod sessions;
 pub mod store;

@@ -1,0 +1,80 @@
+//! Building store keys (see the schema in the module above).
+
+/// Store key builders.
+#[derive(Debug, Clone, Copy)]
+pub struct Keys;
+
+fn padded(n: impl Into<i64>) -> String {
+    format!("{:010}", n.into())
+}
+
+impl Keys {
+    /// `zone/<name>`.
+    pub fn zone(name: &str) -> String {
+        format!("zone/{name}")
+    }
+    /// `node/<id>`.
+    pub fn node(id: &str) -> String {
+        format!("node/{id}")
+    }
+    /// `node-number/<n>`.
+    pub fn node_number(n: u32) -> String {
+        format!("node-number/{}", padded(n))
+    }
+    /// `client/<minion id>`.
+    pub fn client(minion_id: &str) -> String {
+        format!("client/{minion_id}")
+    }
+    /// `client-fp/<fingerprint>`.
+    pub fn client_fingerprint(fp: &str) -> String {
+        format!("client-fp/{fp}")
+    }
+    /// `sys/<cluster id>`.
+    pub fn system(cluster_id: i32) -> String {
+        format!("sys/{}", padded(cluster_id))
+    }
+    /// `sys-local/<node>/<local id>`.
+    pub fn system_local(node: &str, local_id: i32) -> String {
+        format!("sys-local/{node}/{}", padded(local_id))
+    }
+    /// `sys-minion/<minion id>`.
+    pub fn system_minion(minion_id: &str) -> String {
+        format!("sys-minion/{minion_id}")
+    }
+    /// `act/<cluster id>`.
+    pub fn action(cluster_id: i32) -> String {
+        format!("act/{}", padded(cluster_id))
+    }
+    /// `act-local/<node>/<local id>`.
+    pub fn action_local(node: &str, local_id: i32) -> String {
+        format!("act-local/{node}/{}", padded(local_id))
+    }
+    /// `session/<id>`.
+    pub fn session(id: u64) -> String {
+        format!("session/{id}")
+    }
+    /// `move/<id>`.
+    pub fn move_record(id: u64) -> String {
+        format!("move/{}", padded(id as i64))
+    }
+    /// `op/<id>`.
+    pub fn operation(id: u64) -> String {
+        format!("op/{}", padded(id as i64))
+    }
+    /// `counter/<name>`.
+    pub fn counter(name: &str) -> String {
+        format!("counter/{name}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Keys;
+
+    #[test]
+    fn numeric_keys_sort_numerically() {
+        assert!(Keys::system(9) < Keys::system(10));
+        assert!(Keys::system_local("n1", 1_000_010_009) < Keys::system_local("n1", 1_000_010_010));
+        assert!(Keys::move_record(99) < Keys::move_record(100));
+    }
+}

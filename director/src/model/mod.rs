@@ -1,0 +1,55 @@
+//! The director's records and where they live in the store.
+//!
+//! # Key schema
+//!
+//! Every key is a UTF-8 path, most general segment first; numbers that must
+//! sort numerically are zero-padded to 10 digits. Values are JSON.
+//!
+//! | key | value | what |
+//! |---|---|---|
+//! | `zone/<name>` | [`Zone`] | a zone |
+//! | `node/<id>` | [`Node`] | a node and its lifecycle, health and load |
+//! | `node-number/<number>` | node id | dense node numbers, for caches |
+//! | `client/<minion id>` | [`Client`] | a managed client system |
+//! | `client-fp/<fingerprint>` | minion id | index: minion key fingerprint |
+//! | `sys/<cluster id>` | [`SystemIdentity`] | cluster system id -> node and local id |
+//! | `sys-local/<node>/<local id>` | cluster id | index: node and local id -> cluster id |
+//! | `sys-minion/<minion id>` | cluster id | index: minion id -> cluster id |
+//! | `act/<cluster id>` | [`ActionIdentity`] | cluster action id -> node and local id |
+//! | `act-local/<node>/<local id>` | cluster id | index |
+//! | `session/<session id>` | [`GatewaySession`] | a gateway session: node keys, expiry |
+//! | `move/<id>` | [`MoveRecord`] | a client move and its progress |
+//! | `op/<id>` | [`Operation`] | a drain or rebalance and its progress |
+//! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `move`, `op`, `session` |
+//!
+//! Secrets never enter the store: no passwords, no admin or client tokens.
+//! The one credential-like value kept is a gateway session's node session
+//! keys, which the gateway replicas must share to serve one session; they
+//! die with the session.
+
+mod client;
+mod identity;
+mod keys;
+mod moves;
+mod node;
+mod session;
+mod zone;
+
+pub use client::{Client, ClientStatus};
+pub use identity::{ActionIdentity, FIRST_CLUSTER_SYSTEM_ID, SystemIdentity};
+pub use keys::Keys;
+pub use moves::{MoveOutcome, MoveRecord, MoveState, Operation, OperationKind, OperationState};
+pub use node::{Node, NodeLoad, NodeState};
+pub use session::GatewaySession;
+pub use zone::Zone;
+
+/// Milliseconds since the Unix epoch: every timestamp the director stores.
+pub type Millis = i64;
+
+/// Now, in [`Millis`].
+pub fn now_ms() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
