@@ -140,6 +140,55 @@ impl IdentityMap {
         })
     }
 
+    /// Reserves a cluster id for a client that is known before any node
+    /// has registered it (a client agent checking in first). The record
+    /// names the assigned node with local id 0 until the node reports the
+    /// system, which [`IdentityMap::system_for_local`] then binds. Returns
+    /// the existing id when the minion already has one.
+    pub async fn reserve_system(
+        &self,
+        minion_id: &str,
+        machine_id: Option<&str>,
+        node: &str,
+    ) -> Result<i32, IdentityError> {
+        let minion_key = Keys::system_minion(minion_id);
+        for _ in 0..ATTEMPTS {
+            if let Some(id) = self.system_by_minion(minion_id).await? {
+                return Ok(id);
+            }
+            let outcome = self
+                .store
+                .allocate_with(Keys::counter("system-id"), |n| {
+                    let id = cluster_system_id(n).map_err(|_| StoreError::CounterOverflow {
+                        key: Keys::counter("system-id").into_bytes(),
+                    })?;
+                    let record = SystemIdentity {
+                        cluster_id: id,
+                        node: node.to_owned(),
+                        local_id: 0,
+                        minion_id: Some(minion_id.to_owned()),
+                        machine_id: machine_id.map(str::to_owned),
+                    };
+                    Txn::new()
+                        .check(&minion_key, None)
+                        .put_json(Keys::system(id), &record)
+                        .map(|t| t.put(&minion_key, id.to_string()))
+                })
+                .await;
+            match outcome {
+                Ok(Ok(n)) => return cluster_system_id(n),
+                Ok(Err(_conflict)) => continue,
+                Err(StoreError::CounterOverflow { .. }) => {
+                    return Err(IdentityError::Exhausted { kind: "system" });
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(IdentityError::Contention {
+            what: format!("minion {minion_id}"),
+        })
+    }
+
     /// Points a cluster system id at a new node and local id (the system
     /// moved), keeping the id. The old local index entry is removed.
     pub async fn rebind_system(

@@ -8,6 +8,7 @@
 //! an in-process bus (the default) or NATS with JetStream for the bus.
 
 pub mod bus;
+pub mod cluster;
 pub mod identity;
 pub mod model;
 pub mod placement;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::Millis;
 
 /// Where a client is in its life, as its agent is told at check-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ClientStatus {
     /// Known, not yet on its node.
@@ -22,7 +22,7 @@ pub enum ClientStatus {
 }
 
 /// A managed client system.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Client {
     /// Salt minion id (the natural key).
     pub minion_id: String,

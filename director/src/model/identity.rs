@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub const FIRST_CLUSTER_SYSTEM_ID: i32 = 1_000_010_000;
 
 /// Where a cluster system id lives now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SystemIdentity {
     /// Cluster system id.
     pub cluster_id: i32,
@@ -29,7 +29,7 @@ pub struct SystemIdentity {
 }
 
 /// Where a cluster action id lives.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ActionIdentity {
     /// Cluster action id.
     pub cluster_id: i32,

@@ -7,7 +7,7 @@ use super::Millis;
 use crate::placement::MoveReason;
 
 /// Where a move is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum MoveState {
     /// Planned, waiting for a slot (moves in flight are capped).
@@ -33,7 +33,7 @@ impl MoveState {
 }
 
 /// What a client agent reports about a move.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case", tag = "outcome")]
 pub enum MoveOutcome {
     /// The minion is connected to the new master.
@@ -46,7 +46,7 @@ pub enum MoveOutcome {
 }
 
 /// One client move.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MoveRecord {
     /// Move id.
     pub id: u64,
@@ -78,7 +78,7 @@ pub struct MoveRecord {
 }
 
 /// What an operation does.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum OperationKind {
     /// Move a node's clients away, then take it offline.
@@ -96,7 +96,7 @@ pub enum OperationKind {
 }
 
 /// Where an operation is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum OperationState {
     /// Moves in progress.
@@ -108,7 +108,7 @@ pub enum OperationState {
 }
 
 /// A drain, rebalance or disaster recovery and its progress.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Operation {
     /// Operation id.
     pub id: u64,

@@ -10,7 +10,7 @@ use super::Millis;
 /// `new -> staged -> active -> draining -> offline -> removed`, with
 /// `failed` entered from `active` or `draining` when heartbeats stop and
 /// left back to `active` when they resume.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum NodeState {
     /// Registered, not prepared yet.
@@ -69,7 +69,7 @@ impl NodeState {
 }
 
 /// What a node reports with each heartbeat.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct NodeLoad {
     /// Client systems the node manages.
     pub systems: u64,
@@ -78,7 +78,7 @@ pub struct NodeLoad {
 }
 
 /// A node.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Node {
     /// Unique id (`[a-z0-9-]`).
     pub id: String,

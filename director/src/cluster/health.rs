@@ -1,0 +1,50 @@
+//! Failure detection: a node whose heartbeats stopped is failed, and its
+//! clients are re-homed.
+
+use super::{Director, Health, Result};
+use crate::model::{Node, NodeState, now_ms};
+
+impl Director {
+    /// A node's health now.
+    pub fn health_of(&self, node: &Node) -> Health {
+        if node.state == NodeState::Failed {
+            return Health::Failed;
+        }
+        let Some(last) = node.last_heartbeat else {
+            return Health::Unknown;
+        };
+        let timeout = self.config.heartbeat_timeout.as_millis() as i64;
+        if now_ms() - last > timeout / 2 {
+            Health::Late
+        } else {
+            Health::Healthy
+        }
+    }
+
+    /// Marks nodes failed whose heartbeats stopped and starts disaster
+    /// recovery for each. Nodes never heard from are left alone (a cluster
+    /// run without node agents has no heartbeats at all).
+    pub(super) async fn check_health(&self) -> Result<()> {
+        let timeout = self.config.heartbeat_timeout.as_millis() as i64;
+        let now = now_ms();
+        for node in self.list_nodes().await? {
+            let silent = node.last_heartbeat.is_some_and(|t| now - t > timeout);
+            if silent && matches!(node.state, NodeState::Active | NodeState::Draining) {
+                let mut failed = false;
+                self.update_node(&node.id, |n| {
+                    failed = matches!(n.state, NodeState::Active | NodeState::Draining);
+                    if failed {
+                        n.state = NodeState::Failed;
+                    }
+                    Ok(())
+                })
+                .await?;
+                if failed {
+                    tracing::error!(node = %node.id, silent_ms = now - node.last_heartbeat.unwrap_or(now), "node failed: heartbeats stopped");
+                    self.recover_from(&node.id).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

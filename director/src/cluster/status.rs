@@ -1,0 +1,41 @@
+//! The cluster at a glance.
+
+use super::{ClusterStatus, Director, NodeStatus, Result};
+use crate::model::{NodeState, OperationState};
+
+impl Director {
+    /// Per node: clients, weight and health; totals.
+    pub async fn status(&self) -> Result<ClusterStatus> {
+        let nodes = self.list_nodes().await?;
+        let loads = self.placement.lock().await.by_node.clone();
+        let nodes: Vec<NodeStatus> = nodes
+            .into_iter()
+            .filter(|n| n.state != NodeState::Removed)
+            .map(|n| NodeStatus {
+                clients: loads.get(&n.id).copied().unwrap_or(0),
+                health: self.health_of(&n),
+                id: n.id,
+                zone: n.zone,
+                state: n.state,
+                cordoned: n.cordoned,
+                weight: n.weight,
+                last_heartbeat: n.last_heartbeat,
+                load: n.load,
+            })
+            .collect();
+        let clients = loads.values().sum();
+        let moves_in_flight = self.active_moves.lock().await.len() as u64;
+        let operations_running = self
+            .list_operations()
+            .await?
+            .iter()
+            .filter(|o| o.state == OperationState::Running)
+            .count() as u64;
+        Ok(ClusterStatus {
+            nodes,
+            clients,
+            moves_in_flight,
+            operations_running,
+        })
+    }
+}

@@ -1,0 +1,294 @@
+//! Scenario tests of the director over the in-memory store and the
+//! in-process bus: check-in, drain, reports, disaster recovery, rebalance.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::*;
+use crate::bus::LocalBus;
+use crate::model::{
+    ClientStatus, MoveOutcome, MoveState, NodeLoad, NodeState, OperationState, Zone,
+};
+
+async fn cluster(nodes: usize) -> Director {
+    let config = ClusterConfig {
+        max_moves_in_flight: 1000,
+        heartbeat_timeout: Duration::from_millis(200),
+        ..ClusterConfig::default()
+    };
+    let d = Director::new(
+        crate::store::Store::memory(),
+        Arc::new(LocalBus::new()),
+        config,
+    )
+    .await
+    .unwrap();
+    d.put_zone(Zone {
+        name: "default".into(),
+        description: String::new(),
+        labels: Default::default(),
+    })
+    .await
+    .unwrap();
+    for i in 1..=nodes {
+        d.add_node(NewNode {
+            id: format!("n{i}"),
+            zone: "default".into(),
+            api_url: format!("http://suma{i}.example.test/rpc/api"),
+            master: None,
+            weight: None,
+            public_key: None,
+            state: Some(NodeState::Active),
+        })
+        .await
+        .unwrap();
+    }
+    d
+}
+
+async fn check_in(d: &Director, i: usize) -> Assignment {
+    d.check_in(CheckIn {
+        minion_id: format!("minion-{i}.example.test"),
+        fingerprint: format!("fp-{i}"),
+        machine_id: None,
+        zone: None,
+    })
+    .await
+    .unwrap()
+}
+
+/// Plays the client agents: every client with a directed move reports it done.
+async fn complete_moves(d: &Director) -> usize {
+    d.drive_moves().await.unwrap();
+    let mut done = 0;
+    for m in d.list_moves(true, usize::MAX).await.unwrap() {
+        d.report_move(m.id, &m.minion_id, MoveOutcome::Done)
+            .await
+            .unwrap();
+        done += 1;
+    }
+    done
+}
+
+#[tokio::test]
+async fn check_in_places_clients_within_bounded_load() {
+    let d = cluster(3).await;
+    let mut ids = std::collections::HashSet::new();
+    for i in 0..300 {
+        let a = check_in(&d, i).await;
+        assert_eq!(a.status, ClientStatus::New);
+        assert!(a.node.is_some() && a.master.is_some());
+        assert!(ids.insert(a.cluster_id), "cluster ids are unique");
+    }
+    let again = check_in(&d, 7).await;
+    assert_eq!(
+        again.cluster_id,
+        check_in(&d, 7).await.cluster_id,
+        "stable across check-ins"
+    );
+    let status = d.status().await.unwrap();
+    for n in &status.nodes {
+        assert!(n.clients <= 110, "{} holds {}", n.id, n.clients);
+    }
+    let stolen = d
+        .check_in(CheckIn {
+            minion_id: "minion-1.example.test".into(),
+            fingerprint: "another-key".into(),
+            machine_id: None,
+            zone: None,
+        })
+        .await;
+    assert!(matches!(stolen, Err(DirectorError::Conflict(_))));
+}
+
+#[tokio::test]
+async fn drain_moves_every_client_of_the_node_and_takes_it_offline() {
+    let d = cluster(3).await;
+    let mut before = std::collections::HashMap::new();
+    for i in 0..150 {
+        let a = check_in(&d, i).await;
+        before.insert(a.minion_id.clone(), (a.cluster_id, a.node.clone().unwrap()));
+    }
+    let on_n1 = before.values().filter(|(_, n)| n == "n1").count() as u64;
+    let op = d.drain("n1", Some(Duration::from_secs(60))).await.unwrap();
+    assert_eq!(op.total, on_n1);
+    // Clients see their move at check-in too.
+    d.drive_moves().await.unwrap();
+    let (minion, _) = before.iter().find(|(_, (_, n))| n == "n1").unwrap();
+    let i: usize = minion
+        .trim_start_matches("minion-")
+        .split('.')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(check_in(&d, i).await.pending_move.is_some());
+    assert_eq!(complete_moves(&d).await as u64, on_n1);
+    let op = d.get_operation(op.id).await.unwrap();
+    assert_eq!((op.state, op.done), (OperationState::Done, on_n1));
+    assert_eq!(d.get_node("n1").await.unwrap().state, NodeState::Offline);
+    for (minion, (cluster_id, node)) in &before {
+        let c = d.get_client(minion).await.unwrap();
+        assert_eq!(c.cluster_id, *cluster_id, "cluster id unchanged");
+        assert_ne!(c.owner.as_deref(), Some("n1"));
+        if node != "n1" {
+            assert_eq!(c.owner.as_ref(), Some(node), "other clients stay put");
+        }
+    }
+    assert!(d.remove_node("n1").await.is_ok());
+}
+
+#[tokio::test]
+async fn a_failed_node_is_recovered_and_a_returning_node_waits_for_a_rebalance() {
+    let d = cluster(3).await;
+    for i in 0..90 {
+        check_in(&d, i).await;
+    }
+    for n in ["n1", "n2", "n3"] {
+        d.heartbeat(Heartbeat {
+            node: n.into(),
+            load: NodeLoad::default(),
+            public_key: None,
+        })
+        .await
+        .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    for n in ["n2", "n3"] {
+        d.heartbeat(Heartbeat {
+            node: n.into(),
+            load: NodeLoad::default(),
+            public_key: None,
+        })
+        .await
+        .unwrap();
+    }
+    d.check_health().await.unwrap();
+    assert_eq!(d.get_node("n1").await.unwrap().state, NodeState::Failed);
+    let moved = complete_moves(&d).await;
+    assert!(moved > 0);
+    let status = d.status().await.unwrap();
+    let n1 = status.nodes.iter().find(|n| n.id == "n1").unwrap();
+    assert_eq!(n1.clients, 0);
+    // n1 comes back: active, empty, until a rebalance.
+    d.heartbeat(Heartbeat {
+        node: "n1".into(),
+        load: NodeLoad::default(),
+        public_key: None,
+    })
+    .await
+    .unwrap();
+    assert_eq!(d.get_node("n1").await.unwrap().state, NodeState::Active);
+    assert_eq!(complete_moves(&d).await, 0, "no moves without a rebalance");
+    let plan = d.plan_rebalance().await.unwrap();
+    assert!(!plan.moves.is_empty() && plan.moves.iter().all(|m| m.to == "n1"));
+    d.apply_rebalance().await.unwrap();
+    assert_eq!(complete_moves(&d).await, plan.moves.len());
+}
+
+#[tokio::test]
+async fn moves_are_capped_retried_and_reported_failed() {
+    let config = ClusterConfig {
+        max_moves_in_flight: 5,
+        move_timeout: Duration::from_millis(1),
+        move_attempts: 2,
+        ..ClusterConfig::default()
+    };
+    let d = Director::new(
+        crate::store::Store::memory(),
+        Arc::new(LocalBus::new()),
+        config,
+    )
+    .await
+    .unwrap();
+    d.put_zone(Zone {
+        name: "default".into(),
+        description: String::new(),
+        labels: Default::default(),
+    })
+    .await
+    .unwrap();
+    for i in 1..=2 {
+        d.add_node(NewNode {
+            id: format!("n{i}"),
+            zone: "default".into(),
+            api_url: format!("http://suma{i}.example.test/rpc/api"),
+            master: None,
+            weight: None,
+            public_key: None,
+            state: Some(NodeState::Active),
+        })
+        .await
+        .unwrap();
+    }
+    for i in 0..40 {
+        check_in(&d, i).await;
+    }
+    let op = d.drain("n1", None).await.unwrap();
+    d.drive_moves().await.unwrap();
+    let directed = d
+        .list_moves(true, usize::MAX)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|m| m.state == MoveState::Directed)
+        .count();
+    assert_eq!(directed, 5, "at most 5 in flight");
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(3)).await;
+        d.drive_moves().await.unwrap();
+    }
+    let op = d.get_operation(op.id).await.unwrap();
+    assert_eq!(op.state, OperationState::Failed);
+    assert_eq!(op.failed, op.total);
+    assert_eq!(
+        d.get_node("n1").await.unwrap().state,
+        NodeState::Draining,
+        "a failed drain leaves the node draining"
+    );
+    let status = d.status().await.unwrap();
+    assert_eq!(status.clients, 40);
+}
+
+#[tokio::test]
+async fn node_events_join_systems_to_the_cluster_and_bind_moves() {
+    let d = cluster(2).await;
+    d.node_event(NodeEvent::SystemRegistered {
+        node: "n2".into(),
+        local_id: 1_000_010_042,
+        minion_id: "direct.example.test".into(),
+        machine_id: None,
+    })
+    .await
+    .unwrap();
+    let c = d.get_client("direct.example.test").await.unwrap();
+    assert_eq!(
+        (c.owner.as_deref(), c.status),
+        (Some("n2"), ClientStatus::Onboarded)
+    );
+    let id = d.identity().system(c.cluster_id).await.unwrap().unwrap();
+    assert_eq!((id.node.as_str(), id.local_id), ("n2", 1_000_010_042));
+    // After a move to n1 the system registers there: same cluster id.
+    d.node_event(NodeEvent::SystemRegistered {
+        node: "n1".into(),
+        local_id: 1_000_010_007,
+        minion_id: "direct.example.test".into(),
+        machine_id: None,
+    })
+    .await
+    .unwrap();
+    let again = d.identity().system(c.cluster_id).await.unwrap().unwrap();
+    assert_eq!((again.node.as_str(), again.local_id), ("n1", 1_000_010_007));
+    d.node_event(NodeEvent::SystemDeleted {
+        node: "n1".into(),
+        local_id: 1_000_010_007,
+    })
+    .await
+    .unwrap();
+    // Owner is still n2 in placement (no move happened), so deletion on n1
+    // only forgets the local id.
+    assert_eq!(
+        d.get_client("direct.example.test").await.unwrap().status,
+        ClientStatus::Onboarded
+    );
+}

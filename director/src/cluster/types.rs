@@ -1,0 +1,231 @@
+//! What the director's operations take and answer: the shapes of the admin
+//! and client APIs.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::model::{ClientStatus, Millis, NodeLoad, NodeState};
+use crate::placement::MoveReason;
+
+/// A node to add.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewNode {
+    /// Unique id (`[a-z0-9-]`, 1-63 characters).
+    pub id: String,
+    /// Zone (must exist).
+    pub zone: String,
+    /// Its SUSE Manager API, e.g. `https://suma1.example.com/rpc/api`.
+    pub api_url: String,
+    /// Host name Salt minions use as master; defaults to the API URL's host.
+    #[serde(default)]
+    pub master: Option<String>,
+    /// Capacity weight (> 0, default 1).
+    #[serde(default)]
+    pub weight: Option<f64>,
+    /// The node agent's X25519 public key (base64), for sealed directives.
+    #[serde(default)]
+    pub public_key: Option<String>,
+    /// Initial state: `new` (default), `staged` or `active`.
+    #[serde(default)]
+    pub state: Option<NodeState>,
+}
+
+/// Changes to a node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NodePatch {
+    /// New capacity weight (> 0).
+    #[serde(default)]
+    pub weight: Option<f64>,
+    /// New API URL.
+    #[serde(default)]
+    pub api_url: Option<String>,
+    /// New master host name.
+    #[serde(default)]
+    pub master: Option<String>,
+    /// New lifecycle state (only transitions the lifecycle allows).
+    #[serde(default)]
+    pub state: Option<NodeState>,
+}
+
+/// A client agent's check-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckIn {
+    /// Salt minion id.
+    pub minion_id: String,
+    /// SHA-256 fingerprint of the minion public key (Salt's `pem_finger`).
+    pub fingerprint: String,
+    /// `/etc/machine-id`.
+    #[serde(default)]
+    pub machine_id: Option<String>,
+    /// Zone, when the client knows it; else the director's default zone.
+    #[serde(default)]
+    pub zone: Option<String>,
+}
+
+/// What a client is told at check-in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Assignment {
+    /// Salt minion id.
+    pub minion_id: String,
+    /// Cluster system id.
+    pub cluster_id: i32,
+    /// Status.
+    pub status: ClientStatus,
+    /// The node it belongs to.
+    pub node: Option<String>,
+    /// That node's master host name: what the minion must point at.
+    pub master: Option<String>,
+    /// A move it must carry out now, if any.
+    pub pending_move: Option<MoveDirective>,
+}
+
+/// The directive a client agent gets to move its minion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MoveDirective {
+    /// Move id (report the outcome under it).
+    pub move_id: u64,
+    /// Salt minion id.
+    pub minion_id: String,
+    /// Cluster system id.
+    pub cluster_id: i32,
+    /// Node it leaves.
+    pub from: Option<String>,
+    /// Node it goes to.
+    pub to: String,
+    /// The new master host name.
+    pub master: String,
+    /// Attempt number (1 for the first).
+    pub attempt: u32,
+}
+
+/// A node agent's heartbeat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Heartbeat {
+    /// Node id.
+    pub node: String,
+    /// Its load.
+    pub load: NodeLoad,
+    /// Its agent's public key, when it has one (first heartbeat).
+    #[serde(default)]
+    pub public_key: Option<String>,
+}
+
+/// A change on a node that its agent reports (from the node's database).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case", tag = "event")]
+pub enum NodeEvent {
+    /// A system registered on the node.
+    SystemRegistered {
+        /// Node id.
+        node: String,
+        /// Its id on that node.
+        local_id: i32,
+        /// Salt minion id.
+        minion_id: String,
+        /// Machine id.
+        #[serde(default)]
+        machine_id: Option<String>,
+    },
+    /// A system was deleted on the node.
+    SystemDeleted {
+        /// Node id.
+        node: String,
+        /// Its id on that node.
+        local_id: i32,
+    },
+}
+
+/// One move of a rebalance plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PlannedMove {
+    /// Salt minion id.
+    pub minion_id: String,
+    /// Cluster system id.
+    pub cluster_id: i32,
+    /// Node it leaves.
+    pub from: Option<String>,
+    /// Node it goes to.
+    pub to: String,
+    /// Why.
+    pub reason: MoveReason,
+}
+
+/// A node's load before and after a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NodeShare {
+    /// Node id.
+    pub node: String,
+    /// Clients now.
+    pub before: u64,
+    /// Clients after the plan.
+    pub after: u64,
+    /// Bounded-load cap.
+    pub cap: u64,
+}
+
+/// A rebalance plan (dry run).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RebalancePlan {
+    /// Moves, in the order they would run.
+    pub moves: Vec<PlannedMove>,
+    /// Clients considered.
+    pub clients: u64,
+    /// Per node.
+    pub nodes: Vec<NodeShare>,
+    /// Clients with no accepting node in their zone.
+    pub stranded: Vec<String>,
+}
+
+/// A node's health as the director sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Health {
+    /// Heartbeats arrive.
+    Healthy,
+    /// No heartbeat for more than half the timeout.
+    Late,
+    /// Failed (heartbeats stopped).
+    Failed,
+    /// Never heard from.
+    Unknown,
+}
+
+/// One node in the cluster status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NodeStatus {
+    /// Node id.
+    pub id: String,
+    /// Zone.
+    pub zone: String,
+    /// Lifecycle state.
+    pub state: NodeState,
+    /// Cordoned.
+    pub cordoned: bool,
+    /// Capacity weight.
+    pub weight: f64,
+    /// Clients it owns.
+    pub clients: u64,
+    /// Health.
+    pub health: Health,
+    /// Last heartbeat.
+    pub last_heartbeat: Option<Millis>,
+    /// Load from the last heartbeat.
+    pub load: Option<NodeLoad>,
+}
+
+/// The whole cluster at a glance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ClusterStatus {
+    /// Nodes.
+    pub nodes: Vec<NodeStatus>,
+    /// Clients in all.
+    pub clients: u64,
+    /// Moves pending or directed.
+    pub moves_in_flight: u64,
+    /// Operations running.
+    pub operations_running: u64,
+}
