@@ -189,6 +189,29 @@ impl IdentityMap {
         })
     }
 
+    /// Reserves `count` consecutive cluster system ids at once (bulk
+    /// onboarding) and returns the first. The caller writes the records.
+    pub async fn reserve_system_block(&self, count: u32) -> Result<i32, IdentityError> {
+        let key = Keys::counter("system-id");
+        for _ in 0..ATTEMPTS {
+            let current = self.store.get(&key).await?;
+            let value: u64 = match &current {
+                Some(raw) => serde_json::from_slice(raw)
+                    .map_err(|e| IdentityError::Store(StoreError::codec(key.as_bytes(), e)))?,
+                None => 0,
+            };
+            let next = value + u64::from(count);
+            cluster_system_id(next)?;
+            let txn = Txn::new().check(&key, current).put(&key, next.to_string());
+            if self.store.transact(txn).await?.is_ok() {
+                return cluster_system_id(value + 1);
+            }
+        }
+        Err(IdentityError::Contention {
+            what: "the system id counter".into(),
+        })
+    }
+
     /// Points a cluster system id at a new node and local id (the system
     /// moved), keeping the id. The old local index entry is removed.
     pub async fn rebind_system(

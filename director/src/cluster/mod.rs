@@ -12,6 +12,7 @@ mod config;
 mod error;
 mod events;
 mod health;
+mod import;
 mod moves;
 mod nodes;
 mod rebalance;
@@ -29,6 +30,7 @@ use tokio::sync::Mutex;
 
 pub use config::ClusterConfig;
 pub use error::{DirectorError, Result};
+pub use import::ImportedSystem;
 pub use types::{
     Assignment, CheckIn, ClusterStatus, Health, Heartbeat, MoveDirective, NewNode, NodeEvent,
     NodePatch, NodeShare, NodeStatus, PlannedMove, RebalancePlan,

@@ -292,3 +292,41 @@ async fn node_events_join_systems_to_the_cluster_and_bind_moves() {
         ClientStatus::Onboarded
     );
 }
+
+#[tokio::test]
+async fn bulk_import_onboards_a_nodes_systems_and_keeps_known_ones() {
+    let d = cluster(2).await;
+    d.node_event(NodeEvent::SystemRegistered {
+        node: "n1".into(),
+        local_id: 1_000_010_001,
+        minion_id: "m1".into(),
+        machine_id: None,
+    })
+    .await
+    .unwrap();
+    let known = d.get_client("m1").await.unwrap().cluster_id;
+    let systems: Vec<ImportedSystem> = (0..1200)
+        .map(|i| ImportedSystem {
+            local_id: 1_000_010_000 + i,
+            minion_id: format!("m{i}"),
+            machine_id: None,
+        })
+        .collect();
+    assert_eq!(d.import_systems("n1", systems).await.unwrap(), 1200);
+    assert_eq!(
+        d.get_client("m1").await.unwrap().cluster_id,
+        known,
+        "a known system keeps its id"
+    );
+    let status = d.status().await.unwrap();
+    assert_eq!(status.clients, 1200);
+    let mut ids = std::collections::HashSet::new();
+    for c in d.list_clients(None, None, None, usize::MAX).await.unwrap() {
+        assert!(ids.insert(c.cluster_id));
+        let identity = d.identity().system(c.cluster_id).await.unwrap().unwrap();
+        assert_eq!(identity.node, "n1");
+    }
+    // A rebalance now spreads them over both nodes.
+    let plan = d.plan_rebalance().await.unwrap();
+    assert!(plan.moves.len() >= 500, "{} moves", plan.moves.len());
+}
