@@ -7,10 +7,15 @@
 //! interchangeable engines: redb (embedded, the default) or TiKV for the store,
 //! an in-process bus (the default) or NATS with JetStream for the bus.
 
+pub mod api;
 pub mod bus;
+pub mod cli;
 pub mod cluster;
+pub mod config;
 pub mod identity;
 pub mod model;
 pub mod placement;
+pub mod server;
 pub mod sessions;
 pub mod store;
+pub mod tls;

@@ -1,0 +1,237 @@
+//! `director node ...`: list, add, change, remove, drain, cordon and
+//! uncordon nodes.
+
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use reqwest::Method;
+use serde_json::json;
+
+use super::context::Context;
+use super::duration::parse_duration;
+use super::operation::report_started;
+use super::render::{align_right, or_dash, table, weight};
+use super::{CliError, Outcome};
+use crate::cluster::{NewNode, NodePatch};
+use crate::model::{Node, NodeState};
+
+/// Node commands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum NodeCommand {
+    /// List the nodes.
+    List,
+    /// Register a node.
+    Add {
+        /// Node id (`[a-z0-9-]`).
+        id: String,
+        /// Zone it belongs to (must exist).
+        #[arg(long)]
+        zone: String,
+        /// Its SUSE Manager API, e.g. `https://suma1.example.com/rpc/api`.
+        #[arg(long, value_name = "URL")]
+        api_url: String,
+        /// Host name Salt minions use as master (default: the API URL's host).
+        #[arg(long, value_name = "HOST")]
+        master: Option<String>,
+        /// Capacity weight (> 0, default 1).
+        #[arg(long, value_parser = parse_weight)]
+        weight: Option<f64>,
+        /// Initial state.
+        #[arg(long, value_parser = parse_initial_state)]
+        state: Option<NodeState>,
+        /// The node agent's X25519 public key (base64).
+        #[arg(long, value_name = "BASE64")]
+        public_key: Option<String>,
+    },
+    /// Remove a node (it must be new, staged, offline or failed).
+    Remove {
+        /// Node id.
+        id: String,
+    },
+    /// Change a node's weight, state, API URL or master.
+    Set {
+        /// Node id.
+        id: String,
+        /// What to change.
+        #[command(flatten)]
+        change: NodeChange,
+    },
+    /// Move a node's clients away, then take it offline.
+    Drain {
+        /// Node id.
+        id: String,
+        /// How long the drain may take, e.g. `30m`, `2h` (default: the director's).
+        #[arg(long, value_parser = parse_duration)]
+        deadline: Option<Duration>,
+        /// Follow the drain with a progress bar until it ends.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Keep the node's clients but give it no new ones.
+    Cordon {
+        /// Node id.
+        id: String,
+    },
+    /// Let a cordoned node take new clients again.
+    Uncordon {
+        /// Node id.
+        id: String,
+    },
+}
+
+/// What `node set` changes (at least one).
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = true)]
+pub struct NodeChange {
+    /// New capacity weight (> 0).
+    #[arg(long, value_parser = parse_weight)]
+    pub weight: Option<f64>,
+    /// New lifecycle state (new, staged, active, draining, offline, failed, removed).
+    #[arg(long, value_parser = parse_node_state)]
+    pub state: Option<NodeState>,
+    /// New SUSE Manager API URL.
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// New master host name.
+    #[arg(long, value_name = "HOST")]
+    pub master: Option<String>,
+}
+
+pub(crate) async fn run(ctx: &Context, command: NodeCommand) -> Result<Outcome, CliError> {
+    match command {
+        NodeCommand::List => {
+            let answer = ctx.get(&["nodes"], &[]).await?;
+            ctx.show(&answer, |nodes: &Vec<Node>| nodes_table(nodes))?;
+        }
+        NodeCommand::Add {
+            id,
+            zone,
+            api_url,
+            master,
+            weight,
+            state,
+            public_key,
+        } => {
+            let new = NewNode {
+                id,
+                zone,
+                api_url,
+                master,
+                weight,
+                public_key,
+                state,
+            };
+            let answer = ctx.call(Method::POST, &["nodes"], &[], Some(&new)).await?;
+            ctx.confirm_change(
+                &answer,
+                &format!("node {} added to zone {}", new.id, new.zone),
+            )?;
+        }
+        NodeCommand::Remove { id } => {
+            let answer = ctx
+                .call::<()>(Method::DELETE, &["nodes", &id], &[], None)
+                .await?;
+            ctx.confirm_change(&answer, &format!("node {id} removed"))?;
+        }
+        NodeCommand::Set { id, change } => {
+            let patch = NodePatch {
+                weight: change.weight,
+                api_url: change.api_url,
+                master: change.master,
+                state: change.state,
+            };
+            let answer = ctx
+                .call(Method::PATCH, &["nodes", &id], &[], Some(&patch))
+                .await?;
+            ctx.show(&answer, |node: &Node| {
+                nodes_table(std::slice::from_ref(node))
+            })?;
+        }
+        NodeCommand::Drain { id, deadline, wait } => {
+            let body = deadline.map(|d| json!({ "deadline_secs": d.as_secs() }));
+            let answer = ctx
+                .call(Method::POST, &["nodes", &id, "drain"], &[], body.as_ref())
+                .await?;
+            return report_started(ctx, answer, wait).await;
+        }
+        NodeCommand::Cordon { id } => {
+            let answer = ctx
+                .call::<()>(Method::POST, &["nodes", &id, "cordon"], &[], None)
+                .await?;
+            ctx.confirm_change(
+                &answer,
+                &format!("node {id} cordoned: it takes no new clients"),
+            )?;
+        }
+        NodeCommand::Uncordon { id } => {
+            let answer = ctx
+                .call::<()>(Method::POST, &["nodes", &id, "uncordon"], &[], None)
+                .await?;
+            ctx.confirm_change(
+                &answer,
+                &format!("node {id} uncordoned: it takes new clients"),
+            )?;
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// Parses a capacity weight: a finite number above zero.
+pub(crate) fn parse_weight(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(w) if w.is_finite() && w > 0.0 => Ok(w),
+        _ => Err(format!("{text:?}: a weight is a number above zero")),
+    }
+}
+
+/// Parses a node state by its API name (`active`, `draining`, ...).
+pub(crate) fn parse_node_state(text: &str) -> Result<NodeState, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|_| {
+        format!("{text:?}: one of new, staged, active, draining, offline, failed, removed")
+    })
+}
+
+/// Parses the state a node may start in: `new`, `staged` or `active`.
+pub(crate) fn parse_initial_state(text: &str) -> Result<NodeState, String> {
+    match parse_node_state(text) {
+        Ok(state @ (NodeState::New | NodeState::Staged | NodeState::Active)) => Ok(state),
+        _ => Err(format!("{text:?}: a new node starts new, staged or active")),
+    }
+}
+
+/// The nodes as a table.
+pub(crate) fn nodes_table(nodes: &[Node]) -> String {
+    let mut table = table(&[
+        "node", "zone", "state", "cordoned", "weight", "api url", "master",
+    ]);
+    for node in nodes {
+        table.add_row([
+            node.id.clone(),
+            node.zone.clone(),
+            node.state.as_str().to_owned(),
+            if node.cordoned { "yes" } else { "no" }.to_owned(),
+            weight(node.weight),
+            node.api_url.clone(),
+            or_dash(Some(&node.master).filter(|m| !m.is_empty())),
+        ]);
+    }
+    align_right(&mut table, &[4]);
+    table.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_and_states_parse_or_say_why_not() {
+        assert_eq!(parse_weight("2.5"), Ok(2.5));
+        for bad in ["0", "-1", "x", "inf", "NaN"] {
+            assert!(parse_weight(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_node_state("draining"), Ok(NodeState::Draining));
+        assert!(parse_node_state("Active").unwrap_err().contains("one of"));
+        assert_eq!(parse_initial_state("staged"), Ok(NodeState::Staged));
+        assert!(parse_initial_state("draining").is_err());
+    }
+}

@@ -1,0 +1,108 @@
+//! `director status`: the cluster at a glance, one row per node and a
+//! totals line.
+
+use super::context::Context;
+use super::duration::format_age;
+use super::render::{align_right, api_name, table, weight};
+use super::{CliError, Outcome};
+use crate::cluster::ClusterStatus;
+use crate::model::{Millis, NodeState, now_ms};
+
+pub(crate) async fn run(ctx: &Context) -> Result<Outcome, CliError> {
+    let answer = ctx.get(&["status"], &[]).await?;
+    ctx.show(&answer, |status: &ClusterStatus| {
+        status_table(status, now_ms())
+    })?;
+    Ok(Outcome::Success)
+}
+
+/// The status as a table (heartbeat ages relative to `now`) and a totals
+/// line: nodes, active nodes, clients, moves in flight, operations running.
+pub fn status_table(status: &ClusterStatus, now: Millis) -> String {
+    let mut table = table(&[
+        "node",
+        "zone",
+        "state",
+        "cordoned",
+        "weight",
+        "clients",
+        "health",
+        "last heartbeat",
+    ]);
+    for node in &status.nodes {
+        table.add_row([
+            node.id.clone(),
+            node.zone.clone(),
+            node.state.as_str().to_owned(),
+            if node.cordoned { "yes" } else { "no" }.to_owned(),
+            weight(node.weight),
+            node.clients.to_string(),
+            api_name(&node.health),
+            format_age(node.last_heartbeat, now),
+        ]);
+    }
+    align_right(&mut table, &[4, 5]);
+
+    let active = status
+        .nodes
+        .iter()
+        .filter(|n| n.state == NodeState::Active)
+        .count();
+    format!(
+        "{table}\n{} nodes ({active} active), {} clients, {} moves in flight, {} operations running",
+        status.nodes.len(),
+        status.clients,
+        status.moves_in_flight,
+        status.operations_running
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::{Health, NodeStatus};
+
+    fn sample_status() -> ClusterStatus {
+        let node = |id: &str, state, health, clients, beat| NodeStatus {
+            id: id.into(),
+            zone: "eu".into(),
+            state,
+            cordoned: id == "n2",
+            weight: if id == "n1" { 2.0 } else { 1.0 },
+            clients,
+            health,
+            last_heartbeat: beat,
+            load: None,
+        };
+        ClusterStatus {
+            nodes: vec![
+                node("n1", NodeState::Active, Health::Healthy, 200, Some(95_000)),
+                node("n2", NodeState::Active, Health::Late, 100, Some(40_000)),
+                node("n3", NodeState::New, Health::Unknown, 0, None),
+            ],
+            clients: 300,
+            moves_in_flight: 4,
+            operations_running: 1,
+        }
+    }
+
+    #[test]
+    fn status_rows_show_state_health_and_heartbeat_age() {
+        let text = status_table(&sample_status(), 100_000);
+        let row = |id: &str| text.lines().find(|l| l.contains(id)).unwrap().to_owned();
+        for (id, expected) in [
+            ("n1", ["active", "no", "2", "200", "healthy", "5s ago"]),
+            ("n2", ["active", "yes", "1", "100", "late", "1m ago"]),
+            ("n3", ["new", "no", "1", "0", "unknown", "never"]),
+        ] {
+            let row = row(id);
+            for e in expected {
+                assert!(row.contains(e), "{e} missing from {row}");
+            }
+        }
+        assert_eq!(
+            text.lines().last().unwrap(),
+            "3 nodes (2 active), 300 clients, 4 moves in flight, 1 operations running"
+        );
+    }
+}
