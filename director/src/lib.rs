@@ -12,6 +12,7 @@ pub mod bus;
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod entry;
 pub mod identity;
 pub mod model;
 pub mod placement;

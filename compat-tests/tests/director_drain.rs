@@ -1,0 +1,267 @@
+//! Black box: three simulated nodes registered with the real `director`
+//! binary, a fleet of simulated clients checking in as the client agent
+//! will; draining a node moves every one of its clients, each keeping its
+//! cluster system id.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use compat_tests::fleet::{Fleet, FleetConfig};
+use compat_tests::harness::Running;
+use serde_json::{Value, json};
+
+const ADMIN: &str = "admin-token-for-tests";
+const CLIENT: &str = "client-token-for-tests";
+const NODE: &str = "node-token-for-tests";
+const CLIENTS: usize = 240;
+const DIRECTOR: &str = env!("CARGO_BIN_EXE_cluster-director");
+
+struct Cluster {
+    _dir: tempfile::TempDir,
+    _sims: Vec<Running>,
+    director: Running,
+    sim_urls: HashMap<String, String>,
+    http: reqwest::Client,
+}
+
+impl Cluster {
+    async fn start() -> Cluster {
+        let sim_bin = Path::new(env!("CARGO_BIN_EXE_uyuni-sim"));
+        let mut sims = Vec::new();
+        let mut sim_urls = HashMap::new();
+        for i in 1..=3 {
+            let name = format!("n{i}");
+            let sim = Running::start(sim_bin, &["--systems", "0", "--name", &name])
+                .expect("simulator starts");
+            sim_urls.insert(name, sim.base_url.clone());
+            sims.push(sim);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        for (file, token) in [("admin", ADMIN), ("client", CLIENT), ("node", NODE)] {
+            std::fs::write(dir.path().join(file), token).unwrap();
+        }
+        let config = format!(
+            r#"listen = "127.0.0.1:0"
+[store]
+engine = "redb"
+path = "{dir}/director.redb"
+[cluster]
+tick = 0.1
+max_moves_in_flight = 1000
+move_timeout = 30
+[auth]
+admin_token_file = "{dir}/admin"
+client_token_file = "{dir}/client"
+node_token_file = "{dir}/node"
+"#,
+            dir = dir.path().display()
+        );
+        let config_path = dir.path().join("director.toml");
+        std::fs::write(&config_path, config).unwrap();
+        let director = Running::start(
+            Path::new(DIRECTOR),
+            &["serve", "--config", config_path.to_str().unwrap()],
+        )
+        .expect("director starts");
+        Cluster {
+            _dir: dir,
+            _sims: sims,
+            director,
+            sim_urls,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut req = self
+            .http
+            .request(method, format!("{}/api/v1{path}", self.director.base_url))
+            .bearer_auth(ADMIN);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        assert!(status.is_success(), "{path}: {status} {text}");
+        if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap()
+        }
+    }
+
+    fn fleet(&self) -> Fleet {
+        Fleet::new(
+            FleetConfig {
+                director_url: self.director.base_url.clone(),
+                client_token: CLIENT.into(),
+                node_token: NODE.into(),
+                nodes: self.sim_urls.clone(),
+                concurrency: 16,
+            },
+            "web",
+            CLIENTS,
+        )
+    }
+
+    async fn sim_systems(&self, node: &str) -> u64 {
+        let info: Value = self
+            .http
+            .get(format!("{}/uyuni-sim/v1/info", self.sim_urls[node]))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        info["systems"].as_u64().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
+    let cluster = Cluster::start().await;
+    cluster
+        .admin(
+            reqwest::Method::POST,
+            "/zones",
+            Some(json!({"name": "default", "description": "test zone"})),
+        )
+        .await;
+    for (node, url) in &cluster.sim_urls {
+        cluster
+            .admin(
+                reqwest::Method::POST,
+                "/nodes",
+                Some(json!({"id": node, "zone": "default", "api_url": format!("{url}/rpc/api"), "master": format!("{node}.sim.test"), "state": "active"})),
+            )
+            .await;
+    }
+
+    let fleet = cluster.fleet();
+    let first = fleet.round().await.unwrap();
+    assert_eq!(
+        first.registered, CLIENTS,
+        "every client registered on its node"
+    );
+    let before: HashMap<String, (i32, String)> = first
+        .assignments
+        .values()
+        .map(|a| (a.minion_id.clone(), (a.cluster_id, a.node.clone().unwrap())))
+        .collect();
+    let on_n1: Vec<&String> = before
+        .iter()
+        .filter(|(_, (_, n))| n == "n1")
+        .map(|(m, _)| m)
+        .collect();
+    assert!(
+        on_n1.len() > CLIENTS / 5,
+        "n1 holds its share: {}",
+        on_n1.len()
+    );
+    assert_eq!(cluster.sim_systems("n1").await, on_n1.len() as u64);
+    for node in ["n1", "n2", "n3"] {
+        let held = before.values().filter(|(_, n)| n == node).count() as f64;
+        assert!(
+            held <= (CLIENTS as f64 / 3.0 * 1.1).ceil(),
+            "bounded load on {node}: {held}"
+        );
+    }
+
+    let op = cluster
+        .admin(
+            reqwest::Method::POST,
+            "/nodes/n1/drain",
+            Some(json!({"deadline_secs": 120})),
+        )
+        .await;
+    let op_id = op["id"].as_u64().unwrap();
+    assert_eq!(op["total"].as_u64().unwrap(), on_n1.len() as u64);
+
+    // Clients check in until the drain is over; each round is what the
+    // fleet's agents would do at their next check-in.
+    let started = Instant::now();
+    let mut moved = 0;
+    loop {
+        let round = fleet.round().await.unwrap();
+        moved += round.moved;
+        let op = cluster
+            .admin(reqwest::Method::GET, &format!("/operations/{op_id}"), None)
+            .await;
+        if op["state"] == "done" {
+            break;
+        }
+        assert_ne!(op["state"], "failed", "{op}");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "drain did not finish: {op}"
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    assert_eq!(moved, on_n1.len());
+
+    let after = fleet.round().await.unwrap();
+    for (minion, (cluster_id, node)) in &before {
+        let now = &after.assignments[minion];
+        assert_eq!(now.cluster_id, *cluster_id, "{minion} kept its cluster id");
+        if node == "n1" {
+            assert!(
+                matches!(now.node.as_deref(), Some("n2" | "n3")),
+                "{minion} moved off n1: {:?}",
+                now.node
+            );
+        } else {
+            assert_eq!(now.node.as_ref(), Some(node), "{minion} stayed put");
+        }
+        let placement = cluster
+            .admin(
+                reqwest::Method::GET,
+                &format!("/placement/systems/{cluster_id}"),
+                None,
+            )
+            .await;
+        assert_eq!(placement["node"].as_str(), now.node.as_deref());
+        assert!(placement["local_id"].as_i64().is_some(), "{placement}");
+    }
+    assert_eq!(
+        cluster.sim_systems("n1").await,
+        0,
+        "n1 released every client"
+    );
+    assert_eq!(
+        cluster.sim_systems("n2").await + cluster.sim_systems("n3").await,
+        CLIENTS as u64
+    );
+    let node = cluster.admin(reqwest::Method::GET, "/nodes/n1", None).await;
+    assert_eq!(node["state"], "offline");
+
+    // The CLI shows the same over the admin API.
+    let out = Command::new(DIRECTOR)
+        .args([
+            "--url",
+            &cluster.director.base_url,
+            "--output",
+            "json",
+            "status",
+        ])
+        .env("DIRECTOR_ADMIN_TOKEN", ADMIN)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["clients"].as_u64(), Some(CLIENTS as u64));
+    let n1 = status["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "n1")
+        .unwrap();
+    assert_eq!(n1["clients"].as_u64(), Some(0));
+}
