@@ -1,4 +1,34 @@
-//! The cluster gateway: one SUSE Manager XML-RPC and HTTP API in front of many nodes.
+//! The cluster gateway: one SUSE Manager XML-RPC API in front of many
+//! SUSE Manager (Uyuni) nodes.
 //!
-//! Not built yet: this crate holds its place in the workspace until its
-//! issue is taken (see the README's roadmap). It exports nothing.
+//! Every client (the admin shell, XML-RPC scripts) talks to the gateway as
+//! to one server. The gateway resolves each call against the API spec,
+//! routes it by the entry's class ([`route`]), translates system and action
+//! ids between cluster-wide and node-local ids, swaps the cluster session
+//! for each node's, and merges what several nodes answer.
+//!
+//! - [`config`]: the configuration (TOML, flags, env).
+//! - [`directory`]: nodes, the identity map (moka-cached) and sessions.
+//! - [`upstream`]: per-node pooled clients, circuit breakers, retries,
+//!   metrics and the fan-out piece.
+//! - [`route`]: one module per routing class.
+//! - [`server`]: `/rpc/api`, `/metrics`, `/healthz`, TLS, shutdown;
+//!   [`run`] and [`serve`].
+//! - [`error`]: the gateway's errors and the one place they become faults.
+
+pub mod config;
+pub mod directory;
+pub mod entry;
+pub mod error;
+pub mod route;
+pub mod server;
+pub mod shutdown;
+mod state;
+pub mod tls;
+pub mod upstream;
+
+pub use config::{FanoutPolicy, GatewayConfig};
+pub use directory::Directory;
+pub use error::GatewayError;
+pub use server::{RunError, router, run, serve};
+pub use state::Gateway;

@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""A plain xmlrpc.client script, as administrators write them, for a SUSE
+Manager server or for the cluster gateway in front of many: it must run
+unchanged against either.
+
+It lists every system (unique ids that fit a 32-bit int), reads the details
+of systems of every node (the node is the second label of a simulated host
+name), schedules one package install on systems of two nodes in one call
+and finds the actions among the actions in progress, creates and deletes an
+activation key, and checks the exact faults of a bad login, a bad session
+key, an unknown method, an unknown namespace and wrong argument types.
+
+Usage: gateway_compat.py URL [EXPECTED_SYSTEMS]
+Prints 'N passed, M failed' and exits non-zero on any failure.
+"""
+import datetime
+import sys
+import xmlrpc.client
+
+URL = sys.argv[1]
+EXPECTED = int(sys.argv[2]) if len(sys.argv) > 2 else None
+USER, PASSWORD = "admin", "admin"
+
+passed = failed = 0
+
+
+def check(what, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAIL: {what} {detail}", file=sys.stderr)
+
+
+def fault_of(fn, *args):
+    try:
+        fn(*args)
+    except xmlrpc.client.Fault as f:
+        return f.faultCode, f.faultString
+    return None
+
+
+client = xmlrpc.client.ServerProxy(URL)
+
+version = client.api.getVersion()
+check("getVersion is a number >= 10.8", float(version) >= 10.8, version)
+check("systemVersion", bool(client.api.systemVersion()))
+
+key = client.auth.login(USER, PASSWORD)
+check("session key shape", "x" in key and len(key.split("x")[1]) == 64, key)
+
+systems = client.system.listSystems(key)
+ids = [s["id"] for s in systems]
+if EXPECTED is not None:
+    check("system count", len(systems) == EXPECTED, f"{len(systems)} != {EXPECTED}")
+check("unique ids", len(set(ids)) == len(ids))
+check("ids fit a signed 32-bit int", all(0 < i < 2**31 for i in ids))
+names = [s["name"] for s in systems]
+check("listed by name", names == sorted(names))
+
+by_node = {}
+for s in systems:
+    by_node.setdefault(s["name"].split(".")[1], []).append(s)
+print(f"listSystems: {len(systems)} systems from {len(by_node)} node(s)")
+for node, members in sorted(by_node.items()):
+    for s in members[:3]:
+        details = client.system.getDetails(key, s["id"])
+        check(f"details id on {node}", details["id"] == s["id"], repr(details.get("id")))
+        check(f"details profile_name on {node}", details["profile_name"] == s["name"])
+
+# One package install on systems of two nodes (two systems of the one node
+# when there is only one), in one call.
+nodes = sorted(by_node)
+targets = [by_node[nodes[0]][0]["id"], by_node[nodes[-1]][-1]["id"]]
+channel = client.channel.listSoftwareChannels(key)[0]["label"]
+package = client.channel.software.listAllPackages(key, channel)[0]["id"]
+when = xmlrpc.client.DateTime(datetime.datetime.now())
+actions = client.system.schedulePackageInstall(key, targets, [package], when)
+check("action ids returned", len(actions) >= 1, repr(actions))
+in_progress = [a["id"] for a in client.schedule.listInProgressActions(key)]
+check("actions in progress", all(a in in_progress for a in actions), f"{actions} not in {in_progress}")
+for sid in targets:
+    events = [e["id"] for e in client.system.listSystemEvents(key, sid)]
+    check("the system's events name the action", any(a in events for a in actions), f"{events}")
+
+# An activation key on every node, then gone again.
+made = client.activationkey.create(key, "gw-compat", "made by gateway_compat.py", "", [], False)
+check("activation key created", made == "1-gw-compat", made)
+listed = [k["key"] for k in client.activationkey.listActivationKeys(key)]
+check("activation key listed", made in listed)
+check("activation key deleted", client.activationkey.delete(key, made) == 1)
+listed = [k["key"] for k in client.activationkey.listActivationKeys(key)]
+check("activation key gone", made not in listed)
+
+check(
+    "bad login fault",
+    fault_of(client.auth.login, USER, "wrong-password")
+    == (2950, "redstone.xmlrpc.XmlRpcFault: Either the password or username is incorrect."),
+    repr(fault_of(client.auth.login, USER, "wrong-password")),
+)
+bad_key = "12345x" + "0" * 64
+check(
+    "bad session fault",
+    fault_of(client.system.listSystems, bad_key)
+    == (-1, "com.redhat.rhn.common.hibernate.LookupException: Could not find session with id: 12345"),
+    repr(fault_of(client.system.listSystems, bad_key)),
+)
+unknown = fault_of(client.system.noSuchMethod, key)
+check(
+    "unknown method fault",
+    unknown is not None
+    and unknown[0] == -1
+    and unknown[1].startswith(
+        "redstone.xmlrpc.XmlRpcFault: Could not find method: noSuchMethod in class: "
+        "com.redhat.rhn.frontend.xmlrpc.system.SystemHandler with params: ["
+    ),
+    repr(unknown),
+)
+check(
+    "unknown namespace fault",
+    fault_of(client.nosuchnamespace.doThing, key) == (-1, "The specified handler cannot be found"),
+)
+wrong_type = (
+    -1,
+    "com.redhat.rhn.common.translation.TranslationException: Could not find translator "
+    "for class java.lang.String to class java.lang.Integer",
+)
+check(
+    "wrong type fault",
+    fault_of(client.system.getDetails, key, "not-a-number") == wrong_type,
+    repr(fault_of(client.system.getDetails, key, "not-a-number")),
+)
+check(
+    "not a session key fault",
+    fault_of(client.system.listSystems, "not-a-key")
+    == (
+        -1,
+        "com.redhat.rhn.common.translation.TranslationException: Could not find translator "
+        "for class java.lang.String to interface com.redhat.rhn.domain.user.User",
+    ),
+)
+check(
+    "no such system fault",
+    fault_of(client.system.getDetails, key, 42) == (-208, "redstone.xmlrpc.XmlRpcFault: No such system"),
+)
+check("trimmed key", len(client.user.listAssignableRoles(key + "\n")) > 0)
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

@@ -1,0 +1,186 @@
+//! Black-box tests of the `gateway` binary: three `uyuni-sim` nodes with
+//! different data behind gateways started as real processes with a static
+//! node list; driven by Python's `xmlrpc.client` (a script that also runs
+//! unchanged against one simulator) and by the project's XML-RPC client.
+//!
+//! Not here: draining a node through the director (its systems' calls then
+//! reach the new owner under the same cluster ids). That needs the director
+//! and the gateway in one process, the demo binary's job.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use compat_tests::harness::{RpcClient, RpcError, Running};
+use xmlrpc::Value;
+
+const SIM: &str = env!("CARGO_BIN_EXE_uyuni-sim");
+const SYSTEMS: usize = 40;
+
+/// The gateway's entry point, built in this build (see
+/// `src/bin/cluster-gateway.rs`).
+fn gateway_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_cluster-gateway"))
+}
+
+fn sim(name: &str, seed: &str) -> Running {
+    let systems = SYSTEMS.to_string();
+    Running::start(
+        Path::new(SIM),
+        &[
+            "--name",
+            name,
+            "--seed",
+            seed,
+            "--systems",
+            &systems,
+            "--zone",
+            "lab",
+        ],
+    )
+    .expect("uyuni-sim starts")
+}
+
+fn gateway(binary: &Path, sims: &[&Running], policy: &str) -> Running {
+    let mut args = vec![
+        "--listen".to_owned(),
+        "127.0.0.1:0".to_owned(),
+        "--fanout-policy".to_owned(),
+        policy.to_owned(),
+        "--timeout-ms".to_owned(),
+        "5000".to_owned(),
+    ];
+    for (i, s) in sims.iter().enumerate() {
+        args.push("--node".to_owned());
+        args.push(format!("n{}@lab={}", i + 1, s.rpc_url()));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Running::start(binary, &args).expect("gateway starts")
+}
+
+fn python(url: &str, expected: usize) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/gateway_compat.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(url)
+        .arg(expected.to_string())
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}{stderr}");
+    assert!(
+        out.status.success(),
+        "python client failed against {url}:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+    stdout
+}
+
+fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .expect("an array")
+        .iter()
+        .map(|s| s.as_struct().unwrap().get("id").unwrap().as_i64().unwrap())
+        .collect()
+}
+
+fn node_of(system: &Value) -> String {
+    let name = system
+        .as_struct()
+        .unwrap()
+        .get("name")
+        .unwrap()
+        .as_str()
+        .unwrap();
+    name.split('.').nth(1).unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_cluster_behind_two_gateways_and_a_node_dies() {
+    let binary = gateway_binary();
+    let (s1, s2, mut s3) = (sim("alpha", "11"), sim("beta", "22"), sim("gamma", "33"));
+    let strict = gateway(&binary, &[&s1, &s2, &s3], "strict");
+    let partial = gateway(&binary, &[&s1, &s2, &s3], "partial");
+
+    // The same script against one node and against the cluster.
+    python(&s1.rpc_url(), SYSTEMS);
+    let out = python(&strict.rpc_url(), 3 * SYSTEMS);
+    assert!(out.contains("from 3 node(s)"), "{out}");
+
+    let rpc_strict = RpcClient::new(strict.rpc_url());
+    let rpc_partial = RpcClient::new(partial.rpc_url());
+    let key_s: Value = rpc_strict.login("admin", "admin").await.unwrap().into();
+    let key_p: Value = rpc_partial.login("admin", "admin").await.unwrap().into();
+    // Each gateway has its own identity map here (no shared director
+    // store): each lists the systems, and its own ids are used with it.
+    let mut before = Vec::new();
+    for (rpc, key) in [(&rpc_strict, &key_s), (&rpc_partial, &key_p)] {
+        let list = rpc
+            .call("system.listSystems", vec![key.clone()])
+            .await
+            .unwrap();
+        assert_eq!(ids(&list).iter().collect::<HashSet<_>>().len(), 3 * SYSTEMS);
+        before.push(list);
+    }
+
+    // A node dies mid-test.
+    s3.kill();
+    let fault = match rpc_strict
+        .call("system.listSystems", vec![key_s.clone()])
+        .await
+    {
+        Err(RpcError::Fault(f)) => f,
+        other => panic!("strict fan-out must fail: {other:?}"),
+    };
+    assert!(
+        fault.string.contains("cluster nodes could not answer: n3"),
+        "{fault:?}"
+    );
+    let some = rpc_partial
+        .call("system.listSystems", vec![key_p.clone()])
+        .await
+        .expect("partial fan-out answers from the living nodes");
+    assert_eq!(ids(&some).len(), 2 * SYSTEMS);
+    assert!(
+        some.as_array()
+            .unwrap()
+            .iter()
+            .all(|s| node_of(s) != "gamma")
+    );
+
+    // System calls for systems on healthy nodes keep working on both.
+    for (list, (rpc, key)) in before
+        .iter()
+        .zip([(&rpc_strict, &key_s), (&rpc_partial, &key_p)])
+    {
+        for s in list.as_array().unwrap() {
+            let id = s.as_struct().unwrap().get("id").unwrap().clone();
+            let got = rpc
+                .call("system.getDetails", vec![key.clone(), id.clone()])
+                .await;
+            if node_of(s) == "gamma" {
+                match got {
+                    Err(RpcError::Fault(f)) => {
+                        assert!(f.string.contains("cluster node n3 is unavailable"), "{f:?}")
+                    }
+                    other => panic!("a system of the dead node: {other:?}"),
+                }
+            } else {
+                let details = got.expect("a system of a living node");
+                assert_eq!(details.as_struct().unwrap().get("id"), Some(&id));
+            }
+        }
+    }
+    let metrics = reqwest::get(format!("{}/metrics", partial.base_url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("gateway_fanout_gaps_total{node=\"n3\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("gateway_node_latency_seconds_bucket{node=\"n1\""));
+}

@@ -1,0 +1,209 @@
+//! What the gateway benchmarks share: in-process simulated nodes, the
+//! gateway binary as a child process (so its memory is its own), a small
+//! XML-RPC client and a closed-loop load generator.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use compat_tests::sim::{self, SimConfig};
+use xmlrpc::{Limits, MethodCall, Value};
+
+/// A simulated node in this process.
+pub struct Sim {
+    pub url: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+pub async fn sim(name: &str, seed: u64, systems: usize) -> Sim {
+    let node = Arc::new(sim::Node::new(SimConfig {
+        name: name.to_owned(),
+        seed,
+        systems,
+        ..SimConfig::default()
+    }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(sim::run(node, listener, async {
+        let _ = rx.await;
+    }));
+    Sim {
+        url: format!("http://{addr}/rpc/api"),
+        _stop: tx,
+    }
+}
+
+/// The release gateway binary, running; killed on drop.
+pub struct GatewayProcess {
+    child: Child,
+    pub url: String,
+}
+
+impl GatewayProcess {
+    pub fn start(nodes: &[&str]) -> GatewayProcess {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gateway"));
+        cmd.args(["--listen", "127.0.0.1:0"]);
+        for (i, url) in nodes.iter().enumerate() {
+            cmd.arg("--node").arg(format!("n{}={url}", i + 1));
+        }
+        let mut child = cmd
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the gateway binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let url = line
+            .split("listening on ")
+            .nth(1)
+            .expect("the listening line")
+            .trim()
+            .to_owned();
+        GatewayProcess { child, url }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// A field of /proc/<pid>/status, in bytes (`VmHWM`, `VmRSS`).
+    pub fn status_bytes(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        status
+            .lines()
+            .find(|l| l.starts_with(field))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or(0, |kb| kb * 1024)
+    }
+
+    /// Resets the peak RSS (`VmHWM`) to the current RSS.
+    pub fn reset_peak(&self) -> bool {
+        std::fs::write(format!("/proc/{}/clear_refs", self.pid()), "5").is_ok()
+    }
+}
+
+impl Drop for GatewayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A keep-alive XML-RPC client that also reports the answer's size.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Client {
+    pub fn new(url: &str) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .pool_max_idle_per_host(256)
+                .tcp_nodelay(true)
+                .build()
+                .unwrap(),
+            url: url.to_owned(),
+        }
+    }
+
+    pub async fn raw(&self, name: &str, params: Vec<Value>) -> bytes::Bytes {
+        let body = xmlrpc::encode_call(&MethodCall {
+            name: name.to_owned(),
+            params,
+        });
+        self.http
+            .post(&self.url)
+            .header("content-type", "text/xml")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+    }
+
+    pub async fn call(&self, name: &str, params: Vec<Value>) -> Value {
+        let body = self.raw(name, params).await;
+        parse(body).await
+    }
+
+    pub async fn login(&self) -> Value {
+        self.call("auth.login", vec!["admin".into(), "admin".into()])
+            .await
+    }
+}
+
+/// Parses an answer (off the I/O threads when large); panics on a fault.
+pub async fn parse(body: bytes::Bytes) -> Value {
+    let parse = move || {
+        xmlrpc::parse_response(&body, &Limits::RESPONSE)
+            .expect("XML-RPC")
+            .expect("no fault")
+    };
+    tokio::task::spawn_blocking(parse).await.unwrap()
+}
+
+/// What a load run measured.
+pub struct Load {
+    pub calls: usize,
+    pub per_sec: f64,
+    pub p50: Duration,
+    pub p99: Duration,
+}
+
+/// Runs `concurrency` closed loops of `call` for `duration`.
+pub async fn load<F, Fut>(concurrency: usize, duration: Duration, call: F) -> Load
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let call = call.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while started.elapsed() < duration {
+                let t = Instant::now();
+                call().await;
+                latencies.push(t.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    all.sort();
+    Load {
+        calls: all.len(),
+        per_sec: all.len() as f64 / elapsed.as_secs_f64(),
+        p50: all[all.len() / 2],
+        p99: all[all.len() * 99 / 100],
+    }
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+pub fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+pub fn verdict(ok: bool) -> &'static str {
+    if ok { "PASS" } else { "MISS" }
+}

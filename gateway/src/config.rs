@@ -1,0 +1,403 @@
+//! The gateway's configuration: a TOML file (every field optional, with the
+//! defaults documented here), overridden by command-line flags and
+//! environment variables in the binary.
+//!
+//! ```toml
+//! listen = "0.0.0.0:443"
+//! release = "master"          # the API the cluster presents: 4.3, 5.0, 5.1, master
+//! zone = "default"            # the gateway's zone (shared reads, placement)
+//!
+//! [tls]                       # TLS on the listener; leave out for plain HTTP
+//! cert = "/etc/suma-gateway/cert.pem"
+//! key = "/etc/suma-gateway/key.pem"
+//!
+//! [upstream]                  # towards the nodes
+//! ca = "/etc/suma-gateway/nodes-ca.pem"
+//! accept_invalid_certs = false
+//! timeout_ms = 30000
+//! connect_timeout_ms = 3000
+//! read_retries = 2
+//!
+//! [breaker]
+//! failures_to_open = 5
+//! open_ms = 10000
+//!
+//! [fanout]
+//! policy = "strict"           # or "partial"
+//!
+//! [limits]
+//! max_body_bytes = 16777216
+//! max_depth = 64
+//!
+//! [sessions]
+//! lifetime_secs = 3600
+//!
+//! [state]                     # identity map and sessions without a director
+//! store = "memory"            # or "redb:/var/lib/suma-gateway/state.redb"
+//!
+//! [[nodes]]                   # a static node list (a gateway without a director)
+//! id = "node1"
+//! zone = "default"
+//! api_url = "https://suma1.example.com/rpc/api"
+//! ```
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a configuration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Not TOML of this shape.
+    #[error("configuration is not valid: {0}")]
+    Toml(#[from] toml::de::Error),
+    /// A value out of range or inconsistent.
+    #[error("configuration is not valid: {0}")]
+    Invalid(String),
+}
+
+/// Everything the gateway is started with.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GatewayConfig {
+    /// Address to listen on (`127.0.0.1:0` when left out; the binary's
+    /// `--listen` overrides it).
+    pub listen: Option<String>,
+    /// The API release the cluster presents (introspection and overload
+    /// resolution): `4.3`, `5.0`, `5.1` or `master` (the default).
+    pub release: ReleaseLabel,
+    /// The gateway's zone: shared reads go to a node of it and new systems
+    /// are placed in it. Default: the zone of the first node.
+    pub zone: Option<String>,
+    /// TLS on the listener; plain HTTP when left out.
+    pub tls: Option<ListenerTls>,
+    /// How the gateway talks to the nodes.
+    pub upstream: UpstreamConfig,
+    /// The circuit breaker kept per node.
+    pub breaker: BreakerConfig,
+    /// What a fan-out call does when nodes fail.
+    pub fanout: FanoutConfig,
+    /// Limits on client requests.
+    pub limits: LimitsConfig,
+    /// Cluster sessions.
+    pub sessions: SessionConfig,
+    /// Where the identity map and sessions live when no director hands the
+    /// gateway its store.
+    pub state: StateConfig,
+    /// The static node list of a gateway without a director.
+    pub nodes: Vec<StaticNode>,
+}
+
+/// A release label (`master` by default).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ReleaseLabel(pub spec::Release);
+
+impl Default for ReleaseLabel {
+    fn default() -> ReleaseLabel {
+        ReleaseLabel(spec::Release::Master)
+    }
+}
+
+impl TryFrom<String> for ReleaseLabel {
+    type Error = spec::UnknownRelease;
+    fn try_from(s: String) -> Result<ReleaseLabel, spec::UnknownRelease> {
+        s.parse().map(ReleaseLabel)
+    }
+}
+
+impl From<ReleaseLabel> for String {
+    fn from(r: ReleaseLabel) -> String {
+        r.0.label().to_owned()
+    }
+}
+
+/// The listener's certificate and key (PEM files).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListenerTls {
+    /// Certificate chain, PEM, leaf first.
+    pub cert: PathBuf,
+    /// Private key, PEM (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
+/// Talking to the nodes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UpstreamConfig {
+    /// Extra CA certificates (PEM) trusted for the nodes' HTTPS, on top of
+    /// the system's roots.
+    pub ca: Option<PathBuf>,
+    /// Accept any certificate from the nodes. Off by default; only for labs.
+    pub accept_invalid_certs: bool,
+    /// Time one call to one node may take, in milliseconds (default 30000).
+    pub timeout_ms: u64,
+    /// Time to open a connection to a node, in milliseconds (default 3000).
+    pub connect_timeout_ms: u64,
+    /// Extra attempts for idempotent reads that could not reach a node
+    /// (default 2). Changes are never retried.
+    pub read_retries: u32,
+}
+
+impl Default for UpstreamConfig {
+    fn default() -> UpstreamConfig {
+        UpstreamConfig {
+            ca: None,
+            accept_invalid_certs: false,
+            timeout_ms: 30_000,
+            connect_timeout_ms: 3_000,
+            read_retries: 2,
+        }
+    }
+}
+
+impl UpstreamConfig {
+    /// [`UpstreamConfig::timeout_ms`] as a duration.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms)
+    }
+
+    /// [`UpstreamConfig::connect_timeout_ms`] as a duration.
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_millis(self.connect_timeout_ms)
+    }
+}
+
+/// The per-node circuit breaker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BreakerConfig {
+    /// Consecutive failures (unreachable, timed out) that open the circuit
+    /// (default 5).
+    pub failures_to_open: u32,
+    /// How long an open circuit refuses calls before one trial call is let
+    /// through, in milliseconds (default 10000).
+    pub open_ms: u64,
+}
+
+impl Default for BreakerConfig {
+    fn default() -> BreakerConfig {
+        BreakerConfig {
+            failures_to_open: 5,
+            open_ms: 10_000,
+        }
+    }
+}
+
+/// Fan-out behaviour.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FanoutConfig {
+    /// `strict` (the default): a node that cannot answer fails the call with
+    /// a fault listing the failed nodes. `partial`: answer from the nodes
+    /// that did, log and count the gap.
+    pub policy: FanoutPolicy,
+}
+
+/// See [`FanoutConfig::policy`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FanoutPolicy {
+    /// Every node must answer.
+    #[default]
+    Strict,
+    /// Answer from the nodes that could.
+    Partial,
+}
+
+impl std::str::FromStr for FanoutPolicy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<FanoutPolicy, String> {
+        match s {
+            "strict" => Ok(FanoutPolicy::Strict),
+            "partial" => Ok(FanoutPolicy::Partial),
+            other => Err(format!(
+                "unknown fan-out policy `{other}` (strict, partial)"
+            )),
+        }
+    }
+}
+
+/// Limits on what clients send.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Largest request body, in bytes (default 16 MiB).
+    pub max_body_bytes: usize,
+    /// Deepest struct/array nesting in a request (default 64).
+    pub max_depth: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> LimitsConfig {
+        LimitsConfig {
+            max_body_bytes: xmlrpc::Limits::REQUEST.max_body_bytes,
+            max_depth: xmlrpc::Limits::REQUEST.max_depth,
+        }
+    }
+}
+
+impl LimitsConfig {
+    /// As the codec's limits.
+    pub fn to_limits(&self) -> xmlrpc::Limits {
+        xmlrpc::Limits {
+            max_body_bytes: self.max_body_bytes,
+            max_depth: self.max_depth,
+        }
+    }
+}
+
+/// Cluster sessions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    /// Lifetime of a session from its last use when `auth.login` names no
+    /// duration, in seconds (default 3600, the server's).
+    pub lifetime_secs: i64,
+}
+
+impl Default for SessionConfig {
+    fn default() -> SessionConfig {
+        SessionConfig {
+            lifetime_secs: 3600,
+        }
+    }
+}
+
+/// The local store of a gateway without a director.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StateConfig {
+    /// `memory` (the default: nothing survives a restart) or
+    /// `redb:<path>` (one file).
+    pub store: String,
+}
+
+impl Default for StateConfig {
+    fn default() -> StateConfig {
+        StateConfig {
+            store: "memory".to_owned(),
+        }
+    }
+}
+
+/// One node of a static node list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaticNode {
+    /// Node id (`[a-z0-9-]`).
+    pub id: String,
+    /// Zone (default `default`).
+    #[serde(default = "default_zone")]
+    pub zone: String,
+    /// Its XML-RPC endpoint, e.g. `https://suma1.example.com/rpc/api`.
+    pub api_url: String,
+}
+
+fn default_zone() -> String {
+    "default".to_owned()
+}
+
+impl StaticNode {
+    /// Parses the command line's `id=url` (zone `default`) or
+    /// `id@zone=url`.
+    pub fn parse_flag(s: &str) -> Result<StaticNode, String> {
+        let (name, url) = s
+            .split_once('=')
+            .ok_or_else(|| format!("expected id=url or id@zone=url, got `{s}`"))?;
+        let (id, zone) = name.split_once('@').unwrap_or((name, "default"));
+        if id.is_empty() || url.is_empty() {
+            return Err(format!("expected id=url or id@zone=url, got `{s}`"));
+        }
+        Ok(StaticNode {
+            id: id.to_owned(),
+            zone: zone.to_owned(),
+            api_url: url.to_owned(),
+        })
+    }
+}
+
+impl GatewayConfig {
+    /// Reads a configuration from TOML text and checks it.
+    pub fn from_toml_str(text: &str) -> Result<GatewayConfig, ConfigError> {
+        let cfg: GatewayConfig = toml::from_str(text)?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks values a TOML type cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |m: &str| Err(ConfigError::Invalid(m.to_owned()));
+        if self.upstream.timeout_ms == 0 || self.upstream.connect_timeout_ms == 0 {
+            return bad("upstream timeouts must be above 0");
+        }
+        if self.breaker.failures_to_open == 0 {
+            return bad("breaker.failures_to_open must be at least 1");
+        }
+        if self.sessions.lifetime_secs <= 0 {
+            return bad("sessions.lifetime_secs must be above 0");
+        }
+        if self.limits.max_body_bytes == 0 || self.limits.max_depth == 0 {
+            return bad("limits must be above 0");
+        }
+        if self.state.store != "memory" && !self.state.store.starts_with("redb:") {
+            return bad("state.store must be `memory` or `redb:<path>`");
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for node in &self.nodes {
+            if !seen.insert(&node.id) {
+                return Err(ConfigError::Invalid(format!(
+                    "node `{}` is listed twice",
+                    node.id
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_sample_parses() {
+        let doc = include_str!("config.rs");
+        let sample: String = doc
+            .lines()
+            .skip_while(|l| !l.starts_with("//! ```toml"))
+            .skip(1)
+            .take_while(|l| !l.starts_with("//! ```"))
+            .map(|l| l.trim_start_matches("//!").trim_start())
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let cfg = GatewayConfig::from_toml_str(&sample).unwrap();
+        assert_eq!(cfg.fanout.policy, FanoutPolicy::Strict);
+        assert_eq!(cfg.nodes.len(), 1);
+        assert_eq!(cfg.release.0, spec::Release::Master);
+        assert!(cfg.tls.is_some());
+    }
+
+    #[test]
+    fn defaults_and_refusals() {
+        let cfg = GatewayConfig::from_toml_str("").unwrap();
+        assert_eq!(cfg.sessions.lifetime_secs, 3600);
+        assert!(!cfg.upstream.accept_invalid_certs);
+        assert!(GatewayConfig::from_toml_str("nosuch = 1").is_err());
+        assert!(GatewayConfig::from_toml_str("release = \"9.9\"").is_err());
+        assert!(GatewayConfig::from_toml_str("[fanout]\npolicy = \"some\"").is_err());
+        let twice = "[[nodes]]\nid='a'\napi_url='x'\n[[nodes]]\nid='a'\napi_url='y'\n";
+        assert!(GatewayConfig::from_toml_str(twice).is_err());
+    }
+
+    #[test]
+    fn node_flags() {
+        let n = StaticNode::parse_flag("n1=http://h/rpc/api").unwrap();
+        assert_eq!((n.id.as_str(), n.zone.as_str()), ("n1", "default"));
+        let n = StaticNode::parse_flag("n2@eu=http://h/rpc/api").unwrap();
+        assert_eq!(n.zone, "eu");
+        assert!(StaticNode::parse_flag("nourl").is_err());
+    }
+}

@@ -1,0 +1,117 @@
+//! The body of the `gateway` binary, the cluster's XML-RPC face. It lives
+//! in the library so that the black-box suites build the very same entry
+//! point in their own build (`compat-tests` wraps it).
+//!
+//! `gateway --config FILE --listen ADDR [--node id=url ...]`: reads the
+//! configuration file (optional), applies flags and environment over it,
+//! binds, prints `gateway listening on http(s)://ADDR/rpc/api` once it
+//! accepts connections and serves until SIGINT or SIGTERM.
+
+use std::path::PathBuf;
+
+use crate::config::{FanoutPolicy, GatewayConfig, StaticNode};
+use anyhow::Context;
+use clap::Parser;
+
+/// One SUSE Manager XML-RPC API in front of many SUSE Manager nodes.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Configuration file (TOML); every setting has a default.
+    #[arg(long, env = "GATEWAY_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address to listen on (port 0 picks a free port); overrides `listen`.
+    #[arg(long, env = "GATEWAY_LISTEN")]
+    listen: Option<String>,
+    /// A node of the static node list, `id=url` or `id@zone=url`; repeat
+    /// for more. Replaces the file's `[[nodes]]` when given.
+    #[arg(long = "node", value_parser = StaticNode::parse_flag)]
+    nodes: Vec<StaticNode>,
+    /// Fan-out policy: `strict` or `partial`; overrides `fanout.policy`.
+    #[arg(long, env = "GATEWAY_FANOUT_POLICY")]
+    fanout_policy: Option<FanoutPolicy>,
+    /// Local state store, `memory` or `redb:<path>`; overrides `state.store`.
+    #[arg(long, env = "GATEWAY_STATE_STORE")]
+    state_store: Option<String>,
+    /// Per-node call timeout in milliseconds; overrides `upstream.timeout_ms`.
+    #[arg(long, env = "GATEWAY_TIMEOUT_MS")]
+    timeout_ms: Option<u64>,
+}
+
+fn config(args: Args) -> anyhow::Result<GatewayConfig> {
+    let mut cfg = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            GatewayConfig::from_toml_str(&text).with_context(|| path.display().to_string())?
+        }
+        None => GatewayConfig::default(),
+    };
+    if let Some(listen) = args.listen {
+        cfg.listen = Some(listen);
+    }
+    if !args.nodes.is_empty() {
+        cfg.nodes = args.nodes;
+    }
+    if let Some(policy) = args.fanout_policy {
+        cfg.fanout.policy = policy;
+    }
+    if let Some(store) = args.state_store {
+        cfg.state.store = store;
+    }
+    if let Some(ms) = args.timeout_ms {
+        cfg.upstream.timeout_ms = ms;
+    }
+    cfg.validate()?;
+    Ok(cfg)
+}
+
+/// Parses the command line, serves until SIGINT or SIGTERM.
+pub fn main() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("gateway: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(main_async()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gateway: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn main_async() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cfg = config(Args::parse())?;
+    if cfg.nodes.is_empty() {
+        tracing::warn!("no nodes configured: every routed call will fail");
+    }
+    let listen = cfg
+        .listen
+        .clone()
+        .unwrap_or_else(|| "127.0.0.1:0".to_owned());
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
+    let addr = listener.local_addr()?;
+    let scheme = if cfg.tls.is_some() { "https" } else { "http" };
+    let nodes = cfg.nodes.len();
+    let policy = cfg.fanout.policy;
+    // Fail on bad TLS files before announcing readiness.
+    if let Some(tls) = &cfg.tls {
+        crate::tls::server_config(tls)?;
+    }
+    println!("gateway listening on {scheme}://{addr}/rpc/api");
+    tracing::info!(%addr, nodes, ?policy, "serving");
+    crate::run(cfg, listener, crate::shutdown::signal()).await?;
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! The gateway's errors and the one place they become XML-RPC faults.
+//!
+//! Every fault the gateway makes itself has code -1 and the server's
+//! `redstone.xmlrpc.XmlRpcFault: ` prefix, except where the server has its
+//! own (no such system, no such action, unknown session). Faults name
+//! nodes and ids, never request text: request bodies carry passwords.
+
+use std::fmt;
+
+use xmlrpc::Fault;
+
+use crate::upstream::UpstreamError;
+
+const PREFIX: &str = "redstone.xmlrpc.XmlRpcFault: ";
+
+/// Why a call through the gateway failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    /// A fault to pass on exactly as it is: a node's own fault, or the
+    /// server's fault for a call no entry of the spec takes.
+    #[error("{0}")]
+    Fault(Fault),
+    /// An unknown or expired cluster session key; carries the key's id
+    /// part, which the server's fault shows.
+    #[error("no session with id {0}")]
+    NoSession(String),
+    /// An integer where the session key goes (the server would take it as
+    /// a user id without any session: the gateway refuses).
+    #[error("an integer was given as the session key")]
+    SessionNotAKey,
+    /// A cluster system id the identity map does not know.
+    #[error("no such system")]
+    NoSuchSystem,
+    /// A cluster action id the identity map does not know.
+    #[error("no such action: {0}")]
+    NoSuchAction(i64),
+    /// The node a call must go to could not answer.
+    #[error("node {node}: {source}")]
+    NodeUnavailable {
+        /// The node.
+        node: String,
+        /// Why.
+        source: UpstreamError,
+    },
+    /// Nodes of a fan-out call could not answer (strict policy).
+    #[error("fan-out failed: {0}")]
+    Fanout(NodeFailures),
+    /// A broadcast change failed on some nodes.
+    #[error("{0}")]
+    Broadcast(BroadcastFailure),
+    /// Ids of one call live on different nodes, which no single node can
+    /// answer.
+    #[error("{0}")]
+    CrossNode(String),
+    /// No node can serve the call.
+    #[error("no node of the cluster can serve {0}")]
+    NoNode(&'static str),
+    /// The cluster's state store failed; the detail is logged, not answered.
+    #[error("state store: {0}")]
+    State(String),
+}
+
+impl From<director::identity::IdentityError> for GatewayError {
+    fn from(e: director::identity::IdentityError) -> GatewayError {
+        GatewayError::State(e.to_string())
+    }
+}
+
+impl From<director::store::StoreError> for GatewayError {
+    fn from(e: director::store::StoreError) -> GatewayError {
+        GatewayError::State(e.to_string())
+    }
+}
+
+impl From<spec::LookupError> for GatewayError {
+    fn from(e: spec::LookupError) -> GatewayError {
+        GatewayError::Fault(e.fault())
+    }
+}
+
+impl From<Fault> for GatewayError {
+    fn from(f: Fault) -> GatewayError {
+        GatewayError::Fault(f)
+    }
+}
+
+/// The nodes that failed, each with its reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeFailures(pub Vec<(String, String)>);
+
+impl fmt::Display for NodeFailures {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (node, why)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{node} ({why})")?;
+        }
+        Ok(())
+    }
+}
+
+/// A broadcast that did not succeed everywhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BroadcastFailure {
+    /// The method.
+    pub method: String,
+    /// The fault code to answer: the first node fault's, else -1.
+    pub code: i32,
+    /// Nodes that failed and why.
+    pub failed: NodeFailures,
+    /// Nodes where the change was undone, with the undoing method.
+    pub undone: Vec<(String, String)>,
+    /// Nodes where the change stays (no undo known, or the undo failed).
+    pub kept: Vec<String>,
+}
+
+impl fmt::Display for BroadcastFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} failed on node(s) {}", self.method, self.failed)?;
+        if !self.undone.is_empty() {
+            let undone: Vec<String> = self
+                .undone
+                .iter()
+                .map(|(node, how)| format!("{node} ({how})"))
+                .collect();
+            write!(f, "; undone on {}", undone.join(", "))?;
+        }
+        if !self.kept.is_empty() {
+            write!(f, "; not undone, still applied on {}", self.kept.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl GatewayError {
+    /// The fault answered to the client. Logs what it does not show.
+    pub fn to_fault(&self) -> Fault {
+        match self {
+            GatewayError::Fault(fault) => fault.clone(),
+            GatewayError::NoSession(id) => Fault::new(
+                -1,
+                format!(
+                    "com.redhat.rhn.common.hibernate.LookupException: Could not find session with id: {id}"
+                ),
+            ),
+            GatewayError::SessionNotAKey => Fault::new(
+                -1,
+                "com.redhat.rhn.common.translation.TranslationException: Could not find \
+                 translator for class java.lang.Integer to interface com.redhat.rhn.domain.user.User",
+            ),
+            GatewayError::NoSuchSystem => Fault::new(-208, format!("{PREFIX}No such system")),
+            GatewayError::NoSuchAction(id) => {
+                Fault::new(2700, format!("{PREFIX}No such action: {id}"))
+            }
+            GatewayError::NodeUnavailable { node, source } => Fault::new(
+                -1,
+                format!(
+                    "{PREFIX}unhandled internal exception: cluster node {node} is unavailable ({source})"
+                ),
+            ),
+            GatewayError::Fanout(failures) => Fault::new(
+                -1,
+                format!(
+                    "{PREFIX}unhandled internal exception: cluster nodes could not answer: {failures}"
+                ),
+            ),
+            GatewayError::Broadcast(b) => Fault::new(b.code, format!("{PREFIX}{b}")),
+            GatewayError::CrossNode(what) => Fault::new(-1, format!("{PREFIX}{what}")),
+            GatewayError::NoNode(what) => Fault::new(
+                -1,
+                format!(
+                    "{PREFIX}unhandled internal exception: no node of the cluster can serve {what}"
+                ),
+            ),
+            GatewayError::State(detail) => {
+                tracing::error!(cause = %detail, "cluster state store failed");
+                Fault::new(
+                    -1,
+                    format!(
+                        "{PREFIX}unhandled internal exception: the cluster state store is unavailable"
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_have_the_server_shapes() {
+        assert_eq!(
+            GatewayError::NoSession("42".into()).to_fault().string,
+            "com.redhat.rhn.common.hibernate.LookupException: Could not find session with id: 42"
+        );
+        assert_eq!(GatewayError::NoSuchSystem.to_fault().code, -208);
+        let f = GatewayError::NodeUnavailable {
+            node: "n2".into(),
+            source: UpstreamError::Timeout,
+        }
+        .to_fault();
+        assert!(
+            f.string
+                .contains("cluster node n2 is unavailable (timed out)")
+        );
+        let b = GatewayError::Broadcast(BroadcastFailure {
+            method: "activationkey.create".into(),
+            code: 1090,
+            failed: NodeFailures(vec![("n2".into(), "exists".into())]),
+            undone: vec![("n1".into(), "activationkey.delete".into())],
+            kept: vec![],
+        })
+        .to_fault();
+        assert_eq!(b.code, 1090);
+        assert_eq!(
+            b.string,
+            "redstone.xmlrpc.XmlRpcFault: activationkey.create failed on node(s) n2 (exists); \
+             undone on n1 (activationkey.delete)"
+        );
+        let state = GatewayError::State("redb /secret/path: disk full".into()).to_fault();
+        assert!(!state.string.contains("secret"));
+    }
+}

@@ -1,0 +1,180 @@
+//! `broadcast` class: changes every node applies (users, activation keys,
+//! system groups, configuration). Sent to every serving node in parallel;
+//! all must succeed.
+//!
+//! When some fail, what succeeded is undone where the change has a known
+//! inverse ([`undo_of`]: create <-> delete pairs), and the client gets a
+//! fault naming the nodes that failed, why, and what was undone or could
+//! not be. When every node answered the same fault (the key exists
+//! everywhere, a bad argument), that fault is passed on exactly: nothing
+//! changed anywhere. The session's keys on all nodes are obtained before
+//! anything is sent, so a missing one fails the call before any change.
+
+use xmlrpc::{Fault, MethodCall, Value};
+
+use super::Ctx;
+use super::node_call::{call_node, node_key};
+use crate::directory::NodeInfo;
+use crate::error::{BroadcastFailure, GatewayError, NodeFailures};
+use crate::upstream::call_many::{RequestStrategy, call_many};
+
+/// Where the argument of an undoing call comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UndoArg {
+    /// The original call's parameter at this index.
+    Param(usize),
+    /// The original call's answer (e.g. the key `activationkey.create`
+    /// made).
+    Answer,
+}
+
+/// The call that undoes a broadcast change: the method and its argument
+/// after the session key.
+pub(crate) fn undo_of(method: &str) -> Option<(&'static str, UndoArg)> {
+    match method {
+        "activationkey.create" => Some(("activationkey.delete", UndoArg::Answer)),
+        "user.create" => Some(("user.delete", UndoArg::Param(1))),
+        "systemgroup.create" => Some(("systemgroup.delete", UndoArg::Param(1))),
+        "kickstart.keys.create" => Some(("kickstart.keys.delete", UndoArg::Param(1))),
+        _ => None,
+    }
+}
+
+/// Routes a `broadcast` class call.
+pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
+    let gw = ctx.gw;
+    let nodes = gw.directory().serving();
+    if nodes.is_empty() {
+        return Err(GatewayError::NoNode("this change"));
+    }
+    if let Some(s) = &ctx.session {
+        for node in &nodes {
+            node_key(gw, s, node).await?;
+        }
+    }
+    let ctx = &ctx;
+    let gathered = call_many(
+        nodes,
+        RequestStrategy::ALL,
+        |node: NodeInfo| async move {
+            call_node(ctx.gw, &node, ctx.call.clone(), ctx.session.as_ref(), false).await
+        },
+        || GatewayError::NoNode("this change in time"),
+    )
+    .await;
+    let mut applied: Vec<(NodeInfo, Value)> = Vec::new();
+    let mut faults: Vec<(NodeInfo, Fault)> = Vec::new();
+    for (node, answer) in gathered.ok {
+        match answer {
+            Ok(v) => applied.push((node, v)),
+            Err(f) => faults.push((node, f)),
+        }
+    }
+    if faults.is_empty() && gathered.failed.is_empty() {
+        return Ok(applied.swap_remove(0).1);
+    }
+    if applied.is_empty()
+        && gathered.failed.is_empty()
+        && faults.windows(2).all(|w| w[0].1 == w[1].1)
+    {
+        return Err(GatewayError::Fault(faults.swap_remove(0).1));
+    }
+    let mut failed = NodeFailures::default();
+    for (node, f) in &faults {
+        failed.0.push((node.id.to_string(), fault_reason(f)));
+    }
+    for (node, e) in &gathered.failed {
+        let why = match e {
+            GatewayError::NodeUnavailable { source, .. } => source.to_string(),
+            other => other.to_string(),
+        };
+        failed.0.push((node.id.to_string(), why));
+    }
+    let method = ctx.method();
+    let (undone, kept) = undo(ctx, &method, applied).await;
+    let failure = BroadcastFailure {
+        code: faults.first().map_or(-1, |(_, f)| f.code),
+        method,
+        failed,
+        undone,
+        kept,
+    };
+    tracing::warn!(failure = %failure, "broadcast failed");
+    Err(GatewayError::Broadcast(failure))
+}
+
+/// A node's fault as a short reason (without the redstone prefix).
+fn fault_reason(f: &Fault) -> String {
+    let text = f
+        .string
+        .strip_prefix("redstone.xmlrpc.XmlRpcFault: ")
+        .unwrap_or(&f.string);
+    format!("fault {}: {text}", f.code)
+}
+
+/// Undoes the change on the nodes that applied it; returns the nodes undone
+/// (with the undoing method) and the nodes where it stays.
+async fn undo(
+    ctx: &Ctx<'_>,
+    method: &str,
+    applied: Vec<(NodeInfo, Value)>,
+) -> (Vec<(String, String)>, Vec<String>) {
+    let Some((undo_method, arg)) = undo_of(method) else {
+        return (
+            Vec::new(),
+            applied.iter().map(|(n, _)| n.id.to_string()).collect(),
+        );
+    };
+    let mut undone = Vec::new();
+    let mut kept = Vec::new();
+    for (node, answer) in applied {
+        let value = match arg {
+            UndoArg::Answer => Some(answer),
+            UndoArg::Param(i) => ctx.call.params.get(i).cloned(),
+        };
+        let (Some(value), Some(key)) = (value, ctx.call.params.first().cloned()) else {
+            kept.push(node.id.to_string());
+            continue;
+        };
+        let call = MethodCall {
+            name: undo_method.to_owned(),
+            params: vec![key, value],
+        };
+        match call_node(ctx.gw, &node, call, ctx.session.as_ref(), false).await {
+            Ok(Ok(_)) => undone.push((node.id.to_string(), undo_method.to_owned())),
+            other => {
+                tracing::error!(node = %node.id, outcome = ?other.map(|r| r.map(|_| ())), "undoing a broadcast change failed");
+                kept.push(node.id.to_string());
+            }
+        }
+    }
+    (undone, kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undo_pairs() {
+        assert_eq!(
+            undo_of("activationkey.create"),
+            Some(("activationkey.delete", UndoArg::Answer))
+        );
+        assert_eq!(
+            undo_of("user.create"),
+            Some(("user.delete", UndoArg::Param(1)))
+        );
+        assert_eq!(undo_of("user.setDetails"), None);
+        // Every undoing method exists in the spec.
+        for m in [
+            "activationkey.create",
+            "user.create",
+            "systemgroup.create",
+            "kickstart.keys.create",
+        ] {
+            let (undo, _) = undo_of(m).unwrap();
+            assert!(!spec::spec().overloads(undo).is_empty(), "{undo}");
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! Merging the answers of several nodes into the one a single server would
+//! give.
+//!
+//! Fan-out ([`merge_fanout`]): arrays are concatenated and ordered as the
+//! server orders that list ([`order_of`]: systems by name then id, the
+//! default by id; lists without an id keep node order, strings without
+//! duplicates); ints (counts) are summed; structs are united (first node
+//! wins a member); anything else is the first node's answer.
+//!
+//! Split calls ([`merge_split`]): the parts of one call whose id list was
+//! split per node. Lists of structs carrying the ids come back in the
+//! client's order of ids; id lists are concatenated in the order the nodes
+//! first appear in the client's list; a single action id answered by each
+//! node stays the first node's (the answer has room for one); equal ints
+//! (the `1` of success) stay one, other ints are summed.
+
+use std::collections::{HashMap, HashSet};
+
+use spec::{Entry, IdKind, IdPlace};
+use xmlrpc::Value;
+
+/// How the server orders the items of a listed array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// By `name`, then `id` (system lists).
+    NameThenId,
+    /// By the integer member `id`.
+    Id,
+    /// As the nodes answered, node after node.
+    AsAnswered,
+}
+
+/// The order of the array a fan-out method answers. Methods not listed
+/// here are ordered by `id` when their items have one.
+pub fn order_of(method: &str) -> Order {
+    match method {
+        "system.listSystems"
+        | "system.listActiveSystems"
+        | "system.listInactiveSystems"
+        | "system.listUserSystems"
+        | "system.listOutOfDateSystems"
+        | "system.listUngroupedSystems"
+        | "system.listVirtualHosts"
+        | "system.listSystemsWithPackage"
+        | "system.listSystemsWithExtraPackages"
+        | "system.listEmptySystemProfiles"
+        | "system.listDuplicatesByHostname"
+        | "system.searchByName" => Order::NameThenId,
+        m if m.starts_with("system.search.") => Order::AsAnswered,
+        _ => Order::Id,
+    }
+}
+
+fn int_member(v: &Value, name: &str) -> Option<i64> {
+    v.as_struct()?.get(name)?.as_i64()
+}
+
+fn str_member<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
+    v.as_struct()?.get(name)?.as_str()
+}
+
+/// Merges the answers of a fan-out, in node order.
+pub fn merge_fanout(method: &str, parts: Vec<Value>) -> Value {
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else {
+        return Value::Array(Vec::new());
+    };
+    match first {
+        Value::Array(mut items) => {
+            for part in parts {
+                if let Value::Array(more) = part {
+                    items.extend(more);
+                }
+            }
+            order(method, &mut items);
+            Value::Array(items)
+        }
+        Value::Int(mut sum) => {
+            for part in parts {
+                if let Value::Int(n) = part {
+                    sum = sum.saturating_add(n);
+                }
+            }
+            Value::Int(sum)
+        }
+        Value::Struct(mut merged) => {
+            for part in parts {
+                if let Value::Struct(s) = part {
+                    for (name, value) in s {
+                        if merged.get(&name).is_none() {
+                            merged.push(name, value);
+                        }
+                    }
+                }
+            }
+            Value::Struct(merged)
+        }
+        other => other,
+    }
+}
+
+fn order(method: &str, items: &mut Vec<Value>) {
+    if items.iter().all(|v| matches!(v, Value::String(_))) {
+        let mut seen = HashSet::new();
+        items.retain(|v| seen.insert(v.as_str().unwrap_or_default().to_owned()));
+        return;
+    }
+    if !items.iter().all(|v| matches!(v, Value::Struct(_))) {
+        return;
+    }
+    match order_of(method) {
+        Order::NameThenId => items.sort_by(|a, b| {
+            str_member(a, "name")
+                .cmp(&str_member(b, "name"))
+                .then_with(|| int_member(a, "id").cmp(&int_member(b, "id")))
+        }),
+        Order::Id if items.iter().all(|v| int_member(v, "id").is_some()) => {
+            items.sort_by_key(|v| int_member(v, "id"));
+        }
+        _ => {}
+    }
+}
+
+/// Merges the parts of a split call (in the order their nodes first appear
+/// in `client_ids`) into one answer.
+pub fn merge_split(entry: &Entry, client_ids: &[Value], parts: Vec<Value>) -> Value {
+    let field = entry
+        .ids
+        .result
+        .iter()
+        .find_map(|r| match (&r.place, r.kind) {
+            (IdPlace::Field(name), kind)
+                if Some(kind) == entry.ids.params.first().map(|p| p.kind) =>
+            {
+                Some(name.clone())
+            }
+            _ => None,
+        });
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else {
+        return Value::Array(Vec::new());
+    };
+    match first {
+        Value::Array(mut items) => {
+            for part in parts {
+                if let Value::Array(more) = part {
+                    items.extend(more);
+                }
+            }
+            if let Some(field) = field {
+                let position: HashMap<i64, usize> = client_ids
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| v.as_i64().map(|id| (id, i)))
+                    .rev()
+                    .collect();
+                items.sort_by_key(|v| {
+                    int_member(v, &field)
+                        .and_then(|id| position.get(&id).copied())
+                        .unwrap_or(usize::MAX)
+                });
+            }
+            Value::Array(items)
+        }
+        // One action id per node, but room for one in the answer: the
+        // first node's (the others' actions run all the same).
+        Value::Int(n) if whole_actions(entry) => Value::Int(n),
+        Value::Int(n) => {
+            let rest: Vec<i32> = parts.filter_map(|p| p.as_i64()).map(|v| v as i32).collect();
+            if rest.iter().all(|m| *m == n) {
+                Value::Int(n)
+            } else {
+                Value::Int(rest.iter().fold(n, |a, b| a.saturating_add(*b)))
+            }
+        }
+        other => other,
+    }
+}
+
+/// Whether the result of `entry` carries action ids as a whole (so a
+/// split yields one action per node).
+fn whole_actions(entry: &Entry) -> bool {
+    entry
+        .ids
+        .result
+        .iter()
+        .any(|r| r.kind == IdKind::Action && r.place == IdPlace::Whole)
+}
+
+#[cfg(test)]
+mod tests {
+    use xmlrpc::Struct;
+
+    use super::*;
+
+    fn system(id: i32, name: &str) -> Value {
+        Value::Struct(
+            Struct::new()
+                .with("id", Value::Int(id))
+                .with("name", Value::string(name)),
+        )
+    }
+
+    fn ids(v: &Value) -> Vec<i64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| int_member(s, "id").unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn systems_merge_by_name_then_id() {
+        let n1 = Value::Array(vec![system(5, "a"), system(1, "c")]);
+        let n2 = Value::Array(vec![system(2, "b"), system(4, "c"), system(3, "d")]);
+        let merged = merge_fanout("system.listSystems", vec![n1, n2]);
+        assert_eq!(ids(&merged), [5, 2, 1, 4, 3]);
+    }
+
+    #[test]
+    fn actions_merge_by_id_and_counts_sum() {
+        let n1 = Value::Array(vec![system(1, "x"), system(7, "y")]);
+        let n2 = Value::Array(vec![system(3, "z")]);
+        let merged = merge_fanout("schedule.listInProgressActions", vec![n1, n2]);
+        assert_eq!(ids(&merged), [1, 3, 7]);
+        let sum = merge_fanout("x.count", vec![Value::Int(2), Value::Int(3)]);
+        assert_eq!(sum, Value::Int(5));
+        let strings = merge_fanout(
+            "x.names",
+            vec![
+                Value::Array(vec!["a".into(), "b".into()]),
+                Value::Array(vec!["b".into(), "c".into()]),
+            ],
+        );
+        assert_eq!(
+            strings,
+            Value::Array(vec!["a".into(), "b".into(), "c".into()])
+        );
+        let structs = merge_fanout(
+            "x.map",
+            vec![
+                Value::Struct(Struct::new().with("a", Value::Int(1))),
+                Value::Struct(
+                    Struct::new()
+                        .with("a", Value::Int(9))
+                        .with("b", Value::Int(2)),
+                ),
+            ],
+        );
+        assert_eq!(
+            structs,
+            Value::Struct(
+                Struct::new()
+                    .with("a", Value::Int(1))
+                    .with("b", Value::Int(2))
+            )
+        );
+    }
+
+    #[test]
+    fn split_parts_come_back_in_the_clients_order() {
+        let spec = spec::spec();
+        let entry = spec
+            .resolve(
+                "system.getNetworkForSystems",
+                &[
+                    Value::string(format!("1x{}", "a".repeat(64))),
+                    Value::Array(vec![]),
+                ],
+            )
+            .unwrap();
+        let client = vec![Value::Int(30), Value::Int(10), Value::Int(20)];
+        let row = |id: i32| Value::Struct(Struct::new().with("system_id", Value::Int(id)));
+        let parts = vec![
+            Value::Array(vec![row(30), row(20)]),
+            Value::Array(vec![row(10)]),
+        ];
+        let merged = merge_split(entry, &client, parts);
+        let got: Vec<i64> = merged
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| int_member(v, "system_id").unwrap())
+            .collect();
+        assert_eq!(got, [30, 10, 20]);
+        let actions = spec
+            .resolve(
+                "system.schedulePackageInstall",
+                &[
+                    Value::string(format!("1x{}", "a".repeat(64))),
+                    Value::Array(vec![Value::Int(1)]),
+                    Value::Array(vec![Value::Int(1)]),
+                    Value::DateTime("20240101T00:00:00".into()),
+                ],
+            )
+            .unwrap();
+        assert!(whole_actions(actions));
+        let merged = merge_split(
+            actions,
+            &client,
+            vec![
+                Value::Array(vec![Value::Int(8)]),
+                Value::Array(vec![Value::Int(9)]),
+            ],
+        );
+        assert_eq!(merged, Value::Array(vec![Value::Int(8), Value::Int(9)]));
+        assert_eq!(
+            merge_split(actions, &client, vec![Value::Int(1), Value::Int(1)]),
+            Value::Int(1)
+        );
+    }
+}

@@ -1,0 +1,177 @@
+//! Routing: one call in, the answer out. Dispatches as the server does
+//! (namespace, then session, then overload from the spec), then by the
+//! entry's routing class, one module per class.
+//!
+//! | class | module | goes to |
+//! |---|---|---|
+//! | gateway | [`api`], [`auth`] | answered here (`api.*`, `auth.*`) |
+//! | system | [`system`] | the node owning the system(s) |
+//! | action | [`action`] | the node owning the action(s) |
+//! | fanout | [`fanout`] | every node; answers merged |
+//! | shared read | [`shared_read`] | one healthy node of the zone |
+//! | broadcast | [`broadcast`] | every node; undone where one fails |
+//! | placement | [`placement`] | the node picked for a new system |
+//!
+//! `system.multicall` is split and each call routed ([`multicall`]).
+
+mod action;
+mod api;
+mod auth;
+mod broadcast;
+mod fanout;
+pub mod merge;
+mod multicall;
+mod node_call;
+mod placement;
+mod shared_read;
+mod system;
+mod translate;
+
+use std::sync::{Arc, Mutex};
+
+use director::model::GatewaySession;
+use spec::{Entry, RouteClass, SessionArg};
+use xmlrpc::{MethodCall, MethodResponse, Value};
+
+pub(crate) use api::VersionCache;
+pub use placement::{FirstHealthy, Placer};
+
+use crate::error::GatewayError;
+use crate::state::Gateway;
+
+/// The session a call was made in.
+#[derive(Debug)]
+pub(crate) struct SessionCtx {
+    /// The cluster key as the client sent it (trimmed).
+    pub key: String,
+    /// The session record.
+    pub session: Arc<GatewaySession>,
+    /// Node keys obtained during this call (logins after the session
+    /// began).
+    pub fresh: Mutex<Vec<(String, String)>>,
+}
+
+impl SessionCtx {
+    /// The id part of the cluster key, as the server's fault shows it.
+    pub(crate) fn id_part(&self) -> String {
+        id_part(&self.key)
+    }
+}
+
+/// The text before the `x` of a key.
+pub(crate) fn id_part(key: &str) -> String {
+    key.split('x').next().unwrap_or_default().to_owned()
+}
+
+/// One resolved call on its way.
+#[derive(Debug)]
+pub(crate) struct Ctx<'a> {
+    pub gw: &'a Gateway,
+    pub call: MethodCall,
+    pub entry: &'static Entry,
+    pub session: Option<SessionCtx>,
+}
+
+impl Ctx<'_> {
+    /// The full method name as the spec has it.
+    pub(crate) fn method(&self) -> String {
+        self.entry.full_name()
+    }
+}
+
+/// The metrics label of a routing class.
+pub(crate) fn class_label(class: RouteClass) -> &'static str {
+    match class {
+        RouteClass::Gateway => "gateway",
+        RouteClass::System => "system",
+        RouteClass::Action => "action",
+        RouteClass::Fanout => "fanout",
+        RouteClass::SharedRead => "shared_read",
+        RouteClass::Broadcast => "broadcast",
+        RouteClass::Placement => "placement",
+    }
+}
+
+/// Answers one parsed call (strings already trimmed), `system.multicall`
+/// included. Returns the routing class label with the answer.
+pub(crate) async fn handle(gw: &Gateway, call: MethodCall) -> (&'static str, MethodResponse) {
+    if call.name == xmlrpc::multicall::METHOD {
+        return ("multicall", multicall::route(gw, call).await);
+    }
+    let mut class = "unresolved";
+    let answer = route_one(gw, call, &mut class)
+        .await
+        .map_err(|e| e.to_fault());
+    (class, answer)
+}
+
+/// Routes one call that is not a multicall.
+pub(crate) async fn route_one(
+    gw: &Gateway,
+    call: MethodCall,
+    class: &mut &'static str,
+) -> Result<Value, GatewayError> {
+    let spec = spec::spec();
+    let release = gw.release();
+    let ns_name = call.name.rsplit_once('.').map_or("", |(ns, _)| ns);
+    let namespace = spec
+        .namespace(ns_name)
+        .filter(|ns| ns.in_release(release))
+        .ok_or(spec::LookupError::UnknownNamespace)?;
+    // As the server: a key-shaped first argument is looked up before the
+    // method is, so an unknown key wins over an unknown method.
+    let mut session = None;
+    if namespace.converts_session_key()
+        && let Some(Value::String(key)) = call.params.first()
+        && spec::is_session_key(key)
+    {
+        session = Some(lookup_session(gw, key).await?);
+    }
+    let resolved = match spec.resolve_call(Some(release), &call.name, &call.params) {
+        Ok(resolved) => resolved,
+        // Introspection answers in both forms, with and without the
+        // session key, whichever the presented release has.
+        Err(_) if ns_name == "api" => spec.resolve_call(None, &call.name, &call.params)?,
+        Err(e) => return Err(e.into()),
+    };
+    let entry = resolved.entry;
+    *class = class_label(entry.route.class);
+    match resolved.session {
+        SessionArg::UserId(_) => return Err(GatewayError::SessionNotAKey),
+        SessionArg::Key if session.is_none() && entry.namespace != "auth" => {
+            let key = call.params.first().and_then(Value::as_str).unwrap_or("");
+            session = Some(lookup_session(gw, key).await?);
+        }
+        _ => {}
+    }
+    let ctx = Ctx {
+        gw,
+        call,
+        entry,
+        session,
+    };
+    match entry.route.class {
+        RouteClass::Gateway if entry.namespace == "auth" => auth::route(ctx).await,
+        RouteClass::Gateway => api::route(ctx).await,
+        RouteClass::System => system::route(ctx).await,
+        RouteClass::Action => action::route(ctx).await,
+        RouteClass::Fanout => fanout::route(ctx).await,
+        RouteClass::SharedRead => shared_read::route(ctx).await,
+        RouteClass::Broadcast => broadcast::route(ctx).await,
+        RouteClass::Placement => placement::route(ctx).await,
+    }
+}
+
+async fn lookup_session(gw: &Gateway, key: &str) -> Result<SessionCtx, GatewayError> {
+    match gw.directory().sessions().lookup(key).await? {
+        Some(session) => Ok(SessionCtx {
+            key: key.to_owned(),
+            session,
+            fresh: Mutex::new(Vec::new()),
+        }),
+        None => Err(GatewayError::NoSession(id_part(key))),
+    }
+}
+
+#[cfg(test)]
+mod tests;

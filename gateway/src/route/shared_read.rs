@@ -1,0 +1,53 @@
+//! `shared_read` class: reads of data every node of a zone holds alike
+//! (channels, packages, users, the organization). One healthy node of the
+//! gateway's zone answers; the starting node rotates from call to call to
+//! spread the load, nodes whose circuit is open go last, and a node that
+//! cannot be reached hands the call to the next. A node's fault is its
+//! answer and is passed on.
+
+use std::sync::atomic::Ordering;
+
+use xmlrpc::Value;
+
+use super::node_call::{answer, call_node};
+use super::{Ctx, translate};
+use crate::error::{GatewayError, NodeFailures};
+
+/// Routes a `shared_read` class call.
+pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
+    let gw = ctx.gw;
+    let serving = gw.directory().serving();
+    let zone = gw.zone();
+    let mut candidates: Vec<_> = serving
+        .iter()
+        .filter(|n| zone.as_deref().is_none_or(|z| n.zone == z))
+        .cloned()
+        .collect();
+    if candidates.is_empty() {
+        candidates = serving;
+    }
+    if candidates.is_empty() {
+        return Err(GatewayError::NoNode("this call"));
+    }
+    let turn = gw.shared_read_turn().fetch_add(1, Ordering::Relaxed) % candidates.len();
+    candidates.rotate_left(turn);
+    // Stable: open circuits last, rotation kept otherwise.
+    candidates.sort_by_key(|n| gw.upstreams().is_open(&n.id));
+    let mut failures = NodeFailures::default();
+    for node in &candidates {
+        match call_node(gw, node, ctx.call.clone(), ctx.session.as_ref(), false).await {
+            Ok(response) => {
+                let mut value = answer(response)?;
+                let ids = gw.directory().identity();
+                translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
+                return Ok(value);
+            }
+            Err(GatewayError::NodeUnavailable { node, source }) => {
+                tracing::warn!(node = %node, cause = %source, "shared read failing over");
+                failures.0.push((node, source.to_string()));
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Err(GatewayError::Fanout(failures))
+}

@@ -1,0 +1,176 @@
+//! `system` class: calls naming client systems go to the node that owns
+//! them. The same routing serves the `action` class, keyed on actions.
+//!
+//! - One id: looked up in the identity map (cached) and rewritten to the
+//!   owner's local id. When the owner answers "no such system" for an id
+//!   whose location came from the cache, the location is read again from
+//!   the store and the call retried once if it moved (a drain or move by
+//!   the director).
+//! - A list of ids: split per owner node in the order of first appearance,
+//!   the parts called in parallel, the answers merged in the client's
+//!   order ([`super::merge::merge_split`]). An unknown id fails the whole
+//!   call before anything is sent, as the server's single transaction
+//!   would.
+//! - A minion id: the map's owner, else each node in turn. A system-id
+//!   certificate: each node in turn (only the issuing node accepts it);
+//!   the first answer that is not a fault wins.
+
+use std::sync::Arc;
+
+use spec::{IdForm, IdKind};
+use xmlrpc::{MethodCall, Value};
+
+use super::node_call::{answer, call_node};
+use super::{Ctx, merge, translate};
+use crate::error::GatewayError;
+use crate::upstream::UpstreamError;
+use crate::upstream::call_many::{RequestStrategy, call_many};
+
+/// Routes a `system` or `action` class call on its routed parameter.
+pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
+    let Some(index) = ctx.entry.route.param else {
+        return Err(GatewayError::NoNode("a call without an owner"));
+    };
+    let (kind, form) = ctx
+        .entry
+        .ids
+        .param(index)
+        .map_or((IdKind::System, IdForm::Scalar), |p| (p.kind, p.form));
+    match form {
+        IdForm::Scalar => scalar(&ctx, kind, index).await,
+        IdForm::Array => split(&ctx, kind, index).await,
+        IdForm::MinionId => {
+            let minion = ctx.call.params.get(index).and_then(Value::as_str);
+            let ids = ctx.gw.directory().identity();
+            let owner = match minion {
+                Some(m) => ids.system_by_minion(m).await?,
+                None => None,
+            };
+            match owner {
+                Some(cid) => {
+                    let loc = translate::locate(ids, IdKind::System, &Value::Int(cid)).await?;
+                    on_node(&ctx, &loc.node, ctx.call.params.clone()).await
+                }
+                None => each_in_turn(&ctx).await,
+            }
+        }
+        IdForm::ClientCert => each_in_turn(&ctx).await,
+    }
+}
+
+/// Calls `ctx`'s method with `params` on node `node_id`: ids translated
+/// both ways, the session swapped.
+pub(crate) async fn on_node(
+    ctx: &Ctx<'_>,
+    node_id: &str,
+    mut params: Vec<Value>,
+) -> Result<Value, GatewayError> {
+    let gw = ctx.gw;
+    let Some(node) = gw.directory().node(node_id) else {
+        return Err(GatewayError::NodeUnavailable {
+            node: node_id.to_owned(),
+            source: UpstreamError::NotServing("not in the cluster"),
+        });
+    };
+    let ids = gw.directory().identity();
+    translate::params_to_node(ids, ctx.entry, &mut params, node_id).await?;
+    let call = MethodCall {
+        name: ctx.call.name.clone(),
+        params,
+    };
+    let mut value = answer(call_node(gw, &node, call, ctx.session.as_ref(), false).await?)?;
+    translate::result_from_node(ids, ctx.entry, &mut value, node_id).await?;
+    Ok(value)
+}
+
+async fn scalar(ctx: &Ctx<'_>, kind: IdKind, index: usize) -> Result<Value, GatewayError> {
+    let ids = ctx.gw.directory().identity();
+    let id = &ctx.call.params[index];
+    let loc = translate::locate(ids, kind, id).await?;
+    match on_node(ctx, &loc.node, ctx.call.params.clone()).await {
+        Err(GatewayError::Fault(f)) if kind == IdKind::System && f.code == -208 => {
+            let Some(cid) = id.as_i64().and_then(|i| i32::try_from(i).ok()) else {
+                return Err(GatewayError::Fault(f));
+            };
+            ids.invalidate_system(cid);
+            let fresh = translate::locate(ids, kind, id).await?;
+            if fresh == loc {
+                return Err(GatewayError::Fault(f));
+            }
+            tracing::info!(system = cid, from = %loc.node, to = %fresh.node, "system moved; calling its new owner");
+            on_node(ctx, &fresh.node, ctx.call.params.clone()).await
+        }
+        other => other,
+    }
+}
+
+async fn split(ctx: &Ctx<'_>, kind: IdKind, index: usize) -> Result<Value, GatewayError> {
+    let ids = ctx.gw.directory().identity();
+    let items: Vec<Value> = ctx.call.params[index]
+        .as_array()
+        .map(<[Value]>::to_vec)
+        .unwrap_or_default();
+    let mut groups: Vec<(Arc<str>, Vec<Value>)> = Vec::new();
+    for item in &items {
+        let loc = translate::locate(ids, kind, item).await?;
+        match groups.iter_mut().find(|(n, _)| *n == loc.node) {
+            Some((_, group)) => group.push(item.clone()),
+            None => groups.push((loc.node, vec![item.clone()])),
+        }
+    }
+    match groups.len() {
+        0 => {
+            // An empty list: any node answers it as the server would.
+            let node = ctx
+                .gw
+                .directory()
+                .serving()
+                .into_iter()
+                .next()
+                .ok_or(GatewayError::NoNode("this call"))?;
+            on_node(ctx, &node.id, ctx.call.params.clone()).await
+        }
+        1 => on_node(ctx, &groups[0].0, ctx.call.params.clone()).await,
+        _ => {
+            let gathered = call_many(
+                groups.clone(),
+                RequestStrategy::ALL,
+                |(node, group)| {
+                    let mut params = ctx.call.params.clone();
+                    params[index] = Value::Array(group);
+                    async move { on_node(ctx, &node, params).await }
+                },
+                || GatewayError::NoNode("this call in time"),
+            )
+            .await;
+            if let Some((node, e)) = gathered.failed.into_iter().next() {
+                if !gathered.ok.is_empty() {
+                    let applied: Vec<String> = gathered
+                        .ok
+                        .iter()
+                        .map(|((n, _), _)| n.to_string())
+                        .collect();
+                    tracing::warn!(failed = %node.0, ?applied, method = %ctx.method(), "split call failed on one node after others answered");
+                }
+                return Err(e);
+            }
+            let parts = gathered.ok.into_iter().map(|((_, _), v)| v).collect();
+            Ok(merge::merge_split(ctx.entry, &items, parts))
+        }
+    }
+}
+
+/// Tries each serving node in turn; the first answer that is not a fault
+/// wins, else the first fault.
+async fn each_in_turn(ctx: &Ctx<'_>) -> Result<Value, GatewayError> {
+    let mut first_error = None;
+    for node in ctx.gw.directory().serving() {
+        match on_node(ctx, &node.id, ctx.call.params.clone()).await {
+            Ok(v) => return Ok(v),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or(GatewayError::NoNode("this call")))
+}

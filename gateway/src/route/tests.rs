@@ -1,0 +1,630 @@
+//! Router tests: a gateway over in-process simulators (`compat_tests::sim`)
+//! on loopback, called through [`Gateway::call`] and, for the HTTP layer,
+//! through the router with `oneshot` (no socket on the gateway side).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use compat_tests::sim::{self, SimConfig};
+use director::model::{Keys, Node, NodeState, now_ms};
+use director::store::Store;
+use xmlrpc::{Fault, MethodCall, Value};
+
+use crate::config::{FanoutPolicy, GatewayConfig, StaticNode};
+use crate::directory::Directory;
+use crate::state::Gateway;
+
+/// A simulated node on loopback; stops when dropped.
+struct Sim {
+    url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Sim {
+    async fn start(name: &str, seed: u64, systems: usize) -> Sim {
+        let node = Arc::new(sim::Node::new(SimConfig {
+            name: name.to_owned(),
+            seed,
+            systems,
+            ..SimConfig::default()
+        }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(sim::run(node, listener, async {
+            let _ = rx.await;
+        }));
+        Sim {
+            url: format!("http://{addr}/rpc/api"),
+            stop: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    /// Stops the node and waits until it no longer accepts connections.
+    async fn kill(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+async fn cluster(n: usize, systems: usize, policy: FanoutPolicy) -> (Vec<Sim>, Arc<Gateway>) {
+    let mut sims = Vec::new();
+    let mut cfg = GatewayConfig::default();
+    cfg.fanout.policy = policy;
+    cfg.upstream.timeout_ms = 5_000;
+    cfg.upstream.read_retries = 0;
+    for i in 0..n {
+        let s = Sim::start(&format!("node{}", i + 1), 10 + i as u64, systems).await;
+        cfg.nodes.push(StaticNode {
+            id: format!("n{}", i + 1),
+            zone: "default".into(),
+            api_url: s.url.clone(),
+        });
+        sims.push(s);
+    }
+    let directory = Arc::new(Directory::from_config(&cfg).unwrap());
+    (sims, Arc::new(Gateway::new(cfg, directory)))
+}
+
+async fn call(gw: &Gateway, name: &str, params: Vec<Value>) -> Result<Value, Fault> {
+    gw.call(MethodCall {
+        name: name.to_owned(),
+        params,
+    })
+    .await
+}
+
+async fn login(gw: &Gateway) -> Value {
+    call(gw, "auth.login", vec!["admin".into(), "admin".into()])
+        .await
+        .unwrap()
+}
+
+fn member<'a>(v: &'a Value, name: &str) -> &'a Value {
+    v.as_struct()
+        .and_then(|s| s.get(name))
+        .unwrap_or_else(|| panic!("no {name} in {v:?}"))
+}
+
+fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| member(s, "id").as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn systems_of_all_nodes_get_unique_ids_and_route_back() {
+    let (_sims, gw) = cluster(3, 5, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    assert!(spec::is_session_key(key.as_str().unwrap()));
+    let list = call(&gw, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap();
+    let all = ids(&list);
+    assert_eq!(all.len(), 15);
+    assert_eq!(all.iter().collect::<HashSet<_>>().len(), 15, "unique");
+    assert!(all.iter().all(|id| i32::try_from(*id).is_ok()));
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| member(s, "name").as_str().unwrap())
+        .collect();
+    assert!(names.windows(2).all(|w| w[0] <= w[1]), "by name: {names:?}");
+    for s in list.as_array().unwrap() {
+        let id = member(s, "id").clone();
+        let details = call(&gw, "system.getDetails", vec![key.clone(), id.clone()])
+            .await
+            .unwrap();
+        assert_eq!(member(&details, "id"), &id, "the id comes back translated");
+        assert_eq!(member(&details, "profile_name"), member(s, "name"));
+    }
+    // The same list again: the same ids.
+    let again = call(&gw, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap();
+    assert_eq!(ids(&again), all);
+    let f = call(&gw, "system.getDetails", vec![key, Value::Int(42)])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        f,
+        Fault::new(-208, "redstone.xmlrpc.XmlRpcFault: No such system")
+    );
+}
+
+/// The first package of the first channel (package ids are the same on
+/// every node of a zone).
+async fn a_package(gw: &Gateway, key: &Value) -> Value {
+    let channels = call(gw, "channel.listSoftwareChannels", vec![key.clone()])
+        .await
+        .unwrap();
+    let label = member(&channels.as_array().unwrap()[0], "label").clone();
+    let packages = call(
+        gw,
+        "channel.software.listAllPackages",
+        vec![key.clone(), label],
+    )
+    .await
+    .unwrap();
+    member(&packages.as_array().unwrap()[0], "id").clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_schedule_over_two_nodes_and_its_actions() {
+    let (_sims, gw) = cluster(3, 3, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    let package = a_package(&gw, &key).await;
+    // One system from each of two nodes: the first listed of n1 and n2.
+    let mut picked = Vec::new();
+    for node in ["n1", "n2"] {
+        let list = call(&gw, "system.listSystems", vec![key.clone()])
+            .await
+            .unwrap();
+        let ids = gw.directory().identity();
+        let mut found = None;
+        for id in ids_of(&list) {
+            let loc = ids.system_location(id as i32).await.unwrap().unwrap();
+            if &*loc.node == node {
+                found = Some(id);
+                break;
+            }
+        }
+        picked.push(Value::Int(found.unwrap() as i32));
+    }
+    let actions = call(
+        &gw,
+        "system.schedulePackageInstall",
+        vec![
+            key.clone(),
+            Value::Array(picked.clone()),
+            Value::Array(vec![package]),
+            Value::DateTime("20240101T00:00:00".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    let actions: Vec<i64> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    assert_eq!(actions.len(), 2, "one action per node");
+    assert_ne!(actions[0], actions[1], "action ids are cluster-wide");
+    let in_progress = call(&gw, "schedule.listInProgressActions", vec![key.clone()])
+        .await
+        .unwrap();
+    let listed = ids(&in_progress);
+    assert!(actions.iter().all(|a| listed.contains(a)), "{listed:?}");
+    assert!(listed.windows(2).all(|w| w[0] < w[1]), "by id");
+    // Cancel both in one call: split per node again.
+    let cancelled = call(
+        &gw,
+        "schedule.cancelActions",
+        vec![
+            key.clone(),
+            Value::Array(actions.iter().map(|a| Value::Int(*a as i32)).collect()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(cancelled, Value::Int(1));
+    let events = call(
+        &gw,
+        "system.listSystemEvents",
+        vec![key.clone(), picked[1].clone()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        ids(&events),
+        [actions[1]],
+        "event ids are cluster action ids"
+    );
+}
+
+fn ids_of(list: &Value) -> Vec<i64> {
+    ids(list)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broadcast_creates_everywhere_or_undoes() {
+    let (sims, gw) = cluster(3, 1, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    let create = |name: &str| {
+        vec![
+            key.clone(),
+            Value::string(name),
+            Value::string("a key"),
+            Value::string(""),
+            Value::Array(vec![]),
+            Value::Bool(false),
+        ]
+    };
+    let made = call(&gw, "activationkey.create", create("everywhere"))
+        .await
+        .unwrap();
+    assert_eq!(made, Value::string("1-everywhere"));
+    // The key exists already on n2 only: n1 and n3 are undone.
+    let direct = compat_tests::harness::RpcClient::new(sims[1].url.clone());
+    let node_key = direct.login("admin", "admin").await.unwrap();
+    direct
+        .call("activationkey.create", {
+            let mut p = create("clash");
+            p[0] = Value::string(node_key);
+            p
+        })
+        .await
+        .unwrap();
+    let f = call(&gw, "activationkey.create", create("clash"))
+        .await
+        .unwrap_err();
+    assert_eq!(f.code, 1090, "{f:?}");
+    assert!(
+        f.string.contains("failed on node(s) n2 (fault 1090"),
+        "{}",
+        f.string
+    );
+    assert!(
+        f.string
+            .contains("undone on n1 (activationkey.delete), n3 (activationkey.delete)"),
+        "{}",
+        f.string
+    );
+    let keys = call(&gw, "activationkey.listActivationKeys", vec![key.clone()])
+        .await
+        .unwrap();
+    let listed: Vec<&str> = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| member(k, "key").as_str().unwrap())
+        .collect();
+    assert!(listed.contains(&"1-everywhere"));
+    // Everywhere the same fault: passed on as it is.
+    let f = call(&gw, "activationkey.create", create("everywhere"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        f,
+        Fault::new(
+            1090,
+            "redstone.xmlrpc.XmlRpcFault: activation_key_already_exists"
+        )
+    );
+    assert_eq!(
+        call(
+            &gw,
+            "activationkey.delete",
+            vec![key.clone(), "1-everywhere".into()]
+        )
+        .await,
+        Ok(Value::Int(1))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_are_the_servers() {
+    let (_sims, gw) = cluster(2, 1, FanoutPolicy::Strict).await;
+    let bad = call(&gw, "auth.login", vec!["admin".into(), "nope".into()]).await;
+    assert_eq!(
+        bad,
+        Err(Fault::new(
+            2950,
+            "redstone.xmlrpc.XmlRpcFault: Either the password or username is incorrect."
+        ))
+    );
+    let forged = Value::string(format!("12345x{}", "0".repeat(64)));
+    assert_eq!(
+        call(&gw, "system.listSystems", vec![forged.clone()]).await,
+        Err(Fault::new(
+            -1,
+            "com.redhat.rhn.common.hibernate.LookupException: Could not find session with id: 12345"
+        ))
+    );
+    // An unknown key wins over an unknown method, as on the server.
+    assert_eq!(
+        call(&gw, "system.noSuchMethod", vec![forged])
+            .await
+            .unwrap_err()
+            .string,
+        "com.redhat.rhn.common.hibernate.LookupException: Could not find session with id: 12345"
+    );
+    let key = login(&gw).await;
+    let unknown = call(&gw, "system.noSuchMethod", vec![key.clone()])
+        .await
+        .unwrap_err();
+    assert!(unknown.string.starts_with("redstone.xmlrpc.XmlRpcFault: Could not find method: noSuchMethod in class: com.redhat.rhn.frontend.xmlrpc.system.SystemHandler"), "{unknown:?}");
+    assert_eq!(
+        call(&gw, "nosuch.thing", vec![key.clone()]).await,
+        Err(Fault::new(-1, "The specified handler cannot be found"))
+    );
+    assert_eq!(
+        call(&gw, "system.getDetails", vec![key.clone(), "x".into()])
+            .await
+            .unwrap_err()
+            .string,
+        "com.redhat.rhn.common.translation.TranslationException: Could not find translator for class java.lang.String to class java.lang.Integer"
+    );
+    assert_eq!(
+        call(&gw, "system.getDetails", vec![Value::Int(1), Value::Int(1)])
+            .await
+            .unwrap_err()
+            .string,
+        "com.redhat.rhn.common.translation.TranslationException: Could not find translator for class java.lang.Integer to interface com.redhat.rhn.domain.user.User"
+    );
+    // A trailing newline on the key is trimmed, as the server does.
+    let padded = Value::string(format!("{}\n", key.as_str().unwrap()));
+    assert!(
+        call(&gw, "user.listAssignableRoles", vec![padded])
+            .await
+            .is_ok()
+    );
+    let version = call(&gw, "api.getVersion", vec![]).await.unwrap();
+    assert!(version.as_str().unwrap().parse::<f64>().unwrap() >= 10.8);
+    let namespaces = call(&gw, "api.getApiNamespaces", vec![]).await.unwrap();
+    assert!(namespaces.as_struct().unwrap().get("system").is_some());
+    let with_key = call(&gw, "api.getApiNamespaces", vec![key.clone()]).await;
+    assert_eq!(with_key, Ok(namespaces));
+    let calls = call(
+        &gw,
+        "api.getApiNamespaceCallList",
+        vec![key.clone(), "auth".into()],
+    )
+    .await
+    .unwrap();
+    assert!(calls.as_struct().unwrap().len() >= 3);
+    assert_eq!(
+        call(&gw, "auth.logout", vec![key.clone()]).await,
+        Ok(Value::Int(1))
+    );
+    assert!(call(&gw, "system.listSystems", vec![key]).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multicall_routes_each_call() {
+    let (_sims, gw) = cluster(2, 2, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    let list = call(&gw, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap();
+    let sid = member(&list.as_array().unwrap()[3], "id").clone();
+    let inner = |name: &str, params: Vec<Value>| {
+        xmlrpc::multicall::call_struct(&MethodCall {
+            name: name.to_owned(),
+            params,
+        })
+    };
+    let answer = call(
+        &gw,
+        "system.multicall",
+        vec![Value::Array(vec![
+            inner("api.getVersion", vec![]),
+            inner("system.getDetails", vec![key.clone(), sid.clone()]),
+            inner("system.getDetails", vec![key.clone(), Value::Int(7)]),
+            Value::Int(3),
+        ])],
+    )
+    .await
+    .unwrap();
+    let parts = answer.as_array().unwrap();
+    assert_eq!(parts.len(), 4);
+    assert!(parts[0].as_array().is_some());
+    assert_eq!(member(&parts[1].as_array().unwrap()[0], "id"), &sid);
+    assert_eq!(Fault::from_value(&parts[2]).unwrap().code, -208);
+    assert_eq!(
+        Fault::from_value(&parts[3]).unwrap().code,
+        xmlrpc::multicall::INVALID_CALL
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_node_under_both_policies() {
+    let (mut sims, strict) = cluster(3, 2, FanoutPolicy::Strict).await;
+    let mut cfg = strict.config().clone();
+    cfg.fanout.policy = FanoutPolicy::Partial;
+    let partial = Arc::new(Gateway::new(cfg, strict.directory().clone()));
+    let key = login(&strict).await;
+    let list = call(&strict, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap();
+    assert_eq!(ids(&list).len(), 6);
+    sims[2].kill().await;
+    let f = call(&strict, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap_err();
+    assert!(
+        f.string
+            .contains("cluster nodes could not answer: n3 (unreachable)"),
+        "{f:?}"
+    );
+    let some = call(&partial, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap();
+    assert_eq!(ids(&some).len(), 4);
+    assert!(
+        partial
+            .metrics()
+            .render()
+            .contains("gateway_fanout_gaps_total{node=\"n3\"} 1")
+    );
+    let ident = strict.directory().identity();
+    for id in ids(&list) {
+        let loc = ident.system_location(id as i32).await.unwrap().unwrap();
+        let got = call(
+            &strict,
+            "system.getDetails",
+            vec![key.clone(), Value::Int(id as i32)],
+        )
+        .await;
+        if &*loc.node == "n3" {
+            let f = got.unwrap_err();
+            assert!(f.string.contains("cluster node n3 is unavailable"), "{f:?}");
+        } else {
+            assert!(got.is_ok(), "{got:?}");
+        }
+    }
+    // Shared reads fail over to a node that answers.
+    for _ in 0..3 {
+        assert!(
+            call(&strict, "channel.listSoftwareChannels", vec![key.clone()])
+                .await
+                .is_ok()
+        );
+    }
+}
+
+fn node_record(id: &str, url: &str) -> Node {
+    Node {
+        id: id.to_owned(),
+        number: 1,
+        zone: "default".to_owned(),
+        api_url: url.to_owned(),
+        master: String::new(),
+        weight: 1.0,
+        state: NodeState::Active,
+        cordoned: false,
+        last_heartbeat: None,
+        load: None,
+        public_key: None,
+        drain_deadline: None,
+        created: now_ms(),
+        updated: now_ms(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_joining_after_login_is_logged_into_with_the_held_password() {
+    let a = Sim::start("alpha", 1, 2).await;
+    let b = Sim::start("beta", 2, 3).await;
+    let store = Store::memory();
+    store
+        .put_json(Keys::node("a"), &node_record("a", &a.url))
+        .await
+        .unwrap();
+    let dir = Arc::new(Directory::from_store(store.clone()).await.unwrap());
+    let gw = Gateway::new(GatewayConfig::default(), dir.clone());
+    // A second replica over the same store: same sessions, no password.
+    let replica = Gateway::new(
+        GatewayConfig::default(),
+        Arc::new(Directory::from_store(store.clone()).await.unwrap()),
+    );
+    let key = login(&gw).await;
+    assert_eq!(
+        ids(&call(&replica, "system.listSystems", vec![key.clone()])
+            .await
+            .unwrap())
+        .len(),
+        2
+    );
+    store
+        .put_json(Keys::node("b"), &node_record("b", &b.url))
+        .await
+        .unwrap();
+    dir.refresh().await.unwrap();
+    replica.directory().refresh().await.unwrap();
+    let f = call(&replica, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap_err();
+    assert!(
+        f.string
+            .starts_with("com.redhat.rhn.common.hibernate.LookupException"),
+        "{f:?}"
+    );
+    let list = call(&gw, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap();
+    assert_eq!(ids(&list).len(), 5);
+    // The new node key is in the shared store now: the replica serves it.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(
+        ids(&call(&replica, "system.listSystems", vec![key])
+            .await
+            .unwrap())
+        .len(),
+        5
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_http_face() {
+    use axum::body::{Body, to_bytes};
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    let (_sims, gw) = cluster(1, 1, FanoutPolicy::Strict).await;
+    let app = crate::server::router(gw.clone());
+    let get = Request::get("/rpc/api").body(Body::empty()).unwrap();
+    let r = app.clone().oneshot(get).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND);
+    assert!(r.headers().contains_key("x-request-id"));
+    let post = |body: Vec<u8>| {
+        Request::post("/rpc/api")
+            .header("content-type", "text/xml")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let secret = b"<?xml version='1.0'?><methodCall><methodName>auth.login</methodName><params><param><value>admin</value></param><param><value><string>hunter2</string></value></param><bogus/></params></methodCall>".to_vec();
+    let r = app.clone().oneshot(post(secret)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = to_bytes(r.into_body(), usize::MAX).await.unwrap();
+    let fault = xmlrpc::parse_response(&body, &xmlrpc::Limits::RESPONSE)
+        .unwrap()
+        .unwrap_err();
+    assert!(!fault.string.contains("hunter2"), "{fault:?}");
+    let big = vec![b' '; 17 * 1024 * 1024];
+    let r = app.clone().oneshot(post(big)).await.unwrap();
+    let body = to_bytes(r.into_body(), usize::MAX).await.unwrap();
+    let fault = xmlrpc::parse_response(&body, &xmlrpc::Limits::RESPONSE)
+        .unwrap()
+        .unwrap_err();
+    assert!(fault.string.contains("could not be read"), "{fault:?}");
+    let ok = xmlrpc::encode_call(&MethodCall {
+        name: "api.getVersion".into(),
+        params: vec![],
+    });
+    let r = app.clone().oneshot(post(ok)).await.unwrap();
+    let body = to_bytes(r.into_body(), usize::MAX).await.unwrap();
+    assert!(
+        xmlrpc::parse_response(&body, &xmlrpc::Limits::RESPONSE)
+            .unwrap()
+            .is_ok()
+    );
+    let r = app
+        .clone()
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let text =
+        String::from_utf8(to_bytes(r.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
+    assert!(
+        text.contains("gateway_requests_total{class=\"gateway\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("gateway_node_calls_total{node=\"n1\"}"),
+        "{text}"
+    );
+    let r = app
+        .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}

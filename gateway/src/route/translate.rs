@@ -1,0 +1,163 @@
+//! Cluster ids to node-local ids in parameters, and back in results,
+//! driven by the spec's [`IdInfo`](spec::IdInfo) of each entry.
+//!
+//! Parameters: every system or action id (scalar or array) must live on
+//! the node the call goes to; an unknown id is the server's "no such
+//! system" / "no such action", an id on another node is refused. Minion
+//! ids and certificates are never rewritten. Results: every id a node
+//! answers is mapped to its cluster id, allocated when new (with the
+//! minion and machine id found beside it, when the struct has them).
+
+use spec::{Entry, IdKind, IdPlace};
+use xmlrpc::Value;
+
+use crate::directory::CachedIdentity;
+use crate::error::GatewayError;
+
+fn no_such(kind: IdKind, id: i64) -> GatewayError {
+    match kind {
+        IdKind::System => GatewayError::NoSuchSystem,
+        IdKind::Action => GatewayError::NoSuchAction(id),
+    }
+}
+
+/// The node and local id of one cluster id.
+pub(crate) async fn locate(
+    ids: &CachedIdentity,
+    kind: IdKind,
+    value: &Value,
+) -> Result<crate::directory::Location, GatewayError> {
+    let raw = value.as_i64().ok_or(no_such(kind, 0))?;
+    let id = i32::try_from(raw).map_err(|_| no_such(kind, raw))?;
+    let found = match kind {
+        IdKind::System => ids.system_location(id).await?,
+        IdKind::Action => ids.action_location(id).await?,
+    };
+    found.ok_or(no_such(kind, raw))
+}
+
+/// Rewrites every translated id parameter of `entry` in `params` to its
+/// local id on `node`.
+pub(crate) async fn params_to_node(
+    ids: &CachedIdentity,
+    entry: &Entry,
+    params: &mut [Value],
+    node: &str,
+) -> Result<(), GatewayError> {
+    for p in entry.ids.params.iter().filter(|p| p.form.is_translated()) {
+        let Some(value) = params.get_mut(p.index) else {
+            continue;
+        };
+        match value {
+            Value::Array(items) => {
+                for item in items.iter_mut() {
+                    to_local(ids, p.kind, item, node).await?;
+                }
+            }
+            Value::Int(_) | Value::I8(_) => to_local(ids, p.kind, value, node).await?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+async fn to_local(
+    ids: &CachedIdentity,
+    kind: IdKind,
+    value: &mut Value,
+    node: &str,
+) -> Result<(), GatewayError> {
+    if value.as_i64().is_none() {
+        return Ok(());
+    }
+    let loc = locate(ids, kind, value).await?;
+    if &*loc.node != node {
+        let what = match kind {
+            IdKind::System => "systems",
+            IdKind::Action => "actions",
+        };
+        return Err(GatewayError::CrossNode(format!(
+            "the {what} of this call are managed by different nodes of the cluster \
+             ({} and {node}); call once per node",
+            loc.node
+        )));
+    }
+    *value = Value::Int(loc.local);
+    Ok(())
+}
+
+/// Rewrites every id `node` answered in `value` to its cluster id.
+pub(crate) async fn result_from_node(
+    ids: &CachedIdentity,
+    entry: &Entry,
+    value: &mut Value,
+    node: &str,
+) -> Result<(), GatewayError> {
+    for r in &entry.ids.result {
+        match (&r.place, &mut *value) {
+            (IdPlace::Whole, Value::Array(items)) => {
+                for item in items.iter_mut() {
+                    to_cluster(ids, r.kind, item, node, None, None).await?;
+                }
+            }
+            (IdPlace::Whole, v) => to_cluster(ids, r.kind, v, node, None, None).await?,
+            (IdPlace::Field(name), Value::Array(items)) => {
+                for item in items.iter_mut() {
+                    field_to_cluster(ids, r.kind, item, name, node).await?;
+                }
+            }
+            (IdPlace::Field(name), v) => field_to_cluster(ids, r.kind, v, name, node).await?,
+        }
+    }
+    Ok(())
+}
+
+async fn field_to_cluster(
+    ids: &CachedIdentity,
+    kind: IdKind,
+    item: &mut Value,
+    name: &str,
+    node: &str,
+) -> Result<(), GatewayError> {
+    let Value::Struct(s) = item else {
+        return Ok(());
+    };
+    let (minion, machine) = if kind == IdKind::System {
+        let text = |n: &str| s.get(n).and_then(Value::as_str).map(str::to_owned);
+        (text("minion_id"), text("machine_id"))
+    } else {
+        (None, None)
+    };
+    if let Some(v) = s.get_mut(name) {
+        to_cluster(ids, kind, v, node, minion.as_deref(), machine.as_deref()).await?;
+    }
+    Ok(())
+}
+
+async fn to_cluster(
+    ids: &CachedIdentity,
+    kind: IdKind,
+    value: &mut Value,
+    node: &str,
+    minion: Option<&str>,
+    machine: Option<&str>,
+) -> Result<(), GatewayError> {
+    let Some(raw) = value.as_i64() else {
+        return Ok(());
+    };
+    let Ok(local) = i32::try_from(raw) else {
+        return Ok(());
+    };
+    let id = match kind {
+        IdKind::System => match ids.cached_system_id(node, local) {
+            Some(id) => id,
+            None => ids.system_id(node, local, minion, machine).await?,
+        },
+        IdKind::Action => match ids.cached_action_id(node, local) {
+            Some(id) => id,
+            None => ids.action_id(node, local).await?,
+        },
+    };
+    *value = Value::Int(id);
+    Ok(())
+}

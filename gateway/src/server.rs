@@ -1,0 +1,267 @@
+//! The HTTP face: `/rpc/api` (POST; GET redirects to the API docs as the
+//! server does), `/metrics` (Prometheus text) and `/healthz`, with a
+//! request id on every request, plain or TLS, and graceful shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tracing::Instrument;
+use xmlrpc::{Fault, MethodResponse, Value};
+
+use crate::config::GatewayConfig;
+use crate::directory::Directory;
+use crate::state::Gateway;
+use crate::tls::{self, TlsError, TlsListener};
+
+/// How long in-flight requests may run on after shutdown begins.
+const GRACE: Duration = Duration::from_secs(30);
+
+/// Answers larger than this many items are encoded off the I/O threads.
+const LARGE_ANSWER: usize = 1000;
+
+/// Why the gateway could not start or serve.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The local state store could not be opened.
+    #[error("opening the state store: {0}")]
+    Store(#[from] director::store::StoreError),
+    /// TLS could not be set up.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// Serving failed.
+    #[error("serving: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Runs a gateway over its configured static node list until `shutdown`
+/// completes.
+pub async fn run(
+    cfg: GatewayConfig,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RunError> {
+    let directory = Arc::new(Directory::from_config(&cfg)?);
+    serve(Arc::new(Gateway::new(cfg, directory)), listener, shutdown).await
+}
+
+/// Serves `gateway` on `listener` (TLS when configured) until `shutdown`
+/// completes; in-flight requests then get [`GRACE`] to finish. Also keeps
+/// the directory's node list fresh meanwhile.
+pub async fn serve(
+    gateway: Arc<Gateway>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RunError> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    };
+    let refresh = tokio::spawn(gateway.directory().clone().refresh_loop(stopped()));
+    tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down");
+        let _ = stop_tx.send(true);
+    });
+    let app = router(gateway.clone());
+    let serving = async {
+        match &gateway.config().tls {
+            Some(tls) => {
+                let listener = TlsListener::new(listener, tls::server_config(tls)?)?;
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(stopped())
+                    .await?;
+            }
+            None => {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(stopped())
+                    .await?;
+            }
+        }
+        Ok::<(), RunError>(())
+    };
+    let grace = async {
+        stopped().await;
+        tokio::time::sleep(GRACE).await;
+    };
+    let result = tokio::select! {
+        r = serving => r,
+        () = grace => {
+            tracing::warn!(grace = ?GRACE, "requests still in flight after the grace period: stopping anyway");
+            Ok(())
+        }
+    };
+    let _ = refresh.await;
+    result
+}
+
+/// Numbers requests: `x-request-id` when the client sent none.
+#[derive(Debug, Clone, Default)]
+struct Counter(Arc<AtomicU64>);
+
+impl MakeRequestId for Counter {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let n = self.0.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{n:016x}"))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The gateway's routes.
+pub fn router(gateway: Arc<Gateway>) -> Router {
+    let limit = gateway.config().limits.max_body_bytes;
+    Router::new()
+        .route("/rpc/api", post(rpc).get(redirect_to_docs))
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(healthz))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(Counter::default()))
+        .with_state(gateway)
+}
+
+async fn rpc(
+    State(gw): State<Arc<Gateway>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    let span = tracing::info_span!("rpc", request_id = %request_id, method = tracing::field::Empty);
+    async move {
+        let answer = match body {
+            Err(rejection) => {
+                tracing::info!(status = %rejection.status(), "request body refused");
+                Err(Fault::new(
+                    -1,
+                    format!(
+                        "redstone.xmlrpc.XmlRpcFault: The request could not be read (limit {} bytes)",
+                        gw.config().limits.max_body_bytes
+                    ),
+                ))
+            }
+            Ok(body) => match xmlrpc::parse_call(&body, &gw.config().limits.to_limits()) {
+                Ok(call) => {
+                    drop(body);
+                    tracing::Span::current().record("method", call.name.trim());
+                    gw.call(call).await
+                }
+                Err(e) => Err(e.to_fault()),
+            },
+        };
+        if let Err(f) = &answer {
+            tracing::debug!(code = f.code, "answered a fault");
+        }
+        let xml = if matches!(&answer, Ok(Value::Array(items)) if items.len() > LARGE_ANSWER) {
+            tokio::task::spawn_blocking(move || encode(answer))
+                .await
+                .unwrap_or_else(|_| {
+                    xmlrpc::encode_fault(&Fault::new(
+                        -1,
+                        "redstone.xmlrpc.XmlRpcFault: unhandled internal exception: encoding failed",
+                    ))
+                })
+        } else {
+            encode(answer)
+        };
+        ([(header::CONTENT_TYPE, "text/xml")], xml).into_response()
+    }
+    .instrument(span)
+    .await
+}
+
+/// Encodes an answer. A large array is written item by item, each item
+/// dropped once written, into a buffer sized from the first items, so the
+/// parsed answer and the document are not both whole in memory at once.
+fn encode(answer: MethodResponse) -> Vec<u8> {
+    match answer {
+        Ok(Value::Array(items)) if items.len() > LARGE_ANSWER => {
+            let count = items.len();
+            let mut out = Vec::new();
+            out.extend_from_slice(
+                b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><methodResponse><params><param><value><array><data>",
+            );
+            let head = out.len();
+            let mut items = items.into_iter();
+            for item in items.by_ref().take(64) {
+                xmlrpc::write_value(&item, &mut out);
+            }
+            let per_item = (out.len() - head) / 64;
+            out.reserve(per_item * (count - 64) + per_item * count / 50 + 128);
+            for item in items {
+                xmlrpc::write_value(&item, &mut out);
+            }
+            out.extend_from_slice(b"</data></array></value></param></params></methodResponse>");
+            out
+        }
+        Ok(value) => xmlrpc::encode_response(&value),
+        Err(fault) => xmlrpc::encode_fault(&fault),
+    }
+}
+
+/// `GET /rpc/api`: the server redirects (302) to its API documentation.
+async fn redirect_to_docs() -> Response {
+    (
+        StatusCode::FOUND,
+        [(header::LOCATION, "/rhn/apidoc/index.jsp")],
+    )
+        .into_response()
+}
+
+async fn metrics(State(gw): State<Arc<Gateway>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        gw.metrics().render(),
+    )
+        .into_response()
+}
+
+/// `GET /healthz`: 200 while some node serves, else 503.
+async fn healthz(State(gw): State<Arc<Gateway>>) -> Response {
+    let serving = gw.directory().serving().len();
+    let status = if serving > 0 {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, format!("serving nodes: {serving}\n")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_encoding_equals_the_codecs() {
+        let items: Vec<Value> = (0..3000)
+            .map(|i| {
+                Value::Struct(
+                    xmlrpc::Struct::new()
+                        .with("id", Value::Int(i))
+                        .with("name", Value::string(format!("host-{i}&<>"))),
+                )
+            })
+            .collect();
+        let expected = xmlrpc::encode_response(&Value::Array(items.clone()));
+        assert_eq!(encode(Ok(Value::Array(items))), expected);
+    }
+}

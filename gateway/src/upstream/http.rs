@@ -1,0 +1,99 @@
+//! The XML-RPC exchange with one node over a pooled keep-alive HTTP client,
+//! as a tower service: a request body in, the node's response body out.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use tower::Service;
+
+use super::UpstreamError;
+use crate::config::UpstreamConfig;
+use crate::tls;
+
+/// Posts XML-RPC bodies to one node's `/rpc/api`.
+#[derive(Debug, Clone)]
+pub struct HttpCall {
+    client: reqwest::Client,
+    url: reqwest::Url,
+    timeout: Duration,
+}
+
+impl HttpCall {
+    /// A client for the node at `api_url`: its own connection pool, the
+    /// configured timeouts and TLS trust.
+    pub fn new(api_url: &str, cfg: &UpstreamConfig) -> Result<HttpCall, UpstreamError> {
+        let url = reqwest::Url::parse(api_url).map_err(|_| UpstreamError::BadUrl)?;
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(cfg.connect_timeout())
+            .pool_max_idle_per_host(256)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_nodelay(true)
+            .http1_only()
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(ca) = &cfg.ca {
+            for cert in tls::load_ca(ca).map_err(|e| UpstreamError::Tls(e.to_string()))? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if cfg.accept_invalid_certs {
+            tracing::warn!(node_url = %url, "accepting any certificate from this node");
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| UpstreamError::Tls(e.without_url().to_string()))?;
+        Ok(HttpCall {
+            client,
+            url,
+            timeout: cfg.timeout(),
+        })
+    }
+
+    /// One exchange.
+    pub async fn post(&self, body: Bytes) -> Result<Bytes, UpstreamError> {
+        let response = self
+            .client
+            .post(self.url.clone())
+            .header("content-type", "text/xml")
+            .timeout(self.timeout)
+            .body(body)
+            .send()
+            .await
+            .map_err(classify)?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(UpstreamError::Status(status.as_u16()));
+        }
+        response.bytes().await.map_err(classify)
+    }
+}
+
+/// Sorts a reqwest error into what the gateway tells apart; never keeps
+/// the URL or any body.
+fn classify(e: reqwest::Error) -> UpstreamError {
+    if e.is_timeout() {
+        UpstreamError::Timeout
+    } else if e.is_connect() {
+        UpstreamError::Connect
+    } else {
+        UpstreamError::Transport(e.without_url().to_string())
+    }
+}
+
+impl Service<Bytes> for HttpCall {
+    type Response = Bytes;
+    type Error = UpstreamError;
+    type Future = Pin<Box<dyn Future<Output = Result<Bytes, UpstreamError>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), UpstreamError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, body: Bytes) -> Self::Future {
+        let this = self.clone();
+        Box::pin(async move { this.post(body).await })
+    }
+}

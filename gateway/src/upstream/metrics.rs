@@ -1,0 +1,207 @@
+//! Prometheus metrics, hand-rolled: per node (calls, errors, latency
+//! histogram), per routing class (requests, faults) and fan-out gaps, in
+//! the Prometheus text format at `/metrics`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 30.0,
+];
+
+/// The counters of one node.
+#[derive(Debug, Default)]
+pub struct NodeMetrics {
+    calls: AtomicU64,
+    errors: AtomicU64,
+    buckets: [AtomicU64; BUCKETS.len()],
+    sum_micros: AtomicU64,
+}
+
+impl NodeMetrics {
+    /// Records one call, its latency and whether it got no answer.
+    pub fn observe(&self, latency: Duration, failed: bool) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        if failed {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        let secs = latency.as_secs_f64();
+        if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
+            self.buckets[i].fetch_add(1, Ordering::Relaxed);
+        }
+        self.sum_micros
+            .fetch_add(latency.as_micros() as u64, Ordering::Relaxed);
+    }
+}
+
+#[derive(Debug, Default)]
+struct ClassMetrics {
+    requests: AtomicU64,
+    faults: AtomicU64,
+}
+
+/// Every metric of one gateway.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    nodes: Mutex<BTreeMap<String, Arc<NodeMetrics>>>,
+    classes: Mutex<BTreeMap<&'static str, Arc<ClassMetrics>>>,
+    gaps: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Metrics {
+    /// The counters of `node`, created on first use.
+    pub fn node(&self, node: &str) -> Arc<NodeMetrics> {
+        let mut nodes = self.nodes.lock().unwrap_or_else(|e| e.into_inner());
+        nodes.entry(node.to_owned()).or_default().clone()
+    }
+
+    /// Counts one client request of routing class `class`, and whether it
+    /// was answered with a fault.
+    pub fn request(&self, class: &'static str, fault: bool) {
+        let m = {
+            let mut classes = self.classes.lock().unwrap_or_else(|e| e.into_inner());
+            classes.entry(class).or_default().clone()
+        };
+        m.requests.fetch_add(1, Ordering::Relaxed);
+        if fault {
+            m.faults.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts a fan-out answered without `node` (partial policy).
+    pub fn fanout_gap(&self, node: &str) {
+        let mut gaps = self.gaps.lock().unwrap_or_else(|e| e.into_inner());
+        *gaps.entry(node.to_owned()).or_default() += 1;
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::with_capacity(4096);
+        let nodes: Vec<(String, Arc<NodeMetrics>)> = {
+            let nodes = self.nodes.lock().unwrap_or_else(|e| e.into_inner());
+            nodes.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        };
+        let _ = writeln!(
+            out,
+            "# HELP gateway_node_calls_total Calls sent to each node."
+        );
+        let _ = writeln!(out, "# TYPE gateway_node_calls_total counter");
+        for (node, m) in &nodes {
+            let _ = writeln!(
+                out,
+                "gateway_node_calls_total{{node=\"{node}\"}} {}",
+                m.calls.load(Ordering::Relaxed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP gateway_node_errors_total Calls to each node that got no answer (unreachable, timed out, circuit open)."
+        );
+        let _ = writeln!(out, "# TYPE gateway_node_errors_total counter");
+        for (node, m) in &nodes {
+            let _ = writeln!(
+                out,
+                "gateway_node_errors_total{{node=\"{node}\"}} {}",
+                m.errors.load(Ordering::Relaxed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP gateway_node_latency_seconds Latency of calls to each node."
+        );
+        let _ = writeln!(out, "# TYPE gateway_node_latency_seconds histogram");
+        for (node, m) in &nodes {
+            let mut cumulative = 0;
+            for (i, bound) in BUCKETS.iter().enumerate() {
+                cumulative += m.buckets[i].load(Ordering::Relaxed);
+                let _ = writeln!(
+                    out,
+                    "gateway_node_latency_seconds_bucket{{node=\"{node}\",le=\"{bound}\"}} {cumulative}"
+                );
+            }
+            let count = m.calls.load(Ordering::Relaxed);
+            let _ = writeln!(
+                out,
+                "gateway_node_latency_seconds_bucket{{node=\"{node}\",le=\"+Inf\"}} {count}"
+            );
+            let sum = m.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+            let _ = writeln!(
+                out,
+                "gateway_node_latency_seconds_sum{{node=\"{node}\"}} {sum}"
+            );
+            let _ = writeln!(
+                out,
+                "gateway_node_latency_seconds_count{{node=\"{node}\"}} {count}"
+            );
+        }
+        let classes: Vec<(&'static str, Arc<ClassMetrics>)> = {
+            let classes = self.classes.lock().unwrap_or_else(|e| e.into_inner());
+            classes.iter().map(|(k, v)| (*k, v.clone())).collect()
+        };
+        let _ = writeln!(
+            out,
+            "# HELP gateway_requests_total Client calls by routing class."
+        );
+        let _ = writeln!(out, "# TYPE gateway_requests_total counter");
+        for (class, m) in &classes {
+            let _ = writeln!(
+                out,
+                "gateway_requests_total{{class=\"{class}\"}} {}",
+                m.requests.load(Ordering::Relaxed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP gateway_faults_total Client calls answered with a fault, by routing class."
+        );
+        let _ = writeln!(out, "# TYPE gateway_faults_total counter");
+        for (class, m) in &classes {
+            let _ = writeln!(
+                out,
+                "gateway_faults_total{{class=\"{class}\"}} {}",
+                m.faults.load(Ordering::Relaxed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP gateway_fanout_gaps_total Fan-out answers given without a node (partial policy)."
+        );
+        let _ = writeln!(out, "# TYPE gateway_fanout_gaps_total counter");
+        let gaps = self.gaps.lock().unwrap_or_else(|e| e.into_inner());
+        for (node, n) in gaps.iter() {
+            let _ = writeln!(out, "gateway_fanout_gaps_total{{node=\"{node}\"}} {n}");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_cumulative_buckets() {
+        let m = Metrics::default();
+        let n1 = m.node("n1");
+        n1.observe(Duration::from_micros(300), false);
+        n1.observe(Duration::from_millis(20), true);
+        m.request("system", false);
+        m.request("fanout", true);
+        m.fanout_gap("n2");
+        let text = m.render();
+        assert!(
+            text.contains("gateway_node_calls_total{node=\"n1\"} 2"),
+            "{text}"
+        );
+        assert!(text.contains("gateway_node_errors_total{node=\"n1\"} 1"));
+        assert!(text.contains("gateway_node_latency_seconds_bucket{node=\"n1\",le=\"0.0005\"} 1"));
+        assert!(text.contains("gateway_node_latency_seconds_bucket{node=\"n1\",le=\"0.025\"} 2"));
+        assert!(text.contains("gateway_node_latency_seconds_bucket{node=\"n1\",le=\"+Inf\"} 2"));
+        assert!(text.contains("gateway_faults_total{class=\"fanout\"} 1"));
+        assert!(text.contains("gateway_fanout_gaps_total{node=\"n2\"} 1"));
+    }
+}

@@ -1,0 +1,177 @@
+//! Talking to the nodes: one pooled keep-alive HTTP client per node
+//! ([`http`]), behind a circuit breaker ([`breaker`], a tower layer), with
+//! retries for idempotent reads, per-node metrics ([`metrics`]) and the
+//! reusable fan-out piece ([`call_many`]).
+
+pub mod breaker;
+pub mod call_many;
+pub mod http;
+pub mod metrics;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use tower::{Layer, ServiceExt};
+use xmlrpc::{Limits, MethodCall, MethodResponse};
+
+use self::breaker::{Breaker, BreakerLayer};
+use self::http::HttpCall;
+use self::metrics::{Metrics, NodeMetrics};
+use crate::config::{BreakerConfig, UpstreamConfig};
+
+/// Responses larger than this are parsed off the I/O threads.
+const BLOCKING_PARSE_BYTES: usize = 64 * 1024;
+
+/// Why a node gave no answer. Never carries URLs or bodies.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UpstreamError {
+    /// The call took longer than the per-call timeout.
+    #[error("timed out")]
+    Timeout,
+    /// No connection could be made.
+    #[error("unreachable")]
+    Connect,
+    /// The node's circuit breaker is open.
+    #[error("circuit open after repeated failures")]
+    CircuitOpen,
+    /// The node answered an HTTP error status.
+    #[error("HTTP status {0}")]
+    Status(u16),
+    /// The connection failed mid-exchange.
+    #[error("transport error: {0}")]
+    Transport(String),
+    /// The node's answer is not XML-RPC.
+    #[error("answer is not XML-RPC: {0}")]
+    BadResponse(String),
+    /// The node's URL does not parse.
+    #[error("the node's API URL is not valid")]
+    BadUrl,
+    /// The node does not serve traffic in its lifecycle state.
+    #[error("node is {0}")]
+    NotServing(&'static str),
+    /// The TLS setup towards the node failed.
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
+}
+
+impl UpstreamError {
+    /// Whether another attempt of an idempotent read may help.
+    fn retryable(&self) -> bool {
+        matches!(
+            self,
+            UpstreamError::Connect | UpstreamError::Transport(_) | UpstreamError::Status(502..=504)
+        )
+    }
+}
+
+/// One node's client: HTTP service, breaker and metrics.
+#[derive(Debug)]
+pub struct NodeClient {
+    url: String,
+    service: Breaker<HttpCall>,
+    breaker: BreakerLayer,
+    metrics: Arc<NodeMetrics>,
+    retries: u32,
+}
+
+impl NodeClient {
+    /// Calls `call` on the node. Idempotent reads that got no answer are
+    /// tried again up to the configured count; faults are answers and pass
+    /// through untouched.
+    pub async fn call(
+        &self,
+        call: &MethodCall,
+        idempotent: bool,
+    ) -> Result<MethodResponse, UpstreamError> {
+        let body = Bytes::from(xmlrpc::encode_call(call));
+        let attempts = if idempotent { 1 + self.retries } else { 1 };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let started = Instant::now();
+            let result = self.service.clone().oneshot(body.clone()).await;
+            self.metrics.observe(started.elapsed(), result.is_err());
+            match result {
+                Ok(answer) => return parse(answer).await,
+                Err(e) if attempt < attempts && e.retryable() => {
+                    tracing::debug!(cause = %e, attempt, "retrying a read");
+                    tokio::time::sleep(Duration::from_millis(25 * u64::from(attempt))).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Whether the breaker refuses calls now.
+    pub fn is_open(&self) -> bool {
+        self.breaker.is_open()
+    }
+}
+
+async fn parse(body: Bytes) -> Result<MethodResponse, UpstreamError> {
+    let large = body.len() > BLOCKING_PARSE_BYTES;
+    let parse = move || {
+        xmlrpc::parse_response(&body, &Limits::RESPONSE)
+            .map_err(|e| UpstreamError::BadResponse(e.to_string()))
+    };
+    if !large {
+        return parse();
+    }
+    tokio::task::spawn_blocking(parse)
+        .await
+        .unwrap_or_else(|_| Err(UpstreamError::BadResponse("the parser failed".into())))
+}
+
+/// The clients of every node, made on first use and remade when a node's
+/// URL changes.
+#[derive(Debug)]
+pub struct Upstreams {
+    cfg: UpstreamConfig,
+    breaker: BreakerConfig,
+    metrics: Arc<Metrics>,
+    clients: Mutex<HashMap<String, Arc<NodeClient>>>,
+}
+
+impl Upstreams {
+    /// No clients yet.
+    pub fn new(cfg: UpstreamConfig, breaker: BreakerConfig, metrics: Arc<Metrics>) -> Upstreams {
+        Upstreams {
+            cfg,
+            breaker,
+            metrics,
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The client of node `id` at `api_url`.
+    pub fn client(&self, id: &str, api_url: &str) -> Result<Arc<NodeClient>, UpstreamError> {
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = clients.get(id)
+            && c.url == api_url
+        {
+            return Ok(c.clone());
+        }
+        let breaker = BreakerLayer::new(
+            self.breaker.failures_to_open,
+            Duration::from_millis(self.breaker.open_ms),
+        );
+        let client = Arc::new(NodeClient {
+            url: api_url.to_owned(),
+            service: breaker.layer(HttpCall::new(api_url, &self.cfg)?),
+            breaker,
+            metrics: self.metrics.node(id),
+            retries: self.cfg.read_retries,
+        });
+        clients.insert(id.to_owned(), client.clone());
+        Ok(client)
+    }
+
+    /// Whether node `id`'s breaker refuses calls now (false for a node
+    /// never called).
+    pub fn is_open(&self, id: &str) -> bool {
+        let clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        clients.get(id).is_some_and(|c| c.is_open())
+    }
+}
