@@ -105,6 +105,15 @@ impl Fleet {
         }
     }
 
+    /// A fleet of the given clients (for systems a node already has).
+    pub fn with_clients(config: FleetConfig, clients: Vec<SimClient>) -> Fleet {
+        Fleet {
+            http: reqwest::Client::new(),
+            config,
+            clients,
+        }
+    }
+
     async fn post<T: serde::de::DeserializeOwned>(
         &self,
         what: &str,

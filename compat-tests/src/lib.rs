@@ -6,6 +6,7 @@
 //! the benchmarks and the demo cluster have nodes to run against.
 //! [`harness`] starts the built binaries for black-box tests.
 
+pub mod demo;
 pub mod fleet;
 pub mod harness;
 pub mod sim;

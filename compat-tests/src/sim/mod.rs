@@ -108,6 +108,21 @@ impl Node {
         dispatch::call(self, call)
     }
 
+    /// The systems the node holds now, as its side endpoint shows them
+    /// (in id order). The demo onboards them into its director with this.
+    pub fn systems(&self) -> Vec<side::SystemInfo> {
+        self.read()
+            .systems
+            .values()
+            .map(|s| side::SystemInfo {
+                id: s.id,
+                minion_id: s.minion_id.clone(),
+                machine_id: s.machine_id.clone(),
+                hostname: s.hostname.clone(),
+            })
+            .collect()
+    }
+
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, NodeData> {
         self.data.read().unwrap_or_else(|e| e.into_inner())
     }
