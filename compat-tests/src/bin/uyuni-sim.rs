@@ -98,27 +98,6 @@ async fn main() -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     println!("uyuni-sim {name} listening on http://{addr}/rpc/api");
     tracing::info!(node = %name, %addr, "serving");
-    run(node, listener, shutdown_signal()).await?;
+    run(node, listener, director::server::shutdown_signal()).await?;
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
 }

@@ -248,7 +248,11 @@ impl Director {
     /// not known yet (a profile created through the API): the accepting
     /// node with the most room below its weighted share, among
     /// `candidates` when given (the nodes a gateway can reach).
-    pub async fn place_unkeyed(&self, zone: &str, candidates: Option<&[String]>) -> Result<Option<String>> {
+    pub async fn place_unkeyed(
+        &self,
+        zone: &str,
+        candidates: Option<&[String]>,
+    ) -> Result<Option<String>> {
         let nodes = self.list_nodes().await?;
         let loads = self.placement.lock().await;
         Ok(nodes
@@ -256,7 +260,8 @@ impl Director {
             .filter(|n| n.zone == zone && n.accepts())
             .filter(|n| candidates.is_none_or(|c| c.contains(&n.id)))
             .min_by(|a, b| {
-                let fill = |n: &Node| loads.by_node.get(&n.id).copied().unwrap_or(0) as f64 / n.weight;
+                let fill =
+                    |n: &Node| loads.by_node.get(&n.id).copied().unwrap_or(0) as f64 / n.weight;
                 fill(a).total_cmp(&fill(b)).then(a.id.cmp(&b.id))
             })
             .map(|n| n.id.clone()))
