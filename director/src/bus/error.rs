@@ -46,6 +46,13 @@ pub enum BusError {
         name: String,
     },
 
+    /// An idempotency key is malformed.
+    #[error("invalid idempotency key {key:?}: use 1-128 printable ASCII characters, no spaces")]
+    InvalidIdempotencyKey {
+        /// The offending key.
+        key: String,
+    },
+
     /// Nobody is subscribed to the subject of a request.
     #[error("request {subject}: no responders")]
     NoResponders {

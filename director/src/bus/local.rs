@@ -10,10 +10,12 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 
 use super::local_directives::DirectiveLog;
+use super::local_events::EventLog;
 use super::subject::{
-    check_consumer, check_directive, check_pattern, check_subject, subject_matches,
+    check_consumer, check_directive, check_event, check_idempotency_key, check_pattern,
+    check_subject, subject_matches,
 };
-use super::{Bus, BusError, DirectiveConsumer, Message, Subscription};
+use super::{Bus, BusError, DirectiveConsumer, EventAck, Message, Subscription};
 
 /// Messages a subscription buffers before new ones are dropped for it (a
 /// slow subscriber loses events, as on NATS, instead of stalling everyone).
@@ -30,6 +32,7 @@ struct Inner {
     subscriptions: Mutex<Vec<Route>>,
     next_inbox: AtomicU64,
     directives: Arc<DirectiveLog>,
+    events: EventLog,
 }
 
 impl Default for Inner {
@@ -38,6 +41,7 @@ impl Default for Inner {
             subscriptions: Mutex::new(Vec::new()),
             next_inbox: AtomicU64::new(1),
             directives: Arc::new(DirectiveLog::new()),
+            events: EventLog::new(),
         }
     }
 }
@@ -105,6 +109,10 @@ impl Bus for LocalBus {
 
     async fn publish(&self, subject: &str, payload: Bytes) -> Result<(), BusError> {
         check_subject(subject)?;
+        // As on NATS: a plain publish to an event subject is stored too.
+        if check_event(subject, false).is_ok() {
+            self.inner.events.append(subject, payload.clone(), None);
+        }
         self.deliver(subject, payload, None);
         Ok(())
     }
@@ -154,5 +162,34 @@ impl Bus for LocalBus {
         check_consumer(name)?;
         check_directive(filter, true)?;
         Ok(Box::new(self.inner.directives.consumer(name, filter)))
+    }
+
+    async fn publish_event(
+        &self,
+        subject: &str,
+        payload: Bytes,
+        idempotency_key: &str,
+    ) -> Result<EventAck, BusError> {
+        check_event(subject, false)?;
+        check_idempotency_key(idempotency_key)?;
+        let ack = self
+            .inner
+            .events
+            .append(subject, payload.clone(), Some(idempotency_key));
+        // Live subscribers see it too, as they would on NATS.
+        if !ack.duplicate {
+            self.deliver(subject, payload, None);
+        }
+        Ok(ack)
+    }
+
+    async fn events(
+        &self,
+        name: &str,
+        filter: &str,
+    ) -> Result<Box<dyn DirectiveConsumer>, BusError> {
+        check_consumer(name)?;
+        check_event(filter, true)?;
+        Ok(Box::new(self.inner.events.consumer(name, filter)))
     }
 }

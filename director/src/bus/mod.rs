@@ -20,6 +20,14 @@
 //!   opens a named consumer that receives every directive it has not acked,
 //!   including those published while it was away, and [`DirectiveConsumer::ack`]
 //!   marks one done for good.
+//! * **Durable events**, acknowledged and de-duplicated: what node agents
+//!   report (subjects [`EVENT_SUBJECTS`]). [`Bus::publish_event`] returns once
+//!   the event stream stored the event; a second publish with the same
+//!   idempotency key inside the de-duplication window stores nothing
+//!   ([`EventAck::duplicate`]). [`Bus::events`] opens a named durable
+//!   consumer over them, with the same catch-up and ack rules as directives.
+//!   A plain [`Bus::publish`] to an event subject lands in the stream too
+//!   (without de-duplication), as it does on NATS.
 //!
 //! Payloads are opaque bytes and are never logged nor put in errors.
 
@@ -27,6 +35,7 @@ mod error;
 mod jetstream;
 mod local;
 mod local_directives;
+mod local_events;
 mod nats;
 pub mod nats_server;
 mod subject;
@@ -43,7 +52,7 @@ use futures::stream::{BoxStream, Stream, StreamExt};
 pub use self::error::BusError;
 pub use self::local::LocalBus;
 pub use self::nats::NatsBus;
-pub use self::subject::{DIRECTIVE_PREFIX, subject_matches};
+pub use self::subject::{DIRECTIVE_PREFIX, EVENT_SUBJECTS, subject_matches};
 
 /// A message received from a subscription.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +75,17 @@ pub struct Directive {
     pub subject: String,
     /// Its payload.
     pub payload: Bytes,
+}
+
+/// What the event stream answered to [`Bus::publish_event`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventAck {
+    /// The event's position in the stream; for a duplicate, the position of
+    /// the copy stored first.
+    pub seq: u64,
+    /// An event with the same idempotency key was stored already (inside the
+    /// de-duplication window), so this one was dropped.
+    pub duplicate: bool,
 }
 
 /// The messages of one subscription; dropping it unsubscribes.
@@ -101,7 +121,9 @@ impl std::fmt::Debug for Subscription {
     }
 }
 
-/// A named, durable reader of the directive stream (see [`Bus::directives`]).
+/// A named, durable reader of the directive stream (see [`Bus::directives`])
+/// or of the event stream (see [`Bus::events`]; its items are events, in
+/// the same [`Directive`] shape).
 ///
 /// Keep one live consumer per name. Dropping it hands the directives it
 /// received but did not ack back to the stream, so the next consumer of that
@@ -151,6 +173,33 @@ pub trait Bus: Send + Sync + 'static {
     /// the directives matching `filter`, creating it on first use. It
     /// starts with the oldest directive it has not acked.
     async fn directives(
+        &self,
+        name: &str,
+        filter: &str,
+    ) -> Result<Box<dyn DirectiveConsumer>, BusError>;
+
+    /// Appends an event to the durable event stream and returns once the
+    /// stream has stored it. `subject` must be inside [`EVENT_SUBJECTS`].
+    ///
+    /// `idempotency_key` (1-128 printable ASCII characters, e.g.
+    /// `<node>:<outbox id>`) makes a retry safe: an event whose key the stream
+    /// has seen inside its de-duplication window is not stored again and
+    /// comes back with [`EventAck::duplicate`] set. The window is
+    /// [`NatsBus::EVENT_DEDUP_WINDOW`] on NATS and the life of the bus on
+    /// [`LocalBus`]; past it the same key is stored as a new event.
+    async fn publish_event(
+        &self,
+        subject: &str,
+        payload: Bytes,
+        idempotency_key: &str,
+    ) -> Result<EventAck, BusError>;
+
+    /// Opens the durable consumer `name` (letters, digits, `-` and `_`) over
+    /// the events matching `filter` (inside [`EVENT_SUBJECTS`], `*` for the
+    /// node), creating it on first use. It starts with the oldest event it
+    /// has not acked; [`DirectiveConsumer::ack`] marks one done for good.
+    /// Consumer names are separate from the directive consumers'.
+    async fn events(
         &self,
         name: &str,
         filter: &str,

@@ -6,18 +6,27 @@
 //! changed by an operator). Each [`Bus::directives`] name is a durable pull
 //! consumer with explicit acks, so a satellite that was down resumes with the
 //! first directive it had not acked (see [`super::jetstream`]).
+//!
+//! Node events go to the file-backed stream [`NatsBus::EVENT_STREAM`]
+//! (subjects [`EVENT_SUBJECTS`], kept [`NatsBus::EVENT_MAX_AGE`]), published
+//! with a `Nats-Msg-Id` header so JetStream drops a copy it has seen inside
+//! [`NatsBus::EVENT_DEDUP_WINDOW`]; [`Bus::events`] consumers work as the
+//! directive consumers do.
 
 use std::time::Duration;
 
 use async_nats::client::RequestErrorKind;
-use async_nats::jetstream::{self, stream};
+use async_nats::jetstream::{self, message::PublishMessage, stream};
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures::StreamExt;
 
 use super::jetstream::NatsConsumer;
-use super::subject::{check_consumer, check_directive, check_pattern, check_subject};
-use super::{Bus, BusError, DirectiveConsumer, Message, Subscription};
+use super::subject::{
+    check_consumer, check_directive, check_event, check_idempotency_key, check_pattern,
+    check_subject,
+};
+use super::{Bus, BusError, DirectiveConsumer, EVENT_SUBJECTS, EventAck, Message, Subscription};
 
 /// The NATS bus engine. Clones share one connection.
 #[derive(Debug, Clone)]
@@ -25,6 +34,7 @@ pub struct NatsBus {
     client: async_nats::Client,
     js: jetstream::Context,
     stream: stream::Stream,
+    events: stream::Stream,
     /// The server URL without credentials, for logs and errors.
     url: String,
 }
@@ -36,10 +46,19 @@ impl NatsBus {
     /// offers it again, when its consumer vanished without handing it back
     /// (a crash).
     pub const ACK_WAIT: Duration = Duration::from_secs(30);
+    /// The JetStream stream that holds node events.
+    pub const EVENT_STREAM: &str = "EVENTS";
+    /// How long the event stream remembers an idempotency key: a copy
+    /// published again inside it is dropped, one published later is stored
+    /// again (consumers must then tolerate it; the director's are
+    /// idempotent).
+    pub const EVENT_DEDUP_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
+    /// How long the event stream keeps an event, acked or not.
+    pub const EVENT_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
     /// Connects to the NATS server at `url` (`nats://host:port`, may hold
     /// `user:password@`, which is never logged) and makes sure the directive
-    /// stream exists. The server must have JetStream enabled.
+    /// and event streams exist. The server must have JetStream enabled.
     pub async fn connect(url: &str) -> Result<Self, BusError> {
         let shown = redact(url);
         let client = async_nats::ConnectOptions::new()
@@ -67,10 +86,24 @@ impl NatsBus {
             .get_or_create_stream(config)
             .await
             .map_err(|e| BusError::nats(format!("stream {} at {url}", Self::STREAM), e))?;
+        let config = stream::Config {
+            name: Self::EVENT_STREAM.to_owned(),
+            subjects: EVENT_SUBJECTS.iter().map(|s| (*s).to_owned()).collect(),
+            storage: stream::StorageType::File,
+            retention: stream::RetentionPolicy::Limits,
+            max_age: Self::EVENT_MAX_AGE,
+            duplicate_window: Self::EVENT_DEDUP_WINDOW,
+            ..Default::default()
+        };
+        let events = js
+            .get_or_create_stream(config)
+            .await
+            .map_err(|e| BusError::nats(format!("stream {} at {url}", Self::EVENT_STREAM), e))?;
         Ok(Self {
             client,
             js,
             stream,
+            events,
             url,
         })
     }
@@ -155,6 +188,42 @@ impl Bus for NatsBus {
         check_directive(filter, true)?;
         Ok(Box::new(
             NatsConsumer::open(&self.stream, name, filter, Self::ACK_WAIT).await?,
+        ))
+    }
+
+    async fn publish_event(
+        &self,
+        subject: &str,
+        payload: Bytes,
+        idempotency_key: &str,
+    ) -> Result<EventAck, BusError> {
+        check_event(subject, false)?;
+        check_idempotency_key(idempotency_key)?;
+        let publish = PublishMessage::build()
+            .payload(payload)
+            .message_id(idempotency_key);
+        let ack = self
+            .js
+            .send_publish(subject.to_owned(), publish)
+            .await
+            .map_err(|e| BusError::nats(subject, e))?
+            .await
+            .map_err(|e| BusError::nats(subject, e))?;
+        Ok(EventAck {
+            seq: ack.sequence,
+            duplicate: ack.duplicate,
+        })
+    }
+
+    async fn events(
+        &self,
+        name: &str,
+        filter: &str,
+    ) -> Result<Box<dyn DirectiveConsumer>, BusError> {
+        check_consumer(name)?;
+        check_event(filter, true)?;
+        Ok(Box::new(
+            NatsConsumer::open(&self.events, name, filter, Self::ACK_WAIT).await?,
         ))
     }
 }

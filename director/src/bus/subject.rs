@@ -7,6 +7,12 @@ use super::BusError;
 /// `directive.>`.
 pub const DIRECTIVE_PREFIX: &str = "directive.";
 
+/// The subjects of the durable event stream: what node agents report
+/// (`node.<id>.event` for the director, `node.<id>.change` for later
+/// consumers). A filter of [`Bus::events`](super::Bus::events) must fall
+/// inside them.
+pub const EVENT_SUBJECTS: [&str; 2] = ["node.*.event", "node.*.change"];
+
 /// Checks a subject to publish to: non-empty tokens, no whitespace, no
 /// wildcards.
 pub(crate) fn check_subject(subject: &str) -> Result<(), BusError> {
@@ -30,6 +36,42 @@ pub(crate) fn check_directive(subject: &str, pattern: bool) -> Result<(), BusErr
             subject,
             "directive subjects start with \"directive.\"",
         ))
+    }
+}
+
+/// Checks an event subject (or a filter, when `pattern`): inside
+/// [`EVENT_SUBJECTS`]. A filter may use `*` for the node token only.
+pub(crate) fn check_event(subject: &str, pattern: bool) -> Result<(), BusError> {
+    check(subject, pattern)?;
+    let tokens: Vec<&str> = subject.split('.').collect();
+    let inside = EVENT_SUBJECTS.iter().any(|stream| {
+        let stream: Vec<&str> = stream.split('.').collect();
+        tokens.len() == stream.len()
+            && tokens
+                .iter()
+                .zip(&stream)
+                .all(|(token, want)| *want == "*" || token == want)
+    });
+    if inside {
+        Ok(())
+    } else {
+        Err(invalid(
+            subject,
+            "event subjects are node.<id>.event or node.<id>.change",
+        ))
+    }
+}
+
+/// Checks an idempotency key: 1-128 printable ASCII characters, no spaces
+/// (it travels in a message header).
+pub(crate) fn check_idempotency_key(key: &str) -> Result<(), BusError> {
+    let ok = !key.is_empty() && key.len() <= 128 && key.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        Ok(())
+    } else {
+        Err(BusError::InvalidIdempotencyKey {
+            key: key.to_owned(),
+        })
     }
 }
 
@@ -148,6 +190,24 @@ mod tests {
         assert!(check_directive("event.node", false).is_err());
         assert!(check_directive("directive", false).is_err());
         assert!(check_consumer("node-n1_a").is_ok());
+        assert!(check_event("node.n1.event", false).is_ok());
+        assert!(check_event("node.n1.change", false).is_ok());
+        assert!(check_event("node.*.event", true).is_ok());
+        for bad in [
+            "node.*.event",
+            "node.n1.heartbeat",
+            "node.n1",
+            "node.n1.event.x",
+        ] {
+            assert!(check_event(bad, false).is_err(), "{bad:?}");
+        }
+        for bad in ["node.>", "node.*.*", "node.n1.>", "x.*.event"] {
+            assert!(check_event(bad, true).is_err(), "{bad:?}");
+        }
+        assert!(check_idempotency_key("n1:42").is_ok());
+        for bad in ["", "a b", "a\nb", &"k".repeat(129)] {
+            assert!(check_idempotency_key(bad).is_err(), "{bad:?}");
+        }
         for bad in ["", "a.b", "a b", "a*", "a>"] {
             assert!(check_consumer(bad).is_err(), "{bad:?}");
         }

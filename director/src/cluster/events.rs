@@ -1,17 +1,33 @@
-//! What node agents tell the director over the bus: heartbeats on
-//! `node.<id>.heartbeat` and database changes on `node.<id>.event`.
+//! What node agents tell the director over the bus: heartbeats on plain
+//! pub/sub `node.<id>.heartbeat` (a lost one is replaced by the next), and
+//! database changes on the durable event stream `node.<id>.event`, read by
+//! the durable consumer [`EVENT_CONSUMER`]: an event is acked only once
+//! [`Director::node_event`] applied it, so none is lost while the director
+//! is down or restarting.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
 use super::{Director, DirectorError, Heartbeat, NodeEvent, Result};
+use crate::bus::{Directive, DirectiveConsumer};
+use crate::identity::IdentityError;
 use crate::model::{Client, ClientStatus, Keys, now_ms};
 
-/// Subscribes to node heartbeats and events; returns the listener tasks.
+/// The durable consumer of node events (one director per store and bus).
+const EVENT_CONSUMER: &str = "director-node-events";
+/// The node events the director applies.
+const EVENT_FILTER: &str = "node.*.event";
+/// Pause before reopening the consumer after a failure; the event it could
+/// not apply comes back first.
+const RETRY: Duration = Duration::from_secs(1);
+
+/// Subscribes to node heartbeats and opens the node-event consumer; returns
+/// the listener tasks.
 pub(super) async fn listen(director: Arc<Director>) -> Result<Vec<JoinHandle<()>>> {
     let mut heartbeats = director.bus.subscribe("node.*.heartbeat").await?;
-    let mut events = director.bus.subscribe("node.*.event").await?;
+    let consumer = director.bus.events(EVENT_CONSUMER, EVENT_FILTER).await?;
     let d = director.clone();
     let beats = tokio::spawn(async move {
         while let Some(msg) = heartbeats.next().await {
@@ -25,22 +41,73 @@ pub(super) async fn listen(director: Arc<Director>) -> Result<Vec<JoinHandle<()>
             }
         }
     });
-    let d = director;
-    let changes = tokio::spawn(async move {
-        while let Some(msg) = events.next().await {
-            match serde_json::from_slice::<NodeEvent>(&msg.payload) {
-                Ok(event) => {
-                    if let Err(e) = d.node_event(event).await {
-                        tracing::warn!(subject = %msg.subject, cause = %e, "node event not applied");
-                    }
-                }
+    let changes = tokio::spawn(consume_events(director, consumer));
+    Ok(vec![beats, changes])
+}
+
+/// Applies node events in stream order, forever. A failure that may pass
+/// (store, bus) drops the consumer, which hands the event back, and
+/// reopens it after [`RETRY`]; an event that can never apply (malformed, an
+/// unknown node) is logged and acked so it does not block the ones after.
+async fn consume_events(director: Arc<Director>, consumer: Box<dyn DirectiveConsumer>) {
+    let mut consumer = Some(consumer);
+    loop {
+        let mut current = match consumer.take() {
+            Some(c) => c,
+            None => match director.bus.events(EVENT_CONSUMER, EVENT_FILTER).await {
+                Ok(c) => c,
                 Err(e) => {
-                    tracing::warn!(subject = %msg.subject, cause = %e, "malformed node event")
+                    tracing::warn!(consumer = EVENT_CONSUMER, cause = %e, "cannot open the node-event consumer; retrying");
+                    tokio::time::sleep(RETRY).await;
+                    continue;
                 }
+            },
+        };
+        match apply_until_failure(&director, current.as_mut()).await {
+            Ok(()) => consumer = Some(current),
+            Err(e) => {
+                tracing::warn!(consumer = EVENT_CONSUMER, cause = %e, "node events paused; retrying");
+                drop(current);
+                tokio::time::sleep(RETRY).await;
             }
         }
-    });
-    Ok(vec![beats, changes])
+    }
+}
+
+/// Applies and acks events until the bus fails or an event fails in a way
+/// that may pass.
+async fn apply_until_failure(
+    director: &Director,
+    consumer: &mut dyn DirectiveConsumer,
+) -> Result<()> {
+    loop {
+        let event = consumer.next().await?;
+        if let Err(e) = apply(director, &event).await {
+            if transient(&e) {
+                tracing::warn!(subject = %event.subject, seq = event.seq, cause = %e, "node event not applied; handed back");
+                return Err(e);
+            }
+            tracing::warn!(subject = %event.subject, seq = event.seq, cause = %e, "node event refused; skipped");
+        }
+        consumer.ack(event.seq).await?;
+    }
+}
+
+async fn apply(director: &Director, event: &Directive) -> Result<()> {
+    let parsed = serde_json::from_slice::<NodeEvent>(&event.payload)
+        .map_err(|e| DirectorError::Invalid(format!("malformed node event: {e}")))?;
+    director.node_event(parsed).await
+}
+
+/// Whether retrying may help: the store, the bus or a race, not the event.
+fn transient(error: &DirectorError) -> bool {
+    match error {
+        DirectorError::Store(_) | DirectorError::Bus(_) => true,
+        DirectorError::Identity(e) => !matches!(e, IdentityError::Exhausted { .. }),
+        DirectorError::NotFound { .. } | DirectorError::Conflict(_) | DirectorError::Invalid(_) => {
+            false
+        }
+    }
 }
 
 impl Director {
@@ -124,5 +191,107 @@ impl Director {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::bus::{Bus, LocalBus};
+    use crate::cluster::{ClusterConfig, NewNode};
+    use crate::model::{NodeState, Zone};
+    use crate::store::Store;
+
+    async fn director(store: Store, bus: Arc<dyn Bus>) -> Arc<Director> {
+        let d = Director::new(store, bus, ClusterConfig::default())
+            .await
+            .expect("director");
+        Arc::new(d)
+    }
+
+    fn registered(node: &str, local_id: i32, minion: &str) -> bytes::Bytes {
+        serde_json::to_vec(&NodeEvent::SystemRegistered {
+            node: node.into(),
+            local_id,
+            minion_id: minion.into(),
+            machine_id: None,
+        })
+        .expect("json")
+        .into()
+    }
+
+    /// Runs `d` until `minion` is a client, then stops it.
+    async fn run_until_client(d: Arc<Director>, minion: &str) {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(d.clone().run(async {
+            let _ = stopped.await;
+        }));
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while d.get_client(minion).await.is_err() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("{minion} never joined"));
+        let _ = stop.send(());
+        task.await.expect("join").expect("run");
+    }
+
+    #[tokio::test]
+    async fn node_events_published_while_the_director_is_down_are_applied_in_order() {
+        let (store, bus) = (Store::memory(), Arc::new(LocalBus::new()) as Arc<dyn Bus>);
+        let d = director(store.clone(), bus.clone()).await;
+        d.put_zone(Zone {
+            name: "default".into(),
+            description: String::new(),
+            labels: Default::default(),
+        })
+        .await
+        .expect("zone");
+        d.add_node(NewNode {
+            id: "n1".into(),
+            zone: "default".into(),
+            api_url: "http://suma1.example.test/rpc/api".into(),
+            master: None,
+            weight: None,
+            public_key: None,
+            state: Some(NodeState::Active),
+        })
+        .await
+        .expect("node");
+
+        // Before the director runs: a malformed event and one for an unknown
+        // node (both skipped, not blocking), then a good one.
+        let publish = |payload, key: &'static str| {
+            let bus = bus.clone();
+            async move {
+                bus.publish_event("node.n1.event", payload, key)
+                    .await
+                    .expect("publish event")
+            }
+        };
+        publish("not json".into(), "n1:1").await;
+        publish(registered("nx", 1, "lost.example.test"), "n1:2").await;
+        publish(registered("n1", 3, "first.example.test"), "n1:3").await;
+        run_until_client(d, "first.example.test").await;
+        assert!(client_is_unknown(&store, &bus, "lost.example.test").await);
+
+        // While it is down again; a fresh director resumes after the acked.
+        publish(registered("n1", 4, "second.example.test"), "n1:4").await;
+        let d = director(store.clone(), bus.clone()).await;
+        run_until_client(d.clone(), "second.example.test").await;
+        let c = d.get_client("second.example.test").await.expect("client");
+        assert_eq!(c.local_ids.get("n1"), Some(&4));
+    }
+
+    async fn client_is_unknown(store: &Store, bus: &Arc<dyn Bus>, minion: &str) -> bool {
+        let d = director(store.clone(), bus.clone()).await;
+        matches!(
+            d.get_client(minion).await,
+            Err(DirectorError::NotFound { .. })
+        )
     }
 }

@@ -6,6 +6,7 @@
 //! panics (as a test does) on the first deviation.
 
 mod directives;
+mod events;
 mod messages;
 
 use std::sync::Arc;
@@ -32,6 +33,8 @@ pub async fn run(bus: Arc<dyn Bus>) {
     messages::pub_sub(bus.as_ref(), &ns).await;
     messages::request_reply(&bus, &ns).await;
     directives::directives(bus.as_ref(), &ns).await;
+    events::rejects_bad_events(bus.as_ref()).await;
+    events::events(bus.as_ref(), &ns).await;
 }
 
 async fn rejects_bad_names(bus: &dyn Bus) {

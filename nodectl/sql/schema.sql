@@ -1,0 +1,64 @@
+-- The tables nodectl's change capture reads, in the shape of Uyuni's
+-- (same names, key columns and references; the many other columns of the
+-- real tables are left out). For tests and development only: a real node
+-- has these tables already. Idempotent.
+
+CREATE SEQUENCE IF NOT EXISTS web_customer_id_seq;
+CREATE TABLE IF NOT EXISTS web_customer (
+    id       NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('web_customer_id_seq'),
+    name     VARCHAR(128) NOT NULL,
+    created  TIMESTAMPTZ DEFAULT current_timestamp NOT NULL,
+    modified TIMESTAMPTZ DEFAULT current_timestamp NOT NULL
+);
+
+CREATE SEQUENCE IF NOT EXISTS web_contact_id_seq;
+CREATE TABLE IF NOT EXISTS web_contact (
+    id       NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('web_contact_id_seq'),
+    org_id   NUMERIC NOT NULL REFERENCES web_customer (id) ON DELETE CASCADE,
+    login    VARCHAR(64) NOT NULL,
+    -- In Uyuni a password hash: the capture never ships it.
+    password VARCHAR(110) NOT NULL DEFAULT '',
+    created  TIMESTAMPTZ DEFAULT current_timestamp NOT NULL
+);
+
+-- Uyuni's system ids start at 1000010000.
+CREATE SEQUENCE IF NOT EXISTS rhn_server_id_seq START WITH 1000010000;
+CREATE TABLE IF NOT EXISTS rhnServer (
+    id                NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_server_id_seq'),
+    org_id            NUMERIC NOT NULL REFERENCES web_customer (id) ON DELETE CASCADE,
+    digital_server_id VARCHAR(1024) NOT NULL,
+    name              VARCHAR(128),
+    hostname          VARCHAR(128),
+    machine_id        VARCHAR(256),
+    created           TIMESTAMPTZ DEFAULT current_timestamp NOT NULL
+);
+
+-- Salt minions: in Uyuni the minion id lives here, not in rhnServer.
+CREATE TABLE IF NOT EXISTS suseMinionInfo (
+    server_id NUMERIC NOT NULL PRIMARY KEY REFERENCES rhnServer (id) ON DELETE CASCADE,
+    minion_id VARCHAR(256) NOT NULL,
+    created   TIMESTAMPTZ DEFAULT current_timestamp NOT NULL
+);
+
+CREATE SEQUENCE IF NOT EXISTS rhn_channel_id_seq START WITH 101;
+CREATE TABLE IF NOT EXISTS rhnChannel (
+    id             NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_channel_id_seq'),
+    label          VARCHAR(128) NOT NULL UNIQUE,
+    name           VARCHAR(256) NOT NULL,
+    parent_channel NUMERIC REFERENCES rhnChannel (id),
+    org_id         NUMERIC REFERENCES web_customer (id) ON DELETE CASCADE
+);
+
+CREATE SEQUENCE IF NOT EXISTS rhn_reg_token_seq;
+CREATE TABLE IF NOT EXISTS rhnRegToken (
+    id          NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_reg_token_seq'),
+    org_id      NUMERIC NOT NULL REFERENCES web_customer (id) ON DELETE CASCADE,
+    note        VARCHAR(2048) NOT NULL,
+    usage_limit NUMERIC DEFAULT 0
+);
+
+-- The activation key string of a registration token.
+CREATE TABLE IF NOT EXISTS rhnActivationKey (
+    token        VARCHAR(48) NOT NULL UNIQUE,
+    reg_token_id NUMERIC NOT NULL REFERENCES rhnRegToken (id) ON DELETE CASCADE
+);

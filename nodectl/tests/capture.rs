@@ -1,0 +1,319 @@
+//! Change capture end to end: a real PostgreSQL (Debian's, initdb in a temp
+//! directory), a real nats-server with JetStream, and nodectl as a child
+//! process, killed with SIGKILL while rows are being inserted. Every row's
+//! event must arrive on the EVENTS stream exactly once.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use director::bus::nats_server::NatsServer;
+use director::bus::{Bus, LocalBus, NatsBus};
+use nodectl::capture::{self, Database, event, outbox};
+use nodectl::config::DatabaseConfig;
+use nodectl::shutdown;
+use nodectl::testkit::wait_until;
+use nodectl::uplink::Uplink;
+
+use common::{Nodectl, database, drain_events, register_system, register_systems, unpublished};
+
+const ROWS: usize = 600;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_nodectl_mid_stream_loses_and_duplicates_nothing() {
+    let Some((pg, db)) = database().await else {
+        return;
+    };
+    let Some(nats) = NatsServer::start_for_test().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("nodectl.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "node_id = \"n1\"\nstate_dir = \"{state}\"\n\
+             [director]\nbus_url = \"{nats}\"\n\
+             [heartbeat]\ninterval_secs = 1\n\
+             [database]\nurl = \"{pg}\"\npoll_secs = 0.5\nbatch = 100\n\
+             [states]\nroots = []\n",
+            state = dir.path().join("state").display(),
+            nats = nats.url(),
+            pg = pg.url(),
+        ),
+    )
+    .expect("config");
+    let log = dir.path().join("nodectl.log");
+    let bus = NatsBus::connect(nats.url()).await.expect("bus");
+    let js = async_nats::jetstream::new(async_nats::connect(nats.url()).await.expect("nats"));
+    let stored = || {
+        let js = js.clone();
+        async move {
+            let mut stream = js.get_stream("EVENTS").await.expect("EVENTS stream");
+            stream.info().await.map(|i| i.state.messages).unwrap_or(0)
+        }
+    };
+
+    let mut nodectl = Nodectl::start(&config, &log);
+    let url = pg.url();
+    let inserter = tokio::spawn(async move {
+        let (mut client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+        tokio::spawn(conn);
+        let mut ids = Vec::with_capacity(ROWS);
+        // Bulk registrations of 20 (a batch to publish before it is
+        // marked, so a kill can land between the acks and the mark),
+        // paced so the kills below land while rows keep coming.
+        for start in (0..ROWS).step_by(20) {
+            ids.extend(register_systems(&mut client, start..start + 20).await);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        ids
+    });
+
+    // Twice: wait until part of the stream is out, then SIGKILL nodectl
+    // and start it again while the inserts go on.
+    for threshold in [ROWS as u64 / 5, ROWS as u64 / 2] {
+        let reached = wait_until(Duration::from_secs(60), || {
+            let stored = stored();
+            async move { stored.await >= threshold }
+        })
+        .await;
+        assert!(
+            reached,
+            "{threshold} events never stored; log:\n{}",
+            nodectl.log_text()
+        );
+        nodectl.kill();
+        nodectl = Nodectl::start(&config, &log);
+    }
+    let ids = inserter.await.expect("inserter");
+    let drained = wait_until(Duration::from_secs(60), || async {
+        unpublished(&db).await == 0
+    })
+    .await;
+    assert!(drained, "outbox not drained; log:\n{}", nodectl.log_text());
+    let status = nodectl.terminate();
+    assert!(status.success(), "clean exit on SIGTERM: {status}");
+
+    let events = drain_events(&bus, "check-n1", "node.n1.event", Duration::from_secs(2)).await;
+    let mut seen: BTreeMap<i64, usize> = BTreeMap::new();
+    for e in &events {
+        assert_eq!(e["event"], "system-registered", "{e}");
+        assert_eq!(e["node"], "n1");
+        *seen
+            .entry(e["local_id"].as_i64().expect("local_id"))
+            .or_default() += 1;
+    }
+    let twice: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "published twice: {twice:?}");
+    let missing: Vec<_> = ids.iter().filter(|id| !seen.contains_key(id)).collect();
+    assert!(missing.is_empty(), "lost: {missing:?}");
+    assert_eq!(events.len(), ROWS);
+    let log = std::fs::read_to_string(&log).unwrap_or_default();
+    eprintln!(
+        "{} events, {} nodectl starts; publishes the stream dropped as duplicates: {}",
+        events.len(),
+        log.matches("change capture listening").count(),
+        log.lines()
+            .filter(|l| l.contains("outbox events published"))
+            .filter_map(|l| l
+                .split("duplicates=")
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse::<u64>()
+                .ok())
+            .sum::<u64>()
+    );
+}
+
+/// A crash after the bus acked but before the rows were marked: on restart
+/// the same keys go out again and the stream keeps one copy of each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn republished_rows_are_dropped_by_their_idempotency_key() {
+    let Some((pg, mut db)) = database().await else {
+        return;
+    };
+    let Some(nats) = NatsServer::start_for_test().await else {
+        return;
+    };
+    outbox::install(&db).await.expect("install capture");
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        ids.push(register_system(&mut db, n).await);
+    }
+    let bus: Arc<dyn Bus> = Arc::new(NatsBus::connect(nats.url()).await.expect("bus"));
+    let uplink = Arc::new(Uplink::new("n1", Some(bus.clone()), None));
+    // The crashed run: three published, none marked.
+    for row in &outbox::pending(&db, 3).await.expect("pending") {
+        let out = event::outgoing("n1", uplink.subjects(), row);
+        let ack = uplink.deliver(&out).await.expect("deliver");
+        assert!(matches!(
+            ack,
+            nodectl::uplink::Delivery::Stored {
+                duplicate: false,
+                ..
+            }
+        ));
+    }
+    assert_eq!(unpublished(&db).await, 5);
+
+    let (trigger, stop) = shutdown::channel();
+    let (ready, is_ready) = tokio::sync::oneshot::channel();
+    let config = db_config(&pg);
+    let run = tokio::spawn(capture::run(
+        Database::from_config(&config).expect("database"),
+        config,
+        "n1".into(),
+        uplink,
+        stop,
+        Some(ready),
+    ));
+    is_ready.await.expect("capture ready");
+    assert!(
+        wait_until(Duration::from_secs(20), || async {
+            unpublished(&db).await == 0
+        })
+        .await
+    );
+    trigger.fire();
+    run.await.expect("capture stops");
+
+    let events = drain_events(
+        bus.as_ref(),
+        "dedup",
+        "node.n1.event",
+        Duration::from_secs(1),
+    )
+    .await;
+    let got: Vec<i64> = events
+        .iter()
+        .map(|e| e["local_id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(got, ids, "each once, in order");
+}
+
+/// Shared data changes go to `node.<id>.change`; a registration whose
+/// machine id is set later in its transaction is one event with the final
+/// value; one deleted again before commit is none; passwords stay home.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_captured_table_yields_its_events() {
+    let Some((pg, mut db)) = database().await else {
+        return;
+    };
+    let bus: Arc<dyn Bus> = Arc::new(LocalBus::new());
+    let uplink = Arc::new(Uplink::new("n1", Some(bus.clone()), None));
+    let (trigger, stop) = shutdown::channel();
+    let (ready, is_ready) = tokio::sync::oneshot::channel();
+    let config = db_config(&pg);
+    let run = tokio::spawn(capture::run(
+        Database::from_config(&config).expect("database"),
+        config,
+        "n1".into(),
+        uplink,
+        stop,
+        Some(ready),
+    ));
+    is_ready.await.expect("capture ready");
+
+    db.batch_execute(
+        "INSERT INTO web_customer (id, name) VALUES (2, 'Org 2');
+         INSERT INTO web_contact (id, org_id, login, password) VALUES (1, 2, 'admin', '$6$secret-hash');
+         UPDATE web_contact SET login = 'root' WHERE id = 1;
+         UPDATE web_contact SET login = 'root' WHERE id = 1;
+         INSERT INTO rhnChannel (label, name, org_id) VALUES ('sles15-pool', 'SLES 15 Pool', 2);
+         INSERT INTO rhnRegToken (id, org_id, note, usage_limit) VALUES (5, 2, 'web servers', 10);
+         INSERT INTO rhnActivationKey (token, reg_token_id) VALUES ('1-web', 5);
+         DELETE FROM rhnChannel WHERE label = 'sles15-pool';",
+    )
+    .await
+    .expect("shared data");
+    let tx = db.transaction().await.expect("begin");
+    tx.batch_execute(
+        "INSERT INTO rhnServer (id, org_id, digital_server_id, name) VALUES (1000010042, 1, 'ID-42', 'late');
+         INSERT INTO suseMinionInfo (server_id, minion_id) VALUES (1000010042, 'late.example.test');
+         UPDATE rhnServer SET machine_id = 'final-machine-id' WHERE id = 1000010042;
+         INSERT INTO rhnServer (id, org_id, digital_server_id, name) VALUES (1000010043, 1, 'ID-43', 'gone');
+         INSERT INTO suseMinionInfo (server_id, minion_id) VALUES (1000010043, 'gone.example.test');
+         DELETE FROM rhnServer WHERE id = 1000010043;",
+    )
+    .await
+    .expect("systems");
+    tx.commit().await.expect("commit");
+    db.batch_execute("DELETE FROM rhnServer WHERE id = 1000010042")
+        .await
+        .expect("delete");
+    assert!(
+        wait_until(Duration::from_secs(20), || async {
+            unpublished(&db).await == 0
+        })
+        .await
+    );
+    trigger.fire();
+    run.await.expect("capture stops");
+
+    let events = drain_events(
+        bus.as_ref(),
+        "t-events",
+        "node.n1.event",
+        Duration::from_millis(300),
+    )
+    .await;
+    let summary: Vec<String> = events
+        .iter()
+        .map(|e| format!("{} {} {}", e["event"], e["local_id"], e["machine_id"]))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "\"system-deleted\" 1000010043 null",
+            "\"system-registered\" 1000010042 \"final-machine-id\"",
+            "\"system-deleted\" 1000010042 null",
+        ]
+    );
+    let changes = drain_events(
+        bus.as_ref(),
+        "t-changes",
+        "node.n1.change",
+        Duration::from_millis(300),
+    )
+    .await;
+    let topics: Vec<&str> = changes
+        .iter()
+        .map(|c| c["topic"].as_str().expect("topic"))
+        .collect();
+    assert_eq!(
+        topics,
+        [
+            "org.insert",
+            "user.insert",
+            "user.update",
+            "channel.insert",
+            "activation-key.insert",
+            "activation-key-token.insert",
+            "channel.delete",
+        ],
+        "the no-op update is not an event"
+    );
+    let text = serde_json::to_string(&changes).expect("json");
+    assert!(
+        !text.contains("secret-hash"),
+        "password hashes stay home: {text}"
+    );
+    assert_eq!(changes[3]["payload"]["row"]["label"], "sles15-pool");
+    assert_eq!(changes[5]["payload"]["row"]["token"], "1-web");
+}
+
+fn db_config(pg: &nodectl::testkit::postgres::PgServer) -> DatabaseConfig {
+    DatabaseConfig {
+        url: pg.url(),
+        password_file: None,
+        poll_secs: 0.5,
+        batch: 2,
+        install_capture: true,
+    }
+}
