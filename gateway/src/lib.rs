@@ -14,12 +14,15 @@
 //! - [`route`]: one module per routing class.
 //! - [`server`]: `/rpc/api`, `/metrics`, `/healthz`, TLS, shutdown;
 //!   [`run`] and [`serve`].
+//! - [`rest`]: the HTTP (JSON) API at `/rhn/manager/api/...`, its OpenAPI
+//!   3.1 document at `/openapi.json` and Swagger UI at `/docs`.
 //! - [`error`]: the gateway's errors and the one place they become faults.
 
 pub mod config;
 pub mod directory;
 pub mod entry;
 pub mod error;
+pub mod rest;
 pub mod route;
 pub mod server;
 pub mod shutdown;

@@ -130,6 +130,8 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .route("/rpc/api", post(rpc).get(redirect_to_docs))
         .route("/metrics", get(metrics))
         .route("/healthz", get(healthz))
+        // The HTTP (JSON) API, `/openapi.json` and Swagger UI at `/docs`.
+        .merge(crate::rest::routes(gateway.clone()))
         .layer(DefaultBodyLimit::max(limit))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(Counter::default()))
