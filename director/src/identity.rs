@@ -4,6 +4,13 @@
 //! Both the director and every gateway replica write here: when two of them
 //! see the same unknown local id at once, the store's transaction lets one
 //! allocate and the other read the winner's id, so they agree.
+//!
+//! A gateway listing a node's systems sees thousands of ids at once:
+//! [`IdentityMap::systems_for_locals`] and [`IdentityMap::actions_for_locals`]
+//! answer what the one-id methods would, with one read of the node's index
+//! and one transaction per [`BATCH`] new ids.
+
+use std::collections::{HashMap, HashSet};
 
 use crate::model::{ActionIdentity, FIRST_CLUSTER_SYSTEM_ID, Keys, SystemIdentity};
 use crate::store::{Store, StoreError, Txn};
@@ -30,6 +37,24 @@ pub enum IdentityError {
 
 /// How many times a racing allocation is re-read before giving up.
 const ATTEMPTS: usize = 16;
+
+/// Batched look-ups of at least this many local ids read the node's whole
+/// index in one scan instead of one key each.
+const SCAN_FROM: usize = 256;
+
+/// New ids written per transaction by the batched allocations.
+const BATCH: usize = 512;
+
+/// A system as a node lists it, for [`IdentityMap::systems_for_locals`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeenSystem<'a> {
+    /// Its id on the node.
+    pub local_id: i32,
+    /// Its Salt minion id, when the listing shows it.
+    pub minion_id: Option<&'a str>,
+    /// Its machine id, when the listing shows it.
+    pub machine_id: Option<&'a str>,
+}
 
 /// The identity map.
 #[derive(Debug, Clone)]
@@ -192,7 +217,18 @@ impl IdentityMap {
     /// Reserves `count` consecutive cluster system ids at once (bulk
     /// onboarding) and returns the first. The caller writes the records.
     pub async fn reserve_system_block(&self, count: u32) -> Result<i32, IdentityError> {
-        let key = Keys::counter("system-id");
+        let first = self.reserve_block("system-id", count).await?;
+        cluster_system_id(first)
+    }
+
+    /// Moves counter `name` on by `count` when the ids stay in range;
+    /// returns the first value reserved.
+    async fn reserve_block(&self, name: &'static str, count: u32) -> Result<u64, IdentityError> {
+        let key = Keys::counter(name);
+        let last_id = |n: u64| match name {
+            "system-id" => cluster_system_id(n),
+            _ => cluster_action_id(n),
+        };
         for _ in 0..ATTEMPTS {
             let current = self.store.get(&key).await?;
             let value: u64 = match &current {
@@ -201,15 +237,188 @@ impl IdentityMap {
                 None => 0,
             };
             let next = value + u64::from(count);
-            cluster_system_id(next)?;
+            last_id(next)?;
             let txn = Txn::new().check(&key, current).put(&key, next.to_string());
             if self.store.transact(txn).await?.is_ok() {
-                return cluster_system_id(value + 1);
+                return Ok(value + 1);
             }
         }
         Err(IdentityError::Contention {
-            what: "the system id counter".into(),
+            what: format!("the {name} counter"),
         })
+    }
+
+    /// The cluster ids of many systems seen on `node`, in order: what
+    /// [`IdentityMap::system_for_local`] answers for each, with the look-ups
+    /// batched (one scan of the node's index for many) and the new ids
+    /// allocated in blocks, written [`BATCH`] to a transaction. A block
+    /// whose transaction finds one of its ids taken meanwhile (another
+    /// gateway) goes through the one-id path; its reserved ids stay unused.
+    /// A system whose minion id the map knows already moves to its new
+    /// place one by one, as in the one-id path.
+    pub async fn systems_for_locals(
+        &self,
+        node: &str,
+        seen: &[SeenSystem<'_>],
+    ) -> Result<Vec<i32>, IdentityError> {
+        let locals: Vec<i32> = seen.iter().map(|s| s.local_id).collect();
+        let mut ids = self.local_index(node, &locals, Keys::system_local).await?;
+        let mut first_of = HashMap::new();
+        let mut minions = HashSet::new();
+        let mut fresh = Vec::new();
+        let mut one_by_one = Vec::new();
+        for (i, s) in seen.iter().enumerate() {
+            if ids[i].is_some() || *first_of.entry(s.local_id).or_insert(i) != i {
+                continue;
+            }
+            match s.minion_id {
+                Some(m) if !minions.insert(m) || self.system_by_minion(m).await?.is_some() => {
+                    one_by_one.push(i);
+                }
+                _ => fresh.push(i),
+            }
+        }
+        for chunk in fresh.chunks(BATCH) {
+            let first = self.reserve_system_block(chunk.len() as u32).await?;
+            let mut txn = Txn::new();
+            for (n, &i) in chunk.iter().enumerate() {
+                let s = seen[i];
+                let id = first + n as i32;
+                let record = SystemIdentity {
+                    cluster_id: id,
+                    node: node.to_owned(),
+                    local_id: s.local_id,
+                    minion_id: s.minion_id.map(str::to_owned),
+                    machine_id: s.machine_id.map(str::to_owned),
+                };
+                let local = Keys::system_local(node, s.local_id);
+                txn = txn
+                    .check(&local, None)
+                    .put_json(Keys::system(id), &record)?
+                    .put(&local, id.to_string());
+                if let Some(minion) = s.minion_id {
+                    let key = Keys::system_minion(minion);
+                    txn = txn.check(&key, None).put(key, id.to_string());
+                }
+            }
+            if self.store.transact(txn).await?.is_ok() {
+                for (n, &i) in chunk.iter().enumerate() {
+                    ids[i] = Some(first + n as i32);
+                }
+            } else {
+                one_by_one.extend_from_slice(chunk);
+            }
+        }
+        one_by_one.sort_unstable();
+        for i in one_by_one {
+            let s = seen[i];
+            ids[i] = Some(
+                self.system_for_local(node, s.local_id, s.minion_id, s.machine_id)
+                    .await?,
+            );
+        }
+        Ok(seen
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                ids[i]
+                    .or_else(|| first_of.get(&s.local_id).and_then(|&j| ids[j]))
+                    .unwrap_or_default()
+            })
+            .collect())
+    }
+
+    /// The cluster ids of many actions seen on `node`, in order: what
+    /// [`IdentityMap::action_for_local`] answers for each, batched as
+    /// [`IdentityMap::systems_for_locals`] is.
+    pub async fn actions_for_locals(
+        &self,
+        node: &str,
+        locals: &[i32],
+    ) -> Result<Vec<i32>, IdentityError> {
+        let mut ids = self.local_index(node, locals, Keys::action_local).await?;
+        let mut first_of = HashMap::new();
+        let mut fresh = Vec::new();
+        for (i, local) in locals.iter().enumerate() {
+            if ids[i].is_none() && *first_of.entry(*local).or_insert(i) == i {
+                fresh.push(i);
+            }
+        }
+        for chunk in fresh.chunks(BATCH) {
+            let first = self.reserve_block("action-id", chunk.len() as u32).await?;
+            let mut txn = Txn::new();
+            for (n, &i) in chunk.iter().enumerate() {
+                let id = cluster_action_id(first + n as u64)?;
+                let record = ActionIdentity {
+                    cluster_id: id,
+                    node: node.to_owned(),
+                    local_id: locals[i],
+                };
+                let local = Keys::action_local(node, locals[i]);
+                txn = txn
+                    .check(&local, None)
+                    .put_json(Keys::action(id), &record)?
+                    .put(&local, id.to_string());
+            }
+            if self.store.transact(txn).await?.is_ok() {
+                for (n, &i) in chunk.iter().enumerate() {
+                    ids[i] = Some(cluster_action_id(first + n as u64)?);
+                }
+            } else {
+                for &i in chunk {
+                    ids[i] = Some(self.action_for_local(node, locals[i]).await?);
+                }
+            }
+        }
+        Ok(locals
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                ids[i]
+                    .or_else(|| first_of.get(l).and_then(|&j| ids[j]))
+                    .unwrap_or_default()
+            })
+            .collect())
+    }
+
+    /// The cluster ids the index under `key(node, local)` holds for
+    /// `locals`: one scan of the node's whole index for many, else one
+    /// read each.
+    async fn local_index(
+        &self,
+        node: &str,
+        locals: &[i32],
+        key: fn(&str, i32) -> String,
+    ) -> Result<Vec<Option<i32>>, IdentityError> {
+        if locals.len() < SCAN_FROM {
+            let mut ids = Vec::with_capacity(locals.len());
+            for local in locals {
+                ids.push(
+                    self.store
+                        .get(key(node, *local))
+                        .await?
+                        .as_deref()
+                        .and_then(parse_id),
+                );
+            }
+            return Ok(ids);
+        }
+        let any = key(node, 0);
+        let prefix = &any[..any.rfind('/').map_or(0, |i| i + 1)];
+        let index: HashMap<Vec<u8>, Vec<u8>> = self
+            .store
+            .scan_prefix(prefix, usize::MAX)
+            .await?
+            .into_iter()
+            .collect();
+        Ok(locals
+            .iter()
+            .map(|local| {
+                index
+                    .get(key(node, *local).as_bytes())
+                    .and_then(|raw| parse_id(raw))
+            })
+            .collect())
     }
 
     /// Points a cluster system id at a new node and local id (the system
@@ -361,6 +570,84 @@ mod tests {
         map.forget_system(a).await.unwrap();
         assert_eq!(map.system(a).await.unwrap(), None);
         assert_eq!(map.system_by_minion("m1").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn batches_answer_what_one_by_one_answers() {
+        let map = IdentityMap::new(Store::memory());
+        let known = map.system_for_local("n1", 5, None, None).await.unwrap();
+        let moved = map
+            .system_for_local("n2", 77, Some("m-moved"), None)
+            .await
+            .unwrap();
+        for count in [10, 600] {
+            let locals: Vec<i32> = (0..count).chain([5, 3]).collect();
+            let mut seen: Vec<SeenSystem<'_>> = locals
+                .iter()
+                .map(|&local_id| SeenSystem {
+                    local_id,
+                    minion_id: None,
+                    machine_id: Some("mach"),
+                })
+                .collect();
+            seen[1].minion_id = Some("m-moved");
+            seen[2].minion_id = Some("m-new");
+            let node = format!("b{count}");
+            let ids = map.systems_for_locals(&node, &seen).await.unwrap();
+            assert_eq!(ids.len(), seen.len());
+            assert_eq!(ids[1], moved, "a known minion keeps its cluster id");
+            assert_eq!(ids[3], ids[ids.len() - 1], "a repeated local id, one id");
+            assert_eq!(ids[5], ids[ids.len() - 2]);
+            for (s, id) in seen.iter().zip(&ids) {
+                let one = map
+                    .system_for_local(&node, s.local_id, s.minion_id, s.machine_id)
+                    .await
+                    .unwrap();
+                assert_eq!(one, *id, "local {}", s.local_id);
+                let record = map.system(*id).await.unwrap().unwrap();
+                assert_eq!(
+                    (record.node.as_str(), record.local_id),
+                    (node.as_str(), s.local_id)
+                );
+            }
+            let again = map.systems_for_locals(&node, &seen).await.unwrap();
+            assert_eq!(again, ids);
+            let unique: HashSet<i32> = ids.iter().copied().collect();
+            assert_eq!(unique.len(), count as usize);
+            assert!(!unique.contains(&known));
+        }
+        assert!(map.system_by_minion("m-new").await.unwrap().is_some());
+        let locals: Vec<i32> = (0..300).chain([299]).collect();
+        let actions = map.actions_for_locals("n1", &locals).await.unwrap();
+        assert_eq!(actions[299], actions[300]);
+        for (local, id) in locals.iter().zip(&actions) {
+            assert_eq!(map.action_for_local("n1", *local).await.unwrap(), *id);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_batch_racing_one_by_one_agrees() {
+        let map = Arc::new(IdentityMap::new(Store::memory()));
+        let seen: Vec<SeenSystem<'static>> = (0..700)
+            .map(|local_id| SeenSystem {
+                local_id,
+                minion_id: None,
+                machine_id: None,
+            })
+            .collect();
+        let single = {
+            let map = map.clone();
+            tokio::spawn(async move {
+                let mut ids = Vec::new();
+                for local in (0..700).rev() {
+                    ids.push(map.system_for_local("n1", local, None, None).await.unwrap());
+                }
+                ids.reverse();
+                ids
+            })
+        };
+        let batch = map.systems_for_locals("n1", &seen).await.unwrap();
+        assert_eq!(single.await.unwrap(), batch);
     }
 
     #[tokio::test]

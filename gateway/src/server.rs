@@ -23,6 +23,7 @@ use xmlrpc::{Fault, MethodResponse, Value};
 
 use crate::config::GatewayConfig;
 use crate::directory::Directory;
+use crate::route::Reply;
 use crate::state::Gateway;
 use crate::tls::{self, TlsError, TlsListener};
 
@@ -165,7 +166,14 @@ async fn rpc(
                 Ok(call) => {
                     drop(body);
                     tracing::Span::current().record("method", call.name.trim());
-                    gw.call(call).await
+                    match gw.answer(call).await {
+                        Reply::Value(answer) => answer,
+                        // A fan-out list merged from the nodes' own bytes,
+                        // streamed as it is written.
+                        Reply::Encoded(body) => {
+                            return ([(header::CONTENT_TYPE, "text/xml")], body).into_response();
+                        }
+                    }
                 }
                 Err(e) => Err(e.to_fault()),
             },

@@ -8,7 +8,7 @@ use xmlrpc::{MethodCall, MethodResponse};
 
 use crate::config::GatewayConfig;
 use crate::directory::Directory;
-use crate::route::{self, FirstHealthy, Placer};
+use crate::route::{self, FirstHealthy, Placer, Reply};
 use crate::upstream::Upstreams;
 use crate::upstream::metrics::Metrics;
 
@@ -51,6 +51,18 @@ impl Gateway {
         let (class, answer) = route::handle(self, call).await;
         self.metrics.request(class, answer.is_err());
         answer
+    }
+
+    /// Answers one call for the wire, as `/rpc/api` sends it (strings
+    /// are trimmed here): a fan-out of lists comes back as the encoded
+    /// document, merged from the nodes' own bytes and written as the client
+    /// reads it; everything else as the value [`Gateway::call`] answers.
+    pub async fn answer(&self, mut call: MethodCall) -> Reply {
+        call.trim_string_params();
+        let (class, reply) = route::handle_wire(self, call).await;
+        self.metrics
+            .request(class, matches!(reply, Reply::Value(Err(_))));
+        reply
     }
 
     /// The configuration.

@@ -10,6 +10,10 @@
 //!   checked while parsing, without recursion). Errors are [`ParseError`]s
 //!   that carry an offset and the codec's own words, never request text;
 //!   [`ParseError::to_fault`] is the fault to answer.
+//! - Scanning: [`scan_response`] walks a response with the same grammar
+//!   but builds no values: for an array result it yields each item's byte
+//!   range and a few picked struct members, for callers that pass items
+//!   on byte for byte (the gateway's fan-out merge).
 //! - Writing: [`encode_call`], [`encode_response`], [`encode_fault`],
 //!   [`write_value`], straight into a `Vec<u8>`.
 //! - The model: [`Value`] keeps `dateTime.iso8601` text as received, struct
@@ -63,6 +67,7 @@ mod limits;
 pub mod multicall;
 mod parse;
 mod scalar;
+mod scan;
 mod tokens;
 mod trim;
 mod value;
@@ -75,6 +80,7 @@ pub use error::ParseError;
 pub use fault::Fault;
 pub use limits::Limits;
 pub use parse::{parse_call, parse_response, parse_value};
+pub use scan::{ArrayScan, Item, Picked, Scanned, scan_response};
 pub use value::{Struct, Value, WireType};
 
 /// An XML-RPC method call: a method name and positional parameters.

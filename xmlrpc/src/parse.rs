@@ -8,12 +8,15 @@
 //! before reading a byte) or nested deeper than [`Limits::max_depth`].
 
 use crate::tokens::{Elem, Tok, Tokens};
-use crate::value_reader::{read_value, text_content};
+use crate::value_reader::{Build, ValueBuilder, read_value, text_content, walk_value};
 use crate::{Fault, Limits, MethodCall, ParseError, Value};
 
 /// Parses a `<methodCall>` document.
 pub fn parse_call(body: &[u8], limits: &Limits) -> Result<MethodCall, ParseError> {
-    let mut doc = Doc::open(body, limits)?;
+    read(body, limits, call)
+}
+
+fn call(mut doc: Doc<'_, '_>) -> Result<MethodCall, ParseError> {
     doc.root(Elem::MethodCall, "the root element must be <methodCall>")?;
     let name = match doc.significant()? {
         Tok::Start(Elem::MethodName) => {
@@ -46,46 +49,18 @@ pub fn parse_call(body: &[u8], limits: &Limits) -> Result<MethodCall, ParseError
 /// its `faultString` is kept exactly, and further members of the fault
 /// struct are ignored.
 pub fn parse_response(body: &[u8], limits: &Limits) -> Result<Result<Value, Fault>, ParseError> {
-    let mut doc = Doc::open(body, limits)?;
-    doc.root(
-        Elem::MethodResponse,
-        "the root element must be <methodResponse>",
-    )?;
-    let response = match doc.significant()? {
-        Tok::Start(Elem::Params) => {
-            match doc.significant()? {
-                Tok::Start(Elem::Param) => {}
-                _ => {
-                    return Err(doc
-                        .tokens
-                        .error("a response must carry exactly one <param>"));
-                }
-            }
-            let value = doc.param()?;
-            doc.close(Elem::Params, "a response must carry exactly one <param>")?;
-            Ok(value)
-        }
-        Tok::Start(Elem::Fault) => {
-            let at = doc.tokens.pos();
-            let value = doc.value()?;
-            let fault = Fault::from_value(&value).ok_or_else(|| ParseError {
-                offset: at,
-                reason:
-                    "a fault must be a struct with an integer faultCode and a string faultString"
-                        .to_owned(),
-            })?;
-            doc.close(Elem::Fault, "expected </fault>")?;
-            Err(fault)
-        }
-        _ => return Err(doc.tokens.error("expected <params> or <fault>")),
-    };
-    doc.close(Elem::MethodResponse, "expected </methodResponse>")?;
-    doc.finish(response)
+    read(body, limits, |mut doc| {
+        let response = doc.response(&mut ValueBuilder)?;
+        doc.finish(response)
+    })
 }
 
 /// Parses a lone `<value>` element (for tests and tools).
 pub fn parse_value(body: &[u8], limits: &Limits) -> Result<Value, ParseError> {
-    let mut doc = Doc::open(body, limits)?;
+    read(body, limits, value)
+}
+
+fn value(mut doc: Doc<'_, '_>) -> Result<Value, ParseError> {
     let empty = match doc.significant()? {
         Tok::Start(Elem::Value) => false,
         Tok::Empty(Elem::Value) => true,
@@ -96,29 +71,42 @@ pub fn parse_value(body: &[u8], limits: &Limits) -> Result<Value, ParseError> {
     doc.finish(value)
 }
 
+/// Reads `body` with `read`: over the fast tokenizer first and, when
+/// that fails in any way, again from the start over the reference
+/// tokenizer, whose verdict stands (see [`crate::tokens`]). The size limit
+/// is checked before reading a byte.
+pub(crate) fn read<'a, T>(
+    body: &'a [u8],
+    limits: &Limits,
+    read: impl Fn(Doc<'a, '_>) -> Result<T, ParseError>,
+) -> Result<T, ParseError> {
+    if body.len() > limits.max_body_bytes {
+        return Err(ParseError {
+            offset: limits.max_body_bytes,
+            reason: format!(
+                "the document is larger than the limit of {} bytes",
+                limits.max_body_bytes
+            ),
+        });
+    }
+    if let Some(tokens) = Tokens::fast(body)
+        && let Ok(parsed) = read(Doc { tokens, limits })
+    {
+        return Ok(parsed);
+    }
+    read(Doc {
+        tokens: Tokens::new(body),
+        limits,
+    })
+}
+
 /// One document being parsed.
-struct Doc<'a, 'l> {
+pub(crate) struct Doc<'a, 'l> {
     tokens: Tokens<'a>,
     limits: &'l Limits,
 }
 
-impl<'a, 'l> Doc<'a, 'l> {
-    fn open(body: &'a [u8], limits: &'l Limits) -> Result<Self, ParseError> {
-        if body.len() > limits.max_body_bytes {
-            return Err(ParseError {
-                offset: limits.max_body_bytes,
-                reason: format!(
-                    "the document is larger than the limit of {} bytes",
-                    limits.max_body_bytes
-                ),
-            });
-        }
-        Ok(Doc {
-            tokens: Tokens::new(body),
-            limits,
-        })
-    }
-
+impl<'a> Doc<'a, '_> {
     /// The next token that is not whitespace; other text is an error.
     fn significant(&mut self) -> Result<Tok<'a>, ParseError> {
         loop {
@@ -148,14 +136,68 @@ impl<'a, 'l> Doc<'a, 'l> {
         }
     }
 
+    /// Reads a `<methodResponse>` document up to its end tag, its result
+    /// made by `build`: `Ok(Ok(result))` for a result, `Ok(Err(fault))`
+    /// for a fault. [`Doc::finish`] checks what follows.
+    pub(crate) fn response<B: Build<'a>>(
+        &mut self,
+        build: &mut B,
+    ) -> Result<Result<B::Out, Fault>, ParseError> {
+        self.root(
+            Elem::MethodResponse,
+            "the root element must be <methodResponse>",
+        )?;
+        let response = match self.significant()? {
+            Tok::Start(Elem::Params) => {
+                match self.significant()? {
+                    Tok::Start(Elem::Param) => {}
+                    _ => {
+                        return Err(self
+                            .tokens
+                            .error("a response must carry exactly one <param>"));
+                    }
+                }
+                let value = self.value_with(build)?;
+                self.close(Elem::Param, "expected </param>")?;
+                self.close(Elem::Params, "a response must carry exactly one <param>")?;
+                Ok(value)
+            }
+            Tok::Start(Elem::Fault) => {
+                let at = self.tokens.pos();
+                let value = self.value()?;
+                let fault = Fault::from_value(&value).ok_or_else(|| ParseError {
+                    offset: at,
+                    reason:
+                        "a fault must be a struct with an integer faultCode and a string faultString"
+                            .to_owned(),
+                })?;
+                self.close(Elem::Fault, "expected </fault>")?;
+                Err(fault)
+            }
+            _ => return Err(self.tokens.error("expected <params> or <fault>")),
+        };
+        self.close(Elem::MethodResponse, "expected </methodResponse>")?;
+        Ok(response)
+    }
+
+    /// Whether an element name with a namespace prefix (`ex:nil`) was read.
+    pub(crate) fn saw_prefixed(&self) -> bool {
+        self.tokens.saw_prefixed()
+    }
+
     /// Reads `<value>...</value>` next.
     fn value(&mut self) -> Result<Value, ParseError> {
+        self.value_with(&mut ValueBuilder)
+    }
+
+    /// Reads `<value>...</value>` next, made by `build`.
+    fn value_with<B: Build<'a>>(&mut self, build: &mut B) -> Result<B::Out, ParseError> {
         let empty = match self.significant()? {
             Tok::Start(Elem::Value) => false,
             Tok::Empty(Elem::Value) => true,
             _ => return Err(self.tokens.error("expected <value>")),
         };
-        read_value(&mut self.tokens, self.limits, empty)
+        walk_value(&mut self.tokens, self.limits, empty, build)
     }
 
     /// Reads a param's value and its `</param>`; `<param>` was just read.
@@ -167,7 +209,7 @@ impl<'a, 'l> Doc<'a, 'l> {
 
     /// Checks that nothing but whitespace, comments and processing
     /// instructions follows the root element.
-    fn finish<T>(mut self, parsed: T) -> Result<T, ParseError> {
+    pub(crate) fn finish<T>(mut self, parsed: T) -> Result<T, ParseError> {
         loop {
             let tok = self.tokens.next()?;
             match tok {

@@ -1,5 +1,16 @@
-//! The token layer under the parser: quick-xml's slice reader, reduced to
-//! the few tokens XML-RPC needs.
+//! The token layer under the parser: the few tokens XML-RPC needs, from
+//! one of two tokenizers.
+//!
+//! - [`quick`], the reference: quick-xml's slice reader. It reads any
+//!   document and words every error.
+//! - [`fast`]: a hand-written reader for the plain form XML-RPC peers
+//!   write (the declaration, bare tags, text with the five predefined
+//!   entities). It gives the same tokens at the same offsets, and gives up
+//!   on anything else: CDATA, comments, references by number, carriage
+//!   returns, attributes, prefixed names, any error. A document is read
+//!   with [`Tokens::fast`] first; when that fails in any way, it is read
+//!   again from the start with [`Tokens::new`], so every error (and every
+//!   unusual document) comes from the reference.
 //!
 //! What happens here, so the grammar above never sees it:
 //! - adjacent text, CDATA sections and references are merged into one text
@@ -16,13 +27,12 @@
 //! quick-xml's own error messages can quote element names, so they are
 //! mapped to fixed descriptions here.
 
+mod fast;
+mod quick;
+
 use std::borrow::Cow;
 
-use quick_xml::Reader;
-use quick_xml::events::{BytesDecl, BytesRef, Event};
-
 use crate::ParseError;
-use crate::xml_error::describe;
 
 /// The XML-RPC elements the grammar knows; anything else is `Unknown`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,173 +120,67 @@ pub(crate) fn is_blank(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
-/// A piece of character data before merging.
-enum Piece<'a> {
-    Str(Cow<'a, str>),
-    Char(char),
-}
-
 /// The tokenizer over one document held in memory.
-pub(crate) struct Tokens<'a> {
-    reader: Reader<&'a [u8]>,
-    pending: Option<(Event<'a>, usize)>,
-    /// Offset where the last returned token starts.
-    pos: usize,
-    first: bool,
+pub(crate) enum Tokens<'a> {
+    /// The plain-form reader.
+    Fast(fast::Fast<'a>),
+    /// The reference reader.
+    Quick(quick::Quick<'a>),
 }
 
 impl<'a> Tokens<'a> {
+    /// The reference tokenizer.
     pub(crate) fn new(body: &'a [u8]) -> Tokens<'a> {
-        Tokens {
-            reader: Reader::from_reader(body),
-            pending: None,
-            pos: 0,
-            first: true,
-        }
+        Tokens::Quick(quick::Quick::new(body))
+    }
+
+    /// The plain-form tokenizer; `None` when `body` is not UTF-8 or starts
+    /// with a byte-order mark.
+    pub(crate) fn fast(body: &'a [u8]) -> Option<Tokens<'a>> {
+        fast::Fast::new(body).map(Tokens::Fast)
     }
 
     /// Offset where the last returned token starts.
     pub(crate) fn pos(&self) -> usize {
-        self.pos
+        match self {
+            Tokens::Fast(t) => t.pos(),
+            Tokens::Quick(t) => t.pos(),
+        }
+    }
+
+    /// Offset just past the last returned token.
+    pub(crate) fn end(&self) -> usize {
+        match self {
+            Tokens::Fast(t) => t.end(),
+            Tokens::Quick(t) => t.end(),
+        }
+    }
+
+    /// Whether an element name with a namespace prefix (`ex:nil`, `ex:i8`)
+    /// was read so far.
+    pub(crate) fn saw_prefixed(&self) -> bool {
+        match self {
+            // The fast reader gives up on prefixed names.
+            Tokens::Fast(_) => false,
+            Tokens::Quick(t) => t.saw_prefixed(),
+        }
     }
 
     /// An error at the start of the last token.
     pub(crate) fn error(&self, reason: &str) -> ParseError {
         ParseError {
-            offset: self.pos,
+            offset: self.pos(),
             reason: reason.to_owned(),
         }
     }
 
     /// The next token.
     pub(crate) fn next(&mut self) -> Result<Tok<'a>, ParseError> {
-        let (event, pos) = self.raw()?;
-        self.pos = pos;
-        let mut text = match event {
-            Event::Start(e) => return Ok(Tok::Start(Elem::of(e.name().into_inner()))),
-            Event::Empty(e) => return Ok(Tok::Empty(Elem::of(e.name().into_inner()))),
-            Event::End(e) => return Ok(Tok::End(Elem::of(e.name().into_inner()))),
-            Event::Eof => return Ok(Tok::Eof),
-            other => match self.piece(other)? {
-                Piece::Str(s) => s,
-                Piece::Char(c) => Cow::Owned(c.to_string()),
-            },
-        };
-        loop {
-            let (event, pos) = self.raw()?;
-            if !matches!(
-                event,
-                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)
-            ) {
-                self.pending = Some((event, pos));
-                break;
-            }
-            match self.piece(event)? {
-                Piece::Str(s) if s.is_empty() => {}
-                Piece::Str(s) if text.is_empty() => text = s,
-                Piece::Str(s) => text.to_mut().push_str(&s),
-                Piece::Char(c) => text.to_mut().push(c),
-            }
-        }
-        if text.is_empty() {
-            // Only an empty chunk (cannot normally happen): read on.
-            return self.next();
-        }
-        Ok(Tok::Text(text))
-    }
-
-    /// The next event that matters, with its start offset: comments and
-    /// processing instructions skipped, DOCTYPE refused, the declaration
-    /// checked.
-    fn raw(&mut self) -> Result<(Event<'a>, usize), ParseError> {
-        if let Some(pending) = self.pending.take() {
-            return Ok(pending);
-        }
-        loop {
-            let pos = offset(self.reader.buffer_position());
-            let event = self.reader.read_event().map_err(|e| ParseError {
-                offset: offset(self.reader.error_position()),
-                reason: describe(&e).to_owned(),
-            })?;
-            let first = std::mem::replace(&mut self.first, false);
-            match event {
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::DocType(_) => {
-                    return Err(ParseError {
-                        offset: pos,
-                        reason: "a DOCTYPE (DTD) is not allowed".to_owned(),
-                    });
-                }
-                Event::Decl(decl) => {
-                    if !first {
-                        return Err(ParseError {
-                            offset: pos,
-                            reason: "the XML declaration is not at the start".to_owned(),
-                        });
-                    }
-                    check_decl(&decl).map_err(|reason| ParseError {
-                        offset: pos,
-                        reason: reason.to_owned(),
-                    })?;
-                }
-                other => return Ok((other, pos)),
-            }
+        match self {
+            Tokens::Fast(t) => t.next(),
+            Tokens::Quick(t) => t.next(),
         }
     }
-
-    /// The character data of a text, CDATA or reference event.
-    fn piece(&self, event: Event<'a>) -> Result<Piece<'a>, ParseError> {
-        match event {
-            Event::Text(t) => Ok(Piece::Str(t.xml10_content())),
-            Event::CData(c) => Ok(Piece::Str(c.xml10_content())),
-            Event::GeneralRef(r) => resolve(&r).map(Piece::Char).map_err(|reason| ParseError {
-                offset: self.pos,
-                reason: reason.to_owned(),
-            }),
-            _ => Err(self.error("unexpected markup")),
-        }
-    }
-}
-
-/// Resolves `&name;`: a character reference or one of the five predefined
-/// entities. Nothing else is defined (DTDs are refused).
-fn resolve(r: &BytesRef<'_>) -> Result<char, &'static str> {
-    if r.is_char_ref() {
-        return match r.resolve_char_ref() {
-            Ok(Some(c)) => Ok(c),
-            _ => Err("invalid character reference"),
-        };
-    }
-    match &**r {
-        "lt" => Ok('<'),
-        "gt" => Ok('>'),
-        "amp" => Ok('&'),
-        "apos" => Ok('\''),
-        "quot" => Ok('"'),
-        _ => Err("reference to an undefined entity"),
-    }
-}
-
-/// Accepts an XML declaration of version 1.x with no encoding or a UTF-8
-/// (or ASCII) one: the only encodings SUSE Manager and its clients use.
-fn check_decl(decl: &BytesDecl<'_>) -> Result<(), &'static str> {
-    decl.version().map_err(|_| "malformed XML declaration")?;
-    match decl.encoding() {
-        None => Ok(()),
-        Some(Err(_)) => Err("malformed XML declaration"),
-        Some(Ok(enc)) => {
-            let enc = enc.to_ascii_lowercase();
-            if matches!(enc.as_str(), "utf-8" | "utf8" | "us-ascii" | "ascii") {
-                Ok(())
-            } else {
-                Err("unsupported document encoding (only UTF-8 is accepted)")
-            }
-        }
-    }
-}
-
-fn offset(pos: u64) -> usize {
-    usize::try_from(pos).unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]
@@ -304,6 +208,101 @@ mod tests {
     #[test]
     fn normalises_line_ends_but_keeps_cr_reference() {
         assert_eq!(texts("<a>1\r\n2\r3&#13;</a>"), vec!["1\n2\n3\r"]);
+    }
+
+    /// Every token with its offsets, to the end or the first error.
+    fn all(mut t: Tokens<'_>) -> Result<Vec<(String, usize, usize)>, ParseError> {
+        let mut out = Vec::new();
+        loop {
+            let tok = t.next()?;
+            let eof = matches!(tok, Tok::Eof);
+            out.push((format!("{tok:?}"), t.pos(), t.end()));
+            if eof {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Whatever the fast reader reads to the end, the reference reads
+    /// alike.
+    fn same_when_fast(doc: &[u8]) -> bool {
+        let Some(fast) = Tokens::fast(doc) else {
+            return false;
+        };
+        let Ok(fast) = all(fast) else {
+            return false;
+        };
+        assert_eq!(
+            Ok(fast),
+            all(Tokens::new(doc)),
+            "{}",
+            String::from_utf8_lossy(doc)
+        );
+        true
+    }
+
+    #[test]
+    fn the_fast_reader_reads_plain_documents_as_the_reference_does() {
+        let plain = [
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><methodResponse><params><param><value><array><data>\
+             <value><struct><member><name>name</name><value><string>a &amp; b &lt;c&gt; &quot;&apos;</string></value></member>\
+             <member><name>id</name><value><i4>1</i4></value></member></struct></value><value/><value>  x </value>\
+             </data></array></value></param></params></methodResponse>\n",
+            "<?xml version='1.0'?>\n<methodCall>\n<methodName>a.b</methodName>\n<params/>\n</methodCall>\n",
+            "<value><string>ünïcödé \u{1F600} ]]> > </string></value>",
+        ];
+        for doc in plain {
+            assert!(same_when_fast(doc.as_bytes()), "{doc}");
+        }
+        let unusual = [
+            "<a>1\r\n2</a>",
+            "<a>&#65;</a>",
+            "<a><![CDATA[x]]></a>",
+            "<a><!-- c --></a>",
+            "<a x='1'></a>",
+            "<ex:nil/>",
+            "<a></b>",
+            "<a>",
+            "</a>",
+            "<a >x</a >",
+            "\u{feff}<a/>",
+            " <?xml version='1.0'?><a/>",
+            "<?xml version='1.1'?><a/>",
+            "<a>&nbsp;</a>",
+            "<a>&amp</a>",
+            "<!DOCTYPE a><a/>",
+            "<?pi x?><a/>",
+        ];
+        for doc in unusual {
+            assert!(!same_when_fast(doc.as_bytes()), "{doc}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_reader_never_disagrees(
+            value in "[a-z&;<>/ ]{0,6}",
+            cut in 0usize..400,
+            byte in proptest::prelude::any::<u8>(),
+            mode in 0u8..3,
+        ) {
+            let mut doc = format!(
+                "<?xml version=\"1.0\"?><methodResponse><params><param><value><struct><member>\
+                 <name>{value}</name><value><string>{value}</string></value></member></struct>\
+                 </value></param></params></methodResponse>"
+            )
+            .into_bytes();
+            let at = cut % (doc.len() + 1);
+            match mode {
+                0 => doc.insert(at, byte),
+                1 if at < doc.len() => {
+                    doc.remove(at);
+                }
+                _ if at < doc.len() => doc[at] = byte,
+                _ => {}
+            }
+            same_when_fast(&doc);
+        }
     }
 
     #[test]

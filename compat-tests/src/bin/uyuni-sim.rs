@@ -60,6 +60,10 @@ struct Args {
     /// Deepest struct/array nesting accepted in a request.
     #[arg(long, default_value_t = xmlrpc::Limits::REQUEST.max_depth)]
     max_depth: usize,
+    /// Modelled server-side time of `auth.login`, in milliseconds (a real
+    /// server takes tens of milliseconds); 0 answers at once.
+    #[arg(long, env = "UYUNI_SIM_LOGIN_DELAY_MS", default_value_t = 0)]
+    login_delay_ms: u64,
 }
 
 #[tokio::main]
@@ -89,6 +93,7 @@ async fn main() -> anyhow::Result<()> {
             max_body_bytes: args.max_body_bytes,
             max_depth: args.max_depth,
         },
+        login_delay: std::time::Duration::from_millis(args.login_delay_ms),
     };
     let name = config.name.clone();
     let node = Arc::new(Node::new(config));

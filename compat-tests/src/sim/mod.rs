@@ -46,6 +46,10 @@ pub struct SimConfig {
     pub release: spec::Release,
     /// Parser limits for requests.
     pub limits: xmlrpc::Limits,
+    /// Time `auth.login` takes on the server side (a real SUSE Manager
+    /// spends tens of milliseconds there: password hashing, session
+    /// write); zero answers at once.
+    pub login_delay: std::time::Duration,
 }
 
 impl Default for SimConfig {
@@ -59,6 +63,7 @@ impl Default for SimConfig {
             password: "admin".to_owned(),
             release: spec::Release::Master,
             limits: xmlrpc::Limits::REQUEST,
+            login_delay: std::time::Duration::ZERO,
         }
     }
 }

@@ -19,12 +19,18 @@ pub struct Sim {
 }
 
 pub async fn sim(name: &str, seed: u64, systems: usize) -> Sim {
-    let node = Arc::new(sim::Node::new(SimConfig {
+    sim_with(SimConfig {
         name: name.to_owned(),
         seed,
         systems,
         ..SimConfig::default()
-    }));
+    })
+    .await
+}
+
+/// A simulated node in this process, configured as given.
+pub async fn sim_with(config: SimConfig) -> Sim {
+    let node = Arc::new(sim::Node::new(config));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

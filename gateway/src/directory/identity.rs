@@ -1,5 +1,7 @@
 //! The identity map with moka caches both ways: cluster id to node and
 //! local id, and node and local id to cluster id, for systems and actions.
+//! The caches hold blocks of neighbouring ids ([`IdBlocks`]), and lists
+//! are translated in one batch ([`CachedIdentity::system_ids`]).
 //!
 //! A local id the map does not know yet gets a cluster id allocated in the
 //! store's transaction (two gateways seeing it at once agree on one). The
@@ -11,9 +13,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+pub use director::identity::SeenSystem;
 use director::identity::{IdentityError, IdentityMap};
 use director::store::Store;
-use moka::sync::Cache;
+
+use super::id_blocks::IdBlocks;
 
 /// How many ids each cache holds.
 const CAPACITY: u64 = 2_000_000;
@@ -32,26 +36,34 @@ pub struct Location {
     pub local: i32,
 }
 
-/// The identity map and its caches.
+/// Dense numbers for node ids, for compact cache keys and values.
+#[derive(Debug, Default)]
+struct NodeNumbers {
+    by_id: HashMap<Arc<str>, u32>,
+    ids: Vec<Arc<str>>,
+}
+
+/// The identity map and its caches (blocks of neighbouring ids, see
+/// [`IdBlocks`]): cluster id to location, and node-local id to cluster
+/// id, for systems and actions.
 #[derive(Debug)]
 pub struct CachedIdentity {
     map: IdentityMap,
-    numbers: RwLock<HashMap<Arc<str>, u32>>,
-    system_at: Cache<i32, Location>,
-    system_of: Cache<u64, i32>,
-    action_at: Cache<i32, Location>,
-    action_of: Cache<u64, i32>,
+    numbers: RwLock<NodeNumbers>,
+    system_at: IdBlocks,
+    system_of: IdBlocks,
+    action_at: IdBlocks,
+    action_of: IdBlocks,
 }
 
-fn cache<K, V>(ttl: Duration) -> Cache<K, V>
-where
-    K: std::hash::Hash + Eq + Send + Sync + 'static,
-    V: Clone + Send + Sync + 'static,
-{
-    Cache::builder()
-        .max_capacity(CAPACITY)
-        .time_to_live(ttl)
-        .build()
+/// A cluster id as a cache key (cluster ids are positive).
+fn cluster_key(id: i32) -> u64 {
+    u64::from(id as u32)
+}
+
+/// A cluster id as a cached value (never 0).
+fn cluster_value(v: u64) -> i32 {
+    v as u32 as i32
 }
 
 impl CachedIdentity {
@@ -59,52 +71,82 @@ impl CachedIdentity {
     pub fn new(store: Store) -> CachedIdentity {
         CachedIdentity {
             map: IdentityMap::new(store),
-            numbers: RwLock::new(HashMap::new()),
-            system_at: cache(LOCATION_TTL),
-            system_of: cache(CLUSTER_ID_TTL),
-            action_at: cache(LOCATION_TTL),
-            action_of: cache(CLUSTER_ID_TTL),
+            numbers: RwLock::new(NodeNumbers::default()),
+            system_at: IdBlocks::new(CAPACITY, LOCATION_TTL),
+            system_of: IdBlocks::new(CAPACITY, CLUSTER_ID_TTL),
+            action_at: IdBlocks::new(CAPACITY, LOCATION_TTL),
+            action_of: IdBlocks::new(CAPACITY, CLUSTER_ID_TTL),
         }
     }
 
-    /// A dense number for a node id, for compact cache keys.
-    fn key(&self, node: &str, local: i32) -> u64 {
+    /// The dense number of a node id.
+    fn number(&self, node: &str) -> u32 {
         let known = self
             .numbers
             .read()
             .unwrap_or_else(|e| e.into_inner())
+            .by_id
             .get(node)
             .copied();
-        let number = match known {
-            Some(n) => n,
-            None => {
-                let mut numbers = self.numbers.write().unwrap_or_else(|e| e.into_inner());
-                let next = numbers.len() as u32;
-                *numbers.entry(Arc::from(node)).or_insert(next)
-            }
-        };
+        if let Some(n) = known {
+            return n;
+        }
+        let mut numbers = self.numbers.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = numbers.by_id.get(node) {
+            return *n;
+        }
+        let n = numbers.ids.len() as u32;
+        let id: Arc<str> = Arc::from(node);
+        numbers.ids.push(id.clone());
+        numbers.by_id.insert(id, n);
+        n
+    }
+
+    /// The cache key of `local` on the node numbered `number`.
+    fn local_key(number: u32, local: i32) -> u64 {
         (u64::from(number) << 32) | u64::from(local as u32)
+    }
+
+    /// A location as a cached value: node number + 1, then the local id.
+    fn location_value(number: u32, local: i32) -> u64 {
+        (u64::from(number + 1) << 32) | u64::from(local as u32)
+    }
+
+    fn location(&self, v: u64) -> Option<Location> {
+        let numbers = self.numbers.read().unwrap_or_else(|e| e.into_inner());
+        let node = numbers
+            .ids
+            .get(((v >> 32) as usize).checked_sub(1)?)?
+            .clone();
+        Some(Location {
+            node,
+            local: v as u32 as i32,
+        })
     }
 
     /// Where cluster system `id` lives; `None` when the map does not know it.
     pub async fn system_location(&self, id: i32) -> Result<Option<Location>, IdentityError> {
-        if let Some(loc) = self.system_at.get(&id) {
+        if let Some(loc) = self
+            .system_at
+            .get(cluster_key(id))
+            .and_then(|v| self.location(v))
+        {
             return Ok(Some(loc));
         }
         let Some(record) = self.map.system(id).await? else {
             return Ok(None);
         };
-        let loc = Location {
-            node: Arc::from(record.node.as_str()),
-            local: record.local_id,
-        };
-        self.system_at.insert(id, loc.clone());
-        Ok(Some(loc))
+        let number = self.number(&record.node);
+        self.system_at.insert(
+            cluster_key(id),
+            Self::location_value(number, record.local_id),
+        );
+        Ok(self.location(Self::location_value(number, record.local_id)))
     }
 
     /// Forgets the cached location of cluster system `id`.
     pub fn invalidate_system(&self, id: i32) {
-        self.system_at.invalidate(&id);
+        self.system_at.remove(cluster_key(id));
     }
 
     /// The cluster id of system `local` on `node`, allocated when new.
@@ -117,29 +159,69 @@ impl CachedIdentity {
         minion: Option<&str>,
         machine: Option<&str>,
     ) -> Result<i32, IdentityError> {
-        let key = self.key(node, local);
-        if let Some(id) = self.system_of.get(&key) {
-            return Ok(id);
+        let seen = [SeenSystem {
+            local_id: local,
+            minion_id: minion,
+            machine_id: machine,
+        }];
+        Ok(self.system_ids(node, &seen).await?[0])
+    }
+
+    /// The cluster ids of many systems listed by `node`, in order, each
+    /// allocated when new: cached ones from memory, the others from the
+    /// map in one batch ([`IdentityMap::systems_for_locals`]).
+    pub async fn system_ids(
+        &self,
+        node: &str,
+        seen: &[SeenSystem<'_>],
+    ) -> Result<Vec<i32>, IdentityError> {
+        let number = self.number(node);
+        let cached = self
+            .system_of
+            .get_many(seen.iter().map(|s| Self::local_key(number, s.local_id)));
+        let missing: Vec<usize> = (0..seen.len()).filter(|i| cached[*i].is_none()).collect();
+        let mut ids: Vec<i32> = cached
+            .into_iter()
+            .map(|v| v.map_or(0, cluster_value))
+            .collect();
+        if missing.is_empty() {
+            return Ok(ids);
         }
-        let id = self
-            .map
-            .system_for_local(node, local, minion, machine)
-            .await?;
-        self.system_of.insert(key, id);
-        self.system_at.insert(
-            id,
-            Location {
-                node: Arc::from(node),
-                local,
-            },
+        let misses: Vec<SeenSystem<'_>> = missing.iter().map(|i| seen[*i]).collect();
+        let found = if misses.len() == 1 {
+            let s = misses[0];
+            vec![
+                self.map
+                    .system_for_local(node, s.local_id, s.minion_id, s.machine_id)
+                    .await?,
+            ]
+        } else {
+            self.map.systems_for_locals(node, &misses).await?
+        };
+        for (i, id) in missing.iter().zip(&found) {
+            ids[*i] = *id;
+        }
+        self.system_of.insert_many(
+            misses
+                .iter()
+                .zip(&found)
+                .map(|(s, id)| (Self::local_key(number, s.local_id), cluster_key(*id))),
         );
-        Ok(id)
+        self.system_at.insert_many(
+            misses
+                .iter()
+                .zip(&found)
+                .map(|(s, id)| (cluster_key(*id), Self::location_value(number, s.local_id))),
+        );
+        Ok(ids)
     }
 
     /// The cached cluster id of system `local` on `node`, without asking
     /// the store.
     pub fn cached_system_id(&self, node: &str, local: i32) -> Option<i32> {
-        self.system_of.get(&self.key(node, local))
+        self.system_of
+            .get(Self::local_key(self.number(node), local))
+            .map(cluster_value)
     }
 
     /// The cluster id of a minion, if the map knows it.
@@ -149,41 +231,73 @@ impl CachedIdentity {
 
     /// Where cluster action `id` lives.
     pub async fn action_location(&self, id: i32) -> Result<Option<Location>, IdentityError> {
-        if let Some(loc) = self.action_at.get(&id) {
+        if let Some(loc) = self
+            .action_at
+            .get(cluster_key(id))
+            .and_then(|v| self.location(v))
+        {
             return Ok(Some(loc));
         }
         let Some(record) = self.map.action(id).await? else {
             return Ok(None);
         };
-        let loc = Location {
-            node: Arc::from(record.node.as_str()),
-            local: record.local_id,
-        };
-        self.action_at.insert(id, loc.clone());
-        Ok(Some(loc))
+        let number = self.number(&record.node);
+        self.action_at.insert(
+            cluster_key(id),
+            Self::location_value(number, record.local_id),
+        );
+        Ok(self.location(Self::location_value(number, record.local_id)))
     }
 
     /// The cluster id of action `local` on `node`, allocated when new.
     pub async fn action_id(&self, node: &str, local: i32) -> Result<i32, IdentityError> {
-        let key = self.key(node, local);
-        if let Some(id) = self.action_of.get(&key) {
-            return Ok(id);
+        Ok(self.action_ids(node, &[local]).await?[0])
+    }
+
+    /// The cluster ids of many actions listed by `node`, in order, each
+    /// allocated when new (batched as [`CachedIdentity::system_ids`]).
+    pub async fn action_ids(&self, node: &str, locals: &[i32]) -> Result<Vec<i32>, IdentityError> {
+        let number = self.number(node);
+        let cached = self
+            .action_of
+            .get_many(locals.iter().map(|l| Self::local_key(number, *l)));
+        let missing: Vec<usize> = (0..locals.len()).filter(|i| cached[*i].is_none()).collect();
+        let mut ids: Vec<i32> = cached
+            .into_iter()
+            .map(|v| v.map_or(0, cluster_value))
+            .collect();
+        if missing.is_empty() {
+            return Ok(ids);
         }
-        let id = self.map.action_for_local(node, local).await?;
-        self.action_of.insert(key, id);
-        self.action_at.insert(
-            id,
-            Location {
-                node: Arc::from(node),
-                local,
-            },
+        let misses: Vec<i32> = missing.iter().map(|i| locals[*i]).collect();
+        let found = if misses.len() == 1 {
+            vec![self.map.action_for_local(node, misses[0]).await?]
+        } else {
+            self.map.actions_for_locals(node, &misses).await?
+        };
+        for (i, id) in missing.iter().zip(&found) {
+            ids[*i] = *id;
+        }
+        self.action_of.insert_many(
+            misses
+                .iter()
+                .zip(&found)
+                .map(|(l, id)| (Self::local_key(number, *l), cluster_key(*id))),
         );
-        Ok(id)
+        self.action_at.insert_many(
+            misses
+                .iter()
+                .zip(&found)
+                .map(|(l, id)| (cluster_key(*id), Self::location_value(number, *l))),
+        );
+        Ok(ids)
     }
 
     /// The cached cluster id of action `local` on `node`.
     pub fn cached_action_id(&self, node: &str, local: i32) -> Option<i32> {
-        self.action_of.get(&self.key(node, local))
+        self.action_of
+            .get(Self::local_key(self.number(node), local))
+            .map(cluster_value)
     }
 }
 

@@ -7,6 +7,7 @@
 //! the embedding process, whose `node/` records are read again every
 //! second in the background.
 
+mod id_blocks;
 mod identity;
 mod sessions;
 
@@ -17,7 +18,7 @@ use std::time::Duration;
 use director::model::{Node, NodeState};
 use director::store::{Store, StoreError};
 
-pub use identity::{CachedIdentity, Location};
+pub use identity::{CachedIdentity, Location, SeenSystem};
 pub use sessions::{Password, Sessions};
 
 use crate::config::{GatewayConfig, StaticNode};

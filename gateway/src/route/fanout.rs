@@ -8,11 +8,23 @@
 //! metrics. Node faults are answers: the merge takes the nodes that
 //! succeeded, and only when none did is the first node's fault passed on
 //! (a lookup that no node can satisfy fails as on one server).
+//!
+//! Answers for the wire ([`route_wire`]) take a faster path when every
+//! node answers a list of structs: the lists are scanned, not parsed
+//! ([`super::list_scan`]), merged by their sort keys and written from the
+//! nodes' own bytes as the client reads them ([`super::list_merge`]). Any
+//! other answer (counts, structs, lists of ids or strings) takes the value
+//! path. Both give the same answer.
+
+use std::future::Future;
+use std::sync::Arc;
 
 use xmlrpc::{Fault, Value};
 
-use super::node_call::call_node;
-use super::{Ctx, merge, translate};
+use super::list_merge::{ListWriter, merged_order};
+use super::list_scan::{self, ListShape, NodeList, Scanned};
+use super::node_call::{call_node, call_node_as};
+use super::{Ctx, Routed, merge, translate};
 use crate::config::FanoutPolicy;
 use crate::directory::NodeInfo;
 use crate::error::{GatewayError, NodeFailures};
@@ -21,25 +33,106 @@ use crate::upstream::call_many::{RequestStrategy, call_many};
 /// Merges of more items than this run off the I/O threads.
 const LARGE_MERGE: usize = 2000;
 
-/// What one node contributed.
-enum Part {
-    Value(Value),
-    Fault(Fault),
-}
-
 /// Routes a `fanout` class call.
 pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
+    let ctx = &ctx;
+    let values = gather(ctx, |node| async move {
+        let call = ctx.call.clone();
+        match call_node(ctx.gw, &node, call, ctx.session.as_ref(), true).await? {
+            Ok(mut value) => {
+                let ids = ctx.gw.directory().identity();
+                translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
+                Ok(Ok(value))
+            }
+            Err(fault) => Ok(Err(fault)),
+        }
+    })
+    .await?;
+    merge_values(ctx, values.into_iter().map(|(_, v)| v).collect()).await
+}
+
+/// Routes a `fanout` class call for the wire: lists of structs merged
+/// from the nodes' bytes, anything else as [`route`] does.
+pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
+    let Some(shape) = ListShape::of(ctx.entry).map(Arc::new) else {
+        return route(ctx).await.map(Routed::Value);
+    };
+    let ctx = &ctx;
+    let parts = gather(ctx, |node| {
+        let shape = shape.clone();
+        async move {
+            let call = ctx.call.clone();
+            let decode = |body| list_scan::scan(body, shape.clone());
+            let answer =
+                call_node_as(ctx.gw, &node, call, ctx.session.as_ref(), true, decode).await?;
+            let Ok(Scanned::List(mut list)) = answer else {
+                return Ok(answer);
+            };
+            let ids = ctx.gw.directory().identity();
+            list_scan::translate(ids, &shape, &mut list, &node.id).await?;
+            Ok(Ok(Scanned::List(list)))
+        }
+    })
+    .await?;
+    if parts.iter().all(|(_, p)| matches!(p, Scanned::List(_))) {
+        let lists: Vec<NodeList> = parts
+            .into_iter()
+            .filter_map(|(_, p)| match p {
+                Scanned::List(l) => Some(l),
+                Scanned::Other(_) => None,
+            })
+            .collect();
+        let order = merge::order_of(&ctx.method());
+        let items: usize = lists.iter().map(|l| l.items.len()).sum();
+        let merge = move || {
+            let merged = merged_order(&lists, order);
+            ListWriter::new(lists, merged)
+        };
+        let writer = if items > LARGE_MERGE {
+            tokio::task::spawn_blocking(merge)
+                .await
+                .map_err(|_| GatewayError::NoNode("this call (merge failed)"))?
+        } else {
+            merge()
+        };
+        return Ok(Routed::Encoded(writer.into_body()));
+    }
+    // Some node answered something else: every answer takes the value path.
+    let ids = ctx.gw.directory().identity();
+    let mut values = Vec::with_capacity(parts.len());
+    for (node, part) in parts {
+        let body = match part {
+            Scanned::List(l) => l.body,
+            Scanned::Other(body) => body,
+        };
+        let mut value = crate::upstream::parse(body)
+            .await
+            .map_err(|source| GatewayError::NodeUnavailable {
+                node: node.id.to_string(),
+                source,
+            })?
+            .map_err(GatewayError::Fault)?;
+        translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
+        values.push(value);
+    }
+    merge_values(ctx, values).await.map(Routed::Value)
+}
+
+/// Asks every serving node with `ask` and applies the fan-out policy:
+/// the answers of the nodes that answered, in node order; the first
+/// fault when every node that answered answered one.
+async fn gather<'c, T, F, Fut>(ctx: &'c Ctx<'_>, ask: F) -> Result<Vec<(NodeInfo, T)>, GatewayError>
+where
+    F: Fn(NodeInfo) -> Fut,
+    Fut: Future<Output = Result<Result<T, Fault>, GatewayError>> + 'c,
+{
     let nodes = ctx.gw.directory().serving();
     if nodes.is_empty() {
         return Err(GatewayError::NoNode("this call"));
     }
-    let ctx = &ctx;
-    let gathered = call_many(
-        nodes,
-        RequestStrategy::ALL,
-        |node: NodeInfo| async move { ask(ctx, &node).await },
-        || GatewayError::NoNode("this call in time"),
-    )
+    let gathered = call_many(nodes, RequestStrategy::ALL, ask, || {
+        GatewayError::NoNode("this call in time")
+    })
     .await;
     let mut failures = NodeFailures::default();
     for (node, e) in gathered.failed {
@@ -54,10 +147,10 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     }
     let mut values = Vec::with_capacity(gathered.ok.len());
     let mut first_fault = None;
-    for (_, part) in gathered.ok {
+    for (node, part) in gathered.ok {
         match part {
-            Part::Value(v) => values.push(v),
-            Part::Fault(f) => {
+            Ok(v) => values.push((node, v)),
+            Err(f) => {
                 first_fault.get_or_insert(f);
             }
         }
@@ -81,6 +174,12 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     {
         return Err(GatewayError::Fault(fault));
     }
+    Ok(values)
+}
+
+/// Merges translated answers ([`merge::merge_fanout`]), off the I/O
+/// threads when large.
+async fn merge_values(ctx: &Ctx<'_>, values: Vec<Value>) -> Result<Value, GatewayError> {
     let items: usize = values
         .iter()
         .map(|v| v.as_array().map_or(1, <[Value]>::len))
@@ -94,17 +193,4 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     } else {
         merge()
     })
-}
-
-/// One node's answer, ids translated.
-async fn ask(ctx: &Ctx<'_>, node: &NodeInfo) -> Result<Part, GatewayError> {
-    let ids = ctx.gw.directory().identity();
-    let call = ctx.call.clone();
-    match call_node(ctx.gw, node, call, ctx.session.as_ref(), true).await? {
-        Ok(mut value) => {
-            translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
-            Ok(Part::Value(value))
-        }
-        Err(fault) => Ok(Part::Fault(fault)),
-    }
 }

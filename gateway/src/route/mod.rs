@@ -13,12 +13,18 @@
 //! | placement | [`placement`] | the node picked for a new system |
 //!
 //! `system.multicall` is split and each call routed ([`multicall`]).
+//!
+//! Answers for the wire ([`handle_wire`], what `/rpc/api` sends) may come
+//! back already encoded: a fan-out of lists is merged from the nodes' own
+//! bytes ([`fanout`]). [`handle`] always answers values.
 
 mod action;
 mod api;
 mod auth;
 mod broadcast;
 mod fanout;
+mod list_merge;
+mod list_scan;
 pub mod merge;
 mod multicall;
 mod node_call;
@@ -92,6 +98,22 @@ pub(crate) fn class_label(class: RouteClass) -> &'static str {
     }
 }
 
+/// An answer on its way to the client.
+#[derive(Debug)]
+pub enum Reply {
+    /// A value or a fault, still to be encoded.
+    Value(MethodResponse),
+    /// The whole `<methodResponse>` document, written as it is sent.
+    Encoded(axum::body::Body),
+}
+
+/// What a route answered.
+#[derive(Debug)]
+pub(crate) enum Routed {
+    Value(Value),
+    Encoded(axum::body::Body),
+}
+
 /// Answers one parsed call (strings already trimmed), `system.multicall`
 /// included. Returns the routing class label with the answer.
 pub(crate) async fn handle(gw: &Gateway, call: MethodCall) -> (&'static str, MethodResponse) {
@@ -105,12 +127,42 @@ pub(crate) async fn handle(gw: &Gateway, call: MethodCall) -> (&'static str, Met
     (class, answer)
 }
 
+/// Answers one parsed call as [`handle`] does, for the wire: the answer
+/// may come back encoded.
+pub(crate) async fn handle_wire(gw: &Gateway, call: MethodCall) -> (&'static str, Reply) {
+    if call.name == xmlrpc::multicall::METHOD {
+        return ("multicall", Reply::Value(multicall::route(gw, call).await));
+    }
+    let mut class = "unresolved";
+    let reply = match route_any(gw, call, &mut class, true).await {
+        Ok(Routed::Value(v)) => Reply::Value(Ok(v)),
+        Ok(Routed::Encoded(body)) => Reply::Encoded(body),
+        Err(e) => Reply::Value(Err(e.to_fault())),
+    };
+    (class, reply)
+}
+
 /// Routes one call that is not a multicall.
 pub(crate) async fn route_one(
     gw: &Gateway,
     call: MethodCall,
     class: &mut &'static str,
 ) -> Result<Value, GatewayError> {
+    match route_any(gw, call, class, false).await? {
+        Routed::Value(v) => Ok(v),
+        // Only asked for with `wire`.
+        Routed::Encoded(_) => Err(GatewayError::NoNode("this call (encoded answer)")),
+    }
+}
+
+/// Routes one call that is not a multicall; with `wire`, the answer may
+/// come back encoded.
+async fn route_any(
+    gw: &Gateway,
+    call: MethodCall,
+    class: &mut &'static str,
+    wire: bool,
+) -> Result<Routed, GatewayError> {
     let spec = spec::spec();
     let release = gw.release();
     let ns_name = call.name.rsplit_once('.').map_or("", |(ns, _)| ns);
@@ -150,16 +202,18 @@ pub(crate) async fn route_one(
         entry,
         session,
     };
-    match entry.route.class {
+    let value = match entry.route.class {
         RouteClass::Gateway if entry.namespace == "auth" => auth::route(ctx).await,
         RouteClass::Gateway => api::route(ctx).await,
         RouteClass::System => system::route(ctx).await,
         RouteClass::Action => action::route(ctx).await,
+        RouteClass::Fanout if wire => return fanout::route_wire(ctx).await,
         RouteClass::Fanout => fanout::route(ctx).await,
         RouteClass::SharedRead => shared_read::route(ctx).await,
         RouteClass::Broadcast => broadcast::route(ctx).await,
         RouteClass::Placement => placement::route(ctx).await,
-    }
+    };
+    value.map(Routed::Value)
 }
 
 async fn lookup_session(gw: &Gateway, key: &str) -> Result<SessionCtx, GatewayError> {

@@ -4,13 +4,16 @@
 //! (restart, expiry) is logged into again the same way. Without the
 //! password the client gets the invalid-session fault and logs in again.
 
+use std::future::Future;
+
+use bytes::Bytes;
 use xmlrpc::{Fault, MethodCall, MethodResponse, Value};
 
 use super::SessionCtx;
 use crate::directory::NodeInfo;
 use crate::error::GatewayError;
 use crate::state::Gateway;
-use crate::upstream::UpstreamError;
+use crate::upstream::{self, UpstreamError};
 
 /// The prefix of the fault a node answers for a key it does not know.
 const LOOKUP_FAULT: &str =
@@ -35,34 +38,57 @@ fn unavailable(node: &NodeInfo) -> impl Fn(UpstreamError) -> GatewayError + '_ {
 pub(crate) async fn call_node(
     gw: &Gateway,
     node: &NodeInfo,
-    mut call: MethodCall,
+    call: MethodCall,
     session: Option<&SessionCtx>,
     idempotent: bool,
 ) -> Result<MethodResponse, GatewayError> {
+    call_node_as(gw, node, call, session, idempotent, upstream::parse).await
+}
+
+/// Calls `call` on `node` as [`call_node`] does, the node's response
+/// document read by `decode` (which tells a fault apart, so that a lost
+/// session is noticed).
+pub(crate) async fn call_node_as<T, D, Fut>(
+    gw: &Gateway,
+    node: &NodeInfo,
+    mut call: MethodCall,
+    session: Option<&SessionCtx>,
+    idempotent: bool,
+    decode: D,
+) -> Result<Result<T, Fault>, GatewayError>
+where
+    D: Fn(Bytes) -> Fut,
+    Fut: Future<Output = Result<Result<T, Fault>, UpstreamError>>,
+{
     let Some(s) = session else {
-        return send(gw, node, &call, idempotent).await;
+        return send(gw, node, &call, idempotent, &decode).await;
     };
     let key = node_key(gw, s, node).await?;
     set_key(&mut call, key);
-    let answer = send(gw, node, &call, idempotent).await?;
+    let answer = send(gw, node, &call, idempotent, &decode).await?;
     match &answer {
         Err(fault) if lost_session(fault) => {
             tracing::info!(node = %node.id, "node lost the session; logging in again");
             let key = relogin(gw, s, node).await?;
             set_key(&mut call, key);
-            send(gw, node, &call, idempotent).await
+            send(gw, node, &call, idempotent, &decode).await
         }
         _ => Ok(answer),
     }
 }
 
-/// Sends `call` as it is.
-async fn send(
+/// Sends `call` as it is; `decode` reads the answer.
+async fn send<T, D, Fut>(
     gw: &Gateway,
     node: &NodeInfo,
     call: &MethodCall,
     idempotent: bool,
-) -> Result<MethodResponse, GatewayError> {
+    decode: &D,
+) -> Result<Result<T, Fault>, GatewayError>
+where
+    D: Fn(Bytes) -> Fut,
+    Fut: Future<Output = Result<Result<T, Fault>, UpstreamError>>,
+{
     if !node.serves() {
         return Err(unavailable(node)(UpstreamError::NotServing(
             node.state.as_str(),
@@ -72,10 +98,11 @@ async fn send(
         .upstreams()
         .client(&node.id, &node.api_url)
         .map_err(unavailable(node))?;
-    client
-        .call(call, idempotent)
+    let body = client
+        .exchange(call, idempotent)
         .await
-        .map_err(unavailable(node))
+        .map_err(unavailable(node))?;
+    decode(body).await.map_err(unavailable(node))
 }
 
 fn set_key(call: &mut MethodCall, key: String) {
@@ -121,7 +148,7 @@ async fn relogin(gw: &Gateway, s: &SessionCtx, node: &NodeInfo) -> Result<String
             Value::string(password.expose()),
         ],
     };
-    match send(gw, node, &login, false).await? {
+    match send(gw, node, &login, false, &upstream::parse).await? {
         Ok(Value::String(key)) => {
             sessions
                 .set_node_key(&s.key, &s.session, &node.id, &key)

@@ -11,7 +11,7 @@
 use spec::{Entry, IdKind, IdPlace};
 use xmlrpc::Value;
 
-use crate::directory::CachedIdentity;
+use crate::directory::{CachedIdentity, SeenSystem};
 use crate::error::GatewayError;
 
 fn no_such(kind: IdKind, id: i64) -> GatewayError {
@@ -86,7 +86,8 @@ async fn to_local(
     Ok(())
 }
 
-/// Rewrites every id `node` answered in `value` to its cluster id.
+/// Rewrites every id `node` answered in `value` to its cluster id. The ids
+/// of a list are translated in one batch.
 pub(crate) async fn result_from_node(
     ids: &CachedIdentity,
     entry: &Entry,
@@ -96,17 +97,75 @@ pub(crate) async fn result_from_node(
     for r in &entry.ids.result {
         match (&r.place, &mut *value) {
             (IdPlace::Whole, Value::Array(items)) => {
-                for item in items.iter_mut() {
-                    to_cluster(ids, r.kind, item, node, None, None).await?;
-                }
+                many_to_cluster(ids, r.kind, items, None, node).await?;
             }
             (IdPlace::Whole, v) => to_cluster(ids, r.kind, v, node, None, None).await?,
             (IdPlace::Field(name), Value::Array(items)) => {
-                for item in items.iter_mut() {
-                    field_to_cluster(ids, r.kind, item, name, node).await?;
-                }
+                many_to_cluster(ids, r.kind, items, Some(name), node).await?;
             }
             (IdPlace::Field(name), v) => field_to_cluster(ids, r.kind, v, name, node).await?,
+        }
+    }
+    Ok(())
+}
+
+/// The id slot of an item: the item itself, or its member `field`.
+fn slot<'v>(item: &'v Value, field: Option<&str>) -> Option<&'v Value> {
+    match (field, item) {
+        (None, v) => Some(v),
+        (Some(name), Value::Struct(s)) => s.get(name),
+        _ => None,
+    }
+}
+
+/// Translates the id of every item of a list (the item itself, or its
+/// member `field`), in one batch; items without an `i4`-sized integer
+/// there are left alone, as [`to_cluster`] does.
+async fn many_to_cluster(
+    ids: &CachedIdentity,
+    kind: IdKind,
+    items: &mut [Value],
+    field: Option<&str>,
+    node: &str,
+) -> Result<(), GatewayError> {
+    let mut at = Vec::new();
+    let mut seen = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let Some(local) = slot(item, field)
+            .and_then(Value::as_i64)
+            .and_then(|v| i32::try_from(v).ok())
+        else {
+            continue;
+        };
+        let text = |n: &str| match (field, item, kind) {
+            (Some(_), Value::Struct(s), IdKind::System) => s.get(n).and_then(Value::as_str),
+            _ => None,
+        };
+        at.push(i);
+        seen.push(SeenSystem {
+            local_id: local,
+            minion_id: text("minion_id"),
+            machine_id: text("machine_id"),
+        });
+    }
+    if at.is_empty() {
+        return Ok(());
+    }
+    let cluster = match kind {
+        IdKind::System => ids.system_ids(node, &seen).await?,
+        IdKind::Action => {
+            let locals: Vec<i32> = seen.iter().map(|s| s.local_id).collect();
+            ids.action_ids(node, &locals).await?
+        }
+    };
+    for (i, id) in at.into_iter().zip(cluster) {
+        let slot = match (field, &mut items[i]) {
+            (None, v) => Some(v),
+            (Some(name), Value::Struct(s)) => s.get_mut(name),
+            _ => None,
+        };
+        if let Some(v) = slot {
+            *v = Value::Int(id);
         }
     }
     Ok(())

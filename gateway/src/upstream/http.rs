@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -13,9 +14,15 @@ use super::UpstreamError;
 use crate::config::UpstreamConfig;
 use crate::tls;
 
-/// Posts XML-RPC bodies to one node's `/rpc/api`.
+/// Posts XML-RPC bodies to one node's `/rpc/api`. Clones share one client
+/// (each call clones the service).
 #[derive(Debug, Clone)]
 pub struct HttpCall {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     client: reqwest::Client,
     url: reqwest::Url,
     timeout: Duration,
@@ -46,19 +53,24 @@ impl HttpCall {
             .build()
             .map_err(|e| UpstreamError::Tls(e.without_url().to_string()))?;
         Ok(HttpCall {
-            client,
-            url,
-            timeout: cfg.timeout(),
+            inner: Arc::new(Inner {
+                client,
+                url,
+                timeout: cfg.timeout(),
+            }),
         })
     }
 
-    /// One exchange.
+    /// One exchange. The answer is read into one buffer sized from its
+    /// `Content-Length`, so a large listing is neither copied again nor
+    /// grown piecewise.
     pub async fn post(&self, body: Bytes) -> Result<Bytes, UpstreamError> {
-        let response = self
+        let inner = &self.inner;
+        let mut response = inner
             .client
-            .post(self.url.clone())
+            .post(inner.url.clone())
             .header("content-type", "text/xml")
-            .timeout(self.timeout)
+            .timeout(inner.timeout)
             .body(body)
             .send()
             .await
@@ -67,7 +79,34 @@ impl HttpCall {
         if !status.is_success() {
             return Err(UpstreamError::Status(status.as_u16()));
         }
-        response.bytes().await.map_err(classify)
+        let expected = response.content_length().unwrap_or(0);
+        let Some(first) = response.chunk().await.map_err(classify)? else {
+            return Ok(Bytes::new());
+        };
+        if first.len() as u64 >= expected {
+            // All of it in one piece (small answers): no copy.
+            let mut rest = Vec::new();
+            while let Some(more) = response.chunk().await.map_err(classify)? {
+                rest.extend_from_slice(&more);
+            }
+            if rest.is_empty() {
+                return Ok(first);
+            }
+            let mut all = Vec::with_capacity(first.len() + rest.len());
+            all.extend_from_slice(&first);
+            all.extend_from_slice(&rest);
+            return Ok(Bytes::from(all));
+        }
+        let room = usize::try_from(expected)
+            .unwrap_or(usize::MAX)
+            .min(xmlrpc::Limits::RESPONSE.max_body_bytes);
+        let mut all = Vec::with_capacity(room);
+        all.extend_from_slice(&first);
+        drop(first);
+        while let Some(more) = response.chunk().await.map_err(classify)? {
+            all.extend_from_slice(&more);
+        }
+        Ok(Bytes::from(all))
     }
 }
 

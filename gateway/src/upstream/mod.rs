@@ -85,6 +85,16 @@ impl NodeClient {
         call: &MethodCall,
         idempotent: bool,
     ) -> Result<MethodResponse, UpstreamError> {
+        parse(self.exchange(call, idempotent).await?).await
+    }
+
+    /// Calls `call` on the node as [`NodeClient::call`] does, and answers
+    /// the node's response document unparsed.
+    pub async fn exchange(
+        &self,
+        call: &MethodCall,
+        idempotent: bool,
+    ) -> Result<Bytes, UpstreamError> {
         let body = Bytes::from(xmlrpc::encode_call(call));
         let attempts = if idempotent { 1 + self.retries } else { 1 };
         let mut attempt = 0;
@@ -94,7 +104,7 @@ impl NodeClient {
             let result = self.service.clone().oneshot(body.clone()).await;
             self.metrics.observe(started.elapsed(), result.is_err());
             match result {
-                Ok(answer) => return parse(answer).await,
+                Ok(answer) => return Ok(answer),
                 Err(e) if attempt < attempts && e.retryable() => {
                     tracing::debug!(cause = %e, attempt, "retrying a read");
                     tokio::time::sleep(Duration::from_millis(25 * u64::from(attempt))).await;
@@ -110,7 +120,8 @@ impl NodeClient {
     }
 }
 
-async fn parse(body: Bytes) -> Result<MethodResponse, UpstreamError> {
+/// Parses a node's response document (off the I/O threads when large).
+pub async fn parse(body: Bytes) -> Result<MethodResponse, UpstreamError> {
     let large = body.len() > BLOCKING_PARSE_BYTES;
     let parse = move || {
         xmlrpc::parse_response(&body, &Limits::RESPONSE)

@@ -25,6 +25,13 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
 }
 
 fn login(node: &Node, call: &Call<'_>) -> xmlrpc::MethodResponse {
+    // The modelled server-side cost of a login. Handlers run on the
+    // blocking pool (see `dispatch::rpc`), so sleeping here holds one
+    // blocking thread, not the I/O threads.
+    let delay = node.config().login_delay;
+    if !delay.is_zero() {
+        std::thread::sleep(delay);
+    }
     let login = call.str("username")?;
     let password = call.str("password")?;
     let lifetime = match call.arg("duration") {

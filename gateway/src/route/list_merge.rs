@@ -1,0 +1,156 @@
+//! Merging the scanned lists of a fan-out ([`super::list_scan`]) and
+//! writing the answer from the nodes' own bytes.
+//!
+//! The order is [`super::merge::merge_fanout`]'s: a stable sort of the
+//! lists concatenated in node order, by name then id, by id (when every
+//! item has one), or none. Each node answers its list in its server's
+//! order already, so the lists are checked (and sorted only if they are
+//! not) and merged k ways, ties going to the earlier node: the same
+//! order, in O(n log k).
+//!
+//! The document is written chunk by chunk ([`ListWriter`]) as the client
+//! takes it: each item is its node's bytes with the id members replaced by
+//! `<i4>cluster id</i4>`. Only the nodes' answers and one chunk are in
+//! memory, never a second copy of the whole list.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::convert::Infallible;
+use std::io::Write;
+
+use axum::body::Body;
+use bytes::Bytes;
+
+use super::list_scan::NodeList;
+use super::merge::Order;
+
+/// What `xmlrpc::encode_response` writes before an array's items.
+const HEAD: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><methodResponse><params><param><value><array><data>";
+/// ... and after them.
+const TAIL: &[u8] = b"</data></array></value></param></params></methodResponse>";
+/// About how many bytes each streamed chunk holds.
+const CHUNK: usize = 256 * 1024;
+
+/// The merged order of the items of `lists` (node after node as given):
+/// (list, item) pairs.
+pub(crate) fn merged_order(lists: &[NodeList], order: Order) -> Vec<(u32, u32)> {
+    let all_ids = lists
+        .iter()
+        .all(|l| l.items.iter().all(|item| item.id.is_some()));
+    match order {
+        Order::NameThenId => k_way(lists, |l, i| (l.name(i), l.items[i].id)),
+        Order::Id if all_ids => k_way(lists, |l, i| l.items[i].id),
+        Order::Id | Order::AsAnswered => lists
+            .iter()
+            .enumerate()
+            .flat_map(|(n, l)| (0..l.items.len() as u32).map(move |i| (n as u32, i)))
+            .collect(),
+    }
+}
+
+/// A stable merge of the lists by `key`.
+fn k_way<'a, K: Ord + 'a>(
+    lists: &'a [NodeList],
+    key: impl Fn(&'a NodeList, usize) -> K,
+) -> Vec<(u32, u32)> {
+    let runs: Vec<Vec<u32>> = lists
+        .iter()
+        .map(|l| {
+            let mut run: Vec<u32> = (0..l.items.len() as u32).collect();
+            let sorted = run
+                .windows(2)
+                .all(|w| key(l, w[0] as usize) <= key(l, w[1] as usize));
+            if !sorted {
+                run.sort_by_key(|i| key(l, *i as usize));
+            }
+            run
+        })
+        .collect();
+    let total = runs.iter().map(Vec::len).sum();
+    let mut heads = BinaryHeap::with_capacity(lists.len());
+    for (n, run) in runs.iter().enumerate() {
+        if let Some(&first) = run.first() {
+            heads.push(Reverse((key(&lists[n], first as usize), n, 0usize)));
+        }
+    }
+    let mut merged = Vec::with_capacity(total);
+    while let Some(Reverse((_, n, at))) = heads.pop() {
+        merged.push((n as u32, runs[n][at]));
+        if let Some(&next) = runs[n].get(at + 1) {
+            heads.push(Reverse((key(&lists[n], next as usize), n, at + 1)));
+        }
+    }
+    merged
+}
+
+/// Writes the merged answer in chunks of about [`CHUNK`] bytes.
+#[derive(Debug)]
+pub(crate) struct ListWriter {
+    lists: Vec<NodeList>,
+    order: Vec<(u32, u32)>,
+    next: usize,
+    started: bool,
+    done: bool,
+}
+
+impl ListWriter {
+    /// A writer of `lists` in `order` (from [`merged_order`]).
+    pub(crate) fn new(lists: Vec<NodeList>, order: Vec<(u32, u32)>) -> ListWriter {
+        ListWriter {
+            lists,
+            order,
+            next: 0,
+            started: false,
+            done: false,
+        }
+    }
+
+    /// The answer as a streamed response body.
+    pub(crate) fn into_body(self) -> Body {
+        Body::from_stream(futures::stream::iter(self.map(Ok::<_, Infallible>)))
+    }
+}
+
+impl Iterator for ListWriter {
+    type Item = Bytes;
+
+    fn next(&mut self) -> Option<Bytes> {
+        if self.done {
+            return None;
+        }
+        let mut out = Vec::with_capacity(CHUNK + CHUNK / 8);
+        if !self.started {
+            self.started = true;
+            out.extend_from_slice(HEAD);
+        }
+        while out.len() < CHUNK
+            && let Some(&(n, i)) = self.order.get(self.next)
+        {
+            write_item(&self.lists[n as usize], i as usize, &mut out);
+            self.next += 1;
+        }
+        if self.next == self.order.len() {
+            out.extend_from_slice(TAIL);
+            self.done = true;
+            self.lists = Vec::new();
+            self.order = Vec::new();
+        }
+        Some(Bytes::from(out))
+    }
+}
+
+/// Item `i` of `list`: its bytes, the id members replaced.
+fn write_item(list: &NodeList, i: usize, out: &mut Vec<u8>) {
+    let (start, end) = list.items[i].span;
+    let mut at = start as usize;
+    for edit in list.edits_of(i) {
+        out.extend_from_slice(&list.body[at..edit.start as usize]);
+        // Writing into a Vec cannot fail.
+        let _ = write!(out, "<i4>{}</i4>", edit.id);
+        at = edit.end as usize;
+    }
+    out.extend_from_slice(&list.body[at..end as usize]);
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,366 @@
+//! One node's answer to a fan-out listing, kept as the bytes it sent: the
+//! byte range of each item, its sort key, and the id members to rewrite,
+//! with their cluster ids looked up (or allocated) in one batch.
+//!
+//! [`scan`] reads the answer with [`xmlrpc::scan_response`] (the parser's
+//! grammar, no value trees) off the I/O threads; [`translate`] maps the
+//! ids the spec marks ([`Entry::ids`], struct members) to cluster ids.
+//! What [`super::merge::merge_fanout`] reads of an item is kept: the first
+//! `name` member when it is a string, the first `id` member when it is an
+//! integer (its cluster id once translated).
+//!
+//! An answer this cannot carry comes back as it is ([`Scanned::Other`]) for
+//! the value path: a result that is not an array, an array with an item
+//! that is not a struct, or elements with a namespace prefix.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use spec::{Entry, IdKind, IdPlace};
+use xmlrpc::{Fault, Limits, Picked};
+
+use crate::directory::{CachedIdentity, SeenSystem};
+use crate::error::GatewayError;
+use crate::upstream::UpstreamError;
+
+/// Picks of every scan: the sort key, the member `id`, and what a new
+/// system id is recorded with; the id members follow.
+const NAME: usize = 0;
+const ID: usize = 1;
+const MINION: usize = 2;
+const MACHINE: usize = 3;
+const PICKS: [&str; 4] = ["name", "id", "minion_id", "machine_id"];
+
+/// What the fast path needs of a fan-out method: the id members of its
+/// items and the members it reads.
+#[derive(Debug)]
+pub(crate) struct ListShape {
+    /// The translated struct members, with their kind of id and their
+    /// index in `picks`.
+    fields: Vec<(&'static str, IdKind, usize)>,
+    /// [`PICKS`], then the fields not among them.
+    picks: Vec<&'static str>,
+}
+
+impl ListShape {
+    /// The shape of `entry`'s list items; `None` when the same member is
+    /// translated twice (the value path does exactly that).
+    pub(crate) fn of(entry: &'static Entry) -> Option<ListShape> {
+        let mut fields: Vec<(&'static str, IdKind, usize)> = Vec::new();
+        let mut picks = PICKS.to_vec();
+        for r in &entry.ids.result {
+            if let IdPlace::Field(name) = &r.place {
+                if fields.iter().any(|(f, _, _)| f == name) {
+                    return None;
+                }
+                let pick = match picks.iter().position(|p| p == name) {
+                    Some(pick) => pick,
+                    None => {
+                        picks.push(name.as_str());
+                        picks.len() - 1
+                    }
+                };
+                fields.push((name.as_str(), r.kind, pick));
+            }
+        }
+        Some(ListShape { fields, picks })
+    }
+}
+
+/// Text from the answer: a range of its bytes, or resolved text.
+#[derive(Debug)]
+enum Text {
+    At(u32, u32),
+    Owned(Box<str>),
+}
+
+impl Text {
+    fn of(s: &str, body: &[u8]) -> Text {
+        let start = (s.as_ptr() as usize).wrapping_sub(body.as_ptr() as usize);
+        match u32::try_from(start) {
+            Ok(at) if start + s.len() <= body.len() && body[start..].starts_with(s.as_bytes()) => {
+                Text::At(at, at + s.len() as u32)
+            }
+            _ => Text::Owned(s.into()),
+        }
+    }
+
+    fn bytes<'a>(&'a self, body: &'a [u8]) -> &'a [u8] {
+        match self {
+            Text::At(a, b) => &body[*a as usize..*b as usize],
+            Text::Owned(s) => s.as_bytes(),
+        }
+    }
+
+    fn str<'a>(&'a self, body: &'a [u8]) -> Option<&'a str> {
+        std::str::from_utf8(self.bytes(body)).ok()
+    }
+}
+
+/// A sort key by name: the first 16 bytes as one number (big-endian,
+/// zero-padded), then the whole name. Ordered as the names are: names
+/// whose numbers differ compare as their numbers do, and only equal
+/// numbers look at the names, which may lie anywhere in a node's answer
+/// (a merge that compared them at every step would wait on memory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct NameKey<'a> {
+    head: u128,
+    name: &'a [u8],
+}
+
+fn head(name: &[u8]) -> u128 {
+    let mut buf = [0u8; 16];
+    let n = name.len().min(16);
+    buf[..n].copy_from_slice(&name[..n]);
+    u128::from_be_bytes(buf)
+}
+
+/// One item of a node's list.
+#[derive(Debug)]
+pub(crate) struct ListItem {
+    /// Its `<value>` element in the answer.
+    pub(crate) span: (u32, u32),
+    /// Its `name` member, when a string, and that name's [`NameKey`] head.
+    name: Option<(u128, Text)>,
+    /// Its `id` member, when an integer (the cluster id once translated).
+    pub(crate) id: Option<i64>,
+    /// Its first rewrite in [`NodeList::edits`].
+    pub(crate) first_edit: u32,
+}
+
+/// An id member to rewrite: its type element's range and the cluster id.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Edit {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+    pub(crate) id: i32,
+}
+
+/// An id member still to translate.
+#[derive(Debug)]
+struct Pending {
+    item: u32,
+    local: i32,
+    start: u32,
+    end: u32,
+}
+
+/// One node's list.
+#[derive(Debug)]
+pub(crate) struct NodeList {
+    pub(crate) body: Bytes,
+    pub(crate) items: Vec<ListItem>,
+    /// Rewrites, item after item, in document order within an item.
+    pub(crate) edits: Vec<Edit>,
+    /// Per field of the shape, the members to translate.
+    pending: Vec<Vec<Pending>>,
+    /// Per item, its minion and machine ids (only for system id fields).
+    who: Vec<(Option<Text>, Option<Text>)>,
+}
+
+impl NodeList {
+    /// Item `i`'s sort key: its name.
+    pub(crate) fn name(&self, i: usize) -> Option<NameKey<'_>> {
+        self.items[i].name.as_ref().map(|(head, t)| NameKey {
+            head: *head,
+            name: t.bytes(&self.body),
+        })
+    }
+
+    /// Item `i`'s rewrites.
+    pub(crate) fn edits_of(&self, i: usize) -> &[Edit] {
+        let from = self.items[i].first_edit as usize;
+        let to = self
+            .items
+            .get(i + 1)
+            .map_or(self.edits.len(), |next| next.first_edit as usize);
+        &self.edits[from..to]
+    }
+}
+
+/// What a node answered.
+#[derive(Debug)]
+pub(crate) enum Scanned {
+    /// A list of structs, scanned.
+    List(NodeList),
+    /// Anything else, for the value path.
+    Other(Bytes),
+}
+
+/// Scans a node's answer for `shape` (off the I/O threads): a fault is
+/// the node's answer, a document that does not parse is the node's
+/// failure, as on the value path.
+pub(crate) async fn scan(
+    body: Bytes,
+    shape: Arc<ListShape>,
+) -> Result<Result<Scanned, Fault>, UpstreamError> {
+    tokio::task::spawn_blocking(move || scan_now(body, &shape))
+        .await
+        .unwrap_or_else(|_| Err(UpstreamError::BadResponse("the parser failed".into())))
+}
+
+fn scan_now(body: Bytes, shape: &ListShape) -> Result<Result<Scanned, Fault>, UpstreamError> {
+    let scan = match xmlrpc::scan_response(&body, &Limits::RESPONSE, &shape.picks) {
+        Err(e) => return Err(UpstreamError::BadResponse(e.to_string())),
+        Ok(xmlrpc::Scanned::Fault(f)) => return Ok(Err(f)),
+        Ok(xmlrpc::Scanned::Array(scan)) if scan.all_structs() && !scan.has_prefixed_names() => {
+            scan
+        }
+        Ok(_) => return Ok(Ok(Scanned::Other(body))),
+    };
+    let Ok(_) = u32::try_from(body.len()) else {
+        return Ok(Ok(Scanned::Other(body)));
+    };
+    let fields = shape.fields.len();
+    let who_needed = shape.fields.iter().any(|(_, k, _)| *k == IdKind::System);
+    let mut items = Vec::with_capacity(scan.len());
+    let mut pending: Vec<Vec<Pending>> = (0..fields)
+        .map(|_| Vec::with_capacity(scan.len()))
+        .collect();
+    let mut who = Vec::new();
+    for (i, item) in scan.items().iter().enumerate() {
+        let name = match scan.picked(i, NAME) {
+            Some(Picked::Str(s)) => Some((head(s.as_bytes()), Text::of(s, &body))),
+            _ => None,
+        };
+        let id = match scan.picked(i, ID) {
+            Some(Picked::Int { value, .. }) => Some(*value),
+            _ => None,
+        };
+        for ((_, _, pick), list) in shape.fields.iter().zip(pending.iter_mut()) {
+            if let Some(Picked::Int { value, span }) = scan.picked(i, *pick)
+                && let Ok(local) = i32::try_from(*value)
+            {
+                list.push(Pending {
+                    item: i as u32,
+                    local,
+                    start: span.start as u32,
+                    end: span.end as u32,
+                });
+            }
+        }
+        if who_needed {
+            let text = |p| match scan.picked(i, p) {
+                Some(Picked::Str(s)) => Some(Text::of(s, &body)),
+                _ => None,
+            };
+            who.push((text(MINION), text(MACHINE)));
+        }
+        items.push(ListItem {
+            span: (item.span.start as u32, item.span.end as u32),
+            name,
+            id,
+            first_edit: 0,
+        });
+    }
+    drop(scan);
+    Ok(Ok(Scanned::List(NodeList {
+        body,
+        items,
+        edits: Vec::new(),
+        pending,
+        who,
+    })))
+}
+
+/// Maps the id members of `list` (from `node`) to cluster ids, one batch
+/// per member.
+pub(crate) async fn translate(
+    ids: &CachedIdentity,
+    shape: &ListShape,
+    list: &mut NodeList,
+    node: &str,
+) -> Result<(), GatewayError> {
+    let mut edits: Vec<(u32, Edit)> = Vec::new();
+    for (f, (field, kind, _)) in shape.fields.iter().enumerate() {
+        let pending = std::mem::take(&mut list.pending[f]);
+        if pending.is_empty() {
+            continue;
+        }
+        let cluster = match kind {
+            IdKind::System => {
+                let body = &list.body;
+                let seen: Vec<SeenSystem<'_>> = pending
+                    .iter()
+                    .map(|p| {
+                        let (minion, machine) = match list.who.get(p.item as usize) {
+                            Some((minion, machine)) => (minion.as_ref(), machine.as_ref()),
+                            None => (None, None),
+                        };
+                        SeenSystem {
+                            local_id: p.local,
+                            minion_id: minion.and_then(|t| t.str(body)),
+                            machine_id: machine.and_then(|t| t.str(body)),
+                        }
+                    })
+                    .collect();
+                ids.system_ids(node, &seen).await?
+            }
+            IdKind::Action => {
+                let locals: Vec<i32> = pending.iter().map(|p| p.local).collect();
+                ids.action_ids(node, &locals).await?
+            }
+        };
+        for (p, id) in pending.iter().zip(cluster) {
+            if *field == "id" {
+                list.items[p.item as usize].id = Some(i64::from(id));
+            }
+            edits.push((
+                p.item,
+                Edit {
+                    start: p.start,
+                    end: p.end,
+                    id,
+                },
+            ));
+        }
+    }
+    list.who = Vec::new();
+    edits.sort_unstable_by_key(|(item, e)| (*item, e.start));
+    let mut next = 0;
+    for (i, item) in list.items.iter_mut().enumerate() {
+        item.first_edit = next as u32;
+        while next < edits.len() && edits[next].0 as usize == i {
+            next += 1;
+        }
+    }
+    list.edits = edits.into_iter().map(|(_, e)| e).collect();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_keys_order_as_names() {
+        // Names over a small alphabet (zero bytes and equal heads included),
+        // every pair compared.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let names: Vec<Vec<u8>> = (0..300)
+            .map(|_| {
+                let len = (next() % 22) as usize;
+                (0..len)
+                    .map(|_| [0u8, b'a', b'b', 0xff][(next() % 4) as usize])
+                    .collect()
+            })
+            .collect();
+        fn key(n: &[u8]) -> NameKey<'_> {
+            NameKey {
+                head: head(n),
+                name: n,
+            }
+        }
+        for a in &names {
+            for b in &names {
+                assert_eq!(key(a).cmp(&key(b)), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! The scanner agrees with the parser: same documents accepted and
+//! refused, each item's range parses to the parser's item, each pick is
+//! the parser's first member of that name.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::{Struct, encode_response, parse_response, parse_value};
+
+const PICKS: [&str; 3] = ["name", "id", "minion_id"];
+
+/// Checks every claim of the module doc against the parser.
+fn agrees(doc: &[u8]) {
+    let parsed = parse_response(doc, &Limits::RESPONSE);
+    let scanned = scan_response(doc, &Limits::RESPONSE, &PICKS);
+    match (parsed, scanned) {
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        (Ok(Err(a)), Ok(Scanned::Fault(b))) => assert_eq!(a, b),
+        (Ok(Ok(Value::Array(items))), Ok(Scanned::Array(scan))) => {
+            assert_eq!(items.len(), scan.len());
+            for (i, (value, item)) in items.iter().zip(scan.items()).enumerate() {
+                let alone = parse_value(&doc[item.span.clone()], &Limits::RESPONSE).unwrap();
+                assert_eq!(&alone, value);
+                assert_eq!(item.is_struct, matches!(value, Value::Struct(_)));
+                for (p, name) in PICKS.iter().enumerate() {
+                    let member = value.as_struct().and_then(|s| s.get(name));
+                    match (member, scan.picked(i, p)) {
+                        (None, None) => {}
+                        (Some(Value::String(s)), Some(Picked::Str(t))) => assert_eq!(s, t),
+                        (Some(v), Some(Picked::Int { value: n, span })) => {
+                            assert_eq!(v.as_i64(), Some(*n));
+                            let typed = format!("<value>{}</value>", as_str(&doc[span.clone()]));
+                            let again = parse_value(typed.as_bytes(), &Limits::RESPONSE).unwrap();
+                            assert_eq!(&again, v);
+                        }
+                        (Some(v), Some(Picked::Other)) => {
+                            assert!(v.as_i64().is_none() && v.as_str().is_none(), "{v:?}");
+                        }
+                        (a, b) => panic!("item {i} member {name}: parser {a:?}, scanner {b:?}"),
+                    }
+                }
+            }
+        }
+        (Ok(Ok(v)), Ok(Scanned::Other)) => assert!(!matches!(v, Value::Array(_))),
+        (a, b) => panic!("parser {a:?}, scanner {b:?}"),
+    }
+}
+
+fn as_str(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap()
+}
+
+fn system(id: i32, name: &str) -> Value {
+    Value::Struct(
+        Struct::new()
+            .with("id", Value::Int(id))
+            .with("name", Value::string(name))
+            .with("last_checkin", Value::DateTime("20240101T10:00:00".into())),
+    )
+}
+
+#[test]
+fn picks_members_of_struct_items() {
+    let doc = encode_response(&Value::Array(vec![
+        system(1, "a&b <c>"),
+        system(2, "ünïcödé \u{1F600}"),
+        Value::Struct(Struct::new().with("name", Value::Int(3))),
+        Value::string("not a struct"),
+        Value::Struct(
+            Struct::new()
+                .with(
+                    "nested",
+                    Value::Struct(Struct::new().with("id", Value::Int(9))),
+                )
+                .with("id", Value::I8(1 << 40))
+                .with("id", Value::Int(5)),
+        ),
+    ]));
+    agrees(&doc);
+    let Scanned::Array(scan) = scan_response(&doc, &Limits::RESPONSE, &PICKS).unwrap() else {
+        panic!("an array");
+    };
+    assert_eq!(scan.picked(0, 0), Some(&Picked::Str("a&b <c>".into())));
+    assert!(matches!(
+        scan.picked(1, 1),
+        Some(Picked::Int { value: 2, .. })
+    ));
+    assert!(matches!(
+        scan.picked(2, 0),
+        Some(Picked::Int { value: 3, .. })
+    ));
+    assert_eq!(scan.picked(3, 0), None);
+    assert!(!scan.all_structs());
+    // The first `id` wins; the nested one is not the item's.
+    assert!(matches!(scan.picked(4, 1), Some(Picked::Int { value, .. }) if *value == 1 << 40));
+    assert!(!scan.has_prefixed_names());
+}
+
+#[test]
+fn wire_forms_the_encoder_never_writes() {
+    let docs = [
+        // Untyped strings, whitespace, comments, CDATA, references, <int>.
+        "<?xml version='1.0'?>\n<methodResponse>\n <params><param><value><array><data>\n\
+         <value><struct><member><name>name</name><value>  plain </value></member>\
+         <member><name>id</name><value><int> 7 </int></value></member></struct></value>\n\
+         <!-- c --><value><struct><member><name>name</name><value><string><![CDATA[<x>]]>&#65;&amp;</string></value></member>\
+         <member><name>id</name><value><i8>8</i8></value></member></struct></value>\
+         <value/><value><struct/></value><value><array/></value>\
+         </data></array></value></param></params></methodResponse>\n",
+        // An empty array, in both forms.
+        "<methodResponse><params><param><value><array><data/></array></value></param></params></methodResponse>",
+        "<methodResponse><params><param><value><array/></value></param></params></methodResponse>",
+        // Not arrays.
+        "<methodResponse><params><param><value>x</value></param></params></methodResponse>",
+        "<methodResponse><params><param><value><struct><member><name>id</name><value><i4>1</i4></value></member></struct></value></param></params></methodResponse>",
+        // A fault.
+        "<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>-1</int></value></member>\
+         <member><name>faultString</name><value>no</value></member></struct></value></fault></methodResponse>",
+    ];
+    for doc in docs {
+        agrees(doc.as_bytes());
+    }
+    let prefixed = "<methodResponse xmlns:ex='http://ws.apache.org/xmlrpc/namespaces/extensions'><params><param><value><array><data>\
+         <value><struct><member><name>id</name><value><ex:nil/></value></member></struct></value>\
+         </data></array></value></param></params></methodResponse>";
+    agrees(prefixed.as_bytes());
+    let Scanned::Array(scan) =
+        scan_response(prefixed.as_bytes(), &Limits::RESPONSE, &PICKS).unwrap()
+    else {
+        panic!("an array");
+    };
+    assert!(scan.has_prefixed_names());
+}
+
+#[test]
+fn refuses_what_the_parser_refuses() {
+    let head = "<methodResponse><params><param><value><array><data>";
+    let tail = "</data></array></value></param></params></methodResponse>";
+    let bad_items = [
+        "<value><i4>2147483648</i4></value>",
+        "<value><boolean>2</boolean></value>",
+        "<value><double>x</double></value>",
+        "<value><base64>*</base64></value>",
+        "<value><nil>x</nil></value>",
+        "<value><struct><member><name>a</name></member></struct></value>",
+        "<value><struct><member><value>1</value></member></struct></value>",
+        "<value>text<i4>1</i4></value>",
+        "<value><i4>1</i4><i4>2</i4></value>",
+        "<value><foo/></value>",
+        "<value><string>&undefined;</string></value>",
+        "<value><struct><member><name>id</name><value><i4>1</i4></value></member></struct>",
+        "text",
+    ];
+    for item in bad_items {
+        let doc = format!("{head}{item}{tail}");
+        agrees(doc.as_bytes());
+        assert!(
+            scan_response(doc.as_bytes(), &Limits::RESPONSE, &PICKS).is_err(),
+            "{item}"
+        );
+    }
+    let deep = format!(
+        "{head}{}{}{tail}",
+        "<value><array><data>".repeat(70),
+        "</data></array></value>".repeat(70)
+    );
+    agrees(deep.as_bytes());
+    agrees(format!("{head}{tail}<x/>").as_bytes());
+    agrees(b"<!DOCTYPE x><methodResponse/>");
+    agrees(b"");
+}
+
+fn leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        any::<i32>().prop_map(Value::Int),
+        any::<i64>().prop_map(Value::I8),
+        any::<bool>().prop_map(Value::Bool),
+        any::<String>().prop_map(Value::String),
+        "[ <>&\r\n a-z]{0,8}".prop_map(Value::String),
+        "[0-9T:]{0,17}".prop_map(Value::DateTime),
+        proptest::collection::vec(any::<u8>(), 0..8).prop_map(Value::Base64),
+        Just(Value::Nil),
+    ]
+}
+
+fn value() -> impl Strategy<Value = Value> {
+    leaf().prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::vec(
+                (
+                    prop_oneof![
+                        Just("name".to_owned()),
+                        Just("id".to_owned()),
+                        Just("minion_id".to_owned()),
+                        "[a-z]{0,3}"
+                    ],
+                    inner
+                ),
+                0..5
+            )
+            .prop_map(|m| Value::Struct(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #[test]
+    fn agrees_with_the_parser_on_any_array(items in proptest::collection::vec(value(), 0..8)) {
+        agrees(&encode_response(&Value::Array(items)));
+    }
+
+    #[test]
+    fn agrees_with_the_parser_on_any_result(v in value()) {
+        agrees(&encode_response(&v));
+    }
+}
