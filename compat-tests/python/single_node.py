@@ -11,28 +11,13 @@ import sys
 import time
 import xmlrpc.client
 
+from checks import Checks, fault_of
+
 URL = sys.argv[1]
 EXPECTED = int(sys.argv[2]) if len(sys.argv) > 2 else None
 USER, PASSWORD = "admin", "admin"
 
-passed = failed = 0
-
-
-def check(what, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what} {detail}", file=sys.stderr)
-
-
-def fault_of(fn, *args):
-    try:
-        fn(*args)
-    except xmlrpc.client.Fault as f:
-        return f.faultCode, f.faultString
-    return None
+check = Checks()
 
 
 client = xmlrpc.client.ServerProxy(URL)
@@ -124,5 +109,4 @@ check(
     fault_of(client.system.listSystems, key) is not None,
 )
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+check.finish()

@@ -75,6 +75,66 @@ fn parse_id(raw: &[u8]) -> Option<i32> {
     std::str::from_utf8(raw).ok()?.parse().ok()
 }
 
+/// Which id space an allocation draws from.
+#[derive(Debug, Clone, Copy)]
+enum IdSpace {
+    System,
+    Action,
+}
+
+impl IdSpace {
+    fn counter(self) -> String {
+        match self {
+            IdSpace::System => Keys::counter("system-id"),
+            IdSpace::Action => Keys::counter("action-id"),
+        }
+    }
+
+    fn id(self, n: u64) -> Result<i32, IdentityError> {
+        match self {
+            IdSpace::System => cluster_system_id(n),
+            IdSpace::Action => cluster_action_id(n),
+        }
+    }
+}
+
+impl IdentityMap {
+    /// One allocation attempt: takes the next id of `space` and, in the same
+    /// transaction, writes what `build` returns for it. `Ok(None)` when one
+    /// of `build`'s checks lost a race (another writer allocated the same
+    /// local id or minion meanwhile): the caller re-reads and tries again.
+    async fn try_allocate<F>(
+        &self,
+        space: IdSpace,
+        mut build: F,
+    ) -> Result<Option<i32>, IdentityError>
+    where
+        F: FnMut(i32) -> Result<Txn, StoreError>,
+    {
+        let counter = space.counter();
+        let outcome = self
+            .store
+            .allocate_with(&counter, |n| {
+                let id = space.id(n).map_err(|_| StoreError::CounterOverflow {
+                    key: counter.clone().into_bytes(),
+                })?;
+                build(id)
+            })
+            .await;
+        match outcome {
+            Ok(Ok(n)) => space.id(n).map(Some),
+            Ok(Err(_conflict)) => Ok(None),
+            Err(StoreError::CounterOverflow { .. }) => Err(IdentityError::Exhausted {
+                kind: match space {
+                    IdSpace::System => "system",
+                    IdSpace::Action => "action",
+                },
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
 impl IdentityMap {
     /// The identity map in `store`.
     pub fn new(store: Store) -> IdentityMap {
@@ -125,12 +185,8 @@ impl IdentityMap {
                 return Ok(id);
             }
             let local_key = Keys::system_local(node, local_id);
-            let outcome = self
-                .store
-                .allocate_with(Keys::counter("system-id"), |n| {
-                    let id = cluster_system_id(n).map_err(|_| StoreError::CounterOverflow {
-                        key: Keys::counter("system-id").into_bytes(),
-                    })?;
+            let allocated = self
+                .try_allocate(IdSpace::System, |id| {
                     let record = SystemIdentity {
                         cluster_id: id,
                         node: node.to_owned(),
@@ -148,16 +204,9 @@ impl IdentityMap {
                     }
                     Ok(txn)
                 })
-                .await;
-            match outcome {
-                Ok(Ok(n)) => return cluster_system_id(n),
-                // Someone else allocated this local id or minion meanwhile:
-                // read theirs on the next round.
-                Ok(Err(_conflict)) => continue,
-                Err(StoreError::CounterOverflow { .. }) => {
-                    return Err(IdentityError::Exhausted { kind: "system" });
-                }
-                Err(e) => return Err(e.into()),
+                .await?;
+            if let Some(id) = allocated {
+                return Ok(id);
             }
         }
         Err(IdentityError::Contention {
@@ -181,12 +230,8 @@ impl IdentityMap {
             if let Some(id) = self.system_by_minion(minion_id).await? {
                 return Ok(id);
             }
-            let outcome = self
-                .store
-                .allocate_with(Keys::counter("system-id"), |n| {
-                    let id = cluster_system_id(n).map_err(|_| StoreError::CounterOverflow {
-                        key: Keys::counter("system-id").into_bytes(),
-                    })?;
+            let allocated = self
+                .try_allocate(IdSpace::System, |id| {
                     let record = SystemIdentity {
                         cluster_id: id,
                         node: node.to_owned(),
@@ -199,14 +244,9 @@ impl IdentityMap {
                         .put_json(Keys::system(id), &record)
                         .map(|t| t.put(&minion_key, id.to_string()))
                 })
-                .await;
-            match outcome {
-                Ok(Ok(n)) => return cluster_system_id(n),
-                Ok(Err(_conflict)) => continue,
-                Err(StoreError::CounterOverflow { .. }) => {
-                    return Err(IdentityError::Exhausted { kind: "system" });
-                }
-                Err(e) => return Err(e.into()),
+                .await?;
+            if let Some(id) = allocated {
+                return Ok(id);
             }
         }
         Err(IdentityError::Contention {
@@ -495,12 +535,8 @@ impl IdentityMap {
             {
                 return Ok(id);
             }
-            let outcome = self
-                .store
-                .allocate_with(Keys::counter("action-id"), |n| {
-                    let id = cluster_action_id(n).map_err(|_| StoreError::CounterOverflow {
-                        key: Keys::counter("action-id").into_bytes(),
-                    })?;
+            let allocated = self
+                .try_allocate(IdSpace::Action, |id| {
                     let record = ActionIdentity {
                         cluster_id: id,
                         node: node.to_owned(),
@@ -511,14 +547,9 @@ impl IdentityMap {
                         .put_json(Keys::action(id), &record)
                         .map(|t| t.put(&local_key, id.to_string()))
                 })
-                .await;
-            match outcome {
-                Ok(Ok(n)) => return cluster_action_id(n),
-                Ok(Err(_conflict)) => continue,
-                Err(StoreError::CounterOverflow { .. }) => {
-                    return Err(IdentityError::Exhausted { kind: "action" });
-                }
-                Err(e) => return Err(e.into()),
+                .await?;
+            if let Some(id) = allocated {
+                return Ok(id);
             }
         }
         Err(IdentityError::Contention {

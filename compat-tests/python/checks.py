@@ -1,0 +1,33 @@
+"""Shared bits of the black-box client scripts: counted checks and fault
+capture. Scripts import it from their own directory."""
+import sys
+import xmlrpc.client
+
+
+class Checks:
+    """Counts passed and failed checks and prints each failure."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def __call__(self, what, cond, detail=""):
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print(f"FAIL: {what} {detail}", file=sys.stderr)
+
+    def finish(self):
+        """Prints 'N passed, M failed' and exits non-zero on a failure."""
+        print(f"{self.passed} passed, {self.failed} failed")
+        sys.exit(1 if self.failed else 0)
+
+
+def fault_of(fn, *args):
+    """(faultCode, faultString) of the call's fault, or None if it succeeded."""
+    try:
+        fn(*args)
+    except xmlrpc.client.Fault as f:
+        return f.faultCode, f.faultString
+    return None
