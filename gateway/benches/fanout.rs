@@ -37,7 +37,9 @@ async fn main() {
         ms(warm.elapsed())
     );
     drop(first);
-    let warm_rss = gateway.status_bytes("VmRSS:");
+    // What an idle gateway holds between listings: the allocator returns
+    // freed memory within about a second (see the gateway binary).
+    let (warm_rss, settle) = gateway.settled_rss();
     let reset = gateway.reset_peak();
 
     let mut routed_times = Vec::new();
@@ -112,10 +114,11 @@ async fn main() {
     let mb = |b: u64| b as f64 / 1_048_576.0;
     let rss_ratio = peak as f64 / merged_bytes as f64;
     println!(
-        "  merged answer {:.1} MiB; gateway RSS idle {:.1} MiB, after warm-up {:.1} MiB (identity map of {} ids in its memory store), peak during the timed listings {:.1} MiB{}",
+        "  merged answer {:.1} MiB; gateway RSS idle {:.1} MiB, after warm-up {:.1} MiB (settled in {:.1} s; identity map of {} ids in its memory store), peak during the timed listings {:.1} MiB{}",
         mb(merged_bytes as u64),
         mb(idle_rss),
         mb(warm_rss),
+        settle.as_secs_f64(),
         NODES * SYSTEMS,
         mb(peak),
         if reset {

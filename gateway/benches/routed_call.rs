@@ -16,7 +16,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{Client, GatewayProcess, load, ms, verdict};
+use support::{Client, GatewayProcess, cpu_time, load, ms, verdict};
 use xmlrpc::Value;
 
 const RUN: Duration = Duration::from_secs(5);
@@ -61,8 +61,14 @@ async fn main() {
                 }
             })
         };
+        let before = cpu_time(None);
         let d = run(direct.clone(), direct_key.clone(), local_id.clone()).await;
+        let direct_cpu = cpu_time(None) - before;
+        let (before, gw_before) = (cpu_time(None), cpu_time(Some(gateway.pid())));
         let g = run(routed.clone(), routed_key.clone(), cluster_id.clone()).await;
+        let routed_cpu = cpu_time(None) - before;
+        let gw_cpu = cpu_time(Some(gateway.pid())) - gw_before;
+        let per_call = |cpu: Duration, calls: usize| cpu.as_secs_f64() * 1e6 / calls as f64;
         let ratio = g.per_sec / d.per_sec;
         let added = ms(g.p50) - ms(d.p50);
         println!(
@@ -73,6 +79,12 @@ async fn main() {
             g.per_sec,
             ms(g.p50),
             ms(g.p99)
+        );
+        println!(
+            "  concurrency {concurrency:>2}: CPU per call: load generator + simulator {:.0} us direct, {:.0} us routed; gateway {:.0} us",
+            per_call(direct_cpu, d.calls),
+            per_call(routed_cpu, g.calls),
+            per_call(gw_cpu, g.calls)
         );
         println!(
             "  concurrency {concurrency:>2}: throughput ratio {ratio:.2} (target >= 0.8: {}), added p50 {added:.3} ms (target <= 0.3: {})",

@@ -89,6 +89,24 @@ impl GatewayProcess {
             .map_or(0, |kb| kb * 1024)
     }
 
+    /// Waits (up to 10 s) until the RSS has not fallen by more than 1%
+    /// over a second, as an idle gateway returns what its allocator freed;
+    /// answers the settled RSS and how long that took.
+    pub fn settled_rss(&self) -> (u64, Duration) {
+        let started = Instant::now();
+        let mut samples = vec![self.status_bytes("VmRSS:")];
+        while started.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(250));
+            samples.push(self.status_bytes("VmRSS:"));
+            if let [.., before, _, _, _, now] = samples[..]
+                && now + now / 100 >= before
+            {
+                return (now, started.elapsed());
+            }
+        }
+        (*samples.last().unwrap(), started.elapsed())
+    }
+
     /// Resets the peak RSS (`VmHWM`) to the current RSS.
     pub fn reset_peak(&self) -> bool {
         std::fs::write(format!("/proc/{}/clear_refs", self.pid()), "5").is_ok()
@@ -157,6 +175,26 @@ pub async fn parse(body: bytes::Bytes) -> Value {
             .expect("no fault")
     };
     tokio::task::spawn_blocking(parse).await.unwrap()
+}
+
+/// CPU time (user + system) a process has used so far; `None` for this
+/// process. Read from `/proc/<pid>/stat`, in clock ticks of 10 ms.
+pub fn cpu_time(pid: Option<u32>) -> Duration {
+    let path = match pid {
+        Some(pid) => format!("/proc/{pid}/stat"),
+        None => "/proc/self/stat".to_owned(),
+    };
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may
+    // hold spaces): utime and stime are the 12th and 13th of them.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: u64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|t| t.parse::<u64>().ok())
+        .sum();
+    Duration::from_millis(ticks * 10)
 }
 
 /// What a load run measured.
