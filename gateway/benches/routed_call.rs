@@ -4,6 +4,13 @@
 //! concurrency. Prints the throughput ratio (target >= 0.8) and the p50
 //! latency the gateway adds (target <= 0.3 ms) at concurrency 1, 4 and 16.
 //!
+//! A third path runs the same load through a byte relay in its own
+//! process ([`support::RelayProcess`]): one more hop and nothing else.
+//! The load generator, the simulator and whatever sits between them
+//! share the machine's two cores, so the calls are CPU-bound and the
+//! relay's ratio is the floor of any gateway on this machine: the
+//! kernel's work for one more pair of socket exchanges.
+//!
 //! The target is judged at concurrency 16: a gateway serves many clients
 //! at once, and its throughput there is what it can carry. At
 //! concurrency 1 the ratio is the latency of one extra hop (a second
@@ -16,18 +23,29 @@ mod support;
 
 use std::time::Duration;
 
-use support::{Client, GatewayProcess, cpu_time, load, ms, verdict};
+use support::{Client, GatewayProcess, RelayProcess, cpu_time, load, ms, verdict};
 use xmlrpc::Value;
 
 const RUN: Duration = Duration::from_secs(5);
 /// The concurrency the target is judged at.
 const HEADLINE: usize = 16;
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+fn main() {
+    RelayProcess::serve_if_asked();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(bench());
+}
+
+async fn bench() {
     let node = support::sim("node1", 1, 1000).await;
     let gateway = GatewayProcess::start(&[&node.url]);
+    let relay = RelayProcess::start(&node.url);
     let direct = Client::new(&node.url);
+    let relayed = Client::new(&relay.url);
     let routed = Client::new(&gateway.url);
     let direct_key = direct.login().await;
     let routed_key = routed.login().await;
@@ -64,6 +82,9 @@ async fn main() {
         let before = cpu_time(None);
         let d = run(direct.clone(), direct_key.clone(), local_id.clone()).await;
         let direct_cpu = cpu_time(None) - before;
+        let relay_before = cpu_time(Some(relay.pid()));
+        let r = run(relayed.clone(), direct_key.clone(), local_id.clone()).await;
+        let relay_cpu = cpu_time(Some(relay.pid())) - relay_before;
         let (before, gw_before) = (cpu_time(None), cpu_time(Some(gateway.pid())));
         let g = run(routed.clone(), routed_key.clone(), cluster_id.clone()).await;
         let routed_cpu = cpu_time(None) - before;
@@ -81,10 +102,17 @@ async fn main() {
             ms(g.p99)
         );
         println!(
-            "  concurrency {concurrency:>2}: CPU per call: load generator + simulator {:.0} us direct, {:.0} us routed; gateway {:.0} us",
+            "  concurrency {concurrency:>2}: byte relay {:>7.0} calls/s p50 {:.3} ms: ratio {:.2} (the floor of one more hop here)",
+            r.per_sec,
+            ms(r.p50),
+            r.per_sec / d.per_sec
+        );
+        println!(
+            "  concurrency {concurrency:>2}: CPU per call: load generator + simulator {:.0} us direct, {:.0} us routed; gateway {:.0} us; byte relay {:.0} us",
             per_call(direct_cpu, d.calls),
             per_call(routed_cpu, g.calls),
-            per_call(gw_cpu, g.calls)
+            per_call(gw_cpu, g.calls),
+            per_call(relay_cpu, r.calls)
         );
         println!(
             "  concurrency {concurrency:>2}: throughput ratio {ratio:.2} (target >= 0.8: {}), added p50 {added:.3} ms (target <= 0.3: {})",

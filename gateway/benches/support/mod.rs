@@ -120,6 +120,73 @@ impl Drop for GatewayProcess {
     }
 }
 
+/// A byte relay in its own process (this bench binary run again): every
+/// connection accepted is joined to one of its own to `upstream` and bytes
+/// are copied both ways, nothing parsed. What one more hop costs on this
+/// machine whatever sits in it: the floor under the gateway's overhead.
+pub struct RelayProcess {
+    child: Child,
+    pub url: String,
+}
+
+/// The variable that makes this binary a relay (see [`RelayProcess`]).
+const RELAY_ENV: &str = "GATEWAY_BENCH_RELAY_TO";
+
+impl RelayProcess {
+    /// Starts a relay to `upstream` (`http://host:port/path`).
+    pub fn start(upstream: &str) -> RelayProcess {
+        let rest = upstream.trim_start_matches("http://");
+        let (addr, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .env(RELAY_ENV, addr)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the relay starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = format!("http://{}/{path}", line.trim());
+        RelayProcess { child, url }
+    }
+
+    /// When this process was started as a relay: relays until killed and
+    /// never returns. Call first thing in `main`.
+    pub fn serve_if_asked() {
+        let Ok(upstream) = std::env::var(RELAY_ENV) else {
+            return;
+        };
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            println!("{}", listener.local_addr().unwrap());
+            loop {
+                let (mut inbound, _) = listener.accept().await.unwrap();
+                let upstream = upstream.clone();
+                tokio::spawn(async move {
+                    let _ = inbound.set_nodelay(true);
+                    let mut outbound = tokio::net::TcpStream::connect(upstream).await.unwrap();
+                    let _ = outbound.set_nodelay(true);
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                });
+            }
+        });
+        std::process::exit(0);
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A keep-alive XML-RPC client that also reports the answer's size.
 #[derive(Clone)]
 pub struct Client {
