@@ -214,3 +214,27 @@ async fn lists_that_are_not_structs_take_the_value_path() {
     let broken = Bytes::from_static(b"<methodResponse><params>");
     assert!(list_scan::scan(broken, shape).await.is_err());
 }
+
+#[test]
+fn sent_chunks_give_their_buffers_back() {
+    let pool = ChunkPool::default();
+    let mut buf = pool.take();
+    assert!(buf.capacity() >= CHUNK);
+    buf.extend_from_slice(b"<value>x</value>");
+    let at = buf.as_ptr();
+    let chunk = pool.chunk(buf);
+    assert_eq!(&chunk[..], b"<value>x</value>");
+    // A chunk still being sent keeps its buffer: the next one is new.
+    let other = pool.take();
+    assert_ne!(other.as_ptr(), at);
+    drop(chunk);
+    let again = pool.take();
+    assert_eq!(again.as_ptr(), at, "the sent chunk's buffer is reused");
+    assert!(again.is_empty());
+    // The pool keeps at most POOLED buffers.
+    let chunks: Vec<Bytes> = (0..POOLED + 3)
+        .map(|_| pool.chunk(Vec::with_capacity(8)))
+        .collect();
+    drop(chunks);
+    assert_eq!(pool.0.lock().unwrap().len(), POOLED);
+}
