@@ -43,9 +43,37 @@ pub async fn sim_with(config: SimConfig) -> Sim {
     }
 }
 
+/// A child process, killed on drop, and the first line it printed.
+struct Spawned {
+    child: Child,
+}
+
+impl Spawned {
+    /// Spawns `cmd` (stdout piped) and reads its first line.
+    fn start(mut cmd: Command, what: &str) -> (Spawned, String) {
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{what} starts: {e}"));
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        (Spawned { child }, line)
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The release gateway binary, running; killed on drop.
 pub struct GatewayProcess {
-    child: Child,
+    process: Spawned,
     pub url: String,
 }
 
@@ -56,26 +84,19 @@ impl GatewayProcess {
         for (i, url) in nodes.iter().enumerate() {
             cmd.arg("--node").arg(format!("n{}={url}", i + 1));
         }
-        let mut child = cmd
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the gateway binary starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).unwrap();
+        cmd.env("RUST_LOG", "warn");
+        let (process, line) = Spawned::start(cmd, "the gateway binary");
         let url = line
             .split("listening on ")
             .nth(1)
             .expect("the listening line")
             .trim()
             .to_owned();
-        GatewayProcess { child, url }
+        GatewayProcess { process, url }
     }
 
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.child.id()
     }
 
     /// A field of /proc/<pid>/status, in bytes (`VmHWM`, `VmRSS`).
@@ -113,19 +134,12 @@ impl GatewayProcess {
     }
 }
 
-impl Drop for GatewayProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A byte relay in its own process (this bench binary run again): every
 /// connection accepted is joined to one of its own to `upstream` and bytes
 /// are copied both ways, nothing parsed. What one more hop costs on this
 /// machine whatever sits in it: the floor under the gateway's overhead.
 pub struct RelayProcess {
-    child: Child,
+    process: Spawned,
     pub url: String,
 }
 
@@ -137,18 +151,11 @@ impl RelayProcess {
     pub fn start(upstream: &str) -> RelayProcess {
         let rest = upstream.trim_start_matches("http://");
         let (addr, path) = rest.split_once('/').unwrap_or((rest, ""));
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .env(RELAY_ENV, addr)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the relay starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.env(RELAY_ENV, addr);
+        let (process, line) = Spawned::start(cmd, "the relay");
         let url = format!("http://{}/{path}", line.trim());
-        RelayProcess { child, url }
+        RelayProcess { process, url }
     }
 
     /// When this process was started as a relay: relays until killed and
@@ -157,33 +164,26 @@ impl RelayProcess {
         let Ok(upstream) = std::env::var(RELAY_ENV) else {
             return;
         };
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            println!("{}", listener.local_addr().unwrap());
-            loop {
-                let (mut inbound, _) = listener.accept().await.unwrap();
-                let upstream = upstream.clone();
-                tokio::spawn(async move {
-                    let _ = inbound.set_nodelay(true);
-                    let mut outbound = tokio::net::TcpStream::connect(upstream).await.unwrap();
-                    let _ = outbound.set_nodelay(true);
-                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                });
-            }
-        });
-        std::process::exit(0);
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                println!("{}", listener.local_addr().unwrap());
+                loop {
+                    let (mut inbound, _) = listener.accept().await.unwrap();
+                    let upstream = upstream.clone();
+                    tokio::spawn(async move {
+                        let _ = inbound.set_nodelay(true);
+                        let mut outbound = tokio::net::TcpStream::connect(upstream).await.unwrap();
+                        let _ = outbound.set_nodelay(true);
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    });
+                }
+            })
     }
 
     pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-impl Drop for RelayProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.child.id()
     }
 }
 

@@ -10,6 +10,7 @@
 //! is found at its new home under the same cluster id.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -126,22 +127,29 @@ impl CachedIdentity {
 
     /// Where cluster system `id` lives; `None` when the map does not know it.
     pub async fn system_location(&self, id: i32) -> Result<Option<Location>, IdentityError> {
-        if let Some(loc) = self
-            .system_at
-            .get(cluster_key(id))
-            .and_then(|v| self.location(v))
-        {
+        self.cached_location(&self.system_at, id, async {
+            Ok(self.map.system(id).await?.map(|r| (r.node, r.local_id)))
+        })
+        .await
+    }
+
+    /// `id`'s location from `cache`, else from `read` (the map's node and
+    /// local id), then cached.
+    async fn cached_location(
+        &self,
+        cache: &IdBlocks,
+        id: i32,
+        read: impl Future<Output = Result<Option<(String, i32)>, IdentityError>>,
+    ) -> Result<Option<Location>, IdentityError> {
+        if let Some(loc) = cache.get(cluster_key(id)).and_then(|v| self.location(v)) {
             return Ok(Some(loc));
         }
-        let Some(record) = self.map.system(id).await? else {
+        let Some((node, local)) = read.await? else {
             return Ok(None);
         };
-        let number = self.number(&record.node);
-        self.system_at.insert(
-            cluster_key(id),
-            Self::location_value(number, record.local_id),
-        );
-        Ok(self.location(Self::location_value(number, record.local_id)))
+        let value = Self::location_value(self.number(&node), local);
+        cache.insert(cluster_key(id), value);
+        Ok(self.location(value))
     }
 
     /// Forgets the cached location of cluster system `id`.
@@ -231,22 +239,10 @@ impl CachedIdentity {
 
     /// Where cluster action `id` lives.
     pub async fn action_location(&self, id: i32) -> Result<Option<Location>, IdentityError> {
-        if let Some(loc) = self
-            .action_at
-            .get(cluster_key(id))
-            .and_then(|v| self.location(v))
-        {
-            return Ok(Some(loc));
-        }
-        let Some(record) = self.map.action(id).await? else {
-            return Ok(None);
-        };
-        let number = self.number(&record.node);
-        self.action_at.insert(
-            cluster_key(id),
-            Self::location_value(number, record.local_id),
-        );
-        Ok(self.location(Self::location_value(number, record.local_id)))
+        self.cached_location(&self.action_at, id, async {
+            Ok(self.map.action(id).await?.map(|r| (r.node, r.local_id)))
+        })
+        .await
     }
 
     /// The cluster id of action `local` on `node`, allocated when new.
