@@ -69,6 +69,19 @@ for sid in targets:
     events = [e["id"] for e in client.system.listSystemEvents(key, sid)]
     check("the system's events name the action", any(a in events for a in actions), f"{events}")
 
+# A highstate on the same systems: one action id, as one server answers,
+# that reaches the systems of every node it runs on.
+highstate = client.system.scheduleApplyHighstate(key, targets, when, False)
+check("one action id", isinstance(highstate, int), repr(highstate))
+running = sorted(s["server_id"] for s in client.schedule.listInProgressSystems(key, highstate))
+check("the action's systems", running == sorted(set(targets)), f"{running} != {sorted(set(targets))}")
+listed = [a for a in client.schedule.listInProgressActions(key) if a["id"] == highstate]
+check(
+    "the action listed once, its systems counted",
+    len(listed) == 1 and listed[0]["inProgressSystems"] == len(set(targets)),
+    repr(listed),
+)
+
 # An activation key on every node, then gone again.
 made = client.activationkey.create(key, "gw-compat", "made by gateway_compat.py", "", [], False)
 check("activation key created", made == "1-gw-compat", made)

@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{ActionIdentity, FIRST_CLUSTER_SYSTEM_ID, Keys, SystemIdentity};
+use crate::model::{ActionIdentity, ActionPart, FIRST_CLUSTER_SYSTEM_ID, Keys, SystemIdentity};
 use crate::store::{Store, StoreError, Txn};
 
 /// Why the identity map refused.
@@ -393,6 +393,7 @@ impl IdentityMap {
                     cluster_id: id,
                     node: node.to_owned(),
                     local_id: locals[i],
+                    also: Vec::new(),
                 };
                 let local = Keys::action_local(node, locals[i]);
                 txn = txn
@@ -541,6 +542,7 @@ impl IdentityMap {
                         cluster_id: id,
                         node: node.to_owned(),
                         local_id,
+                        also: Vec::new(),
                     };
                     Txn::new()
                         .check(&local_key, None)
@@ -555,6 +557,43 @@ impl IdentityMap {
         Err(IdentityError::Contention {
             what: format!("action {local_id} on node {node}"),
         })
+    }
+
+    /// Makes `others` parts of action `first`: one call scheduled the same
+    /// action on several nodes, and the client holds one id for it. Each
+    /// other action's node-local index entry is pointed at `first`, in one
+    /// transaction; the others' own records stay (an id already handed out
+    /// still reaches its own part). `Ok(false)` when an action is unknown,
+    /// already part of another, or changed meanwhile: nothing is written.
+    pub async fn join_actions(&self, first: i32, others: &[i32]) -> Result<bool, IdentityError> {
+        let key = Keys::action(first);
+        let Some(raw) = self.store.get(&key).await? else {
+            return Ok(false);
+        };
+        let mut record: ActionIdentity =
+            serde_json::from_slice(&raw).map_err(|e| StoreError::codec(key.as_bytes(), e))?;
+        let mut txn = Txn::new().check(&key, Some(raw));
+        for &other in others {
+            let Some(part) = self.action(other).await? else {
+                return Ok(false);
+            };
+            if other == first
+                || !part.also.is_empty()
+                || record.parts().any(|(n, _)| n == part.node)
+            {
+                return Ok(false);
+            }
+            let local = Keys::action_local(&part.node, part.local_id);
+            txn = txn
+                .check(&local, Some(other.to_string().into_bytes()))
+                .put(&local, first.to_string());
+            record.also.push(ActionPart {
+                node: part.node,
+                local_id: part.local_id,
+            });
+        }
+        txn = txn.put_json(&key, &record)?;
+        Ok(self.store.transact(txn).await?.is_ok())
     }
 }
 
@@ -708,5 +747,39 @@ mod tests {
         unique.sort_unstable();
         unique.dedup();
         assert_eq!(unique.len(), 40, "20 systems and 20 actions, no id twice");
+    }
+
+    #[tokio::test]
+    async fn actions_of_several_nodes_join_under_one_id() {
+        let map = IdentityMap::new(Store::memory());
+        let a = map.action_for_local("n1", 7).await.unwrap();
+        let b = map.action_for_local("n2", 7).await.unwrap();
+        let c = map.action_for_local("n3", 9).await.unwrap();
+        assert!(map.join_actions(a, &[b, c]).await.unwrap());
+        let record = map.action(a).await.unwrap().unwrap();
+        let parts: Vec<(&str, i32)> = record.parts().collect();
+        assert_eq!(parts, [("n1", 7), ("n2", 7), ("n3", 9)]);
+        // Every part's node-local id now answers the joined id.
+        for (node, local) in [("n1", 7), ("n2", 7), ("n3", 9)] {
+            assert_eq!(map.action_for_local(node, local).await.unwrap(), a);
+        }
+        assert_eq!(
+            map.actions_for_locals("n2", &[7]).await.unwrap(),
+            [a],
+            "batched look-ups agree"
+        );
+        // A joined action joins nothing else; unknown ids and two parts on
+        // one node are refused, and nothing is written.
+        let d = map.action_for_local("n4", 1).await.unwrap();
+        let e = map.action_for_local("n1", 8).await.unwrap();
+        assert!(!map.join_actions(d, &[a]).await.unwrap());
+        assert!(!map.join_actions(d, &[i32::MAX]).await.unwrap());
+        assert!(!map.join_actions(a, &[e]).await.unwrap());
+        assert_eq!(map.action(a).await.unwrap().unwrap().also.len(), 2);
+        assert_eq!(map.action_for_local("n1", 8).await.unwrap(), e);
+        // A record from before parts existed reads as one part.
+        let old: ActionIdentity =
+            serde_json::from_str(r#"{"cluster_id":5,"node":"n1","local_id":3}"#).unwrap();
+        assert_eq!(old.parts().collect::<Vec<_>>(), [("n1", 3)]);
     }
 }

@@ -29,6 +29,11 @@ pub struct SystemIdentity {
 }
 
 /// Where a cluster action id lives.
+///
+/// One call that schedules an action on systems of several nodes makes one
+/// action on each of them; the client gets one action id for all of them,
+/// as from one server. The first node's action is `node` and `local_id`,
+/// the others are in `also`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ActionIdentity {
     /// Cluster action id.
@@ -37,4 +42,24 @@ pub struct ActionIdentity {
     pub node: String,
     /// Its id on that node.
     pub local_id: i32,
+    /// The same action's parts on other nodes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<ActionPart>,
+}
+
+/// One node's part of an action scheduled on several nodes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ActionPart {
+    /// Node that runs this part.
+    pub node: String,
+    /// Its id on that node.
+    pub local_id: i32,
+}
+
+impl ActionIdentity {
+    /// Every part: (node, local id), the first node's first.
+    pub fn parts(&self) -> impl Iterator<Item = (&str, i32)> {
+        std::iter::once((self.node.as_str(), self.local_id))
+            .chain(self.also.iter().map(|p| (p.node.as_str(), p.local_id)))
+    }
 }

@@ -15,7 +15,7 @@
 //! | `sys/<cluster id>` | [`SystemIdentity`] | cluster system id -> node and local id |
 //! | `sys-local/<node>/<local id>` | cluster id | index: node and local id -> cluster id |
 //! | `sys-minion/<minion id>` | cluster id | index: minion id -> cluster id |
-//! | `act/<cluster id>` | [`ActionIdentity`] | cluster action id -> node and local id |
+//! | `act/<cluster id>` | [`ActionIdentity`] | cluster action id -> node and local id (an action of several nodes: each node's part) |
 //! | `act-local/<node>/<local id>` | cluster id | index |
 //! | `session/<session id>` | [`GatewaySession`] | a gateway session: node keys, expiry |
 //! | `move/<id>` | [`MoveRecord`] | a client move and its progress |
@@ -36,7 +36,7 @@ mod session;
 mod zone;
 
 pub use client::{Client, ClientStatus};
-pub use identity::{ActionIdentity, FIRST_CLUSTER_SYSTEM_ID, SystemIdentity};
+pub use identity::{ActionIdentity, ActionPart, FIRST_CLUSTER_SYSTEM_ID, SystemIdentity};
 pub use keys::Keys;
 pub use moves::{MoveOutcome, MoveRecord, MoveState, Operation, OperationKind, OperationState};
 pub use node::{Node, NodeLoad, NodeState};

@@ -1,5 +1,7 @@
 //! The identity map with moka caches both ways: cluster id to node and
 //! local id, and node and local id to cluster id, for systems and actions.
+//! An action scheduled by one call on several nodes has one cluster id for
+//! all its parts ([`CachedIdentity::join_actions`]).
 //! The caches hold blocks of neighbouring ids ([`IdBlocks`]), and lists
 //! are translated in one batch ([`CachedIdentity::system_ids`]).
 //!
@@ -22,6 +24,8 @@ use super::id_blocks::IdBlocks;
 
 /// How many ids each cache holds.
 const CAPACITY: u64 = 2_000_000;
+/// How many actions of several nodes the cache holds.
+const GROUPS: u64 = 100_000;
 /// How long a cluster id's location is trusted without asking the store.
 const LOCATION_TTL: Duration = Duration::from_secs(30);
 /// How long a node-local id's cluster id is kept (it never changes while
@@ -55,6 +59,8 @@ pub struct CachedIdentity {
     system_of: IdBlocks,
     action_at: IdBlocks,
     action_of: IdBlocks,
+    /// Actions of several nodes, by cluster id.
+    action_groups: moka::sync::Cache<i32, Arc<[Location]>>,
 }
 
 /// A cluster id as a cache key (cluster ids are positive).
@@ -77,6 +83,10 @@ impl CachedIdentity {
             system_of: IdBlocks::new(CAPACITY, CLUSTER_ID_TTL),
             action_at: IdBlocks::new(CAPACITY, LOCATION_TTL),
             action_of: IdBlocks::new(CAPACITY, CLUSTER_ID_TTL),
+            action_groups: moka::sync::Cache::builder()
+                .max_capacity(GROUPS)
+                .time_to_live(LOCATION_TTL)
+                .build(),
         }
     }
 
@@ -237,12 +247,52 @@ impl CachedIdentity {
         self.map.system_by_minion(minion).await
     }
 
-    /// Where cluster action `id` lives.
-    pub async fn action_location(&self, id: i32) -> Result<Option<Location>, IdentityError> {
-        self.cached_location(&self.action_at, id, async {
-            Ok(self.map.action(id).await?.map(|r| (r.node, r.local_id)))
-        })
-        .await
+    /// Where cluster action `id` runs: one node's action, or the parts of
+    /// one action scheduled on several nodes (the first node's first).
+    pub async fn action_parts(&self, id: i32) -> Result<Option<Arc<[Location]>>, IdentityError> {
+        if let Some(loc) = self
+            .action_at
+            .get(cluster_key(id))
+            .and_then(|v| self.location(v))
+        {
+            return Ok(Some(Arc::from([loc])));
+        }
+        if let Some(parts) = self.action_groups.get(&id) {
+            return Ok(Some(parts));
+        }
+        let Some(record) = self.map.action(id).await? else {
+            return Ok(None);
+        };
+        let values: Vec<u64> = record
+            .parts()
+            .map(|(node, local)| Self::location_value(self.number(node), local))
+            .collect();
+        let parts: Arc<[Location]> = values.iter().filter_map(|v| self.location(*v)).collect();
+        match values[..] {
+            [one] => self.action_at.insert(cluster_key(id), one),
+            _ => self.action_groups.insert(id, parts.clone()),
+        }
+        Ok(Some(parts))
+    }
+
+    /// Makes the actions `others` parts of action `first` (one call
+    /// scheduled them on several nodes: see [`IdentityMap::join_actions`]);
+    /// whether they were joined.
+    pub async fn join_actions(&self, first: i32, others: &[i32]) -> Result<bool, IdentityError> {
+        if !self.map.join_actions(first, others).await? {
+            return Ok(false);
+        }
+        self.action_at.remove(cluster_key(first));
+        self.action_groups.invalidate(&first);
+        if let Some(parts) = self.action_parts(first).await? {
+            self.action_of.insert_many(parts.iter().map(|p| {
+                (
+                    Self::local_key(self.number(&p.node), p.local),
+                    cluster_key(first),
+                )
+            }));
+        }
+        Ok(true)
     }
 
     /// The cluster id of action `local` on `node`, allocated when new.
@@ -274,17 +324,13 @@ impl CachedIdentity {
         for (i, id) in missing.iter().zip(&found) {
             ids[*i] = *id;
         }
+        // Only this way: a cluster id found may name an action of several
+        // nodes, which [`CachedIdentity::action_parts`] reads whole.
         self.action_of.insert_many(
             misses
                 .iter()
                 .zip(&found)
                 .map(|(l, id)| (Self::local_key(number, *l), cluster_key(*id))),
-        );
-        self.action_at.insert_many(
-            misses
-                .iter()
-                .zip(&found)
-                .map(|(l, id)| (cluster_key(*id), Self::location_value(number, *l))),
         );
         Ok(ids)
     }
@@ -327,7 +373,7 @@ mod tests {
         let y = ids.action_id("n2", 1).await.unwrap();
         assert_ne!(x, y);
         assert_eq!(
-            ids.action_location(y).await.unwrap().unwrap().node.as_ref(),
+            ids.action_parts(y).await.unwrap().unwrap()[0].node.as_ref(),
             "n2"
         );
     }

@@ -9,11 +9,15 @@
 //! everywhere, a bad argument), that fault is passed on exactly: nothing
 //! changed anywhere. The session's keys on all nodes are obtained before
 //! anything is sent, so a missing one fails the call before any change.
+//!
+//! A change that schedules an action on every node (`system.appstreams.ssmEnable`)
+//! answers one cluster action id for all of them, as a split call does.
 
 use xmlrpc::{Fault, MethodCall, Value};
 
-use super::Ctx;
 use super::node_call::{call_node, node_key};
+use super::system::join_actions;
+use super::{Ctx, merge, translate};
 use crate::directory::NodeInfo;
 use crate::error::{BroadcastFailure, GatewayError, NodeFailures};
 use crate::upstream::call_many::{RequestStrategy, call_many};
@@ -38,6 +42,31 @@ pub(crate) fn undo_of(method: &str) -> Option<(&'static str, UndoArg)> {
         "kickstart.keys.create" => Some(("kickstart.keys.delete", UndoArg::Param(1))),
         _ => None,
     }
+}
+
+/// The answer to a change every node applied: the first node's, unless it
+/// carries ids. Action ids (a change that schedules an action on each
+/// node) are translated per node; one action id per node is joined under
+/// the first node's, lists of them are concatenated.
+async fn answer_of_all(
+    ctx: &Ctx<'_>,
+    mut applied: Vec<(NodeInfo, Value)>,
+) -> Result<Value, GatewayError> {
+    if ctx.entry.ids.result.is_empty() {
+        return Ok(applied.swap_remove(0).1);
+    }
+    let ids = ctx.gw.directory().identity();
+    let mut values = Vec::with_capacity(applied.len());
+    for (node, mut value) in applied {
+        translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
+        values.push(value);
+    }
+    if merge::whole_actions(ctx.entry)
+        && let Some(first) = join_actions(ctx, &values).await
+    {
+        return Ok(Value::Int(first));
+    }
+    Ok(merge::merge_split(ctx.entry, &[], values))
 }
 
 /// Routes a `broadcast` class call.
@@ -71,7 +100,7 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
         }
     }
     if faults.is_empty() && gathered.failed.is_empty() {
-        return Ok(applied.swap_remove(0).1);
+        return answer_of_all(ctx, applied).await;
     }
     if applied.is_empty()
         && gathered.failed.is_empty()

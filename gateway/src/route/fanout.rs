@@ -14,7 +14,9 @@
 //! ([`super::list_scan`]), merged by their sort keys and written from the
 //! nodes' own bytes as the client reads them ([`super::list_merge`]). Any
 //! other answer (counts, structs, lists of ids or strings) takes the value
-//! path. Both give the same answer.
+//! path, as do listings of actions where parts of one action (scheduled by
+//! one call on several nodes) appear on several nodes: the value path
+//! makes them one item. Both give the same answer.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -74,7 +76,9 @@ pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
         }
     })
     .await?;
-    if parts.iter().all(|(_, p)| matches!(p, Scanned::List(_))) {
+    if parts.iter().all(|(_, p)| matches!(p, Scanned::List(_)))
+        && !(merge::listed_action_ids(ctx.entry).is_some() && lists_one_action_twice(&parts))
+    {
         let lists: Vec<NodeList> = parts
             .into_iter()
             .filter_map(|(_, p)| match p {
@@ -116,6 +120,20 @@ pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
         values.push(value);
     }
     merge_values(ctx, values).await.map(Routed::Value)
+}
+
+/// Whether two of the scanned lists hold an item with the same id: parts
+/// of one action scheduled on several nodes, which the value path joins.
+fn lists_one_action_twice(parts: &[(NodeInfo, Scanned)]) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    parts
+        .iter()
+        .filter_map(|(_, p)| match p {
+            Scanned::List(l) => Some(l),
+            Scanned::Other(_) => None,
+        })
+        .flat_map(|l| l.items.iter().filter_map(|item| item.id))
+        .any(|id| !seen.insert(id))
 }
 
 /// Asks every serving node with `ask` and applies the fan-out policy:
@@ -185,7 +203,14 @@ async fn merge_values(ctx: &Ctx<'_>, values: Vec<Value>) -> Result<Value, Gatewa
         .map(|v| v.as_array().map_or(1, <[Value]>::len))
         .sum();
     let method = ctx.method();
-    let merge = move || merge::merge_fanout(&method, values);
+    let entry = ctx.entry;
+    let merge = move || {
+        let mut merged = merge::merge_fanout(&method, values);
+        if let (Some(ids), Value::Array(items)) = (merge::listed_action_ids(entry), &mut merged) {
+            merge::join_action_items(items, &ids);
+        }
+        merged
+    };
     Ok(if items > LARGE_MERGE {
         tokio::task::spawn_blocking(merge)
             .await

@@ -11,8 +11,13 @@
 //! split per node. Lists of structs carrying the ids come back in the
 //! client's order of ids; id lists are concatenated in the order the nodes
 //! first appear in the client's list; a single action id answered by each
-//! node stays the first node's (the answer has room for one); equal ints
-//! (the `1` of success) stay one, other ints are summed.
+//! node stays the first node's (the answer has room for one; the router
+//! joins the others to it); equal ints (the `1` of success) stay one, other
+//! ints are summed.
+//!
+//! Parts of one action ([`merge_parts`]): the answers of the nodes that run
+//! an action scheduled on systems of several nodes. In listings of actions
+//! the parts are one item, their counts summed ([`join_action_items`]).
 
 use std::collections::{HashMap, HashSet};
 
@@ -177,9 +182,71 @@ pub fn merge_split(entry: &Entry, client_ids: &[Value], parts: Vec<Value>) -> Va
     }
 }
 
+/// Merges the answers about one action from each node that runs a part
+/// of it, in part order: lists (of its systems, their results) are
+/// concatenated, also as members of a struct; equal ints stay one, others
+/// are summed; anything else is the first part's.
+pub fn merge_parts(parts: Vec<Value>) -> Value {
+    let mut parts = parts.into_iter();
+    let Some(mut merged) = parts.next() else {
+        return Value::Array(Vec::new());
+    };
+    for part in parts {
+        match (&mut merged, part) {
+            (Value::Array(items), Value::Array(more)) => items.extend(more),
+            (Value::Int(n), Value::Int(m)) if *n != m => *n = n.saturating_add(m),
+            (Value::Struct(s), Value::Struct(other)) => {
+                for (name, value) in other {
+                    if let (Some(Value::Array(items)), Value::Array(more)) =
+                        (s.get_mut(&name), value)
+                    {
+                        items.extend(more);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    merged
+}
+
+/// The id members of the actions `entry` lists, when it lists actions
+/// (its items' `id` is an action id); `None` otherwise.
+pub(crate) fn listed_action_ids(entry: &Entry) -> Option<Vec<&str>> {
+    let fields = |kind| {
+        entry.ids.result.iter().filter_map(move |r| match &r.place {
+            IdPlace::Field(name) if r.kind == kind => Some(name.as_str()),
+            _ => None,
+        })
+    };
+    fields(IdKind::Action)
+        .any(|name| name == "id")
+        .then(|| fields(IdKind::Action).collect())
+}
+
+/// Makes one item of the items of a listing of actions (in id order) that
+/// carry the same id: the parts of one action scheduled on several nodes.
+/// Its counts (the int members other than the ids in `ids`) are summed;
+/// anything else is the first part's.
+pub fn join_action_items(items: &mut Vec<Value>, ids: &[&str]) {
+    items.dedup_by(|next, kept| {
+        let same = matches!((int_member(next, "id"), int_member(kept, "id")), (Some(a), Some(b)) if a == b);
+        if let (true, Value::Struct(kept), Value::Struct(next)) = (same, kept, next) {
+            for (name, value) in next.iter() {
+                if let (false, Value::Int(add), Some(Value::Int(n))) =
+                    (ids.contains(&name), value, kept.get_mut(name))
+                {
+                    *n = n.saturating_add(*add);
+                }
+            }
+        }
+        same
+    });
+}
+
 /// Whether the result of `entry` carries action ids as a whole (so a
 /// split yields one action per node).
-fn whole_actions(entry: &Entry) -> bool {
+pub(crate) fn whole_actions(entry: &Entry) -> bool {
     entry
         .ids
         .result
@@ -207,6 +274,57 @@ mod tests {
             .iter()
             .map(|s| int_member(s, "id").unwrap())
             .collect()
+    }
+
+    fn action(id: i32, prerequisite: i32, running: i32) -> Value {
+        Value::Struct(
+            Struct::new()
+                .with("id", Value::Int(id))
+                .with("name", Value::string("Apply highstate"))
+                .with("prerequisite", Value::Int(prerequisite))
+                .with("inProgressSystems", Value::Int(running)),
+        )
+    }
+
+    #[test]
+    fn parts_of_one_action_are_one_item() {
+        let mut items = vec![
+            action(1, 0, 1),
+            action(2, 9, 2),
+            action(2, 7, 3),
+            action(3, 0, 1),
+        ];
+        join_action_items(&mut items, &["id", "prerequisite"]);
+        assert_eq!(items, [action(1, 0, 1), action(2, 9, 5), action(3, 0, 1)]);
+    }
+
+    #[test]
+    fn answers_about_one_action_merge() {
+        let rows = |ids: &[i32]| Value::Array(ids.iter().map(|i| Value::Int(*i)).collect());
+        assert_eq!(
+            merge_parts(vec![rows(&[1, 2]), rows(&[3])]),
+            rows(&[1, 2, 3])
+        );
+        assert_eq!(
+            merge_parts(vec![Value::Int(1), Value::Int(1)]),
+            Value::Int(1)
+        );
+        assert_eq!(
+            merge_parts(vec![Value::Int(2), Value::Int(3)]),
+            Value::Int(5)
+        );
+        let details = |id: i32, results: &[i32]| {
+            Value::Struct(
+                Struct::new()
+                    .with("id", Value::Int(id))
+                    .with("result", rows(results)),
+            )
+        };
+        assert_eq!(
+            merge_parts(vec![details(4, &[1]), details(4, &[2, 3])]),
+            details(4, &[1, 2, 3])
+        );
+        assert_eq!(merge_parts(Vec::new()), Value::Array(Vec::new()));
     }
 
     #[test]

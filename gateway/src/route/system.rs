@@ -10,7 +10,12 @@
 //!   the parts called in parallel, the answers merged in the client's
 //!   order ([`super::merge::merge_split`]). An unknown id fails the whole
 //!   call before anything is sent, as the server's single transaction
-//!   would.
+//!   would. When the split call schedules an action (one action id per
+//!   node, room for one in the answer), the nodes' actions are joined
+//!   under the first one's cluster id.
+//! - An action that one call scheduled on several nodes: the call goes to
+//!   every node that runs a part of it, and their answers are merged
+//!   ([`super::merge::merge_parts`]).
 //! - A minion id: the map's owner, else each node in turn. A system-id
 //!   certificate: each node in turn (only the issuing node accepts it);
 //!   the first answer that is not a fault wins.
@@ -86,7 +91,11 @@ pub(crate) async fn on_node(
 async fn scalar(ctx: &Ctx<'_>, kind: IdKind, index: usize) -> Result<Value, GatewayError> {
     let ids = ctx.gw.directory().identity();
     let id = &ctx.call.params[index];
-    let loc = translate::locate(ids, kind, id).await?;
+    let parts = translate::locate_all(ids, kind, id).await?;
+    if parts.len() > 1 {
+        return on_each_part(ctx, parts.iter().map(|p| p.node.clone()).collect()).await;
+    }
+    let loc = parts[0].clone();
     match on_node(ctx, &loc.node, ctx.call.params.clone()).await {
         Err(GatewayError::Fault(f)) if kind == IdKind::System && f.code == -208 => {
             let Some(cid) = id.as_i64().and_then(|i| i32::try_from(i).ok()) else {
@@ -112,10 +121,12 @@ async fn split(ctx: &Ctx<'_>, kind: IdKind, index: usize) -> Result<Value, Gatew
         .unwrap_or_default();
     let mut groups: Vec<(Arc<str>, Vec<Value>)> = Vec::new();
     for item in &items {
-        let loc = translate::locate(ids, kind, item).await?;
-        match groups.iter_mut().find(|(n, _)| *n == loc.node) {
-            Some((_, group)) => group.push(item.clone()),
-            None => groups.push((loc.node, vec![item.clone()])),
+        // An action of several nodes goes to each of them.
+        for loc in translate::locate_all(ids, kind, item).await?.iter() {
+            match groups.iter_mut().find(|(n, _)| *n == loc.node) {
+                Some((_, group)) => group.push(item.clone()),
+                None => groups.push((loc.node.clone(), vec![item.clone()])),
+            }
         }
     }
     match groups.len() {
@@ -154,10 +165,69 @@ async fn split(ctx: &Ctx<'_>, kind: IdKind, index: usize) -> Result<Value, Gatew
                 }
                 return Err(e);
             }
-            let parts = gathered.ok.into_iter().map(|((_, _), v)| v).collect();
+            let parts: Vec<Value> = gathered.ok.into_iter().map(|((_, _), v)| v).collect();
+            if merge::whole_actions(ctx.entry)
+                && let Some(first) = join_actions(ctx, &parts).await
+            {
+                return Ok(Value::Int(first));
+            }
             Ok(merge::merge_split(ctx.entry, &items, parts))
         }
     }
+}
+
+/// One call scheduled an action on each of several nodes: its answer has
+/// room for one action id, so the other nodes' actions become parts of the
+/// first node's ([`crate::directory::CachedIdentity::join_actions`]) and
+/// calls naming it reach every part. `None` when the parts are not one
+/// action id each.
+pub(crate) async fn join_actions(ctx: &Ctx<'_>, parts: &[Value]) -> Option<i32> {
+    let ids: Vec<i32> = parts
+        .iter()
+        .map(|p| match p {
+            Value::Int(id) => Some(*id),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let (&first, others) = ids.split_first()?;
+    let others: Vec<i32> = others.iter().copied().filter(|id| *id != first).collect();
+    match ctx
+        .gw
+        .directory()
+        .identity()
+        .join_actions(first, &others)
+        .await
+    {
+        Ok(true) => {}
+        // The actions are scheduled whatever happens here: answer the
+        // first, whose id reaches its own node's part at least.
+        Ok(false) => {
+            tracing::warn!(action = first, others = ?others, method = %ctx.method(), "the actions of this call could not be joined under one id; its id reaches the first node's part only");
+        }
+        Err(e) => {
+            tracing::warn!(action = first, others = ?others, method = %ctx.method(), error = %e, "the actions of this call could not be joined under one id; its id reaches the first node's part only");
+        }
+    }
+    Some(first)
+}
+
+/// Calls `ctx`'s method on each of `nodes` (the nodes that run parts of
+/// the action it names), in parallel, and merges their answers
+/// ([`merge::merge_parts`]). Any node failing fails the call.
+async fn on_each_part(ctx: &Ctx<'_>, nodes: Vec<Arc<str>>) -> Result<Value, GatewayError> {
+    let gathered = call_many(
+        nodes,
+        RequestStrategy::ALL,
+        |node| async move { on_node(ctx, &node, ctx.call.params.clone()).await },
+        || GatewayError::NoNode("this call in time"),
+    )
+    .await;
+    if let Some((_, e)) = gathered.failed.into_iter().next() {
+        return Err(e);
+    }
+    Ok(merge::merge_parts(
+        gathered.ok.into_iter().map(|(_, v)| v).collect(),
+    ))
 }
 
 /// Tries each serving node in turn; the first answer that is not a fault

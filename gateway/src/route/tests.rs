@@ -166,28 +166,130 @@ async fn a_package(gw: &Gateway, key: &Value) -> Value {
     member(&packages.as_array().unwrap()[0], "id").clone()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_schedule_over_two_nodes_and_its_actions() {
-    let (_sims, gw) = cluster(3, 3, FanoutPolicy::Strict).await;
-    let key = login(&gw).await;
-    let package = a_package(&gw, &key).await;
-    // One system from each of two nodes: the first listed of n1 and n2.
+/// The cluster id of the first system listed of each of `nodes`.
+async fn first_system_of(gw: &Gateway, key: &Value, nodes: &[&str]) -> Vec<Value> {
+    let list = call(gw, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap();
+    let ids = gw.directory().identity();
     let mut picked = Vec::new();
-    for node in ["n1", "n2"] {
-        let list = call(&gw, "system.listSystems", vec![key.clone()])
-            .await
-            .unwrap();
-        let ids = gw.directory().identity();
+    for node in nodes {
         let mut found = None;
         for id in ids_of(&list) {
             let loc = ids.system_location(id as i32).await.unwrap().unwrap();
-            if &*loc.node == node {
+            if &*loc.node == *node {
                 found = Some(id);
                 break;
             }
         }
         picked.push(Value::Int(found.unwrap() as i32));
     }
+    picked
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_action_over_two_nodes_answers_as_one() {
+    let (_sims, gw) = cluster(3, 3, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    let picked = first_system_of(&gw, &key, &["n1", "n2"]).await;
+    // A split call whose answer has room for one action id.
+    let action = call(
+        &gw,
+        "system.scheduleApplyHighstate",
+        vec![
+            key.clone(),
+            Value::Array(picked.clone()),
+            Value::DateTime("20240101T00:00:00".into()),
+            Value::Bool(false),
+        ],
+    )
+    .await
+    .unwrap();
+    let id = action.as_i64().unwrap() as i32;
+    let servers = |list: &Value| {
+        let mut sids: Vec<i64> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| member(s, "server_id").as_i64().unwrap())
+            .collect();
+        sids.sort_unstable();
+        sids
+    };
+    let mut expected: Vec<i64> = picked.iter().map(|v| v.as_i64().unwrap()).collect();
+    expected.sort_unstable();
+    // The one id reaches both nodes' parts; their systems come back under
+    // cluster ids.
+    let running = call(
+        &gw,
+        "schedule.listInProgressSystems",
+        vec![key.clone(), Value::Int(id)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(servers(&running), expected);
+    // Listed once, both systems counted, on either path to the client.
+    for listing in [
+        call(&gw, "schedule.listInProgressActions", vec![key.clone()]).await,
+        answer(&gw, "schedule.listInProgressActions", vec![key.clone()]).await,
+    ] {
+        let listing = listing.unwrap();
+        let ours: Vec<&Value> = listing
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| member(a, "id").as_i64() == Some(i64::from(id)))
+            .collect();
+        assert_eq!(ours.len(), 1, "{listing:?}");
+        assert_eq!(member(ours[0], "inProgressSystems"), &Value::Int(2));
+        assert!(
+            ids(&listing).windows(2).all(|w| w[0] < w[1]),
+            "by id, once each"
+        );
+    }
+    // Cancelling it cancels both parts.
+    let cancelled = call(
+        &gw,
+        "schedule.cancelActions",
+        vec![key.clone(), Value::Array(vec![Value::Int(id)])],
+    )
+    .await
+    .unwrap();
+    assert_eq!(cancelled, Value::Int(1));
+    let failed = call(
+        &gw,
+        "schedule.listFailedSystems",
+        vec![key.clone(), Value::Int(id)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(servers(&failed), expected);
+    assert!(
+        failed
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| member(s, "message") == &Value::string("Canceled by user"))
+    );
+    // Each system's history names the one id.
+    for sid in &picked {
+        let events = call(
+            &gw,
+            "system.listSystemEvents",
+            vec![key.clone(), sid.clone()],
+        )
+        .await
+        .unwrap();
+        assert_eq!(ids(&events), [i64::from(id)]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_schedule_over_two_nodes_and_its_actions() {
+    let (_sims, gw) = cluster(3, 3, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    let package = a_package(&gw, &key).await;
+    let picked = first_system_of(&gw, &key, &["n1", "n2"]).await;
     let actions = call(
         &gw,
         "system.schedulePackageInstall",

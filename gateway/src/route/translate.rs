@@ -2,16 +2,18 @@
 //! driven by the spec's [`IdInfo`](spec::IdInfo) of each entry.
 //!
 //! Parameters: every system or action id (scalar or array) must live on
-//! the node the call goes to; an unknown id is the server's "no such
+//! the node the call goes to (an action of several nodes: its part there); an unknown id is the server's "no such
 //! system" / "no such action", an id on another node is refused. Minion
 //! ids and certificates are never rewritten. Results: every id a node
 //! answers is mapped to its cluster id, allocated when new (with the
 //! minion and machine id found beside it, when the struct has them).
 
+use std::sync::Arc;
+
 use spec::{Entry, IdKind, IdPlace};
 use xmlrpc::Value;
 
-use crate::directory::{CachedIdentity, SeenSystem};
+use crate::directory::{CachedIdentity, Location, SeenSystem};
 use crate::error::GatewayError;
 
 fn no_such(kind: IdKind, id: i64) -> GatewayError {
@@ -21,19 +23,32 @@ fn no_such(kind: IdKind, id: i64) -> GatewayError {
     }
 }
 
-/// The node and local id of one cluster id.
+/// The node and local id of one cluster id (an action of several nodes:
+/// its first node's part).
 pub(crate) async fn locate(
     ids: &CachedIdentity,
     kind: IdKind,
     value: &Value,
-) -> Result<crate::directory::Location, GatewayError> {
+) -> Result<Location, GatewayError> {
+    Ok(locate_all(ids, kind, value).await?[0].clone())
+}
+
+/// Every node and local id of one cluster id: one for a system, one per
+/// node for an action that one call scheduled on several nodes.
+pub(crate) async fn locate_all(
+    ids: &CachedIdentity,
+    kind: IdKind,
+    value: &Value,
+) -> Result<Arc<[Location]>, GatewayError> {
     let raw = value.as_i64().ok_or(no_such(kind, 0))?;
     let id = i32::try_from(raw).map_err(|_| no_such(kind, raw))?;
     let found = match kind {
-        IdKind::System => ids.system_location(id).await?,
-        IdKind::Action => ids.action_location(id).await?,
+        IdKind::System => ids.system_location(id).await?.map(|l| Arc::from([l])),
+        IdKind::Action => ids.action_parts(id).await?,
     };
-    found.ok_or(no_such(kind, raw))
+    found
+        .filter(|parts| !parts.is_empty())
+        .ok_or(no_such(kind, raw))
 }
 
 /// Rewrites every translated id parameter of `entry` in `params` to its
@@ -70,8 +85,8 @@ async fn to_local(
     if value.as_i64().is_none() {
         return Ok(());
     }
-    let loc = locate(ids, kind, value).await?;
-    if &*loc.node != node {
+    let parts = locate_all(ids, kind, value).await?;
+    let Some(loc) = parts.iter().find(|p| &*p.node == node) else {
         let what = match kind {
             IdKind::System => "systems",
             IdKind::Action => "actions",
@@ -79,9 +94,9 @@ async fn to_local(
         return Err(GatewayError::CrossNode(format!(
             "the {what} of this call are managed by different nodes of the cluster \
              ({} and {node}); call once per node",
-            loc.node
+            parts[0].node
         )));
-    }
+    };
     *value = Value::Int(loc.local);
     Ok(())
 }

@@ -14,6 +14,9 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "listCompletedActions" => Ok(list(node, |a| a.count(ActionState::Completed) > 0)),
         "listFailedActions" => Ok(list(node, |a| a.count(ActionState::Failed) > 0)),
         "cancelActions" => cancel(node, call),
+        "listInProgressSystems" => systems_in(node, call, ActionState::InProgress),
+        "listCompletedSystems" => systems_in(node, call, ActionState::Completed),
+        "listFailedSystems" => systems_in(node, call, ActionState::Failed),
         _ => return None,
     })
 }
@@ -45,6 +48,39 @@ fn list(node: &Node, keep: impl Fn(&Action) -> bool) -> Value {
             })
             .collect(),
     )
+}
+
+/// The systems of an action in `state`, by system id; an unknown action is
+/// the server's fault.
+fn systems_in(node: &Node, call: &Call<'_>, state: ActionState) -> MethodResponse {
+    let id = call.int("actionId")?;
+    let data = node.read();
+    let action = i32::try_from(id)
+        .ok()
+        .and_then(|id| data.actions.get(&id))
+        .ok_or_else(|| faults::no_such_action(id))?;
+    let systems = action
+        .systems
+        .iter()
+        .filter(|(_, (s, _))| *s == state)
+        .filter_map(|(sid, (_, message))| {
+            let system = data.systems.get(sid)?;
+            // The simulated systems have no base channel: the server
+            // leaves the member out then.
+            let mut row = Struct::with_capacity(4)
+                .with("server_id", Value::Int(*sid))
+                .with("server_name", Value::string(&system.name))
+                .with(
+                    "timestamp",
+                    Value::DateTime(format_datetime(action.earliest)),
+                );
+            if let Some(message) = message {
+                row.push("message", Value::string(message));
+            }
+            Some(row.into())
+        })
+        .collect();
+    Ok(Value::Array(systems))
 }
 
 /// Cancels actions: all or none. Systems still waiting fail with the

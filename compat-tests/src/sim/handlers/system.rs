@@ -25,6 +25,7 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "getName" => get_name(node, call),
         "deleteSystems" => delete_systems(node, call),
         "schedulePackageInstall" => schedule_package_install(node, call),
+        "scheduleApplyHighstate" => schedule_apply_highstate(node, call),
         "listSystemEvents" => list_system_events(node, call),
         _ => return None,
     })
@@ -135,11 +136,7 @@ fn checked_systems(data: &NodeData, sids: &[i64]) -> Result<Vec<i32>, Fault> {
 
 fn schedule_package_install(node: &Node, call: &Call<'_>) -> MethodResponse {
     let single = call.arg("sid").is_some();
-    let sids = if single {
-        vec![call.int("sid")?]
-    } else {
-        call.ints("sids")?
-    };
+    let sids = sids(call, single)?;
     let package_ids = call.ints("packageIds")?;
     let earliest = call.date("earliestOccurrence")?;
     let user = call.user(node)?;
@@ -154,28 +151,78 @@ fn schedule_package_install(node: &Node, call: &Call<'_>) -> MethodResponse {
                 .ok_or_else(faults::no_such_package)
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let id = schedule(
+        &mut data,
+        &user.login,
+        ("Package Install", "packages.update"),
+        earliest,
+        systems,
+        packages,
+    );
+    Ok(if single {
+        Value::Int(id)
+    } else {
+        Value::Array(vec![Value::Int(id)])
+    })
+}
+
+/// `scheduleApplyHighstate`: one action for all the systems named, its id
+/// answered as a single int either way.
+fn schedule_apply_highstate(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let sids = sids(call, call.arg("sid").is_some())?;
+    let earliest = call.date("earliestOccurrence")?;
+    call.bool("test")?;
+    let user = call.user(node)?;
+    let mut data = node.write();
+    let systems = checked_systems(&data, &sids)?;
+    let id = schedule(
+        &mut data,
+        &user.login,
+        ("Apply highstate", "states.apply"),
+        earliest,
+        systems,
+        Vec::new(),
+    );
+    Ok(Value::Int(id))
+}
+
+/// The system ids of a call: `sid`, or the list `sids`.
+fn sids(call: &Call<'_>, single: bool) -> Result<Vec<i64>, Fault> {
+    if single {
+        Ok(vec![call.int("sid")?])
+    } else {
+        call.ints("sids")
+    }
+}
+
+/// Records a new action of type `(name, label)` on `systems`, all in
+/// progress; answers its id.
+fn schedule(
+    data: &mut NodeData,
+    scheduler: &str,
+    (type_name, type_label): (&str, &str),
+    earliest: i64,
+    systems: Vec<i32>,
+    package_ids: Vec<i32>,
+) -> i32 {
     let id = data.next_action_id;
     data.next_action_id += 1;
     let action = Action {
         id,
-        name: format!("Package Install scheduled by {}", user.login),
-        type_name: "Package Install".to_owned(),
-        type_label: "packages.update".to_owned(),
-        scheduler: user.login,
+        name: format!("{type_name} scheduled by {scheduler}"),
+        type_name: type_name.to_owned(),
+        type_label: type_label.to_owned(),
+        scheduler: scheduler.to_owned(),
         created: now_secs(),
         earliest,
         systems: systems
             .into_iter()
             .map(|sid| (sid, (ActionState::InProgress, None)))
             .collect::<BTreeMap<_, _>>(),
-        package_ids: packages,
+        package_ids,
     };
     data.actions.insert(id, action);
-    Ok(if single {
-        Value::Int(id)
-    } else {
-        Value::Array(vec![Value::Int(id)])
-    })
+    id
 }
 
 fn list_system_events(node: &Node, call: &Call<'_>) -> MethodResponse {
