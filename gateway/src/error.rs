@@ -100,7 +100,8 @@ impl fmt::Display for NodeFailures {
     }
 }
 
-/// A broadcast that did not succeed everywhere.
+/// A change sent to several nodes (a broadcast, or a split call that
+/// scheduled actions) that did not succeed everywhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BroadcastFailure {
     /// The method.

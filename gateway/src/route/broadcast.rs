@@ -113,11 +113,7 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
         failed.0.push((node.id.to_string(), fault_reason(f)));
     }
     for (node, e) in &gathered.failed {
-        let why = match e {
-            GatewayError::NodeUnavailable { source, .. } => source.to_string(),
-            other => other.to_string(),
-        };
-        failed.0.push((node.id.to_string(), why));
+        failed.0.push((node.id.to_string(), failure_reason(e)));
     }
     let method = ctx.method();
     let (undone, kept) = undo(ctx, &method, applied).await;
@@ -130,6 +126,16 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     };
     tracing::warn!(failure = %failure, "broadcast failed");
     Err(GatewayError::Broadcast(failure))
+}
+
+/// Why a call failed on a node, in short: its fault, or why it could not
+/// be reached.
+pub(crate) fn failure_reason(e: &GatewayError) -> String {
+    match e {
+        GatewayError::Fault(f) => fault_reason(f),
+        GatewayError::NodeUnavailable { source, .. } => source.to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// A node's fault as a short reason (without the redstone prefix).

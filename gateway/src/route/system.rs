@@ -12,7 +12,9 @@
 //!   call before anything is sent, as the server's single transaction
 //!   would. When the split call schedules an action (one action id per
 //!   node, room for one in the answer), the nodes' actions are joined
-//!   under the first one's cluster id.
+//!   under the first one's cluster id. When a split call that schedules
+//!   actions fails on some nodes, the actions it made on the others are
+//!   cancelled and the fault says so.
 //! - An action that one call scheduled on several nodes: the call goes to
 //!   every node that runs a part of it, and their answers are merged
 //!   ([`super::merge::merge_parts`]).
@@ -25,9 +27,10 @@ use std::sync::Arc;
 use spec::{IdForm, IdKind};
 use xmlrpc::{MethodCall, Value};
 
+use super::broadcast::failure_reason;
 use super::node_call::{answer, call_node};
 use super::{Ctx, merge, translate};
-use crate::error::GatewayError;
+use crate::error::{BroadcastFailure, GatewayError, NodeFailures};
 use crate::upstream::UpstreamError;
 use crate::upstream::call_many::{RequestStrategy, call_many};
 
@@ -154,16 +157,18 @@ async fn split(ctx: &Ctx<'_>, kind: IdKind, index: usize) -> Result<Value, Gatew
                 || GatewayError::NoNode("this call in time"),
             )
             .await;
-            if let Some((node, e)) = gathered.failed.into_iter().next() {
-                if !gathered.ok.is_empty() {
-                    let applied: Vec<String> = gathered
-                        .ok
-                        .iter()
-                        .map(|((n, _), _)| n.to_string())
-                        .collect();
-                    tracing::warn!(failed = %node.0, ?applied, method = %ctx.method(), "split call failed on one node after others answered");
-                }
-                return Err(e);
+            if !gathered.failed.is_empty() {
+                let applied: Vec<(Arc<str>, Value)> = gathered
+                    .ok
+                    .into_iter()
+                    .map(|((node, _), v)| (node, v))
+                    .collect();
+                let failed = gathered
+                    .failed
+                    .into_iter()
+                    .map(|((node, _), e)| (node, e))
+                    .collect();
+                return Err(split_failed(ctx, failed, applied).await);
             }
             let parts: Vec<Value> = gathered.ok.into_iter().map(|((_, _), v)| v).collect();
             if merge::whole_actions(ctx.entry)
@@ -174,6 +179,86 @@ async fn split(ctx: &Ctx<'_>, kind: IdKind, index: usize) -> Result<Value, Gatew
             Ok(merge::merge_split(ctx.entry, &items, parts))
         }
     }
+}
+
+/// The error of a split call that failed on some nodes. When it scheduled
+/// actions on the others, they are cancelled there (the client, told the
+/// call failed, would otherwise find them running, or schedule them twice
+/// on trying again), and the fault names the nodes that failed and where
+/// the actions were cancelled or still stand. Anything else is the first
+/// failure, as it is.
+async fn split_failed(
+    ctx: &Ctx<'_>,
+    failed: Vec<(Arc<str>, GatewayError)>,
+    applied: Vec<(Arc<str>, Value)>,
+) -> GatewayError {
+    let method = ctx.method();
+    if applied.is_empty() || !merge::whole_actions(ctx.entry) {
+        if !applied.is_empty() {
+            let applied: Vec<&str> = applied.iter().map(|(n, _)| &**n).collect();
+            tracing::warn!(failed = %failed[0].0, ?applied, %method, "split call failed on one node after others answered");
+        }
+        return failed
+            .into_iter()
+            .next()
+            .map_or(GatewayError::NoNode("this call"), |(_, e)| e);
+    }
+    let code = failed
+        .iter()
+        .find_map(|(_, e)| match e {
+            GatewayError::Fault(f) => Some(f.code),
+            _ => None,
+        })
+        .unwrap_or(-1);
+    let mut failure = BroadcastFailure {
+        method,
+        code,
+        failed: NodeFailures(
+            failed
+                .iter()
+                .map(|(node, e)| (node.to_string(), failure_reason(e)))
+                .collect(),
+        ),
+        undone: Vec::new(),
+        kept: Vec::new(),
+    };
+    for (node, answer) in applied {
+        match cancel_actions(ctx, &node, &answer).await {
+            Ok(()) => failure
+                .undone
+                .push((node.to_string(), "schedule.cancelActions".to_owned())),
+            Err(e) => {
+                tracing::error!(node = %node, error = %e, "cancelling the actions of a failed split call failed");
+                failure.kept.push(node.to_string());
+            }
+        }
+    }
+    tracing::warn!(failure = %failure, "split call failed");
+    GatewayError::Broadcast(failure)
+}
+
+/// Cancels on `node` the actions whose cluster ids `scheduled` holds (one
+/// id, or a list of them).
+async fn cancel_actions(ctx: &Ctx<'_>, node: &str, scheduled: &Value) -> Result<(), GatewayError> {
+    let cluster: Vec<&Value> = match scheduled {
+        Value::Array(items) => items.iter().collect(),
+        one => vec![one],
+    };
+    let ids = ctx.gw.directory().identity();
+    let mut locals = Vec::with_capacity(cluster.len());
+    for id in cluster {
+        let mut id = id.clone();
+        translate::to_local(ids, IdKind::Action, &mut id, node).await?;
+        locals.push(id);
+    }
+    let (Some(info), Some(key)) = (ctx.gw.directory().node(node), ctx.call.params.first()) else {
+        return Err(GatewayError::NoNode("the cancelling of actions"));
+    };
+    let call = MethodCall {
+        name: "schedule.cancelActions".to_owned(),
+        params: vec![key.clone(), Value::Array(locals)],
+    };
+    answer(call_node(ctx.gw, &info, call, ctx.session.as_ref(), false).await?).map(|_| ())
 }
 
 /// One call scheduled an action on each of several nodes: its answer has

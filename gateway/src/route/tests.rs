@@ -285,6 +285,48 @@ async fn one_action_over_two_nodes_answers_as_one() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schedule_that_fails_on_one_node_is_cancelled_on_the_others() {
+    let (mut sims, gw) = cluster(3, 3, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    let picked = first_system_of(&gw, &key, &["n1", "n3"]).await;
+    sims[2].kill().await;
+    let fault = call(
+        &gw,
+        "system.scheduleApplyHighstate",
+        vec![
+            key.clone(),
+            Value::Array(picked.clone()),
+            Value::DateTime("20240101T00:00:00".into()),
+            Value::Bool(false),
+        ],
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        fault.string.contains("failed on node(s) n3 (")
+            && fault
+                .string
+                .ends_with("undone on n1 (schedule.cancelActions)"),
+        "{fault:?}"
+    );
+    // The action n1 had scheduled no longer runs.
+    let events = call(
+        &gw,
+        "system.listSystemEvents",
+        vec![key.clone(), picked[0].clone()],
+    )
+    .await
+    .unwrap();
+    let events = events.as_array().unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(member(&events[0], "failed_count"), &Value::Int(1));
+    assert_eq!(
+        member(&events[0], "result_msg"),
+        &Value::string("Canceled by user")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_schedule_over_two_nodes_and_its_actions() {
     let (_sims, gw) = cluster(3, 3, FanoutPolicy::Strict).await;
     let key = login(&gw).await;

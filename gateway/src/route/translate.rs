@@ -76,7 +76,8 @@ pub(crate) async fn params_to_node(
     Ok(())
 }
 
-async fn to_local(
+/// Rewrites one cluster id to its local id on `node`.
+pub(crate) async fn to_local(
     ids: &CachedIdentity,
     kind: IdKind,
     value: &mut Value,
