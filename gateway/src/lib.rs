@@ -7,6 +7,12 @@
 //! ids between cluster-wide and node-local ids, swaps the cluster session
 //! for each node's, and merges what several nodes answer.
 //!
+//! A call that schedules one action on systems of several nodes makes one
+//! action on each; the client gets one cluster action id for all of them,
+//! which every later call reaches in full (its systems, its cancelling,
+//! one line in the action listings). When such a call fails on some nodes,
+//! what it scheduled on the others is cancelled.
+//!
 //! - [`config`]: the configuration (TOML, flags, env).
 //! - [`directory`]: nodes, the identity map (moka-cached) and sessions.
 //! - [`upstream`]: per-node pooled clients, circuit breakers, retries,
