@@ -264,6 +264,18 @@ pub fn cpu_time(pid: Option<u32>) -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
+/// Pins every thread of process `pid` (this process when `None`) to CPU
+/// `cpu`, with util-linux's `taskset`; threads started later inherit it.
+/// Whether that worked.
+pub fn pin(pid: Option<u32>, cpu: usize) -> bool {
+    let pid = pid.unwrap_or_else(std::process::id);
+    Command::new("taskset")
+        .args(["-a", "-p", "-c", &cpu.to_string(), &pid.to_string()])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// What a load run measured.
 pub struct Load {
     pub calls: usize,
