@@ -10,8 +10,9 @@
 //! changed anywhere. The session's keys on all nodes are obtained before
 //! anything is sent, so a missing one fails the call before any change.
 //!
-//! A change that schedules an action on every node (`system.appstreams.ssmEnable`)
-//! answers one cluster action id for all of them, as a split call does.
+//! A change that schedules an action on every node
+//! (`system.appstreams.ssmEnable`) answers one cluster action id for all
+//! of them, as a split call does.
 
 use xmlrpc::{Fault, MethodCall, Value};
 
