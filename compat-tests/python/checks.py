@@ -1,7 +1,23 @@
-"""Shared bits of the black-box client scripts: counted checks and fault
-capture. Scripts import it from their own directory."""
+"""Shared bits of the black-box client scripts: their command line, the
+client, counted checks and fault capture. Scripts import it from their own
+directory."""
 import sys
 import xmlrpc.client
+
+USER, PASSWORD = "admin", "admin"
+
+
+def arguments():
+    """URL and EXPECTED_SYSTEMS (None when not given) from the command line."""
+    return sys.argv[1], (int(sys.argv[2]) if len(sys.argv) > 2 else None)
+
+
+def connect(check, url):
+    """A client for url, once api.getVersion answers a number >= 10.8."""
+    client = xmlrpc.client.ServerProxy(url)
+    version = client.api.getVersion()
+    check("getVersion is a number >= 10.8", float(version) >= 10.8, version)
+    return client
 
 
 class Checks:

@@ -6,7 +6,9 @@ unchanged against either.
 It lists every system (unique ids that fit a 32-bit int), reads the details
 of systems of every node (the node is the second label of a simulated host
 name), schedules one package install on systems of two nodes in one call
-and finds the actions among the actions in progress, creates and deletes an
+and finds the actions among the actions in progress, schedules one
+highstate on the same systems and finds its one action id reaching them all,
+creates and deletes an
 activation key, and checks the exact faults of a bad login, a bad session
 key, an unknown method, an unknown namespace and wrong argument types.
 
@@ -14,22 +16,13 @@ Usage: gateway_compat.py URL [EXPECTED_SYSTEMS]
 Prints 'N passed, M failed' and exits non-zero on any failure.
 """
 import datetime
-import sys
 import xmlrpc.client
 
-from checks import Checks, fault_of
+from checks import PASSWORD, USER, Checks, arguments, connect, fault_of
 
-URL = sys.argv[1]
-EXPECTED = int(sys.argv[2]) if len(sys.argv) > 2 else None
-USER, PASSWORD = "admin", "admin"
-
+URL, EXPECTED = arguments()
 check = Checks()
-
-
-client = xmlrpc.client.ServerProxy(URL)
-
-version = client.api.getVersion()
-check("getVersion is a number >= 10.8", float(version) >= 10.8, version)
+client = connect(check, URL)
 check("systemVersion", bool(client.api.systemVersion()))
 
 key = client.auth.login(USER, PASSWORD)

@@ -7,23 +7,14 @@ unknown method and wrong argument types.
 Usage: single_node.py URL [EXPECTED_SYSTEMS]
 Prints 'N passed, M failed' and exits non-zero on any failure.
 """
-import sys
 import time
 import xmlrpc.client
 
-from checks import Checks, fault_of
+from checks import PASSWORD, USER, Checks, arguments, connect, fault_of
 
-URL = sys.argv[1]
-EXPECTED = int(sys.argv[2]) if len(sys.argv) > 2 else None
-USER, PASSWORD = "admin", "admin"
-
+URL, EXPECTED = arguments()
 check = Checks()
-
-
-client = xmlrpc.client.ServerProxy(URL)
-
-version = client.api.getVersion()
-check("getVersion is a number >= 10.8", float(version) >= 10.8, version)
+client = connect(check, URL)
 
 key = client.auth.login(USER, PASSWORD)
 check("session key shape", "x" in key and len(key.split("x")[1]) == 64, key)

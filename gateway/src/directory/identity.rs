@@ -12,7 +12,6 @@
 //! is found at its new home under the same cluster id.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -137,28 +136,18 @@ impl CachedIdentity {
 
     /// Where cluster system `id` lives; `None` when the map does not know it.
     pub async fn system_location(&self, id: i32) -> Result<Option<Location>, IdentityError> {
-        self.cached_location(&self.system_at, id, async {
-            Ok(self.map.system(id).await?.map(|r| (r.node, r.local_id)))
-        })
-        .await
-    }
-
-    /// `id`'s location from `cache`, else from `read` (the map's node and
-    /// local id), then cached.
-    async fn cached_location(
-        &self,
-        cache: &IdBlocks,
-        id: i32,
-        read: impl Future<Output = Result<Option<(String, i32)>, IdentityError>>,
-    ) -> Result<Option<Location>, IdentityError> {
-        if let Some(loc) = cache.get(cluster_key(id)).and_then(|v| self.location(v)) {
+        if let Some(loc) = self
+            .system_at
+            .get(cluster_key(id))
+            .and_then(|v| self.location(v))
+        {
             return Ok(Some(loc));
         }
-        let Some((node, local)) = read.await? else {
+        let Some(record) = self.map.system(id).await? else {
             return Ok(None);
         };
-        let value = Self::location_value(self.number(&node), local);
-        cache.insert(cluster_key(id), value);
+        let value = Self::location_value(self.number(&record.node), record.local_id);
+        self.system_at.insert(cluster_key(id), value);
         Ok(self.location(value))
     }
 

@@ -187,24 +187,28 @@ async fn first_system_of(gw: &Gateway, key: &Value, nodes: &[&str]) -> Vec<Value
     picked
 }
 
+/// `system.scheduleApplyHighstate` on `systems`: one action id answered.
+async fn highstate(gw: &Gateway, key: &Value, systems: &[Value]) -> Result<Value, Fault> {
+    call(
+        gw,
+        "system.scheduleApplyHighstate",
+        vec![
+            key.clone(),
+            Value::Array(systems.to_vec()),
+            Value::DateTime("20240101T00:00:00".into()),
+            Value::Bool(false),
+        ],
+    )
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_action_over_two_nodes_answers_as_one() {
     let (_sims, gw) = cluster(3, 3, FanoutPolicy::Strict).await;
     let key = login(&gw).await;
     let picked = first_system_of(&gw, &key, &["n1", "n2"]).await;
     // A split call whose answer has room for one action id.
-    let action = call(
-        &gw,
-        "system.scheduleApplyHighstate",
-        vec![
-            key.clone(),
-            Value::Array(picked.clone()),
-            Value::DateTime("20240101T00:00:00".into()),
-            Value::Bool(false),
-        ],
-    )
-    .await
-    .unwrap();
+    let action = highstate(&gw, &key, &picked).await.unwrap();
     let id = action.as_i64().unwrap() as i32;
     let servers = |list: &Value| {
         let mut sids: Vec<i64> = list
@@ -290,18 +294,7 @@ async fn a_schedule_that_fails_on_one_node_is_cancelled_on_the_others() {
     let key = login(&gw).await;
     let picked = first_system_of(&gw, &key, &["n1", "n3"]).await;
     sims[2].kill().await;
-    let fault = call(
-        &gw,
-        "system.scheduleApplyHighstate",
-        vec![
-            key.clone(),
-            Value::Array(picked.clone()),
-            Value::DateTime("20240101T00:00:00".into()),
-            Value::Bool(false),
-        ],
-    )
-    .await
-    .unwrap_err();
+    let fault = highstate(&gw, &key, &picked).await.unwrap_err();
     assert!(
         fault.string.contains("failed on node(s) n3 (")
             && fault
