@@ -25,8 +25,9 @@ use xmlrpc::{Fault, Value};
 
 use super::list_merge::{ListWriter, merged_order};
 use super::list_scan::{self, ListShape, NodeList, Scanned};
+use super::merge::Order;
 use super::node_call::{call_node, call_node_as};
-use super::{Ctx, Routed, merge, translate};
+use super::{Ctx, Routed, list_stream, merge, translate};
 use crate::config::FanoutPolicy;
 use crate::directory::NodeInfo;
 use crate::error::{GatewayError, NodeFailures};
@@ -60,6 +61,10 @@ pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
         return route(ctx).await.map(Routed::Value);
     };
     let ctx = &ctx;
+    let order = merge::order_of(&ctx.method());
+    if order == Order::NameThenId && merge::listed_action_ids(ctx.entry).is_none() {
+        return list_stream::route(ctx, shape).await;
+    }
     let parts = gather(ctx, |node| {
         let shape = shape.clone();
         async move {
@@ -86,7 +91,6 @@ pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
                 Scanned::Other(_) => None,
             })
             .collect();
-        let order = merge::order_of(&ctx.method());
         let items: usize = lists.iter().map(|l| l.items.len()).sum();
         let merge = move || {
             let merged = merged_order(&lists, order);
@@ -139,7 +143,10 @@ fn lists_one_action_twice(parts: &[(NodeInfo, Scanned)]) -> bool {
 /// Asks every serving node with `ask` and applies the fan-out policy:
 /// the answers of the nodes that answered, in node order; the first
 /// fault when every node that answered answered one.
-async fn gather<'c, T, F, Fut>(ctx: &'c Ctx<'_>, ask: F) -> Result<Vec<(NodeInfo, T)>, GatewayError>
+pub(super) async fn gather<'c, T, F, Fut>(
+    ctx: &'c Ctx<'_>,
+    ask: F,
+) -> Result<Vec<(NodeInfo, T)>, GatewayError>
 where
     F: Fn(NodeInfo) -> Fut,
     Fut: Future<Output = Result<Result<T, Fault>, GatewayError>> + 'c,
@@ -197,7 +204,7 @@ where
 
 /// Merges translated answers ([`merge::merge_fanout`]), off the I/O
 /// threads when large.
-async fn merge_values(ctx: &Ctx<'_>, values: Vec<Value>) -> Result<Value, GatewayError> {
+pub(super) async fn merge_values(ctx: &Ctx<'_>, values: Vec<Value>) -> Result<Value, GatewayError> {
     let items: usize = values
         .iter()
         .map(|v| v.as_array().map_or(1, <[Value]>::len))

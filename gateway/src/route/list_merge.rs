@@ -29,11 +29,11 @@ use super::list_scan::NodeList;
 use super::merge::Order;
 
 /// What `xmlrpc::encode_response` writes before an array's items.
-const HEAD: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><methodResponse><params><param><value><array><data>";
+pub(crate) const HEAD: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><methodResponse><params><param><value><array><data>";
 /// ... and after them.
-const TAIL: &[u8] = b"</data></array></value></param></params></methodResponse>";
+pub(crate) const TAIL: &[u8] = b"</data></array></value></param></params></methodResponse>";
 /// About how many bytes each streamed chunk holds.
-const CHUNK: usize = 256 * 1024;
+pub(crate) const CHUNK: usize = 256 * 1024;
 
 /// The merged order of the items of `lists` (node after node as given):
 /// (list, item) pairs.
@@ -90,20 +90,44 @@ fn k_way<'a, K: Ord + 'a>(
 /// How many sent chunks' buffers a writer keeps for the next chunks.
 const POOLED: usize = 4;
 
-/// Buffers of chunks already sent, for the next ones.
-#[derive(Debug, Default, Clone)]
-struct ChunkPool(Arc<Mutex<Vec<Vec<u8>>>>);
+/// Buffers of chunks already used, for the next ones: buffers of one size,
+/// a few kept.
+#[derive(Debug, Clone)]
+pub(crate) struct ChunkPool(Arc<PoolInner>);
+
+#[derive(Debug)]
+struct PoolInner {
+    size: usize,
+    keep: usize,
+    free: Mutex<Vec<Vec<u8>>>,
+}
+
+impl Default for ChunkPool {
+    /// A pool of buffers for answer chunks.
+    fn default() -> ChunkPool {
+        ChunkPool::new(CHUNK + CHUNK / 8, POOLED)
+    }
+}
 
 impl ChunkPool {
-    /// An empty buffer with room for a chunk.
-    fn take(&self) -> Vec<u8> {
-        let mut pool = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        pool.pop()
-            .unwrap_or_else(|| Vec::with_capacity(CHUNK + CHUNK / 8))
+    /// A pool of buffers with room for `size` bytes, keeping `keep`.
+    pub(crate) fn new(size: usize, keep: usize) -> ChunkPool {
+        ChunkPool(Arc::new(PoolInner {
+            size,
+            keep,
+            free: Mutex::new(Vec::new()),
+        }))
     }
 
-    /// `buf` as a chunk whose buffer comes back here once it is sent.
-    fn chunk(&self, buf: Vec<u8>) -> Bytes {
+    /// An empty buffer with room for a chunk.
+    pub(crate) fn take(&self) -> Vec<u8> {
+        let mut free = self.0.free.lock().unwrap_or_else(|e| e.into_inner());
+        free.pop()
+            .unwrap_or_else(|| Vec::with_capacity(self.0.size))
+    }
+
+    /// `buf` as a chunk whose buffer comes back here once it is dropped.
+    pub(crate) fn chunk(&self, buf: Vec<u8>) -> Bytes {
         Bytes::from_owner(Pooled {
             buf,
             pool: self.clone(),
@@ -126,10 +150,14 @@ impl AsRef<[u8]> for Pooled {
 impl Drop for Pooled {
     fn drop(&mut self) {
         let mut buf = std::mem::take(&mut self.buf);
+        // Only buffers of the pool's size (not ones that grew) go back.
+        if buf.capacity() != self.pool.0.size {
+            return;
+        }
         buf.clear();
-        let mut pool = self.pool.0.lock().unwrap_or_else(|e| e.into_inner());
-        if pool.len() < POOLED {
-            pool.push(buf);
+        let mut free = self.pool.0.free.lock().unwrap_or_else(|e| e.into_inner());
+        if free.len() < self.pool.0.keep {
+            free.push(buf);
         }
     }
 }
@@ -193,7 +221,7 @@ impl Iterator for ListWriter {
 }
 
 /// Item `i` of `list`: its bytes, the id members replaced.
-fn write_item(list: &NodeList, i: usize, out: &mut Vec<u8>) {
+pub(crate) fn write_item(list: &NodeList, i: usize, out: &mut Vec<u8>) {
     let (start, end) = list.items[i].span;
     let mut at = start as usize;
     for edit in list.edits_of(i) {

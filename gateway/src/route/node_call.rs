@@ -5,6 +5,7 @@
 //! password the client gets the invalid-session fault and logs in again.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use xmlrpc::{Fault, MethodCall, MethodResponse, Value};
@@ -13,7 +14,7 @@ use super::SessionCtx;
 use crate::directory::NodeInfo;
 use crate::error::GatewayError;
 use crate::state::Gateway;
-use crate::upstream::{self, UpstreamError};
+use crate::upstream::{self, NodeClient, UpstreamError};
 
 /// The prefix of the fault a node answers for a key it does not know.
 const LOOKUP_FAULT: &str =
@@ -51,7 +52,7 @@ pub(crate) async fn call_node(
 pub(crate) async fn call_node_as<T, D, Fut>(
     gw: &Gateway,
     node: &NodeInfo,
-    mut call: MethodCall,
+    call: MethodCall,
     session: Option<&SessionCtx>,
     idempotent: bool,
     decode: D,
@@ -60,33 +61,53 @@ where
     D: Fn(Bytes) -> Fut,
     Fut: Future<Output = Result<Result<T, Fault>, UpstreamError>>,
 {
+    let decode = &decode;
+    call_node_with(gw, node, call, session, |client, call| async move {
+        decode(client.exchange_encoded(call, idempotent).await?).await
+    })
+    .await
+}
+
+/// Calls `call` on `node` as [`call_node`] does, the exchange made by
+/// `talk` with the node's client and the call as the node is to get it,
+/// encoded (a fault is told apart, so that a lost session is noticed).
+pub(crate) async fn call_node_with<T, F, Fut>(
+    gw: &Gateway,
+    node: &NodeInfo,
+    mut call: MethodCall,
+    session: Option<&SessionCtx>,
+    talk: F,
+) -> Result<Result<T, Fault>, GatewayError>
+where
+    F: Fn(Arc<NodeClient>, Bytes) -> Fut,
+    Fut: Future<Output = Result<Result<T, Fault>, UpstreamError>>,
+{
     let Some(s) = session else {
-        return send(gw, node, &call, idempotent, &decode).await;
+        return send(gw, node, &call, &talk).await;
     };
     let key = node_key(gw, s, node).await?;
     set_key(&mut call, key);
-    let answer = send(gw, node, &call, idempotent, &decode).await?;
+    let answer = send(gw, node, &call, &talk).await?;
     match &answer {
         Err(fault) if lost_session(fault) => {
             tracing::info!(node = %node.id, "node lost the session; logging in again");
             let key = relogin(gw, s, node).await?;
             set_key(&mut call, key);
-            send(gw, node, &call, idempotent, &decode).await
+            send(gw, node, &call, &talk).await
         }
         _ => Ok(answer),
     }
 }
 
-/// Sends `call` as it is; `decode` reads the answer.
-async fn send<T, D, Fut>(
+/// Sends `call` as it is, with `talk`.
+async fn send<T, F, Fut>(
     gw: &Gateway,
     node: &NodeInfo,
     call: &MethodCall,
-    idempotent: bool,
-    decode: &D,
+    talk: &F,
 ) -> Result<Result<T, Fault>, GatewayError>
 where
-    D: Fn(Bytes) -> Fut,
+    F: Fn(Arc<NodeClient>, Bytes) -> Fut,
     Fut: Future<Output = Result<Result<T, Fault>, UpstreamError>>,
 {
     if !node.serves() {
@@ -98,11 +119,8 @@ where
         .upstreams()
         .client(&node.id, &node.api_url)
         .map_err(unavailable(node))?;
-    let body = client
-        .exchange(call, idempotent)
-        .await
-        .map_err(unavailable(node))?;
-    decode(body).await.map_err(unavailable(node))
+    let body = Bytes::from(xmlrpc::encode_call(call));
+    talk(client, body).await.map_err(unavailable(node))
 }
 
 fn set_key(call: &mut MethodCall, key: String) {
@@ -148,7 +166,10 @@ async fn relogin(gw: &Gateway, s: &SessionCtx, node: &NodeInfo) -> Result<String
             Value::string(password.expose()),
         ],
     };
-    match send(gw, node, &login, false, &upstream::parse).await? {
+    let talk = |client: Arc<NodeClient>, call: Bytes| async move {
+        upstream::parse(client.exchange_encoded(call, false).await?).await
+    };
+    match send(gw, node, &login, &talk).await? {
         Ok(Value::String(key)) => {
             sessions
                 .set_node_key(&s.key, &s.session, &node.id, &key)

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use compat_tests::sim::{self, SimConfig};
 use director::model::{Keys, Node, NodeState, now_ms};
 use director::store::Store;
@@ -805,4 +806,164 @@ async fn answers_for_the_wire_are_the_values() {
         .await
         .unwrap();
     assert_eq!(wire.as_array().unwrap().len(), 120);
+}
+
+/// The pieces a relaying node sends of an answer to `system.listSystems`.
+type Rewrite = fn(Bytes) -> Vec<Result<Bytes, std::io::Error>>;
+
+/// A node in front of `upstream` (a simulator's `/rpc/api`) that passes
+/// every call on, and sends its answers to `system.listSystems` as
+/// `rewrite` makes them. Its URL.
+async fn relay_node(upstream: String, rewrite: Rewrite) -> String {
+    let client = reqwest::Client::new();
+    let relay = move |body: Bytes| {
+        let (client, upstream) = (client.clone(), upstream.clone());
+        async move {
+            let listing = memchr::memmem::find(&body, b"system.listSystems").is_some();
+            let answer = client
+                .post(&upstream)
+                .header("content-type", "text/xml")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            if !listing {
+                return axum::body::Body::from(answer);
+            }
+            axum::body::Body::from_stream(futures::stream::iter(rewrite(answer)))
+        }
+    };
+    let app = axum::Router::new().route("/rpc/api", axum::routing::post(relay));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/rpc/api", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+/// `answer` in pieces of 64 KiB.
+fn pieces(answer: &[u8]) -> Vec<Result<Bytes, std::io::Error>> {
+    answer
+        .chunks(64 * 1024)
+        .map(|c| Ok(Bytes::copy_from_slice(c)))
+        .collect()
+}
+
+/// The first `cut` bytes, then the connection breaks off.
+fn break_off<const CUT: usize>(answer: Bytes) -> Vec<Result<Bytes, std::io::Error>> {
+    assert!(answer.len() > CUT, "the answer is shorter than the cut");
+    let mut sent = pieces(&answer[..CUT]);
+    sent.push(Err(std::io::Error::other("node went down")));
+    sent
+}
+
+/// Three nodes of `systems` each; n3's listings pass through `rewrite`.
+async fn cluster_with_a_relay(
+    systems: usize,
+    rewrite: Rewrite,
+    policy: FanoutPolicy,
+) -> (Vec<Sim>, Arc<Gateway>) {
+    let (sims, gw) = cluster(3, systems, policy).await;
+    let mut cfg = gw.config().clone();
+    cfg.nodes[2].api_url = relay_node(sims[2].url.clone(), rewrite).await;
+    let directory = Arc::new(Directory::from_config(&cfg).unwrap());
+    (sims, Arc::new(Gateway::new(cfg, directory)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_listings_stream_the_same_answer_as_the_values() {
+    // About 1.5 MB per node: several batches each, merged while read.
+    let (_sims, gw) = cluster(3, 3000, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    for _ in 0..2 {
+        let wire = answer(&gw, "system.listSystems", vec![key.clone()])
+            .await
+            .unwrap();
+        let value = call(&gw, "system.listSystems", vec![key.clone()])
+            .await
+            .unwrap();
+        assert_eq!(wire, value);
+        let ids = ids(&wire);
+        assert_eq!(ids.len(), 9000);
+        assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 9000);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_failing_before_its_first_batch_follows_the_policy() {
+    // Cut inside the first batch: the answer has not started yet.
+    let (_sims, gw) = cluster_with_a_relay(3000, break_off::<100_000>, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    let fault = answer(&gw, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap_err();
+    assert!(fault.string.contains("n3"), "{fault:?}");
+
+    let (_sims, gw) = cluster_with_a_relay(3000, break_off::<100_000>, FanoutPolicy::Partial).await;
+    let key = login(&gw).await;
+    let list = answer(&gw, "system.listSystems", vec![key]).await.unwrap();
+    assert_eq!(ids(&list).len(), 6000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_failing_mid_answer_cuts_a_strict_answer_off() {
+    let (_sims, gw) = cluster_with_a_relay(3000, break_off::<700_000>, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    let reply = gw
+        .answer(MethodCall {
+            name: "system.listSystems".into(),
+            params: vec![key],
+        })
+        .await;
+    let crate::route::Reply::Encoded(body) = reply else {
+        panic!("the answer had not started when the node failed");
+    };
+    // The document never ends: the client sees a broken answer, not a
+    // shorter list.
+    assert!(axum::body::to_bytes(body, usize::MAX).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_failing_mid_answer_leaves_a_gap_in_a_partial_answer() {
+    let (_sims, gw) = cluster_with_a_relay(3000, break_off::<700_000>, FanoutPolicy::Partial).await;
+    let key = login(&gw).await;
+    let list = answer(&gw, "system.listSystems", vec![key]).await.unwrap();
+    let ids = ids(&list);
+    // n1 and n2 whole, the start of n3's list.
+    assert!(ids.len() > 6000 && ids.len() < 9000, "{}", ids.len());
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len());
+    assert!(
+        gw.metrics()
+            .render()
+            .contains("gateway_fanout_gaps_total{node=\"n3\"} 1")
+    );
+}
+
+/// Comments between the items from the middle of the list on: valid, but
+/// not what the batch probe reads.
+fn comments_between_items(answer: Bytes) -> Vec<Result<Bytes, std::io::Error>> {
+    let half = answer.len() / 2;
+    let at = half + memchr::memmem::find(&answer[half..], b"</struct></value>").unwrap() + 17;
+    let mut doc = answer[..at].to_vec();
+    doc.extend_from_slice(b"<!-- a comment -->");
+    doc.extend_from_slice(&answer[at..]);
+    pieces(&doc)
+}
+
+/// Not a list at all, but a count.
+fn a_count(_: Bytes) -> Vec<Result<Bytes, std::io::Error>> {
+    pieces(&xmlrpc::encode_response(&Value::Int(7)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unusual_answers_of_a_node_merge_as_the_values_do() {
+    for rewrite in [comments_between_items as Rewrite, a_count] {
+        let (_sims, gw) = cluster_with_a_relay(3000, rewrite, FanoutPolicy::Strict).await;
+        let key = login(&gw).await;
+        let wire = answer(&gw, "system.listSystems", vec![key.clone()]).await;
+        let value = call(&gw, "system.listSystems", vec![key.clone()]).await;
+        assert_eq!(wire, value);
+    }
 }

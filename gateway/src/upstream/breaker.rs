@@ -77,6 +77,12 @@ impl BreakerLayer {
         }
     }
 
+    /// Counts a failure the service could not see: an answer that broke
+    /// off after its start was passed on.
+    pub fn record_failure(&self) {
+        self.shared.record(true);
+    }
+
     /// Whether calls would fail fast now.
     pub fn is_open(&self) -> bool {
         matches!(

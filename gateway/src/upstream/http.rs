@@ -65,20 +65,7 @@ impl HttpCall {
     /// `Content-Length`, so a large listing is neither copied again nor
     /// grown piecewise.
     pub async fn post(&self, body: Bytes) -> Result<Bytes, UpstreamError> {
-        let inner = &self.inner;
-        let mut response = inner
-            .client
-            .post(inner.url.clone())
-            .header("content-type", "text/xml")
-            .timeout(inner.timeout)
-            .body(body)
-            .send()
-            .await
-            .map_err(classify)?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(UpstreamError::Status(status.as_u16()));
-        }
+        let mut response = self.open(body).await?;
         let expected = response.content_length().unwrap_or(0);
         let Some(first) = response.chunk().await.map_err(classify)? else {
             return Ok(Bytes::new());
@@ -110,9 +97,51 @@ impl HttpCall {
     }
 }
 
+impl HttpCall {
+    /// Sends `body` and answers once the node's response headers are in
+    /// with a success status; its body is still to be read (within the
+    /// same per-call timeout).
+    pub async fn open(&self, body: Bytes) -> Result<reqwest::Response, UpstreamError> {
+        let inner = &self.inner;
+        let response = inner
+            .client
+            .post(inner.url.clone())
+            .header("content-type", "text/xml")
+            .timeout(inner.timeout)
+            .body(body)
+            .send()
+            .await
+            .map_err(classify)?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(UpstreamError::Status(status.as_u16()));
+        }
+        Ok(response)
+    }
+}
+
+/// A request whose answer is read as it arrives ([`HttpCall::open`]).
+#[derive(Debug, Clone)]
+pub struct Streamed(pub Bytes);
+
+impl Service<Streamed> for HttpCall {
+    type Response = reqwest::Response;
+    type Error = UpstreamError;
+    type Future = Pin<Box<dyn Future<Output = Result<reqwest::Response, UpstreamError>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), UpstreamError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, Streamed(body): Streamed) -> Self::Future {
+        let this = self.clone();
+        Box::pin(async move { this.open(body).await })
+    }
+}
+
 /// Sorts a reqwest error into what the gateway tells apart; never keeps
 /// the URL or any body.
-fn classify(e: reqwest::Error) -> UpstreamError {
+pub(crate) fn classify(e: reqwest::Error) -> UpstreamError {
     if e.is_timeout() {
         UpstreamError::Timeout
     } else if e.is_connect() {

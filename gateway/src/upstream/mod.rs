@@ -9,6 +9,7 @@ pub mod http;
 pub mod metrics;
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,7 +18,7 @@ use tower::{Layer, ServiceExt};
 use xmlrpc::{Limits, MethodCall, MethodResponse};
 
 use self::breaker::{Breaker, BreakerLayer};
-use self::http::HttpCall;
+use self::http::{HttpCall, Streamed};
 use self::metrics::{Metrics, NodeMetrics};
 use crate::config::{BreakerConfig, UpstreamConfig};
 
@@ -95,21 +96,76 @@ impl NodeClient {
         call: &MethodCall,
         idempotent: bool,
     ) -> Result<Bytes, UpstreamError> {
-        let body = Bytes::from(xmlrpc::encode_call(call));
+        self.exchange_encoded(Bytes::from(xmlrpc::encode_call(call)), idempotent)
+            .await
+    }
+
+    /// [`NodeClient::exchange`] of a call already encoded.
+    pub async fn exchange_encoded(
+        &self,
+        body: Bytes,
+        idempotent: bool,
+    ) -> Result<Bytes, UpstreamError> {
+        self.attempts(
+            idempotent,
+            |started, result: &Result<Bytes, _>| {
+                self.metrics.observe(started.elapsed(), result.is_err());
+            },
+            || self.service.clone().oneshot(body.clone()),
+        )
+        .await
+    }
+
+    /// Sends a call (encoded) to the node and answers as soon as the response starts:
+    /// its body is read piece by piece from the [`NodeStream`]. Retries
+    /// as [`NodeClient::exchange`] does, up to the response's start; the
+    /// call is counted in the metrics once its body has been read.
+    pub async fn open(&self, body: Bytes, idempotent: bool) -> Result<NodeStream, UpstreamError> {
+        let mut started = Instant::now();
+        let response = self
+            .attempts(
+                idempotent,
+                |at, result: &Result<reqwest::Response, _>| match result {
+                    Ok(_) => started = at,
+                    Err(_) => self.metrics.observe(at.elapsed(), true),
+                },
+                || self.service.clone().oneshot(Streamed(body.clone())),
+            )
+            .await?;
+        Ok(NodeStream {
+            response,
+            started,
+            read: 0,
+            metrics: self.metrics.clone(),
+            breaker: self.breaker.clone(),
+        })
+    }
+
+    /// Runs `attempt` once, or for idempotent reads up to the configured
+    /// number of times while it fails in a way another attempt may mend;
+    /// `observe` sees each attempt's start and result.
+    async fn attempts<T, Fut>(
+        &self,
+        idempotent: bool,
+        mut observe: impl FnMut(Instant, &Result<T, UpstreamError>),
+        attempt: impl Fn() -> Fut,
+    ) -> Result<T, UpstreamError>
+    where
+        Fut: Future<Output = Result<T, UpstreamError>>,
+    {
         let attempts = if idempotent { 1 + self.retries } else { 1 };
-        let mut attempt = 0;
+        let mut tried = 0;
         loop {
-            attempt += 1;
+            tried += 1;
             let started = Instant::now();
-            let result = self.service.clone().oneshot(body.clone()).await;
-            self.metrics.observe(started.elapsed(), result.is_err());
+            let result = attempt().await;
+            observe(started, &result);
             match result {
-                Ok(answer) => return Ok(answer),
-                Err(e) if attempt < attempts && e.retryable() => {
-                    tracing::debug!(cause = %e, attempt, "retrying a read");
-                    tokio::time::sleep(Duration::from_millis(25 * u64::from(attempt))).await;
+                Err(e) if tried < attempts && e.retryable() => {
+                    tracing::debug!(cause = %e, attempt = tried, "retrying a read");
+                    tokio::time::sleep(Duration::from_millis(25 * u64::from(tried))).await;
                 }
-                Err(e) => return Err(e),
+                result => return result,
             }
         }
     }
@@ -117,6 +173,44 @@ impl NodeClient {
     /// Whether the breaker refuses calls now.
     pub fn is_open(&self) -> bool {
         self.breaker.is_open()
+    }
+}
+
+/// A node's answer being read ([`NodeClient::open`]).
+#[derive(Debug)]
+pub struct NodeStream {
+    response: reqwest::Response,
+    started: Instant,
+    read: usize,
+    metrics: Arc<NodeMetrics>,
+    breaker: BreakerLayer,
+}
+
+impl NodeStream {
+    /// The next piece of the body; `None` at its end. A body over
+    /// [`Limits::RESPONSE`] or one that breaks off is the node's failure,
+    /// counted by its breaker and metrics as a call that got no answer.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, UpstreamError> {
+        let failed = match self.response.chunk().await {
+            Ok(Some(chunk)) => {
+                self.read += chunk.len();
+                if self.read <= Limits::RESPONSE.max_body_bytes {
+                    return Ok(Some(chunk));
+                }
+                UpstreamError::BadResponse(format!(
+                    "the answer is larger than the limit of {} bytes",
+                    Limits::RESPONSE.max_body_bytes
+                ))
+            }
+            Ok(None) => {
+                self.metrics.observe(self.started.elapsed(), false);
+                return Ok(None);
+            }
+            Err(e) => http::classify(e),
+        };
+        self.metrics.observe(self.started.elapsed(), true);
+        self.breaker.record_failure();
+        Err(failed)
     }
 }
 

@@ -1,0 +1,401 @@
+//! Fan-out listings of systems (ordered by name, then id) merged while the
+//! nodes still send them.
+//!
+//! Every serving node's answer is read in batches ([`Feed`]); each batch's
+//! ids are translated as it arrives. Once every node has given its first
+//! batch (or its end, a fault, or nothing), the fan-out policy is applied
+//! exactly as for any fan-out ([`super::fanout`]): a node that fails
+//! before then is left out or named in a fault. Then the answer starts:
+//! a k-way merge takes the smallest head among the nodes (ties to the
+//! earlier node) and writes the items from the nodes' own bytes, chunk by
+//! chunk, as the client reads them. A node whose next batch is not in yet
+//! holds the merge until it is.
+//!
+//! Each node's list is in its server's order already, which is what makes
+//! a merge of the heads the answer one server would give. A node whose
+//! list is not is merged as it came, with a warning.
+//!
+//! A node that fails once the answer has started cannot be left out of
+//! what was already written. Under `strict` the answer is cut off (the
+//! connection closes before the document ends, which every client reports
+//! as an error) and the failure logged; under `partial` the answer goes
+//! on without that node's remaining items, and the gap is logged and
+//! counted.
+
+use std::io;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::SinkExt;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use xmlrpc::{Limits, Value};
+
+use super::fanout::{gather, merge_values};
+use super::list_feed::{BUFFER, Feed, Step};
+use super::list_merge::{CHUNK, ChunkPool, HEAD, TAIL, write_item};
+use super::list_scan::{self, ListShape, NameKey, NodeList};
+use super::node_call::call_node_with;
+use super::{Ctx, Routed, translate};
+use crate::config::FanoutPolicy;
+use crate::directory::{Directory, NodeInfo};
+use crate::error::{GatewayError, NodeFailures};
+use crate::upstream::metrics::Metrics;
+
+/// What a node's reader passes to the merge.
+#[derive(Debug)]
+enum Piece {
+    List(NodeList),
+    End,
+    Failed(String),
+}
+
+/// Routes a fan-out listing ordered by name, then id, for the wire.
+pub(crate) async fn route(ctx: &Ctx<'_>, shape: Arc<ListShape>) -> Result<Routed, GatewayError> {
+    let directory = ctx.gw.directory().clone();
+    // Two buffers per node in flight, kept for the next batches.
+    let pool = ChunkPool::new(BUFFER, 4 * ctx.gw.directory().serving().len());
+    let started = gather(ctx, |node| {
+        let shape = shape.clone();
+        let pool = pool.clone();
+        let directory = directory.clone();
+        async move {
+            let session = ctx.session.as_ref();
+            let opened =
+                call_node_with(ctx.gw, &node, ctx.call.clone(), session, |client, body| {
+                    let (shape, pool) = (shape.clone(), pool.clone());
+                    async move {
+                        let mut feed = Feed::new(client.open(body, true).await?, shape, pool);
+                        Ok(match feed.next().await? {
+                            Step::Fault(fault) => Err(fault),
+                            step => Ok((feed, step)),
+                        })
+                    }
+                })
+                .await?;
+            let Ok((feed, mut step)) = opened else {
+                return Ok(opened);
+            };
+            if let Step::Batch(list) = &mut step {
+                list_scan::translate(directory.identity(), &shape, list, &node.id).await?;
+            }
+            Ok(Ok((feed, step)))
+        }
+    })
+    .await?;
+    if started
+        .iter()
+        .any(|(_, (_, step))| matches!(step, Step::Other(_)))
+    {
+        return whole(ctx, &shape, started).await.map(Routed::Value);
+    }
+    let mut sources = Vec::with_capacity(started.len());
+    let mut readers = Readers(Vec::with_capacity(started.len()));
+    for (node, (feed, step)) in started {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let list = match step {
+            Step::Batch(list) => {
+                readers.0.push(tokio::spawn(read_on(
+                    feed,
+                    shape.clone(),
+                    directory.clone(),
+                    node.id.clone(),
+                    tx,
+                )));
+                Some(list)
+            }
+            _ => None,
+        };
+        sources.push(Source {
+            node: node.id,
+            list,
+            at: 0,
+            rx,
+            unsorted: false,
+        });
+    }
+    let (body, answer) = futures::channel::mpsc::channel::<Result<Bytes, io::Error>>(2);
+    let merge = Merge {
+        sources,
+        readers,
+        policy: ctx.gw.config().fanout.policy,
+        metrics: ctx.gw.metrics().clone(),
+        method: ctx.method(),
+    };
+    tokio::spawn(merge.run(body));
+    Ok(Routed::Encoded(axum::body::Body::from_stream(answer)))
+}
+
+/// Reads a node's answer on after its first batch, translating each.
+async fn read_on(
+    mut feed: Feed,
+    shape: Arc<ListShape>,
+    directory: Arc<Directory>,
+    node: Arc<str>,
+    to_merge: mpsc::UnboundedSender<Piece>,
+) {
+    loop {
+        let piece = match feed.next().await {
+            Ok(Step::Batch(mut list)) => {
+                match list_scan::translate(directory.identity(), &shape, &mut list, &node).await {
+                    Ok(()) => Piece::List(list),
+                    Err(e) => Piece::Failed(e.to_string()),
+                }
+            }
+            Ok(Step::End) => Piece::End,
+            // Only ever a first step.
+            Ok(Step::Fault(_) | Step::Other(_)) => Piece::Failed("answer changed shape".into()),
+            Err(e) => Piece::Failed(e.to_string()),
+        };
+        let more = matches!(piece, Piece::List(_));
+        if to_merge.send(piece).is_err() || !more {
+            return;
+        }
+    }
+}
+
+/// The nodes' readers, stopped when the merge ends (the client went away,
+/// or the answer was cut off).
+struct Readers(Vec<JoinHandle<()>>);
+
+impl Drop for Readers {
+    fn drop(&mut self) {
+        for reader in &self.0 {
+            reader.abort();
+        }
+    }
+}
+
+/// One node's place in the merge.
+struct Source {
+    node: Arc<str>,
+    /// The batch being merged; `None` once the node's list ended.
+    list: Option<NodeList>,
+    /// The next item of `list`.
+    at: usize,
+    rx: mpsc::UnboundedReceiver<Piece>,
+    /// Whether a warning about its order was logged.
+    unsorted: bool,
+}
+
+/// A sort key: name, then id.
+type Key<'a> = (Option<NameKey<'a>>, Option<i64>);
+
+fn key(list: &NodeList, i: usize) -> Key<'_> {
+    (list.name(i), list.items[i].id)
+}
+
+impl Source {
+    /// The key of the next item; `None` once the list ended.
+    fn head(&self) -> Option<Key<'_>> {
+        let list = self.list.as_ref()?;
+        Some(key(list, self.at))
+    }
+
+    /// Makes sure the next item is at hand: waits for the node's next
+    /// batch when this one is used up. `Err` holds why the node failed.
+    async fn fill(&mut self) -> Result<(), String> {
+        loop {
+            let Some(list) = &self.list else {
+                return Ok(());
+            };
+            if self.at < list.items.len() {
+                return Ok(());
+            }
+            match self.rx.recv().await {
+                Some(Piece::List(next)) => {
+                    if !next.items.is_empty()
+                        && !list.items.is_empty()
+                        && key(list, list.items.len() - 1) > key(&next, 0)
+                    {
+                        self.note_unsorted();
+                    }
+                    self.list = Some(next);
+                    self.at = 0;
+                }
+                Some(Piece::End) => self.list = None,
+                Some(Piece::Failed(why)) => {
+                    self.list = None;
+                    return Err(why);
+                }
+                None => {
+                    self.list = None;
+                    return Err("its reader stopped".into());
+                }
+            }
+        }
+    }
+
+    /// Takes the next item, noting when it comes before the one taken last.
+    fn advance(&mut self) {
+        if let Some(list) = &self.list
+            && self.at + 1 < list.items.len()
+            && key(list, self.at) > key(list, self.at + 1)
+        {
+            self.note_unsorted();
+        }
+        self.at += 1;
+    }
+
+    fn note_unsorted(&mut self) {
+        if !self.unsorted {
+            self.unsorted = true;
+            tracing::warn!(node = %self.node, "a node's listing is not in name order: merged as it came");
+        }
+    }
+}
+
+/// The merge of the nodes' lists into the answer.
+struct Merge {
+    sources: Vec<Source>,
+    readers: Readers,
+    policy: FanoutPolicy,
+    metrics: Arc<Metrics>,
+    method: String,
+}
+
+impl Merge {
+    /// Writes the answer into `body` until it is complete, cut off, or
+    /// no longer read.
+    async fn run(mut self, mut body: futures::channel::mpsc::Sender<Result<Bytes, io::Error>>) {
+        let pool = ChunkPool::default();
+        let mut out = pool.take();
+        out.extend_from_slice(HEAD);
+        loop {
+            for source in &mut self.sources {
+                if let Err(why) = source.fill().await {
+                    match self.policy {
+                        FanoutPolicy::Strict => {
+                            tracing::error!(node = %source.node, cause = %why, method = %self.method, "fan-out answer cut off: a node failed after the answer had started");
+                            let cut = io::Error::other(format!("node {} failed", source.node));
+                            let _ = body.send(Err(cut)).await;
+                            return;
+                        }
+                        FanoutPolicy::Partial => {
+                            self.metrics.fanout_gap(&source.node);
+                            tracing::warn!(node = %source.node, cause = %why, method = %self.method, "fan-out answered without the rest of this node's items");
+                        }
+                    }
+                }
+            }
+            let mut best: Option<(usize, Key<'_>)> = None;
+            for (n, source) in self.sources.iter().enumerate() {
+                if let Some(head) = source.head()
+                    && best.is_none_or(|(_, b)| head < b)
+                {
+                    best = Some((n, head));
+                }
+            }
+            let Some((n, _)) = best else {
+                break;
+            };
+            let source = &mut self.sources[n];
+            if let Some(list) = &source.list {
+                write_item(list, source.at, &mut out);
+            }
+            source.advance();
+            if out.len() >= CHUNK {
+                let full = std::mem::replace(&mut out, pool.take());
+                if body.send(Ok(pool.chunk(full))).await.is_err() {
+                    return;
+                }
+            }
+        }
+        out.extend_from_slice(TAIL);
+        let _ = body.send(Ok(pool.chunk(out))).await;
+        drop(self.readers);
+    }
+}
+
+/// The value path, for when a node answered something other than a list
+/// of structs: every node's answer as a value, merged as any fan-out.
+async fn whole(
+    ctx: &Ctx<'_>,
+    shape: &ListShape,
+    started: Vec<(NodeInfo, (Feed, Step))>,
+) -> Result<Value, GatewayError> {
+    let ids = ctx.gw.directory().identity();
+    let mut values = Vec::with_capacity(started.len());
+    let mut failures = NodeFailures::default();
+    for (node, (mut feed, step)) in started {
+        let unavailable = |source| GatewayError::NodeUnavailable {
+            node: node.id.to_string(),
+            source,
+        };
+        if let Step::Other(doc) = step {
+            let mut value = crate::upstream::parse(doc)
+                .await
+                .map_err(unavailable)?
+                .map_err(GatewayError::Fault)?;
+            translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
+            values.push(value);
+            continue;
+        }
+        // A list, its first batch translated.
+        let mut items = Vec::new();
+        let mut step = step;
+        let mut first = true;
+        loop {
+            match step {
+                Step::Batch(mut list) => {
+                    if !first {
+                        list_scan::translate(ids, shape, &mut list, &node.id).await?;
+                    }
+                    match values_of(&list) {
+                        Some(values) => items.extend(values),
+                        None => {
+                            failures.0.push((
+                                node.id.to_string(),
+                                "its items could not be read back".into(),
+                            ));
+                            items.clear();
+                            break;
+                        }
+                    }
+                }
+                Step::End => break,
+                Step::Fault(_) | Step::Other(_) => {
+                    failures
+                        .0
+                        .push((node.id.to_string(), "answer changed shape".into()));
+                    break;
+                }
+            }
+            first = false;
+            step = match feed.next().await {
+                Ok(step) => step,
+                Err(e) => {
+                    failures.0.push((node.id.to_string(), e.to_string()));
+                    items.clear();
+                    break;
+                }
+            };
+        }
+        values.push(Value::Array(items));
+    }
+    if !failures.0.is_empty() {
+        match ctx.gw.config().fanout.policy {
+            FanoutPolicy::Strict => return Err(GatewayError::Fanout(failures)),
+            FanoutPolicy::Partial => {
+                for (node, why) in &failures.0 {
+                    ctx.gw.metrics().fanout_gap(node);
+                    tracing::warn!(node = %node, cause = %why, method = %ctx.method(), "fan-out answered without this node");
+                }
+            }
+        }
+    }
+    merge_values(ctx, values).await
+}
+
+/// A batch's items as values, ids translated.
+fn values_of(list: &NodeList) -> Option<Vec<Value>> {
+    let mut doc = HEAD.to_vec();
+    for i in 0..list.items.len() {
+        write_item(list, i, &mut doc);
+    }
+    doc.extend_from_slice(TAIL);
+    match xmlrpc::parse_response(&doc, &Limits::RESPONSE) {
+        Ok(Ok(Value::Array(items))) => Some(items),
+        _ => None,
+    }
+}
