@@ -193,6 +193,13 @@ pub struct FanoutConfig {
     /// `strict` (the default): a node that cannot answer fails the call with
     /// a fault listing the failed nodes. `partial`: answer from the nodes
     /// that did, log and count the gap.
+    ///
+    /// Listings of systems are written while the nodes still send them. A
+    /// node that fails after such an answer has started cannot be taken
+    /// out of what was sent: under `strict` the answer is cut off (the
+    /// connection closes before the document ends, which clients report
+    /// as an error); under `partial` it goes on without that node's
+    /// remaining systems, and the gap is logged and counted.
     pub policy: FanoutPolicy,
 }
 

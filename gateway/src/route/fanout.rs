@@ -12,11 +12,15 @@
 //! Answers for the wire ([`route_wire`]) take a faster path when every
 //! node answers a list of structs: the lists are scanned, not parsed
 //! ([`super::list_scan`]), merged by their sort keys and written from the
-//! nodes' own bytes as the client reads them ([`super::list_merge`]). Any
-//! other answer (counts, structs, lists of ids or strings) takes the value
-//! path, as do listings of actions where parts of one action (scheduled by
-//! one call on several nodes) appear on several nodes: the value path
-//! makes them one item. Both give the same answer.
+//! nodes' own bytes as the client reads them ([`super::list_merge`]).
+//! Listings of systems (ordered by name, then id) are merged while the
+//! nodes still send them ([`super::list_stream`]). Any other answer
+//! (counts, structs, lists of ids or strings) takes the value path, as do
+//! listings of actions where parts of one action (scheduled by one call
+//! on several nodes) appear on several nodes: the value path makes them
+//! one item. Both give the same answer, except that a node failing after
+//! a streamed answer has started cuts it off (`strict`) or leaves the
+//! rest of its items out (`partial`).
 
 use std::future::Future;
 use std::sync::Arc;
