@@ -184,26 +184,37 @@ where
             }
         }
     }
-    if !failures.0.is_empty() {
-        match ctx.gw.config().fanout.policy {
-            FanoutPolicy::Strict => return Err(GatewayError::Fanout(failures)),
-            FanoutPolicy::Partial if values.is_empty() && first_fault.is_none() => {
-                return Err(GatewayError::Fanout(failures));
-            }
-            FanoutPolicy::Partial => {
-                for (node, why) in &failures.0 {
-                    ctx.gw.metrics().fanout_gap(node);
-                    tracing::warn!(node = %node, cause = %why, method = %ctx.method(), "fan-out answered without this node");
-                }
-            }
-        }
-    }
+    apply_policy(ctx, failures, values.is_empty() && first_fault.is_none())?;
     if values.is_empty()
         && let Some(fault) = first_fault
     {
         return Err(GatewayError::Fault(fault));
     }
     Ok(values)
+}
+
+/// Applies the fan-out policy to the nodes that gave no answer: under
+/// `strict`, or when `nothing_else` was answered, a fault naming them;
+/// under `partial`, the gap logged and counted per node.
+pub(super) fn apply_policy(
+    ctx: &Ctx<'_>,
+    failures: NodeFailures,
+    nothing_else: bool,
+) -> Result<(), GatewayError> {
+    if failures.0.is_empty() {
+        return Ok(());
+    }
+    match ctx.gw.config().fanout.policy {
+        FanoutPolicy::Strict => Err(GatewayError::Fanout(failures)),
+        FanoutPolicy::Partial if nothing_else => Err(GatewayError::Fanout(failures)),
+        FanoutPolicy::Partial => {
+            for (node, why) in &failures.0 {
+                ctx.gw.metrics().fanout_gap(node);
+                tracing::warn!(node = %node, cause = %why, method = %ctx.method(), "fan-out answered without this node");
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Merges translated answers ([`merge::merge_fanout`]), off the I/O

@@ -31,7 +31,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use xmlrpc::{Limits, Value};
 
-use super::fanout::{gather, merge_values};
+use super::fanout::{apply_policy, gather, merge_values};
 use super::list_feed::{BUFFER, Feed, Step};
 use super::list_merge::{CHUNK, ChunkPool, HEAD, TAIL, write_item};
 use super::list_scan::{self, ListShape, NameKey, NodeList};
@@ -373,17 +373,7 @@ async fn whole(
         }
         values.push(Value::Array(items));
     }
-    if !failures.0.is_empty() {
-        match ctx.gw.config().fanout.policy {
-            FanoutPolicy::Strict => return Err(GatewayError::Fanout(failures)),
-            FanoutPolicy::Partial => {
-                for (node, why) in &failures.0 {
-                    ctx.gw.metrics().fanout_gap(node);
-                    tracing::warn!(node = %node, cause = %why, method = %ctx.method(), "fan-out answered without this node");
-                }
-            }
-        }
-    }
+    apply_policy(ctx, failures, false)?;
     merge_values(ctx, values).await
 }
 
