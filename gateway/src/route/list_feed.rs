@@ -172,10 +172,7 @@ impl Feed {
                         continue;
                     }
                     if let Some(batch) = self.cut(cut).await {
-                        self.probe = Probe {
-                            at: self.probe.at - cut,
-                            ..Probe::default()
-                        };
+                        self.probe.drop_front(cut);
                         if let Some(at) = end {
                             self.mode = Mode::Trailer(at);
                         }
@@ -199,6 +196,7 @@ impl Feed {
                     }
                 }
                 Mode::Rest => {
+                    self.stream.note_read_whole();
                     while !self.ended {
                         self.read().await?;
                     }
@@ -226,7 +224,18 @@ impl Feed {
     /// Reads the next piece of the answer into `pending`.
     async fn read(&mut self) -> Result<(), UpstreamError> {
         match self.stream.chunk().await? {
-            Some(chunk) => self.pending.extend_from_slice(&chunk),
+            Some(chunk) => {
+                let cap = self.pending.capacity();
+                self.pending.extend_from_slice(&chunk);
+                if cap != self.pending.capacity() {
+                    eprintln!(
+                        "GROW cap {cap} len {} chunk {} mode {:?}",
+                        self.pending.len(),
+                        chunk.len(),
+                        self.mode
+                    );
+                }
+            }
             None => self.ended = true,
         }
         Ok(())
@@ -301,6 +310,16 @@ struct Probe {
 struct Unusual;
 
 impl Probe {
+    /// Goes on after the first `len` bytes (whole items, up to a cut)
+    /// were taken away: what was walked past the cut stays walked, with
+    /// the `<value>` elements it opened still open.
+    fn drop_front(&mut self, len: usize) {
+        debug_assert!(len <= self.cut);
+        self.at -= len;
+        self.cut -= len;
+        self.end = self.end.map(|end| end - len);
+    }
+
     /// Walks `items` from where it stopped, up to the last whole tag or
     /// the list's `</data>`.
     fn advance(&mut self, items: &[u8]) -> Result<(), Unusual> {
@@ -370,6 +389,24 @@ mod tests {
             p.advance(&doc.as_bytes()[..split]).unwrap();
             p.advance(doc.as_bytes()).unwrap();
             assert_eq!(p, probe(doc).unwrap(), "split at {split}");
+        }
+    }
+
+    #[test]
+    fn the_probe_goes_on_after_a_cut_as_over_the_rest_alone() {
+        // Items cut off while the walk is inside the next one, at every
+        // length read so far: the walk over what is left agrees with a
+        // walk over those bytes alone.
+        let one = "<value><struct><member><name>a</name><value><dateTime.iso8601>x</dateTime.iso8601></value></member></struct></value>";
+        let doc = format!("{one}{one}<value>z</value>{one}</data>");
+        for read in 1..doc.len() {
+            let mut p = Probe::default();
+            p.advance(&doc.as_bytes()[..read]).unwrap();
+            let cut = p.cut;
+            p.drop_front(cut);
+            let rest = &doc.as_bytes()[cut..];
+            p.advance(rest).unwrap();
+            assert_eq!(p, probe(&doc[cut..]).unwrap(), "read {read}, cut {cut}");
         }
     }
 

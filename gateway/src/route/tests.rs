@@ -889,6 +889,12 @@ async fn long_listings_stream_the_same_answer_as_the_values() {
         assert_eq!(ids.len(), 9000);
         assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 9000);
     }
+    // Every answer was merged batch by batch, none read whole first.
+    let metrics = gw.metrics().render();
+    for node in ["n1", "n2", "n3"] {
+        let line = format!("gateway_fanout_whole_reads_total{{node=\"{node}\"}} 0");
+        assert!(metrics.contains(&line), "{metrics}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -965,5 +971,12 @@ async fn unusual_answers_of_a_node_merge_as_the_values_do() {
         let wire = answer(&gw, "system.listSystems", vec![key.clone()]).await;
         let value = call(&gw, "system.listSystems", vec![key.clone()]).await;
         assert_eq!(wire, value);
+        // n3's answer was read whole; the others were not.
+        let metrics = gw.metrics().render();
+        assert!(
+            metrics.contains("gateway_fanout_whole_reads_total{node=\"n3\"} 1")
+                && metrics.contains("gateway_fanout_whole_reads_total{node=\"n1\"} 0"),
+            "{metrics}"
+        );
     }
 }

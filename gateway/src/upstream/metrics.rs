@@ -1,6 +1,7 @@
 //! Prometheus metrics, hand-rolled: per node (calls, errors, latency
-//! histogram), per routing class (requests, faults) and fan-out gaps, in
-//! the Prometheus text format at `/metrics`.
+//! histogram, answers read whole for a streamed listing), per routing
+//! class (requests, faults) and fan-out gaps, in the Prometheus text
+//! format at `/metrics`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -20,6 +21,7 @@ pub struct NodeMetrics {
     errors: AtomicU64,
     buckets: [AtomicU64; BUCKETS.len()],
     sum_micros: AtomicU64,
+    whole_reads: AtomicU64,
 }
 
 impl NodeMetrics {
@@ -35,6 +37,12 @@ impl NodeMetrics {
         }
         self.sum_micros
             .fetch_add(latency.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// Counts an answer to a streamed listing that had to be read whole
+    /// before its items could be merged.
+    pub fn read_whole(&self) {
+        self.whole_reads.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -138,6 +146,18 @@ impl Metrics {
                 "gateway_node_latency_seconds_count{{node=\"{node}\"}} {count}"
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP gateway_fanout_whole_reads_total Answers of each node to streamed fan-out listings read whole before merging (not a plain list of items, or a fault)."
+        );
+        let _ = writeln!(out, "# TYPE gateway_fanout_whole_reads_total counter");
+        for (node, m) in &nodes {
+            let _ = writeln!(
+                out,
+                "gateway_fanout_whole_reads_total{{node=\"{node}\"}} {}",
+                m.whole_reads.load(Ordering::Relaxed)
+            );
+        }
         let classes: Vec<(&'static str, Arc<ClassMetrics>)> = {
             let classes = self.classes.lock().unwrap_or_else(|e| e.into_inner());
             classes.iter().map(|(k, v)| (*k, v.clone())).collect()
@@ -189,6 +209,7 @@ mod tests {
         let n1 = m.node("n1");
         n1.observe(Duration::from_micros(300), false);
         n1.observe(Duration::from_millis(20), true);
+        n1.read_whole();
         m.request("system", false);
         m.request("fanout", true);
         m.fanout_gap("n2");
@@ -203,5 +224,6 @@ mod tests {
         assert!(text.contains("gateway_node_latency_seconds_bucket{node=\"n1\",le=\"+Inf\"} 2"));
         assert!(text.contains("gateway_faults_total{class=\"fanout\"} 1"));
         assert!(text.contains("gateway_fanout_gaps_total{node=\"n2\"} 1"));
+        assert!(text.contains("gateway_fanout_whole_reads_total{node=\"n1\"} 1"));
     }
 }

@@ -187,6 +187,12 @@ pub struct NodeStream {
 }
 
 impl NodeStream {
+    /// Counts this answer as read whole before it could be merged (see
+    /// [`NodeMetrics::read_whole`]).
+    pub fn note_read_whole(&self) {
+        self.metrics.read_whole();
+    }
+
     /// The next piece of the body; `None` at its end. A body over
     /// [`Limits::RESPONSE`] or one that breaks off is the node's failure,
     /// counted by its breaker and metrics as a call that got no answer.
