@@ -10,6 +10,10 @@
 //! only byte ranges and the picked members (text borrowed from the
 //! document where it holds no references).
 //!
+//! A list of structs of scalars as servers write it, the common case, is
+//! read by a narrower reader ([`scan_items`]) that gives the same scan or
+//! gives up, and then the document is walked token by token.
+//!
 //! An item's range covers its whole `<value>` element; a picked integer's
 //! range covers its type element (`<i4>7</i4>`), so a caller can splice a
 //! new `<i4>` in its place while copying the item.
@@ -22,6 +26,10 @@ use crate::scalar::scalar;
 use crate::tokens::Elem;
 use crate::value_reader::Build;
 use crate::{Fault, Limits, ParseError, Value};
+
+mod flat;
+
+pub use flat::scan_items;
 
 /// What a scanned response holds.
 #[derive(Debug)]
@@ -109,6 +117,18 @@ impl<'a> ArrayScan<'a> {
 /// each of `picks`. Refuses exactly what [`parse_response`](crate::parse_response)
 /// refuses.
 pub fn scan_response<'a>(
+    body: &'a [u8],
+    limits: &Limits,
+    picks: &[&str],
+) -> Result<Scanned<'a>, ParseError> {
+    if let Some(scan) = flat::scan_list(body, limits, picks) {
+        return Ok(Scanned::Array(scan));
+    }
+    walk_response(body, limits, picks)
+}
+
+/// [`scan_response`] token by token, with the parser's own walk.
+fn walk_response<'a>(
     body: &'a [u8],
     limits: &Limits,
     picks: &[&str],

@@ -1,0 +1,281 @@
+//! The items of a listing in their common form, read straight from the
+//! bytes: structs whose members are all scalars, written as XML-RPC
+//! servers write them.
+//!
+//! [`scan_items`] reads the content of an array's `<data>` element when
+//! every item is a struct of scalars in the plain form: tags without
+//! attributes or prefixes, blanks between them, text whose only
+//! references are the five predefined entities, no carriage return. It
+//! gives what [`scan_response`](super::scan_response) gives for the same
+//! items: their ranges, the picked members, the picked integers' type
+//! elements. On anything else it gives up (`None`) and the caller scans
+//! the document with the codec's grammar, whose verdict stands: a
+//! comment, CDATA, a character reference, a nested struct or array, an
+//! item that is not a struct, a scalar the codec refuses. It never
+//! accepts what the codec refuses.
+//!
+//! It is the grammar of [`walk_value`](crate::value_reader::walk_value)
+//! over the plain-form tokenizer, narrowed to flat structs, with no
+//! tokens, no stack and no calls per tag: the gateway reads every item of
+//! every node's answer to a fan-out listing through it.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use super::{ArrayScan, Item, Picked, Scanned};
+use crate::scalar::scalar;
+use crate::tokens::Elem;
+use crate::{Limits, Value};
+
+/// What closes an array result as servers write it.
+const TRAILER: &[u8] = b"</data></array></value></param></params></methodResponse>";
+/// How far into a response the start of its list is looked for.
+const MAX_HEADER: usize = 8 * 1024;
+
+/// A whole response whose result is a list read by [`scan_items`]:
+/// `None` unless the document is a frame (the bytes up to the first
+/// `<data>`, then [`TRAILER`] and blanks) that the codec's grammar reads
+/// as an empty list, around items [`scan_items`] reads. The frame holds
+/// no `<!` (comment, CDATA, DOCTYPE), so it is read by the same plain-form
+/// tokenizer whether items stand inside or not.
+pub(super) fn scan_list<'a>(
+    body: &'a [u8],
+    limits: &Limits,
+    picks: &[&str],
+) -> Option<ArrayScan<'a>> {
+    if body.len() > limits.max_body_bytes || limits.max_depth < 2 {
+        return None;
+    }
+    let head = &body[..body.len().min(MAX_HEADER)];
+    let open = memchr::memmem::find(head, b"<data>")? + b"<data>".len();
+    let close = open + memchr::memmem::rfind(&body[open..], TRAILER)?;
+    let after = &body[close + TRAILER.len()..];
+    if memchr::memmem::find(&body[..open], b"<!").is_some()
+        || !after.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n'))
+    {
+        return None;
+    }
+    let frame = [&body[..open], &body[close..]].concat();
+    match super::walk_response(&frame, limits, &[]) {
+        Ok(Scanned::Array(scan)) if scan.is_empty() && !scan.has_prefixed_names() => {}
+        _ => return None,
+    }
+    scan_items(body, open..close, picks)
+}
+
+/// The items in `doc[items]`, the content of an array's `<data>` element
+/// (blanks and `<value>` elements), when they are all structs of scalars
+/// in the plain form; `None` when anything else is met. Ranges are
+/// offsets in `doc`; `picks` are member names as for
+/// [`scan_response`](super::scan_response).
+pub fn scan_items<'a>(doc: &'a [u8], items: Range<usize>, picks: &[&str]) -> Option<ArrayScan<'a>> {
+    let text = std::str::from_utf8(doc.get(items.clone())?).ok()?;
+    let mut cursor = Cursor {
+        doc,
+        at: items.start,
+        end: items.end,
+        base: items.start,
+        text,
+    };
+    let mut scan = ArrayScan {
+        items: Vec::new(),
+        picked: Vec::new(),
+        width: picks.len(),
+        prefixed: false,
+    };
+    loop {
+        cursor.blank();
+        if cursor.at == cursor.end {
+            return Some(scan);
+        }
+        let start = cursor.at;
+        cursor.lit(b"<value>")?;
+        cursor.blank();
+        cursor.lit(b"<struct>")?;
+        let row = scan.picked.len();
+        scan.picked.extend(std::iter::repeat_n(None, picks.len()));
+        loop {
+            cursor.blank();
+            if cursor.eat(b"</struct>") {
+                break;
+            }
+            let (name, value) = cursor.member()?;
+            if let Some(pick) = picks.iter().position(|p| *p == name)
+                && let Some(slot @ None) = scan.picked.get_mut(row + pick)
+            {
+                *slot = Some(value);
+            }
+        }
+        cursor.blank();
+        cursor.lit(b"</value>")?;
+        scan.items.push(Item {
+            span: start..cursor.at,
+            is_struct: true,
+        });
+    }
+}
+
+/// Where the reading is, in `doc[..end]`.
+struct Cursor<'a> {
+    doc: &'a [u8],
+    at: usize,
+    end: usize,
+    /// `text` is `doc[base..end]`, checked UTF-8.
+    base: usize,
+    text: &'a str,
+}
+
+impl<'a> Cursor<'a> {
+    /// Skips XML blanks (a carriage return is not read here).
+    fn blank(&mut self) {
+        while self.at < self.end && matches!(self.doc[self.at], b' ' | b'\t' | b'\n') {
+            self.at += 1;
+        }
+    }
+
+    /// Whether `lit` comes next, read past it when it does.
+    fn eat(&mut self, lit: &[u8]) -> bool {
+        if self.doc[self.at..self.end].starts_with(lit) {
+            self.at += lit.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// `lit` must come next.
+    fn lit(&mut self, lit: &[u8]) -> Option<()> {
+        self.eat(lit).then_some(())
+    }
+
+    /// One `<member>`, up to its `</member>`: its name and what is picked
+    /// of its value.
+    fn member(&mut self) -> Option<(Cow<'a, str>, Picked<'a>)> {
+        self.lit(b"<member>")?;
+        self.blank();
+        let name = if self.eat(b"<name>") {
+            let name = self.text()?;
+            self.lit(b"</name>")?;
+            name
+        } else {
+            self.lit(b"<name/>")?;
+            Cow::Borrowed("")
+        };
+        self.blank();
+        let value = if self.eat(b"<value/>") {
+            Picked::Str(Cow::Borrowed(""))
+        } else {
+            self.lit(b"<value>")?;
+            let text = self.text()?;
+            if self.eat(b"</value>") {
+                Picked::Str(text)
+            } else {
+                if !text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n')) {
+                    return None;
+                }
+                let value = self.typed()?;
+                self.blank();
+                self.lit(b"</value>")?;
+                value
+            }
+        };
+        self.blank();
+        self.lit(b"</member>")?;
+        Some((name, value))
+    }
+
+    /// A scalar type element, as the codec's scanner picks it.
+    fn typed(&mut self) -> Option<Picked<'a>> {
+        let start = self.at;
+        let rest = &self.doc[self.at..self.end];
+        let name_len = rest
+            .iter()
+            .skip(1)
+            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')))?;
+        if rest.first() != Some(&b'<') || name_len == 0 {
+            return None;
+        }
+        let name = &rest[1..1 + name_len];
+        let elem = match name {
+            b"string" => Elem::String,
+            b"i4" | b"int" => Elem::Int,
+            b"i8" => Elem::I8,
+            b"boolean" => Elem::Boolean,
+            b"double" => Elem::Double,
+            b"dateTime.iso8601" => Elem::DateTime,
+            b"base64" => Elem::Base64,
+            b"nil" => Elem::Nil,
+            _ => return None,
+        };
+        self.at += 1 + name_len;
+        let content = if self.eat(b"/>") {
+            Cow::Borrowed("")
+        } else {
+            self.lit(b">")?;
+            let content = self.text()?;
+            self.lit(b"</")?;
+            self.lit(name)?;
+            self.lit(b">")?;
+            content
+        };
+        Some(match elem {
+            Elem::String => Picked::Str(content),
+            // Kept as sent: nothing to check.
+            Elem::DateTime => Picked::Other,
+            _ => match scalar(elem, content).ok()? {
+                Value::Int(i) => Picked::Int {
+                    value: i64::from(i),
+                    span: start..self.at,
+                },
+                Value::I8(i) => Picked::Int {
+                    value: i,
+                    span: start..self.at,
+                },
+                _ => Picked::Other,
+            },
+        })
+    }
+
+    /// Text up to the next `<`, the five predefined entities resolved;
+    /// `None` on a carriage return, any other reference, or no `<`.
+    fn text(&mut self) -> Option<Cow<'a, str>> {
+        let start = self.at;
+        let mut plain = true;
+        loop {
+            let i = self.at + memchr::memchr3(b'<', b'&', b'\r', &self.doc[self.at..self.end])?;
+            match self.doc[i] {
+                b'<' => {
+                    self.at = i;
+                    break;
+                }
+                b'&' => {
+                    plain = false;
+                    self.at = i + 1;
+                }
+                _ => return None,
+            }
+        }
+        let raw = &self.text[start - self.base..self.at - self.base];
+        if plain {
+            return Some(Cow::Borrowed(raw));
+        }
+        let mut text = String::with_capacity(raw.len());
+        let mut rest = raw;
+        while let Some(amp) = rest.find('&') {
+            text.push_str(&rest[..amp]);
+            let after = &rest[amp + 1..];
+            let semi = after.find(';')?;
+            text.push(match &after[..semi] {
+                "lt" => '<',
+                "gt" => '>',
+                "amp" => '&',
+                "apos" => '\'',
+                "quot" => '"',
+                _ => return None,
+            });
+            rest = &after[semi + 1..];
+        }
+        text.push_str(rest);
+        Some(Cow::Owned(text))
+    }
+}
