@@ -98,6 +98,10 @@ pub(crate) struct Feed {
     pending: Vec<u8>,
     /// Length of the header at the start of `pending`.
     header: usize,
+    /// Whether batches are cut after the last struct that ends in them
+    /// ([`last_item_end`]); once a cut there does not scan, the [`Probe`]
+    /// walks the items' tags instead.
+    fast: bool,
     probe: Probe,
     /// Whether a batch was handed out.
     sent: bool,
@@ -116,6 +120,7 @@ impl Feed {
             shape,
             mode: Mode::Header,
             header: 0,
+            fast: true,
             probe: Probe::default(),
             sent: false,
             ended: false,
@@ -148,23 +153,39 @@ impl Feed {
                         self.read().await?;
                         continue;
                     }
-                    if self.probe.advance(items).is_err() {
-                        self.mode = Mode::Rest;
-                        continue;
-                    }
-                    let cut = match self.probe.end {
-                        // Only blanks may stand between the last item and
-                        // `</data>`.
-                        Some(end) if is_blank(&items[self.probe.cut..end]) => end,
-                        Some(_) => {
+                    let (cut, trailer) = if self.fast {
+                        match last_item_end(items) {
+                            Some(found) => found,
+                            // No struct ends in a batch's worth of items,
+                            // or the rest is not items: the probe reads on.
+                            None if self.ended || items.len() >= BATCH => {
+                                self.fast = false;
+                                continue;
+                            }
+                            None => {
+                                self.read().await?;
+                                continue;
+                            }
+                        }
+                    } else {
+                        if self.probe.advance(items).is_err() {
                             self.mode = Mode::Rest;
                             continue;
                         }
-                        None => self.probe.cut,
+                        let cut = match self.probe.end {
+                            // Only blanks may stand between the last item
+                            // and `</data>`.
+                            Some(end) if is_blank(&items[self.probe.cut..end]) => end,
+                            Some(_) => {
+                                self.mode = Mode::Rest;
+                                continue;
+                            }
+                            None => self.probe.cut,
+                        };
+                        (cut, self.probe.end.map(|end| end - cut))
                     };
-                    let end = self.probe.end.map(|end| end - cut);
                     if cut == 0 {
-                        match end {
+                        match trailer {
                             Some(at) => self.mode = Mode::Trailer(at),
                             None if self.ended => self.mode = Mode::Rest,
                             None => self.read().await?,
@@ -172,14 +193,21 @@ impl Feed {
                         continue;
                     }
                     if let Some(batch) = self.cut(cut).await {
-                        self.probe.drop_front(cut);
-                        if let Some(at) = end {
+                        if !self.fast {
+                            self.probe.drop_front(cut);
+                        }
+                        if let Some(at) = trailer {
                             self.mode = Mode::Trailer(at);
                         }
                         self.sent = true;
                         return Ok(Step::Batch(batch));
                     }
-                    self.mode = Mode::Rest;
+                    if self.fast {
+                        // Not items the cut fits: the probe reads them.
+                        self.fast = false;
+                    } else {
+                        self.mode = Mode::Rest;
+                    }
                 }
                 Mode::Trailer(at) => {
                     while !self.ended {
@@ -285,6 +313,26 @@ fn is_list_header(header: &[u8]) -> bool {
     )
 }
 
+/// Where a batch of structs of scalars may be cut: after the last
+/// `</struct></value>` in `items`, and, when only blanks follow it up to
+/// the list's `</data>`, after those blanks, with the trailer at once
+/// (offset 0 after the cut). Such a cut may fall inside an item whose
+/// members hold structs; the batch then does not scan and the probe
+/// takes over.
+fn last_item_end(items: &[u8]) -> Option<(usize, Option<usize>)> {
+    const END: &[u8] = b"</struct></value>";
+    let cut = memchr::memmem::rfind(items, END)? + END.len();
+    let blanks = items[cut..]
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .count();
+    Some(if items[cut + blanks..].starts_with(b"</data>") {
+        (cut + blanks, Some(0))
+    } else {
+        (cut, None)
+    })
+}
+
 fn is_blank(bytes: &[u8]) -> bool {
     bytes
         .iter()
@@ -321,35 +369,53 @@ impl Probe {
     }
 
     /// Walks `items` from where it stopped, up to the last whole tag or
-    /// the list's `</data>`.
+    /// the list's `</data>`. Tags are read in place: a name, then `>` or
+    /// `/>`; anything else in a tag (attributes, a comment, CDATA, a
+    /// processing instruction) is unusual.
     fn advance(&mut self, items: &[u8]) -> Result<(), Unusual> {
         if self.end.is_some() {
             return Ok(());
         }
-        while let Some(lt) = memchr::memchr(b'<', &items[self.at..]).map(|i| self.at + i) {
-            let Some(gt) = memchr::memchr(b'>', &items[lt..]).map(|i| lt + i) else {
+        let from = self.at;
+        for lt in memchr::memchr_iter(b'<', &items[from..]).map(|i| from + i) {
+            let closing = items.get(lt + 1) == Some(&b'/');
+            let name_start = lt + 1 + usize::from(closing);
+            let Some(name_len) = items
+                .get(name_start..)
+                .and_then(|rest| rest.iter().position(|b| !is_name_byte(*b)))
+            else {
                 // A tag still arriving.
                 self.at = lt;
                 return Ok(());
             };
-            let tag = &items[lt + 1..gt];
-            self.at = gt + 1;
-            match tag {
-                b"value" => self.depth += 1,
-                b"value/" if self.depth == 0 => self.cut = self.at,
-                b"/value" => {
+            let name = &items[name_start..name_start + name_len];
+            let after = name_start + name_len;
+            let (empty, tag_end) = match (items[after], items.get(after + 1)) {
+                (b'>', _) => (false, after + 1),
+                (b'/', Some(b'>')) if !closing => (true, after + 2),
+                (b'/', None) if !closing => {
+                    self.at = lt;
+                    return Ok(());
+                }
+                _ => return Err(Unusual),
+            };
+            if name.is_empty() {
+                return Err(Unusual);
+            }
+            self.at = tag_end;
+            match (closing, empty, name) {
+                (false, false, b"value") => self.depth += 1,
+                (false, true, b"value") if self.depth == 0 => self.cut = tag_end,
+                (true, _, b"value") => {
                     self.depth = self.depth.checked_sub(1).ok_or(Unusual)?;
                     if self.depth == 0 {
-                        self.cut = self.at;
+                        self.cut = tag_end;
                     }
                 }
-                b"/data" if self.depth == 0 => {
+                (true, _, b"data") if self.depth == 0 => {
                     self.end = Some(lt);
                     return Ok(());
                 }
-                // Comments, CDATA, processing instructions, attributes.
-                [b'!' | b'?', ..] => return Err(Unusual),
-                t if t.contains(&b' ') || t.contains(&b'=') => return Err(Unusual),
                 // Anything else between items.
                 _ if self.depth == 0 => return Err(Unusual),
                 _ => {}
@@ -358,6 +424,11 @@ impl Probe {
         self.at = items.len();
         Ok(())
     }
+}
+
+/// A byte of an element name as the probe reads it (prefixes included).
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':')
 }
 
 #[cfg(test)]
