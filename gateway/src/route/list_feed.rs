@@ -252,18 +252,7 @@ impl Feed {
     /// Reads the next piece of the answer into `pending`.
     async fn read(&mut self) -> Result<(), UpstreamError> {
         match self.stream.chunk().await? {
-            Some(chunk) => {
-                let cap = self.pending.capacity();
-                self.pending.extend_from_slice(&chunk);
-                if cap != self.pending.capacity() {
-                    eprintln!(
-                        "GROW cap {cap} len {} chunk {} mode {:?}",
-                        self.pending.len(),
-                        chunk.len(),
-                        self.mode
-                    );
-                }
-            }
+            Some(chunk) => self.pending.extend_from_slice(&chunk),
             None => self.ended = true,
         }
         Ok(())
