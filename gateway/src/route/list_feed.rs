@@ -15,21 +15,28 @@
 //!
 //! - The header is the bytes up to the first `<data>`. It counts as the
 //!   start of a list when header + trailer scans as an empty array.
-//! - A [`Probe`] walks the items' tags to find where whole items end, and
-//!   gives up on anything it does not know (comments, CDATA, processing
-//!   instructions, attributes). A batch of whole items is scanned as the
-//!   document header + items + trailer: a batch scans iff those items are
-//!   valid in the list, and the spans found are the items' own bytes in
-//!   the node's encoding (its header carries any namespace declaration).
+//! - A batch is cut after the last `</struct></value>` read so far,
+//!   where an item that is a struct of scalars ends ([`last_item_end`]),
+//!   and scanned as the document header + items + trailer: a batch scans
+//!   iff those items are valid in the list, and the spans found are the
+//!   items' own bytes in the node's encoding (its header carries any
+//!   namespace declaration). A cut whose batch scans is where an item
+//!   really ends: the tokens of a document up to a point do not depend
+//!   on what follows, and a batch scans only when nothing is left open.
+//! - When that cut does not scan (an item holds structs and the cut fell
+//!   inside it, or a comment holds those bytes), a [`Probe`] walks the
+//!   items' tags from then on to find where whole items end, and gives
+//!   up on anything it does not know (comments, CDATA, processing
+//!   instructions, attributes).
 //! - The trailer, from `</data>` to the end, is checked the same way:
 //!   header + trailer must scan as an empty array.
 //!
 //! Valid sequences of valid items make a valid list, so an answer whose
 //! batches and trailer all scan is one the whole-document scan accepts,
 //! with the same items. When anything fails to fit (the header is not a
-//! list's, the probe gives up, a batch does not scan), the rest of the
-//! answer is read to its end and scanned whole, with the header put back
-//! in front: the codec's verdict stands. When nothing was handed out yet,
+//! list's, the probe gives up, a batch the probe cut does not scan), the
+//! rest of the answer is read to its end and scanned whole, with the
+//! header put back in front: the codec's verdict stands. When nothing was handed out yet,
 //! that is exactly the whole-document path: a fault, an answer that is
 //! not a list of structs, or an error. After a batch was handed out, an
 //! answer that turns out not to be a list the merge can take is the
