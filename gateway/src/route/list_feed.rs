@@ -36,11 +36,11 @@
 //! with the same items. When anything fails to fit (the header is not a
 //! list's, the probe gives up, a batch the probe cut does not scan), the
 //! rest of the answer is read to its end and scanned whole, with the
-//! header put back in front: the codec's verdict stands. When nothing was handed out yet,
-//! that is exactly the whole-document path: a fault, an answer that is
-//! not a list of structs, or an error. After a batch was handed out, an
-//! answer that turns out not to be a list the merge can take is the
-//! node's failure.
+//! header put back in front: the codec's verdict stands. When nothing was
+//! handed out yet, that is exactly the whole-document path: a fault, an
+//! answer that is not a list of structs, or an error. After a batch was
+//! handed out, an answer that turns out not to be a list the merge can
+//! take is the node's failure.
 
 use std::sync::Arc;
 
