@@ -27,7 +27,7 @@
 //! quick-xml's own error messages can quote element names, so they are
 //! mapped to fixed descriptions here.
 
-mod fast;
+pub(crate) mod fast;
 mod quick;
 
 use std::borrow::Cow;

@@ -952,10 +952,7 @@ async fn a_node_failing_mid_answer_leaves_a_gap_in_a_partial_answer() {
 fn comments_between_items(answer: Bytes) -> Vec<Result<Bytes, std::io::Error>> {
     let half = answer.len() / 2;
     let at = half + memchr::memmem::find(&answer[half..], b"</struct></value>").unwrap() + 17;
-    let mut doc = answer[..at].to_vec();
-    doc.extend_from_slice(b"<!-- a comment -->");
-    doc.extend_from_slice(&answer[at..]);
-    pieces(&doc)
+    pieces(&inserted(&answer, at, b"<!-- a comment -->"))
 }
 
 /// A comment after the last item that holds what ends an item: the
@@ -963,10 +960,12 @@ fn comments_between_items(answer: Bytes) -> Vec<Result<Bytes, std::io::Error>> {
 /// comment after batches were sent.
 fn a_comment_like_an_item_end(answer: Bytes) -> Vec<Result<Bytes, std::io::Error>> {
     let at = memchr::memmem::rfind(&answer, b"</data>").unwrap();
-    let mut doc = answer[..at].to_vec();
-    doc.extend_from_slice(b"<!-- </struct></value> -->");
-    doc.extend_from_slice(&answer[at..]);
-    pieces(&doc)
+    pieces(&inserted(&answer, at, b"<!-- </struct></value> -->"))
+}
+
+/// `answer` with `text` put in at byte `at`.
+fn inserted(answer: &[u8], at: usize, text: &[u8]) -> Vec<u8> {
+    [&answer[..at], text, &answer[at..]].concat()
 }
 
 /// A struct member first in every item: batches cut after the last

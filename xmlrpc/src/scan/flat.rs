@@ -24,7 +24,8 @@ use std::ops::Range;
 
 use super::{ArrayScan, Item, Picked, Scanned};
 use crate::scalar::scalar;
-use crate::tokens::Elem;
+use crate::tokens::fast::{is_name_byte, resolve_entities};
+use crate::tokens::{Elem, is_blank};
 use crate::{Limits, Value};
 
 /// What closes an array result as servers write it.
@@ -170,7 +171,7 @@ impl<'a> Cursor<'a> {
             if self.eat(b"</value>") {
                 Picked::Str(text)
             } else {
-                if !text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n')) {
+                if !is_blank(&text) {
                     return None;
                 }
                 let value = self.typed()?;
@@ -188,10 +189,7 @@ impl<'a> Cursor<'a> {
     fn typed(&mut self) -> Option<Picked<'a>> {
         let start = self.at;
         let rest = &self.doc[self.at..self.end];
-        let name_len = rest
-            .iter()
-            .skip(1)
-            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')))?;
+        let name_len = rest.iter().skip(1).position(|b| !is_name_byte(*b))?;
         if rest.first() != Some(&b'<') || name_len == 0 {
             return None;
         }
@@ -259,23 +257,6 @@ impl<'a> Cursor<'a> {
         if plain {
             return Some(Cow::Borrowed(raw));
         }
-        let mut text = String::with_capacity(raw.len());
-        let mut rest = raw;
-        while let Some(amp) = rest.find('&') {
-            text.push_str(&rest[..amp]);
-            let after = &rest[amp + 1..];
-            let semi = after.find(';')?;
-            text.push(match &after[..semi] {
-                "lt" => '<',
-                "gt" => '>',
-                "amp" => '&',
-                "apos" => '\'',
-                "quot" => '"',
-                _ => return None,
-            });
-            rest = &after[semi + 1..];
-        }
-        text.push_str(rest);
-        Some(Cow::Owned(text))
+        resolve_entities(raw).map(Cow::Owned)
     }
 }

@@ -114,7 +114,9 @@ fn give_up(at: usize) -> ParseError {
     }
 }
 
-fn is_name_byte(b: u8) -> bool {
+/// A byte of a plain element name.
+#[inline]
+pub(crate) fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
 }
 
@@ -223,25 +225,32 @@ impl<'a> Fast<'a> {
         if plain {
             return Ok(Tok::Text(Cow::Borrowed(raw)));
         }
-        let mut text = String::with_capacity(raw.len());
-        let mut rest = raw;
-        while let Some(amp) = rest.find('&') {
-            text.push_str(&rest[..amp]);
-            let after = &rest[amp + 1..];
-            let semi = after.find(';').ok_or_else(|| give_up(start))?;
-            text.push(match &after[..semi] {
-                "lt" => '<',
-                "gt" => '>',
-                "amp" => '&',
-                "apos" => '\'',
-                "quot" => '"',
-                _ => return Err(give_up(start)),
-            });
-            rest = &after[semi + 1..];
-        }
-        text.push_str(rest);
+        let text = resolve_entities(raw).ok_or_else(|| give_up(start))?;
         Ok(Tok::Text(Cow::Owned(text)))
     }
+}
+
+/// `raw` with the five predefined entities resolved; `None` on any other
+/// reference or a `&` without its `;`.
+pub(crate) fn resolve_entities(raw: &str) -> Option<String> {
+    let mut text = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(amp) = rest.find('&') {
+        text.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let semi = after.find(';')?;
+        text.push(match &after[..semi] {
+            "lt" => '<',
+            "gt" => '>',
+            "amp" => '&',
+            "apos" => '\'',
+            "quot" => '"',
+            _ => return None,
+        });
+        rest = &after[semi + 1..];
+    }
+    text.push_str(rest);
+    Some(text)
 }
 
 #[cfg(test)]
