@@ -140,14 +140,28 @@ impl Service<Streamed> for HttpCall {
 }
 
 /// Sorts a reqwest error into what the gateway tells apart; never keeps
-/// the URL or any body.
+/// the URL or any body. A transport error names its innermost cause too
+/// (say, "connection closed before message completed" when a node closed
+/// a pooled connection as the call went out), for the administrator who
+/// reads the fault.
 pub(crate) fn classify(e: reqwest::Error) -> UpstreamError {
     if e.is_timeout() {
         UpstreamError::Timeout
     } else if e.is_connect() {
         UpstreamError::Connect
     } else {
-        UpstreamError::Transport(e.without_url().to_string())
+        let e = e.without_url();
+        let mut what = e.to_string();
+        let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+        let mut innermost = None;
+        while let Some(c) = cause {
+            innermost = Some(c);
+            cause = c.source();
+        }
+        if let Some(c) = innermost {
+            what = format!("{what}: {c}");
+        }
+        UpstreamError::Transport(what)
     }
 }
 
@@ -163,5 +177,41 @@ impl Service<Bytes> for HttpCall {
     fn call(&mut self, body: Bytes) -> Self::Future {
         let this = self.clone();
         Box::pin(async move { this.post(body).await })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::AsyncReadExt;
+
+    use super::*;
+
+    /// A node that reads a call and closes the connection without an
+    /// answer: the error names the cause, not only "error sending request".
+    #[tokio::test]
+    async fn a_connection_closed_mid_call_names_its_cause() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let node = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 1024];
+            let _ = socket.read(&mut buf).await;
+        });
+        let call = HttpCall::new(
+            &format!("http://{addr}/rpc/api"),
+            &UpstreamConfig::default(),
+        )
+        .unwrap();
+        let err = call
+            .post(Bytes::from_static(b"<methodCall/>"))
+            .await
+            .unwrap_err();
+        node.await.unwrap();
+        let UpstreamError::Transport(what) = &err else {
+            panic!("{err:?}");
+        };
+        assert!(what.starts_with("error sending request: "), "{what}");
+        assert!(what.contains("connection closed"), "{what}");
+        assert!(!what.contains(&addr.to_string()), "{what}");
     }
 }
