@@ -25,7 +25,12 @@
 //!   `system`, `server details`, `system structure`, `name info` and
 //!   `virtual system`, and an action id in results named `action`,
 //!   `Script details` and `entry`; `prerequisite` of an `action` is an
-//!   action id. Members of nested structs are not described.
+//!   action id.
+//! - **Nested members**, which the catalogs do not describe, come from a
+//!   table of the server's serializers ([`IdPlace::Nested`]): the systems
+//!   of `system.listDuplicatesBy*` groups (`systems` / `systemId`), and the
+//!   rescheduled actions of the `maintenance` calls (`actions` / `id` and
+//!   `prerequisite` are action ids, `affected_system_ids` system ids).
 //!
 //! An override table corrects the rules where the documentation misleads
 //! (`actionchain.createChain` names its chain id `actionId`; the image build
@@ -86,6 +91,11 @@ pub enum IdPlace {
     /// The named member of the returned struct, or of each struct of the
     /// returned array.
     Field(String),
+    /// A member of structs nested in the result: the member names from
+    /// the returned struct (or each struct of the returned array) down to
+    /// the id, through every struct of an array met on the way. The last
+    /// member holds one integer id or an array of them.
+    Nested(Vec<String>),
 }
 
 /// A part of the result that carries ids.
@@ -148,5 +158,9 @@ mod tests {
         assert_eq!(serde_json::from_str::<IdInfo>(&json).unwrap(), info);
         let whole = serde_json::to_string(&IdPlace::Whole).unwrap();
         assert_eq!(whole, r#""whole""#);
+        let nested = IdPlace::Nested(vec!["systems".into(), "systemId".into()]);
+        let json = serde_json::to_string(&nested).unwrap();
+        assert_eq!(json, r#"{"nested":["systems","systemId"]}"#);
+        assert_eq!(serde_json::from_str::<IdPlace>(&json).unwrap(), nested);
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use spec::generate::id_rules::RESULT_OVERRIDES;
+use spec::generate::id_rules::{NESTED_IDS, RESULT_OVERRIDES};
 use spec::generate::routing::OVERRIDES;
 use spec::{IdForm, IdKind, RouteClass, spec};
 
@@ -134,6 +134,22 @@ fn common_results_carry_their_ids() {
     has("system.schedulePackageInstall", IdKind::Action, Whole);
     has("system.createSystemProfile", IdKind::System, Whole);
     has("system.provisionSystem", IdKind::Action, Whole);
+    let nested =
+        |path: &[&str]| spec::IdPlace::Nested(path.iter().map(|m| m.to_string()).collect());
+    for by in ["Hostname", "Ip", "Mac"] {
+        let name = format!("system.listDuplicatesBy{by}");
+        has(&name, IdKind::System, nested(&["systems", "systemId"]));
+    }
+    has(
+        "maintenance.updateSchedule",
+        IdKind::Action,
+        nested(&["actions", "id"]),
+    );
+    has(
+        "maintenance.updateCalendar",
+        IdKind::System,
+        nested(&["actions", "affected_system_ids"]),
+    );
     assert!(result("actionchain.createChain").is_empty());
     assert!(result("user.listUsers").is_empty());
 }
@@ -161,6 +177,21 @@ fn override_tables_are_tidy() {
             !spec()
                 .overloads(&format!("{}.{}", row.namespace, row.method))
                 .is_empty()
+        );
+    }
+}
+
+#[test]
+fn nested_id_rows_are_tidy() {
+    let mut seen = BTreeSet::new();
+    for row in NESTED_IDS {
+        assert!(!row.reason.is_empty());
+        assert!(
+            seen.insert((row.namespace, row.method, row.path)),
+            "duplicate {}.{} {:?}",
+            row.namespace,
+            row.method,
+            row.path
         );
     }
 }

@@ -48,7 +48,9 @@ pub(crate) fn undo_of(method: &str) -> Option<(&'static str, UndoArg)> {
 /// The answer to a change every node applied: the first node's, unless it
 /// carries ids. Action ids (a change that schedules an action on each
 /// node) are translated per node; one action id per node is joined under
-/// the first node's, lists of them are concatenated.
+/// the first node's, lists of them are concatenated. Reschedule
+/// information (a maintenance schedule or calendar changed) lists the
+/// actions every node moved ([`merge::merge_rescheduled`]).
 async fn answer_of_all(
     ctx: &Ctx<'_>,
     mut applied: Vec<(NodeInfo, Value)>,
@@ -66,6 +68,9 @@ async fn answer_of_all(
         && let Some(first) = join_actions(ctx, &values).await
     {
         return Ok(Value::Int(first));
+    }
+    if ctx.entry.returns_name.as_deref() == Some("reschedule information") {
+        return Ok(merge::merge_rescheduled(values));
     }
     Ok(merge::merge_split(ctx.entry, &[], values))
 }

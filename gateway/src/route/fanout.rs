@@ -61,11 +61,12 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
 /// Routes a `fanout` class call for the wire: lists of structs merged
 /// from the nodes' bytes, anything else as [`route`] does.
 pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
-    let Some(shape) = ListShape::of(ctx.entry).map(Arc::new) else {
+    let order = merge::order_of(&ctx.method());
+    let shape = ListShape::of(ctx.entry).map(Arc::new);
+    let Some(shape) = shape.filter(|_| !matches!(order, Order::Groups(_))) else {
         return route(ctx).await.map(Routed::Value);
     };
     let ctx = &ctx;
-    let order = merge::order_of(&ctx.method());
     if order == Order::NameThenId && merge::listed_action_ids(ctx.entry).is_none() {
         return list_stream::route(ctx, shape).await;
     }

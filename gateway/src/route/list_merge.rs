@@ -44,7 +44,8 @@ pub(crate) fn merged_order(lists: &[NodeList], order: Order) -> Vec<(u32, u32)> 
     match order {
         Order::NameThenId => k_way(lists, |l, i| (l.name(i), l.items[i].id)),
         Order::Id if all_ids => k_way(lists, |l, i| l.items[i].id),
-        Order::Id | Order::AsAnswered => lists
+        // Groups are united on the value path ([`super::fanout`]).
+        Order::Id | Order::AsAnswered | Order::Groups(_) => lists
             .iter()
             .enumerate()
             .flat_map(|(n, l)| (0..l.items.len() as u32).map(move |i| (n as u32, i)))

@@ -44,11 +44,15 @@ pub(crate) struct ListShape {
 
 impl ListShape {
     /// The shape of `entry`'s list items; `None` when the same member is
-    /// translated twice (the value path does exactly that).
+    /// translated twice or ids sit in nested structs (the value path
+    /// translates those).
     pub(crate) fn of(entry: &'static Entry) -> Option<ListShape> {
         let mut fields: Vec<(&'static str, IdKind, usize)> = Vec::new();
         let mut picks = PICKS.to_vec();
         for r in &entry.ids.result {
+            if matches!(r.place, IdPlace::Nested(_)) {
+                return None;
+            }
             if let IdPlace::Field(name) = &r.place {
                 if fields.iter().any(|(f, _, _)| f == name) {
                     return None;

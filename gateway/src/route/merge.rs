@@ -33,6 +33,11 @@ pub enum Order {
     Id,
     /// As the nodes answered, node after node.
     AsAnswered,
+    /// Groups of systems keyed by this string member (`system.listDuplicatesBy*`):
+    /// the groups of one key from several nodes are one group, their
+    /// `systems` in node order; groups ordered by key. Keys compare without
+    /// case, as the server groups host names.
+    Groups(&'static str),
 }
 
 /// The order of the array a fan-out method answers. Methods not listed
@@ -49,8 +54,10 @@ pub fn order_of(method: &str) -> Order {
         | "system.listSystemsWithPackage"
         | "system.listSystemsWithExtraPackages"
         | "system.listEmptySystemProfiles"
-        | "system.listDuplicatesByHostname"
         | "system.searchByName" => Order::NameThenId,
+        "system.listDuplicatesByHostname" => Order::Groups("hostname"),
+        "system.listDuplicatesByIp" => Order::Groups("ip"),
+        "system.listDuplicatesByMac" => Order::Groups("mac"),
         m if m.starts_with("system.search.") => Order::AsAnswered,
         _ => Order::Id,
     }
@@ -114,6 +121,7 @@ fn order(method: &str, items: &mut Vec<Value>) {
         return;
     }
     match order_of(method) {
+        Order::Groups(key) => merge_groups(items, key),
         Order::NameThenId => items.sort_by(|a, b| {
             str_member(a, "name")
                 .cmp(&str_member(b, "name"))
@@ -123,6 +131,100 @@ fn order(method: &str, items: &mut Vec<Value>) {
             items.sort_by_key(|v| int_member(v, "id"));
         }
         _ => {}
+    }
+}
+
+/// Unites the groups of `items` (structs keyed by their string member
+/// `key`) that share a key, appending the later ones' `systems` to the
+/// first's, and orders them by key; items without the key keep their
+/// place after them.
+fn merge_groups(items: &mut Vec<Value>, key: &str) {
+    let folded = |v: &Value| str_member(v, key).map(str::to_lowercase);
+    let mut first_of: HashMap<String, usize> = HashMap::new();
+    let mut kept: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items.drain(..) {
+        let Some(k) = folded(&item) else {
+            kept.push(item);
+            continue;
+        };
+        match first_of.get(&k) {
+            Some(&at) => {
+                let more = match item {
+                    Value::Struct(mut s) => s.remove("systems"),
+                    _ => None,
+                };
+                if let (Some(Value::Struct(group)), Some(Value::Array(more))) =
+                    (kept.get_mut(at), more)
+                    && let Some(Value::Array(systems)) = group.get_mut("systems")
+                {
+                    systems.extend(more);
+                }
+            }
+            None => {
+                first_of.insert(k, kept.len());
+                kept.push(item);
+            }
+        }
+    }
+    kept.sort_by_cached_key(|v| (folded(v).is_none(), folded(v)));
+    *items = kept;
+}
+
+/// Unites the reschedule information (`maintenance.updateSchedule`,
+/// `updateCalendar`, ...) every node answered for one change of a shared
+/// schedule or calendar: per schedule (`for_schedule_name`), the actions
+/// each node moved are listed together; it succeeded only if it did on
+/// every node, and a failure keeps the first failing node's message.
+pub fn merge_rescheduled(parts: Vec<Value>) -> Value {
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else {
+        return Value::Array(Vec::new());
+    };
+    match first {
+        Value::Struct(mut merged) => {
+            for part in parts {
+                if let Value::Struct(other) = part {
+                    unite_rescheduled(&mut merged, other);
+                }
+            }
+            Value::Struct(merged)
+        }
+        Value::Array(mut items) => {
+            for part in parts {
+                let Value::Array(more) = part else { continue };
+                for item in more {
+                    let schedule = str_member(&item, "for_schedule_name").map(str::to_owned);
+                    let same = items.iter_mut().find(|i| {
+                        schedule.is_some()
+                            && str_member(i, "for_schedule_name") == schedule.as_deref()
+                    });
+                    match (same, item) {
+                        (Some(Value::Struct(into)), Value::Struct(other)) => {
+                            unite_rescheduled(into, other);
+                        }
+                        (_, item) => items.push(item),
+                    }
+                }
+            }
+            Value::Array(items)
+        }
+        other => other,
+    }
+}
+
+fn unite_rescheduled(into: &mut xmlrpc::Struct, mut other: xmlrpc::Struct) {
+    if let (Some(Value::Array(actions)), Some(Value::Array(more))) =
+        (into.get_mut("actions"), other.remove("actions"))
+    {
+        actions.extend(more);
+    }
+    let succeeded = |s: &xmlrpc::Struct| s.get("status") != Some(&Value::Bool(false));
+    if succeeded(into) && !succeeded(&other) {
+        for member in ["status", "message"] {
+            if let (Some(slot), Some(value)) = (into.get_mut(member), other.remove(member)) {
+                *slot = value;
+            }
+        }
     }
 }
 
@@ -333,6 +435,96 @@ mod tests {
         let n2 = Value::Array(vec![system(2, "b"), system(4, "c"), system(3, "d")]);
         let merged = merge_fanout("system.listSystems", vec![n1, n2]);
         assert_eq!(ids(&merged), [5, 2, 1, 4, 3]);
+    }
+
+    #[test]
+    fn duplicate_groups_of_one_key_are_one_group() {
+        let group = |host: &str, sids: &[i32]| {
+            let systems = sids
+                .iter()
+                .map(|id| Value::Struct(Struct::new().with("systemId", Value::Int(*id))))
+                .collect();
+            Value::Struct(
+                Struct::new()
+                    .with("hostname", Value::string(host))
+                    .with("systems", Value::Array(systems)),
+            )
+        };
+        let n1 = Value::Array(vec![
+            group("web.example.test", &[1, 2]),
+            group("db", &[3, 4]),
+        ]);
+        let n2 = Value::Array(vec![
+            group("app", &[9, 8]),
+            group("WEB.example.test", &[5, 6]),
+        ]);
+        let merged = merge_fanout("system.listDuplicatesByHostname", vec![n1, n2]);
+        let seen: Vec<(&str, Vec<i64>)> = merged
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                let sids = g
+                    .as_struct()
+                    .unwrap()
+                    .get("systems")
+                    .unwrap()
+                    .as_array()
+                    .unwrap();
+                let sids = sids.iter().map(|s| int_member(s, "systemId").unwrap());
+                (str_member(g, "hostname").unwrap(), sids.collect())
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("app", vec![9, 8]),
+                ("db", vec![3, 4]),
+                ("web.example.test", vec![1, 2, 5, 6]),
+            ]
+        );
+    }
+
+    #[test]
+    fn reschedules_of_every_node_are_one_answer() {
+        let info = |schedule: &str, ok: bool, message: &str, actions: &[i32]| {
+            let actions = actions
+                .iter()
+                .map(|id| Value::Struct(Struct::new().with("id", Value::Int(*id))))
+                .collect();
+            Value::Struct(
+                Struct::new()
+                    .with("strategy", Value::string("Cancel"))
+                    .with("for_schedule_name", Value::string(schedule))
+                    .with("status", Value::Bool(ok))
+                    .with("message", Value::string(message))
+                    .with("actions", Value::Array(actions)),
+            )
+        };
+        let action_ids =
+            |v: &Value| -> Vec<i64> { ids(v.as_struct().unwrap().get("actions").unwrap()) };
+        let one = merge_rescheduled(vec![
+            info("weekly", true, "", &[1, 2]),
+            info("weekly", false, "cannot cancel", &[3]),
+            info("weekly", false, "other", &[]),
+        ]);
+        assert_eq!(action_ids(&one), [1, 2, 3]);
+        assert_eq!(
+            one.as_struct().unwrap().get("status"),
+            Some(&Value::Bool(false))
+        );
+        assert_eq!(str_member(&one, "message"), Some("cannot cancel"));
+        let many = merge_rescheduled(vec![
+            Value::Array(vec![info("a", true, "", &[1]), info("b", true, "", &[2])]),
+            Value::Array(vec![info("b", true, "", &[7]), info("c", true, "", &[8])]),
+        ]);
+        let many = many.as_array().unwrap();
+        let per: Vec<(&str, Vec<i64>)> = many
+            .iter()
+            .map(|i| (str_member(i, "for_schedule_name").unwrap(), action_ids(i)))
+            .collect();
+        assert_eq!(per, [("a", vec![1]), ("b", vec![2, 7]), ("c", vec![8])]);
+        assert!(many.iter().all(|i| str_member(i, "message") == Some("")));
     }
 
     #[test]

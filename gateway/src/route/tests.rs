@@ -573,6 +573,80 @@ async fn multicall_routes_each_call() {
     );
 }
 
+/// Registers a system on `sim` through its side endpoint, as a minion
+/// would register with the node; answers its local id.
+async fn register(sim: &Sim, minion: &str, hostname: &str) -> i64 {
+    let side = sim.url.replace("/rpc/api", "/uyuni-sim/v1/systems");
+    let body = serde_json::json!({
+        "minion_id": minion,
+        "machine_id": format!("{minion}-machine"),
+        "hostname": hostname,
+    });
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(side)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["id"].as_i64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicate_groups_carry_cluster_ids_and_unite_across_nodes() {
+    let (sims, gw) = cluster(3, 2, FanoutPolicy::Strict).await;
+    let mut registered = Vec::new();
+    for (sim, node, minion, host) in [
+        (&sims[0], "n1", "dup-a", "dup.example.test"),
+        (&sims[0], "n1", "dup-b", "DUP.example.test"),
+        (&sims[1], "n2", "dup-c", "dup.example.test"),
+        (&sims[1], "n2", "dup-d", "dup.example.test"),
+        (&sims[1], "n2", "twin-a", "twin.example.test"),
+        (&sims[1], "n2", "twin-b", "twin.example.test"),
+    ] {
+        registered.push((node, register(sim, minion, host).await));
+    }
+    let key = login(&gw).await;
+    let groups = call(&gw, "system.listDuplicatesByHostname", vec![key.clone()])
+        .await
+        .unwrap();
+    let groups = groups.as_array().unwrap();
+    let hosts: Vec<&str> = groups
+        .iter()
+        .map(|g| member(g, "hostname").as_str().unwrap())
+        .collect();
+    assert_eq!(hosts, ["dup.example.test", "twin.example.test"]);
+    let sids: Vec<i64> = groups
+        .iter()
+        .flat_map(|g| member(g, "systems").as_array().unwrap())
+        .map(|s| member(s, "systemId").as_i64().unwrap())
+        .collect();
+    assert_eq!(member(&groups[0], "systems").as_array().unwrap().len(), 4);
+    // Each id is the cluster id of the system the node registered, and
+    // calls naming it reach that system.
+    let ident = gw.directory().identity();
+    let mut located = Vec::new();
+    for sid in &sids {
+        let loc = ident.system_location(*sid as i32).await.unwrap().unwrap();
+        located.push((loc.node.to_string(), i64::from(loc.local)));
+        let name = call(
+            &gw,
+            "system.getName",
+            vec![key.clone(), Value::Int(*sid as i32)],
+        )
+        .await
+        .unwrap();
+        assert_eq!(member(&name, "id"), &Value::Int(*sid as i32));
+    }
+    let expected: Vec<(String, i64)> = registered
+        .iter()
+        .map(|(node, local)| (node.to_string(), *local))
+        .collect();
+    assert_eq!(located, expected);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_node_under_both_policies() {
     let (mut sims, strict) = cluster(3, 2, FanoutPolicy::Strict).await;

@@ -6,7 +6,10 @@
 //! system" / "no such action", an id on another node is refused. Minion
 //! ids and certificates are never rewritten. Results: every id a node
 //! answers is mapped to its cluster id, allocated when new (with the
-//! minion and machine id found beside it, when the struct has them).
+//! minion and machine id found beside it, when the struct has them),
+//! also in structs nested in the result where the spec names them
+//! ([`IdPlace::Nested`]: the systems of a duplicate group, the actions a
+//! maintenance change moved).
 
 use std::sync::Arc;
 
@@ -120,6 +123,7 @@ pub(crate) async fn result_from_node(
                 many_to_cluster(ids, r.kind, items, Some(name), node).await?;
             }
             (IdPlace::Field(name), v) => field_to_cluster(ids, r.kind, v, name, node).await?,
+            (IdPlace::Nested(path), v) => nested_to_cluster(ids, r.kind, v, path, node).await?,
         }
     }
     Ok(())
@@ -147,10 +151,7 @@ async fn many_to_cluster(
     let mut at = Vec::new();
     let mut seen = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let Some(local) = slot(item, field)
-            .and_then(Value::as_i64)
-            .and_then(|v| i32::try_from(v).ok())
-        else {
+        let Some(local) = slot(item, field).and_then(local_id) else {
             continue;
         };
         let text = |n: &str| match (field, item, kind) {
@@ -167,13 +168,7 @@ async fn many_to_cluster(
     if at.is_empty() {
         return Ok(());
     }
-    let cluster = match kind {
-        IdKind::System => ids.system_ids(node, &seen).await?,
-        IdKind::Action => {
-            let locals: Vec<i32> = seen.iter().map(|s| s.local_id).collect();
-            ids.action_ids(node, &locals).await?
-        }
-    };
+    let cluster = cluster_ids(ids, kind, node, &seen).await?;
     for (i, id) in at.into_iter().zip(cluster) {
         let slot = match (field, &mut items[i]) {
             (None, v) => Some(v),
@@ -185,6 +180,80 @@ async fn many_to_cluster(
         }
     }
     Ok(())
+}
+
+/// The cluster ids of the local ids `node` answered, in one batch (new
+/// ones allocated).
+async fn cluster_ids(
+    ids: &CachedIdentity,
+    kind: IdKind,
+    node: &str,
+    seen: &[SeenSystem<'_>],
+) -> Result<Vec<i32>, GatewayError> {
+    Ok(match kind {
+        IdKind::System => ids.system_ids(node, seen).await?,
+        IdKind::Action => {
+            let locals: Vec<i32> = seen.iter().map(|s| s.local_id).collect();
+            ids.action_ids(node, &locals).await?
+        }
+    })
+}
+
+/// Translates the ids at `path` in structs nested in `value` (see
+/// [`IdPlace::Nested`]), in one batch.
+async fn nested_to_cluster(
+    ids: &CachedIdentity,
+    kind: IdKind,
+    value: &mut Value,
+    path: &[String],
+    node: &str,
+) -> Result<(), GatewayError> {
+    let mut slots = Vec::new();
+    nested_slots(value, path, &mut slots);
+    if slots.is_empty() {
+        return Ok(());
+    }
+    let seen: Vec<SeenSystem<'_>> = slots
+        .iter()
+        .filter_map(|v| local_id(v))
+        .map(|local_id| SeenSystem {
+            local_id,
+            minion_id: None,
+            machine_id: None,
+        })
+        .collect();
+    let cluster = cluster_ids(ids, kind, node, &seen).await?;
+    for (slot, id) in slots.into_iter().zip(cluster) {
+        *slot = Value::Int(id);
+    }
+    Ok(())
+}
+
+/// An `i4`-sized integer id, or `None`.
+fn local_id(v: &Value) -> Option<i32> {
+    v.as_i64().and_then(|v| i32::try_from(v).ok())
+}
+
+/// Collects the integer ids at `path` under `value`: members followed
+/// through structs, every item of an array met on the way, and at the end
+/// one integer or the integers of an array.
+fn nested_slots<'v>(value: &'v mut Value, path: &[String], out: &mut Vec<&'v mut Value>) {
+    match value {
+        Value::Array(items) => {
+            for item in items {
+                nested_slots(item, path, out);
+            }
+        }
+        Value::Struct(s) => {
+            if let Some((first, rest)) = path.split_first()
+                && let Some(member) = s.get_mut(first)
+            {
+                nested_slots(member, rest, out);
+            }
+        }
+        v if path.is_empty() && local_id(v).is_some() => out.push(v),
+        _ => {}
+    }
 }
 
 async fn field_to_cluster(

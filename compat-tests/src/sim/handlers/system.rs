@@ -27,6 +27,7 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "schedulePackageInstall" => schedule_package_install(node, call),
         "scheduleApplyHighstate" => schedule_apply_highstate(node, call),
         "listSystemEvents" => list_system_events(node, call),
+        "listDuplicatesByHostname" => Ok(duplicates_by_hostname(&node.read())),
         _ => return None,
     })
 }
@@ -50,6 +51,37 @@ fn short(s: &System) -> Value {
         .with("created", Value::DateTime(format_datetime(s.created)))
         .with("last_boot", Value::DateTime(format_datetime(s.last_boot)))
         .into()
+}
+
+/// Systems sharing a host name (without regard to case), as groups of
+/// `hostname` and `systems` (`systemId`, `systemName`, `last_checkin`),
+/// by host name; the systems of a group in id order.
+fn duplicates_by_hostname(data: &NodeData) -> Value {
+    let mut groups: BTreeMap<String, Vec<&System>> = BTreeMap::new();
+    for s in data.systems.values() {
+        groups.entry(s.hostname.to_lowercase()).or_default().push(s);
+    }
+    let groups = groups.into_values().filter(|g| g.len() > 1).map(|mut g| {
+        g.sort_by_key(|s| s.id);
+        let systems = g
+            .iter()
+            .map(|s| {
+                Struct::with_capacity(3)
+                    .with("systemId", Value::Int(s.id))
+                    .with("systemName", Value::string(&s.name))
+                    .with(
+                        "last_checkin",
+                        Value::DateTime(format_datetime(s.last_checkin)),
+                    )
+                    .into()
+            })
+            .collect();
+        Struct::with_capacity(2)
+            .with("hostname", Value::string(&g[0].hostname))
+            .with("systems", Value::Array(systems))
+            .into()
+    });
+    Value::Array(groups.collect())
 }
 
 fn system_id(call: &Call<'_>, name: &str) -> Result<i32, Fault> {

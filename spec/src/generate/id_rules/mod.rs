@@ -1,8 +1,10 @@
 //! The id-translation rules (documented on [`crate::ids`]) and their
 //! override table.
 
+mod nested;
 mod overrides;
 
+pub use nested::{NESTED_IDS, NestedIds};
 pub use overrides::{RESULT_OVERRIDES, ResultOverride, WholeResult};
 
 use super::GenerateError;
@@ -75,6 +77,7 @@ const ACTION_STRUCTS: &[&str] = &["action", "Script details", "entry"];
 /// a dead or conflicting override row.
 pub(super) fn assign(drafts: &mut [Draft]) -> Result<(), GenerateError> {
     let mut used = vec![false; RESULT_OVERRIDES.len()];
+    let mut nested_used = vec![false; NESTED_IDS.len()];
     for draft in drafts.iter_mut() {
         let entry = &draft.entry;
         let params = param_ids(entry)?;
@@ -98,7 +101,7 @@ pub(super) fn assign(drafts: &mut [Draft]) -> Result<(), GenerateError> {
                 row.namespace == entry.namespace && row.method == entry.method
             })
             .collect();
-        let result = match rows.as_slice() {
+        let mut result = match rows.as_slice() {
             [] => by_rule,
             [i] => {
                 let overridden = overridden_result(&RESULT_OVERRIDES[*i], &by_rule);
@@ -107,7 +110,19 @@ pub(super) fn assign(drafts: &mut [Draft]) -> Result<(), GenerateError> {
             }
             _ => return Err(conflict(entry, &rows)),
         };
+        for (i, row) in NESTED_IDS.iter().enumerate() {
+            if row.namespace == entry.namespace && row.method == entry.method {
+                result.push(nested_result(entry, row)?);
+                nested_used[i] = true;
+            }
+        }
         draft.entry.ids = IdInfo { params, result };
+    }
+    if let Some(i) = nested_used.iter().position(|u| !u) {
+        return Err(GenerateError::DeadRow {
+            table: "nested ids",
+            row: format!("{}.{}", NESTED_IDS[i].namespace, NESTED_IDS[i].method),
+        });
     }
     match used.iter().position(|u| !u) {
         Some(i) => Err(GenerateError::DeadRow {
@@ -119,6 +134,30 @@ pub(super) fn assign(drafts: &mut [Draft]) -> Result<(), GenerateError> {
         }),
         None => Ok(()),
     }
+}
+
+/// The result part a nested-id row names in `entry`; its first member
+/// must be an array or struct member of the result.
+fn nested_result(entry: &Entry, row: &NestedIds) -> Result<IdResult, GenerateError> {
+    let outer = row.path.first().and_then(|first| {
+        entry
+            .result_fields
+            .iter()
+            .find(|f| f.name == *first && matches!(f.ty, Type::Array(_) | Type::Struct))
+    });
+    if outer.is_none() || row.path.len() < 2 {
+        return Err(GenerateError::IdRule {
+            entry: entry.full_name(),
+            why: format!(
+                "the nested-id row {:?} does not start at an array or struct member of the result",
+                row.path
+            ),
+        });
+    }
+    Ok(IdResult {
+        kind: row.kind,
+        place: IdPlace::Nested(row.path.iter().map(|m| (*m).to_owned()).collect()),
+    })
 }
 
 fn conflict(entry: &Entry, rows: &[usize]) -> GenerateError {
