@@ -55,6 +55,14 @@ pub enum GatewayError {
     /// No node can serve the call.
     #[error("no node of the cluster can serve {0}")]
     NoNode(&'static str),
+    /// A call a cluster of several nodes cannot serve faithfully.
+    #[error("{method} is not available through the cluster gateway: {why}")]
+    NotInCluster {
+        /// The method, `namespace.method`.
+        method: String,
+        /// Why.
+        why: &'static str,
+    },
     /// The cluster's state store failed; the detail is logged, not answered.
     #[error("state store: {0}")]
     State(String),
@@ -168,6 +176,7 @@ impl GatewayError {
             ),
             GatewayError::Broadcast(b) => Fault::new(b.code, format!("{PREFIX}{b}")),
             GatewayError::CrossNode(what) => Fault::new(-1, format!("{PREFIX}{what}")),
+            e @ GatewayError::NotInCluster { .. } => Fault::new(-1, format!("{PREFIX}{e}")),
             GatewayError::NoNode(what) => Fault::new(
                 -1,
                 format!(

@@ -34,6 +34,7 @@ mod placement;
 mod shared_read;
 mod system;
 mod translate;
+mod unmapped;
 
 use std::sync::{Arc, Mutex};
 
@@ -197,6 +198,14 @@ async fn route_any(
             session = Some(lookup_session(gw, key).await?);
         }
         _ => {}
+    }
+    if let Some(why) = unmapped::refusal(entry)
+        && gw.directory().serving().len() > 1
+    {
+        return Err(GatewayError::NotInCluster {
+            method: entry.full_name(),
+            why,
+        });
     }
     let ctx = Ctx {
         gw,

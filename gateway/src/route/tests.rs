@@ -648,6 +648,36 @@ async fn duplicate_groups_carry_cluster_ids_and_unite_across_nodes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_by_recurring_schedule_id_are_refused_by_a_cluster_of_several_nodes() {
+    const REFUSED: &str = "recurring.delete is not available through the cluster gateway";
+    let (_sims, two) = cluster(2, 1, FanoutPolicy::Strict).await;
+    let key = login(&two).await;
+    let f = call(&two, "recurring.delete", vec![key.clone(), Value::Int(5)])
+        .await
+        .unwrap_err();
+    assert_eq!(f.code, -1);
+    assert!(f.string.contains(REFUSED), "{f:?}");
+    // The session is checked first, as everywhere.
+    let bad = format!("12345x{}", "0".repeat(64));
+    let f = call(
+        &two,
+        "recurring.delete",
+        vec![bad.as_str().into(), Value::Int(5)],
+    )
+    .await
+    .unwrap_err();
+    assert!(f.string.contains("Could not find session"), "{f:?}");
+    // One node: the call goes to it (the simulator does not model it).
+    let (_sim, one) = cluster(1, 1, FanoutPolicy::Strict).await;
+    let key = login(&one).await;
+    let f = call(&one, "recurring.delete", vec![key, Value::Int(5)])
+        .await
+        .unwrap_err();
+    assert!(!f.string.contains(REFUSED), "{f:?}");
+    assert!(f.string.contains("not modelled"), "{f:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_node_under_both_policies() {
     let (mut sims, strict) = cluster(3, 2, FanoutPolicy::Strict).await;
     let mut cfg = strict.config().clone();
