@@ -173,6 +173,27 @@ pub struct SystemGroup {
     pub members: Vec<i32>,
 }
 
+/// A recurring highstate schedule (`recurring.highstate.*`).
+#[derive(Debug, Clone)]
+pub struct Recurring {
+    /// Schedule id.
+    pub id: i32,
+    /// Name.
+    pub name: String,
+    /// `MINION`, `GROUP` or `ORG`.
+    pub entity_type: String,
+    /// The system, group or organization id.
+    pub entity_id: i32,
+    /// Quartz cron expression.
+    pub cron: String,
+    /// Test mode.
+    pub test: bool,
+    /// Creation time (Unix seconds).
+    pub created: i64,
+    /// Login of its creator.
+    pub creator: String,
+}
+
 /// Everything one node holds, behind the node's lock.
 #[derive(Debug, Default)]
 pub struct NodeData {
@@ -202,6 +223,10 @@ pub struct NodeData {
     pub next_group_id: i32,
     /// Minion id to system id.
     pub by_minion: HashMap<String, i32>,
+    /// Recurring schedules by id.
+    pub recurring: BTreeMap<i32, Recurring>,
+    /// Next recurring schedule id.
+    pub next_recurring_id: i32,
 }
 
 impl NodeData {

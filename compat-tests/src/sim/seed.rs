@@ -134,6 +134,7 @@ pub(crate) fn seed(spec: &SeedSpec) -> NodeData {
         next_action_id: 1,
         next_user_id: 1,
         next_group_id: 1,
+        next_recurring_id: 1,
         ..NodeData::default()
     };
     seed_shared(&mut data, spec);

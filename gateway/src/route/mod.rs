@@ -31,6 +31,7 @@ pub mod merge;
 mod multicall;
 mod node_call;
 mod placement;
+mod recurring;
 mod shared_read;
 mod system;
 mod translate;
@@ -213,6 +214,9 @@ async fn route_any(
         entry,
         session,
     };
+    if let Some(answer) = recurring::route_minion(&ctx).await? {
+        return Ok(Routed::Value(answer));
+    }
     let value = match entry.route.class {
         RouteClass::Gateway if entry.namespace == "auth" => auth::route(ctx).await,
         RouteClass::Gateway => api::route(ctx).await,

@@ -678,6 +678,58 @@ async fn calls_by_recurring_schedule_id_are_refused_by_a_cluster_of_several_node
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_minions_recurring_schedule_lives_on_its_node() {
+    let (_sims, gw) = cluster(2, 2, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    let list = call(&gw, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap();
+    let ident = gw.directory().identity();
+    let mut on_n2 = None;
+    for id in ids(&list) {
+        let loc = ident.system_location(id as i32).await.unwrap().unwrap();
+        if &*loc.node == "n2" {
+            on_n2 = Some(id as i32);
+        }
+    }
+    let sid = on_n2.expect("a system on n2");
+    let props = |entity_id: i32| {
+        Value::Struct(
+            xmlrpc::Struct::new()
+                .with("entity_type", Value::string("minion"))
+                .with("entity_id", Value::Int(entity_id))
+                .with("name", Value::string("nightly"))
+                .with("cron", Value::string("0 0 2 ? * *")),
+        )
+    };
+    let created = call(
+        &gw,
+        "recurring.highstate.create",
+        vec![key.clone(), props(sid)],
+    )
+    .await
+    .unwrap();
+    assert!(created.as_i64().is_some(), "{created:?}");
+    let listed = call(
+        &gw,
+        "recurring.listByEntity",
+        vec![key.clone(), "MINION".into(), Value::Int(sid)],
+    )
+    .await
+    .unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(member(&listed[0], "entity_id"), &Value::Int(sid));
+    assert_eq!(member(&listed[0], "name"), &Value::string("nightly"));
+    // An id the cluster does not know goes its usual way: every node
+    // answers the same fault, which passes on.
+    let f = call(&gw, "recurring.highstate.create", vec![key, props(7)])
+        .await
+        .unwrap_err();
+    assert_eq!(f.code, 10101, "{f:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_node_under_both_policies() {
     let (mut sims, strict) = cluster(3, 2, FanoutPolicy::Strict).await;
     let mut cfg = strict.config().clone();

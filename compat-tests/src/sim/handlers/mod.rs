@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod channel;
 mod org;
+mod recurring;
 mod schedule;
 mod system;
 mod systemgroup;
@@ -145,6 +146,7 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         ("org", m) => org::call(node, m, call),
         ("activationkey", m) => activationkey::call(node, m, call),
         ("systemgroup", m) => systemgroup::call(node, m, call),
+        (ns @ ("recurring" | "recurring.highstate"), m) => recurring::call(node, ns, m, call),
         _ => None,
     }
     .unwrap_or_else(|| unmodeled::answer(node, call))

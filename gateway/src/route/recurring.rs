@@ -1,0 +1,142 @@
+//! Recurring schedules of one minion (`recurring.*.create` and
+//! `recurring.listByEntity`, and their `recurringaction` forms, with the
+//! entity type `minion`). The spec routes these calls as shared data
+//! (broadcast, fan-out), which is right for a system group or the
+//! organization; a minion's schedule, though, belongs on the node that
+//! owns the minion. There the entity id, a cluster system id, is
+//! rewritten to the node's local id, and in listed schedules back.
+//!
+//! An id the identity map does not know takes the call's own route, so
+//! the nodes answer it with their own fault.
+
+use spec::Entry;
+use xmlrpc::Value;
+
+use super::Ctx;
+use super::system::on_node;
+use crate::error::GatewayError;
+
+/// Where a call names its entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entity {
+    /// The type and the id are parameters at these indices.
+    Params { kind: usize, id: usize },
+    /// Members `entity_type` and `entity_id` of the struct parameter at
+    /// this index.
+    Props(usize),
+}
+
+/// How `entry` names the entity of its schedules, when it is a call this
+/// module routes.
+fn entity_of(entry: &Entry) -> Option<Entity> {
+    let recurring = entry.namespace == "recurring"
+        || entry.namespace == "recurringaction"
+        || entry.namespace.starts_with("recurring.");
+    if !recurring {
+        return None;
+    }
+    let at = |names: &[&str]| {
+        entry
+            .params
+            .iter()
+            .position(|p| names.contains(&p.name.as_str()))
+    };
+    match entry.method.as_str() {
+        "listByEntity" => Some(Entity::Params {
+            kind: at(&["type", "entityType"])?,
+            id: at(&["id", "entityId"])?,
+        }),
+        "create" => at(&["actionProps"]).map(Entity::Props),
+        _ => None,
+    }
+}
+
+/// The entity type and id slot of `params`, as `entity` names them.
+fn slot(entity: Entity, params: &mut [Value]) -> Option<(bool, &mut Value)> {
+    let is_minion = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .is_some_and(|t| t.eq_ignore_ascii_case("minion"))
+    };
+    match entity {
+        Entity::Params { kind, id } => {
+            let minion = is_minion(params.get(kind));
+            params.get_mut(id).map(|v| (minion, v))
+        }
+        Entity::Props(at) => {
+            let Some(Value::Struct(props)) = params.get_mut(at) else {
+                return None;
+            };
+            let minion = is_minion(props.get("entity_type"));
+            props.get_mut("entity_id").map(|v| (minion, v))
+        }
+    }
+}
+
+/// Routes a call about one minion's recurring schedules to the minion's
+/// node; `None` when `ctx`'s call is not one, or names a system the map
+/// does not know.
+pub(crate) async fn route_minion(ctx: &Ctx<'_>) -> Result<Option<Value>, GatewayError> {
+    let Some(entity) = entity_of(ctx.entry) else {
+        return Ok(None);
+    };
+    let mut params = ctx.call.params.clone();
+    let Some((true, id)) = slot(entity, &mut params) else {
+        return Ok(None);
+    };
+    let Some(cluster) = id.as_i64().and_then(|v| i32::try_from(v).ok()) else {
+        return Ok(None);
+    };
+    let ids = ctx.gw.directory().identity();
+    let Some(loc) = ids.system_location(cluster).await? else {
+        return Ok(None);
+    };
+    *id = Value::Int(loc.local);
+    let mut value = on_node(ctx, &loc.node, params).await?;
+    if let Value::Array(items) = &mut value {
+        for item in items.iter_mut() {
+            if let Value::Struct(item) = item
+                && let Some(v) = item.get_mut("entity_id")
+                && v.as_i64() == Some(i64::from(loc.local))
+            {
+                *v = Value::Int(cluster);
+            }
+        }
+    }
+    Ok(Some(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str) -> &'static Entry {
+        spec::spec().overloads(name)[0]
+    }
+
+    #[test]
+    fn the_calls_about_a_minions_schedules() {
+        assert_eq!(
+            entity_of(entry("recurring.listByEntity")),
+            Some(Entity::Params { kind: 1, id: 2 })
+        );
+        assert_eq!(
+            entity_of(entry("recurringaction.listByEntity")),
+            Some(Entity::Params { kind: 1, id: 2 })
+        );
+        for name in [
+            "recurring.highstate.create",
+            "recurring.custom.create",
+            "recurring.playbook.create",
+            "recurringaction.create",
+        ] {
+            assert_eq!(entity_of(entry(name)), Some(Entity::Props(1)), "{name}");
+        }
+        for name in [
+            "recurring.delete",
+            "recurring.highstate.update",
+            "system.listSystems",
+        ] {
+            assert_eq!(entity_of(entry(name)), None, "{name}");
+        }
+    }
+}
