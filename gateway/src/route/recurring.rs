@@ -26,13 +26,18 @@ enum Entity {
     Props(usize),
 }
 
+/// Whether `entry` is about recurring schedules (`recurring`,
+/// `recurring.*`, `recurringaction`).
+pub(crate) fn is_recurring(entry: &Entry) -> bool {
+    entry.namespace == "recurring"
+        || entry.namespace == "recurringaction"
+        || entry.namespace.starts_with("recurring.")
+}
+
 /// How `entry` names the entity of its schedules, when it is a call this
 /// module routes.
 fn entity_of(entry: &Entry) -> Option<Entity> {
-    let recurring = entry.namespace == "recurring"
-        || entry.namespace == "recurringaction"
-        || entry.namespace.starts_with("recurring.");
-    if !recurring {
+    if !is_recurring(entry) {
         return None;
     }
     let at = |names: &[&str]| {

@@ -10,16 +10,15 @@
 
 use spec::Entry;
 
+use super::recurring::is_recurring;
+
 /// The methods of the recurring namespaces that name one schedule by id.
 const BY_SCHEDULE_ID: &[&str] = &["delete", "update", "lookupById"];
 
 /// Why `entry` cannot be served by a cluster of several nodes, if it
 /// cannot.
 pub(crate) fn refusal(entry: &Entry) -> Option<&'static str> {
-    let recurring = entry.namespace == "recurring"
-        || entry.namespace == "recurringaction"
-        || entry.namespace.starts_with("recurring.");
-    (recurring && BY_SCHEDULE_ID.contains(&entry.method.as_str())).then_some(
+    (is_recurring(entry) && BY_SCHEDULE_ID.contains(&entry.method.as_str())).then_some(
         "recurring action schedules are numbered by each node on its own and the cluster \
          does not map their ids; call the node that holds the schedule",
     )
