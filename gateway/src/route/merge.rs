@@ -166,7 +166,10 @@ fn merge_groups(items: &mut Vec<Value>, key: &str) {
             }
         }
     }
-    kept.sort_by_cached_key(|v| (folded(v).is_none(), folded(v)));
+    kept.sort_by_cached_key(|v| {
+        let key = folded(v);
+        (key.is_none(), key)
+    });
     *items = kept;
 }
 

@@ -151,17 +151,11 @@ pub(crate) fn classify(e: reqwest::Error) -> UpstreamError {
         UpstreamError::Connect
     } else {
         let e = e.without_url();
-        let mut what = e.to_string();
-        let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(&e);
-        let mut innermost = None;
-        while let Some(c) = cause {
-            innermost = Some(c);
-            cause = c.source();
-        }
-        if let Some(c) = innermost {
-            what = format!("{what}: {c}");
-        }
-        UpstreamError::Transport(what)
+        let innermost = std::iter::successors(std::error::Error::source(&e), |c| c.source()).last();
+        UpstreamError::Transport(match innermost {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        })
     }
 }
 
