@@ -128,11 +128,7 @@ pub fn write_value(value: &Value, out: &mut Vec<u8>) {
 /// The type element of a value that is neither struct nor array.
 fn write_scalar(value: &Value, out: &mut Vec<u8>) {
     match value {
-        Value::Int(i) => {
-            out.extend_from_slice(b"<i4>");
-            write_int(i64::from(*i), out);
-            out.extend_from_slice(b"</i4>");
-        }
+        Value::Int(i) => write_i4(*i, out),
         Value::I8(i) => {
             out.extend_from_slice(b"<i8>");
             write_int(*i, out);
@@ -188,6 +184,14 @@ fn escape(text: &str, out: &mut Vec<u8>) {
         start = i + 1;
     }
     out.extend_from_slice(&bytes[start..]);
+}
+
+/// Appends an `<i4>` type element (the inside of an int's `<value>`):
+/// for callers that splice ids into bytes already encoded.
+pub fn write_i4(i: i32, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"<i4>");
+    write_int(i64::from(i), out);
+    out.extend_from_slice(b"</i4>");
 }
 
 fn write_int(i: i64, out: &mut Vec<u8>) {

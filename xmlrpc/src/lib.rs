@@ -75,7 +75,7 @@ mod value_reader;
 mod wire_eq;
 mod xml_error;
 
-pub use encode::{encode_call, encode_fault, encode_response, write_value};
+pub use encode::{encode_call, encode_fault, encode_response, write_i4, write_value};
 pub use error::ParseError;
 pub use fault::Fault;
 pub use limits::Limits;

@@ -19,7 +19,6 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::convert::Infallible;
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
@@ -227,8 +226,7 @@ pub(crate) fn write_item(list: &NodeList, i: usize, out: &mut Vec<u8>) {
     let mut at = start as usize;
     for edit in list.edits_of(i) {
         out.extend_from_slice(&list.body[at..edit.start as usize]);
-        // Writing into a Vec cannot fail.
-        let _ = write!(out, "<i4>{}</i4>", edit.id);
+        xmlrpc::write_i4(edit.id, out);
         at = edit.end as usize;
     }
     out.extend_from_slice(&list.body[at..end as usize]);

@@ -149,6 +149,19 @@ impl<'a> Cursor<'a> {
         self.eat(lit).then_some(())
     }
 
+    /// The end tag of element `name` must come next. Compared byte by
+    /// byte: a type name is a few bytes, and a call to `memcmp` for each
+    /// value of a listing costs more than the comparison.
+    fn end_tag(&mut self, name: &[u8]) -> Option<()> {
+        let rest = &self.doc[self.at..self.end];
+        let n = name.len();
+        let found = rest.len() >= n + 3
+            && rest[..2] == *b"</"
+            && rest[2..2 + n].iter().zip(name).all(|(a, b)| a == b)
+            && rest[2 + n] == b'>';
+        found.then(|| self.at += n + 3)
+    }
+
     /// One `<member>`, up to its `</member>`: its name and what is picked
     /// of its value.
     fn member(&mut self) -> Option<(Cow<'a, str>, Picked<'a>)> {
@@ -211,9 +224,7 @@ impl<'a> Cursor<'a> {
         } else {
             self.lit(b">")?;
             let content = self.text()?;
-            self.lit(b"</")?;
-            self.lit(name)?;
-            self.lit(b">")?;
+            self.end_tag(name)?;
             content
         };
         Some(match elem {
