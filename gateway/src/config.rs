@@ -169,8 +169,8 @@ impl UpstreamConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BreakerConfig {
-    /// Consecutive failures (unreachable, timed out) that open the circuit
-    /// (default 5).
+    /// Consecutive failures (unreachable, timed out, an answer that broke
+    /// off) that open the circuit (default 5).
     pub failures_to_open: u32,
     /// How long an open circuit refuses calls before one trial call is let
     /// through, in milliseconds (default 10000).

@@ -7,6 +7,12 @@
 //! the circuit, its failure opens it again. Faults are answers, not
 //! failures: only calls that got no answer count.
 //!
+//! A call whose answer is read as it arrives ([`Settles::AT_START`] false)
+//! is not judged when its response starts: its reader reports the end
+//! ([`BreakerLayer::record_success`]) or the break
+//! ([`BreakerLayer::record_failure`]), so a node that starts every answer
+//! and breaks off opens the circuit like one that does not answer.
+//!
 //! Time is `tokio::time::Instant`, so tests drive it with a paused clock.
 
 use std::future::Future;
@@ -83,6 +89,12 @@ impl BreakerLayer {
         self.shared.record(true);
     }
 
+    /// Counts the success of a call whose answer was read after its start
+    /// was passed on.
+    pub fn record_success(&self) {
+        self.shared.record(false);
+    }
+
     /// Whether calls would fail fast now.
     pub fn is_open(&self) -> bool {
         matches!(
@@ -144,6 +156,18 @@ impl Shared {
     }
 }
 
+/// When a request's call is judged.
+pub trait Settles {
+    /// Whether a response that starts is the call's success. `false` for a
+    /// request whose answer is read on afterwards: its reader reports how
+    /// it ended.
+    const AT_START: bool = true;
+}
+
+impl Settles for bytes::Bytes {}
+
+impl Settles for () {}
+
 impl<S> Layer<S> for BreakerLayer {
     type Service = Breaker<S>;
     fn layer(&self, inner: S) -> Breaker<S> {
@@ -163,6 +187,7 @@ pub struct Breaker<S> {
 
 impl<S, R> Service<R> for Breaker<S>
 where
+    R: Settles,
     S: Service<R, Error = UpstreamError>,
     S::Future: Send + 'static,
     S::Response: Send + 'static,
@@ -183,7 +208,9 @@ where
         let future = self.inner.call(request);
         Box::pin(async move {
             let result = future.await;
-            shared.record(result.is_err());
+            if result.is_err() || R::AT_START {
+                shared.record(result.is_err());
+            }
             result
         })
     }

@@ -124,6 +124,10 @@ impl HttpCall {
 #[derive(Debug, Clone)]
 pub struct Streamed(pub Bytes);
 
+impl super::breaker::Settles for Streamed {
+    const AT_START: bool = false;
+}
+
 impl Service<Streamed> for HttpCall {
     type Response = reqwest::Response;
     type Error = UpstreamError;

@@ -138,6 +138,7 @@ impl NodeClient {
             read: 0,
             metrics: self.metrics.clone(),
             breaker: self.breaker.clone(),
+            settled: false,
         })
     }
 
@@ -176,7 +177,10 @@ impl NodeClient {
     }
 }
 
-/// A node's answer being read ([`NodeClient::open`]).
+/// A node's answer being read ([`NodeClient::open`]). Its end or its
+/// break is what the node's breaker counts; one put down before either
+/// (the client went away, another node cut the answer off) counts as the
+/// success it was so far, which also ends a half-open trial.
 #[derive(Debug)]
 pub struct NodeStream {
     response: reqwest::Response,
@@ -184,6 +188,16 @@ pub struct NodeStream {
     read: usize,
     metrics: Arc<NodeMetrics>,
     breaker: BreakerLayer,
+    /// Whether the breaker was told how the answer ended.
+    settled: bool,
+}
+
+impl Drop for NodeStream {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.breaker.record_success();
+        }
+    }
 }
 
 impl NodeStream {
@@ -209,13 +223,20 @@ impl NodeStream {
                 ))
             }
             Ok(None) => {
-                self.metrics.observe(self.started.elapsed(), false);
+                if !self.settled {
+                    self.settled = true;
+                    self.metrics.observe(self.started.elapsed(), false);
+                    self.breaker.record_success();
+                }
                 return Ok(None);
             }
             Err(e) => http::classify(e),
         };
-        self.metrics.observe(self.started.elapsed(), true);
-        self.breaker.record_failure();
+        if !self.settled {
+            self.settled = true;
+            self.metrics.observe(self.started.elapsed(), true);
+            self.breaker.record_failure();
+        }
         Err(failed)
     }
 }
@@ -284,5 +305,101 @@ impl Upstreams {
     pub fn is_open(&self, id: &str) -> bool {
         let clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
         clients.get(id).is_some_and(|c| c.is_open())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// A node that starts every answer and, while `break_off` is set,
+    /// closes the connection halfway through it.
+    async fn node(break_off: Arc<AtomicBool>) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let break_off = break_off.load(Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = socket.read(&mut buf).await;
+                    let body: &[u8] = b"<?xml version=\"1.0\"?><methodResponse><params><param><value><array><data></data></array></value></param></params></methodResponse>";
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = socket.write_all(head.as_bytes()).await;
+                    let sent = if break_off { &body[..40] } else { body };
+                    let _ = socket.write_all(sent).await;
+                });
+            }
+        });
+        format!("http://{addr}/rpc/api")
+    }
+
+    fn upstreams(failures_to_open: u32, open_ms: u64) -> Upstreams {
+        Upstreams::new(
+            UpstreamConfig::default(),
+            BreakerConfig {
+                failures_to_open,
+                open_ms,
+            },
+            Arc::new(Metrics::default()),
+        )
+    }
+
+    /// Reads an answer to its end or its break.
+    async fn read_out(mut stream: NodeStream) -> Result<(), UpstreamError> {
+        while stream.chunk().await?.is_some() {}
+        Ok(())
+    }
+
+    const CALL: &[u8] = b"<?xml version=\"1.0\"?><methodCall><methodName>system.listSystems</methodName></methodCall>";
+
+    #[tokio::test]
+    async fn answers_that_start_and_break_off_open_the_circuit() {
+        let url = node(Arc::new(AtomicBool::new(true))).await;
+        let upstreams = upstreams(2, 60_000);
+        let client = upstreams.client("n1", &url).unwrap();
+        for _ in 0..2 {
+            let stream = client.open(Bytes::from_static(CALL), false).await.unwrap();
+            assert!(read_out(stream).await.is_err());
+        }
+        assert!(upstreams.is_open("n1"));
+        assert!(matches!(
+            client.open(Bytes::from_static(CALL), false).await,
+            Err(UpstreamError::CircuitOpen)
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_trial_answer_put_down_unread_closes_the_circuit() {
+        let break_off = Arc::new(AtomicBool::new(true));
+        let url = node(break_off.clone()).await;
+        let upstreams = upstreams(1, 50);
+        let client = upstreams.client("n1", &url).unwrap();
+        let stream = client.open(Bytes::from_static(CALL), false).await.unwrap();
+        assert!(read_out(stream).await.is_err());
+        assert!(upstreams.is_open("n1"));
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        break_off.store(false, Ordering::SeqCst);
+        // The half-open trial: its answer starts, and is put down unread
+        // (the client went away).
+        let trial = client.open(Bytes::from_static(CALL), false).await.unwrap();
+        assert!(
+            upstreams.is_open("n1"),
+            "judged only once the answer is read or put down"
+        );
+        drop(trial);
+        assert!(!upstreams.is_open("n1"));
+        let stream = client.open(Bytes::from_static(CALL), false).await.unwrap();
+        read_out(stream).await.unwrap();
     }
 }
