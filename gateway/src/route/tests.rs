@@ -1173,3 +1173,52 @@ async fn unusual_answers_of_a_node_merge_as_the_values_do() {
         );
     }
 }
+
+/// The list in reverse order: not the order a server gives.
+fn reversed(answer: Bytes) -> Vec<Result<Bytes, std::io::Error>> {
+    let Ok(Ok(Value::Array(mut items))) =
+        xmlrpc::parse_response(&answer, &xmlrpc::Limits::RESPONSE)
+    else {
+        panic!("not a list");
+    };
+    items.reverse();
+    pieces(&xmlrpc::encode_response(&Value::Array(items)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_listing_out_of_order_is_merged_as_it_came() {
+    // Several batches per node: n3 is out of order within its batches and
+    // from one batch to the next.
+    let (_sims, gw) = cluster_with_a_relay(3000, reversed, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    let wire = answer(&gw, "system.listSystems", vec![key]).await.unwrap();
+    let ids = ids(&wire);
+    assert_eq!(ids.len(), 9000);
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 9000);
+    let names_of = |node: &str| -> Vec<String> {
+        let part = format!(".{node}.");
+        wire.as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| member(s, "name").as_str())
+            .filter(|name| name.contains(&part))
+            .map(str::to_owned)
+            .collect()
+    };
+    // Every node's items in the order it sent them: n1 and n2 in their
+    // servers' order, n3 in reverse.
+    for node in ["node1", "node2"] {
+        let names = names_of(node);
+        assert_eq!(names.len(), 3000, "{node}");
+        assert!(names.is_sorted(), "{node}");
+    }
+    let n3 = names_of("node3");
+    assert_eq!(n3.len(), 3000);
+    assert!(n3.is_sorted_by(|a, b| a >= b));
+    // None of the nodes' answers was read whole first.
+    let metrics = gw.metrics().render();
+    assert!(
+        metrics.contains("gateway_fanout_whole_reads_total{node=\"n3\"} 0"),
+        "{metrics}"
+    );
+}
