@@ -385,9 +385,10 @@ mod tests {
         let url = node(break_off.clone()).await;
         let upstreams = upstreams(1, 50);
         let client = upstreams.client("n1", &url).unwrap();
+        // One break opens the circuit (not asserted here: it is open only
+        // for 50 ms, and a busy machine may take longer to look).
         let stream = client.open(Bytes::from_static(CALL), false).await.unwrap();
         assert!(read_out(stream).await.is_err());
-        assert!(upstreams.is_open("n1"));
         tokio::time::sleep(Duration::from_millis(60)).await;
         break_off.store(false, Ordering::SeqCst);
         // The half-open trial: its answer starts, and is put down unread
