@@ -145,38 +145,18 @@ impl Run<'_> {
         let mut fetch_only = Vec::new();
         let mut direct_times = Vec::new();
         for _ in 0..ROUNDS {
-            let t = Instant::now();
-            let tasks: Vec<_> = self
-                .clients
-                .iter()
-                .zip(self.keys)
-                .map(|(c, k)| {
-                    let (c, k) = (c.clone(), k.clone());
-                    tokio::spawn(async move { c.raw("system.listSystems", vec![k]).await.len() })
+            let (took, _) = self
+                .on_every_node(
+                    |c, k| async move { c.raw("system.listSystems", vec![k]).await.len() },
+                )
+                .await;
+            fetch_only.push(took);
+            let (took, total) = self
+                .on_every_node(|c, k| async move {
+                    c.list_streamed("system.listSystems", vec![k]).await.len()
                 })
-                .collect();
-            for task in tasks {
-                task.await.unwrap();
-            }
-            fetch_only.push(t.elapsed());
-
-            let t = Instant::now();
-            let tasks: Vec<_> = self
-                .clients
-                .iter()
-                .zip(self.keys)
-                .map(|(c, k)| {
-                    let (c, k) = (c.clone(), k.clone());
-                    tokio::spawn(async move {
-                        c.list_streamed("system.listSystems", vec![k]).await.len()
-                    })
-                })
-                .collect();
-            let mut total = 0;
-            for task in tasks {
-                total += task.await.unwrap();
-            }
-            direct_times.push(t.elapsed());
+                .await;
+            direct_times.push(took);
             assert_eq!(total, NODES * SYSTEMS);
         }
         Measured {
@@ -185,6 +165,29 @@ impl Run<'_> {
             fetch_only: median(fetch_only),
             gateway_cpu,
         }
+    }
+}
+
+impl Run<'_> {
+    /// Runs `each` on every node's client at once: the wall time until
+    /// all are done, and the sum of what they answered.
+    async fn on_every_node<F, Fut>(&self, each: F) -> (Duration, usize)
+    where
+        F: Fn(Client, Value) -> Fut,
+        Fut: Future<Output = usize> + Send + 'static,
+    {
+        let t = Instant::now();
+        let tasks: Vec<_> = self
+            .clients
+            .iter()
+            .zip(self.keys)
+            .map(|(c, k)| tokio::spawn(each(c.clone(), k.clone())))
+            .collect();
+        let mut total = 0;
+        for task in tasks {
+            total += task.await.unwrap();
+        }
+        (t.elapsed(), total)
     }
 }
 

@@ -166,6 +166,8 @@ pub trait Settles {
 
 impl Settles for bytes::Bytes {}
 
+/// The request of the unit tests' services.
+#[cfg(test)]
 impl Settles for () {}
 
 impl<S> Layer<S> for BreakerLayer {

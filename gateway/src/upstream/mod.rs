@@ -223,21 +223,26 @@ impl NodeStream {
                 ))
             }
             Ok(None) => {
-                if !self.settled {
-                    self.settled = true;
-                    self.metrics.observe(self.started.elapsed(), false);
-                    self.breaker.record_success();
-                }
+                self.settle(false);
                 return Ok(None);
             }
             Err(e) => http::classify(e),
         };
-        if !self.settled {
-            self.settled = true;
-            self.metrics.observe(self.started.elapsed(), true);
-            self.breaker.record_failure();
-        }
+        self.settle(true);
         Err(failed)
+    }
+
+    /// Counts how the answer ended in the metrics and the breaker, once.
+    fn settle(&mut self, failed: bool) {
+        if std::mem::replace(&mut self.settled, true) {
+            return;
+        }
+        self.metrics.observe(self.started.elapsed(), failed);
+        if failed {
+            self.breaker.record_failure();
+        } else {
+            self.breaker.record_success();
+        }
     }
 }
 
