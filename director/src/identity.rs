@@ -1,18 +1,23 @@
-//! The cluster identity map over the store: cluster system and action ids
-//! to node and local id and back, allocated atomically.
+//! The cluster identity map over the store: cluster system, action and
+//! recurring schedule ids to node and local id and back, allocated
+//! atomically. Actions and schedules ([`ObjectKind`]) are numbered alike:
+//! each has its own counter and index, and one cluster id may stand for
+//! parts on several nodes ([`IdentityMap::join_parts`]).
 //!
 //! Both the director and every gateway replica write here: when two of them
 //! see the same unknown local id at once, the store's transaction lets one
 //! allocate and the other read the winner's id, so they agree.
 //!
 //! A gateway listing a node's systems sees thousands of ids at once:
-//! [`IdentityMap::systems_for_locals`] and [`IdentityMap::actions_for_locals`]
+//! [`IdentityMap::systems_for_locals`] and [`IdentityMap::objects_for_locals`]
 //! answer what the one-id methods would, with one read of the node's index
 //! and one transaction per [`BATCH`] new ids.
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{ActionIdentity, ActionPart, FIRST_CLUSTER_SYSTEM_ID, Keys, SystemIdentity};
+use crate::model::{
+    FIRST_CLUSTER_SYSTEM_ID, Keys, ObjectIdentity, ObjectKind, ObjectPart, SystemIdentity,
+};
 use crate::store::{Store, StoreError, Txn};
 
 /// Why the identity map refused.
@@ -24,7 +29,7 @@ pub enum IdentityError {
     /// The 32-bit id space is used up.
     #[error("no {kind} ids left: the cluster allocated every id that fits a 32-bit int")]
     Exhausted {
-        /// `system` or `action`.
+        /// `system`, `action` or `schedule`.
         kind: &'static str,
     },
     /// Writers kept racing on the same entry.
@@ -67,8 +72,24 @@ fn cluster_system_id(n: u64) -> Result<i32, IdentityError> {
     i32::try_from(id).map_err(|_| IdentityError::Exhausted { kind: "system" })
 }
 
-fn cluster_action_id(n: u64) -> Result<i32, IdentityError> {
-    i32::try_from(n).map_err(|_| IdentityError::Exhausted { kind: "action" })
+fn cluster_object_id(kind: ObjectKind, n: u64) -> Result<i32, IdentityError> {
+    i32::try_from(n).map_err(|_| IdentityError::Exhausted { kind: kind.label() })
+}
+
+/// `act/<id>` or `sched/<id>`.
+fn object_key(kind: ObjectKind, cluster_id: i32) -> String {
+    match kind {
+        ObjectKind::Action => Keys::action(cluster_id),
+        ObjectKind::Schedule => Keys::schedule(cluster_id),
+    }
+}
+
+/// The node-local index of `kind`.
+fn object_local_key(kind: ObjectKind) -> fn(&str, i32) -> String {
+    match kind {
+        ObjectKind::Action => Keys::action_local,
+        ObjectKind::Schedule => Keys::schedule_local,
+    }
 }
 
 fn parse_id(raw: &[u8]) -> Option<i32> {
@@ -79,21 +100,29 @@ fn parse_id(raw: &[u8]) -> Option<i32> {
 #[derive(Debug, Clone, Copy)]
 enum IdSpace {
     System,
-    Action,
+    Object(ObjectKind),
 }
 
 impl IdSpace {
     fn counter(self) -> String {
-        match self {
-            IdSpace::System => Keys::counter("system-id"),
-            IdSpace::Action => Keys::counter("action-id"),
-        }
+        Keys::counter(match self {
+            IdSpace::System => "system-id",
+            IdSpace::Object(ObjectKind::Action) => "action-id",
+            IdSpace::Object(ObjectKind::Schedule) => "schedule-id",
+        })
     }
 
     fn id(self, n: u64) -> Result<i32, IdentityError> {
         match self {
             IdSpace::System => cluster_system_id(n),
-            IdSpace::Action => cluster_action_id(n),
+            IdSpace::Object(kind) => cluster_object_id(kind, n),
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            IdSpace::System => "system",
+            IdSpace::Object(kind) => kind.label(),
         }
     }
 }
@@ -125,10 +154,7 @@ impl IdentityMap {
             Ok(Ok(n)) => space.id(n).map(Some),
             Ok(Err(_conflict)) => Ok(None),
             Err(StoreError::CounterOverflow { .. }) => Err(IdentityError::Exhausted {
-                kind: match space {
-                    IdSpace::System => "system",
-                    IdSpace::Action => "action",
-                },
+                kind: space.label(),
             }),
             Err(e) => Err(e.into()),
         }
@@ -257,18 +283,15 @@ impl IdentityMap {
     /// Reserves `count` consecutive cluster system ids at once (bulk
     /// onboarding) and returns the first. The caller writes the records.
     pub async fn reserve_system_block(&self, count: u32) -> Result<i32, IdentityError> {
-        let first = self.reserve_block("system-id", count).await?;
+        let first = self.reserve_block(IdSpace::System, count).await?;
         cluster_system_id(first)
     }
 
-    /// Moves counter `name` on by `count` when the ids stay in range;
-    /// returns the first value reserved.
-    async fn reserve_block(&self, name: &'static str, count: u32) -> Result<u64, IdentityError> {
-        let key = Keys::counter(name);
-        let last_id = |n: u64| match name {
-            "system-id" => cluster_system_id(n),
-            _ => cluster_action_id(n),
-        };
+    /// Moves the counter of `space` on by `count` when the ids stay in
+    /// range; returns the first value reserved.
+    async fn reserve_block(&self, space: IdSpace, count: u32) -> Result<u64, IdentityError> {
+        let key = space.counter();
+        let last_id = |n: u64| space.id(n);
         for _ in 0..ATTEMPTS {
             let current = self.store.get(&key).await?;
             let value: u64 = match &current {
@@ -284,7 +307,7 @@ impl IdentityMap {
             }
         }
         Err(IdentityError::Contention {
-            what: format!("the {name} counter"),
+            what: format!("the {} id counter", space.label()),
         })
     }
 
@@ -368,15 +391,17 @@ impl IdentityMap {
             .collect())
     }
 
-    /// The cluster ids of many actions seen on `node`, in order: what
-    /// [`IdentityMap::action_for_local`] answers for each, batched as
-    /// [`IdentityMap::systems_for_locals`] is.
-    pub async fn actions_for_locals(
+    /// The cluster ids of many actions or schedules (`kind`) seen on
+    /// `node`, in order: what [`IdentityMap::object_for_local`] answers for
+    /// each, batched as [`IdentityMap::systems_for_locals`] is.
+    pub async fn objects_for_locals(
         &self,
+        kind: ObjectKind,
         node: &str,
         locals: &[i32],
     ) -> Result<Vec<i32>, IdentityError> {
-        let mut ids = self.local_index(node, locals, Keys::action_local).await?;
+        let local_key = object_local_key(kind);
+        let mut ids = self.local_index(node, locals, local_key).await?;
         let mut first_of = HashMap::new();
         let mut fresh = Vec::new();
         for (i, local) in locals.iter().enumerate() {
@@ -384,30 +409,31 @@ impl IdentityMap {
                 fresh.push(i);
             }
         }
+        let space = IdSpace::Object(kind);
         for chunk in fresh.chunks(BATCH) {
-            let first = self.reserve_block("action-id", chunk.len() as u32).await?;
+            let first = self.reserve_block(space, chunk.len() as u32).await?;
             let mut txn = Txn::new();
             for (n, &i) in chunk.iter().enumerate() {
-                let id = cluster_action_id(first + n as u64)?;
-                let record = ActionIdentity {
+                let id = space.id(first + n as u64)?;
+                let record = ObjectIdentity {
                     cluster_id: id,
                     node: node.to_owned(),
                     local_id: locals[i],
                     also: Vec::new(),
                 };
-                let local = Keys::action_local(node, locals[i]);
+                let local = local_key(node, locals[i]);
                 txn = txn
                     .check(&local, None)
-                    .put_json(Keys::action(id), &record)?
+                    .put_json(object_key(kind, id), &record)?
                     .put(&local, id.to_string());
             }
             if self.store.transact(txn).await?.is_ok() {
                 for (n, &i) in chunk.iter().enumerate() {
-                    ids[i] = Some(cluster_action_id(first + n as u64)?);
+                    ids[i] = Some(space.id(first + n as u64)?);
                 }
             } else {
                 for &i in chunk {
-                    ids[i] = Some(self.action_for_local(node, locals[i]).await?);
+                    ids[i] = Some(self.object_for_local(kind, node, locals[i]).await?);
                 }
             }
         }
@@ -521,15 +547,24 @@ impl IdentityMap {
             })
     }
 
-    /// Where a cluster action id lives.
-    pub async fn action(&self, cluster_id: i32) -> Result<Option<ActionIdentity>, IdentityError> {
-        Ok(self.store.get_json(Keys::action(cluster_id)).await?)
+    /// Where a cluster action or schedule id (`kind`) lives.
+    pub async fn object(
+        &self,
+        kind: ObjectKind,
+        cluster_id: i32,
+    ) -> Result<Option<ObjectIdentity>, IdentityError> {
+        Ok(self.store.get_json(object_key(kind, cluster_id)).await?)
     }
 
-    /// The cluster id for an action seen on `node` as `local_id`, allocating
-    /// one when unknown.
-    pub async fn action_for_local(&self, node: &str, local_id: i32) -> Result<i32, IdentityError> {
-        let local_key = Keys::action_local(node, local_id);
+    /// The cluster id for an action or schedule (`kind`) seen on `node` as
+    /// `local_id`, allocating one when unknown.
+    pub async fn object_for_local(
+        &self,
+        kind: ObjectKind,
+        node: &str,
+        local_id: i32,
+    ) -> Result<i32, IdentityError> {
+        let local_key = object_local_key(kind)(node, local_id);
         for _ in 0..ATTEMPTS {
             if let Some(raw) = self.store.get(&local_key).await?
                 && let Some(id) = parse_id(&raw)
@@ -537,8 +572,8 @@ impl IdentityMap {
                 return Ok(id);
             }
             let allocated = self
-                .try_allocate(IdSpace::Action, |id| {
-                    let record = ActionIdentity {
+                .try_allocate(IdSpace::Object(kind), |id| {
+                    let record = ObjectIdentity {
                         cluster_id: id,
                         node: node.to_owned(),
                         local_id,
@@ -546,7 +581,7 @@ impl IdentityMap {
                     };
                     Txn::new()
                         .check(&local_key, None)
-                        .put_json(Keys::action(id), &record)
+                        .put_json(object_key(kind, id), &record)
                         .map(|t| t.put(&local_key, id.to_string()))
                 })
                 .await?;
@@ -555,26 +590,32 @@ impl IdentityMap {
             }
         }
         Err(IdentityError::Contention {
-            what: format!("action {local_id} on node {node}"),
+            what: format!("{} {local_id} on node {node}", kind.label()),
         })
     }
 
-    /// Makes `others` parts of action `first`: one call scheduled the same
-    /// action on several nodes, and the client holds one id for it. Each
-    /// other action's node-local index entry is pointed at `first`, in one
-    /// transaction; the others' own records stay (an id already handed out
-    /// still reaches its own part). `Ok(false)` when an action is unknown,
-    /// already part of another, or changed meanwhile: nothing is written.
-    pub async fn join_actions(&self, first: i32, others: &[i32]) -> Result<bool, IdentityError> {
-        let key = Keys::action(first);
+    /// Makes `others` parts of `first`, all of `kind`: one call made the
+    /// same action or schedule on several nodes, and the client holds one
+    /// id for it. Each other object's node-local index entry is pointed at
+    /// `first`, in one transaction; the others' own records stay (an id
+    /// already handed out still reaches its own part). `Ok(false)` when an
+    /// object is unknown, already part of another, or changed meanwhile:
+    /// nothing is written.
+    pub async fn join_parts(
+        &self,
+        kind: ObjectKind,
+        first: i32,
+        others: &[i32],
+    ) -> Result<bool, IdentityError> {
+        let key = object_key(kind, first);
         let Some(raw) = self.store.get(&key).await? else {
             return Ok(false);
         };
-        let mut record: ActionIdentity =
+        let mut record: ObjectIdentity =
             serde_json::from_slice(&raw).map_err(|e| StoreError::codec(key.as_bytes(), e))?;
         let mut txn = Txn::new().check(&key, Some(raw));
         for &other in others {
-            let Some(part) = self.action(other).await? else {
+            let Some(part) = self.object(kind, other).await? else {
                 return Ok(false);
             };
             if other == first
@@ -583,11 +624,11 @@ impl IdentityMap {
             {
                 return Ok(false);
             }
-            let local = Keys::action_local(&part.node, part.local_id);
+            let local = object_local_key(kind)(&part.node, part.local_id);
             txn = txn
                 .check(&local, Some(other.to_string().into_bytes()))
                 .put(&local, first.to_string());
-            record.also.push(ActionPart {
+            record.also.push(ObjectPart {
                 node: part.node,
                 local_id: part.local_id,
             });
@@ -688,10 +729,18 @@ mod tests {
         }
         assert!(map.system_by_minion("m-new").await.unwrap().is_some());
         let locals: Vec<i32> = (0..300).chain([299]).collect();
-        let actions = map.actions_for_locals("n1", &locals).await.unwrap();
+        let actions = map
+            .objects_for_locals(ObjectKind::Action, "n1", &locals)
+            .await
+            .unwrap();
         assert_eq!(actions[299], actions[300]);
         for (local, id) in locals.iter().zip(&actions) {
-            assert_eq!(map.action_for_local("n1", *local).await.unwrap(), *id);
+            assert_eq!(
+                map.object_for_local(ObjectKind::Action, "n1", *local)
+                    .await
+                    .unwrap(),
+                *id
+            );
         }
     }
 
@@ -730,7 +779,11 @@ mod tests {
                 let mut ids = Vec::new();
                 for local in 0..20 {
                     ids.push(map.system_for_local("n1", local, None, None).await.unwrap());
-                    ids.push(map.action_for_local("n1", local).await.unwrap());
+                    ids.push(
+                        map.object_for_local(ObjectKind::Action, "n1", local)
+                            .await
+                            .unwrap(),
+                    );
                 }
                 ids
             }));
@@ -750,36 +803,92 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn actions_of_several_nodes_join_under_one_id() {
-        let map = IdentityMap::new(Store::memory());
-        let a = map.action_for_local("n1", 7).await.unwrap();
-        let b = map.action_for_local("n2", 7).await.unwrap();
-        let c = map.action_for_local("n3", 9).await.unwrap();
-        assert!(map.join_actions(a, &[b, c]).await.unwrap());
-        let record = map.action(a).await.unwrap().unwrap();
-        let parts: Vec<(&str, i32)> = record.parts().collect();
-        assert_eq!(parts, [("n1", 7), ("n2", 7), ("n3", 9)]);
-        // Every part's node-local id now answers the joined id.
-        for (node, local) in [("n1", 7), ("n2", 7), ("n3", 9)] {
-            assert_eq!(map.action_for_local(node, local).await.unwrap(), a);
+    async fn objects_of_several_nodes_join_under_one_id() {
+        for kind in [ObjectKind::Action, ObjectKind::Schedule] {
+            let map = IdentityMap::new(Store::memory());
+            let local = |node: &'static str, id: i32| {
+                let map = map.clone();
+                async move { map.object_for_local(kind, node, id).await.unwrap() }
+            };
+            let a = local("n1", 7).await;
+            let b = local("n2", 7).await;
+            let c = local("n3", 9).await;
+            assert!(map.join_parts(kind, a, &[b, c]).await.unwrap());
+            let record = map.object(kind, a).await.unwrap().unwrap();
+            let parts: Vec<(&str, i32)> = record.parts().collect();
+            assert_eq!(parts, [("n1", 7), ("n2", 7), ("n3", 9)]);
+            // Every part's node-local id now answers the joined id.
+            for (node, id) in [("n1", 7), ("n2", 7), ("n3", 9)] {
+                assert_eq!(local(node, id).await, a);
+            }
+            assert_eq!(
+                map.objects_for_locals(kind, "n2", &[7]).await.unwrap(),
+                [a],
+                "batched look-ups agree"
+            );
+            // A joined object joins nothing else; unknown ids and two parts
+            // on one node are refused, and nothing is written.
+            let d = local("n4", 1).await;
+            let e = local("n1", 8).await;
+            assert!(!map.join_parts(kind, d, &[a]).await.unwrap());
+            assert!(!map.join_parts(kind, d, &[i32::MAX]).await.unwrap());
+            assert!(!map.join_parts(kind, a, &[e]).await.unwrap());
+            assert_eq!(map.object(kind, a).await.unwrap().unwrap().also.len(), 2);
+            assert_eq!(local("n1", 8).await, e);
         }
-        assert_eq!(
-            map.actions_for_locals("n2", &[7]).await.unwrap(),
-            [a],
-            "batched look-ups agree"
-        );
-        // A joined action joins nothing else; unknown ids and two parts on
-        // one node are refused, and nothing is written.
-        let d = map.action_for_local("n4", 1).await.unwrap();
-        let e = map.action_for_local("n1", 8).await.unwrap();
-        assert!(!map.join_actions(d, &[a]).await.unwrap());
-        assert!(!map.join_actions(d, &[i32::MAX]).await.unwrap());
-        assert!(!map.join_actions(a, &[e]).await.unwrap());
-        assert_eq!(map.action(a).await.unwrap().unwrap().also.len(), 2);
-        assert_eq!(map.action_for_local("n1", 8).await.unwrap(), e);
         // A record from before parts existed reads as one part.
-        let old: ActionIdentity =
+        let old: ObjectIdentity =
             serde_json::from_str(r#"{"cluster_id":5,"node":"n1","local_id":3}"#).unwrap();
         assert_eq!(old.parts().collect::<Vec<_>>(), [("n1", 3)]);
+    }
+
+    #[tokio::test]
+    async fn actions_and_schedules_are_numbered_apart() {
+        let map = IdentityMap::new(Store::memory());
+        let action = map
+            .object_for_local(ObjectKind::Action, "n1", 7)
+            .await
+            .unwrap();
+        assert_eq!(
+            map.object(ObjectKind::Schedule, action).await.unwrap(),
+            None,
+            "an action id names no schedule"
+        );
+        let schedule = map
+            .object_for_local(ObjectKind::Schedule, "n1", 7)
+            .await
+            .unwrap();
+        let record = map
+            .object(ObjectKind::Schedule, schedule)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((record.node.as_str(), record.local_id), ("n1", 7));
+        let more = map
+            .objects_for_locals(ObjectKind::Schedule, "n1", &[7, 8])
+            .await
+            .unwrap();
+        assert_eq!(more[0], schedule);
+        assert_eq!(
+            map.object_for_local(ObjectKind::Action, "n1", 7)
+                .await
+                .unwrap(),
+            action,
+            "the schedule index leaves the action index alone"
+        );
+        let store_counter = |name| Keys::counter(name);
+        let actions: u64 = map
+            .store
+            .get_json(store_counter("action-id"))
+            .await
+            .unwrap()
+            .unwrap();
+        let schedules: u64 = map
+            .store
+            .get_json(store_counter("schedule-id"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((actions, schedules), (1, 2), "one counter each");
     }
 }

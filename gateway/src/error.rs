@@ -2,7 +2,7 @@
 //!
 //! Every fault the gateway makes itself has code -1 and the server's
 //! `redstone.xmlrpc.XmlRpcFault: ` prefix, except where the server has its
-//! own (no such system, no such action, unknown session). Faults name
+//! own (no such system, no such action or schedule, unknown session). Faults name
 //! nodes and ids, never request text: request bodies carry passwords.
 
 use std::fmt;
@@ -34,6 +34,9 @@ pub enum GatewayError {
     /// A cluster action id the identity map does not know.
     #[error("no such action: {0}")]
     NoSuchAction(i64),
+    /// A cluster recurring schedule id the identity map does not know.
+    #[error("no such recurring schedule: {0}")]
+    NoSuchSchedule(i64),
     /// The node a call must go to could not answer.
     #[error("node {node}: {source}")]
     NodeUnavailable {
@@ -55,14 +58,6 @@ pub enum GatewayError {
     /// No node can serve the call.
     #[error("no node of the cluster can serve {0}")]
     NoNode(&'static str),
-    /// A call a cluster of several nodes cannot serve faithfully.
-    #[error("{method} is not available through the cluster gateway: {why}")]
-    NotInCluster {
-        /// The method, `namespace.method`.
-        method: String,
-        /// Why.
-        why: &'static str,
-    },
     /// The cluster's state store failed; the detail is logged, not answered.
     #[error("state store: {0}")]
     State(String),
@@ -162,6 +157,12 @@ impl GatewayError {
             GatewayError::NoSuchAction(id) => {
                 Fault::new(2700, format!("{PREFIX}No such action: {id}"))
             }
+            // The server's EntityNotExistsFaultException of
+            // `recurring.lookupById` and the calls built on it.
+            GatewayError::NoSuchSchedule(id) => Fault::new(
+                10101,
+                format!("{PREFIX}Action with id: {id} does not exist"),
+            ),
             GatewayError::NodeUnavailable { node, source } => Fault::new(
                 -1,
                 format!(
@@ -176,7 +177,6 @@ impl GatewayError {
             ),
             GatewayError::Broadcast(b) => Fault::new(b.code, format!("{PREFIX}{b}")),
             GatewayError::CrossNode(what) => Fault::new(-1, format!("{PREFIX}{what}")),
-            e @ GatewayError::NotInCluster { .. } => Fault::new(-1, format!("{PREFIX}{e}")),
             GatewayError::NoNode(what) => Fault::new(
                 -1,
                 format!(

@@ -1,5 +1,6 @@
-//! Where an entry carries system or action ids: what the gateway translates
-//! between cluster-wide ids and node-local ids, both ways.
+//! Where an entry carries system, action or recurring schedule ids: what
+//! the gateway translates between cluster-wide ids and node-local ids,
+//! both ways.
 //!
 //! The generator fills this in by rule (see [`crate::generate`]):
 //!
@@ -11,13 +12,17 @@
 //!   system by its Salt minion id; `clientCert`/`clientcert` strings are
 //!   system-id certificates (`ID-<sid>` inside). Action ids: `actionId` and
 //!   `actionIds`, except in the `recurringaction` namespace, where they
-//!   name recurring-action schedules.
+//!   name recurring-action schedules. Schedule ids: in the recurring
+//!   namespaces (`recurring`, `recurring.*`, `recurringaction`), `id` and
+//!   `actionId` (except in `listByEntity`, whose `id` names the entity),
+//!   and the `id` member of the `actionProps` struct of `update`.
 //! - **Whole result.** An `int` or array of ints whose documented name is
 //!   `actionId`/`actionIds`, or named `id` from a `schedule*` method of a
 //!   per-node namespace, is an action id (`system.schedule*`,
 //!   `system.scap.schedule*`, `ansible.schedulePlaybook`, ...). Named
 //!   `systemId`, `system IDs`, `server_id`, `clientId`, `skippedIds` or
-//!   `serverIdTransferred`, it is a system id.
+//!   `serverIdTransferred`, it is a system id. The `int` of a recurring
+//!   namespace's `create`, `update` and `delete` is a schedule id.
 //! - **Result fields** (of a returned struct, or of each struct of a
 //!   returned array; `int`/`long` fields only): `system_id`, `server_id`,
 //!   `serverId`, `systemId`, `sid` and `buildServerId` are system ids;
@@ -25,7 +30,7 @@
 //!   `system`, `server details`, `system structure`, `name info` and
 //!   `virtual system`, and an action id in results named `action`,
 //!   `Script details` and `entry`; `prerequisite` of an `action` is an
-//!   action id.
+//!   action id; `id` of a recurring namespace's structs is a schedule id.
 //! - **Nested members**, which the catalogs do not describe, come from a
 //!   table of the server's serializers ([`IdPlace::Nested`]): the systems
 //!   of `system.listDuplicatesBy*` groups (`systems` / `systemId`), and the
@@ -46,6 +51,8 @@ pub enum IdKind {
     System,
     /// A scheduled action id.
     Action,
+    /// A recurring action schedule id (`recurring.*`, `recurringaction.*`).
+    Schedule,
 }
 
 /// How a parameter carries its ids.
@@ -62,12 +69,15 @@ pub enum IdForm {
     /// A system-id certificate (XML with `ID-<sid>`): names a system; signed,
     /// so it is never rewritten.
     ClientCert,
+    /// The integer member `id` of a struct parameter (the `actionProps` of
+    /// `recurring.*.update`).
+    StructId,
 }
 
 impl IdForm {
     /// Whether ids in this form are integers the gateway rewrites.
     pub fn is_translated(self) -> bool {
-        matches!(self, IdForm::Scalar | IdForm::Array)
+        matches!(self, IdForm::Scalar | IdForm::Array | IdForm::StructId)
     }
 }
 

@@ -66,6 +66,10 @@ fn system_and_action_routes_name_a_parameter_of_their_kind() {
     for entry in spec().entries() {
         let kind = match entry.route.class {
             RouteClass::System => IdKind::System,
+            // A recurring schedule lives on its nodes as an action does.
+            RouteClass::Action if entry.ids.first_param(IdKind::Action).is_none() => {
+                IdKind::Schedule
+            }
             RouteClass::Action => IdKind::Action,
             _ => {
                 assert_eq!(entry.route.param, None, "{}", entry.full_name());
@@ -96,6 +100,7 @@ fn id_parameters_have_fitting_types() {
                 IdForm::Scalar => ty.is_integer(),
                 IdForm::Array => matches!(ty, spec::Type::Array(_)),
                 IdForm::MinionId | IdForm::ClientCert => *ty == spec::Type::String,
+                IdForm::StructId => *ty == spec::Type::Struct,
             };
             assert!(fits, "{}: {:?} on {ty}", entry.full_name(), id.form);
         }
@@ -150,8 +155,67 @@ fn common_results_carry_their_ids() {
         IdKind::System,
         nested(&["actions", "affected_system_ids"]),
     );
+    has("recurring.highstate.create", IdKind::Schedule, Whole);
+    has("recurring.delete", IdKind::Schedule, Whole);
+    has(
+        "recurring.listByEntity",
+        IdKind::Schedule,
+        Field("id".into()),
+    );
+    has(
+        "recurringaction.lookupById",
+        IdKind::Schedule,
+        Field("id".into()),
+    );
     assert!(result("actionchain.createChain").is_empty());
     assert!(result("user.listUsers").is_empty());
+}
+
+#[test]
+fn recurring_schedules_are_named_by_schedule_ids() {
+    let param = |name: &str| {
+        let e = spec().overloads(name).into_iter().next().unwrap();
+        (e.route.class, e.ids.params.clone())
+    };
+    let schedule = |index, form| {
+        vec![spec::IdParam {
+            index,
+            kind: IdKind::Schedule,
+            form,
+        }]
+    };
+    for name in [
+        "recurring.delete",
+        "recurring.lookupById",
+        "recurringaction.delete",
+        "recurringaction.lookupById",
+    ] {
+        assert_eq!(
+            param(name),
+            (RouteClass::Action, schedule(1, IdForm::Scalar)),
+            "{name}"
+        );
+    }
+    for name in [
+        "recurring.highstate.update",
+        "recurring.custom.update",
+        "recurring.playbook.update",
+        "recurringaction.update",
+    ] {
+        assert_eq!(
+            param(name),
+            (RouteClass::Action, schedule(1, IdForm::StructId)),
+            "{name}"
+        );
+    }
+    // `listByEntity` names the entity by id, and `create` names none.
+    for name in [
+        "recurring.listByEntity",
+        "recurringaction.listByEntity",
+        "recurring.highstate.create",
+    ] {
+        assert!(param(name).1.is_empty(), "{name}");
+    }
 }
 
 #[test]

@@ -173,7 +173,7 @@ pub struct SystemGroup {
     pub members: Vec<i32>,
 }
 
-/// A recurring highstate schedule (`recurring.highstate.*`).
+/// A recurring highstate schedule (`recurring.highstate.*`, `recurring.*`).
 #[derive(Debug, Clone)]
 pub struct Recurring {
     /// Schedule id.
@@ -188,6 +188,8 @@ pub struct Recurring {
     pub cron: String,
     /// Test mode.
     pub test: bool,
+    /// Whether it runs (`update` with `active`).
+    pub active: bool,
     /// Creation time (Unix seconds).
     pub created: i64,
     /// Login of its creator.

@@ -1,4 +1,5 @@
-//! The cluster identity map: cluster-wide system and action ids.
+//! The cluster identity map: cluster-wide system, action and recurring
+//! schedule ids.
 //!
 //! Nodes number their systems and actions independently, so the same local
 //! id means different things on two nodes. The cluster gives each system
@@ -28,35 +29,56 @@ pub struct SystemIdentity {
     pub machine_id: Option<String>,
 }
 
-/// Where a cluster action id lives.
+/// What a cluster id of an [`ObjectIdentity`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    /// A scheduled action.
+    Action,
+    /// A recurring action schedule (`recurring.*`, `recurringaction.*`).
+    Schedule,
+}
+
+impl ObjectKind {
+    /// The word for it in messages: `action`, `schedule`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ObjectKind::Action => "action",
+            ObjectKind::Schedule => "schedule",
+        }
+    }
+}
+
+/// Where a cluster action or schedule id lives.
 ///
-/// One call that schedules an action on systems of several nodes makes one
-/// action on each of them; the client gets one action id for all of them,
-/// as from one server. The first node's action is `node` and `local_id`,
-/// the others are in `also`.
+/// One call may make the same object on several nodes: an action scheduled
+/// on systems of several nodes makes one action on each of them; a
+/// schedule for a system group or the organization is made on every node.
+/// The client gets one id for all of them, as from one server. The first
+/// node's object is `node` and `local_id`, the others are in `also`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ActionIdentity {
-    /// Cluster action id.
+pub struct ObjectIdentity {
+    /// Cluster id.
     pub cluster_id: i32,
-    /// Node that runs it.
+    /// Node that holds it.
     pub node: String,
     /// Its id on that node.
     pub local_id: i32,
-    /// The same action's parts on other nodes.
+    /// The same object's parts on other nodes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub also: Vec<ActionPart>,
+    pub also: Vec<ObjectPart>,
 }
 
-/// One node's part of an action scheduled on several nodes.
+/// One node's part of an object made on several nodes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ActionPart {
-    /// Node that runs this part.
+pub struct ObjectPart {
+    /// Node that holds this part.
     pub node: String,
     /// Its id on that node.
     pub local_id: i32,
 }
 
-impl ActionIdentity {
+impl ObjectIdentity {
     /// Every part: (node, local id), the first node's first.
     pub fn parts(&self) -> impl Iterator<Item = (&str, i32)> {
         std::iter::once((self.node.as_str(), self.local_id))

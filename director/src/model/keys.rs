@@ -49,6 +49,14 @@ impl Keys {
     pub fn action_local(node: &str, local_id: i32) -> String {
         format!("act-local/{node}/{}", padded(local_id))
     }
+    /// `sched/<cluster id>`.
+    pub fn schedule(cluster_id: i32) -> String {
+        format!("sched/{}", padded(cluster_id))
+    }
+    /// `sched-local/<node>/<local id>`.
+    pub fn schedule_local(node: &str, local_id: i32) -> String {
+        format!("sched-local/{node}/{}", padded(local_id))
+    }
     /// `session/<id>`.
     pub fn session(id: u64) -> String {
         format!("session/{id}")

@@ -15,12 +15,14 @@
 //! | `sys/<cluster id>` | [`SystemIdentity`] | cluster system id -> node and local id |
 //! | `sys-local/<node>/<local id>` | cluster id | index: node and local id -> cluster id |
 //! | `sys-minion/<minion id>` | cluster id | index: minion id -> cluster id |
-//! | `act/<cluster id>` | [`ActionIdentity`] | cluster action id -> node and local id (an action of several nodes: each node's part) |
+//! | `act/<cluster id>` | [`ObjectIdentity`] | cluster action id -> node and local id (an action of several nodes: each node's part) |
 //! | `act-local/<node>/<local id>` | cluster id | index |
+//! | `sched/<cluster id>` | [`ObjectIdentity`] | cluster recurring schedule id -> node and local id (a group or org schedule: each node's copy) |
+//! | `sched-local/<node>/<local id>` | cluster id | index |
 //! | `session/<session id>` | [`GatewaySession`] | a gateway session: node keys, expiry |
 //! | `move/<id>` | [`MoveRecord`] | a client move and its progress |
 //! | `op/<id>` | [`Operation`] | a drain or rebalance and its progress |
-//! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `move`, `op`, `session` |
+//! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `schedule-id`, `move`, `op`, `session` |
 //!
 //! Secrets never enter the store: no passwords, no admin or client tokens.
 //! The one credential-like value kept is a gateway session's node session
@@ -36,7 +38,9 @@ mod session;
 mod zone;
 
 pub use client::{Client, ClientStatus};
-pub use identity::{ActionIdentity, ActionPart, FIRST_CLUSTER_SYSTEM_ID, SystemIdentity};
+pub use identity::{
+    FIRST_CLUSTER_SYSTEM_ID, ObjectIdentity, ObjectKind, ObjectPart, SystemIdentity,
+};
 pub use keys::Keys;
 pub use moves::{MoveOutcome, MoveRecord, MoveState, Operation, OperationKind, OperationState};
 pub use node::{Node, NodeLoad, NodeState};

@@ -1,7 +1,8 @@
 //! The identity map with moka caches both ways: cluster id to node and
-//! local id, and node and local id to cluster id, for systems and actions.
-//! An action scheduled by one call on several nodes has one cluster id for
-//! all its parts ([`CachedIdentity::join_actions`]).
+//! local id, and node and local id to cluster id, for systems, actions and
+//! recurring schedules. An action or schedule one call made on several
+//! nodes has one cluster id for all its parts
+//! ([`CachedIdentity::join_parts`]).
 //! The caches hold blocks of neighbouring ids ([`IdBlocks`]), and lists
 //! are translated in one batch ([`CachedIdentity::system_ids`]).
 //!
@@ -17,13 +18,14 @@ use std::time::Duration;
 
 pub use director::identity::SeenSystem;
 use director::identity::{IdentityError, IdentityMap};
+pub use director::model::ObjectKind;
 use director::store::Store;
 
 use super::id_blocks::IdBlocks;
 
 /// How many ids each cache holds.
 const CAPACITY: u64 = 2_000_000;
-/// How many actions of several nodes the cache holds.
+/// How many actions or schedules of several nodes each cache holds.
 const GROUPS: u64 = 100_000;
 /// How long a cluster id's location is trusted without asking the store.
 const LOCATION_TTL: Duration = Duration::from_secs(30);
@@ -47,19 +49,41 @@ struct NodeNumbers {
     ids: Vec<Arc<str>>,
 }
 
+/// The caches of one [`ObjectKind`].
+#[derive(Debug)]
+struct ObjectCaches {
+    /// Cluster id to location, for objects of one node.
+    at: IdBlocks,
+    /// Node-local id to cluster id.
+    of: IdBlocks,
+    /// Objects of several nodes, by cluster id.
+    groups: moka::sync::Cache<i32, Arc<[Location]>>,
+}
+
+impl ObjectCaches {
+    fn new() -> ObjectCaches {
+        ObjectCaches {
+            at: IdBlocks::new(CAPACITY, LOCATION_TTL),
+            of: IdBlocks::new(CAPACITY, CLUSTER_ID_TTL),
+            groups: moka::sync::Cache::builder()
+                .max_capacity(GROUPS)
+                .time_to_live(LOCATION_TTL)
+                .build(),
+        }
+    }
+}
+
 /// The identity map and its caches (blocks of neighbouring ids, see
 /// [`IdBlocks`]): cluster id to location, and node-local id to cluster
-/// id, for systems and actions.
+/// id, for systems, actions and schedules.
 #[derive(Debug)]
 pub struct CachedIdentity {
     map: IdentityMap,
     numbers: RwLock<NodeNumbers>,
     system_at: IdBlocks,
     system_of: IdBlocks,
-    action_at: IdBlocks,
-    action_of: IdBlocks,
-    /// Actions of several nodes, by cluster id.
-    action_groups: moka::sync::Cache<i32, Arc<[Location]>>,
+    actions: ObjectCaches,
+    schedules: ObjectCaches,
 }
 
 /// A cluster id as a cache key (cluster ids are positive).
@@ -80,12 +104,15 @@ impl CachedIdentity {
             numbers: RwLock::new(NodeNumbers::default()),
             system_at: IdBlocks::new(CAPACITY, LOCATION_TTL),
             system_of: IdBlocks::new(CAPACITY, CLUSTER_ID_TTL),
-            action_at: IdBlocks::new(CAPACITY, LOCATION_TTL),
-            action_of: IdBlocks::new(CAPACITY, CLUSTER_ID_TTL),
-            action_groups: moka::sync::Cache::builder()
-                .max_capacity(GROUPS)
-                .time_to_live(LOCATION_TTL)
-                .build(),
+            actions: ObjectCaches::new(),
+            schedules: ObjectCaches::new(),
+        }
+    }
+
+    fn caches(&self, kind: ObjectKind) -> &ObjectCaches {
+        match kind {
+            ObjectKind::Action => &self.actions,
+            ObjectKind::Schedule => &self.schedules,
         }
     }
 
@@ -236,20 +263,26 @@ impl CachedIdentity {
         self.map.system_by_minion(minion).await
     }
 
-    /// Where cluster action `id` runs: one node's action, or the parts of
-    /// one action scheduled on several nodes (the first node's first).
-    pub async fn action_parts(&self, id: i32) -> Result<Option<Arc<[Location]>>, IdentityError> {
-        if let Some(loc) = self
-            .action_at
+    /// Where cluster action or schedule `id` lives: one node's object,
+    /// or the parts of one object made on several nodes (the first node's
+    /// first).
+    pub async fn object_parts(
+        &self,
+        kind: ObjectKind,
+        id: i32,
+    ) -> Result<Option<Arc<[Location]>>, IdentityError> {
+        let caches = self.caches(kind);
+        if let Some(loc) = caches
+            .at
             .get(cluster_key(id))
             .and_then(|v| self.location(v))
         {
             return Ok(Some(Arc::from([loc])));
         }
-        if let Some(parts) = self.action_groups.get(&id) {
+        if let Some(parts) = caches.groups.get(&id) {
             return Ok(Some(parts));
         }
-        let Some(record) = self.map.action(id).await? else {
+        let Some(record) = self.map.object(kind, id).await? else {
             return Ok(None);
         };
         let values: Vec<u64> = record
@@ -258,23 +291,29 @@ impl CachedIdentity {
             .collect();
         let parts: Arc<[Location]> = values.iter().filter_map(|v| self.location(*v)).collect();
         match values[..] {
-            [one] => self.action_at.insert(cluster_key(id), one),
-            _ => self.action_groups.insert(id, parts.clone()),
+            [one] => caches.at.insert(cluster_key(id), one),
+            _ => caches.groups.insert(id, parts.clone()),
         }
         Ok(Some(parts))
     }
 
-    /// Makes the actions `others` parts of action `first` (one call
-    /// scheduled them on several nodes: see [`IdentityMap::join_actions`]);
-    /// whether they were joined.
-    pub async fn join_actions(&self, first: i32, others: &[i32]) -> Result<bool, IdentityError> {
-        if !self.map.join_actions(first, others).await? {
+    /// Makes `others` parts of `first`, all of `kind` (one call made them
+    /// on several nodes: see [`IdentityMap::join_parts`]); whether they
+    /// were joined.
+    pub async fn join_parts(
+        &self,
+        kind: ObjectKind,
+        first: i32,
+        others: &[i32],
+    ) -> Result<bool, IdentityError> {
+        if !self.map.join_parts(kind, first, others).await? {
             return Ok(false);
         }
-        self.action_at.remove(cluster_key(first));
-        self.action_groups.invalidate(&first);
-        if let Some(parts) = self.action_parts(first).await? {
-            self.action_of.insert_many(parts.iter().map(|p| {
+        let caches = self.caches(kind);
+        caches.at.remove(cluster_key(first));
+        caches.groups.invalidate(&first);
+        if let Some(parts) = self.object_parts(kind, first).await? {
+            caches.of.insert_many(parts.iter().map(|p| {
                 (
                     Self::local_key(self.number(&p.node), p.local),
                     cluster_key(first),
@@ -284,17 +323,30 @@ impl CachedIdentity {
         Ok(true)
     }
 
-    /// The cluster id of action `local` on `node`, allocated when new.
-    pub async fn action_id(&self, node: &str, local: i32) -> Result<i32, IdentityError> {
-        Ok(self.action_ids(node, &[local]).await?[0])
+    /// The cluster id of action or schedule `local` on `node`, allocated
+    /// when new.
+    pub async fn object_id(
+        &self,
+        kind: ObjectKind,
+        node: &str,
+        local: i32,
+    ) -> Result<i32, IdentityError> {
+        Ok(self.object_ids(kind, node, &[local]).await?[0])
     }
 
-    /// The cluster ids of many actions listed by `node`, in order, each
-    /// allocated when new (batched as [`CachedIdentity::system_ids`]).
-    pub async fn action_ids(&self, node: &str, locals: &[i32]) -> Result<Vec<i32>, IdentityError> {
+    /// The cluster ids of many actions or schedules listed by `node`, in
+    /// order, each allocated when new (batched as
+    /// [`CachedIdentity::system_ids`]).
+    pub async fn object_ids(
+        &self,
+        kind: ObjectKind,
+        node: &str,
+        locals: &[i32],
+    ) -> Result<Vec<i32>, IdentityError> {
         let number = self.number(node);
-        let cached = self
-            .action_of
+        let caches = self.caches(kind);
+        let cached = caches
+            .of
             .get_many(locals.iter().map(|l| Self::local_key(number, *l)));
         let missing: Vec<usize> = (0..locals.len()).filter(|i| cached[*i].is_none()).collect();
         let mut ids: Vec<i32> = cached
@@ -306,16 +358,16 @@ impl CachedIdentity {
         }
         let misses: Vec<i32> = missing.iter().map(|i| locals[*i]).collect();
         let found = if misses.len() == 1 {
-            vec![self.map.action_for_local(node, misses[0]).await?]
+            vec![self.map.object_for_local(kind, node, misses[0]).await?]
         } else {
-            self.map.actions_for_locals(node, &misses).await?
+            self.map.objects_for_locals(kind, node, &misses).await?
         };
         for (i, id) in missing.iter().zip(&found) {
             ids[*i] = *id;
         }
-        // Only this way: a cluster id found may name an action of several
-        // nodes, which [`CachedIdentity::action_parts`] reads whole.
-        self.action_of.insert_many(
+        // Only this way: a cluster id found may name an object of several
+        // nodes, which [`CachedIdentity::object_parts`] reads whole.
+        caches.of.insert_many(
             misses
                 .iter()
                 .zip(&found)
@@ -324,9 +376,10 @@ impl CachedIdentity {
         Ok(ids)
     }
 
-    /// The cached cluster id of action `local` on `node`.
-    pub fn cached_action_id(&self, node: &str, local: i32) -> Option<i32> {
-        self.action_of
+    /// The cached cluster id of action or schedule `local` on `node`.
+    pub fn cached_object_id(&self, kind: ObjectKind, node: &str, local: i32) -> Option<i32> {
+        self.caches(kind)
+            .of
             .get(Self::local_key(self.number(node), local))
             .map(cluster_value)
     }
@@ -358,13 +411,17 @@ mod tests {
         let loc = ids.system_location(b).await.unwrap().unwrap();
         assert_eq!((&*loc.node, loc.local), ("n2", 1_000_010_000));
         assert_eq!(ids.system_location(12345).await.unwrap(), None);
-        let x = ids.action_id("n1", 1).await.unwrap();
-        let y = ids.action_id("n2", 1).await.unwrap();
-        assert_ne!(x, y);
-        assert_eq!(
-            ids.action_parts(y).await.unwrap().unwrap()[0].node.as_ref(),
-            "n2"
-        );
+        for kind in [ObjectKind::Action, ObjectKind::Schedule] {
+            let x = ids.object_id(kind, "n1", 1).await.unwrap();
+            let y = ids.object_id(kind, "n2", 1).await.unwrap();
+            assert_ne!(x, y);
+            assert_eq!(
+                ids.object_parts(kind, y).await.unwrap().unwrap()[0]
+                    .node
+                    .as_ref(),
+                "n2"
+            );
+        }
     }
 
     #[tokio::test]

@@ -1,8 +1,10 @@
 //! `action` class: calls naming scheduled actions go to the node that runs
-//! them. Cluster action ids map to a node and its local id like system ids
-//! do; a list of action ids is split per node and the answers merged in
-//! the client's order. The routing itself is the `system` class's, keyed on
-//! the action parameter the spec names.
+//! them, and calls naming a recurring schedule (`recurring.delete`,
+//! `lookupById`, `*.update`) to the node(s) holding it. Cluster action and
+//! schedule ids map to a node and its local id like system ids do; a list
+//! of action ids is split per node and the answers merged in the client's
+//! order. The routing itself is the `system` class's, keyed on the action
+//! or schedule parameter the spec names.
 
 use xmlrpc::Value;
 

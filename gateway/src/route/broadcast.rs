@@ -12,12 +12,14 @@
 //!
 //! A change that schedules an action on every node
 //! (`system.appstreams.ssmEnable`) answers one cluster action id for all
-//! of them, as a split call does.
+//! of them, as a split call does; so does a recurring schedule made for a
+//! system group or the organization (`recurring.*.create`): one cluster
+//! schedule id for every node's copy.
 
 use xmlrpc::{Fault, MethodCall, Value};
 
 use super::node_call::{call_node, node_key};
-use super::system::join_actions;
+use super::system::join_parts;
 use super::{Ctx, merge, translate};
 use crate::directory::NodeInfo;
 use crate::error::{BroadcastFailure, GatewayError, NodeFailures};
@@ -41,14 +43,18 @@ pub(crate) fn undo_of(method: &str) -> Option<(&'static str, UndoArg)> {
         "user.create" => Some(("user.delete", UndoArg::Param(1))),
         "systemgroup.create" => Some(("systemgroup.delete", UndoArg::Param(1))),
         "kickstart.keys.create" => Some(("kickstart.keys.delete", UndoArg::Param(1))),
+        "recurring.custom.create" | "recurring.highstate.create" | "recurring.playbook.create" => {
+            Some(("recurring.delete", UndoArg::Answer))
+        }
+        "recurringaction.create" => Some(("recurringaction.delete", UndoArg::Answer)),
         _ => None,
     }
 }
 
 /// The answer to a change every node applied: the first node's, unless it
-/// carries ids. Action ids (a change that schedules an action on each
-/// node) are translated per node; one action id per node is joined under
-/// the first node's, lists of them are concatenated. Reschedule
+/// carries ids. Action and schedule ids (a change that schedules an action
+/// or makes a schedule on each node) are translated per node; one id per
+/// node is joined under the first node's, lists of them are concatenated. Reschedule
 /// information (a maintenance schedule or calendar changed) lists the
 /// actions every node moved ([`merge::merge_rescheduled`]).
 async fn answer_of_all(
@@ -64,8 +70,8 @@ async fn answer_of_all(
         translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
         values.push(value);
     }
-    if merge::whole_actions(ctx.entry)
-        && let Some(first) = join_actions(ctx, &values).await
+    if let Some(kind) = merge::whole_objects(ctx.entry)
+        && let Some(first) = join_parts(ctx, kind, &values).await
     {
         return Ok(Value::Int(first));
     }
@@ -213,6 +219,8 @@ mod tests {
             "user.create",
             "systemgroup.create",
             "kickstart.keys.create",
+            "recurring.highstate.create",
+            "recurringaction.create",
         ] {
             let (undo, _) = undo_of(m).unwrap();
             assert!(!spec::spec().overloads(undo).is_empty(), "{undo}");

@@ -16,11 +16,13 @@
 //! Listings of systems (ordered by name, then id) are merged while the
 //! nodes still send them ([`super::list_stream`]). Any other answer
 //! (counts, structs, lists of ids or strings) takes the value path, as do
-//! listings of actions where parts of one action (scheduled by one call
+//! listings of actions or schedules where parts of one (made by one call
 //! on several nodes) appear on several nodes: the value path makes them
 //! one item. Both give the same answer, except that a node failing after
 //! a streamed answer has started cuts it off (`strict`) or leaves the
-//! rest of its items out (`partial`).
+//! rest of its items out (`partial`). Listings of recurring schedules
+//! made on every node (a system group's or the organization's) show each
+//! once, under its one cluster id.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -67,7 +69,7 @@ pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
         return route(ctx).await.map(Routed::Value);
     };
     let ctx = &ctx;
-    if order == Order::NameThenId && merge::listed_action_ids(ctx.entry).is_none() {
+    if order == Order::NameThenId && merge::listed_objects(ctx.entry).is_none() {
         return list_stream::route(ctx, shape).await;
     }
     let parts = gather(ctx, |node| {
@@ -87,7 +89,7 @@ pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
     })
     .await?;
     if parts.iter().all(|(_, p)| matches!(p, Scanned::List(_)))
-        && !(merge::listed_action_ids(ctx.entry).is_some() && lists_one_action_twice(&parts))
+        && !(merge::listed_objects(ctx.entry).is_some() && lists_one_object_twice(&parts))
     {
         let lists: Vec<NodeList> = parts
             .into_iter()
@@ -132,8 +134,9 @@ pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
 }
 
 /// Whether two of the scanned lists hold an item with the same id: parts
-/// of one action scheduled on several nodes, which the value path joins.
-fn lists_one_action_twice(parts: &[(NodeInfo, Scanned)]) -> bool {
+/// of one action or schedule made on several nodes, which the value path
+/// joins.
+fn lists_one_object_twice(parts: &[(NodeInfo, Scanned)]) -> bool {
     let mut seen = std::collections::HashSet::new();
     parts
         .iter()
@@ -229,8 +232,8 @@ pub(super) async fn merge_values(ctx: &Ctx<'_>, values: Vec<Value>) -> Result<Va
     let entry = ctx.entry;
     let merge = move || {
         let mut merged = merge::merge_fanout(&method, values);
-        if let (Some(ids), Value::Array(items)) = (merge::listed_action_ids(entry), &mut merged) {
-            merge::join_action_items(items, &ids);
+        if let (Some(listed), Value::Array(items)) = (merge::listed_objects(entry), &mut merged) {
+            merge::join_listed(items, &listed);
         }
         merged
     };

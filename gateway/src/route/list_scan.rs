@@ -281,8 +281,8 @@ pub(crate) async fn translate(
         if pending.is_empty() {
             continue;
         }
-        let cluster = match kind {
-            IdKind::System => {
+        let cluster = match super::translate::object_kind(*kind) {
+            None => {
                 let body = &list.body;
                 let seen: Vec<SeenSystem<'_>> = pending
                     .iter()
@@ -300,9 +300,9 @@ pub(crate) async fn translate(
                     .collect();
                 ids.system_ids(node, &seen).await?
             }
-            IdKind::Action => {
+            Some(object) => {
                 let locals: Vec<i32> = pending.iter().map(|p| p.local).collect();
-                ids.action_ids(node, &locals).await?
+                ids.object_ids(object, node, &locals).await?
             }
         };
         for (p, id) in pending.iter().zip(cluster) {

@@ -272,9 +272,9 @@ pub fn merge_split(entry: &Entry, client_ids: &[Value], parts: Vec<Value>) -> Va
             }
             Value::Array(items)
         }
-        // One action id per node, but room for one in the answer: the
-        // first node's (the others' actions run all the same).
-        Value::Int(n) if whole_actions(entry) => Value::Int(n),
+        // One action or schedule id per node, but room for one in the
+        // answer: the first node's (the others' run all the same).
+        Value::Int(n) if whole_objects(entry).is_some() => Value::Int(n),
         Value::Int(n) => {
             let rest: Vec<i32> = parts.filter_map(|p| p.as_i64()).map(|v| v as i32).collect();
             if rest.iter().all(|m| *m == n) {
@@ -315,18 +315,45 @@ pub fn merge_parts(parts: Vec<Value>) -> Value {
     merged
 }
 
-/// The id members of the actions `entry` lists, when it lists actions
-/// (its items' `id` is an action id); `None` otherwise.
-pub(crate) fn listed_action_ids(entry: &Entry) -> Option<Vec<&str>> {
+/// What a listing of actions or schedules holds, for joining the items
+/// one id names on several nodes ([`join_listed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ListedObjects<'e> {
+    /// Actions or schedules.
+    pub kind: IdKind,
+    /// The members carrying ids of that kind.
+    pub ids: Vec<&'e str>,
+}
+
+/// What `entry` lists, when it lists actions or schedules (its items' `id`
+/// is an action or schedule id); `None` otherwise.
+pub(crate) fn listed_objects(entry: &Entry) -> Option<ListedObjects<'_>> {
     let fields = |kind| {
         entry.ids.result.iter().filter_map(move |r| match &r.place {
             IdPlace::Field(name) if r.kind == kind => Some(name.as_str()),
             _ => None,
         })
     };
-    fields(IdKind::Action)
-        .any(|name| name == "id")
-        .then(|| fields(IdKind::Action).collect())
+    [IdKind::Action, IdKind::Schedule]
+        .into_iter()
+        .find(|kind| fields(*kind).any(|name| name == "id"))
+        .map(|kind| ListedObjects {
+            kind,
+            ids: fields(kind).collect(),
+        })
+}
+
+/// Makes one item of the items of a listing (in id order) that carry the
+/// same id. Actions: the parts of one action scheduled on several nodes,
+/// whose counts are summed ([`join_action_items`]). Schedules: the copies
+/// of one schedule made on every node, alike: the first stays.
+pub(crate) fn join_listed(items: &mut Vec<Value>, listed: &ListedObjects<'_>) {
+    match listed.kind {
+        IdKind::Schedule => items.dedup_by(|next, kept| {
+            matches!((int_member(next, "id"), int_member(kept, "id")), (Some(a), Some(b)) if a == b)
+        }),
+        _ => join_action_items(items, &listed.ids),
+    }
 }
 
 /// Makes one item of the items of a listing of actions (in id order) that
@@ -349,14 +376,16 @@ pub fn join_action_items(items: &mut Vec<Value>, ids: &[&str]) {
     });
 }
 
-/// Whether the result of `entry` carries action ids as a whole (so a
-/// split yields one action per node).
-pub(crate) fn whole_actions(entry: &Entry) -> bool {
+/// The kind of the action or schedule id the result of `entry` is as a
+/// whole, if it is one (so a call made on several nodes yields one id per
+/// node, to be joined).
+pub(crate) fn whole_objects(entry: &Entry) -> Option<IdKind> {
     entry
         .ids
         .result
         .iter()
-        .any(|r| r.kind == IdKind::Action && r.place == IdPlace::Whole)
+        .find(|r| r.kind != IdKind::System && r.place == IdPlace::Whole)
+        .map(|r| r.kind)
 }
 
 #[cfg(test)]
@@ -607,7 +636,7 @@ mod tests {
                 ],
             )
             .unwrap();
-        assert!(whole_actions(actions));
+        assert_eq!(whole_objects(actions), Some(IdKind::Action));
         let merged = merge_split(
             actions,
             &client,

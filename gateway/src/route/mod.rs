@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | gateway | [`api`], [`auth`] | answered here (`api.*`, `auth.*`) |
 //! | system | [`system`] | the node owning the system(s) |
-//! | action | [`action`] | the node owning the action(s) |
+//! | action | [`action`] | the node(s) holding the action(s) or recurring schedule |
 //! | fanout | [`fanout`] | every node; answers merged |
 //! | shared read | [`shared_read`] | one healthy node of the zone |
 //! | broadcast | [`broadcast`] | every node; undone where one fails |
@@ -35,7 +35,6 @@ mod recurring;
 mod shared_read;
 mod system;
 mod translate;
-mod unmapped;
 
 use std::sync::{Arc, Mutex};
 
@@ -199,14 +198,6 @@ async fn route_any(
             session = Some(lookup_session(gw, key).await?);
         }
         _ => {}
-    }
-    if let Some(why) = unmapped::refusal(entry)
-        && gw.directory().serving().len() > 1
-    {
-        return Err(GatewayError::NotInCluster {
-            method: entry.full_name(),
-            why,
-        });
     }
     let ctx = Ctx {
         gw,

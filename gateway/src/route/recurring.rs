@@ -4,10 +4,17 @@
 //! (broadcast, fan-out), which is right for a system group or the
 //! organization; a minion's schedule, though, belongs on the node that
 //! owns the minion. There the entity id, a cluster system id, is
-//! rewritten to the node's local id, and in listed schedules back.
+//! rewritten to the node's local id, and in listed schedules back (as in
+//! every schedule a node answers).
 //!
 //! An id the identity map does not know takes the call's own route, so
 //! the nodes answer it with their own fault.
+//!
+//! The schedules' own ids are cluster ids like action ids (spec
+//! [`spec::IdKind::Schedule`]): a minion's schedule has one part, on the
+//! minion's node; a group's or the organization's, made on every node, has
+//! one copy per node under one cluster id. Calls naming a schedule by id
+//! route to its parts as the `action` class does.
 
 use spec::Entry;
 use xmlrpc::Value;
@@ -96,18 +103,9 @@ pub(crate) async fn route_minion(ctx: &Ctx<'_>) -> Result<Option<Value>, Gateway
         return Ok(None);
     };
     *id = Value::Int(loc.local);
-    let mut value = on_node(ctx, &loc.node, params).await?;
-    if let Value::Array(items) = &mut value {
-        for item in items.iter_mut() {
-            if let Value::Struct(item) = item
-                && let Some(v) = item.get_mut("entity_id")
-                && v.as_i64() == Some(i64::from(loc.local))
-            {
-                *v = Value::Int(cluster);
-            }
-        }
-    }
-    Ok(Some(value))
+    // The answer's schedule ids and minion ids are mapped back with the
+    // others ([`super::translate::result_from_node`]).
+    on_node(ctx, &loc.node, params).await.map(Some)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! `system` class: calls naming client systems go to the node that owns
-//! them. The same routing serves the `action` class, keyed on actions.
+//! them. The same routing serves the `action` class, keyed on actions and
+//! recurring schedules.
 //!
 //! - One id: looked up in the identity map (cached) and rewritten to the
 //!   owner's local id. When the owner answers "no such system" for an id
@@ -18,13 +19,17 @@
 //! - An action that one call scheduled on several nodes: the call goes to
 //!   every node that runs a part of it, and their answers are merged
 //!   ([`super::merge::merge_parts`]).
+//! - A recurring schedule made on several nodes (for a system group or the
+//!   organization, each node holds a copy): a change (`update`, `delete`)
+//!   goes to every copy; a read (`lookupById`) to the first copy whose
+//!   node answers, since the copies are alike.
 //! - A minion id: the map's owner, else each node in turn. A system-id
 //!   certificate: each node in turn (only the issuing node accepts it);
 //!   the first answer that is not a fault wins.
 
 use std::sync::Arc;
 
-use spec::{IdForm, IdKind};
+use spec::{HttpVerb, IdForm, IdKind};
 use xmlrpc::{MethodCall, Value};
 
 use super::broadcast::failure_reason;
@@ -45,7 +50,18 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
         .param(index)
         .map_or((IdKind::System, IdForm::Scalar), |p| (p.kind, p.form));
     match form {
-        IdForm::Scalar => scalar(&ctx, kind, index).await,
+        IdForm::Scalar => scalar(&ctx, kind, &ctx.call.params[index]).await,
+        IdForm::StructId => {
+            let id = match &ctx.call.params[index] {
+                Value::Struct(props) => props.get("id").cloned(),
+                _ => None,
+            };
+            // Without an id, any node answers the server's own fault.
+            match id {
+                Some(id) => scalar(&ctx, kind, &id).await,
+                None => each_in_turn(&ctx).await,
+            }
+        }
         IdForm::Array => split(&ctx, kind, index).await,
         IdForm::MinionId => {
             let minion = ctx.call.params.get(index).and_then(Value::as_str);
@@ -91,12 +107,15 @@ pub(crate) async fn on_node(
     Ok(value)
 }
 
-async fn scalar(ctx: &Ctx<'_>, kind: IdKind, index: usize) -> Result<Value, GatewayError> {
+async fn scalar(ctx: &Ctx<'_>, kind: IdKind, id: &Value) -> Result<Value, GatewayError> {
     let ids = ctx.gw.directory().identity();
-    let id = &ctx.call.params[index];
     let parts = translate::locate_all(ids, kind, id).await?;
     if parts.len() > 1 {
-        return on_each_part(ctx, parts.iter().map(|p| p.node.clone()).collect()).await;
+        let nodes = parts.iter().map(|p| p.node.clone()).collect();
+        if kind == IdKind::Schedule && ctx.entry.http == HttpVerb::Get {
+            return on_first_answering(ctx, nodes).await;
+        }
+        return on_each_part(ctx, nodes).await;
     }
     let loc = parts[0].clone();
     match on_node(ctx, &loc.node, ctx.call.params.clone()).await {
@@ -171,8 +190,8 @@ async fn split(ctx: &Ctx<'_>, kind: IdKind, index: usize) -> Result<Value, Gatew
                 return Err(split_failed(ctx, failed, applied).await);
             }
             let parts: Vec<Value> = gathered.ok.into_iter().map(|((_, _), v)| v).collect();
-            if merge::whole_actions(ctx.entry)
-                && let Some(first) = join_actions(ctx, &parts).await
+            if let Some(kind) = merge::whole_objects(ctx.entry)
+                && let Some(first) = join_parts(ctx, kind, &parts).await
             {
                 return Ok(Value::Int(first));
             }
@@ -193,7 +212,7 @@ async fn split_failed(
     applied: Vec<(Arc<str>, Value)>,
 ) -> GatewayError {
     let method = ctx.method();
-    if applied.is_empty() || !merge::whole_actions(ctx.entry) {
+    if applied.is_empty() || merge::whole_objects(ctx.entry) != Some(IdKind::Action) {
         if !applied.is_empty() {
             let applied: Vec<&str> = applied.iter().map(|(n, _)| &**n).collect();
             tracing::warn!(failed = %failed[0].0, ?applied, %method, "split call failed on one node after others answered");
@@ -261,12 +280,13 @@ async fn cancel_actions(ctx: &Ctx<'_>, node: &str, scheduled: &Value) -> Result<
     answer(call_node(ctx.gw, &info, call, ctx.session.as_ref(), false).await?).map(|_| ())
 }
 
-/// One call scheduled an action on each of several nodes: its answer has
-/// room for one action id, so the other nodes' actions become parts of the
-/// first node's ([`crate::directory::CachedIdentity::join_actions`]) and
-/// calls naming it reach every part. `None` when the parts are not one
-/// action id each.
-pub(crate) async fn join_actions(ctx: &Ctx<'_>, parts: &[Value]) -> Option<i32> {
+/// One call made an action or a schedule (`kind`) on each of several
+/// nodes: its answer has room for one id, so the other nodes' objects
+/// become parts of the first node's
+/// ([`crate::directory::CachedIdentity::join_parts`]) and calls naming it
+/// reach every part. `None` when the parts are not one id each.
+pub(crate) async fn join_parts(ctx: &Ctx<'_>, kind: IdKind, parts: &[Value]) -> Option<i32> {
+    let object = translate::object_kind(kind)?;
     let ids: Vec<i32> = parts
         .iter()
         .map(|p| match p {
@@ -280,17 +300,17 @@ pub(crate) async fn join_actions(ctx: &Ctx<'_>, parts: &[Value]) -> Option<i32> 
         .gw
         .directory()
         .identity()
-        .join_actions(first, &others)
+        .join_parts(object, first, &others)
         .await
     {
         Ok(true) => {}
-        // The actions are scheduled whatever happens here: answer the
-        // first, whose id reaches its own node's part at least.
+        // The objects are made whatever happens here: answer the first,
+        // whose id reaches its own node's part at least.
         Ok(false) => {
-            tracing::warn!(action = first, others = ?others, method = %ctx.method(), "the actions of this call could not be joined under one id; its id reaches the first node's part only");
+            tracing::warn!(kind = object.label(), id = first, others = ?others, method = %ctx.method(), "the parts this call made could not be joined under one id; its id reaches the first node's part only");
         }
         Err(e) => {
-            tracing::warn!(action = first, others = ?others, method = %ctx.method(), error = %e, "the actions of this call could not be joined under one id; its id reaches the first node's part only");
+            tracing::warn!(kind = object.label(), id = first, others = ?others, method = %ctx.method(), error = %e, "the parts this call made could not be joined under one id; its id reaches the first node's part only");
         }
     }
     Some(first)
@@ -313,6 +333,21 @@ async fn on_each_part(ctx: &Ctx<'_>, nodes: Vec<Arc<str>>) -> Result<Value, Gate
     Ok(merge::merge_parts(
         gathered.ok.into_iter().map(|(_, v)| v).collect(),
     ))
+}
+
+/// Calls `ctx`'s method on the first of `nodes` (the nodes holding copies
+/// of one schedule) that can be reached; a fault is the answer.
+async fn on_first_answering(ctx: &Ctx<'_>, nodes: Vec<Arc<str>>) -> Result<Value, GatewayError> {
+    let mut first_error = None;
+    for node in nodes {
+        match on_node(ctx, &node, ctx.call.params.clone()).await {
+            Err(e @ GatewayError::NodeUnavailable { .. }) => {
+                first_error.get_or_insert(e);
+            }
+            answer => return answer,
+        }
+    }
+    Err(first_error.unwrap_or(GatewayError::NoNode("this call")))
 }
 
 /// Tries each serving node in turn; the first answer that is not a fault

@@ -12,7 +12,7 @@ use director::store::Store;
 use xmlrpc::{Fault, MethodCall, Value};
 
 use crate::config::{FanoutPolicy, GatewayConfig, StaticNode};
-use crate::directory::Directory;
+use crate::directory::{Directory, ObjectKind};
 use crate::state::Gateway;
 
 /// A simulated node on loopback; stops when dropped.
@@ -647,69 +647,217 @@ async fn duplicate_groups_carry_cluster_ids_and_unite_across_nodes() {
     assert_eq!(located, expected);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn calls_by_recurring_schedule_id_are_refused_by_a_cluster_of_several_nodes() {
-    const REFUSED: &str = "recurring.delete is not available through the cluster gateway";
-    let (_sims, two) = cluster(2, 1, FanoutPolicy::Strict).await;
-    let key = login(&two).await;
-    let f = call(&two, "recurring.delete", vec![key.clone(), Value::Int(5)])
+/// The `actionProps` of a new highstate schedule.
+fn schedule_props(entity_type: &str, entity_id: i32, name: &str) -> Value {
+    Value::Struct(
+        xmlrpc::Struct::new()
+            .with("entity_type", Value::string(entity_type))
+            .with("entity_id", Value::Int(entity_id))
+            .with("name", Value::string(name))
+            .with("cron_expr", Value::string("0 0 2 ? * *")),
+    )
+}
+
+/// The `actionProps` of a change to schedule `id`.
+fn schedule_change(id: &Value, member: &str, value: Value) -> Value {
+    Value::Struct(
+        xmlrpc::Struct::new()
+            .with("id", id.clone())
+            .with(member, value),
+    )
+}
+
+/// A cluster system id on node `node`.
+async fn system_on(gw: &Gateway, key: &Value, node: &str) -> i32 {
+    let list = call(gw, "system.listSystems", vec![key.clone()])
         .await
-        .unwrap_err();
-    assert_eq!(f.code, -1);
-    assert!(f.string.contains(REFUSED), "{f:?}");
-    // The session is checked first, as everywhere.
-    let bad = format!("12345x{}", "0".repeat(64));
+        .unwrap();
+    let ident = gw.directory().identity();
+    for id in ids(&list) {
+        let loc = ident.system_location(id as i32).await.unwrap().unwrap();
+        if &*loc.node == node {
+            return id as i32;
+        }
+    }
+    panic!("no system on {node}");
+}
+
+/// The nodes and local ids of cluster schedule `id`.
+async fn schedule_parts(gw: &Gateway, id: &Value) -> Vec<(String, i32)> {
+    let id = id.as_i64().unwrap() as i32;
+    gw.directory()
+        .identity()
+        .object_parts(ObjectKind::Schedule, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(|p| (p.node.to_string(), p.local))
+        .collect()
+}
+
+/// The names of the organization's schedules, as a gateway with `sim`
+/// alone sees them.
+async fn org_schedules_on(sim: &Sim) -> Vec<String> {
+    let mut cfg = GatewayConfig::default();
+    cfg.nodes.push(StaticNode {
+        id: "alone".into(),
+        zone: "default".into(),
+        api_url: sim.url.clone(),
+    });
+    let directory = Arc::new(Directory::from_config(&cfg).unwrap());
+    let gw = Gateway::new(cfg, directory);
+    let key = login(&gw).await;
+    let listed = call(
+        &gw,
+        "recurring.listByEntity",
+        vec![key, "ORG".into(), Value::Int(1)],
+    )
+    .await
+    .unwrap();
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| member(s, "name").as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_org_schedule_is_one_schedule_with_a_copy_on_every_node() {
+    let (mut sims, gw) = cluster(3, 2, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    // A minion's schedule on n2 first: n2 numbers the next schedule 2,
+    // the other nodes 1.
+    let sid = system_on(&gw, &key, "n2").await;
+    let minion = call(
+        &gw,
+        "recurring.highstate.create",
+        vec![key.clone(), schedule_props("MINION", sid, "minion")],
+    )
+    .await
+    .unwrap();
+    let created = call(
+        &gw,
+        "recurring.highstate.create",
+        vec![key.clone(), schedule_props("ORG", 1, "nightly")],
+    )
+    .await
+    .unwrap();
+    assert_ne!(created, minion);
+    let expected = [("n1", 1), ("n2", 2), ("n3", 1)].map(|(n, l)| (n.to_owned(), l));
+    assert_eq!(schedule_parts(&gw, &created).await, expected);
+    // Listed once, under its cluster id.
+    let listed = call(
+        &gw,
+        "recurring.listByEntity",
+        vec![key.clone(), "ORG".into(), Value::Int(1)],
+    )
+    .await
+    .unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(member(&listed[0], "id"), &created);
+    let found = call(
+        &gw,
+        "recurring.lookupById",
+        vec![key.clone(), created.clone()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&found, "id"), &created);
+    assert_eq!(member(&found, "name"), &Value::string("nightly"));
+    // A change reaches every copy, each under its own node's id.
+    let renamed = schedule_change(&created, "name", Value::string("renamed"));
+    let updated = call(
+        &gw,
+        "recurring.highstate.update",
+        vec![key.clone(), renamed],
+    )
+    .await
+    .unwrap();
+    assert_eq!(updated, created);
+    for sim in &sims {
+        assert_eq!(org_schedules_on(sim).await, ["renamed"]);
+    }
+    let deleted = call(&gw, "recurring.delete", vec![key.clone(), created.clone()])
+        .await
+        .unwrap();
+    assert_eq!(deleted, created);
+    for sim in &sims {
+        assert!(org_schedules_on(sim).await.is_empty());
+    }
     let f = call(
-        &two,
-        "recurring.delete",
-        vec![bad.as_str().into(), Value::Int(5)],
+        &gw,
+        "recurring.lookupById",
+        vec![key.clone(), created.clone()],
     )
     .await
     .unwrap_err();
-    assert!(f.string.contains("Could not find session"), "{f:?}");
-    // One node: the call goes to it (the simulator does not model it).
-    let (_sim, one) = cluster(1, 1, FanoutPolicy::Strict).await;
-    let key = login(&one).await;
-    let f = call(&one, "recurring.delete", vec![key, Value::Int(5)])
-        .await
-        .unwrap_err();
-    assert!(!f.string.contains(REFUSED), "{f:?}");
-    assert!(f.string.contains("not modelled"), "{f:?}");
+    assert_eq!(f.code, 10101, "{f:?}");
+    // The minion's schedule is untouched and found by its own id.
+    let found = call(
+        &gw,
+        "recurring.lookupById",
+        vec![key.clone(), minion.clone()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&found, "name"), &Value::string("minion"));
+    assert_eq!(member(&found, "entity_id"), &Value::Int(sid));
+    // An id the cluster never gave: the server's fault, with that id.
+    let f = call(
+        &gw,
+        "recurring.delete",
+        vec![key.clone(), Value::Int(999_999)],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(f.code, 10101, "{f:?}");
+    assert!(
+        f.string.ends_with("Action with id: 999999 does not exist"),
+        "{f:?}"
+    );
+    // A node down while a schedule is made: the copies made are deleted
+    // again, and the fault says so.
+    sims[2].kill().await;
+    let f = call(
+        &gw,
+        "recurring.highstate.create",
+        vec![key.clone(), schedule_props("ORG", 1, "half")],
+    )
+    .await
+    .unwrap_err();
+    assert!(f.string.contains("n3"), "{f:?}");
+    assert!(f.string.contains("recurring.delete"), "{f:?}");
+    for sim in &sims[..2] {
+        assert!(org_schedules_on(sim).await.is_empty());
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_minions_recurring_schedule_lives_on_its_node() {
     let (_sims, gw) = cluster(2, 2, FanoutPolicy::Strict).await;
     let key = login(&gw).await;
-    let list = call(&gw, "system.listSystems", vec![key.clone()])
-        .await
-        .unwrap();
-    let ident = gw.directory().identity();
-    let mut on_n2 = None;
-    for id in ids(&list) {
-        let loc = ident.system_location(id as i32).await.unwrap().unwrap();
-        if &*loc.node == "n2" {
-            on_n2 = Some(id as i32);
-        }
-    }
-    let sid = on_n2.expect("a system on n2");
-    let props = |entity_id: i32| {
-        Value::Struct(
-            xmlrpc::Struct::new()
-                .with("entity_type", Value::string("minion"))
-                .with("entity_id", Value::Int(entity_id))
-                .with("name", Value::string("nightly"))
-                .with("cron", Value::string("0 0 2 ? * *")),
-        )
-    };
-    let created = call(
+    // A schedule on n1 first, so that the cluster numbers n2's next
+    // schedule 2 while n2 numbers it 1.
+    let other = system_on(&gw, &key, "n1").await;
+    call(
         &gw,
         "recurring.highstate.create",
-        vec![key.clone(), props(sid)],
+        vec![key.clone(), schedule_props("minion", other, "other")],
     )
     .await
     .unwrap();
-    assert!(created.as_i64().is_some(), "{created:?}");
+    let sid = system_on(&gw, &key, "n2").await;
+    let created = call(
+        &gw,
+        "recurring.highstate.create",
+        vec![key.clone(), schedule_props("minion", sid, "nightly")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(schedule_parts(&gw, &created).await, [("n2".to_owned(), 1)]);
     let listed = call(
         &gw,
         "recurring.listByEntity",
@@ -719,13 +867,49 @@ async fn a_minions_recurring_schedule_lives_on_its_node() {
     .unwrap();
     let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(member(&listed[0], "id"), &created);
     assert_eq!(member(&listed[0], "entity_id"), &Value::Int(sid));
     assert_eq!(member(&listed[0], "name"), &Value::string("nightly"));
-    // An id the cluster does not know goes its usual way: every node
-    // answers the same fault, which passes on.
-    let f = call(&gw, "recurring.highstate.create", vec![key, props(7)])
+    let paused = schedule_change(&created, "active", Value::Bool(false));
+    let updated = call(&gw, "recurring.highstate.update", vec![key.clone(), paused])
         .await
-        .unwrap_err();
+        .unwrap();
+    assert_eq!(updated, created);
+    let found = call(
+        &gw,
+        "recurring.lookupById",
+        vec![key.clone(), created.clone()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&found, "id"), &created);
+    assert_eq!(member(&found, "entity_id"), &Value::Int(sid));
+    assert_eq!(member(&found, "active"), &Value::Bool(false));
+    let deleted = call(&gw, "recurring.delete", vec![key.clone(), created.clone()])
+        .await
+        .unwrap();
+    assert_eq!(deleted, created);
+    // An update without an id: the node's own fault.
+    let f = call(
+        &gw,
+        "recurring.highstate.update",
+        vec![
+            key.clone(),
+            Value::Struct(xmlrpc::Struct::new().with("name", Value::string("x"))),
+        ],
+    )
+    .await
+    .unwrap_err();
+    assert!(f.string.contains("No action id provided"), "{f:?}");
+    // An entity id the cluster does not know goes its usual way: every
+    // node answers the same fault, which passes on.
+    let f = call(
+        &gw,
+        "recurring.highstate.create",
+        vec![key, schedule_props("minion", 7, "nightly")],
+    )
+    .await
+    .unwrap_err();
     assert_eq!(f.code, 10101, "{f:?}");
 }
 

@@ -1,28 +1,42 @@
 //! Cluster ids to node-local ids in parameters, and back in results,
 //! driven by the spec's [`IdInfo`](spec::IdInfo) of each entry.
 //!
-//! Parameters: every system or action id (scalar or array) must live on
-//! the node the call goes to (an action of several nodes: its part there); an unknown id is the server's "no such
-//! system" / "no such action", an id on another node is refused. Minion
-//! ids and certificates are never rewritten. Results: every id a node
+//! Parameters: every system, action or schedule id (scalar, array, or the
+//! `id` member of a struct) must live on the node the call goes to (an
+//! action or schedule of several nodes: its part there); an unknown id is
+//! the server's "no such system" / "no such action" / "does not exist", an
+//! id on another node is refused. Minion ids and certificates are never
+//! rewritten. Results: every id a node
 //! answers is mapped to its cluster id, allocated when new (with the
 //! minion and machine id found beside it, when the struct has them),
 //! also in structs nested in the result where the spec names them
 //! ([`IdPlace::Nested`]: the systems of a duplicate group, the actions a
-//! maintenance change moved).
+//! maintenance change moved). A recurring schedule for a minion names it
+//! by system id (`entity_id`), which is mapped too.
 
 use std::sync::Arc;
 
-use spec::{Entry, IdKind, IdPlace};
+use spec::{Entry, IdForm, IdKind, IdPlace};
 use xmlrpc::Value;
 
-use crate::directory::{CachedIdentity, Location, SeenSystem};
+use crate::directory::{CachedIdentity, Location, ObjectKind, SeenSystem};
 use crate::error::GatewayError;
 
 fn no_such(kind: IdKind, id: i64) -> GatewayError {
     match kind {
         IdKind::System => GatewayError::NoSuchSystem,
         IdKind::Action => GatewayError::NoSuchAction(id),
+        IdKind::Schedule => GatewayError::NoSuchSchedule(id),
+    }
+}
+
+/// The identity map's kind of action and schedule ids; `None` for
+/// systems.
+pub(crate) fn object_kind(kind: IdKind) -> Option<ObjectKind> {
+    match kind {
+        IdKind::System => None,
+        IdKind::Action => Some(ObjectKind::Action),
+        IdKind::Schedule => Some(ObjectKind::Schedule),
     }
 }
 
@@ -37,7 +51,7 @@ pub(crate) async fn locate(
 }
 
 /// Every node and local id of one cluster id: one for a system, one per
-/// node for an action that one call scheduled on several nodes.
+/// node for an action or schedule that one call made on several nodes.
 pub(crate) async fn locate_all(
     ids: &CachedIdentity,
     kind: IdKind,
@@ -45,9 +59,9 @@ pub(crate) async fn locate_all(
 ) -> Result<Arc<[Location]>, GatewayError> {
     let raw = value.as_i64().ok_or(no_such(kind, 0))?;
     let id = i32::try_from(raw).map_err(|_| no_such(kind, raw))?;
-    let found = match kind {
-        IdKind::System => ids.system_location(id).await?.map(|l| Arc::from([l])),
-        IdKind::Action => ids.action_parts(id).await?,
+    let found = match object_kind(kind) {
+        None => ids.system_location(id).await?.map(|l| Arc::from([l])),
+        Some(object) => ids.object_parts(object, id).await?,
     };
     found
         .filter(|parts| !parts.is_empty())
@@ -73,6 +87,11 @@ pub(crate) async fn params_to_node(
                 }
             }
             Value::Int(_) | Value::I8(_) => to_local(ids, p.kind, value, node).await?,
+            Value::Struct(members) if p.form == IdForm::StructId => {
+                if let Some(id) = members.get_mut("id") {
+                    to_local(ids, p.kind, id, node).await?;
+                }
+            }
             _ => {}
         }
     }
@@ -94,6 +113,7 @@ pub(crate) async fn to_local(
         let what = match kind {
             IdKind::System => "systems",
             IdKind::Action => "actions",
+            IdKind::Schedule => "schedules",
         };
         return Err(GatewayError::CrossNode(format!(
             "the {what} of this call are managed by different nodes of the cluster \
@@ -124,6 +144,36 @@ pub(crate) async fn result_from_node(
             }
             (IdPlace::Field(name), v) => field_to_cluster(ids, r.kind, v, name, node).await?,
             (IdPlace::Nested(path), v) => nested_to_cluster(ids, r.kind, v, path, node).await?,
+        }
+        if r.kind == IdKind::Schedule && matches!(r.place, IdPlace::Field(_)) {
+            minion_entities_to_cluster(ids, value, node).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Rewrites the `entity_id` of the recurring schedules in `value` (one, or
+/// a list) whose `entity_type` is `MINION`: a system id of `node`. A
+/// group's or the organization's id is the same on every node of a zone.
+async fn minion_entities_to_cluster(
+    ids: &CachedIdentity,
+    value: &mut Value,
+    node: &str,
+) -> Result<(), GatewayError> {
+    let schedules = match value {
+        Value::Array(items) => items.as_mut_slice(),
+        one => std::slice::from_mut(one),
+    };
+    for schedule in schedules {
+        let Value::Struct(s) = schedule else {
+            continue;
+        };
+        let minion = s
+            .get("entity_type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.eq_ignore_ascii_case("minion"));
+        if let (true, Some(id)) = (minion, s.get_mut("entity_id")) {
+            to_cluster(ids, IdKind::System, id, node, None, None).await?;
         }
     }
     Ok(())
@@ -190,11 +240,11 @@ async fn cluster_ids(
     node: &str,
     seen: &[SeenSystem<'_>],
 ) -> Result<Vec<i32>, GatewayError> {
-    Ok(match kind {
-        IdKind::System => ids.system_ids(node, seen).await?,
-        IdKind::Action => {
+    Ok(match object_kind(kind) {
+        None => ids.system_ids(node, seen).await?,
+        Some(object) => {
             let locals: Vec<i32> = seen.iter().map(|s| s.local_id).collect();
-            ids.action_ids(node, &locals).await?
+            ids.object_ids(object, node, &locals).await?
         }
     })
 }
@@ -292,14 +342,14 @@ async fn to_cluster(
     let Ok(local) = i32::try_from(raw) else {
         return Ok(());
     };
-    let id = match kind {
-        IdKind::System => match ids.cached_system_id(node, local) {
+    let id = match object_kind(kind) {
+        None => match ids.cached_system_id(node, local) {
             Some(id) => id,
             None => ids.system_id(node, local, minion, machine).await?,
         },
-        IdKind::Action => match ids.cached_action_id(node, local) {
+        Some(object) => match ids.cached_object_id(object, node, local) {
             Some(id) => id,
-            None => ids.action_id(node, local).await?,
+            None => ids.object_id(object, node, local).await?,
         },
     };
     *value = Value::Int(id);

@@ -1,5 +1,7 @@
-//! `recurring.highstate.create` and `recurring.listByEntity`: recurring
-//! highstate schedules of a minion, a system group or the organization.
+//! Recurring highstate schedules of a minion, a system group or the
+//! organization: `recurring.highstate.create` and `update`, and
+//! `recurring.listByEntity`, `lookupById` and `delete`, with the server's
+//! property names (`cron_expr`) and faults.
 
 use xmlrpc::{Fault, MethodResponse, Struct, Value};
 
@@ -11,7 +13,10 @@ use crate::sim::{Node, faults};
 pub(super) fn call(node: &Node, namespace: &str, method: &str, call: &Call<'_>) -> Answer {
     Some(match (namespace, method) {
         ("recurring.highstate", "create") => create(node, call),
+        ("recurring.highstate", "update") => update(node, call),
         ("recurring", "listByEntity") => list_by_entity(node, call),
+        ("recurring", "lookupById") => lookup_by_id(node, call),
+        ("recurring", "delete") => delete(node, call),
         _ => return None,
     })
 }
@@ -42,12 +47,25 @@ fn entity(data: &NodeData, kind: &str, id: i64) -> Result<(String, i32), Fault> 
     }
 }
 
+/// The server's fault for a schedule id it does not hold.
+fn no_such_schedule(id: i64) -> Fault {
+    faults::domain(10101, &format!("Action with id: {id} does not exist"))
+}
+
+/// The `actionProps` struct of `create` and `update`.
+fn props<'c>(call: &'c Call<'_>) -> Result<&'c Struct, Fault> {
+    call.arg("actionProps")
+        .and_then(Value::as_struct)
+        .ok_or_else(|| faults::invalid_parameter("actionProps must be a struct"))
+}
+
 fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
     let user = call.user(node)?;
-    let props = call
-        .arg("actionProps")
-        .and_then(Value::as_struct)
-        .ok_or_else(|| faults::invalid_parameter("actionProps must be a struct"))?;
+    let props = props(call)?;
+    // As the server: a new schedule's properties carry no id.
+    if props.get("id").is_some() {
+        return Err(faults::invalid_parameter("Incomplete action props"));
+    }
     let text = |name: &str| {
         props
             .get(name)
@@ -61,7 +79,7 @@ fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
         .and_then(Value::as_i64)
         .ok_or_else(|| faults::invalid_parameter("Missing property: entity_id"))?;
     let name = text("name")?;
-    let cron = text("cron")?;
+    let cron = text("cron_expr")?;
     let test = matches!(props.get("test"), Some(Value::Bool(true)));
     let mut data = node.write();
     let (entity_type, entity_id) = entity(&data, &kind, id)?;
@@ -76,6 +94,7 @@ fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
             entity_id,
             cron,
             test,
+            active: true,
             created: now_secs(),
             creator: user.login.clone(),
         },
@@ -93,18 +112,76 @@ fn list_by_entity(node: &Node, call: &Call<'_>) -> MethodResponse {
         .recurring
         .values()
         .filter(|r| r.entity_type == kind && r.entity_id == id)
-        .map(|r| {
-            Struct::new()
-                .with("id", Value::Int(r.id))
-                .with("name", Value::string(&r.name))
-                .with("entity_id", Value::Int(r.entity_id))
-                .with("entity_type", Value::string(&r.entity_type))
-                .with("cron_expr", Value::string(&r.cron))
-                .with("created", Value::DateTime(format_datetime(r.created)))
-                .with("creator", Value::string(&r.creator))
-                .with("test", Value::Bool(r.test))
-                .into()
-        })
+        .map(serialize)
         .collect();
     Ok(Value::Array(items))
+}
+
+/// A schedule as the server's `RecurringActionSerializer` writes it (the
+/// members a highstate schedule has).
+fn serialize(r: &Recurring) -> Value {
+    Struct::new()
+        .with("id", Value::Int(r.id))
+        .with("name", Value::string(&r.name))
+        .with("entity_id", Value::Int(r.entity_id))
+        .with("entity_type", Value::string(&r.entity_type))
+        .with("cron_expr", Value::string(&r.cron))
+        .with("created", Value::DateTime(format_datetime(r.created)))
+        .with("creator", Value::string(&r.creator))
+        .with("test", Value::Bool(r.test))
+        .with("active", Value::Bool(r.active))
+        .into()
+}
+
+fn lookup_by_id(node: &Node, call: &Call<'_>) -> MethodResponse {
+    call.user(node)?;
+    let id = call.int("id")?;
+    let data = node.read();
+    let found = i32::try_from(id)
+        .ok()
+        .and_then(|id| data.recurring.get(&id));
+    found.map(serialize).ok_or_else(|| no_such_schedule(id))
+}
+
+fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
+    call.user(node)?;
+    let id = call.int("id")?;
+    let mut data = node.write();
+    let removed = i32::try_from(id)
+        .ok()
+        .and_then(|id| data.recurring.remove(&id));
+    match removed {
+        // The server answers the id it deleted.
+        Some(r) => Ok(Value::Int(r.id)),
+        None => Err(no_such_schedule(id)),
+    }
+}
+
+fn update(node: &Node, call: &Call<'_>) -> MethodResponse {
+    call.user(node)?;
+    let props = props(call)?;
+    let id = props
+        .get("id")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| faults::invalid_parameter("No action id provided"))?;
+    let mut data = node.write();
+    let Some(r) = i32::try_from(id)
+        .ok()
+        .and_then(|id| data.recurring.get_mut(&id))
+    else {
+        return Err(no_such_schedule(id));
+    };
+    if let Some(name) = props.get("name").and_then(Value::as_str) {
+        r.name = name.to_owned();
+    }
+    if let Some(cron) = props.get("cron_expr").and_then(Value::as_str) {
+        r.cron = cron.to_owned();
+    }
+    if let Some(Value::Bool(test)) = props.get("test") {
+        r.test = *test;
+    }
+    if let Some(Value::Bool(active)) = props.get("active") {
+        r.active = *active;
+    }
+    Ok(Value::Int(r.id))
 }

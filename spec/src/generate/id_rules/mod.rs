@@ -45,6 +45,25 @@ pub const ACTION_ID_PARAMS: &[&str] = &["actionId", "actionIds"];
 /// Namespaces whose `actionId` is not a scheduled action.
 pub const NOT_ACTION_NAMESPACES: &[&str] = &["recurringaction"];
 
+/// Parameters carrying recurring schedule ids, in the recurring namespaces
+/// ([`is_schedule_namespace`]).
+pub const SCHEDULE_ID_PARAMS: &[&str] = &["id", "actionId"];
+
+/// Methods of the recurring namespaces whose `id` names the entity the
+/// schedules are for, not a schedule.
+pub const ENTITY_METHODS: &[&str] = &["listByEntity"];
+
+/// The struct parameter of `update` whose member `id` is the schedule's.
+pub const SCHEDULE_PROPS: &str = "actionProps";
+
+/// Whether `namespace` is about recurring schedules: `recurring`,
+/// `recurring.*`, `recurringaction`.
+pub fn is_schedule_namespace(namespace: &str) -> bool {
+    namespace == "recurring"
+        || namespace == "recurringaction"
+        || namespace.starts_with("recurring.")
+}
+
 const WHOLE_ACTION_NAMES: &[&str] = &["actionId", "actionIds"];
 const WHOLE_SYSTEM_NAMES: &[&str] = &[
     "systemId",
@@ -71,6 +90,8 @@ const SYSTEM_STRUCTS: &[&str] = &[
     "virtual system",
 ];
 const ACTION_STRUCTS: &[&str] = &["action", "Script details", "entry"];
+/// Methods of the recurring namespaces that answer the schedule's id.
+const SCHEDULE_RESULTS: &[&str] = &["create", "update", "delete"];
 
 /// Fills in `ids` of every draft; fails on an id parameter of an
 /// unexpected type, a catalog-declared system parameter the rules miss, and
@@ -189,7 +210,18 @@ pub(super) fn param_ids(entry: &Entry) -> Result<Vec<IdParam>, GenerateError> {
     let mut out = Vec::new();
     for (index, param) in entry.params.iter().enumerate() {
         let name = param.name.as_str();
-        let found = if SYSTEM_ID_PARAMS.contains(&name) {
+        let schedules = is_schedule_namespace(&entry.namespace);
+        let found = if schedules
+            && SCHEDULE_ID_PARAMS.contains(&name)
+            && !ENTITY_METHODS.contains(&entry.method.as_str())
+        {
+            Some((IdKind::Schedule, integer_form(entry, name, &param.ty)?))
+        } else if schedules && name == SCHEDULE_PROPS && entry.method == "update" {
+            match &param.ty {
+                Type::Struct => Some((IdKind::Schedule, IdForm::StructId)),
+                other => return Err(bad_type(entry, name, other)),
+            }
+        } else if SYSTEM_ID_PARAMS.contains(&name) {
             if name == "proxy" && param.ty != Type::Int {
                 continue;
             }
@@ -251,10 +283,13 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
     let name = entry.returns_name.as_deref().unwrap_or("");
     let integers =
         entry.returns.is_integer() || entry.returns.element().is_some_and(Type::is_integer);
+    let schedules = is_schedule_namespace(&entry.namespace);
     let mut out = Vec::new();
     if integers {
         let per_node = group_of(&entry.namespace) == Some(Group::PerNode);
-        let kind = if WHOLE_ACTION_NAMES.contains(&name)
+        let kind = if schedules && SCHEDULE_RESULTS.contains(&entry.method.as_str()) {
+            Some(IdKind::Schedule)
+        } else if WHOLE_ACTION_NAMES.contains(&name)
             || (name == "id" && per_node && entry.method.starts_with("schedule"))
         {
             Some(IdKind::Action)
@@ -270,7 +305,9 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
     }
     for field in entry.result_fields.iter().filter(|f| f.ty.is_integer()) {
         let f = field.name.as_str();
-        let kind = if SYSTEM_FIELDS.contains(&f) || (f == "id" && SYSTEM_STRUCTS.contains(&name)) {
+        let kind = if schedules && f == "id" {
+            Some(IdKind::Schedule)
+        } else if SYSTEM_FIELDS.contains(&f) || (f == "id" && SYSTEM_STRUCTS.contains(&name)) {
             Some(IdKind::System)
         } else if ACTION_FIELDS.contains(&f)
             || (f == "id" && ACTION_STRUCTS.contains(&name))

@@ -1,7 +1,9 @@
 //! Routing: each entry gets exactly one [`RouteClass`] from the pattern
 //! [rules](rules::RULES), unless an [override](overrides::OVERRIDES) names
-//! it. `System` and `Action` entries route on their first parameter
-//! carrying ids of that kind.
+//! it. `System` entries route on their first parameter carrying system
+//! ids, `Action` entries on their first carrying action ids, else schedule
+//! ids (a recurring schedule, like an action, lives on the nodes that
+//! hold its parts).
 //!
 //! The engine fails loudly when no rule or two rules claim an entry, when
 //! two override rows name one entry, and when an override row is dead:
@@ -31,6 +33,7 @@ pub fn facts(entry: &Entry) -> Result<Facts, GenerateError> {
         group,
         system_param: entry.ids.first_param(IdKind::System).is_some(),
         action_param: entry.ids.first_param(IdKind::Action).is_some(),
+        schedule_param: entry.ids.first_param(IdKind::Schedule).is_some(),
         read: is_read(&entry.namespace, &entry.method),
         placement: entry.namespace == "system"
             && PLACEMENT_METHODS.contains(&entry.method.as_str()),
@@ -80,7 +83,10 @@ pub(super) fn assign(drafts: &mut [Draft], overrides: &[Override]) -> Result<(),
         };
         let param = match class {
             RouteClass::System => Some(routed_param(entry, IdKind::System)?),
-            RouteClass::Action => Some(routed_param(entry, IdKind::Action)?),
+            RouteClass::Action => Some(
+                routed_param(entry, IdKind::Action)
+                    .or_else(|_| routed_param(entry, IdKind::Schedule))?,
+            ),
             _ => None,
         };
         draft.entry.route = Route { class, param };

@@ -155,6 +155,8 @@ pub struct Facts {
     pub system_param: bool,
     /// Whether a parameter carries action ids.
     pub action_param: bool,
+    /// Whether a parameter carries recurring schedule ids.
+    pub schedule_param: bool,
     /// Whether the method only reads.
     pub read: bool,
     /// Whether the method is a [`PLACEMENT_METHODS`] one of `system`.
@@ -163,7 +165,7 @@ pub struct Facts {
 
 impl Facts {
     fn no_ids(&self) -> bool {
-        !self.system_param && !self.action_param
+        !self.system_param && !self.action_param && !self.schedule_param
     }
 
     fn plain(&self, group: Group) -> bool {
@@ -198,6 +200,13 @@ pub const RULES: &[Rule] = &[
         name: "action-id parameter",
         class: RouteClass::Action,
         claims: |f| f.group != Group::Gateway && !f.system_param && f.action_param,
+    },
+    Rule {
+        name: "schedule-id parameter",
+        class: RouteClass::Action,
+        claims: |f| {
+            f.group != Group::Gateway && !f.system_param && !f.action_param && f.schedule_param
+        },
     },
     Rule {
         name: "new client system",
