@@ -8,8 +8,9 @@ of systems of every node (the node is the second label of a simulated host
 name), schedules one package install on systems of two nodes in one call
 and finds the actions among the actions in progress, schedules one
 highstate on the same systems and finds its one action id reaching them all,
-creates and deletes an
-activation key, and checks the exact faults of a bad login, a bad session
+creates, finds, changes and deletes recurring highstate schedules (the
+organization's and a minion's), creates and deletes an activation key, and
+checks the exact faults of a bad login, a bad session
 key, an unknown method, an unknown namespace and wrong argument types.
 
 Usage: gateway_compat.py URL [EXPECTED_SYSTEMS]
@@ -83,6 +84,37 @@ check("activation key listed", made in listed)
 check("activation key deleted", client.activationkey.delete(key, made) == 1)
 listed = [k["key"] for k in client.activationkey.listActivationKeys(key)]
 check("activation key gone", made not in listed)
+
+# Recurring highstate schedules: one for the organization (on every node
+# of a cluster) and one for a minion, found, changed and deleted by the id
+# the create answered.
+org = client.org.listOrgs(key)[0]["id"]
+minion_sid = by_node[nodes[-1]][0]["id"]
+props = {"entity_type": "ORG", "entity_id": org, "name": "gw-compat nightly", "cron_expr": "0 0 2 ? * *"}
+org_schedule = client.recurring.highstate.create(key, props)
+props = dict(props, entity_type="MINION", entity_id=minion_sid, name="gw-compat minion")
+minion_schedule = client.recurring.highstate.create(key, props)
+check("two schedule ids", org_schedule != minion_schedule, f"{org_schedule} {minion_schedule}")
+listed = [r["id"] for r in client.recurring.listByEntity(key, "ORG", org)]
+check("the org schedule listed once", listed.count(org_schedule) == 1, repr(listed))
+listed = client.recurring.listByEntity(key, "MINION", minion_sid)
+check(
+    "the minion schedule listed under its system",
+    [(r["id"], r["entity_id"]) for r in listed] == [(minion_schedule, minion_sid)],
+    repr(listed),
+)
+renamed = client.recurring.highstate.update(key, {"id": org_schedule, "name": "gw-compat renamed"})
+check("schedule updated", renamed == org_schedule, repr(renamed))
+found = client.recurring.lookupById(key, org_schedule)
+check("schedule found renamed", (found["id"], found["name"]) == (org_schedule, "gw-compat renamed"), repr(found))
+found = client.recurring.lookupById(key, minion_schedule)
+check("minion schedule found", found["entity_id"] == minion_sid, repr(found))
+for schedule in (org_schedule, minion_schedule):
+    check("schedule deleted", client.recurring.delete(key, schedule) == schedule)
+listed = [r["id"] for r in client.recurring.listByEntity(key, "ORG", org)]
+check("the org schedule gone", org_schedule not in listed, repr(listed))
+gone = fault_of(client.recurring.lookupById, key, org_schedule)
+check("deleted schedule fault", gone is not None and gone[0] == 10101, repr(gone))
 
 check(
     "bad login fault",
