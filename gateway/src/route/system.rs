@@ -21,8 +21,8 @@
 //!   ([`super::merge::merge_parts`]).
 //! - A recurring schedule made on several nodes (for a system group or the
 //!   organization, each node holds a copy): a change (`update`, `delete`)
-//!   goes to every copy; a read (`lookupById`) to the first copy whose
-//!   node answers, since the copies are alike.
+//!   goes to every copy ([`on_each_copy`]); a read (`lookupById`) to the
+//!   first copy whose node answers, since the copies are alike.
 //! - A minion id: the map's owner, else each node in turn. A system-id
 //!   certificate: each node in turn (only the issuing node accepts it);
 //!   the first answer that is not a fault wins.
@@ -112,8 +112,11 @@ async fn scalar(ctx: &Ctx<'_>, kind: IdKind, id: &Value) -> Result<Value, Gatewa
     let parts = translate::locate_all(ids, kind, id).await?;
     if parts.len() > 1 {
         let nodes = parts.iter().map(|p| p.node.clone()).collect();
-        if kind == IdKind::Schedule && ctx.entry.http == HttpVerb::Get {
-            return on_first_answering(ctx, nodes).await;
+        if kind == IdKind::Schedule {
+            return match ctx.entry.http {
+                HttpVerb::Get => on_first_answering(ctx, nodes).await,
+                _ => on_each_copy(ctx, nodes, id).await,
+            };
         }
         return on_each_part(ctx, nodes).await;
     }
@@ -333,6 +336,72 @@ async fn on_each_part(ctx: &Ctx<'_>, nodes: Vec<Arc<str>>) -> Result<Value, Gate
     Ok(merge::merge_parts(
         gathered.ok.into_iter().map(|(_, v)| v).collect(),
     ))
+}
+
+/// The server's fault code for a schedule it does not hold.
+const SCHEDULE_NOT_FOUND: i32 = 10101;
+
+/// Calls `ctx`'s change of schedule `id` on each of `nodes` (the nodes
+/// holding its copies), in parallel. For `delete`, a copy already gone
+/// (the server's "does not exist") counts as deleted, so that a delete
+/// that failed on one node can be repeated until every copy is gone. When
+/// some nodes fail after others changed their copy, the fault names both:
+/// the server has no inverse of an update or a delete to undo them with.
+async fn on_each_copy(
+    ctx: &Ctx<'_>,
+    nodes: Vec<Arc<str>>,
+    id: &Value,
+) -> Result<Value, GatewayError> {
+    let gathered = call_many(
+        nodes,
+        RequestStrategy::ALL,
+        |node| async move { on_node(ctx, &node, ctx.call.params.clone()).await },
+        || GatewayError::NoNode("this call in time"),
+    )
+    .await;
+    let deleting = ctx.entry.method == "delete";
+    let mut changed: Vec<Arc<str>> = gathered.ok.iter().map(|(n, _)| n.clone()).collect();
+    let mut failed = Vec::new();
+    for (node, e) in gathered.failed {
+        match e {
+            GatewayError::Fault(f) if deleting && f.code == SCHEDULE_NOT_FOUND => {
+                changed.push(node);
+            }
+            e => failed.push((node, e)),
+        }
+    }
+    if failed.is_empty() {
+        return match gathered.ok.into_iter().next() {
+            Some((_, value)) => Ok(value),
+            // Gone everywhere: as a server that never had it.
+            None => Err(GatewayError::NoSuchSchedule(
+                id.as_i64().unwrap_or_default(),
+            )),
+        };
+    }
+    if changed.is_empty() {
+        return Err(failed.swap_remove(0).1);
+    }
+    let failure = BroadcastFailure {
+        method: ctx.method(),
+        code: failed
+            .iter()
+            .find_map(|(_, e)| match e {
+                GatewayError::Fault(f) => Some(f.code),
+                _ => None,
+            })
+            .unwrap_or(-1),
+        failed: NodeFailures(
+            failed
+                .iter()
+                .map(|(node, e)| (node.to_string(), failure_reason(e)))
+                .collect(),
+        ),
+        undone: Vec::new(),
+        kept: changed.iter().map(|n| n.to_string()).collect(),
+    };
+    tracing::warn!(failure = %failure, "a change of a schedule's copies failed on some nodes");
+    Err(GatewayError::Broadcast(failure))
 }
 
 /// Calls `ctx`'s method on the first of `nodes` (the nodes holding copies

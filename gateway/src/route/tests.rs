@@ -696,9 +696,8 @@ async fn schedule_parts(gw: &Gateway, id: &Value) -> Vec<(String, i32)> {
         .collect()
 }
 
-/// The names of the organization's schedules, as a gateway with `sim`
-/// alone sees them.
-async fn org_schedules_on(sim: &Sim) -> Vec<String> {
+/// A gateway with `sim` alone, and a session on it.
+async fn alone(sim: &Sim) -> (Gateway, Value) {
     let mut cfg = GatewayConfig::default();
     cfg.nodes.push(StaticNode {
         id: "alone".into(),
@@ -708,6 +707,13 @@ async fn org_schedules_on(sim: &Sim) -> Vec<String> {
     let directory = Arc::new(Directory::from_config(&cfg).unwrap());
     let gw = Gateway::new(cfg, directory);
     let key = login(&gw).await;
+    (gw, key)
+}
+
+/// The names of the organization's schedules, as a gateway with `sim`
+/// alone sees them.
+async fn org_schedules_on(sim: &Sim) -> Vec<String> {
+    let (gw, key) = alone(sim).await;
     let listed = call(
         &gw,
         "recurring.listByEntity",
@@ -818,6 +824,52 @@ async fn an_org_schedule_is_one_schedule_with_a_copy_on_every_node() {
         f.string.ends_with("Action with id: 999999 does not exist"),
         "{f:?}"
     );
+    // A copy deleted on its node already: deleting the schedule deletes
+    // the others; then it is gone everywhere.
+    let again = call(
+        &gw,
+        "recurring.highstate.create",
+        vec![key.clone(), schedule_props("ORG", 1, "again")],
+    )
+    .await
+    .unwrap();
+    let (n1, n1_key) = alone(&sims[0]).await;
+    let on_n1 = call(
+        &n1,
+        "recurring.listByEntity",
+        vec![n1_key.clone(), "ORG".into(), Value::Int(1)],
+    )
+    .await
+    .unwrap();
+    let copy = member(&on_n1.as_array().unwrap()[0], "id").clone();
+    call(&n1, "recurring.delete", vec![n1_key, copy])
+        .await
+        .unwrap();
+    let deleted = call(&gw, "recurring.delete", vec![key.clone(), again.clone()])
+        .await
+        .unwrap();
+    assert_eq!(deleted, again);
+    for sim in &sims {
+        assert!(org_schedules_on(sim).await.is_empty());
+    }
+    let f = call(&gw, "recurring.delete", vec![key.clone(), again.clone()])
+        .await
+        .unwrap_err();
+    assert_eq!(f.code, 10101, "{f:?}");
+    assert!(
+        f.string.ends_with(&format!(
+            "Action with id: {} does not exist",
+            again.as_i64().unwrap()
+        )),
+        "the cluster id, not a node's: {f:?}"
+    );
+    let survivor = call(
+        &gw,
+        "recurring.highstate.create",
+        vec![key.clone(), schedule_props("ORG", 1, "survivor")],
+    )
+    .await
+    .unwrap();
     // A node down while a schedule is made: the copies made are deleted
     // again, and the fault says so.
     sims[2].kill().await;
@@ -831,7 +883,22 @@ async fn an_org_schedule_is_one_schedule_with_a_copy_on_every_node() {
     assert!(f.string.contains("n3"), "{f:?}");
     assert!(f.string.contains("recurring.delete"), "{f:?}");
     for sim in &sims[..2] {
-        assert!(org_schedules_on(sim).await.is_empty());
+        assert_eq!(org_schedules_on(sim).await, ["survivor"]);
+    }
+    // A change that reaches some copies only: the fault names the node
+    // that failed and those changed.
+    let renamed = schedule_change(&survivor, "name", Value::string("renamed"));
+    let f = call(
+        &gw,
+        "recurring.highstate.update",
+        vec![key.clone(), renamed],
+    )
+    .await
+    .unwrap_err();
+    assert!(f.string.contains("failed on node(s) n3"), "{f:?}");
+    assert!(f.string.contains("still applied on n1, n2"), "{f:?}");
+    for sim in &sims[..2] {
+        assert_eq!(org_schedules_on(sim).await, ["renamed"]);
     }
 }
 
