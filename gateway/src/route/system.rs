@@ -37,7 +37,7 @@ use super::node_call::{answer, call_node};
 use super::{Ctx, merge, translate};
 use crate::error::{BroadcastFailure, GatewayError, NodeFailures};
 use crate::upstream::UpstreamError;
-use crate::upstream::call_many::{RequestStrategy, call_many};
+use crate::upstream::call_many::{Gathered, RequestStrategy, call_many};
 
 /// Routes a `system` or `action` class call on its routed parameter.
 pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
@@ -225,16 +225,9 @@ async fn split_failed(
             .next()
             .map_or(GatewayError::NoNode("this call"), |(_, e)| e);
     }
-    let code = failed
-        .iter()
-        .find_map(|(_, e)| match e {
-            GatewayError::Fault(f) => Some(f.code),
-            _ => None,
-        })
-        .unwrap_or(-1);
     let mut failure = BroadcastFailure {
         method,
-        code,
+        code: first_fault_code(&failed),
         failed: NodeFailures(
             failed
                 .iter()
@@ -319,17 +312,35 @@ pub(crate) async fn join_parts(ctx: &Ctx<'_>, kind: IdKind, parts: &[Value]) -> 
     Some(first)
 }
 
-/// Calls `ctx`'s method on each of `nodes` (the nodes that run parts of
-/// the action it names), in parallel, and merges their answers
-/// ([`merge::merge_parts`]). Any node failing fails the call.
-async fn on_each_part(ctx: &Ctx<'_>, nodes: Vec<Arc<str>>) -> Result<Value, GatewayError> {
-    let gathered = call_many(
+/// Calls `ctx`'s method with its own parameters on each of `nodes`, in
+/// parallel.
+async fn on_all(ctx: &Ctx<'_>, nodes: Vec<Arc<str>>) -> Gathered<Arc<str>, Value, GatewayError> {
+    call_many(
         nodes,
         RequestStrategy::ALL,
         |node| async move { on_node(ctx, &node, ctx.call.params.clone()).await },
         || GatewayError::NoNode("this call in time"),
     )
-    .await;
+    .await
+}
+
+/// The fault code a failure of several nodes answers: the first node
+/// fault's, else -1.
+fn first_fault_code(failed: &[(Arc<str>, GatewayError)]) -> i32 {
+    failed
+        .iter()
+        .find_map(|(_, e)| match e {
+            GatewayError::Fault(f) => Some(f.code),
+            _ => None,
+        })
+        .unwrap_or(-1)
+}
+
+/// Calls `ctx`'s method on each of `nodes` (the nodes that run parts of
+/// the action it names), in parallel, and merges their answers
+/// ([`merge::merge_parts`]). Any node failing fails the call.
+async fn on_each_part(ctx: &Ctx<'_>, nodes: Vec<Arc<str>>) -> Result<Value, GatewayError> {
+    let gathered = on_all(ctx, nodes).await;
     if let Some((_, e)) = gathered.failed.into_iter().next() {
         return Err(e);
     }
@@ -352,13 +363,7 @@ async fn on_each_copy(
     nodes: Vec<Arc<str>>,
     id: &Value,
 ) -> Result<Value, GatewayError> {
-    let gathered = call_many(
-        nodes,
-        RequestStrategy::ALL,
-        |node| async move { on_node(ctx, &node, ctx.call.params.clone()).await },
-        || GatewayError::NoNode("this call in time"),
-    )
-    .await;
+    let gathered = on_all(ctx, nodes).await;
     let deleting = ctx.entry.method == "delete";
     let mut changed: Vec<Arc<str>> = gathered.ok.iter().map(|(n, _)| n.clone()).collect();
     let mut failed = Vec::new();
@@ -384,13 +389,7 @@ async fn on_each_copy(
     }
     let failure = BroadcastFailure {
         method: ctx.method(),
-        code: failed
-            .iter()
-            .find_map(|(_, e)| match e {
-                GatewayError::Fault(f) => Some(f.code),
-                _ => None,
-            })
-            .unwrap_or(-1),
+        code: first_fault_code(&failed),
         failed: NodeFailures(
             failed
                 .iter()
