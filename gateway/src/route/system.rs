@@ -225,18 +225,7 @@ async fn split_failed(
             .next()
             .map_or(GatewayError::NoNode("this call"), |(_, e)| e);
     }
-    let mut failure = BroadcastFailure {
-        method,
-        code: first_fault_code(&failed),
-        failed: NodeFailures(
-            failed
-                .iter()
-                .map(|(node, e)| (node.to_string(), failure_reason(e)))
-                .collect(),
-        ),
-        undone: Vec::new(),
-        kept: Vec::new(),
-    };
+    let mut failure = failure_of(method, &failed);
     for (node, answer) in applied {
         match cancel_actions(ctx, &node, &answer).await {
             Ok(()) => failure
@@ -324,16 +313,27 @@ async fn on_all(ctx: &Ctx<'_>, nodes: Vec<Arc<str>>) -> Gathered<Arc<str>, Value
     .await
 }
 
-/// The fault code a failure of several nodes answers: the first node
-/// fault's, else -1.
-fn first_fault_code(failed: &[(Arc<str>, GatewayError)]) -> i32 {
-    failed
-        .iter()
-        .find_map(|(_, e)| match e {
-            GatewayError::Fault(f) => Some(f.code),
-            _ => None,
-        })
-        .unwrap_or(-1)
+/// The failure of `method` on the nodes of `failed`, nothing undone or
+/// kept yet; its fault code is the first node fault's, else -1.
+fn failure_of(method: String, failed: &[(Arc<str>, GatewayError)]) -> BroadcastFailure {
+    BroadcastFailure {
+        method,
+        code: failed
+            .iter()
+            .find_map(|(_, e)| match e {
+                GatewayError::Fault(f) => Some(f.code),
+                _ => None,
+            })
+            .unwrap_or(-1),
+        failed: NodeFailures(
+            failed
+                .iter()
+                .map(|(node, e)| (node.to_string(), failure_reason(e)))
+                .collect(),
+        ),
+        undone: Vec::new(),
+        kept: Vec::new(),
+    }
 }
 
 /// Calls `ctx`'s method on each of `nodes` (the nodes that run parts of
@@ -387,18 +387,8 @@ async fn on_each_copy(
     if changed.is_empty() {
         return Err(failed.swap_remove(0).1);
     }
-    let failure = BroadcastFailure {
-        method: ctx.method(),
-        code: first_fault_code(&failed),
-        failed: NodeFailures(
-            failed
-                .iter()
-                .map(|(node, e)| (node.to_string(), failure_reason(e)))
-                .collect(),
-        ),
-        undone: Vec::new(),
-        kept: changed.iter().map(|n| n.to_string()).collect(),
-    };
+    let mut failure = failure_of(ctx.method(), &failed);
+    failure.kept = changed.iter().map(|n| n.to_string()).collect();
     tracing::warn!(failure = %failure, "a change of a schedule's copies failed on some nodes");
     Err(GatewayError::Broadcast(failure))
 }
