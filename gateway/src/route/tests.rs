@@ -647,6 +647,18 @@ async fn duplicate_groups_carry_cluster_ids_and_unite_across_nodes() {
     assert_eq!(located, expected);
 }
 
+/// The recurring schedules of an entity, as `gw` lists them.
+async fn schedules_of(gw: &Gateway, key: Value, kind: &str, id: Value) -> Value {
+    call(gw, "recurring.listByEntity", vec![key, kind.into(), id])
+        .await
+        .unwrap()
+}
+
+/// Calls `recurring.<method>` on `gw` with `key` and one argument.
+async fn recurring(gw: &Gateway, method: &str, key: Value, arg: Value) -> Result<Value, Fault> {
+    call(gw, &format!("recurring.{method}"), vec![key, arg]).await
+}
+
 /// The `actionProps` of a new highstate schedule.
 fn schedule_props(entity_type: &str, entity_id: i32, name: &str) -> Value {
     Value::Struct(
@@ -714,13 +726,7 @@ async fn alone(sim: &Sim) -> (Gateway, Value) {
 /// alone sees them.
 async fn org_schedules_on(sim: &Sim) -> Vec<String> {
     let (gw, key) = alone(sim).await;
-    let listed = call(
-        &gw,
-        "recurring.listByEntity",
-        vec![key, "ORG".into(), Value::Int(1)],
-    )
-    .await
-    .unwrap();
+    let listed = schedules_of(&gw, key, "ORG", Value::Int(1)).await;
     listed
         .as_array()
         .unwrap()
@@ -736,17 +742,19 @@ async fn an_org_schedule_is_one_schedule_with_a_copy_on_every_node() {
     // A minion's schedule on n2 first: n2 numbers the next schedule 2,
     // the other nodes 1.
     let sid = system_on(&gw, &key, "n2").await;
-    let minion = call(
+    let minion = recurring(
         &gw,
-        "recurring.highstate.create",
-        vec![key.clone(), schedule_props("MINION", sid, "minion")],
+        "highstate.create",
+        key.clone(),
+        schedule_props("MINION", sid, "minion"),
     )
     .await
     .unwrap();
-    let created = call(
+    let created = recurring(
         &gw,
-        "recurring.highstate.create",
-        vec![key.clone(), schedule_props("ORG", 1, "nightly")],
+        "highstate.create",
+        key.clone(),
+        schedule_props("ORG", 1, "nightly"),
     )
     .await
     .unwrap();
@@ -754,71 +762,45 @@ async fn an_org_schedule_is_one_schedule_with_a_copy_on_every_node() {
     let expected = [("n1", 1), ("n2", 2), ("n3", 1)].map(|(n, l)| (n.to_owned(), l));
     assert_eq!(schedule_parts(&gw, &created).await, expected);
     // Listed once, under its cluster id.
-    let listed = call(
-        &gw,
-        "recurring.listByEntity",
-        vec![key.clone(), "ORG".into(), Value::Int(1)],
-    )
-    .await
-    .unwrap();
+    let listed = schedules_of(&gw, key.clone(), "ORG", Value::Int(1)).await;
     let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(member(&listed[0], "id"), &created);
-    let found = call(
-        &gw,
-        "recurring.lookupById",
-        vec![key.clone(), created.clone()],
-    )
-    .await
-    .unwrap();
+    let found = recurring(&gw, "lookupById", key.clone(), created.clone())
+        .await
+        .unwrap();
     assert_eq!(member(&found, "id"), &created);
     assert_eq!(member(&found, "name"), &Value::string("nightly"));
     // A change reaches every copy, each under its own node's id.
     let renamed = schedule_change(&created, "name", Value::string("renamed"));
-    let updated = call(
-        &gw,
-        "recurring.highstate.update",
-        vec![key.clone(), renamed],
-    )
-    .await
-    .unwrap();
+    let updated = recurring(&gw, "highstate.update", key.clone(), renamed)
+        .await
+        .unwrap();
     assert_eq!(updated, created);
     for sim in &sims {
         assert_eq!(org_schedules_on(sim).await, ["renamed"]);
     }
-    let deleted = call(&gw, "recurring.delete", vec![key.clone(), created.clone()])
+    let deleted = recurring(&gw, "delete", key.clone(), created.clone())
         .await
         .unwrap();
     assert_eq!(deleted, created);
     for sim in &sims {
         assert!(org_schedules_on(sim).await.is_empty());
     }
-    let f = call(
-        &gw,
-        "recurring.lookupById",
-        vec![key.clone(), created.clone()],
-    )
-    .await
-    .unwrap_err();
+    let f = recurring(&gw, "lookupById", key.clone(), created.clone())
+        .await
+        .unwrap_err();
     assert_eq!(f.code, 10101, "{f:?}");
     // The minion's schedule is untouched and found by its own id.
-    let found = call(
-        &gw,
-        "recurring.lookupById",
-        vec![key.clone(), minion.clone()],
-    )
-    .await
-    .unwrap();
+    let found = recurring(&gw, "lookupById", key.clone(), minion.clone())
+        .await
+        .unwrap();
     assert_eq!(member(&found, "name"), &Value::string("minion"));
     assert_eq!(member(&found, "entity_id"), &Value::Int(sid));
     // An id the cluster never gave: the server's fault, with that id.
-    let f = call(
-        &gw,
-        "recurring.delete",
-        vec![key.clone(), Value::Int(999_999)],
-    )
-    .await
-    .unwrap_err();
+    let f = recurring(&gw, "delete", key.clone(), Value::Int(999_999))
+        .await
+        .unwrap_err();
     assert_eq!(f.code, 10101, "{f:?}");
     assert!(
         f.string.ends_with("Action with id: 999999 does not exist"),
@@ -826,33 +808,26 @@ async fn an_org_schedule_is_one_schedule_with_a_copy_on_every_node() {
     );
     // A copy deleted on its node already: deleting the schedule deletes
     // the others; then it is gone everywhere.
-    let again = call(
+    let again = recurring(
         &gw,
-        "recurring.highstate.create",
-        vec![key.clone(), schedule_props("ORG", 1, "again")],
+        "highstate.create",
+        key.clone(),
+        schedule_props("ORG", 1, "again"),
     )
     .await
     .unwrap();
     let (n1, n1_key) = alone(&sims[0]).await;
-    let on_n1 = call(
-        &n1,
-        "recurring.listByEntity",
-        vec![n1_key.clone(), "ORG".into(), Value::Int(1)],
-    )
-    .await
-    .unwrap();
+    let on_n1 = schedules_of(&n1, n1_key.clone(), "ORG", Value::Int(1)).await;
     let copy = member(&on_n1.as_array().unwrap()[0], "id").clone();
-    call(&n1, "recurring.delete", vec![n1_key, copy])
-        .await
-        .unwrap();
-    let deleted = call(&gw, "recurring.delete", vec![key.clone(), again.clone()])
+    recurring(&n1, "delete", n1_key, copy).await.unwrap();
+    let deleted = recurring(&gw, "delete", key.clone(), again.clone())
         .await
         .unwrap();
     assert_eq!(deleted, again);
     for sim in &sims {
         assert!(org_schedules_on(sim).await.is_empty());
     }
-    let f = call(&gw, "recurring.delete", vec![key.clone(), again.clone()])
+    let f = recurring(&gw, "delete", key.clone(), again.clone())
         .await
         .unwrap_err();
     assert_eq!(f.code, 10101, "{f:?}");
@@ -863,20 +838,22 @@ async fn an_org_schedule_is_one_schedule_with_a_copy_on_every_node() {
         )),
         "the cluster id, not a node's: {f:?}"
     );
-    let survivor = call(
+    let survivor = recurring(
         &gw,
-        "recurring.highstate.create",
-        vec![key.clone(), schedule_props("ORG", 1, "survivor")],
+        "highstate.create",
+        key.clone(),
+        schedule_props("ORG", 1, "survivor"),
     )
     .await
     .unwrap();
     // A node down while a schedule is made: the copies made are deleted
     // again, and the fault says so.
     sims[2].kill().await;
-    let f = call(
+    let f = recurring(
         &gw,
-        "recurring.highstate.create",
-        vec![key.clone(), schedule_props("ORG", 1, "half")],
+        "highstate.create",
+        key.clone(),
+        schedule_props("ORG", 1, "half"),
     )
     .await
     .unwrap_err();
@@ -888,13 +865,9 @@ async fn an_org_schedule_is_one_schedule_with_a_copy_on_every_node() {
     // A change that reaches some copies only: the fault names the node
     // that failed and those changed.
     let renamed = schedule_change(&survivor, "name", Value::string("renamed"));
-    let f = call(
-        &gw,
-        "recurring.highstate.update",
-        vec![key.clone(), renamed],
-    )
-    .await
-    .unwrap_err();
+    let f = recurring(&gw, "highstate.update", key.clone(), renamed)
+        .await
+        .unwrap_err();
     assert!(f.string.contains("failed on node(s) n3"), "{f:?}");
     assert!(f.string.contains("still applied on n1, n2"), "{f:?}");
     for sim in &sims[..2] {
@@ -909,71 +882,62 @@ async fn a_minions_recurring_schedule_lives_on_its_node() {
     // A schedule on n1 first, so that the cluster numbers n2's next
     // schedule 2 while n2 numbers it 1.
     let other = system_on(&gw, &key, "n1").await;
-    call(
+    recurring(
         &gw,
-        "recurring.highstate.create",
-        vec![key.clone(), schedule_props("minion", other, "other")],
+        "highstate.create",
+        key.clone(),
+        schedule_props("minion", other, "other"),
     )
     .await
     .unwrap();
     let sid = system_on(&gw, &key, "n2").await;
-    let created = call(
+    let created = recurring(
         &gw,
-        "recurring.highstate.create",
-        vec![key.clone(), schedule_props("minion", sid, "nightly")],
+        "highstate.create",
+        key.clone(),
+        schedule_props("minion", sid, "nightly"),
     )
     .await
     .unwrap();
     assert_eq!(schedule_parts(&gw, &created).await, [("n2".to_owned(), 1)]);
-    let listed = call(
-        &gw,
-        "recurring.listByEntity",
-        vec![key.clone(), "MINION".into(), Value::Int(sid)],
-    )
-    .await
-    .unwrap();
+    let listed = schedules_of(&gw, key.clone(), "MINION", Value::Int(sid)).await;
     let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(member(&listed[0], "id"), &created);
     assert_eq!(member(&listed[0], "entity_id"), &Value::Int(sid));
     assert_eq!(member(&listed[0], "name"), &Value::string("nightly"));
     let paused = schedule_change(&created, "active", Value::Bool(false));
-    let updated = call(&gw, "recurring.highstate.update", vec![key.clone(), paused])
+    let updated = recurring(&gw, "highstate.update", key.clone(), paused)
         .await
         .unwrap();
     assert_eq!(updated, created);
-    let found = call(
-        &gw,
-        "recurring.lookupById",
-        vec![key.clone(), created.clone()],
-    )
-    .await
-    .unwrap();
+    let found = recurring(&gw, "lookupById", key.clone(), created.clone())
+        .await
+        .unwrap();
     assert_eq!(member(&found, "id"), &created);
     assert_eq!(member(&found, "entity_id"), &Value::Int(sid));
     assert_eq!(member(&found, "active"), &Value::Bool(false));
-    let deleted = call(&gw, "recurring.delete", vec![key.clone(), created.clone()])
+    let deleted = recurring(&gw, "delete", key.clone(), created.clone())
         .await
         .unwrap();
     assert_eq!(deleted, created);
     // An update without an id: the node's own fault.
-    let f = call(
+    let f = recurring(
         &gw,
-        "recurring.highstate.update",
-        vec![
-            key.clone(),
-            Value::Struct(xmlrpc::Struct::new().with("name", Value::string("x"))),
-        ],
+        "highstate.update",
+        key.clone(),
+        Value::Struct(xmlrpc::Struct::new().with("name", Value::string("x"))),
     )
     .await
     .unwrap_err();
     assert!(f.string.contains("No action id provided"), "{f:?}");
     // An entity id the cluster does not know goes its usual way: every
     // node answers the same fault, which passes on.
-    let f = call(
+    let f = recurring(
         &gw,
-        "recurring.highstate.create",
-        vec![key, schedule_props("minion", 7, "nightly")],
+        "highstate.create",
+        key,
+        schedule_props("minion", 7, "nightly"),
     )
     .await
     .unwrap_err();
