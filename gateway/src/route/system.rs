@@ -110,14 +110,22 @@ pub(crate) async fn on_node(
 async fn scalar(ctx: &Ctx<'_>, kind: IdKind, id: &Value) -> Result<Value, GatewayError> {
     let ids = ctx.gw.directory().identity();
     let parts = translate::locate_all(ids, kind, id).await?;
+    let nodes: Vec<Arc<str>> = parts.iter().map(|p| p.node.clone()).collect();
+    if kind == IdKind::Schedule {
+        let answer = match ctx.entry.http {
+            HttpVerb::Get => on_first_answering(ctx, nodes).await,
+            _ => on_each_copy(ctx, nodes, id).await,
+        };
+        // The server's "does not exist" names the id it was given: here
+        // the cluster id, not a node's.
+        return match answer {
+            Err(GatewayError::Fault(f)) if f.code == SCHEDULE_NOT_FOUND => Err(
+                GatewayError::NoSuchSchedule(id.as_i64().unwrap_or_default()),
+            ),
+            other => other,
+        };
+    }
     if parts.len() > 1 {
-        let nodes = parts.iter().map(|p| p.node.clone()).collect();
-        if kind == IdKind::Schedule {
-            return match ctx.entry.http {
-                HttpVerb::Get => on_first_answering(ctx, nodes).await,
-                _ => on_each_copy(ctx, nodes, id).await,
-            };
-        }
         return on_each_part(ctx, nodes).await;
     }
     let loc = parts[0].clone();

@@ -921,6 +921,22 @@ async fn a_minions_recurring_schedule_lives_on_its_node() {
         .await
         .unwrap();
     assert_eq!(deleted, created);
+    // Gone: the server's fault, naming the id the client knows.
+    let f = recurring(&gw, "lookupById", key.clone(), created.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (f.code, f.string.as_str()),
+        (
+            10101,
+            format!(
+                "redstone.xmlrpc.XmlRpcFault: Action with id: {} does not exist",
+                created.as_i64().unwrap()
+            )
+            .as_str()
+        ),
+        "{f:?}"
+    );
     // An update without an id: the node's own fault.
     let f = recurring(
         &gw,
