@@ -291,7 +291,6 @@ impl IdentityMap {
     /// range; returns the first value reserved.
     async fn reserve_block(&self, space: IdSpace, count: u32) -> Result<u64, IdentityError> {
         let key = space.counter();
-        let last_id = |n: u64| space.id(n);
         for _ in 0..ATTEMPTS {
             let current = self.store.get(&key).await?;
             let value: u64 = match &current {
@@ -300,7 +299,7 @@ impl IdentityMap {
                 None => 0,
             };
             let next = value + u64::from(count);
-            last_id(next)?;
+            space.id(next)?;
             let txn = Txn::new().check(&key, current).put(&key, next.to_string());
             if self.store.transact(txn).await?.is_ok() {
                 return Ok(value + 1);

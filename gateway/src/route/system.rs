@@ -110,11 +110,13 @@ pub(crate) async fn on_node(
 async fn scalar(ctx: &Ctx<'_>, kind: IdKind, id: &Value) -> Result<Value, GatewayError> {
     let ids = ctx.gw.directory().identity();
     let parts = translate::locate_all(ids, kind, id).await?;
-    let nodes: Vec<Arc<str>> = parts.iter().map(|p| p.node.clone()).collect();
+    // Only for the calls that reach several nodes: not on the path of
+    // one system's call.
+    let nodes = || -> Vec<Arc<str>> { parts.iter().map(|p| p.node.clone()).collect() };
     if kind == IdKind::Schedule {
         let answer = match ctx.entry.http {
-            HttpVerb::Get => on_first_answering(ctx, nodes).await,
-            _ => on_each_copy(ctx, nodes, id).await,
+            HttpVerb::Get => on_first_answering(ctx, nodes()).await,
+            _ => on_each_copy(ctx, nodes(), id).await,
         };
         // The server's "does not exist" names the id it was given: here
         // the cluster id, not a node's.
@@ -126,7 +128,7 @@ async fn scalar(ctx: &Ctx<'_>, kind: IdKind, id: &Value) -> Result<Value, Gatewa
         };
     }
     if parts.len() > 1 {
-        return on_each_part(ctx, nodes).await;
+        return on_each_part(ctx, nodes()).await;
     }
     let loc = parts[0].clone();
     match on_node(ctx, &loc.node, ctx.call.params.clone()).await {
