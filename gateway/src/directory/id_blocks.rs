@@ -12,6 +12,7 @@
 //! its block was made (a slot set late in a block's life simply goes
 //! sooner). Eviction under the capacity drops whole blocks.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -49,20 +50,42 @@ impl IdBlocks {
         }
     }
 
-    /// The values under `keys`, in order; neighbouring keys share one
-    /// look-up of their block.
+    /// The values under `keys`, in order. Each block is looked up once
+    /// per call, however its keys are spread: a listing in name order
+    /// visits the blocks of its ids in no order at all.
     pub(crate) fn get_many(&self, keys: impl Iterator<Item = u64>) -> Vec<Option<u64>> {
-        let mut last: Option<(u64, Option<Block>)> = None;
-        keys.map(|key| {
-            let number = key / BLOCK;
-            if !matches!(&last, Some((n, _)) if *n == number) {
-                last = Some((number, self.blocks.get(&number)));
-            }
-            let (_, block) = last.as_ref()?;
+        let keys: Vec<u64> = keys.collect();
+        let (Some(low), Some(high)) = (keys.iter().min(), keys.iter().max()) else {
+            return Vec::new();
+        };
+        let (first, last) = (low / BLOCK, high / BLOCK);
+        let slot = |block: &Option<Block>, key: u64| {
             let v = block.as_ref()?[(key % BLOCK) as usize].load(Ordering::Relaxed);
             (v != 0).then_some(v)
-        })
-        .collect()
+        };
+        // The usual case, ids of one node a few to a block: the blocks
+        // side by side, looked up as first needed.
+        let span = last - first + 1;
+        if span <= 4 * keys.len() as u64 + 64 {
+            let mut blocks: Vec<Option<Option<Block>>> = vec![None; span as usize];
+            return keys
+                .iter()
+                .map(|&key| {
+                    let block = blocks[(key / BLOCK - first) as usize]
+                        .get_or_insert_with(|| self.blocks.get(&(key / BLOCK)));
+                    slot(block, key)
+                })
+                .collect();
+        }
+        let mut blocks: HashMap<u64, Option<Block>> = HashMap::new();
+        keys.iter()
+            .map(|&key| {
+                let block = blocks
+                    .entry(key / BLOCK)
+                    .or_insert_with(|| self.blocks.get(&(key / BLOCK)));
+                slot(block, key)
+            })
+            .collect()
     }
 
     /// Sets `value` (non-zero) under `key`.
@@ -115,6 +138,13 @@ mod tests {
         assert_eq!(c.get(3), None);
         c.insert(3, 7);
         assert_eq!(c.get(3), Some(7));
+        // Keys far apart, and in no order: each block looked up once.
+        let far = [u64::MAX / 2, 3, 1 << 40, 297];
+        assert_eq!(
+            c.get_many(far.into_iter()),
+            [None, Some(7), None, Some(100)]
+        );
+        assert_eq!(c.get_many([].into_iter()), []);
         c.blocks.run_pending_tasks();
         assert_eq!(c.blocks.entry_count(), 300u64.div_ceil(BLOCK));
     }

@@ -261,8 +261,15 @@ impl Merge {
         let pool = ChunkPool::default();
         let mut out = pool.take();
         out.extend_from_slice(HEAD);
+        // The sources whose next item may not be at hand: all at first,
+        // then the one an item was just taken from.
+        let mut stale: Option<usize> = None;
         loop {
-            for source in &mut self.sources {
+            let sources = match stale {
+                None => &mut self.sources[..],
+                Some(n) => &mut self.sources[n..=n],
+            };
+            for source in sources {
                 if let Err(why) = source.fill().await {
                     match self.policy {
                         FanoutPolicy::Strict => {
@@ -294,6 +301,7 @@ impl Merge {
                 write_item(list, source.at, &mut out);
             }
             source.advance();
+            stale = Some(n);
             if out.len() >= CHUNK {
                 let full = std::mem::replace(&mut out, pool.take());
                 if body.send(Ok(pool.chunk(full))).await.is_err() {
