@@ -24,6 +24,14 @@ pub(crate) const BLOCK: u64 = 32;
 
 type Block = Arc<[AtomicU64; BLOCK as usize]>;
 
+/// Blocks of one [`IdBlocks`] already looked up, kept by a caller across
+/// calls of [`IdBlocks::get_many`] (the batches of one node's listing).
+/// A block kept here sees later changes of its slots; one evicted from the
+/// cache meanwhile still answers what it held, which stays true (a local
+/// id's cluster id never changes).
+#[derive(Debug, Default)]
+pub(crate) struct BlockMemo(HashMap<u64, Block>);
+
 /// Values (non-zero `u64`s) under `u64` keys, in blocks.
 #[derive(Debug)]
 pub(crate) struct IdBlocks {
@@ -50,42 +58,28 @@ impl IdBlocks {
         }
     }
 
-    /// The values under `keys`, in order. Each block is looked up once
-    /// per call, however its keys are spread: a listing in name order
-    /// visits the blocks of its ids in no order at all.
-    pub(crate) fn get_many(&self, keys: impl Iterator<Item = u64>) -> Vec<Option<u64>> {
-        let keys: Vec<u64> = keys.collect();
-        let (Some(low), Some(high)) = (keys.iter().min(), keys.iter().max()) else {
-            return Vec::new();
-        };
-        let (first, last) = (low / BLOCK, high / BLOCK);
-        let slot = |block: &Option<Block>, key: u64| {
-            let v = block.as_ref()?[(key % BLOCK) as usize].load(Ordering::Relaxed);
+    /// The values under `keys`, in order. A block found is kept in
+    /// `memo`, so that each block is looked up once per memo, however the
+    /// keys are spread: a listing in name order visits the blocks of its
+    /// ids in no order at all, batch after batch.
+    pub(crate) fn get_many(
+        &self,
+        keys: impl Iterator<Item = u64>,
+        memo: &mut BlockMemo,
+    ) -> Vec<Option<u64>> {
+        keys.map(|key| {
+            let number = key / BLOCK;
+            let block = match memo.0.get(&number) {
+                Some(block) => block,
+                None => {
+                    let found = self.blocks.get(&number)?;
+                    memo.0.entry(number).or_insert(found)
+                }
+            };
+            let v = block[(key % BLOCK) as usize].load(Ordering::Relaxed);
             (v != 0).then_some(v)
-        };
-        // The usual case, ids of one node a few to a block: the blocks
-        // side by side, looked up as first needed.
-        let span = last - first + 1;
-        if span <= 4 * keys.len() as u64 + 64 {
-            let mut blocks: Vec<Option<Option<Block>>> = vec![None; span as usize];
-            return keys
-                .iter()
-                .map(|&key| {
-                    let block = blocks[(key / BLOCK - first) as usize]
-                        .get_or_insert_with(|| self.blocks.get(&(key / BLOCK)));
-                    slot(block, key)
-                })
-                .collect();
-        }
-        let mut blocks: HashMap<u64, Option<Block>> = HashMap::new();
-        keys.iter()
-            .map(|&key| {
-                let block = blocks
-                    .entry(key / BLOCK)
-                    .or_insert_with(|| self.blocks.get(&(key / BLOCK)));
-                slot(block, key)
-            })
-            .collect()
+        })
+        .collect()
     }
 
     /// Sets `value` (non-zero) under `key`.
@@ -130,22 +124,24 @@ mod tests {
         c.insert_many((0..100).map(|k| (k * 3, k + 1)));
         assert_eq!(c.get(3), Some(2));
         assert_eq!(c.get(4), None);
+        let mut memo = BlockMemo::default();
         assert_eq!(
-            c.get_many([0, 3, 4, 297, 298, 10_000].into_iter()),
+            c.get_many([0, 3, 4, 297, 298, 10_000].into_iter(), &mut memo),
             [Some(1), Some(2), None, Some(100), None, None]
         );
         c.remove(3);
         assert_eq!(c.get(3), None);
         c.insert(3, 7);
         assert_eq!(c.get(3), Some(7));
-        // Keys far apart, and in no order: each block looked up once.
-        let far = [u64::MAX / 2, 3, 1 << 40, 297];
+        // A remembered block sees later changes; a block missing when
+        // first asked for is found once made.
+        c.insert(10_000, 9);
         assert_eq!(
-            c.get_many(far.into_iter()),
-            [None, Some(7), None, Some(100)]
+            c.get_many([3, 10_000, u64::MAX / 2].into_iter(), &mut memo),
+            [Some(7), Some(9), None]
         );
-        assert_eq!(c.get_many([].into_iter()), []);
         c.blocks.run_pending_tasks();
-        assert_eq!(c.blocks.entry_count(), 300u64.div_ceil(BLOCK));
+        // The blocks of 0..300, and the one of 10,000.
+        assert_eq!(c.blocks.entry_count(), 300u64.div_ceil(BLOCK) + 1);
     }
 }

@@ -21,7 +21,7 @@ use director::identity::{IdentityError, IdentityMap};
 pub use director::model::ObjectKind;
 use director::store::Store;
 
-use super::id_blocks::IdBlocks;
+use super::id_blocks::{BlockMemo, IdBlocks};
 
 /// How many ids each cache holds.
 const CAPACITY: u64 = 2_000_000;
@@ -69,6 +69,26 @@ impl ObjectCaches {
                 .max_capacity(GROUPS)
                 .time_to_live(LOCATION_TTL)
                 .build(),
+        }
+    }
+}
+
+/// Cache blocks already looked up by one task, for the next look-ups of
+/// the same task: the batches of one node's listing share one, so that
+/// each block of ids is found in the cache once per listing rather than
+/// once per batch.
+#[derive(Debug, Default)]
+pub struct IdMemo {
+    systems: BlockMemo,
+    actions: BlockMemo,
+    schedules: BlockMemo,
+}
+
+impl IdMemo {
+    fn objects(&mut self, kind: ObjectKind) -> &mut BlockMemo {
+        match kind {
+            ObjectKind::Action => &mut self.actions,
+            ObjectKind::Schedule => &mut self.schedules,
         }
     }
 }
@@ -198,21 +218,24 @@ impl CachedIdentity {
             minion_id: minion,
             machine_id: machine,
         }];
-        Ok(self.system_ids(node, &seen).await?[0])
+        Ok(self.system_ids(node, &seen, &mut IdMemo::default()).await?[0])
     }
 
     /// The cluster ids of many systems listed by `node`, in order, each
     /// allocated when new: cached ones from memory, the others from the
-    /// map in one batch ([`IdentityMap::systems_for_locals`]).
+    /// map in one batch ([`IdentityMap::systems_for_locals`]). `memo`
+    /// keeps the cache blocks found for the task's next calls.
     pub async fn system_ids(
         &self,
         node: &str,
         seen: &[SeenSystem<'_>],
+        memo: &mut IdMemo,
     ) -> Result<Vec<i32>, IdentityError> {
         let number = self.number(node);
-        let cached = self
-            .system_of
-            .get_many(seen.iter().map(|s| Self::local_key(number, s.local_id)));
+        let cached = self.system_of.get_many(
+            seen.iter().map(|s| Self::local_key(number, s.local_id)),
+            &mut memo.systems,
+        );
         let missing: Vec<usize> = (0..seen.len()).filter(|i| cached[*i].is_none()).collect();
         let mut ids: Vec<i32> = cached
             .into_iter()
@@ -331,7 +354,9 @@ impl CachedIdentity {
         node: &str,
         local: i32,
     ) -> Result<i32, IdentityError> {
-        Ok(self.object_ids(kind, node, &[local]).await?[0])
+        Ok(self
+            .object_ids(kind, node, &[local], &mut IdMemo::default())
+            .await?[0])
     }
 
     /// The cluster ids of many actions or schedules listed by `node`, in
@@ -342,12 +367,14 @@ impl CachedIdentity {
         kind: ObjectKind,
         node: &str,
         locals: &[i32],
+        memo: &mut IdMemo,
     ) -> Result<Vec<i32>, IdentityError> {
         let number = self.number(node);
         let caches = self.caches(kind);
-        let cached = caches
-            .of
-            .get_many(locals.iter().map(|l| Self::local_key(number, *l)));
+        let cached = caches.of.get_many(
+            locals.iter().map(|l| Self::local_key(number, *l)),
+            memo.objects(kind),
+        );
         let missing: Vec<usize> = (0..locals.len()).filter(|i| cached[*i].is_none()).collect();
         let mut ids: Vec<i32> = cached
             .into_iter()

@@ -35,7 +35,7 @@ use super::merge::Order;
 use super::node_call::{call_node, call_node_as};
 use super::{Ctx, Routed, list_stream, merge, translate};
 use crate::config::FanoutPolicy;
-use crate::directory::NodeInfo;
+use crate::directory::{IdMemo, NodeInfo};
 use crate::error::{GatewayError, NodeFailures};
 use crate::upstream::call_many::{RequestStrategy, call_many};
 
@@ -83,7 +83,7 @@ pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
                 return Ok(answer);
             };
             let ids = ctx.gw.directory().identity();
-            list_scan::translate(ids, &shape, &mut list, &node.id).await?;
+            list_scan::translate(ids, &shape, &mut list, &node.id, &mut IdMemo::default()).await?;
             Ok(Ok(Scanned::List(list)))
         }
     })

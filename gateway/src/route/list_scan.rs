@@ -19,7 +19,7 @@ use bytes::Bytes;
 use spec::{Entry, IdKind, IdPlace};
 use xmlrpc::{Fault, Limits, Picked};
 
-use crate::directory::{CachedIdentity, SeenSystem};
+use crate::directory::{CachedIdentity, IdMemo, SeenSystem};
 use crate::error::GatewayError;
 use crate::upstream::UpstreamError;
 
@@ -268,12 +268,13 @@ fn scan_now(body: Bytes, shape: &ListShape) -> Result<Result<Scanned, Fault>, Up
 }
 
 /// Maps the id members of `list` (from `node`) to cluster ids, one batch
-/// per member.
+/// per member. The batches of one node's list share `memo`.
 pub(crate) async fn translate(
     ids: &CachedIdentity,
     shape: &ListShape,
     list: &mut NodeList,
     node: &str,
+    memo: &mut IdMemo,
 ) -> Result<(), GatewayError> {
     let mut edits: Vec<(u32, Edit)> = Vec::new();
     for (f, (field, kind, _)) in shape.fields.iter().enumerate() {
@@ -298,11 +299,11 @@ pub(crate) async fn translate(
                         }
                     })
                     .collect();
-                ids.system_ids(node, &seen).await?
+                ids.system_ids(node, &seen, memo).await?
             }
             Some(object) => {
                 let locals: Vec<i32> = pending.iter().map(|p| p.local).collect();
-                ids.object_ids(object, node, &locals).await?
+                ids.object_ids(object, node, &locals, memo).await?
             }
         };
         for (p, id) in pending.iter().zip(cluster) {

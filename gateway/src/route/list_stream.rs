@@ -38,7 +38,7 @@ use super::list_scan::{self, ListShape, NameKey, NodeList};
 use super::node_call::call_node_with;
 use super::{Ctx, Routed, translate};
 use crate::config::FanoutPolicy;
-use crate::directory::{Directory, NodeInfo};
+use crate::directory::{Directory, IdMemo, NodeInfo};
 use crate::error::{GatewayError, NodeFailures};
 use crate::upstream::metrics::Metrics;
 
@@ -77,7 +77,14 @@ pub(crate) async fn route(ctx: &Ctx<'_>, shape: Arc<ListShape>) -> Result<Routed
                 return Ok(opened);
             };
             if let Step::Batch(list) = &mut step {
-                list_scan::translate(directory.identity(), &shape, list, &node.id).await?;
+                list_scan::translate(
+                    directory.identity(),
+                    &shape,
+                    list,
+                    &node.id,
+                    &mut IdMemo::default(),
+                )
+                .await?;
             }
             Ok(Ok((feed, step)))
         }
@@ -134,10 +141,12 @@ async fn read_on(
     node: Arc<str>,
     to_merge: mpsc::UnboundedSender<Piece>,
 ) {
+    let mut memo = IdMemo::default();
     loop {
         let piece = match feed.next().await {
             Ok(Step::Batch(mut list)) => {
-                match list_scan::translate(directory.identity(), &shape, &mut list, &node).await {
+                let ids = directory.identity();
+                match list_scan::translate(ids, &shape, &mut list, &node, &mut memo).await {
                     Ok(()) => Piece::List(list),
                     Err(e) => Piece::Failed(e.to_string()),
                 }
@@ -340,6 +349,7 @@ async fn whole(
             continue;
         }
         // A list, its first batch translated.
+        let mut memo = IdMemo::default();
         let mut items = Vec::new();
         let mut step = step;
         let mut first = true;
@@ -347,7 +357,7 @@ async fn whole(
             match step {
                 Step::Batch(mut list) => {
                     if !first {
-                        list_scan::translate(ids, shape, &mut list, &node.id).await?;
+                        list_scan::translate(ids, shape, &mut list, &node.id, &mut memo).await?;
                     }
                     match values_of(&list) {
                         Some(values) => items.extend(values),

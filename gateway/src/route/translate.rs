@@ -19,7 +19,7 @@ use std::sync::Arc;
 use spec::{Entry, IdForm, IdKind, IdPlace};
 use xmlrpc::Value;
 
-use crate::directory::{CachedIdentity, Location, ObjectKind, SeenSystem};
+use crate::directory::{CachedIdentity, IdMemo, Location, ObjectKind, SeenSystem};
 use crate::error::GatewayError;
 
 fn no_such(kind: IdKind, id: i64) -> GatewayError {
@@ -241,10 +241,11 @@ async fn cluster_ids(
     seen: &[SeenSystem<'_>],
 ) -> Result<Vec<i32>, GatewayError> {
     Ok(match object_kind(kind) {
-        None => ids.system_ids(node, seen).await?,
+        None => ids.system_ids(node, seen, &mut IdMemo::default()).await?,
         Some(object) => {
             let locals: Vec<i32> = seen.iter().map(|s| s.local_id).collect();
-            ids.object_ids(object, node, &locals).await?
+            ids.object_ids(object, node, &locals, &mut IdMemo::default())
+                .await?
         }
     })
 }

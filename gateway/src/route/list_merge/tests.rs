@@ -12,7 +12,7 @@ use spec::Entry;
 use xmlrpc::{Limits, Struct, Value, encode_response, parse_response};
 
 use super::*;
-use crate::directory::CachedIdentity;
+use crate::directory::{CachedIdentity, IdMemo};
 use crate::route::list_scan::{self, ListShape, Scanned};
 use crate::route::merge::{merge_fanout, order_of};
 use crate::route::translate;
@@ -37,7 +37,8 @@ async fn both(method: &str, docs: &[Vec<u8>]) -> (Vec<u8>, Value) {
         let Scanned::List(mut list) = scanned else {
             panic!("node {n}: not a list of structs");
         };
-        list_scan::translate(&ids, &shape, &mut list, &format!("n{n}"))
+        let node = format!("n{n}");
+        list_scan::translate(&ids, &shape, &mut list, &node, &mut IdMemo::default())
             .await
             .unwrap();
         lists.push(list);
