@@ -13,6 +13,7 @@
 //! sooner). Eviction under the capacity drops whole blocks.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -30,7 +31,30 @@ type Block = Arc<[AtomicU64; BLOCK as usize]>;
 /// cache meanwhile still answers what it held, which stays true (a local
 /// id's cluster id never changes).
 #[derive(Debug, Default)]
-pub(crate) struct BlockMemo(HashMap<u64, Block>);
+pub(crate) struct BlockMemo(HashMap<u64, Block, BuildHasherDefault<BlockNumberHasher>>);
+
+/// A hash of a block number: one multiplication (Fibonacci hashing)
+/// rather than SipHash, a memo being asked once per id of a listing.
+/// SipHash guards against keys chosen to collide; these numbers come from
+/// the nodes' answers, not from clients, and a memo lives for one listing.
+#[derive(Debug, Default)]
+struct BlockNumberHasher(u64);
+
+impl Hasher for BlockNumberHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// Values (non-zero `u64`s) under `u64` keys, in blocks.
 #[derive(Debug)]
