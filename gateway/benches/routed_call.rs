@@ -77,22 +77,14 @@ async fn bench() {
     println!("routed call: system.getDetails, {RUN:?} per run");
     let mut headline = None;
     for concurrency in [1, 4, 16] {
-        let run = |client: Client, key: Value, id: Value| {
-            load(concurrency, RUN, move || {
-                let (client, key, id) = (client.clone(), key.clone(), id.clone());
-                async move {
-                    client.call("system.getDetails", vec![key, id]).await;
-                }
-            })
-        };
         let before = cpu_time(None);
-        let d = run(direct.clone(), direct_key.clone(), local_id.clone()).await;
+        let d = get_details(concurrency, &direct, &direct_key, &local_id).await;
         let direct_cpu = cpu_time(None) - before;
         let relay_before = cpu_time(Some(relay.pid()));
-        let r = run(relayed.clone(), direct_key.clone(), local_id.clone()).await;
+        let r = get_details(concurrency, &relayed, &direct_key, &local_id).await;
         let relay_cpu = cpu_time(Some(relay.pid())) - relay_before;
         let (before, gw_before) = (cpu_time(None), cpu_time(Some(gateway.pid())));
-        let g = run(routed.clone(), routed_key.clone(), cluster_id.clone()).await;
+        let g = get_details(concurrency, &routed, &routed_key, &cluster_id).await;
         let routed_cpu = cpu_time(None) - before;
         let gw_cpu = cpu_time(Some(gateway.pid())) - gw_before;
         let per_call = |cpu: Duration, calls: usize| cpu.as_secs_f64() * 1e6 / calls as f64;
@@ -167,17 +159,9 @@ async fn own_core(
         );
         return;
     }
-    let run = |client: Client, key: Value, id: Value| {
-        load(HEADLINE, RUN, move || {
-            let (client, key, id) = (client.clone(), key.clone(), id.clone());
-            async move {
-                client.call("system.getDetails", vec![key, id]).await;
-            }
-        })
-    };
-    let d = run(direct.clone(), direct_key.clone(), local_id.clone()).await;
+    let d = get_details(HEADLINE, direct, direct_key, local_id).await;
     let gw_before = cpu_time(Some(gateway));
-    let g = run(routed.clone(), routed_key.clone(), cluster_id.clone()).await;
+    let g = get_details(HEADLINE, routed, routed_key, cluster_id).await;
     let gw_busy = (cpu_time(Some(gateway)) - gw_before).as_secs_f64() / RUN.as_secs_f64();
     let ratio = g.per_sec / d.per_sec;
     let added = ms(g.p50) - ms(d.p50);
@@ -194,4 +178,22 @@ async fn own_core(
         verdict(ratio >= 0.8),
         verdict(added <= 0.3)
     );
+}
+
+/// `concurrency` closed loops of `system.getDetails(key, id)` through
+/// `client` for [`RUN`].
+async fn get_details(
+    concurrency: usize,
+    client: &Client,
+    key: &Value,
+    id: &Value,
+) -> support::Load {
+    let (client, key, id) = (client.clone(), key.clone(), id.clone());
+    load(concurrency, RUN, move || {
+        let (client, key, id) = (client.clone(), key.clone(), id.clone());
+        async move {
+            client.call("system.getDetails", vec![key, id]).await;
+        }
+    })
+    .await
 }
