@@ -13,6 +13,10 @@ use crate::upstream::UpstreamError;
 
 const PREFIX: &str = "redstone.xmlrpc.XmlRpcFault: ";
 
+/// The server's fault code for a schedule it does not hold
+/// (`EntityNotExistsFaultException`).
+pub(crate) const SCHEDULE_NOT_FOUND: i32 = 10101;
+
 /// Why a call through the gateway failed.
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
@@ -160,7 +164,7 @@ impl GatewayError {
             // The server's EntityNotExistsFaultException of
             // `recurring.lookupById` and the calls built on it.
             GatewayError::NoSuchSchedule(id) => Fault::new(
-                10101,
+                SCHEDULE_NOT_FOUND,
                 format!("{PREFIX}Action with id: {id} does not exist"),
             ),
             GatewayError::NodeUnavailable { node, source } => Fault::new(

@@ -73,37 +73,35 @@ pub(crate) async fn route(ctx: &Ctx<'_>, shape: Arc<ListShape>) -> Result<Routed
                     }
                 })
                 .await?;
-            let Ok((feed, mut step)) = opened else {
-                return Ok(opened);
+            let (feed, mut step) = match opened {
+                Ok(started) => started,
+                Err(fault) => return Ok(Err(fault)),
             };
+            // The node's batches share one memo, from the first on.
+            let mut memo = IdMemo::default();
             if let Step::Batch(list) = &mut step {
-                list_scan::translate(
-                    directory.identity(),
-                    &shape,
-                    list,
-                    &node.id,
-                    &mut IdMemo::default(),
-                )
-                .await?;
+                let ids = directory.identity();
+                list_scan::translate(ids, &shape, list, &node.id, &mut memo).await?;
             }
-            Ok(Ok((feed, step)))
+            Ok(Ok((feed, step, memo)))
         }
     })
     .await?;
     if started
         .iter()
-        .any(|(_, (_, step))| matches!(step, Step::Other(_)))
+        .any(|(_, (_, step, _))| matches!(step, Step::Other(_)))
     {
         return whole(ctx, &shape, started).await.map(Routed::Value);
     }
     let mut sources = Vec::with_capacity(started.len());
     let mut readers = Readers(Vec::with_capacity(started.len()));
-    for (node, (feed, step)) in started {
+    for (node, (feed, step, memo)) in started {
         let (tx, rx) = mpsc::unbounded_channel();
         let list = match step {
             Step::Batch(list) => {
                 readers.0.push(tokio::spawn(read_on(
                     feed,
+                    memo,
                     shape.clone(),
                     directory.clone(),
                     node.id.clone(),
@@ -136,12 +134,12 @@ pub(crate) async fn route(ctx: &Ctx<'_>, shape: Arc<ListShape>) -> Result<Routed
 /// Reads a node's answer on after its first batch, translating each.
 async fn read_on(
     mut feed: Feed,
+    mut memo: IdMemo,
     shape: Arc<ListShape>,
     directory: Arc<Directory>,
     node: Arc<str>,
     to_merge: mpsc::UnboundedSender<Piece>,
 ) {
-    let mut memo = IdMemo::default();
     loop {
         let piece = match feed.next().await {
             Ok(Step::Batch(mut list)) => {
@@ -329,12 +327,12 @@ impl Merge {
 async fn whole(
     ctx: &Ctx<'_>,
     shape: &ListShape,
-    started: Vec<(NodeInfo, (Feed, Step))>,
+    started: Vec<(NodeInfo, (Feed, Step, IdMemo))>,
 ) -> Result<Value, GatewayError> {
     let ids = ctx.gw.directory().identity();
     let mut values = Vec::with_capacity(started.len());
     let mut failures = NodeFailures::default();
-    for (node, (mut feed, step)) in started {
+    for (node, (mut feed, step, mut memo)) in started {
         let unavailable = |source| GatewayError::NodeUnavailable {
             node: node.id.to_string(),
             source,
@@ -349,7 +347,6 @@ async fn whole(
             continue;
         }
         // A list, its first batch translated.
-        let mut memo = IdMemo::default();
         let mut items = Vec::new();
         let mut step = step;
         let mut first = true;

@@ -35,7 +35,7 @@ use xmlrpc::{MethodCall, Value};
 use super::broadcast::failure_reason;
 use super::node_call::{answer, call_node};
 use super::{Ctx, merge, translate};
-use crate::error::{BroadcastFailure, GatewayError, NodeFailures};
+use crate::error::{BroadcastFailure, GatewayError, NodeFailures, SCHEDULE_NOT_FOUND};
 use crate::upstream::UpstreamError;
 use crate::upstream::call_many::{Gathered, RequestStrategy, call_many};
 
@@ -358,9 +358,6 @@ async fn on_each_part(ctx: &Ctx<'_>, nodes: Vec<Arc<str>>) -> Result<Value, Gate
         gathered.ok.into_iter().map(|(_, v)| v).collect(),
     ))
 }
-
-/// The server's fault code for a schedule it does not hold.
-const SCHEDULE_NOT_FOUND: i32 = 10101;
 
 /// Calls `ctx`'s change of schedule `id` on each of `nodes` (the nodes
 /// holding its copies), in parallel. For `delete`, a copy already gone

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use tower::{Layer, ServiceExt};
-use xmlrpc::{Limits, MethodCall, MethodResponse};
+use xmlrpc::{Limits, MethodResponse};
 
 use self::breaker::{Breaker, BreakerLayer};
 use self::http::{HttpCall, Streamed};
@@ -78,29 +78,10 @@ pub struct NodeClient {
 }
 
 impl NodeClient {
-    /// Calls `call` on the node. Idempotent reads that got no answer are
-    /// tried again up to the configured count; faults are answers and pass
+    /// Sends a call (encoded) to the node and answers the node's response
+    /// document unparsed. Idempotent reads that got no answer are tried
+    /// again up to the configured count; faults are answers and pass
     /// through untouched.
-    pub async fn call(
-        &self,
-        call: &MethodCall,
-        idempotent: bool,
-    ) -> Result<MethodResponse, UpstreamError> {
-        parse(self.exchange(call, idempotent).await?).await
-    }
-
-    /// Calls `call` on the node as [`NodeClient::call`] does, and answers
-    /// the node's response document unparsed.
-    pub async fn exchange(
-        &self,
-        call: &MethodCall,
-        idempotent: bool,
-    ) -> Result<Bytes, UpstreamError> {
-        self.exchange_encoded(Bytes::from(xmlrpc::encode_call(call)), idempotent)
-            .await
-    }
-
-    /// [`NodeClient::exchange`] of a call already encoded.
     pub async fn exchange_encoded(
         &self,
         body: Bytes,
@@ -118,7 +99,7 @@ impl NodeClient {
 
     /// Sends a call (encoded) to the node and answers as soon as the response starts:
     /// its body is read piece by piece from the [`NodeStream`]. Retries
-    /// as [`NodeClient::exchange`] does, up to the response's start; the
+    /// as [`NodeClient::exchange_encoded`] does, up to the response's start; the
     /// call is counted in the metrics once its body has been read.
     pub async fn open(&self, body: Bytes, idempotent: bool) -> Result<NodeStream, UpstreamError> {
         let mut started = Instant::now();
