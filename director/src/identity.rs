@@ -2,7 +2,10 @@
 //! recurring schedule ids to node and local id and back, allocated
 //! atomically. Actions and schedules ([`ObjectKind`]) are numbered alike:
 //! each has its own counter and index, and one cluster id may stand for
-//! parts on several nodes ([`IdentityMap::join_parts`]).
+//! parts on several nodes ([`IdentityMap::join_parts`]). System groups
+//! ([`GroupIdentity`]) have one cluster id per organization and name, and
+//! each node's id for the group is a part of it
+//! ([`IdentityMap::group_for_local`]).
 //!
 //! Both the director and every gateway replica write here: when two of them
 //! see the same unknown local id at once, the store's transaction lets one
@@ -16,7 +19,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::model::{
-    FIRST_CLUSTER_SYSTEM_ID, Keys, ObjectIdentity, ObjectKind, ObjectPart, SystemIdentity,
+    FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, Keys, ObjectIdentity, ObjectKind, ObjectPart,
+    SystemIdentity,
 };
 use crate::store::{Store, StoreError, Txn};
 
@@ -101,6 +105,7 @@ fn parse_id(raw: &[u8]) -> Option<i32> {
 enum IdSpace {
     System,
     Object(ObjectKind),
+    Group,
 }
 
 impl IdSpace {
@@ -109,6 +114,7 @@ impl IdSpace {
             IdSpace::System => "system-id",
             IdSpace::Object(ObjectKind::Action) => "action-id",
             IdSpace::Object(ObjectKind::Schedule) => "schedule-id",
+            IdSpace::Group => "group-id",
         })
     }
 
@@ -116,6 +122,9 @@ impl IdSpace {
         match self {
             IdSpace::System => cluster_system_id(n),
             IdSpace::Object(kind) => cluster_object_id(kind, n),
+            IdSpace::Group => {
+                i32::try_from(n).map_err(|_| IdentityError::Exhausted { kind: "group" })
+            }
         }
     }
 
@@ -123,6 +132,7 @@ impl IdSpace {
         match self {
             IdSpace::System => "system",
             IdSpace::Object(kind) => kind.label(),
+            IdSpace::Group => "group",
         }
     }
 }
@@ -637,6 +647,143 @@ impl IdentityMap {
     }
 }
 
+/// What [`IdentityMap::group_for_local`] writes for a group seen on a node.
+enum GroupChange {
+    /// The group is known by its name: the node's part is added to it, or
+    /// replaces the node's old part (the group was deleted and made again
+    /// there: a name names one group of an organization at a time).
+    Part(Vec<u8>, GroupIdentity),
+    /// A new group: allocate its cluster id.
+    New,
+}
+
+impl IdentityMap {
+    /// Where a cluster system group id lives.
+    pub async fn group(&self, cluster_id: i32) -> Result<Option<GroupIdentity>, IdentityError> {
+        Ok(self.store.get_json(Keys::group(cluster_id)).await?)
+    }
+
+    /// The cluster id of the system group `node` calls `local_id`, known to
+    /// belong to organization `org_id` under `name`: the id of the group of
+    /// that organization and name, with this node's part recorded, or a new
+    /// one. Two writers seeing the same group at once agree on one id.
+    pub async fn group_for_local(
+        &self,
+        node: &str,
+        local_id: i32,
+        org_id: i32,
+        name: &str,
+    ) -> Result<i32, IdentityError> {
+        let local_key = Keys::group_local(node, local_id);
+        let name_key = Keys::group_name(org_id, name);
+        for _ in 0..ATTEMPTS {
+            if let Some(id) = self
+                .store
+                .get(&local_key)
+                .await?
+                .as_deref()
+                .and_then(parse_id)
+            {
+                return Ok(id);
+            }
+            let named = self.store.get(&name_key).await?;
+            let change = match named.as_deref().and_then(parse_id) {
+                Some(id) => {
+                    let key = Keys::group(id);
+                    let Some(raw) = self.store.get(&key).await? else {
+                        // Being forgotten meanwhile: read again.
+                        continue;
+                    };
+                    let record: GroupIdentity = serde_json::from_slice(&raw)
+                        .map_err(|e| StoreError::codec(key.as_bytes(), e))?;
+                    GroupChange::Part(raw, record)
+                }
+                None => GroupChange::New,
+            };
+            let part = ObjectPart {
+                node: node.to_owned(),
+                local_id,
+            };
+            let written = match change {
+                GroupChange::Part(raw, mut record) => {
+                    let id = record.cluster_id;
+                    let key = Keys::group(id);
+                    let mut txn = Txn::new()
+                        .check(&key, Some(raw))
+                        .check(&local_key, None)
+                        .check(&name_key, named);
+                    if let Some(old) = record.local_on(node) {
+                        txn = txn.delete(Keys::group_local(node, old));
+                    }
+                    record.parts.retain(|p| p.node != node);
+                    record.parts.push(part);
+                    txn = txn.put_json(&key, &record)?.put(&local_key, id.to_string());
+                    self.store.transact(txn).await?.is_ok().then_some(id)
+                }
+                GroupChange::New => {
+                    self.try_allocate(IdSpace::Group, |id| {
+                        let record = GroupIdentity {
+                            cluster_id: id,
+                            org_id,
+                            name: name.to_owned(),
+                            parts: vec![part.clone()],
+                        };
+                        Txn::new()
+                            .check(&local_key, None)
+                            .check(&name_key, None)
+                            .put_json(Keys::group(id), &record)
+                            .map(|t| {
+                                t.put(&local_key, id.to_string())
+                                    .put(&name_key, id.to_string())
+                            })
+                    })
+                    .await?
+                }
+            };
+            if let Some(id) = written {
+                return Ok(id);
+            }
+        }
+        Err(IdentityError::Contention {
+            what: format!("system group {local_id} on node {node}"),
+        })
+    }
+
+    /// Forgets the system group of organization `org_id` called `name`
+    /// (it was deleted from every node): its record and indexes go, so a
+    /// group made later under the same name gets a new cluster id, as a
+    /// server gives it a new id.
+    pub async fn forget_group(&self, org_id: i32, name: &str) -> Result<(), IdentityError> {
+        let name_key = Keys::group_name(org_id, name);
+        for _ in 0..ATTEMPTS {
+            let Some(named) = self.store.get(&name_key).await? else {
+                return Ok(());
+            };
+            let mut txn = Txn::new()
+                .check(&name_key, Some(named.clone()))
+                .delete(&name_key);
+            if let Some(id) = parse_id(&named) {
+                let key = Keys::group(id);
+                let raw = self.store.get(&key).await?;
+                if let Some(raw) = &raw {
+                    let record: GroupIdentity = serde_json::from_slice(raw)
+                        .map_err(|e| StoreError::codec(key.as_bytes(), e))?;
+                    for p in &record.parts {
+                        txn = txn.delete(Keys::group_local(&p.node, p.local_id));
+                    }
+                }
+                txn = txn.check(&key, raw).delete(&key);
+            }
+            if self.store.transact(txn).await?.is_ok() {
+                return Ok(());
+            }
+        }
+        Err(IdentityError::Contention {
+            what: format!("system group {name}"),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -889,5 +1036,68 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!((actions, schedules), (1, 2), "one counter each");
+    }
+
+    #[tokio::test]
+    async fn a_group_is_one_id_by_organization_and_name() {
+        let map = IdentityMap::new(Store::memory());
+        let web = map.group_for_local("n1", 7, 1, "web").await.unwrap();
+        assert_eq!(web, 1, "group ids count from 1");
+        assert_eq!(map.group_for_local("n1", 7, 1, "web").await.unwrap(), web);
+        // The same group numbered otherwise on another node: one id.
+        assert_eq!(map.group_for_local("n2", 3, 1, "web").await.unwrap(), web);
+        // The same name in another organization is another group.
+        let other = map.group_for_local("n2", 4, 2, "web").await.unwrap();
+        assert_ne!(other, web);
+        let record = map.group(web).await.unwrap().unwrap();
+        assert_eq!((record.org_id, record.name.as_str()), (1, "web"));
+        assert_eq!(
+            (
+                record.local_on("n1"),
+                record.local_on("n2"),
+                record.local_on("n3")
+            ),
+            (Some(7), Some(3), None)
+        );
+        // Deleted and made again on n1: the new id replaces the old part.
+        assert_eq!(map.group_for_local("n1", 9, 1, "web").await.unwrap(), web);
+        let record = map.group(web).await.unwrap().unwrap();
+        assert_eq!(record.local_on("n1"), Some(9));
+        assert_eq!(record.parts.len(), 2);
+        let old = map.store.get(Keys::group_local("n1", 7)).await.unwrap();
+        assert_eq!(old, None, "the old part's index entry is gone");
+        // Forgotten when deleted everywhere: made again, it is a new group.
+        map.forget_group(1, "web").await.unwrap();
+        assert_eq!(map.group(web).await.unwrap(), None);
+        let again = map.group_for_local("n2", 3, 1, "web").await.unwrap();
+        assert_ne!(again, web);
+        assert_eq!(
+            map.group(other).await.unwrap().unwrap().local_on("n2"),
+            Some(4)
+        );
+    }
+
+    #[tokio::test]
+    async fn writers_seeing_one_group_at_once_agree() {
+        let map = Arc::new(IdentityMap::new(Store::memory()));
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let map = map.clone();
+                tokio::spawn(async move {
+                    let node = format!("n{}", i % 4);
+                    map.group_for_local(&node, 10 + i % 4, 1, "db")
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut ids = HashSet::new();
+        for t in tasks {
+            ids.insert(t.await.unwrap());
+        }
+        assert_eq!(ids.len(), 1, "{ids:?}");
+        let id = ids.into_iter().next().unwrap();
+        let record = map.group(id).await.unwrap().unwrap();
+        assert_eq!(record.parts.len(), 4, "{record:?}");
     }
 }

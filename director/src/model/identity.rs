@@ -1,5 +1,5 @@
-//! The cluster identity map: cluster-wide system, action and recurring
-//! schedule ids.
+//! The cluster identity map: cluster-wide system, action, recurring
+//! schedule and system group ids.
 //!
 //! Nodes number their systems and actions independently, so the same local
 //! id means different things on two nodes. The cluster gives each system
@@ -83,5 +83,35 @@ impl ObjectIdentity {
     pub fn parts(&self) -> impl Iterator<Item = (&str, i32)> {
         std::iter::once((self.node.as_str(), self.local_id))
             .chain(self.also.iter().map(|p| (p.node.as_str(), p.local_id)))
+    }
+}
+
+/// A system group, by its cluster id.
+///
+/// System groups are data every node shares: `systemgroup.create` makes
+/// the group on each node, and each node numbers it its own way. A group
+/// is the same group on every node by its organization and name (a name
+/// is unique within an organization), so the cluster id is keyed by them,
+/// and each node's own id for the group is a part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct GroupIdentity {
+    /// Cluster id.
+    pub cluster_id: i32,
+    /// The organization the group belongs to.
+    pub org_id: i32,
+    /// The group's name.
+    pub name: String,
+    /// Each node's id for the group, as far as the cluster has seen it.
+    #[serde(default)]
+    pub parts: Vec<ObjectPart>,
+}
+
+impl GroupIdentity {
+    /// The group's id on `node`, when known.
+    pub fn local_on(&self, node: &str) -> Option<i32> {
+        self.parts
+            .iter()
+            .find(|p| p.node == node)
+            .map(|p| p.local_id)
     }
 }

@@ -57,6 +57,18 @@ impl Keys {
     pub fn schedule_local(node: &str, local_id: i32) -> String {
         format!("sched-local/{node}/{}", padded(local_id))
     }
+    /// `grp/<cluster id>`.
+    pub fn group(cluster_id: i32) -> String {
+        format!("grp/{}", padded(cluster_id))
+    }
+    /// `grp-local/<node>/<local id>`.
+    pub fn group_local(node: &str, local_id: i32) -> String {
+        format!("grp-local/{node}/{}", padded(local_id))
+    }
+    /// `grp-name/<org id>/<name>`.
+    pub fn group_name(org_id: i32, name: &str) -> String {
+        format!("grp-name/{}/{name}", padded(org_id))
+    }
     /// `session/<id>`.
     pub fn session(id: u64) -> String {
         format!("session/{id}")
