@@ -663,6 +663,17 @@ impl IdentityMap {
         Ok(self.store.get_json(Keys::group(cluster_id)).await?)
     }
 
+    /// The cluster id of the system group `node` calls `local_id`, when the
+    /// map has seen it.
+    pub async fn group_by_local(
+        &self,
+        node: &str,
+        local_id: i32,
+    ) -> Result<Option<i32>, IdentityError> {
+        let raw = self.store.get(Keys::group_local(node, local_id)).await?;
+        Ok(raw.as_deref().and_then(parse_id))
+    }
+
     /// The cluster id of the system group `node` calls `local_id`, known to
     /// belong to organization `org_id` under `name`: the id of the group of
     /// that organization and name, with this node's part recorded, or a new
@@ -1044,6 +1055,8 @@ mod tests {
         let web = map.group_for_local("n1", 7, 1, "web").await.unwrap();
         assert_eq!(web, 1, "group ids count from 1");
         assert_eq!(map.group_for_local("n1", 7, 1, "web").await.unwrap(), web);
+        assert_eq!(map.group_by_local("n1", 7).await.unwrap(), Some(web));
+        assert_eq!(map.group_by_local("n2", 7).await.unwrap(), None);
         // The same group numbered otherwise on another node: one id.
         assert_eq!(map.group_for_local("n2", 3, 1, "web").await.unwrap(), web);
         // The same name in another organization is another group.

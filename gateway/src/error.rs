@@ -17,6 +17,10 @@ const PREFIX: &str = "redstone.xmlrpc.XmlRpcFault: ";
 /// (`EntityNotExistsFaultException`).
 pub(crate) const SCHEDULE_NOT_FOUND: i32 = 10101;
 
+/// The server's fault code for a system group it cannot find
+/// (`LookupServerGroupException`).
+pub(crate) const LOOKUP_SERVER_GROUP: i32 = 2201;
+
 /// Why a call through the gateway failed.
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
@@ -41,6 +45,9 @@ pub enum GatewayError {
     /// A cluster recurring schedule id the identity map does not know.
     #[error("no such recurring schedule: {0}")]
     NoSuchSchedule(i64),
+    /// A cluster system group id the identity map does not know.
+    #[error("no such system group: {0}")]
+    NoSuchGroup(i64),
     /// The node a call must go to could not answer.
     #[error("node {node}: {source}")]
     NodeUnavailable {
@@ -166,6 +173,11 @@ impl GatewayError {
             GatewayError::NoSuchSchedule(id) => Fault::new(
                 SCHEDULE_NOT_FOUND,
                 format!("{PREFIX}Action with id: {id} does not exist"),
+            ),
+            // The server's LookupServerGroupException.
+            GatewayError::NoSuchGroup(id) => Fault::new(
+                LOOKUP_SERVER_GROUP,
+                format!("{PREFIX}Unable to locate or access server group: {id}"),
             ),
             GatewayError::NodeUnavailable { node, source } => Fault::new(
                 -1,

@@ -1,6 +1,6 @@
-//! Where an entry carries system, action or recurring schedule ids: what
-//! the gateway translates between cluster-wide ids and node-local ids,
-//! both ways.
+//! Where an entry carries system, action, recurring schedule or system
+//! group ids: what the gateway translates between cluster-wide ids and
+//! node-local ids, both ways.
 //!
 //! The generator fills this in by rule (see [`crate::generate`]):
 //!
@@ -15,7 +15,8 @@
 //!   name recurring-action schedules. Schedule ids: in the recurring
 //!   namespaces (`recurring`, `recurring.*`, `recurringaction`), `id` and
 //!   `actionId` (except in `listByEntity`, whose `id` names the entity),
-//!   and the `id` member of the `actionProps` struct of `update`.
+//!   and the `id` member of the `actionProps` struct of `update`. System
+//!   group ids: `sgid`, `systemGroupId`, `groupId` and `serverGroupIds`.
 //! - **Whole result.** An `int` or array of ints whose documented name is
 //!   `actionId`/`actionIds`, or named `id` from a `schedule*` method of a
 //!   per-node namespace, is an action id (`system.schedule*`,
@@ -30,7 +31,12 @@
 //!   `system`, `server details`, `system structure`, `name info` and
 //!   `virtual system`, and an action id in results named `action`,
 //!   `Script details` and `entry`; `prerequisite` of an `action` is an
-//!   action id; `id` of a recurring namespace's structs is a schedule id.
+//!   action id; `id` of a recurring namespace's structs is a schedule id;
+//!   `sgid` (of any type: `system.listGroups` documents it as a string)
+//!   is a system group id, and so is `id` in results named
+//!   `server group` and `system group`. The integers of an activation
+//!   key's `server_group_ids` (documented as strings, sent as integers)
+//!   are system group ids ([`IdPlace::Nested`] with the one member).
 //! - **Nested members**, which the catalogs do not describe, come from a
 //!   table of the server's serializers ([`IdPlace::Nested`]): the systems
 //!   of `system.listDuplicatesBy*` groups (`systems` / `systemId`), and the
@@ -53,6 +59,9 @@ pub enum IdKind {
     Action,
     /// A recurring action schedule id (`recurring.*`, `recurringaction.*`).
     Schedule,
+    /// A system group id. Groups are shared: each node has the group under
+    /// its own id, and the cluster id stands for all of them.
+    Group,
 }
 
 /// How a parameter carries its ids.
@@ -117,7 +126,7 @@ pub struct IdResult {
     pub place: IdPlace,
 }
 
-/// Every place an entry carries system or action ids.
+/// Every place an entry carries system, action, schedule or group ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdInfo {
     /// Parameters carrying ids, by index.

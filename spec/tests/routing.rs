@@ -219,6 +219,77 @@ fn recurring_schedules_are_named_by_schedule_ids() {
 }
 
 #[test]
+fn system_groups_are_named_by_group_ids() {
+    use spec::IdPlace::{Field, Nested};
+    let ids = |name: &str| {
+        let e = spec().overloads(name).into_iter().next().unwrap();
+        e.ids.clone()
+    };
+    let group_param = |name: &str, index: usize, form: IdForm| {
+        let found = ids(name).param(index).copied();
+        assert_eq!(
+            found.map(|p| (p.kind, p.form)),
+            Some((IdKind::Group, form)),
+            "{name}"
+        );
+    };
+    group_param("system.setGroupMembership", 2, IdForm::Scalar);
+    group_param("formula.getFormulasByGroupId", 1, IdForm::Scalar);
+    group_param("formula.setGroupFormulaData", 1, IdForm::Scalar);
+    group_param("activationkey.addServerGroups", 2, IdForm::Array);
+    // The id overload of `getDetails`, not the name one.
+    let details = spec().overloads("systemgroup.getDetails");
+    let by_id: Vec<_> = details
+        .iter()
+        .filter(|e| e.ids.first_param(IdKind::Group).is_some())
+        .collect();
+    assert_eq!(by_id.len(), 1);
+    assert!(by_id[0].params[1].ty.is_integer());
+    // Routing still follows the system, never the group.
+    assert_eq!(
+        spec()
+            .overloads("system.setGroupMembership")
+            .into_iter()
+            .next()
+            .unwrap()
+            .route
+            .param,
+        Some(1)
+    );
+    let result_has = |name: &str, place: spec::IdPlace| {
+        let result = ids(name).result;
+        assert!(
+            result
+                .iter()
+                .any(|r| r.kind == IdKind::Group && r.place == place),
+            "{name}: {result:?}"
+        );
+    };
+    for name in [
+        "systemgroup.create",
+        "systemgroup.listAllGroups",
+        "systemgroup.getDetails",
+        "user.listAssignedSystemGroups",
+        "configchannel.listAssignedSystemGroups",
+        "system.listGroups",
+    ] {
+        result_has(name, Field("id".into()));
+    }
+    result_has("system.listGroups", Field("sgid".into()));
+    result_has(
+        "activationkey.getDetails",
+        Nested(vec!["server_group_ids".into()]),
+    );
+    assert!(
+        !ids("org.getDetails")
+            .result
+            .iter()
+            .any(|r| r.kind == IdKind::Group),
+        "an organization's `system_groups` is a count"
+    );
+}
+
+#[test]
 fn override_tables_are_tidy() {
     let mut seen = BTreeSet::new();
     for row in OVERRIDES {

@@ -29,6 +29,14 @@ pub(crate) fn no_such_system() -> Fault {
     domain(-208, "No such system")
 }
 
+/// `LookupServerGroupException`: `what` is the id or name asked for.
+pub(crate) fn no_such_group(what: &str) -> Fault {
+    domain(
+        2201,
+        &format!("Unable to locate or access server group: {what}"),
+    )
+}
+
 /// `NoSuchChannelException`.
 pub(crate) fn no_such_channel() -> Fault {
     domain(-210, "No such channel")

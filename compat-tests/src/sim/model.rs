@@ -158,6 +158,8 @@ pub struct ActivationKey {
     pub entitlements: Vec<String>,
     /// Whether it is the org's universal default.
     pub universal_default: bool,
+    /// The system groups a system registered with it joins, by id.
+    pub server_groups: Vec<i32>,
 }
 
 /// A system group.
@@ -255,6 +257,11 @@ impl NodeData {
         self.by_minion.insert(system.minion_id.clone(), id);
         self.systems.insert(id, system);
         id
+    }
+
+    /// The system group with id `id`.
+    pub fn group_by_id(&self, id: i64) -> Option<&SystemGroup> {
+        self.groups.values().find(|g| i64::from(g.id) == id)
     }
 
     /// Removes a system and its memberships.

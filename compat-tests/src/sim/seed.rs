@@ -3,7 +3,9 @@
 //! Systems come from the node's seed and name, so every node holds its own.
 //! Channels, packages, users, the organization, activation keys and system
 //! groups come from the zone name alone, so every node of a zone holds the
-//! same ones, as the nodes of a real cluster zone do.
+//! same ones, as the nodes of a real cluster zone do. Each node numbers its
+//! system groups from its own start ([`first_group_id`]), as real nodes
+//! whose histories differ do.
 
 use sha2::{Digest, Sha256};
 
@@ -47,6 +49,14 @@ impl SplitMix64 {
     pub(crate) fn hex32(&mut self) -> String {
         format!("{:016x}{:016x}", self.next_u64(), self.next_u64())
     }
+}
+
+/// The first system group id of the node called `name`: 1 plus a multiple
+/// of 100 taken from the name, so that nodes do not agree on their groups'
+/// ids (real nodes agree only while every group was made on all of them in
+/// the same order).
+pub(crate) fn first_group_id(name: &str) -> i32 {
+    1 + 100 * SplitMix64::from_text(name).below(1000) as i32
 }
 
 /// What a node is seeded from.
@@ -133,7 +143,7 @@ pub(crate) fn seed(spec: &SeedSpec) -> NodeData {
         next_system_id: FIRST_SYSTEM_ID,
         next_action_id: 1,
         next_user_id: 1,
-        next_group_id: 1,
+        next_group_id: first_group_id(&spec.name),
         next_recurring_id: 1,
         ..NodeData::default()
     };
@@ -198,6 +208,7 @@ fn seed_shared(data: &mut NodeData, spec: &SeedSpec) {
                 usage_limit: None,
                 entitlements: Vec::new(),
                 universal_default: false,
+                server_groups: Vec::new(),
             },
         );
     }

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 pub use director::identity::SeenSystem;
 use director::identity::{IdentityError, IdentityMap};
-pub use director::model::ObjectKind;
+pub use director::model::{GroupIdentity, ObjectKind};
 use director::store::Store;
 
 use super::id_blocks::{BlockMemo, IdBlocks};
@@ -104,6 +104,10 @@ pub struct CachedIdentity {
     system_of: IdBlocks,
     actions: ObjectCaches,
     schedules: ObjectCaches,
+    /// System groups: a node's id for one to its cluster id.
+    group_of: moka::sync::Cache<u64, i32>,
+    /// System groups by cluster id: organization, name, each node's id.
+    group_records: moka::sync::Cache<i32, Arc<GroupIdentity>>,
 }
 
 /// A cluster id as a cache key (cluster ids are positive).
@@ -126,6 +130,14 @@ impl CachedIdentity {
             system_of: IdBlocks::new(CAPACITY, CLUSTER_ID_TTL),
             actions: ObjectCaches::new(),
             schedules: ObjectCaches::new(),
+            group_of: moka::sync::Cache::builder()
+                .max_capacity(GROUPS)
+                .time_to_live(CLUSTER_ID_TTL)
+                .build(),
+            group_records: moka::sync::Cache::builder()
+                .max_capacity(GROUPS)
+                .time_to_live(LOCATION_TTL)
+                .build(),
         }
     }
 
@@ -409,6 +421,82 @@ impl CachedIdentity {
             .of
             .get(Self::local_key(self.number(node), local))
             .map(cluster_value)
+    }
+}
+
+/// System groups: one cluster id per organization and name, each node's
+/// id for the group a part of it ([`IdentityMap::group_for_local`]).
+impl CachedIdentity {
+    /// The cluster id of the system group `node` calls `local`, when the
+    /// map has seen it.
+    pub async fn known_group_id(
+        &self,
+        node: &str,
+        local: i32,
+    ) -> Result<Option<i32>, IdentityError> {
+        let key = Self::local_key(self.number(node), local);
+        if let Some(id) = self.group_of.get(&key) {
+            return Ok(Some(id));
+        }
+        let found = self.map.group_by_local(node, local).await?;
+        if let Some(id) = found {
+            self.group_of.insert(key, id);
+        }
+        Ok(found)
+    }
+
+    /// The cluster id of the system group `node` calls `local`, of
+    /// organization `org_id` under `name`; this node's part is recorded.
+    pub async fn group_id(
+        &self,
+        node: &str,
+        local: i32,
+        org_id: i32,
+        name: &str,
+    ) -> Result<i32, IdentityError> {
+        if let Some(id) = self.known_group_id(node, local).await? {
+            return Ok(id);
+        }
+        let id = self.map.group_for_local(node, local, org_id, name).await?;
+        self.group_of
+            .insert(Self::local_key(self.number(node), local), id);
+        // The record gained this node's part.
+        self.group_records.invalidate(&id);
+        Ok(id)
+    }
+
+    /// The system group of cluster id `id`.
+    pub async fn group(&self, id: i32) -> Result<Option<Arc<GroupIdentity>>, IdentityError> {
+        if let Some(record) = self.group_records.get(&id) {
+            return Ok(Some(record));
+        }
+        let Some(record) = self.map.group(id).await? else {
+            return Ok(None);
+        };
+        let record = Arc::new(record);
+        self.group_records.insert(id, record.clone());
+        Ok(Some(record))
+    }
+
+    /// Forgets the system group of organization `org_id` called `name`
+    /// (deleted from every node).
+    pub async fn forget_group(&self, org_id: i32, name: &str) -> Result<(), IdentityError> {
+        let number_of = |node: &str| self.number(node);
+        let records: Vec<Arc<GroupIdentity>> = self
+            .group_records
+            .iter()
+            .filter(|(_, r)| r.org_id == org_id && r.name == name)
+            .map(|(_, r)| r)
+            .collect();
+        self.map.forget_group(org_id, name).await?;
+        for record in records {
+            self.group_records.invalidate(&record.cluster_id);
+            for p in &record.parts {
+                self.group_of
+                    .invalidate(&Self::local_key(number_of(&p.node), p.local_id));
+            }
+        }
+        Ok(())
     }
 }
 

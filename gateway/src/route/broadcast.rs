@@ -20,7 +20,7 @@ use xmlrpc::{Fault, MethodCall, Value};
 
 use super::node_call::{call_node, node_key};
 use super::system::join_parts;
-use super::{Ctx, merge, translate};
+use super::{Ctx, group_ids, merge, translate};
 use crate::directory::NodeInfo;
 use crate::error::{BroadcastFailure, GatewayError, NodeFailures};
 use crate::upstream::call_many::{RequestStrategy, call_many};
@@ -68,7 +68,11 @@ async fn answer_of_all(
     let mut values = Vec::with_capacity(applied.len());
     for (node, mut value) in applied {
         translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
+        group_ids::result_from_node(ctx, &node.id, &mut value).await?;
         values.push(value);
+    }
+    if merge::answers_system_groups(ctx.entry) {
+        return Ok(merge::unite_system_groups(values));
     }
     if let Some(kind) = merge::whole_objects(ctx.entry)
         && let Some(first) = join_parts(ctx, kind, &values).await
@@ -94,11 +98,21 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
         }
     }
     let ctx = &ctx;
+    // Every node's group ids before anything changes: a group one node
+    // lacks fails the change before any node applies it.
+    let mut calls = Vec::with_capacity(nodes.len());
+    for node in &nodes {
+        calls.push(group_ids::call_for(ctx, &node.id).await?);
+    }
+    let deleted = group_ids::deleting(ctx, &nodes[0].id).await;
+    let calls = &calls;
+    let at = |node: &NodeInfo| nodes.iter().position(|n| n.id == node.id);
     let gathered = call_many(
-        nodes,
+        nodes.clone(),
         RequestStrategy::ALL,
         |node: NodeInfo| async move {
-            call_node(ctx.gw, &node, ctx.call.clone(), ctx.session.as_ref(), false).await
+            let call = at(&node).map_or_else(|| ctx.call.clone(), |i| calls[i].clone());
+            call_node(ctx.gw, &node, call, ctx.session.as_ref(), false).await
         },
         || GatewayError::NoNode("this change in time"),
     )
@@ -112,6 +126,7 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
         }
     }
     if faults.is_empty() && gathered.failed.is_empty() {
+        group_ids::forget_deleted(ctx, deleted).await?;
         return answer_of_all(ctx, applied).await;
     }
     if applied.is_empty()

@@ -33,7 +33,7 @@ use super::list_merge::{ListWriter, merged_order};
 use super::list_scan::{self, ListShape, NodeList, Scanned};
 use super::merge::Order;
 use super::node_call::{call_node, call_node_as};
-use super::{Ctx, Routed, list_stream, merge, translate};
+use super::{Ctx, Routed, group_ids, list_stream, merge, translate};
 use crate::config::FanoutPolicy;
 use crate::directory::{IdMemo, NodeInfo};
 use crate::error::{GatewayError, NodeFailures};
@@ -46,11 +46,16 @@ const LARGE_MERGE: usize = 2000;
 pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     let ctx = &ctx;
     let values = gather(ctx, |node| async move {
-        let call = ctx.call.clone();
+        // A group this node does not have: its fault is its answer.
+        let call = match group_ids::call_for(ctx, &node.id).await {
+            Err(GatewayError::Fault(fault)) => return Ok(Err(fault)),
+            other => other?,
+        };
         match call_node(ctx.gw, &node, call, ctx.session.as_ref(), true).await? {
             Ok(mut value) => {
                 let ids = ctx.gw.directory().identity();
                 translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
+                group_ids::result_from_node(ctx, &node.id, &mut value).await?;
                 Ok(Ok(value))
             }
             Err(fault) => Ok(Err(fault)),
@@ -65,7 +70,9 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
 pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
     let order = merge::order_of(&ctx.method());
     let shape = ListShape::of(ctx.entry).map(Arc::new);
-    let Some(shape) = shape.filter(|_| !matches!(order, Order::Groups(_))) else {
+    let Some(shape) =
+        shape.filter(|_| !matches!(order, Order::Groups(_)) && !group_ids::involved(ctx.entry))
+    else {
         return route(ctx).await.map(Routed::Value);
     };
     let ctx = &ctx;
@@ -231,6 +238,9 @@ pub(super) async fn merge_values(ctx: &Ctx<'_>, values: Vec<Value>) -> Result<Va
     let method = ctx.method();
     let entry = ctx.entry;
     let merge = move || {
+        if merge::answers_system_groups(entry) {
+            return merge::unite_system_groups(values);
+        }
         let mut merged = merge::merge_fanout(&method, values);
         if let (Some(listed), Value::Array(items)) = (merge::listed_objects(entry), &mut merged) {
             merge::join_listed(items, &listed);

@@ -173,6 +173,75 @@ fn merge_groups(items: &mut Vec<Value>, key: &str) {
     *items = kept;
 }
 
+/// Whether `entry` answers system groups: structs whose `id` is a group
+/// id (`systemgroup.*`).
+pub fn answers_system_groups(entry: &Entry) -> bool {
+    entry
+        .ids
+        .result
+        .iter()
+        .any(|r| r.kind == IdKind::Group && matches!(&r.place, IdPlace::Field(f) if f == "id"))
+}
+
+/// Unites the system groups the nodes answered, their ids already cluster
+/// ids. A group lives on every node, so each node lists it: the answers
+/// about one group are one, the first node's members kept and the nodes'
+/// `system_count`s summed. A list comes back ordered by id, as the
+/// server's.
+pub fn unite_system_groups(parts: Vec<Value>) -> Value {
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else {
+        return Value::Array(Vec::new());
+    };
+    match first {
+        Value::Array(mut items) => {
+            for part in parts {
+                if let Value::Array(more) = part {
+                    items.extend(more);
+                }
+            }
+            let mut at: HashMap<i64, usize> = HashMap::new();
+            let mut kept: Vec<Value> = Vec::with_capacity(items.len());
+            for item in items {
+                let id = int_member(&item, "id");
+                match id.and_then(|id| at.get(&id).copied()) {
+                    Some(i) => add_systems(&mut kept[i], &item),
+                    None => {
+                        if let Some(id) = id {
+                            at.insert(id, kept.len());
+                        }
+                        kept.push(item);
+                    }
+                }
+            }
+            kept.sort_by_key(|v| {
+                let id = int_member(v, "id");
+                (id.is_none(), id)
+            });
+            Value::Array(kept)
+        }
+        mut one @ Value::Struct(_) => {
+            for part in parts {
+                if int_member(&part, "id") == int_member(&one, "id") {
+                    add_systems(&mut one, &part);
+                }
+            }
+            one
+        }
+        other => other,
+    }
+}
+
+/// Adds `from`'s `system_count` to `into`'s.
+fn add_systems(into: &mut Value, from: &Value) {
+    let more = int_member(from, "system_count").and_then(|n| i32::try_from(n).ok());
+    if let (Some(more), Value::Struct(s)) = (more, into)
+        && let Some(Value::Int(count)) = s.get_mut("system_count")
+    {
+        *count = count.saturating_add(more);
+    }
+}
+
 /// Unites the reschedule information (`maintenance.updateSchedule`,
 /// `updateCalendar`, ...) every node answered for one change of a shared
 /// schedule or calendar: per schedule (`for_schedule_name`), the actions

@@ -23,6 +23,7 @@ mod api;
 mod auth;
 mod broadcast;
 mod fanout;
+mod group_ids;
 mod list_feed;
 mod list_merge;
 mod list_scan;

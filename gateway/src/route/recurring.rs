@@ -63,25 +63,41 @@ fn entity_of(entry: &Entry) -> Option<Entity> {
     }
 }
 
-/// The entity type and id slot of `params`, as `entity` names them.
-fn slot(entity: Entity, params: &mut [Value]) -> Option<(bool, &mut Value)> {
-    let is_minion = |v: Option<&Value>| {
+/// The entity id slot of `params`, as `entity` names it, with whether
+/// the entity type is `ty` (`minion`, `group`; any case).
+fn slot<'p>(entity: Entity, params: &'p mut [Value], ty: &str) -> Option<(bool, &'p mut Value)> {
+    let is = |v: Option<&Value>| {
         v.and_then(Value::as_str)
-            .is_some_and(|t| t.eq_ignore_ascii_case("minion"))
+            .is_some_and(|t| t.eq_ignore_ascii_case(ty))
     };
     match entity {
         Entity::Params { kind, id } => {
-            let minion = is_minion(params.get(kind));
-            params.get_mut(id).map(|v| (minion, v))
+            let matched = is(params.get(kind));
+            params.get_mut(id).map(|v| (matched, v))
         }
         Entity::Props(at) => {
             let Some(Value::Struct(props)) = params.get_mut(at) else {
                 return None;
             };
-            let minion = is_minion(props.get("entity_type"));
-            props.get_mut("entity_id").map(|v| (minion, v))
+            let matched = is(props.get("entity_type"));
+            props.get_mut("entity_id").map(|v| (matched, v))
         }
     }
+}
+
+/// The entity id in `params` of a call about a system group's recurring
+/// schedules (`create`, `listByEntity` with the entity type `group`).
+pub(crate) fn group_entity<'p>(entry: &Entry, params: &'p mut [Value]) -> Option<&'p mut Value> {
+    match slot(entity_of(entry)?, params, "group")? {
+        (true, id) => Some(id),
+        (false, _) => None,
+    }
+}
+
+/// Whether `entry` may name a system group as the entity of its
+/// schedules.
+pub(crate) fn names_entities(entry: &Entry) -> bool {
+    entity_of(entry).is_some()
 }
 
 /// Routes a call about one minion's recurring schedules to the minion's
@@ -92,7 +108,7 @@ pub(crate) async fn route_minion(ctx: &Ctx<'_>) -> Result<Option<Value>, Gateway
         return Ok(None);
     };
     let mut params = ctx.call.params.clone();
-    let Some((true, id)) = slot(entity, &mut params) else {
+    let Some((true, id)) = slot(entity, &mut params, "minion") else {
         return Ok(None);
     };
     let Some(cluster) = id.as_i64().and_then(|v| i32::try_from(v).ok()) else {

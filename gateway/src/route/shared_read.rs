@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use xmlrpc::Value;
 
 use super::node_call::{answer, call_node};
-use super::{Ctx, translate};
+use super::{Ctx, group_ids, translate};
 use crate::error::{GatewayError, NodeFailures};
 
 /// Routes a `shared_read` class call.
@@ -35,11 +35,13 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     candidates.sort_by_key(|n| gw.upstreams().is_open(&n.id));
     let mut failures = NodeFailures::default();
     for node in &candidates {
-        match call_node(gw, node, ctx.call.clone(), ctx.session.as_ref(), false).await {
+        let call = group_ids::call_for(&ctx, &node.id).await?;
+        match call_node(gw, node, call, ctx.session.as_ref(), false).await {
             Ok(response) => {
                 let mut value = answer(response)?;
                 let ids = gw.directory().identity();
                 translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
+                group_ids::result_from_node(&ctx, &node.id, &mut value).await?;
                 return Ok(value);
             }
             Err(GatewayError::NodeUnavailable { node, source }) => {

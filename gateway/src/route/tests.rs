@@ -1453,3 +1453,256 @@ async fn a_node_listing_out_of_order_is_merged_as_it_came() {
         "{metrics}"
     );
 }
+
+/// One simulated node called directly, in its own session.
+struct Direct {
+    rpc: compat_tests::harness::RpcClient,
+    key: Value,
+}
+
+impl Direct {
+    async fn on(sim: &Sim) -> Direct {
+        let rpc = compat_tests::harness::RpcClient::new(sim.url.clone());
+        let key = Value::string(rpc.login("admin", "admin").await.unwrap());
+        Direct { rpc, key }
+    }
+
+    async fn call(&self, name: &str, mut params: Vec<Value>) -> Value {
+        params.insert(0, self.key.clone());
+        self.rpc.call(name, params).await.unwrap()
+    }
+
+    /// The node's own id for the group called `name`.
+    async fn group_id(&self, name: &str) -> i64 {
+        let group = self
+            .call("systemgroup.getDetails", vec![Value::string(name)])
+            .await;
+        member(&group, "id").as_i64().unwrap()
+    }
+
+    /// Whether the node's system `local` is in its group `name`.
+    async fn in_group(&self, local: i32, name: &str) -> bool {
+        let groups = self
+            .call("system.listGroups", vec![Value::Int(local)])
+            .await;
+        groups.as_array().unwrap().iter().any(|g| {
+            member(g, "system_group_name").as_str() == Some(name)
+                && member(g, "subscribed") == &Value::Int(1)
+        })
+    }
+}
+
+/// The item of `list` whose `field` is `value`.
+fn item_with<'v>(list: &'v Value, field: &str, value: &str) -> &'v Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|g| member(g, field).as_str() == Some(value))
+        .unwrap_or_else(|| panic!("no {field} {value} in {list:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_system_group_is_one_group_under_one_id_over_nodes_that_number_it_apart() {
+    let (sims, gw) = cluster(3, 3, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    let mut direct = Vec::new();
+    for sim in &sims {
+        direct.push(Direct::on(sim).await);
+    }
+    let mut locals = HashSet::new();
+    for d in &direct {
+        locals.insert(d.group_id("web-servers").await);
+    }
+    assert_eq!(locals.len(), 3, "the nodes number their groups apart");
+    let ident = gw.directory().identity();
+    let mut systems = Vec::new();
+    for node in ["n1", "n2", "n3"] {
+        let sid = system_on(&gw, &key, node).await;
+        let loc = ident.system_location(sid).await.unwrap().unwrap();
+        systems.push((sid, loc.local));
+    }
+
+    // First seen beside a system of n1: n1's id alone is known, so the
+    // membership change on n2 asks n2 for its id by the group's name.
+    let listed = call(
+        &gw,
+        "system.listGroups",
+        vec![key.clone(), systems[0].0.into()],
+    )
+    .await
+    .unwrap();
+    let web = item_with(&listed, "system_group_name", "web-servers");
+    let web_id = member(web, "id").clone();
+    assert_eq!(
+        member(web, "sgid"),
+        &Value::string(web_id.as_i64().unwrap().to_string())
+    );
+    for (sid, _) in &systems {
+        let set = vec![
+            key.clone(),
+            (*sid).into(),
+            web_id.clone(),
+            Value::Bool(true),
+        ];
+        assert_eq!(
+            call(&gw, "system.setGroupMembership", set).await,
+            Ok(Value::Int(1))
+        );
+    }
+    for (d, (_, local)) in direct.iter().zip(&systems) {
+        assert!(d.in_group(*local, "web-servers").await);
+    }
+
+    // Listed by every node, the group is one item under its one id, its
+    // systems counted over the nodes.
+    let mut counted = 0;
+    for d in &direct {
+        let one = d
+            .call("systemgroup.getDetails", vec!["web-servers".into()])
+            .await;
+        counted += member(&one, "system_count").as_i64().unwrap();
+    }
+    let all = call(&gw, "systemgroup.listAllGroups", vec![key.clone()])
+        .await
+        .unwrap();
+    let names: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| member(g, "name").as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    let web = item_with(&all, "name", "web-servers");
+    assert_eq!(member(web, "id"), &web_id);
+    assert_eq!(member(web, "system_count").as_i64(), Some(counted));
+    let details = call(
+        &gw,
+        "systemgroup.getDetails",
+        vec![key.clone(), web_id.clone()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&details, "system_count").as_i64(), Some(counted));
+
+    // A group made through the gateway: each node's id is recorded from
+    // its answer; an activation key gets each node's id for it.
+    let eu = call(
+        &gw,
+        "systemgroup.create",
+        vec![key.clone(), "eu".into(), "EU".into()],
+    )
+    .await
+    .unwrap();
+    let eu_id = member(&eu, "id").clone();
+    let made = vec![
+        key.clone(),
+        "groups".into(),
+        "k".into(),
+        "".into(),
+        Value::Array(vec![]),
+        Value::Bool(false),
+    ];
+    call(&gw, "activationkey.create", made).await.unwrap();
+    let add = vec![
+        key.clone(),
+        "1-groups".into(),
+        Value::Array(vec![eu_id.clone()]),
+    ];
+    assert_eq!(
+        call(&gw, "activationkey.addServerGroups", add).await,
+        Ok(Value::Int(1))
+    );
+    for d in &direct {
+        let keys = d.call("activationkey.listActivationKeys", vec![]).await;
+        let k = item_with(&keys, "key", "1-groups");
+        let local = d.group_id("eu").await;
+        assert_eq!(
+            member(k, "server_group_ids"),
+            &Value::Array(vec![Value::Int(local as i32)])
+        );
+    }
+    let keys = call(&gw, "activationkey.listActivationKeys", vec![key.clone()])
+        .await
+        .unwrap();
+    let k = item_with(&keys, "key", "1-groups");
+    assert_eq!(
+        member(k, "server_group_ids"),
+        &Value::Array(vec![eu_id.clone()])
+    );
+
+    // A group's recurring schedule: made on every node for its own id of
+    // the group, listed under the cluster ids of schedule and group.
+    let props = schedule_props("GROUP", eu_id.as_i64().unwrap() as i32, "eu nightly");
+    let made = call(&gw, "recurring.highstate.create", vec![key.clone(), props])
+        .await
+        .unwrap();
+    assert_eq!(schedule_parts(&gw, &made).await.len(), 3);
+    for d in &direct {
+        let local = d.group_id("eu").await;
+        let listed = d
+            .call(
+                "recurring.listByEntity",
+                vec!["GROUP".into(), Value::Int(local as i32)],
+            )
+            .await;
+        assert_eq!(listed.as_array().unwrap().len(), 1, "{listed:?}");
+    }
+    let listed = schedules_of(&gw, key.clone(), "GROUP", eu_id.clone()).await;
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(member(&listed[0], "id"), &made);
+    assert_eq!(member(&listed[0], "entity_id"), &eu_id);
+    assert_eq!(
+        recurring(&gw, "delete", key.clone(), made)
+            .await
+            .map(|_| ()),
+        Ok(())
+    );
+
+    // Deleted everywhere, then made again: a new id; the old one is gone.
+    let delete = vec![key.clone(), "eu".into()];
+    assert_eq!(
+        call(&gw, "systemgroup.delete", delete).await,
+        Ok(Value::Int(1))
+    );
+    let again = call(
+        &gw,
+        "systemgroup.create",
+        vec![key.clone(), "eu".into(), "EU".into()],
+    )
+    .await
+    .unwrap();
+    assert_ne!(member(&again, "id"), &eu_id);
+    let gone = call(
+        &gw,
+        "systemgroup.getDetails",
+        vec![key.clone(), eu_id.clone()],
+    )
+    .await;
+    let gone = gone.unwrap_err();
+    assert_eq!(gone.code, 2201, "{gone:?}");
+
+    // A group only n2 has: the node that lacks it answers its own fault.
+    direct[1]
+        .call("systemgroup.create", vec!["n2-only".into(), "".into()])
+        .await;
+    let all = call(&gw, "systemgroup.listAllGroups", vec![key.clone()])
+        .await
+        .unwrap();
+    let only = member(item_with(&all, "name", "n2-only"), "id").clone();
+    let set = |sid: i32| vec![key.clone(), sid.into(), only.clone(), Value::Bool(true)];
+    assert_eq!(
+        call(&gw, "system.setGroupMembership", set(systems[1].0)).await,
+        Ok(Value::Int(1))
+    );
+    let f = call(&gw, "system.setGroupMembership", set(systems[0].0))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        f,
+        Fault::new(
+            2201,
+            "redstone.xmlrpc.XmlRpcFault: Unable to locate or access server group: n2-only"
+        )
+    );
+}

@@ -13,6 +13,10 @@
 //! ([`IdPlace::Nested`]: the systems of a duplicate group, the actions a
 //! maintenance change moved). A recurring schedule for a minion names it
 //! by system id (`entity_id`), which is mapped too.
+//!
+//! System group ids ([`IdKind::Group`]) are left to [`super::group_ids`]:
+//! a group lives on every node, and finding a node's id for it may take a
+//! call to that node.
 
 use std::sync::Arc;
 
@@ -27,14 +31,16 @@ fn no_such(kind: IdKind, id: i64) -> GatewayError {
         IdKind::System => GatewayError::NoSuchSystem,
         IdKind::Action => GatewayError::NoSuchAction(id),
         IdKind::Schedule => GatewayError::NoSuchSchedule(id),
+        IdKind::Group => GatewayError::NoSuchGroup(id),
     }
 }
 
 /// The identity map's kind of action and schedule ids; `None` for
-/// systems.
+/// systems (and groups, which never reach the callers: see
+/// [`super::group_ids`]).
 pub(crate) fn object_kind(kind: IdKind) -> Option<ObjectKind> {
     match kind {
-        IdKind::System => None,
+        IdKind::System | IdKind::Group => None,
         IdKind::Action => Some(ObjectKind::Action),
         IdKind::Schedule => Some(ObjectKind::Schedule),
     }
@@ -59,6 +65,9 @@ pub(crate) async fn locate_all(
 ) -> Result<Arc<[Location]>, GatewayError> {
     let raw = value.as_i64().ok_or(no_such(kind, 0))?;
     let id = i32::try_from(raw).map_err(|_| no_such(kind, raw))?;
+    if kind == IdKind::Group {
+        return Err(no_such(kind, raw));
+    }
     let found = match object_kind(kind) {
         None => ids.system_location(id).await?.map(|l| Arc::from([l])),
         Some(object) => ids.object_parts(object, id).await?,
@@ -69,14 +78,19 @@ pub(crate) async fn locate_all(
 }
 
 /// Rewrites every translated id parameter of `entry` in `params` to its
-/// local id on `node`.
+/// local id on `node` (group ids: [`super::group_ids::params_to_node`]).
 pub(crate) async fn params_to_node(
     ids: &CachedIdentity,
     entry: &Entry,
     params: &mut [Value],
     node: &str,
 ) -> Result<(), GatewayError> {
-    for p in entry.ids.params.iter().filter(|p| p.form.is_translated()) {
+    let translated = entry
+        .ids
+        .params
+        .iter()
+        .filter(|p| p.form.is_translated() && p.kind != IdKind::Group);
+    for p in translated {
         let Some(value) = params.get_mut(p.index) else {
             continue;
         };
@@ -114,6 +128,7 @@ pub(crate) async fn to_local(
             IdKind::System => "systems",
             IdKind::Action => "actions",
             IdKind::Schedule => "schedules",
+            IdKind::Group => "system groups",
         };
         return Err(GatewayError::CrossNode(format!(
             "the {what} of this call are managed by different nodes of the cluster \
@@ -125,15 +140,16 @@ pub(crate) async fn to_local(
     Ok(())
 }
 
-/// Rewrites every id `node` answered in `value` to its cluster id. The ids
-/// of a list are translated in one batch.
+/// Rewrites every id `node` answered in `value` to its cluster id (group
+/// ids: [`super::group_ids::result_from_node`]). The ids of a list are
+/// translated in one batch.
 pub(crate) async fn result_from_node(
     ids: &CachedIdentity,
     entry: &Entry,
     value: &mut Value,
     node: &str,
 ) -> Result<(), GatewayError> {
-    for r in &entry.ids.result {
+    for r in entry.ids.result.iter().filter(|r| r.kind != IdKind::Group) {
         match (&r.place, &mut *value) {
             (IdPlace::Whole, Value::Array(items)) => {
                 many_to_cluster(ids, r.kind, items, None, node).await?;
@@ -288,7 +304,11 @@ fn local_id(v: &Value) -> Option<i32> {
 /// Collects the integer ids at `path` under `value`: members followed
 /// through structs, every item of an array met on the way, and at the end
 /// one integer or the integers of an array.
-fn nested_slots<'v>(value: &'v mut Value, path: &[String], out: &mut Vec<&'v mut Value>) {
+pub(crate) fn nested_slots<'v>(
+    value: &'v mut Value,
+    path: &[String],
+    out: &mut Vec<&'v mut Value>,
+) {
     match value {
         Value::Array(items) => {
             for item in items {

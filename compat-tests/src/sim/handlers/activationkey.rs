@@ -12,6 +12,8 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "listActivationKeys" => Ok(list(node)),
         "create" => create(node, call),
         "delete" => delete(node, call),
+        "addServerGroups" => server_groups(node, call, true),
+        "removeServerGroups" => server_groups(node, call, false),
         _ => return None,
     })
 }
@@ -39,7 +41,10 @@ fn list(node: &Node) -> Value {
                         "entitlements",
                         Value::Array(k.entitlements.iter().map(Value::string).collect()),
                     )
-                    .with("server_group_ids", Value::Array(Vec::new()))
+                    .with(
+                        "server_group_ids",
+                        Value::Array(k.server_groups.iter().map(|g| Value::Int(*g)).collect()),
+                    )
                     .with("package_names", Value::Array(Vec::new()))
                     .with("packages", Value::Array(Vec::new()))
                     .with("universal_default", Value::Bool(k.universal_default))
@@ -98,6 +103,7 @@ fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
             usage_limit,
             entitlements,
             universal_default,
+            server_groups: Vec::new(),
         },
     );
     Ok(Value::String(key))
@@ -114,4 +120,35 @@ fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
             format!("com.redhat.rhn.common.hibernate.LookupException: Could not find activation key: {key}"),
         )
     })
+}
+
+/// `addServerGroups` / `removeServerGroups`: every group must exist.
+fn server_groups(node: &Node, call: &Call<'_>, add: bool) -> MethodResponse {
+    let user = call.user(node)?;
+    require_role(&user, &["activation_key_admin"])?;
+    let key = call.str("key")?;
+    let ids = call.ints("serverGroupIds")?;
+    let mut data = node.write();
+    let mut groups = Vec::with_capacity(ids.len());
+    for id in ids {
+        let group = data
+            .group_by_id(id)
+            .ok_or_else(|| faults::no_such_group(&id.to_string()))?;
+        groups.push(group.id);
+    }
+    let Some(k) = data.activation_keys.get_mut(key) else {
+        return Err(Fault::new(
+            -1,
+            format!(
+                "com.redhat.rhn.common.hibernate.LookupException: Could not find activation key: {key}"
+            ),
+        ));
+    };
+    for id in groups {
+        k.server_groups.retain(|g| *g != id);
+        if add {
+            k.server_groups.push(id);
+        }
+    }
+    Ok(Value::Int(1))
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use xmlrpc::{Fault, MethodResponse, Struct, Value};
 
-use super::{Answer, Call};
+use super::{Answer, Call, require_role};
 use crate::sim::clock::{format_datetime, format_plain, now_secs};
 use crate::sim::model::{Action, ActionState, NodeData, System};
 use crate::sim::{Node, faults};
@@ -23,6 +23,8 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "searchByName" => search_by_name(node, call),
         "getDetails" => get_details(node, call),
         "getName" => get_name(node, call),
+        "listGroups" => list_groups(node, call),
+        "setGroupMembership" => set_group_membership(node, call),
         "deleteSystems" => delete_systems(node, call),
         "schedulePackageInstall" => schedule_package_install(node, call),
         "scheduleApplyHighstate" => schedule_apply_highstate(node, call),
@@ -117,6 +119,56 @@ fn get_details(node: &Node, call: &Call<'_>) -> MethodResponse {
         .with("lock_status", Value::Bool(false))
         .with("contact_method", Value::string("default"))
         .into())
+}
+
+/// Every group of the organization, and whether the system is in it; as
+/// the server, `sgid` repeats the id as text.
+fn list_groups(node: &Node, call: &Call<'_>) -> MethodResponse {
+    call.user(node)?;
+    let sid = system_id(call, "sid")?;
+    let data = node.read();
+    if !data.systems.contains_key(&sid) {
+        return Err(faults::no_such_system());
+    }
+    Ok(Value::Array(
+        data.groups
+            .values()
+            .map(|g| {
+                Struct::with_capacity(4)
+                    .with("id", Value::Int(g.id))
+                    .with(
+                        "subscribed",
+                        Value::Int(i32::from(g.members.contains(&sid))),
+                    )
+                    .with("system_group_name", Value::string(&g.name))
+                    .with("sgid", Value::string(g.id.to_string()))
+                    .into()
+            })
+            .collect(),
+    ))
+}
+
+fn set_group_membership(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let user = call.user(node)?;
+    require_role(&user, &["system_group_admin"])?;
+    let sid = system_id(call, "sid")?;
+    let sgid = call.int("sgid")?;
+    let member = call.bool("member")?;
+    let mut data = node.write();
+    if !data.systems.contains_key(&sid) {
+        return Err(faults::no_such_system());
+    }
+    let name = data
+        .group_by_id(sgid)
+        .map(|g| g.name.clone())
+        .ok_or_else(|| faults::no_such_group(&sgid.to_string()))?;
+    if let Some(group) = data.groups.get_mut(&name) {
+        group.members.retain(|m| *m != sid);
+        if member {
+            group.members.push(sid);
+        }
+    }
+    Ok(Value::Int(1))
 }
 
 fn get_name(node: &Node, call: &Call<'_>) -> MethodResponse {

@@ -12,6 +12,8 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
             node.read().groups.values().map(group_value).collect(),
         )),
         "create" => create(node, call),
+        "getDetails" => details(node, call),
+        "delete" => delete(node, call),
         _ => return None,
     })
 }
@@ -54,4 +56,39 @@ fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
     let value = group_value(&group);
     data.groups.insert(name.to_owned(), group);
     Ok(value)
+}
+
+/// `getDetails` by id or by name.
+fn details(node: &Node, call: &Call<'_>) -> MethodResponse {
+    call.user(node)?;
+    let data = node.read();
+    let found = match call.arg("systemGroupId") {
+        Some(_) => {
+            let id = call.int("systemGroupId")?;
+            data.group_by_id(id)
+                .ok_or_else(|| faults::no_such_group(&id.to_string()))?
+        }
+        None => {
+            let name = call.str("systemGroupName")?;
+            data.groups
+                .get(name)
+                .ok_or_else(|| faults::no_such_group(name))?
+        }
+    };
+    Ok(group_value(found))
+}
+
+fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let user = call.user(node)?;
+    require_role(&user, &["system_group_admin"])?;
+    let name = call.str("systemGroupName")?;
+    let mut data = node.write();
+    let group = data
+        .groups
+        .remove(name)
+        .ok_or_else(|| faults::no_such_group(name))?;
+    for key in data.activation_keys.values_mut() {
+        key.server_groups.retain(|g| *g != group.id);
+    }
+    Ok(Value::Int(1))
 }

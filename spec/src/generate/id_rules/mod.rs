@@ -42,6 +42,9 @@ pub const CERT_PARAMS: &[&str] = &["clientCert", "clientcert"];
 /// Parameters carrying scheduled-action ids.
 pub const ACTION_ID_PARAMS: &[&str] = &["actionId", "actionIds"];
 
+/// Parameters carrying system group ids.
+pub const GROUP_ID_PARAMS: &[&str] = &["sgid", "systemGroupId", "groupId", "serverGroupIds"];
+
 /// Namespaces whose `actionId` is not a scheduled action.
 pub const NOT_ACTION_NAMESPACES: &[&str] = &["recurringaction"];
 
@@ -90,6 +93,13 @@ const SYSTEM_STRUCTS: &[&str] = &[
     "virtual system",
 ];
 const ACTION_STRUCTS: &[&str] = &["action", "Script details", "entry"];
+/// Result members holding one system group id, whatever their type:
+/// `system.listGroups` documents `sgid` as a string (it is the group id
+/// again, as text).
+const GROUP_FIELDS: &[&str] = &["sgid"];
+const GROUP_STRUCTS: &[&str] = &["server group", "system group"];
+/// Array members of result structs listing system group ids.
+const GROUP_LISTS: &[&str] = &["server_group_ids"];
 /// Methods of the recurring namespaces that answer the schedule's id.
 const SCHEDULE_RESULTS: &[&str] = &["create", "update", "delete"];
 
@@ -240,6 +250,8 @@ pub(super) fn param_ids(entry: &Entry) -> Result<Vec<IdParam>, GenerateError> {
             && !NOT_ACTION_NAMESPACES.contains(&entry.namespace.as_str())
         {
             Some((IdKind::Action, integer_form(entry, name, &param.ty)?))
+        } else if GROUP_ID_PARAMS.contains(&name) {
+            Some((IdKind::Group, integer_form(entry, name, &param.ty)?))
         } else {
             None
         };
@@ -314,6 +326,8 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
             || (f == "prerequisite" && name == "action")
         {
             Some(IdKind::Action)
+        } else if f == "id" && GROUP_STRUCTS.contains(&name) {
+            Some(IdKind::Group)
         } else {
             None
         };
@@ -322,6 +336,20 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
             && !out.iter().any(|r: &IdResult| r.place == place)
         {
             out.push(IdResult { kind, place });
+        }
+    }
+    for field in &entry.result_fields {
+        if GROUP_FIELDS.contains(&field.name.as_str()) {
+            out.push(IdResult {
+                kind: IdKind::Group,
+                place: IdPlace::Field(field.name.clone()),
+            });
+        }
+        if GROUP_LISTS.contains(&field.name.as_str()) && matches!(field.ty, Type::Array(_)) {
+            out.push(IdResult {
+                kind: IdKind::Group,
+                place: IdPlace::Nested(vec![field.name.clone()]),
+            });
         }
     }
     out
