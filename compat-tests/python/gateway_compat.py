@@ -9,8 +9,9 @@ name), schedules one package install on systems of two nodes in one call
 and finds the actions among the actions in progress, schedules one
 highstate on the same systems and finds its one action id reaching them all,
 creates, finds, changes and deletes recurring highstate schedules (the
-organization's and a minion's), creates and deletes an activation key, and
-checks the exact faults of a bad login, a bad session
+organization's and a minion's), creates and deletes an activation key, creates a system group, puts systems
+of every node in it by the group id the create answered and finds each
+group listed once, and checks the exact faults of a bad login, a bad session
 key, an unknown method, an unknown namespace and wrong argument types.
 
 Usage: gateway_compat.py URL [EXPECTED_SYSTEMS]
@@ -84,6 +85,22 @@ check("activation key listed", made in listed)
 check("activation key deleted", client.activationkey.delete(key, made) == 1)
 listed = [k["key"] for k in client.activationkey.listActivationKeys(key)]
 check("activation key gone", made not in listed)
+
+# A system group: made on every node, listed once, systems of every node
+# put in it by the one id the create answered, counted over the nodes.
+group = client.systemgroup.create(key, "gw-compat", "made by gateway_compat.py")
+groups = client.systemgroup.listAllGroups(key)
+group_names = [g["name"] for g in groups]
+check("each group listed once", len(group_names) == len(set(group_names)), repr(group_names))
+check("the group listed under its id", [g["id"] for g in groups if g["name"] == "gw-compat"] == [group["id"]])
+members = [by_node[n][0]["id"] for n in nodes]
+for sid in members:
+    check("system put in the group", client.system.setGroupMembership(key, sid, group["id"], True) == 1)
+    listed = [g for g in client.system.listGroups(key, sid) if g["id"] == group["id"]]
+    check("the system's groups show it", len(listed) == 1 and listed[0]["subscribed"] == 1, repr(listed))
+details = client.systemgroup.getDetails(key, "gw-compat")
+check("the group's systems counted", details["system_count"] == len(members), repr(details))
+check("system group deleted", client.systemgroup.delete(key, "gw-compat") == 1)
 
 # Recurring highstate schedules: one for the organization (on every node
 # of a cluster) and one for a minion, found, changed and deleted by the id
