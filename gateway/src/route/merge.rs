@@ -79,11 +79,7 @@ pub fn merge_fanout(method: &str, parts: Vec<Value>) -> Value {
     };
     match first {
         Value::Array(mut items) => {
-            for part in parts {
-                if let Value::Array(more) = part {
-                    items.extend(more);
-                }
-            }
+            append_lists(&mut items, parts);
             order(method, &mut items);
             Value::Array(items)
         }
@@ -108,6 +104,16 @@ pub fn merge_fanout(method: &str, parts: Vec<Value>) -> Value {
             Value::Struct(merged)
         }
         other => other,
+    }
+}
+
+/// Appends the items of every list among `parts` to `items`; other
+/// answers are left out.
+fn append_lists(items: &mut Vec<Value>, parts: impl Iterator<Item = Value>) {
+    for part in parts {
+        if let Value::Array(more) = part {
+            items.extend(more);
+        }
     }
 }
 
@@ -195,11 +201,7 @@ pub fn unite_system_groups(parts: Vec<Value>) -> Value {
     };
     match first {
         Value::Array(mut items) => {
-            for part in parts {
-                if let Value::Array(more) = part {
-                    items.extend(more);
-                }
-            }
+            append_lists(&mut items, parts);
             let mut at: HashMap<i64, usize> = HashMap::new();
             let mut kept: Vec<Value> = Vec::with_capacity(items.len());
             for item in items {
@@ -321,11 +323,7 @@ pub fn merge_split(entry: &Entry, client_ids: &[Value], parts: Vec<Value>) -> Va
     };
     match first {
         Value::Array(mut items) => {
-            for part in parts {
-                if let Value::Array(more) = part {
-                    items.extend(more);
-                }
-            }
+            append_lists(&mut items, parts);
             if let Some(field) = field {
                 let position: HashMap<i64, usize> = client_ids
                     .iter()
