@@ -763,16 +763,21 @@ impl IdentityMap {
     /// Forgets the system group of organization `org_id` called `name`
     /// (it was deleted from every node): its record and indexes go, so a
     /// group made later under the same name gets a new cluster id, as a
-    /// server gives it a new id.
-    pub async fn forget_group(&self, org_id: i32, name: &str) -> Result<(), IdentityError> {
+    /// server gives it a new id. Answers the record forgotten.
+    pub async fn forget_group(
+        &self,
+        org_id: i32,
+        name: &str,
+    ) -> Result<Option<GroupIdentity>, IdentityError> {
         let name_key = Keys::group_name(org_id, name);
         for _ in 0..ATTEMPTS {
             let Some(named) = self.store.get(&name_key).await? else {
-                return Ok(());
+                return Ok(None);
             };
             let mut txn = Txn::new()
                 .check(&name_key, Some(named.clone()))
                 .delete(&name_key);
+            let mut forgotten = None;
             if let Some(id) = parse_id(&named) {
                 let key = Keys::group(id);
                 let raw = self.store.get(&key).await?;
@@ -782,11 +787,12 @@ impl IdentityMap {
                     for p in &record.parts {
                         txn = txn.delete(Keys::group_local(&p.node, p.local_id));
                     }
+                    forgotten = Some(record);
                 }
                 txn = txn.check(&key, raw).delete(&key);
             }
             if self.store.transact(txn).await?.is_ok() {
-                return Ok(());
+                return Ok(forgotten);
             }
         }
         Err(IdentityError::Contention {
@@ -1080,7 +1086,9 @@ mod tests {
         let old = map.store.get(Keys::group_local("n1", 7)).await.unwrap();
         assert_eq!(old, None, "the old part's index entry is gone");
         // Forgotten when deleted everywhere: made again, it is a new group.
-        map.forget_group(1, "web").await.unwrap();
+        let forgotten = map.forget_group(1, "web").await.unwrap().unwrap();
+        assert_eq!(forgotten.cluster_id, web);
+        assert_eq!(map.forget_group(1, "web").await.unwrap(), None);
         assert_eq!(map.group(web).await.unwrap(), None);
         let again = map.group_for_local("n2", 3, 1, "web").await.unwrap();
         assert_ne!(again, web);

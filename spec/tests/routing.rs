@@ -280,6 +280,10 @@ fn system_groups_are_named_by_group_ids() {
         "activationkey.getDetails",
         Nested(vec!["server_group_ids".into()]),
     );
+    result_has(
+        "system.listSystemGroupsForSystemsWithEntitlement",
+        Nested(vec!["system_groups".into(), "id".into()]),
+    );
     assert!(
         !ids("org.getDetails")
             .result

@@ -51,12 +51,13 @@ impl SplitMix64 {
     }
 }
 
-/// The first system group id of the node called `name`: 1 plus a multiple
-/// of 100 taken from the name, so that nodes do not agree on their groups'
-/// ids (real nodes agree only while every group was made on all of them in
-/// the same order).
+/// The first system group id of the node called `name`: 10001 plus a
+/// multiple of 100 taken from the name, so that nodes do not agree on
+/// their groups' ids (real nodes agree only while every group was made on
+/// all of them in the same order), and no node's id is a small cluster id
+/// that an untranslated id could hit by chance.
 pub(crate) fn first_group_id(name: &str) -> i32 {
-    1 + 100 * SplitMix64::from_text(name).below(1000) as i32
+    10_001 + 100 * SplitMix64::from_text(name).below(1000) as i32
 }
 
 /// What a node is seeded from.

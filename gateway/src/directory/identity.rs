@@ -455,6 +455,15 @@ impl CachedIdentity {
         name: &str,
     ) -> Result<i32, IdentityError> {
         if let Some(id) = self.known_group_id(node, local).await? {
+            // Recorded meanwhile (by another gateway): a cached record
+            // without this part would have the node asked again.
+            if self
+                .group_records
+                .get(&id)
+                .is_some_and(|r| r.local_on(node) != Some(local))
+            {
+                self.group_records.invalidate(&id);
+            }
             return Ok(id);
         }
         let id = self.map.group_for_local(node, local, org_id, name).await?;
@@ -481,22 +490,19 @@ impl CachedIdentity {
     /// Forgets the system group of organization `org_id` called `name`
     /// (deleted from every node).
     pub async fn forget_group(&self, org_id: i32, name: &str) -> Result<(), IdentityError> {
-        let number_of = |node: &str| self.number(node);
-        let records: Vec<Arc<GroupIdentity>> = self
-            .group_records
-            .iter()
-            .filter(|(_, r)| r.org_id == org_id && r.name == name)
-            .map(|(_, r)| r)
-            .collect();
-        self.map.forget_group(org_id, name).await?;
-        for record in records {
+        if let Some(record) = self.map.forget_group(org_id, name).await? {
             self.group_records.invalidate(&record.cluster_id);
             for p in &record.parts {
                 self.group_of
-                    .invalidate(&Self::local_key(number_of(&p.node), p.local_id));
+                    .invalidate(&Self::local_key(self.number(&p.node), p.local_id));
             }
         }
         Ok(())
+    }
+
+    /// Drops the cached record of group `id` (it proved stale).
+    pub fn invalidate_group(&self, id: i32) {
+        self.group_records.invalidate(&id);
     }
 }
 

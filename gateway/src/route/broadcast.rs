@@ -111,7 +111,11 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
         nodes.clone(),
         RequestStrategy::ALL,
         |node: NodeInfo| async move {
-            let call = at(&node).map_or_else(|| ctx.call.clone(), |i| calls[i].clone());
+            let Some(call) = at(&node).map(|i| calls[i].clone()) else {
+                return Err(GatewayError::NoNode(
+                    "this change (a node without its call)",
+                ));
+            };
             call_node(ctx.gw, &node, call, ctx.session.as_ref(), false).await
         },
         || GatewayError::NoNode("this change in time"),
@@ -126,7 +130,7 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
         }
     }
     if faults.is_empty() && gathered.failed.is_empty() {
-        group_ids::forget_deleted(ctx, deleted).await?;
+        group_ids::forget_deleted(ctx, deleted).await;
         return answer_of_all(ctx, applied).await;
     }
     if applied.is_empty()

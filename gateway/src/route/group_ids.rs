@@ -24,8 +24,9 @@
 //!   ([`super::merge::unite_system_groups`]): one item per cluster id, its
 //!   `system_count` summed over the nodes.
 //!
-//! Every look-up is cached ([`crate::directory::CachedIdentity`]); a node
-//! is asked about a group at most once.
+//! What the map learns is cached ([`crate::directory::CachedIdentity`]):
+//! a node is asked about a group until its id for it is recorded. A node
+//! that lacks a group is asked again by every call naming the group there.
 
 use spec::{Entry, IdKind, IdPlace};
 use xmlrpc::{MethodCall, Value};
@@ -107,12 +108,25 @@ async fn to_local(ctx: &Ctx<'_>, node: &str, value: &mut Value) -> Result<(), Ga
     Ok(())
 }
 
-/// `node`'s id for `group`, asked of the node by name and recorded.
+/// `node`'s id for `group`, asked of the node by name and recorded. The
+/// group the node finds must be the same group: of the same organization
+/// (a user of another one may have a group of that name), under the same
+/// cluster id (not a group deleted and made again since the record was
+/// read); else the id is no group of the caller's.
 async fn find_on(ctx: &Ctx<'_>, node: &str, group: &GroupIdentity) -> Result<i32, GatewayError> {
     let found = details(ctx, node, Value::string(&group.name)).await?;
+    let no_such = || GatewayError::NoSuchGroup(i64::from(group.cluster_id));
+    if found.org_id != group.org_id {
+        return Err(no_such());
+    }
     let ids = ctx.gw.directory().identity();
-    ids.group_id(node, found.local, group.org_id, &group.name)
+    let id = ids
+        .group_id(node, found.local, found.org_id, &found.name)
         .await?;
+    if id != group.cluster_id {
+        ids.invalidate_group(group.cluster_id);
+        return Err(no_such());
+    }
     Ok(found.local)
 }
 
@@ -174,7 +188,7 @@ pub(crate) async fn result_from_node(
     for r in ctx.entry.ids.result.iter() {
         match (&r.place, r.kind) {
             (IdPlace::Field(field), IdKind::Group) => {
-                for item in items(value) {
+                for item in translate::items(value) {
                     let Value::Struct(s) = item else { continue };
                     let org = s.get("org_id").and_then(Value::as_i64);
                     let name = s.get("name").and_then(Value::as_str);
@@ -197,7 +211,7 @@ pub(crate) async fn result_from_node(
             (IdPlace::Whole, IdKind::Group) => to_cluster(ctx, node, value, None).await?,
             // A group's recurring schedules name it as their entity.
             (IdPlace::Field(_), IdKind::Schedule) => {
-                for item in items(value) {
+                for item in translate::items(value) {
                     let Value::Struct(s) = item else { continue };
                     let group = s
                         .get("entity_type")
@@ -212,14 +226,6 @@ pub(crate) async fn result_from_node(
         }
     }
     Ok(())
-}
-
-/// The answer itself, or the items of an answered list.
-fn items(value: &mut Value) -> &mut [Value] {
-    match value {
-        Value::Array(items) => items.as_mut_slice(),
-        one => std::slice::from_mut(one),
-    }
 }
 
 /// Rewrites `node`'s group id in `slot` (an integer, or the id as text) to
@@ -281,13 +287,13 @@ pub(crate) async fn deleting(ctx: &Ctx<'_>, node: &str) -> Option<(i32, String)>
 
 /// Forgets a group deleted from every node, so that a group made again
 /// under its name gets a new cluster id, as a server gives it a new id.
-pub(crate) async fn forget_deleted(
-    ctx: &Ctx<'_>,
-    deleted: Option<(i32, String)>,
-) -> Result<(), GatewayError> {
+/// The group is gone from the nodes either way: a store failure is
+/// logged, not answered (the old id then stays for a group made again).
+pub(crate) async fn forget_deleted(ctx: &Ctx<'_>, deleted: Option<(i32, String)>) {
     if let Some((org_id, name)) = deleted {
         let ids = ctx.gw.directory().identity();
-        ids.forget_group(org_id, &name).await?;
+        if let Err(e) = ids.forget_group(org_id, &name).await {
+            tracing::error!(cause = %e, "forgetting a deleted system group failed");
+        }
     }
-    Ok(())
 }

@@ -3,14 +3,17 @@
 //! gateway's zone answers; the starting node rotates from call to call to
 //! spread the load, nodes whose circuit is open go last, and a node that
 //! cannot be reached hands the call to the next. A node's fault is its
-//! answer and is passed on.
+//! answer and is passed on, except for calls about system groups
+//! ([`super::group_ids`]): a node may lack the group, so the next node is
+//! asked, and the first fault is answered only when none can answer.
 
 use std::sync::atomic::Ordering;
 
-use xmlrpc::Value;
+use xmlrpc::{MethodCall, Value};
 
 use super::node_call::{answer, call_node};
 use super::{Ctx, group_ids, translate};
+use crate::directory::NodeInfo;
 use crate::error::{GatewayError, NodeFailures};
 
 /// Routes a `shared_read` class call.
@@ -34,22 +37,38 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     // Stable: open circuits last, rotation kept otherwise.
     candidates.sort_by_key(|n| gw.upstreams().is_open(&n.id));
     let mut failures = NodeFailures::default();
+    // A node that lacks a group the call names answers its fault only when
+    // no other node can answer.
+    let mut lacking = None;
     for node in &candidates {
-        let call = group_ids::call_for(&ctx, &node.id).await?;
-        match call_node(gw, node, call, ctx.session.as_ref(), false).await {
-            Ok(response) => {
-                let mut value = answer(response)?;
-                let ids = gw.directory().identity();
-                translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
-                group_ids::result_from_node(&ctx, &node.id, &mut value).await?;
-                return Ok(value);
-            }
+        let answered = match group_ids::call_for(&ctx, &node.id).await {
+            Ok(call) => on(&ctx, node, call).await,
+            Err(e) => Err(e),
+        };
+        match answered {
+            Ok(value) => return Ok(value),
             Err(GatewayError::NodeUnavailable { node, source }) => {
                 tracing::warn!(node = %node, cause = %source, "shared read failing over");
                 failures.0.push((node, source.to_string()));
             }
+            Err(GatewayError::Fault(f)) if lacking.is_none() && group_ids::involved(ctx.entry) => {
+                lacking = Some(f);
+            }
             Err(other) => return Err(other),
         }
     }
-    Err(GatewayError::Fanout(failures))
+    match lacking {
+        Some(fault) => Err(GatewayError::Fault(fault)),
+        None => Err(GatewayError::Fanout(failures)),
+    }
+}
+
+/// Calls `call` on `node`; the answer with its ids translated.
+async fn on(ctx: &Ctx<'_>, node: &NodeInfo, call: MethodCall) -> Result<Value, GatewayError> {
+    let gw = ctx.gw;
+    let mut value = answer(call_node(gw, node, call, ctx.session.as_ref(), false).await?)?;
+    let ids = gw.directory().identity();
+    translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
+    group_ids::result_from_node(ctx, &node.id, &mut value).await?;
+    Ok(value)
 }

@@ -1690,6 +1690,16 @@ async fn a_system_group_is_one_group_under_one_id_over_nodes_that_number_it_apar
         .await
         .unwrap();
     let only = member(item_with(&all, "name", "n2-only"), "id").clone();
+    // Asked of every node, answered by the one that has it.
+    let details = call(
+        &gw,
+        "systemgroup.getDetails",
+        vec![key.clone(), only.clone()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&details, "name"), &Value::string("n2-only"));
+    assert_eq!(member(&details, "id"), &only);
     let set = |sid: i32| vec![key.clone(), sid.into(), only.clone(), Value::Bool(true)];
     assert_eq!(
         call(&gw, "system.setGroupMembership", set(systems[1].0)).await,

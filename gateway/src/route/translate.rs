@@ -170,17 +170,14 @@ pub(crate) async fn result_from_node(
 
 /// Rewrites the `entity_id` of the recurring schedules in `value` (one, or
 /// a list) whose `entity_type` is `MINION`: a system id of `node`. A
-/// group's or the organization's id is the same on every node of a zone.
+/// group's is mapped by [`super::group_ids`]; the organization's id is the
+/// same on every node of a zone.
 async fn minion_entities_to_cluster(
     ids: &CachedIdentity,
     value: &mut Value,
     node: &str,
 ) -> Result<(), GatewayError> {
-    let schedules = match value {
-        Value::Array(items) => items.as_mut_slice(),
-        one => std::slice::from_mut(one),
-    };
-    for schedule in schedules {
+    for schedule in items(value) {
         let Value::Struct(s) = schedule else {
             continue;
         };
@@ -193,6 +190,14 @@ async fn minion_entities_to_cluster(
         }
     }
     Ok(())
+}
+
+/// The answer itself, or the items of an answered list.
+pub(crate) fn items(value: &mut Value) -> &mut [Value] {
+    match value {
+        Value::Array(items) => items.as_mut_slice(),
+        one => std::slice::from_mut(one),
+    }
 }
 
 /// The id slot of an item: the item itself, or its member `field`.

@@ -23,6 +23,8 @@ pub struct NestedIds {
 
 const DUPLICATES: &str = "a duplicate group lists its systems as `NetworkDtoSerializer` \
                           structs: `systemId`, `systemName`, `last_checkin`";
+const SYSTEM_GROUPS: &str = "`SystemGroupsSerializer`: each system's `system_groups` are \
+                             `SystemGroupID` structs, `id` and `name` of a group";
 const RESCHEDULED: &str = "`RescheduleResultSerializer`: each rescheduled action's `id`, \
                            `prerequisite` and `affected_system_ids`";
 
@@ -44,6 +46,13 @@ const fn row(
 
 /// The nested-id table.
 pub const NESTED_IDS: &[NestedIds] = &[
+    row(
+        "system",
+        "listSystemGroupsForSystemsWithEntitlement",
+        &["system_groups", "id"],
+        IdKind::Group,
+        SYSTEM_GROUPS,
+    ),
     row(
         "system",
         "listDuplicatesByHostname",
