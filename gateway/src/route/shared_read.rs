@@ -51,8 +51,8 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
                 tracing::warn!(node = %node, cause = %source, "shared read failing over");
                 failures.0.push((node, source.to_string()));
             }
-            Err(GatewayError::Fault(f)) if lacking.is_none() && group_ids::involved(ctx.entry) => {
-                lacking = Some(f);
+            Err(GatewayError::Fault(f)) if group_ids::involved(ctx.entry) => {
+                lacking.get_or_insert(f);
             }
             Err(other) => return Err(other),
         }

@@ -1690,6 +1690,13 @@ async fn a_system_group_is_one_group_under_one_id_over_nodes_that_number_it_apar
         .await
         .unwrap();
     let only = member(item_with(&all, "name", "n2-only"), "id").clone();
+    // A shared read goes on past the nodes that lack it, whichever node
+    // it starts at.
+    for _ in 0..3 {
+        let formulas = vec![key.clone(), only.clone()];
+        let read = call(&gw, "formula.getFormulasByGroupId", formulas).await;
+        assert_eq!(read, Ok(Value::Array(vec![])));
+    }
     // Asked of every node, answered by the one that has it.
     let details = call(
         &gw,

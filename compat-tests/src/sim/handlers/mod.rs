@@ -146,6 +146,7 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         ("org", m) => org::call(node, m, call),
         ("activationkey", m) => activationkey::call(node, m, call),
         ("systemgroup", m) => systemgroup::call(node, m, call),
+        ("formula", "getFormulasByGroupId") => Some(systemgroup::formulas(node, call)),
         (ns @ ("recurring" | "recurring.highstate"), m) => recurring::call(node, ns, m, call),
         _ => None,
     }

@@ -92,3 +92,14 @@ fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
     }
     Ok(Value::Int(1))
 }
+
+/// `formula.getFormulasByGroupId`: the simulator assigns no formulas, so
+/// a group it holds has none.
+pub(super) fn formulas(node: &Node, call: &Call<'_>) -> MethodResponse {
+    call.user(node)?;
+    let id = call.int("systemGroupId")?;
+    match node.read().group_by_id(id) {
+        Some(_) => Ok(Value::Array(Vec::new())),
+        None => Err(faults::no_such_group(&id.to_string())),
+    }
+}
