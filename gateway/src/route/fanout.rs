@@ -70,9 +70,9 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
 pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
     let order = merge::order_of(&ctx.method());
     let shape = ListShape::of(ctx.entry).map(Arc::new);
-    let Some(shape) =
-        shape.filter(|_| !matches!(order, Order::Groups(_)) && !group_ids::involved(ctx.entry))
-    else {
+    // No shape for nested ids (the duplicate groups of `Order::Groups`) or
+    // group ids: those take the value path, as do other calls about groups.
+    let Some(shape) = shape.filter(|_| !group_ids::involved(ctx.entry)) else {
         return route(ctx).await.map(Routed::Value);
     };
     let ctx = &ctx;

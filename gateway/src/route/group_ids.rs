@@ -158,11 +158,7 @@ async fn details(ctx: &Ctx<'_>, node: &str, arg: Value) -> Result<Details, Gatew
     };
     let value = answer(call_node(gw, &info, call, Some(session), true).await?)?;
     let member = |name: &str| value.as_struct().and_then(|s| s.get(name));
-    let int = |name: &str| {
-        member(name)
-            .and_then(Value::as_i64)
-            .and_then(|v| i32::try_from(v).ok())
-    };
+    let int = |name: &str| member(name).and_then(translate::local_id);
     match (
         int("id"),
         int("org_id"),
@@ -239,7 +235,7 @@ async fn to_cluster(
 ) -> Result<(), GatewayError> {
     let (local, text) = match &*slot {
         Value::String(s) => (s.trim().parse::<i32>().ok(), true),
-        other => (other.as_i64().and_then(|v| i32::try_from(v).ok()), false),
+        other => (translate::local_id(other), false),
     };
     let Some(local) = local else {
         return Ok(());

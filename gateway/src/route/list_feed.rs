@@ -47,13 +47,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use xmlrpc::{Fault, Limits};
 
-use super::list_merge::ChunkPool;
+use super::list_merge::{ChunkPool, TAIL};
 use super::list_scan::{self, ListShape, NodeList, Scanned};
 use crate::upstream::{NodeStream, UpstreamError};
 
-/// What closes a list: added after a batch's items to scan them, and
-/// after a header to check it.
-const TRAILER: &[u8] = b"</data></array></value></param></params></methodResponse>";
 /// Item bytes collected before a batch is cut.
 const BATCH: usize = 256 * 1024;
 /// Room of a feed's buffers: a batch, and what one read may add to it
@@ -84,8 +81,8 @@ enum Mode {
     Header,
     /// Among the items.
     Items,
-    /// From `</data>` on, at this offset after the header.
-    Trailer(usize),
+    /// From `</data>` on, right after the header (every item handed out).
+    Trailer,
     /// Reading to the end, to scan the rest whole.
     Rest,
     /// Everything handed out.
@@ -189,13 +186,15 @@ impl Feed {
                             }
                             None => self.probe.cut,
                         };
-                        (cut, self.probe.end.map(|end| end - cut))
+                        (cut, self.probe.end.is_some())
                     };
                     if cut == 0 {
-                        match trailer {
-                            Some(at) => self.mode = Mode::Trailer(at),
-                            None if self.ended => self.mode = Mode::Rest,
-                            None => self.read().await?,
+                        if trailer {
+                            self.mode = Mode::Trailer;
+                        } else if self.ended {
+                            self.mode = Mode::Rest;
+                        } else {
+                            self.read().await?;
                         }
                         continue;
                     }
@@ -203,8 +202,8 @@ impl Feed {
                         if !self.fast {
                             self.probe.drop_front(cut);
                         }
-                        if let Some(at) = trailer {
-                            self.mode = Mode::Trailer(at);
+                        if trailer {
+                            self.mode = Mode::Trailer;
                         }
                         self.sent = true;
                         return Ok(Step::Batch(batch));
@@ -216,12 +215,12 @@ impl Feed {
                         self.mode = Mode::Rest;
                     }
                 }
-                Mode::Trailer(at) => {
+                Mode::Trailer => {
                     while !self.ended {
                         self.read().await?;
                     }
                     let mut doc = self.pending[..self.header].to_vec();
-                    doc.extend_from_slice(&self.pending[self.header + at..]);
+                    doc.extend_from_slice(&self.pending[self.header..]);
                     match xmlrpc::scan_response(&doc, &Limits::RESPONSE, &[]) {
                         Ok(xmlrpc::Scanned::Array(scan)) if scan.is_empty() => {
                             self.mode = Mode::Done;
@@ -275,7 +274,7 @@ impl Feed {
         rest.extend_from_slice(&self.pending[at..]);
         let mut doc = std::mem::replace(&mut self.pending, rest);
         doc.truncate(at);
-        doc.extend_from_slice(TRAILER);
+        doc.extend_from_slice(TAIL);
         let doc = self.pool.chunk(doc);
         match list_scan::scan(doc.clone(), self.shape.clone()).await {
             Ok(Ok(Scanned::List(list))) => Some(list),
@@ -289,7 +288,7 @@ impl Feed {
     /// Puts a batch document (header, items, trailer) back in front of
     /// the bytes still pending.
     fn put_back(&mut self, doc: &[u8]) {
-        let items = &doc[..doc.len() - TRAILER.len()];
+        let items = &doc[..doc.len() - TAIL.len()];
         let mut pending = Vec::with_capacity(items.len() + self.pending.len());
         pending.extend_from_slice(items);
         pending.extend_from_slice(&self.pending[self.header..]);
@@ -300,9 +299,9 @@ impl Feed {
 /// Whether `header` (up to and including the first `<data>`) opens a
 /// list: with the trailer after it, the document scans as an empty array.
 fn is_list_header(header: &[u8]) -> bool {
-    let mut doc = Vec::with_capacity(header.len() + TRAILER.len());
+    let mut doc = Vec::with_capacity(header.len() + TAIL.len());
     doc.extend_from_slice(header);
-    doc.extend_from_slice(TRAILER);
+    doc.extend_from_slice(TAIL);
     matches!(
         xmlrpc::scan_response(&doc, &Limits::RESPONSE, &[]),
         Ok(xmlrpc::Scanned::Array(scan)) if scan.is_empty() && !scan.has_prefixed_names()
@@ -311,11 +310,11 @@ fn is_list_header(header: &[u8]) -> bool {
 
 /// Where a batch of structs of scalars may be cut: after the last
 /// `</struct></value>` in `items`, and, when only blanks follow it up to
-/// the list's `</data>`, after those blanks, with the trailer at once
-/// (offset 0 after the cut). Such a cut may fall inside an item whose
+/// the list's `</data>`, after those blanks, with the trailer right after
+/// the cut (`true`). Such a cut may fall inside an item whose
 /// members hold structs; the batch then does not scan and the probe
 /// takes over.
-fn last_item_end(items: &[u8]) -> Option<(usize, Option<usize>)> {
+fn last_item_end(items: &[u8]) -> Option<(usize, bool)> {
     const END: &[u8] = b"</struct></value>";
     let cut = memchr::memmem::rfind(items, END)? + END.len();
     let blanks = items[cut..]
@@ -323,9 +322,9 @@ fn last_item_end(items: &[u8]) -> Option<(usize, Option<usize>)> {
         .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
         .count();
     Some(if items[cut + blanks..].starts_with(b"</data>") {
-        (cut + blanks, Some(0))
+        (cut + blanks, true)
     } else {
-        (cut, None)
+        (cut, false)
     })
 }
 

@@ -29,7 +29,8 @@ use super::merge::Order;
 
 /// What `xmlrpc::encode_response` writes before an array's items.
 pub(crate) const HEAD: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><methodResponse><params><param><value><array><data>";
-/// ... and after them.
+/// ... and after them: what closes a list (a streamed listing adds it
+/// after a batch's items to scan them, and after a header to check it).
 pub(crate) const TAIL: &[u8] = b"</data></array></value></param></params></methodResponse>";
 /// About how many bytes each streamed chunk holds.
 pub(crate) const CHUNK: usize = 256 * 1024;

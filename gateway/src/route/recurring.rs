@@ -111,7 +111,7 @@ pub(crate) async fn route_minion(ctx: &Ctx<'_>) -> Result<Option<Value>, Gateway
     let Some((true, id)) = slot(entity, &mut params, "minion") else {
         return Ok(None);
     };
-    let Some(cluster) = id.as_i64().and_then(|v| i32::try_from(v).ok()) else {
+    let Some(cluster) = super::translate::local_id(id) else {
         return Ok(None);
     };
     let ids = ctx.gw.directory().identity();

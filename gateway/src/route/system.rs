@@ -405,28 +405,34 @@ async fn on_each_copy(
 /// Calls `ctx`'s method on the first of `nodes` (the nodes holding copies
 /// of one schedule) that can be reached; a fault is the answer.
 async fn on_first_answering(ctx: &Ctx<'_>, nodes: Vec<Arc<str>>) -> Result<Value, GatewayError> {
-    let mut first_error = None;
-    for node in nodes {
-        match on_node(ctx, &node, ctx.call.params.clone()).await {
-            Err(e @ GatewayError::NodeUnavailable { .. }) => {
-                first_error.get_or_insert(e);
-            }
-            answer => return answer,
-        }
-    }
-    Err(first_error.unwrap_or(GatewayError::NoNode("this call")))
+    in_turn(ctx, nodes, |e| {
+        matches!(e, GatewayError::NodeUnavailable { .. })
+    })
+    .await
 }
 
 /// Tries each serving node in turn; the first answer that is not a fault
 /// wins, else the first fault.
 async fn each_in_turn(ctx: &Ctx<'_>) -> Result<Value, GatewayError> {
+    let nodes = ctx.gw.directory().serving();
+    in_turn(ctx, nodes.into_iter().map(|n| n.id).collect(), |_| true).await
+}
+
+/// Calls `ctx`'s call on `nodes` in turn until one answers with anything
+/// but an error `next` passes on to the next node; when every node's
+/// error was passed on, the first of them.
+async fn in_turn(
+    ctx: &Ctx<'_>,
+    nodes: Vec<Arc<str>>,
+    next: impl Fn(&GatewayError) -> bool,
+) -> Result<Value, GatewayError> {
     let mut first_error = None;
-    for node in ctx.gw.directory().serving() {
-        match on_node(ctx, &node.id, ctx.call.params.clone()).await {
-            Ok(v) => return Ok(v),
-            Err(e) => {
+    for node in nodes {
+        match on_node(ctx, &node, ctx.call.params.clone()).await {
+            Err(e) if next(&e) => {
                 first_error.get_or_insert(e);
             }
+            answer => return answer,
         }
     }
     Err(first_error.unwrap_or(GatewayError::NoNode("this call")))

@@ -302,7 +302,7 @@ async fn nested_to_cluster(
 }
 
 /// An `i4`-sized integer id, or `None`.
-fn local_id(v: &Value) -> Option<i32> {
+pub(crate) fn local_id(v: &Value) -> Option<i32> {
     v.as_i64().and_then(|v| i32::try_from(v).ok())
 }
 
