@@ -100,6 +100,10 @@ for sid in members:
     check("the system's groups show it", len(listed) == 1 and listed[0]["subscribed"] == 1, repr(listed))
 details = client.systemgroup.getDetails(key, "gw-compat")
 check("the group's systems counted", details["system_count"] == len(members), repr(details))
+entitled = client.system.listSystemGroupsForSystemsWithEntitlement(key, "salt_entitlement")
+check("every system listed with its groups", sorted(s["id"] for s in entitled) == sorted(ids), repr(entitled)[:200])
+in_group = sorted(s["id"] for s in entitled for g in s["system_groups"] if g["id"] == group["id"])
+check("the group's systems found by its id", in_group == sorted(members), repr(in_group))
 check("system group deleted", client.systemgroup.delete(key, "gw-compat") == 1)
 
 # Recurring highstate schedules: one for the organization (on every node

@@ -37,6 +37,11 @@ pub(crate) fn no_such_group(what: &str) -> Fault {
     )
 }
 
+/// `InvalidEntitlementException`.
+pub(crate) fn invalid_entitlement() -> Fault {
+    domain(-212, "Invalid entitlement")
+}
+
 /// `NoSuchChannelException`.
 pub(crate) fn no_such_channel() -> Fault {
     domain(-210, "No such channel")

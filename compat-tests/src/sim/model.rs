@@ -5,6 +5,22 @@ use std::collections::{BTreeMap, HashMap};
 /// The first system id a SUSE Manager server hands out.
 pub const FIRST_SYSTEM_ID: i32 = 1_000_010_000;
 
+/// The base entitlement every simulated system has.
+pub const BASE_ENTITLEMENT: &str = "salt_entitlement";
+
+/// The base entitlements a server knows besides [`BASE_ENTITLEMENT`].
+pub const OTHER_BASE_ENTITLEMENTS: &[&str] = &["foreign_entitled", "bootstrap_entitled"];
+
+/// The add-on entitlements a server knows.
+pub const ADDON_ENTITLEMENTS: &[&str] = &[
+    "container_build_host",
+    "monitoring_entitled",
+    "osimage_build_host",
+    "virtualization_host",
+    "ansible_control_node",
+    "peripheral_server",
+];
+
 /// A registered client system.
 #[derive(Debug, Clone)]
 pub struct System {

@@ -1584,6 +1584,41 @@ async fn a_system_group_is_one_group_under_one_id_over_nodes_that_number_it_apar
     .unwrap();
     assert_eq!(member(&details, "system_count").as_i64(), Some(counted));
 
+    // Groups nested in a listing of systems: the systems and their groups
+    // under cluster ids, each node's own ids for the group all mapped to one.
+    let entitled = call(
+        &gw,
+        "system.listSystemGroupsForSystemsWithEntitlement",
+        vec![key.clone(), "salt_entitlement".into()],
+    )
+    .await
+    .unwrap();
+    let entitled = entitled.as_array().unwrap();
+    assert_eq!(entitled.len(), 9, "3 systems on each of 3 nodes");
+    let mut in_web = Vec::new();
+    for item in entitled {
+        let sid = member(item, "id").as_i64().unwrap();
+        for g in member(item, "system_groups").as_array().unwrap() {
+            if member(g, "name").as_str() == Some("web-servers") {
+                assert_eq!(member(g, "id"), &web_id, "system {sid}");
+                in_web.push(sid);
+            }
+        }
+    }
+    assert_eq!(in_web.len() as i64, counted, "{in_web:?}");
+    for (sid, _) in &systems {
+        assert!(in_web.contains(&i64::from(*sid)), "{sid} in {in_web:?}");
+    }
+    let unknown = vec![key.clone(), "no_such_entitlement".into()];
+    let fault = call(
+        &gw,
+        "system.listSystemGroupsForSystemsWithEntitlement",
+        unknown,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(fault.code, -212, "{fault:?}");
+
     // A group made through the gateway: each node's id is recorded from
     // its answer; an activation key gets each node's id for it.
     let eu = call(

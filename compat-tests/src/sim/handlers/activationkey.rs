@@ -3,7 +3,7 @@
 use xmlrpc::{Fault, MethodResponse, Struct, Value};
 
 use super::{Answer, Call, require_role};
-use crate::sim::model::ActivationKey;
+use crate::sim::model::{ADDON_ENTITLEMENTS, ActivationKey};
 use crate::sim::seed::SplitMix64;
 use crate::sim::{Node, faults};
 
@@ -69,16 +69,8 @@ fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
     let entitlements = call.strs("entitlements")?;
     let universal_default = call.bool("universalDefault")?;
     for e in &entitlements {
-        if !matches!(
-            e.as_str(),
-            "container_build_host"
-                | "monitoring_entitled"
-                | "osimage_build_host"
-                | "virtualization_host"
-                | "ansible_control_node"
-                | "peripheral_server"
-        ) {
-            return Err(faults::domain(-212, "Invalid entitlement"));
+        if !ADDON_ENTITLEMENTS.contains(&e.as_str()) {
+            return Err(faults::invalid_entitlement());
         }
     }
     let mut data = node.write();

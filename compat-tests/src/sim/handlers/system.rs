@@ -7,7 +7,10 @@ use xmlrpc::{Fault, MethodResponse, Struct, Value};
 
 use super::{Answer, Call, require_role};
 use crate::sim::clock::{format_datetime, format_plain, now_secs};
-use crate::sim::model::{Action, ActionState, NodeData, System};
+use crate::sim::model::{
+    ADDON_ENTITLEMENTS, Action, ActionState, BASE_ENTITLEMENT, NodeData, OTHER_BASE_ENTITLEMENTS,
+    System,
+};
 use crate::sim::{Node, faults};
 
 /// A system that has not checked in for this long is inactive.
@@ -25,6 +28,7 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "getName" => get_name(node, call),
         "listGroups" => list_groups(node, call),
         "setGroupMembership" => set_group_membership(node, call),
+        "listSystemGroupsForSystemsWithEntitlement" => groups_of_entitled(node, call),
         "deleteSystems" => delete_systems(node, call),
         "schedulePackageInstall" => schedule_package_install(node, call),
         "scheduleApplyHighstate" => schedule_apply_highstate(node, call),
@@ -108,7 +112,7 @@ fn get_details(node: &Node, call: &Call<'_>) -> MethodResponse {
         .with("machine_id", Value::string(&s.machine_id))
         .with("payg", Value::Bool(false))
         .with("minion_id", Value::string(&s.minion_id))
-        .with("base_entitlement", Value::string("salt_entitlement"))
+        .with("base_entitlement", Value::string(BASE_ENTITLEMENT))
         .with("addon_entitlements", Value::Array(Vec::new()))
         .with("auto_update", Value::Bool(false))
         .with("release", Value::string(&s.release))
@@ -142,6 +146,47 @@ fn list_groups(node: &Node, call: &Call<'_>) -> MethodResponse {
                     )
                     .with("system_group_name", Value::string(&g.name))
                     .with("sgid", Value::string(g.id.to_string()))
+                    .into()
+            })
+            .collect(),
+    ))
+}
+
+/// Each system with the entitlement (every simulated system has the Salt
+/// base entitlement and no add-on) and the groups it is in, by id: `id`
+/// and `system_groups` (`id`, `name`).
+fn groups_of_entitled(node: &Node, call: &Call<'_>) -> MethodResponse {
+    call.user(node)?;
+    let entitlement = call.str("entitlement")?;
+    if entitlement != BASE_ENTITLEMENT
+        && !OTHER_BASE_ENTITLEMENTS.contains(&entitlement)
+        && !ADDON_ENTITLEMENTS.contains(&entitlement)
+    {
+        return Err(faults::invalid_entitlement());
+    }
+    let data = node.read();
+    if entitlement != BASE_ENTITLEMENT {
+        return Ok(Value::Array(Vec::new()));
+    }
+    let mut groups: Vec<_> = data.groups.values().collect();
+    groups.sort_by_key(|g| g.id);
+    Ok(Value::Array(
+        data.systems
+            .keys()
+            .map(|&sid| {
+                let of: Vec<Value> = groups
+                    .iter()
+                    .filter(|g| g.members.contains(&sid))
+                    .map(|g| {
+                        Struct::with_capacity(2)
+                            .with("id", Value::Int(g.id))
+                            .with("name", Value::string(&g.name))
+                            .into()
+                    })
+                    .collect();
+                Struct::with_capacity(2)
+                    .with("id", Value::Int(sid))
+                    .with("system_groups", Value::Array(of))
                     .into()
             })
             .collect(),
