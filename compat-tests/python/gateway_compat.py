@@ -104,7 +104,15 @@ entitled = client.system.listSystemGroupsForSystemsWithEntitlement(key, "salt_en
 check("every system listed with its groups", sorted(s["id"] for s in entitled) == sorted(ids), repr(entitled)[:200])
 in_group = sorted(s["id"] for s in entitled for g in s["system_groups"] if g["id"] == group["id"])
 check("the group's systems found by its id", in_group == sorted(members), repr(in_group))
+check("group assigned to the user", client.user.addAssignedSystemGroup(key, USER, "gw-compat", True) == 1)
+for listing in ("listAssignedSystemGroups", "listDefaultSystemGroups"):
+    mine = [g for g in getattr(client.user, listing)(key, USER) if g["name"] == "gw-compat"]
+    check(f"user's group by {listing}", [g["id"] for g in mine] == [group["id"]], repr(mine))
+    check(f"its systems counted by {listing}", [g["system_count"] for g in mine] == [len(members)], repr(mine))
+check("default group removed", client.user.removeDefaultSystemGroup(key, USER, "gw-compat") == 1)
+check("default group gone", all(g["id"] != group["id"] for g in client.user.listDefaultSystemGroups(key, USER)))
 check("system group deleted", client.systemgroup.delete(key, "gw-compat") == 1)
+check("a deleted group is no user's", all(g["name"] != "gw-compat" for g in client.user.listAssignedSystemGroups(key, USER)))
 
 # Recurring highstate schedules: one for the organization (on every node
 # of a cluster) and one for a minion, found, changed and deleted by the id

@@ -148,6 +148,10 @@ pub struct User {
     pub enabled: bool,
     /// Role labels.
     pub roles: Vec<String>,
+    /// The system groups the user administers, by id.
+    pub assigned_groups: Vec<i32>,
+    /// The system groups the systems the user registers join, by id.
+    pub default_groups: Vec<i32>,
 }
 
 /// An organization.

@@ -181,6 +181,8 @@ fn seed_shared(data: &mut NodeData, spec: &SeedSpec) {
             email: format!("{login}@example.test"),
             enabled: true,
             roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            assigned_groups: Vec::new(),
+            default_groups: Vec::new(),
         });
     };
     add_user(data, &spec.user, &spec.password, &admin_roles);

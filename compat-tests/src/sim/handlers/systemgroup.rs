@@ -18,7 +18,8 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
     })
 }
 
-fn group_value(g: &SystemGroup) -> Value {
+/// A group as the server's `ServerGroupSerializer` shows it.
+pub(super) fn group_value(g: &SystemGroup) -> Value {
     Struct::with_capacity(5)
         .with("id", Value::Int(g.id))
         .with("name", Value::string(&g.name))
@@ -89,6 +90,10 @@ fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
         .ok_or_else(|| faults::no_such_group(name))?;
     for key in data.activation_keys.values_mut() {
         key.server_groups.retain(|g| *g != group.id);
+    }
+    for user in &mut data.users {
+        user.assigned_groups.retain(|g| *g != group.id);
+        user.default_groups.retain(|g| *g != group.id);
     }
     Ok(Value::Int(1))
 }

@@ -2,6 +2,7 @@
 
 use xmlrpc::{MethodResponse, Struct, Value};
 
+use super::systemgroup::group_value;
 use super::{Answer, Call, require_role};
 use crate::sim::model::User;
 use crate::sim::{Node, faults};
@@ -27,6 +28,18 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "listAssignableRoles" => list_assignable_roles(node, call),
         "create" => create(node, call),
         "delete" => delete(node, call),
+        "listAssignedSystemGroups" => groups_of(node, call, Groups::Assigned),
+        "listDefaultSystemGroups" => groups_of(node, call, Groups::Default),
+        "addAssignedSystemGroup" => change_groups(node, call, Groups::Assigned, Change::AddOne),
+        "addAssignedSystemGroups" => change_groups(node, call, Groups::Assigned, Change::Add),
+        "removeAssignedSystemGroup" => {
+            change_groups(node, call, Groups::Assigned, Change::RemoveOne)
+        }
+        "removeAssignedSystemGroups" => change_groups(node, call, Groups::Assigned, Change::Remove),
+        "addDefaultSystemGroup" => change_groups(node, call, Groups::Default, Change::AddOne),
+        "addDefaultSystemGroups" => change_groups(node, call, Groups::Default, Change::Add),
+        "removeDefaultSystemGroup" => change_groups(node, call, Groups::Default, Change::RemoveOne),
+        "removeDefaultSystemGroups" => change_groups(node, call, Groups::Default, Change::Remove),
         _ => return None,
     })
 }
@@ -99,6 +112,8 @@ fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
         email: call.str("email")?.to_owned(),
         enabled: true,
         roles: Vec::new(),
+        assigned_groups: Vec::new(),
+        default_groups: Vec::new(),
     });
     Ok(Value::Int(1))
 }
@@ -116,5 +131,97 @@ fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
     let removed = data.users.remove(pos);
     drop(data);
     node.sessions().close_user(removed.id);
+    Ok(Value::Int(1))
+}
+
+/// A user's system groups: those the user administers, or those the
+/// systems the user registers join.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Groups {
+    Assigned,
+    Default,
+}
+
+/// A change to a user's groups, by the groups' names: one (`sgName` or,
+/// for `addDefaultSystemGroup`, `name`) or a list (`sgNames`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    AddOne,
+    Add,
+    RemoveOne,
+    Remove,
+}
+
+impl Groups {
+    fn of(self, user: &mut User) -> &mut Vec<i32> {
+        match self {
+            Groups::Assigned => &mut user.assigned_groups,
+            Groups::Default => &mut user.default_groups,
+        }
+    }
+}
+
+/// `user.listAssignedSystemGroups`, `user.listDefaultSystemGroups`: the
+/// groups as `systemgroup.getDetails` shows them, by id.
+fn groups_of(node: &Node, call: &Call<'_>, which: Groups) -> MethodResponse {
+    call.user(node)?;
+    let login = call.str("login")?;
+    let data = node.read();
+    let user = data.user(login).ok_or_else(faults::no_such_user)?;
+    let mut ids = match which {
+        Groups::Assigned => user.assigned_groups.clone(),
+        Groups::Default => user.default_groups.clone(),
+    };
+    ids.sort_unstable();
+    Ok(Value::Array(
+        ids.into_iter()
+            .filter_map(|id| data.group_by_id(i64::from(id)))
+            .map(group_value)
+            .collect(),
+    ))
+}
+
+/// Adds or removes groups, named by name, to or from a user's list. For
+/// the assigned groups, `setDefault` makes the change to the default
+/// groups too. Every name must be a group of the node's, else nothing
+/// changes.
+fn change_groups(node: &Node, call: &Call<'_>, which: Groups, change: Change) -> MethodResponse {
+    let admin = call.user(node)?;
+    require_role(&admin, &[])?;
+    let login = call.str("login")?;
+    let names = match change {
+        Change::Add | Change::Remove => call.strs("sgNames")?,
+        Change::AddOne if which == Groups::Default => vec![call.str("name")?.to_owned()],
+        Change::AddOne | Change::RemoveOne => vec![call.str("sgName")?.to_owned()],
+    };
+    let also_default = which == Groups::Assigned && call.bool("setDefault")?;
+    let mut data = node.write();
+    let mut ids = Vec::with_capacity(names.len());
+    for name in &names {
+        let group = data
+            .groups
+            .get(name)
+            .ok_or_else(|| faults::no_such_group(name))?;
+        ids.push(group.id);
+    }
+    let user = data
+        .users
+        .iter_mut()
+        .find(|u| u.login == login)
+        .ok_or_else(faults::no_such_user)?;
+    let adding = matches!(change, Change::AddOne | Change::Add);
+    let mut lists = vec![which];
+    if also_default {
+        lists.push(Groups::Default);
+    }
+    for list in lists {
+        let list = list.of(user);
+        for id in &ids {
+            list.retain(|g| g != id);
+            if adding {
+                list.push(*id);
+            }
+        }
+    }
     Ok(Value::Int(1))
 }

@@ -56,6 +56,12 @@ pub const OVERRIDES: &[Override] = &[
     ),
     row(
         "configchannel",
+        "listAssignedSystemGroups",
+        Fanout,
+        "lists system groups, whose system counts are each node's own",
+    ),
+    row(
+        "configchannel",
         "listSubscribedSystems",
         Fanout,
         "lists systems, which live on the node that registered them",
@@ -149,6 +155,18 @@ pub const OVERRIDES: &[Override] = &[
         "listTailoringFiles",
         SharedRead,
         "tailoring files are org-wide content every node holds",
+    ),
+    row(
+        "user",
+        "listAssignedSystemGroups",
+        Fanout,
+        "lists system groups, whose system counts are each node's own",
+    ),
+    row(
+        "user",
+        "listDefaultSystemGroups",
+        Fanout,
+        "lists system groups, whose system counts are each node's own",
     ),
     row(
         "virtualhostmanager",
