@@ -109,6 +109,12 @@ for listing in ("listAssignedSystemGroups", "listDefaultSystemGroups"):
     mine = [g for g in getattr(client.user, listing)(key, USER) if g["name"] == "gw-compat"]
     check(f"user's group by {listing}", [g["id"] for g in mine] == [group["id"]], repr(mine))
     check(f"its systems counted by {listing}", [g["system_count"] for g in mine] == [len(members)], repr(mine))
+admins = [u["login"] for u in client.systemgroup.listAdministrators(key, "gw-compat")]
+check("the group's administrator listed once", admins == [USER], repr(admins))
+check("administrator unassigned", client.systemgroup.addOrRemoveAdmins(key, "gw-compat", [USER], 0) == 1)
+check("no administrator left", client.systemgroup.listAdministrators(key, "gw-compat") == [])
+unadministered = [g["name"] for g in client.systemgroup.listGroupsWithNoAssociatedAdmins(key)]
+check("a group without administrators listed once", unadministered.count("gw-compat") == 1, repr(unadministered))
 check("default group removed", client.user.removeDefaultSystemGroup(key, USER, "gw-compat") == 1)
 check("default group gone", all(g["id"] != group["id"] for g in client.user.listDefaultSystemGroups(key, USER)))
 check("system group deleted", client.systemgroup.delete(key, "gw-compat") == 1)

@@ -3,7 +3,7 @@
 use xmlrpc::{MethodResponse, Struct, Value};
 
 use super::{Answer, Call, require_role};
-use crate::sim::model::SystemGroup;
+use crate::sim::model::{NodeData, SystemGroup};
 use crate::sim::{Node, faults};
 
 pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
@@ -14,6 +14,9 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "create" => create(node, call),
         "getDetails" => details(node, call),
         "delete" => delete(node, call),
+        "listAdministrators" => administrators(node, call),
+        "addOrRemoveAdmins" => add_or_remove_admins(node, call),
+        "listGroupsWithNoAssociatedAdmins" => call.user(node).map(|_| without_admins(&node.read())),
         _ => return None,
     })
 }
@@ -96,6 +99,69 @@ fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
         user.default_groups.retain(|g| *g != group.id);
     }
     Ok(Value::Int(1))
+}
+
+/// The users a group is assigned to administer, by login, as
+/// `user.listUsers` shows them.
+fn administrators(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let user = call.user(node)?;
+    require_role(&user, &["system_group_admin"])?;
+    let name = call.str("systemGroupName")?;
+    let data = node.read();
+    let group = data
+        .groups
+        .get(name)
+        .ok_or_else(|| faults::no_such_group(name))?;
+    let mut admins: Vec<_> = data
+        .users
+        .iter()
+        .filter(|u| u.assigned_groups.contains(&group.id))
+        .collect();
+    admins.sort_by(|a, b| a.login.cmp(&b.login));
+    Ok(Value::Array(
+        admins.into_iter().map(super::user::short).collect(),
+    ))
+}
+
+/// Assigns (`add` 1) or unassigns (0) the group to the users named by
+/// login; every login must be known, else nothing changes.
+fn add_or_remove_admins(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let user = call.user(node)?;
+    require_role(&user, &["system_group_admin"])?;
+    let name = call.str("systemGroupName")?;
+    let logins = call.strs("loginName")?;
+    let add = match call.int("add")? {
+        1 => true,
+        0 => false,
+        _ => return Err(faults::invalid_parameter("add must be 1 or 0")),
+    };
+    let mut data = node.write();
+    let id = data
+        .groups
+        .get(name)
+        .ok_or_else(|| faults::no_such_group(name))?
+        .id;
+    if logins.iter().any(|l| data.user(l).is_none()) {
+        return Err(faults::no_such_user());
+    }
+    for user in data.users.iter_mut().filter(|u| logins.contains(&u.login)) {
+        user.assigned_groups.retain(|g| *g != id);
+        if add {
+            user.assigned_groups.push(id);
+        }
+    }
+    Ok(Value::Int(1))
+}
+
+/// The groups no user is assigned to administer.
+fn without_admins(data: &NodeData) -> Value {
+    Value::Array(
+        data.groups
+            .values()
+            .filter(|g| !data.users.iter().any(|u| u.assigned_groups.contains(&g.id)))
+            .map(group_value)
+            .collect(),
+    )
 }
 
 /// `formula.getFormulasByGroupId`: the simulator assigns no formulas, so

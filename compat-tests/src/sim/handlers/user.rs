@@ -48,19 +48,17 @@ fn list_users(node: &Node) -> Value {
     let data = node.read();
     let mut users: Vec<&User> = data.users.iter().collect();
     users.sort_by(|a, b| a.login.cmp(&b.login));
-    Value::Array(
-        users
-            .into_iter()
-            .map(|u| {
-                Struct::with_capacity(4)
-                    .with("id", Value::Int(u.id))
-                    .with("login", Value::string(&u.login))
-                    .with("login_uc", Value::string(u.login.to_uppercase()))
-                    .with("enabled", Value::Bool(u.enabled))
-                    .into()
-            })
-            .collect(),
-    )
+    Value::Array(users.into_iter().map(short).collect())
+}
+
+/// A user as the server's `UserSerializer` shows it in listings.
+pub(super) fn short(u: &User) -> Value {
+    Struct::with_capacity(4)
+        .with("id", Value::Int(u.id))
+        .with("login", Value::string(&u.login))
+        .with("login_uc", Value::string(u.login.to_uppercase()))
+        .with("enabled", Value::Bool(u.enabled))
+        .into()
 }
 
 fn list_assignable_roles(node: &Node, call: &Call<'_>) -> MethodResponse {

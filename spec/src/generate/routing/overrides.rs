@@ -157,6 +157,24 @@ pub const OVERRIDES: &[Override] = &[
         "tailoring files are org-wide content every node holds",
     ),
     row(
+        "systemgroup",
+        "listAdministrators",
+        SharedRead,
+        "lists users, whom every node holds alike",
+    ),
+    row(
+        "systemgroup",
+        "listAssignedConfigChannels",
+        SharedRead,
+        "lists config channels, which every node holds alike",
+    ),
+    row(
+        "systemgroup",
+        "listAssignedFormuals",
+        SharedRead,
+        "lists a group's formulas, which every node holds alike",
+    ),
+    row(
         "user",
         "listAssignedSystemGroups",
         Fanout,
