@@ -71,8 +71,8 @@ async fn answer_of_all(
         group_ids::result_from_node(ctx, &node.id, &mut value).await?;
         values.push(value);
     }
-    if merge::answers_system_groups(ctx.entry) {
-        return Ok(merge::unite_system_groups(values));
+    if let Some(shared) = merge::answers_shared(ctx.entry) {
+        return Ok(merge::unite(values, shared));
     }
     if let Some(kind) = merge::whole_objects(ctx.entry)
         && let Some(first) = join_parts(ctx, kind, &values).await

@@ -71,8 +71,10 @@ pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
     let order = merge::order_of(&ctx.method());
     let shape = ListShape::of(ctx.entry).map(Arc::new);
     // No shape for nested ids (the duplicate groups of `Order::Groups`) or
-    // group ids: those take the value path, as do other calls about groups.
-    let Some(shape) = shape.filter(|_| !group_ids::involved(ctx.entry)) else {
+    // group ids: those take the value path, as do other calls about groups
+    // and listings of shared objects, which are united.
+    let bytewise = !group_ids::involved(ctx.entry) && merge::answers_shared(ctx.entry).is_none();
+    let Some(shape) = shape.filter(|_| bytewise) else {
         return route(ctx).await.map(Routed::Value);
     };
     let ctx = &ctx;
@@ -238,8 +240,8 @@ pub(super) async fn merge_values(ctx: &Ctx<'_>, values: Vec<Value>) -> Result<Va
     let method = ctx.method();
     let entry = ctx.entry;
     let merge = move || {
-        if merge::answers_system_groups(entry) {
-            return merge::unite_system_groups(values);
+        if let Some(shared) = merge::answers_shared(entry) {
+            return merge::unite(values, shared);
         }
         let mut merged = merge::merge_fanout(&method, values);
         if let (Some(listed), Value::Array(items)) = (merge::listed_objects(entry), &mut merged) {

@@ -21,7 +21,7 @@
 //!   the answer. An unknown cluster id is the server's
 //!   `LookupServerGroupException`.
 //! - **Merging.** The nodes' answers about one group are one group
-//!   ([`super::merge::unite_system_groups`]): one item per cluster id, its
+//!   ([`super::merge::unite`]): one item per cluster id, its
 //!   `system_count` summed over the nodes.
 //!
 //! What the map learns is cached ([`crate::directory::CachedIdentity`]):

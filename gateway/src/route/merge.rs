@@ -179,22 +179,52 @@ fn merge_groups(items: &mut Vec<Value>, key: &str) {
     *items = kept;
 }
 
-/// Whether `entry` answers system groups: structs whose `id` is a group
-/// id (`systemgroup.*`).
-pub fn answers_system_groups(entry: &Entry) -> bool {
-    entry
+/// Shared objects every node lists, each under the same key: a node's
+/// answer shows the node's part of each (its systems, its chain entries),
+/// so the answers about one object are one, its counts summed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shared {
+    /// The member that names the object alike on every node.
+    pub key: &'static str,
+    /// The int members that count the object's per-node parts.
+    pub counts: &'static [&'static str],
+}
+
+/// System groups: structs whose `id` is a (cluster) group id.
+const GROUPS: Shared = Shared {
+    key: "id",
+    counts: &["system_count"],
+};
+
+/// Action chains: made on every node (`actionchain.createChain` is a
+/// broadcast), each node holding the entries of its own systems.
+const CHAINS: Shared = Shared {
+    key: "label",
+    counts: &["entrycount"],
+};
+
+/// What `entry` answers when it lists or shows shared objects whose
+/// answers from the nodes are to be united ([`unite`]).
+pub fn answers_shared(entry: &Entry) -> Option<Shared> {
+    let groups = entry
         .ids
         .result
         .iter()
-        .any(|r| r.kind == IdKind::Group && matches!(&r.place, IdPlace::Field(f) if f == "id"))
+        .any(|r| r.kind == IdKind::Group && matches!(&r.place, IdPlace::Field(f) if f == "id"));
+    if groups {
+        Some(GROUPS)
+    } else if entry.namespace == "actionchain" && entry.method == "listChains" {
+        Some(CHAINS)
+    } else {
+        None
+    }
 }
 
-/// Unites the system groups the nodes answered, their ids already cluster
-/// ids. A group lives on every node, so each node lists it: the answers
-/// about one group are one, the first node's members kept and the nodes'
-/// `system_count`s summed. A list comes back ordered by id, as the
-/// server's.
-pub fn unite_system_groups(parts: Vec<Value>) -> Value {
+/// Unites the shared objects the nodes answered (group ids already
+/// cluster ids): the answers about one object (one value of `shared.key`)
+/// are one, the first node's members kept and the counts summed. A list
+/// comes back ordered by the key, as the server's.
+pub fn unite(parts: Vec<Value>, shared: Shared) -> Value {
     let mut parts = parts.into_iter();
     let Some(first) = parts.next() else {
         return Value::Array(Vec::new());
@@ -202,30 +232,30 @@ pub fn unite_system_groups(parts: Vec<Value>) -> Value {
     match first {
         Value::Array(mut items) => {
             append_lists(&mut items, parts);
-            let mut at: HashMap<i64, usize> = HashMap::new();
+            let mut at: HashMap<Key, usize> = HashMap::new();
             let mut kept: Vec<Value> = Vec::with_capacity(items.len());
             for item in items {
-                let id = int_member(&item, "id");
-                match id.and_then(|id| at.get(&id).copied()) {
-                    Some(i) => add_systems(&mut kept[i], &item),
+                let key = key_of(&item, shared.key);
+                match key.as_ref().and_then(|k| at.get(k).copied()) {
+                    Some(i) => add_counts(&mut kept[i], &item, shared.counts),
                     None => {
-                        if let Some(id) = id {
-                            at.insert(id, kept.len());
+                        if let Some(key) = key {
+                            at.insert(key, kept.len());
                         }
                         kept.push(item);
                     }
                 }
             }
-            kept.sort_by_key(|v| {
-                let id = int_member(v, "id");
-                (id.is_none(), id)
+            kept.sort_by_cached_key(|v| {
+                let key = key_of(v, shared.key);
+                (key.is_none(), key)
             });
             Value::Array(kept)
         }
         mut one @ Value::Struct(_) => {
             for part in parts {
-                if int_member(&part, "id") == int_member(&one, "id") {
-                    add_systems(&mut one, &part);
+                if key_of(&part, shared.key) == key_of(&one, shared.key) {
+                    add_counts(&mut one, &part, shared.counts);
                 }
             }
             one
@@ -234,13 +264,29 @@ pub fn unite_system_groups(parts: Vec<Value>) -> Value {
     }
 }
 
-/// Adds `from`'s `system_count` to `into`'s.
-fn add_systems(into: &mut Value, from: &Value) {
-    let more = int_member(from, "system_count").and_then(|n| i32::try_from(n).ok());
-    if let (Some(more), Value::Struct(s)) = (more, into)
-        && let Some(Value::Int(count)) = s.get_mut("system_count")
-    {
-        *count = count.saturating_add(more);
+/// A shared object's key: an int or a string member.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Key {
+    Int(i64),
+    Text(String),
+}
+
+fn key_of(item: &Value, member: &str) -> Option<Key> {
+    match item.as_struct()?.get(member)? {
+        Value::String(s) => Some(Key::Text(s.to_string())),
+        other => other.as_i64().map(Key::Int),
+    }
+}
+
+/// Adds `from`'s counts to `into`'s.
+fn add_counts(into: &mut Value, from: &Value, counts: &[&str]) {
+    for name in counts {
+        let more = int_member(from, name).and_then(|n| i32::try_from(n).ok());
+        if let (Some(more), Value::Struct(s)) = (more, &mut *into)
+            && let Some(Value::Int(count)) = s.get_mut(name)
+        {
+            *count = count.saturating_add(more);
+        }
     }
 }
 
@@ -485,6 +531,52 @@ mod tests {
                 .with("prerequisite", Value::Int(prerequisite))
                 .with("inProgressSystems", Value::Int(running)),
         )
+    }
+
+    #[test]
+    fn shared_objects_every_node_lists_are_one_each() {
+        let chain = |label: &str, entries: i32| {
+            Value::Struct(
+                Struct::new()
+                    .with("label", Value::string(label))
+                    .with("entrycount", Value::Int(entries)),
+            )
+        };
+        let n1 = Value::Array(vec![chain("nightly", 2), chain("patch", 0)]);
+        let n2 = Value::Array(vec![chain("patch", 3), chain("nightly", 1)]);
+        let n3 = Value::Array(vec![chain("adhoc", 1)]);
+        assert_eq!(
+            unite(vec![n1, n2, n3], CHAINS),
+            Value::Array(vec![
+                chain("adhoc", 1),
+                chain("nightly", 3),
+                chain("patch", 3)
+            ])
+        );
+        let group = |id: i32, systems: i32| {
+            Value::Struct(
+                Struct::new()
+                    .with("id", Value::Int(id))
+                    .with("name", Value::string(format!("g{id}")))
+                    .with("system_count", Value::Int(systems)),
+            )
+        };
+        assert_eq!(
+            unite(vec![group(4, 2), group(4, 5)], GROUPS),
+            group(4, 7),
+            "one group's details from every node"
+        );
+        let entry = |name: &str| spec::spec().overloads(name)[0];
+        assert_eq!(
+            answers_shared(entry("actionchain.listChains")),
+            Some(CHAINS)
+        );
+        assert_eq!(
+            answers_shared(entry("systemgroup.listAllGroups")),
+            Some(GROUPS)
+        );
+        assert_eq!(answers_shared(entry("actionchain.listChainActions")), None);
+        assert_eq!(answers_shared(entry("system.listSystems")), None);
     }
 
     #[test]
