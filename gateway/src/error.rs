@@ -66,6 +66,15 @@ pub enum GatewayError {
     /// answer.
     #[error("{0}")]
     CrossNode(String),
+    /// A change names an object by one node's own id, which the cluster
+    /// does not map: it cannot tell which node holds it.
+    #[error("{method} names its {param} by one node's own id")]
+    NodeLocalId {
+        /// The method.
+        method: String,
+        /// The parameter.
+        param: &'static str,
+    },
     /// No node can serve the call.
     #[error("no node of the cluster can serve {0}")]
     NoNode(&'static str),
@@ -193,6 +202,12 @@ impl GatewayError {
             ),
             GatewayError::Broadcast(b) => Fault::new(b.code, format!("{PREFIX}{b}")),
             GatewayError::CrossNode(what) => Fault::new(-1, format!("{PREFIX}{what}")),
+            GatewayError::NodeLocalId { method, param } => Fault::new(
+                -1,
+                format!(
+                    "{PREFIX}{method} is not available through the cluster: its {param} is one node's own id, which the cluster does not map, so the change could reach other objects of that number on other nodes; call the node that holds it"
+                ),
+            ),
             GatewayError::NoNode(what) => Fault::new(
                 -1,
                 format!(

@@ -1758,3 +1758,42 @@ async fn a_system_group_is_one_group_under_one_id_over_nodes_that_number_it_apar
         )
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_naming_an_object_by_one_nodes_own_id_is_refused() {
+    let (_sims, gw) = cluster(3, 2, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    for (method, params) in [
+        ("image.delete", vec![key.clone(), Value::Int(5)]),
+        (
+            "system.provisioning.snapshot.deleteSnapshot",
+            vec![key.clone(), Value::Int(5)],
+        ),
+        (
+            "user.notifications.deleteNotifications",
+            vec![key.clone(), Value::Array(vec![Value::Int(5)])],
+        ),
+    ] {
+        let fault = call(&gw, method, params).await.unwrap_err();
+        assert_eq!(fault.code, -1, "{method}: {fault:?}");
+        assert!(
+            fault
+                .string
+                .contains(&format!("{method} is not available through the cluster")),
+            "{method}: {fault:?}"
+        );
+    }
+    // A change naming shared data by name still reaches every node.
+    let made = vec![
+        key.clone(),
+        "still".into(),
+        "k".into(),
+        "".into(),
+        Value::Array(vec![]),
+        Value::Bool(false),
+    ];
+    assert_eq!(
+        call(&gw, "activationkey.create", made).await,
+        Ok(Value::string("1-still"))
+    );
+}
