@@ -10,6 +10,11 @@ use crate::sim::{Node, faults};
 pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
     Some(match method {
         "listActivationKeys" => Ok(list(node)),
+        "getDetails" => with_key(node, call, key_value),
+        // The simulated keys carry no configuration channels and do not
+        // deploy configuration files.
+        "listConfigChannels" => with_key(node, call, |_| Value::Array(Vec::new())),
+        "checkConfigDeployment" => with_key(node, call, |_| Value::Int(0)),
         "create" => create(node, call),
         "delete" => delete(node, call),
         "addServerGroups" => server_groups(node, call, true),
@@ -19,40 +24,69 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
 }
 
 fn list(node: &Node) -> Value {
-    let data = node.read();
     Value::Array(
-        data.activation_keys
+        node.read()
+            .activation_keys
             .values()
-            .map(|k| {
-                let mut s = Struct::with_capacity(12)
-                    .with("key", Value::string(&k.key))
-                    .with("description", Value::string(&k.description));
-                if let Some(limit) = k.usage_limit {
-                    s.push("usage_limit", Value::Int(limit));
-                }
-                let base = if k.base_channel_label.is_empty() {
-                    "none"
-                } else {
-                    &k.base_channel_label
-                };
-                s.with("base_channel_label", Value::string(base))
-                    .with("child_channel_labels", Value::Array(Vec::new()))
-                    .with(
-                        "entitlements",
-                        Value::Array(k.entitlements.iter().map(Value::string).collect()),
-                    )
-                    .with(
-                        "server_group_ids",
-                        Value::Array(k.server_groups.iter().map(|g| Value::Int(*g)).collect()),
-                    )
-                    .with("package_names", Value::Array(Vec::new()))
-                    .with("packages", Value::Array(Vec::new()))
-                    .with("universal_default", Value::Bool(k.universal_default))
-                    .with("disabled", Value::Bool(false))
-                    .with("contact_method", Value::string("default"))
-                    .into()
-            })
+            .map(key_value)
             .collect(),
+    )
+}
+
+/// A key as the server's `ActivationKeySerializer` shows it, in
+/// `listActivationKeys` and `getDetails`: no usage limit is no member.
+fn key_value(k: &ActivationKey) -> Value {
+    let mut s = Struct::with_capacity(12)
+        .with("key", Value::string(&k.key))
+        .with("description", Value::string(&k.description));
+    if let Some(limit) = k.usage_limit {
+        s.push("usage_limit", Value::Int(limit));
+    }
+    let base = if k.base_channel_label.is_empty() {
+        "none"
+    } else {
+        &k.base_channel_label
+    };
+    s.with("base_channel_label", Value::string(base))
+        .with("child_channel_labels", Value::Array(Vec::new()))
+        .with(
+            "entitlements",
+            Value::Array(k.entitlements.iter().map(Value::string).collect()),
+        )
+        .with(
+            "server_group_ids",
+            Value::Array(k.server_groups.iter().map(|g| Value::Int(*g)).collect()),
+        )
+        .with("package_names", Value::Array(Vec::new()))
+        .with("packages", Value::Array(Vec::new()))
+        .with("universal_default", Value::Bool(k.universal_default))
+        .with("disabled", Value::Bool(false))
+        .with("contact_method", Value::string("default"))
+        .into()
+}
+
+/// Answers `read` of the key named by the `key` argument.
+fn with_key(
+    node: &Node,
+    call: &Call<'_>,
+    read: impl FnOnce(&ActivationKey) -> Value,
+) -> MethodResponse {
+    call.user(node)?;
+    let key = call.str("key")?;
+    let data = node.read();
+    data.activation_keys
+        .get(key)
+        .map(read)
+        .ok_or_else(|| no_such_key(key))
+}
+
+/// The server's fault for a key it does not hold.
+fn no_such_key(key: &str) -> Fault {
+    Fault::new(
+        -1,
+        format!(
+            "com.redhat.rhn.common.hibernate.LookupException: Could not find activation key: {key}"
+        ),
     )
 }
 
@@ -106,12 +140,9 @@ fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
     require_role(&user, &["activation_key_admin"])?;
     let key = call.str("key")?;
     let removed = node.write().activation_keys.remove(key);
-    removed.map(|_| Value::Int(1)).ok_or_else(|| {
-        Fault::new(
-            -1,
-            format!("com.redhat.rhn.common.hibernate.LookupException: Could not find activation key: {key}"),
-        )
-    })
+    removed
+        .map(|_| Value::Int(1))
+        .ok_or_else(|| no_such_key(key))
 }
 
 /// `addServerGroups` / `removeServerGroups`: every group must exist.
@@ -129,12 +160,7 @@ fn server_groups(node: &Node, call: &Call<'_>, add: bool) -> MethodResponse {
         groups.push(group.id);
     }
     let Some(k) = data.activation_keys.get_mut(key) else {
-        return Err(Fault::new(
-            -1,
-            format!(
-                "com.redhat.rhn.common.hibernate.LookupException: Could not find activation key: {key}"
-            ),
-        ));
+        return Err(no_such_key(key));
     };
     for id in groups {
         k.server_groups.retain(|g| *g != id);

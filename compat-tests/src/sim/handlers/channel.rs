@@ -10,6 +10,7 @@ use crate::sim::{Node, faults};
 pub(super) fn call(node: &Node, namespace: &str, method: &str, call: &Call<'_>) -> Answer {
     Some(match (namespace, method) {
         ("channel", "listSoftwareChannels") => Ok(list_software_channels(&node.read())),
+        ("channel", "listAllChannels") => Ok(list_all_channels(&node.read())),
         ("channel.software", "listAllPackages") => list_all_packages(node, call),
         ("channel.software", "getDetails") => get_details(node, call),
         _ => return None,
@@ -27,6 +28,39 @@ fn list_software_channels(data: &NodeData) -> Value {
                     .with("parent_label", Value::string(&c.parent_label))
                     .with("end_of_life", Value::string(""))
                     .with("arch", Value::string(&c.arch))
+                    .into()
+            })
+            .collect(),
+    )
+}
+
+/// The channels the organization is entitled to, as the server's
+/// `ChannelTreeNodeSerializer` shows them, in tree order: each base
+/// channel, then its children, by label. The zone's channels are vendor
+/// channels (no owning organization: provider `SUSE`) that no simulated
+/// system is subscribed to.
+fn list_all_channels(data: &NodeData) -> Value {
+    let mut channels: Vec<&Channel> = data.channels.iter().collect();
+    channels.sort_by_key(|c| {
+        let child = !c.parent_label.is_empty();
+        let root = if child { &c.parent_label } else { &c.label };
+        (root.clone(), child, c.label.clone())
+    });
+    Value::Array(
+        channels
+            .into_iter()
+            .map(|c| {
+                Struct::with_capacity(7)
+                    .with("id", Value::Int(c.id))
+                    .with("label", Value::string(&c.label))
+                    .with("name", Value::string(&c.name))
+                    .with("provider_name", Value::string("SUSE"))
+                    .with(
+                        "packages",
+                        Value::Int(i32::try_from(c.package_ids.len()).unwrap_or(i32::MAX)),
+                    )
+                    .with("systems", Value::Int(0))
+                    .with("arch_name", Value::string(&c.arch))
                     .into()
             })
             .collect(),

@@ -1,4 +1,5 @@
-//! The methods the simulator models, one file per namespace.
+//! The methods the simulator models, one file per namespace (or per
+//! concept of a large one: `system_profile`, `group_members`, `user_details`).
 //!
 //! Each handler gets a [`Call`]: the spec entry the server's dispatcher
 //! chose and the arguments, already checked for count and types against
@@ -8,12 +9,18 @@ mod activationkey;
 mod api;
 mod auth;
 mod channel;
+mod group_members;
 mod org;
 mod recurring;
 mod schedule;
 mod system;
+mod system_profile;
 mod systemgroup;
 mod user;
+mod user_details;
+
+#[cfg(test)]
+mod tests;
 
 use spec::Entry;
 use xmlrpc::{Fault, MethodResponse, Value};
@@ -139,13 +146,18 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
     match (e.namespace.as_str(), e.method.as_str()) {
         ("api", m) => api::call(node, m, call),
         ("auth", m) => auth::call(node, m, call),
-        ("system", m) => system::call(node, m, call),
+        ("system", m) => {
+            system::call(node, m, call).or_else(|| system_profile::call(node, m, call))
+        }
+        ("system.config", m) => system_profile::config_call(node, m, call),
         ("schedule", m) => schedule::call(node, m, call),
         ("channel", m) | ("channel.software", m) => channel::call(node, &e.namespace, m, call),
-        ("user", m) => user::call(node, m, call),
+        ("user", m) => user::call(node, m, call).or_else(|| user_details::call(node, m, call)),
         ("org", m) => org::call(node, m, call),
         ("activationkey", m) => activationkey::call(node, m, call),
-        ("systemgroup", m) => systemgroup::call(node, m, call),
+        ("systemgroup", m) => {
+            systemgroup::call(node, m, call).or_else(|| group_members::call(node, m, call))
+        }
         ("formula", "getFormulasByGroupId") => Some(systemgroup::formulas(node, call)),
         (ns @ ("recurring" | "recurring.highstate"), m) => recurring::call(node, ns, m, call),
         _ => None,

@@ -24,7 +24,6 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
             Ok(list(&node.read(), |s| s.last_checkin >= cutoff))
         }
         "searchByName" => search_by_name(node, call),
-        "getDetails" => get_details(node, call),
         "getName" => get_name(node, call),
         "listGroups" => list_groups(node, call),
         "setGroupMembership" => set_group_membership(node, call),
@@ -46,7 +45,9 @@ fn list(data: &NodeData, keep: impl Fn(&System) -> bool) -> Value {
     Value::Array(systems.into_iter().map(short).collect())
 }
 
-fn short(s: &System) -> Value {
+/// A system as `system.listSystems` lists it (the server's
+/// `SystemOverviewSerializer` over the short query: no package counts).
+pub(super) fn short(s: &System) -> Value {
     Struct::with_capacity(5)
         .with("id", Value::Int(s.id))
         .with("name", Value::string(&s.name))
@@ -100,29 +101,6 @@ fn search_by_name(node: &Node, call: &Call<'_>) -> MethodResponse {
     let regex = Regex::new(pattern)
         .map_err(|_| faults::internal(&format!("invalid regular expression: {pattern}")))?;
     Ok(list(&node.read(), |s| regex.is_match(&s.name)))
-}
-
-fn get_details(node: &Node, call: &Call<'_>) -> MethodResponse {
-    let sid = system_id(call, "sid")?;
-    let data = node.read();
-    let s = data.systems.get(&sid).ok_or_else(faults::no_such_system)?;
-    Ok(Struct::with_capacity(16)
-        .with("id", Value::Int(s.id))
-        .with("profile_name", Value::string(&s.name))
-        .with("machine_id", Value::string(&s.machine_id))
-        .with("payg", Value::Bool(false))
-        .with("minion_id", Value::string(&s.minion_id))
-        .with("base_entitlement", Value::string(BASE_ENTITLEMENT))
-        .with("addon_entitlements", Value::Array(Vec::new()))
-        .with("auto_update", Value::Bool(false))
-        .with("release", Value::string(&s.release))
-        .with("description", Value::string(&s.description))
-        .with("hostname", Value::string(&s.hostname))
-        .with("last_boot", Value::DateTime(format_datetime(s.last_boot)))
-        .with("osa_status", Value::string("unknown"))
-        .with("lock_status", Value::Bool(false))
-        .with("contact_method", Value::string("default"))
-        .into())
 }
 
 /// Every group of the organization, and whether the system is in it; as

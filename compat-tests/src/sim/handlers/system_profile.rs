@@ -1,0 +1,107 @@
+//! `system.*` reads of one system's profile, the calls `system_details`
+//! of the admin shell makes: details, UUID, registration date, network,
+//! entitlements, software channels, running kernel, the activation keys
+//! it registered with, and `system.config.listChannels`.
+//!
+//! The simulated systems are physical Salt minions (no virtual instance,
+//! so no UUID), registered without an activation key, subscribed to no
+//! software channel and to no configuration channel. Everything else is
+//! derived from the seeded profile, so repeated calls agree.
+
+use xmlrpc::{MethodResponse, Struct, Value};
+
+use super::{Answer, Call};
+use crate::sim::clock::format_datetime;
+use crate::sim::model::{BASE_ENTITLEMENT, System};
+use crate::sim::{Node, faults};
+
+pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
+    Some(match method {
+        "getDetails" => read(node, call, details_value),
+        // A physical system has no virtual instance; the server answers
+        // an empty string then.
+        "getUuid" => read(node, call, |_| Value::string("")),
+        "getRegistrationDate" => read(node, call, |s| Value::DateTime(format_datetime(s.created))),
+        "getNetwork" => read(node, call, network),
+        "getEntitlements" => read(node, call, |_| {
+            Value::Array(vec![Value::string(BASE_ENTITLEMENT)])
+        }),
+        // No base channel: the server answers an empty struct.
+        "getSubscribedBaseChannel" => read(node, call, |_| Struct::new().into()),
+        "listSubscribedChildChannels" | "listActivationKeys" => {
+            read(node, call, |_| Value::Array(Vec::new()))
+        }
+        "getRunningKernel" => read(node, call, |s| Value::string(kernel(&s.release))),
+        _ => return None,
+    })
+}
+
+/// `system.config.*`: only `listChannels` (a system's configuration
+/// channels, by rank; the simulated systems have none).
+pub(super) fn config_call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
+    match method {
+        "listChannels" => Some(read(node, call, |_| Value::Array(Vec::new()))),
+        _ => None,
+    }
+}
+
+/// A system as the server's `ServerSerializer` shows it: `system.getDetails`
+/// and each item of `systemgroup.listSystems`.
+pub(super) fn details_value(s: &System) -> Value {
+    Struct::with_capacity(16)
+        .with("id", Value::Int(s.id))
+        .with("profile_name", Value::string(&s.name))
+        .with("machine_id", Value::string(&s.machine_id))
+        .with("payg", Value::Bool(false))
+        .with("minion_id", Value::string(&s.minion_id))
+        .with("base_entitlement", Value::string(BASE_ENTITLEMENT))
+        .with("addon_entitlements", Value::Array(Vec::new()))
+        .with("auto_update", Value::Bool(false))
+        .with("release", Value::string(&s.release))
+        .with("description", Value::string(&s.description))
+        .with("hostname", Value::string(&s.hostname))
+        .with("last_boot", Value::DateTime(format_datetime(s.last_boot)))
+        .with("osa_status", Value::string("unknown"))
+        .with("lock_status", Value::Bool(false))
+        .with("contact_method", Value::string("default"))
+        .into()
+}
+
+/// Answers `read` of the system named by `sid`, or the server's
+/// `No such system` when this node does not hold it.
+fn read(node: &Node, call: &Call<'_>, read: impl FnOnce(&System) -> Value) -> MethodResponse {
+    let sid = call.int("sid")?;
+    let data = node.read();
+    i32::try_from(sid)
+        .ok()
+        .and_then(|id| data.systems.get(&id))
+        .map(read)
+        .ok_or_else(faults::no_such_system)
+}
+
+/// `ip`, `ip6` and `hostname`. The IPv4 address is taken from the
+/// system's machine id (stable, private); the systems have no IPv6
+/// address, which the server answers as an empty string.
+fn network(s: &System) -> Value {
+    let byte = |i: usize| {
+        s.machine_id
+            .get(2 * i..2 * i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .unwrap_or_default()
+    };
+    let ip = format!("10.{}.{}.{}", byte(0), byte(1), 1 + byte(2) % 254);
+    Struct::with_capacity(3)
+        .with("ip", Value::string(ip))
+        .with("ip6", Value::string(""))
+        .with("hostname", Value::string(&s.hostname))
+        .into()
+}
+
+/// The kernel a SUSE Linux Enterprise 15 service pack ships.
+fn kernel(release: &str) -> &'static str {
+    match release {
+        "15.6" => "6.4.0-150600.23.25-default",
+        "15.5" => "5.14.21-150500.55.65-default",
+        _ => "5.14.21-150400.24.133-default",
+    }
+}
