@@ -123,7 +123,11 @@ check("a deleted group is no user's", all(g["name"] != "gw-compat" for g in clie
 # Recurring highstate schedules: one for the organization (on every node
 # of a cluster) and one for a minion, found, changed and deleted by the id
 # the create answered.
-org = client.org.listOrgs(key)[0]["id"]
+orgs = client.org.listOrgs(key)
+check("each organization listed once", len({o["id"] for o in orgs}) == len(orgs), repr(orgs))
+org = orgs[0]["id"]
+check("the organization's systems counted", orgs[0]["systems"] == len(ids), f"{orgs[0]['systems']} != {len(ids)}")
+check("its details count them too", client.org.getDetails(key, org)["systems"] == len(ids))
 minion_sid = by_node[nodes[-1]][0]["id"]
 props = {"entity_type": "ORG", "entity_id": org, "name": "gw-compat nightly", "cron_expr": "0 0 2 ? * *"}
 org_schedule = client.recurring.highstate.create(key, props)

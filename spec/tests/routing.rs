@@ -33,7 +33,7 @@ fn well_known_calls_route_sensibly() {
         ("user.create", Broadcast),
         ("systemgroup.create", Broadcast),
         ("systemgroup.listSystems", Fanout),
-        ("org.listOrgs", SharedRead),
+        ("org.listOrgs", Fanout),
         ("user.listAssignableRoles", SharedRead),
         ("system.createSystemProfile", Placement),
         ("virtualhostmanager.create", Placement),

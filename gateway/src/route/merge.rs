@@ -203,6 +203,20 @@ const CHAINS: Shared = Shared {
     counts: &["entrycount"],
 };
 
+/// Organizations: made on every node, each node counting its own systems
+/// (users, groups, keys and channels are alike on every node).
+const ORGS: Shared = Shared {
+    key: "id",
+    counts: &["systems"],
+};
+
+/// The listings of shared objects other than system groups, by method.
+const SHARED_LISTINGS: &[(&str, &str, Shared)] = &[
+    ("actionchain", "listChains", CHAINS),
+    ("org", "getDetails", ORGS),
+    ("org", "listOrgs", ORGS),
+];
+
 /// What `entry` answers when it lists or shows shared objects whose
 /// answers from the nodes are to be united ([`unite`]).
 pub fn answers_shared(entry: &Entry) -> Option<Shared> {
@@ -212,12 +226,12 @@ pub fn answers_shared(entry: &Entry) -> Option<Shared> {
         .iter()
         .any(|r| r.kind == IdKind::Group && matches!(&r.place, IdPlace::Field(f) if f == "id"));
     if groups {
-        Some(GROUPS)
-    } else if entry.namespace == "actionchain" && entry.method == "listChains" {
-        Some(CHAINS)
-    } else {
-        None
+        return Some(GROUPS);
     }
+    SHARED_LISTINGS
+        .iter()
+        .find(|(ns, method, _)| *ns == entry.namespace && *method == entry.method)
+        .map(|(_, _, shared)| *shared)
 }
 
 /// Unites the shared objects the nodes answered (group ids already
@@ -575,7 +589,17 @@ mod tests {
             answers_shared(entry("systemgroup.listAllGroups")),
             Some(GROUPS)
         );
+        assert_eq!(answers_shared(entry("org.listOrgs")), Some(ORGS));
         assert_eq!(answers_shared(entry("actionchain.listChainActions")), None);
+        for (ns, method, _) in SHARED_LISTINGS {
+            let overloads = spec::spec().overloads(&format!("{ns}.{method}"));
+            assert!(
+                overloads
+                    .iter()
+                    .all(|e| e.route.class == spec::RouteClass::Fanout),
+                "{ns}.{method} is united, so it must be fanned out"
+            );
+        }
         assert_eq!(answers_shared(entry("system.listSystems")), None);
     }
 

@@ -97,6 +97,18 @@ pub const OVERRIDES: &[Override] = &[
         "lists systems, which live on the node that registered them",
     ),
     row(
+        "org",
+        "getDetails",
+        Fanout,
+        "an organization's systems are counted by each node for its own",
+    ),
+    row(
+        "org",
+        "listOrgs",
+        Fanout,
+        "an organization's systems are counted by each node for its own",
+    ),
+    row(
         "proxy",
         "containerConfig",
         SharedRead,
