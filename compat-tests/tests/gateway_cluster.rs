@@ -9,9 +9,8 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use compat_tests::harness::{RpcClient, RpcError, Running};
+use compat_tests::harness::{RpcClient, RpcError, lab_gateway, lab_sim, python_checks};
 use xmlrpc::Value;
 
 const SIM: &str = env!("CARGO_BIN_EXE_uyuni-sim");
@@ -21,60 +20,6 @@ const SYSTEMS: usize = 40;
 /// `src/bin/cluster-gateway.rs`).
 fn gateway_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_cluster-gateway"))
-}
-
-fn sim(name: &str, seed: &str) -> Running {
-    let systems = SYSTEMS.to_string();
-    Running::start(
-        Path::new(SIM),
-        &[
-            "--name",
-            name,
-            "--seed",
-            seed,
-            "--systems",
-            &systems,
-            "--zone",
-            "lab",
-        ],
-    )
-    .expect("uyuni-sim starts")
-}
-
-fn gateway(binary: &Path, sims: &[&Running], policy: &str) -> Running {
-    let mut args = vec![
-        "--listen".to_owned(),
-        "127.0.0.1:0".to_owned(),
-        "--fanout-policy".to_owned(),
-        policy.to_owned(),
-        "--timeout-ms".to_owned(),
-        "5000".to_owned(),
-    ];
-    for (i, s) in sims.iter().enumerate() {
-        args.push("--node".to_owned());
-        args.push(format!("n{}@lab={}", i + 1, s.rpc_url()));
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    Running::start(binary, &args).expect("gateway starts")
-}
-
-fn python(url: &str, expected: usize) -> String {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/gateway_compat.py");
-    let out = Command::new("python3")
-        .arg(script)
-        .arg(url)
-        .arg(expected.to_string())
-        .output()
-        .expect("python3 runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}{stderr}");
-    assert!(
-        out.status.success(),
-        "python client failed against {url}:\n{stdout}\n{stderr}"
-    );
-    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
-    stdout
 }
 
 fn ids(list: &Value) -> Vec<i64> {
@@ -99,13 +44,17 @@ fn node_of(system: &Value) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_cluster_behind_two_gateways_and_a_node_dies() {
     let binary = gateway_binary();
+    let sim = |name, seed| lab_sim(Path::new(SIM), name, seed, SYSTEMS);
     let (s1, s2, mut s3) = (sim("alpha", "11"), sim("beta", "22"), sim("gamma", "33"));
-    let strict = gateway(&binary, &[&s1, &s2, &s3], "strict");
-    let partial = gateway(&binary, &[&s1, &s2, &s3], "partial");
+    let gateway = |policy| {
+        let flags = ["--fanout-policy", policy, "--timeout-ms", "5000"];
+        lab_gateway(&binary, &[&s1, &s2, &s3], &flags)
+    };
+    let (strict, partial) = (gateway("strict"), gateway("partial"));
 
     // The same script against one node and against the cluster.
-    python(&s1.rpc_url(), SYSTEMS);
-    let out = python(&strict.rpc_url(), 3 * SYSTEMS);
+    python_checks("gateway_compat.py", &s1.rpc_url(), SYSTEMS);
+    let out = python_checks("gateway_compat.py", &strict.rpc_url(), 3 * SYSTEMS);
     assert!(out.contains("from 3 node(s)"), "{out}");
 
     let rpc_strict = RpcClient::new(strict.rpc_url());

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use compat_tests::harness::{RpcClient, Running};
+use compat_tests::harness::{RpcClient, Running, lab_gateway, lab_sim};
 use serde_json::{Value as Json, json};
 
 const SIM: &str = env!("CARGO_BIN_EXE_uyuni-sim");
@@ -31,31 +31,11 @@ const SYSTEMS: usize = 30;
 const NO_METHOD: &str = "No method exists with the matching parameters";
 
 fn sim(name: &str, seed: &str, systems: usize) -> Running {
-    let systems = systems.to_string();
-    Running::start(
-        Path::new(SIM),
-        &[
-            "--name",
-            name,
-            "--seed",
-            seed,
-            "--systems",
-            &systems,
-            "--zone",
-            "lab",
-        ],
-    )
-    .expect("uyuni-sim starts")
+    lab_sim(Path::new(SIM), name, seed, systems)
 }
 
 fn gateway(sims: &[&Running]) -> Running {
-    let mut args = vec!["--listen".to_owned(), "127.0.0.1:0".to_owned()];
-    for (i, s) in sims.iter().enumerate() {
-        args.push("--node".to_owned());
-        args.push(format!("n{}@lab={}", i + 1, s.rpc_url()));
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    Running::start(Path::new(GATEWAY), &args).expect("gateway starts")
+    lab_gateway(Path::new(GATEWAY), sims, &[])
 }
 
 fn repo_root() -> PathBuf {

@@ -80,3 +80,55 @@ impl Drop for Running {
         self.kill();
     }
 }
+
+/// A simulated node (`uyuni-sim` at `program`) of zone `lab`.
+pub fn lab_sim(program: &Path, name: &str, seed: &str, systems: usize) -> Running {
+    let systems = systems.to_string();
+    let args = [
+        "--name",
+        name,
+        "--seed",
+        seed,
+        "--systems",
+        &systems,
+        "--zone",
+        "lab",
+    ];
+    Running::start(program, &args).expect("uyuni-sim starts")
+}
+
+/// The gateway binary at `program` on a free port, in front of `sims` as
+/// the static nodes `n1@lab`, `n2@lab`, ..., with `flags` added.
+pub fn lab_gateway(program: &Path, sims: &[&Running], flags: &[&str]) -> Running {
+    let mut args = vec!["--listen".to_owned(), "127.0.0.1:0".to_owned()];
+    args.extend(flags.iter().map(|f| (*f).to_owned()));
+    for (i, s) in sims.iter().enumerate() {
+        args.push("--node".to_owned());
+        args.push(format!("n{}@lab={}", i + 1, s.rpc_url()));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Running::start(program, &args).expect("gateway starts")
+}
+
+/// Runs `python/<script>` (a checks script) against `url`, telling it to
+/// expect `systems` systems; its output, which must end in
+/// `N passed, 0 failed`.
+pub fn python_checks(script: &str, url: &str, systems: usize) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("python")
+        .join(script);
+    let out = Command::new("python3")
+        .arg(path)
+        .arg(url)
+        .arg(systems.to_string())
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{script} against {url}:\n{stdout}{stderr}");
+    assert!(
+        out.status.success() && stdout.contains(" passed, 0 failed"),
+        "{script} failed against {url}:\n{stdout}\n{stderr}"
+    );
+    stdout
+}
