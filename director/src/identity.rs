@@ -80,19 +80,21 @@ fn cluster_object_id(kind: ObjectKind, n: u64) -> Result<i32, IdentityError> {
     i32::try_from(n).map_err(|_| IdentityError::Exhausted { kind: kind.label() })
 }
 
-/// `act/<id>` or `sched/<id>`.
+/// `act/<id>`, `sched/<id>` or `obj/<kind>/<id>`.
 fn object_key(kind: ObjectKind, cluster_id: i32) -> String {
     match kind {
         ObjectKind::Action => Keys::action(cluster_id),
         ObjectKind::Schedule => Keys::schedule(cluster_id),
+        other => Keys::object(other.slug(), cluster_id),
     }
 }
 
-/// The node-local index of `kind`.
-fn object_local_key(kind: ObjectKind) -> fn(&str, i32) -> String {
+/// The node-local index key of a `kind` object.
+fn object_local_key(kind: ObjectKind, node: &str, local_id: i32) -> String {
     match kind {
-        ObjectKind::Action => Keys::action_local,
-        ObjectKind::Schedule => Keys::schedule_local,
+        ObjectKind::Action => Keys::action_local(node, local_id),
+        ObjectKind::Schedule => Keys::schedule_local(node, local_id),
+        other => Keys::object_local(other.slug(), node, local_id),
     }
 }
 
@@ -109,13 +111,14 @@ enum IdSpace {
 }
 
 impl IdSpace {
+    /// `counter/system-id`, `counter/<kind>-id` (`action-id`,
+    /// `schedule-id`, `image-id`, ...), `counter/group-id`.
     fn counter(self) -> String {
-        Keys::counter(match self {
-            IdSpace::System => "system-id",
-            IdSpace::Object(ObjectKind::Action) => "action-id",
-            IdSpace::Object(ObjectKind::Schedule) => "schedule-id",
-            IdSpace::Group => "group-id",
-        })
+        match self {
+            IdSpace::System => Keys::counter("system-id"),
+            IdSpace::Object(kind) => Keys::counter(&format!("{}-id", kind.slug())),
+            IdSpace::Group => Keys::counter("group-id"),
+        }
     }
 
     fn id(self, n: u64) -> Result<i32, IdentityError> {
@@ -409,7 +412,7 @@ impl IdentityMap {
         node: &str,
         locals: &[i32],
     ) -> Result<Vec<i32>, IdentityError> {
-        let local_key = object_local_key(kind);
+        let local_key = |node: &str, local: i32| object_local_key(kind, node, local);
         let mut ids = self.local_index(node, locals, local_key).await?;
         let mut first_of = HashMap::new();
         let mut fresh = Vec::new();
@@ -464,7 +467,7 @@ impl IdentityMap {
         &self,
         node: &str,
         locals: &[i32],
-        key: fn(&str, i32) -> String,
+        key: impl Fn(&str, i32) -> String,
     ) -> Result<Vec<Option<i32>>, IdentityError> {
         if locals.len() < SCAN_FROM {
             let mut ids = Vec::with_capacity(locals.len());
@@ -573,7 +576,7 @@ impl IdentityMap {
         node: &str,
         local_id: i32,
     ) -> Result<i32, IdentityError> {
-        let local_key = object_local_key(kind)(node, local_id);
+        let local_key = object_local_key(kind, node, local_id);
         for _ in 0..ATTEMPTS {
             if let Some(raw) = self.store.get(&local_key).await?
                 && let Some(id) = parse_id(&raw)
@@ -633,7 +636,7 @@ impl IdentityMap {
             {
                 return Ok(false);
             }
-            let local = object_local_key(kind)(&part.node, part.local_id);
+            let local = object_local_key(kind, &part.node, part.local_id);
             txn = txn
                 .check(&local, Some(other.to_string().into_bytes()))
                 .put(&local, first.to_string());
@@ -967,7 +970,7 @@ mod tests {
 
     #[tokio::test]
     async fn objects_of_several_nodes_join_under_one_id() {
-        for kind in [ObjectKind::Action, ObjectKind::Schedule] {
+        for kind in ObjectKind::ALL {
             let map = IdentityMap::new(Store::memory());
             let local = |node: &'static str, id: i32| {
                 let map = map.clone();
@@ -1006,53 +1009,63 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn actions_and_schedules_are_numbered_apart() {
+    async fn every_kind_of_object_is_numbered_apart() {
         let map = IdentityMap::new(Store::memory());
-        let action = map
-            .object_for_local(ObjectKind::Action, "n1", 7)
-            .await
-            .unwrap();
-        assert_eq!(
-            map.object(ObjectKind::Schedule, action).await.unwrap(),
-            None,
-            "an action id names no schedule"
-        );
-        let schedule = map
-            .object_for_local(ObjectKind::Schedule, "n1", 7)
-            .await
-            .unwrap();
-        let record = map
-            .object(ObjectKind::Schedule, schedule)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!((record.node.as_str(), record.local_id), ("n1", 7));
-        let more = map
-            .objects_for_locals(ObjectKind::Schedule, "n1", &[7, 8])
-            .await
-            .unwrap();
-        assert_eq!(more[0], schedule);
-        assert_eq!(
-            map.object_for_local(ObjectKind::Action, "n1", 7)
+        // The same local id on the same node, once per kind: each kind
+        // counts from 1 in its own space and keeps its own index.
+        let mut firsts = Vec::new();
+        for (n, kind) in ObjectKind::ALL.into_iter().enumerate() {
+            // A kind's n-th object, so that its counter differs from the others'.
+            for local in 0..n as i32 {
+                map.object_for_local(kind, "n1", 100 + local).await.unwrap();
+            }
+            let id = map.object_for_local(kind, "n1", 7).await.unwrap();
+            assert_eq!(id, n as i32 + 1, "{kind:?} counts from 1 on its own");
+            firsts.push(id);
+        }
+        for (kind, id) in ObjectKind::ALL.into_iter().zip(&firsts) {
+            let record = map.object(kind, *id).await.unwrap().unwrap();
+            assert_eq!((record.node.as_str(), record.local_id), ("n1", 7));
+            assert_eq!(
+                map.object_for_local(kind, "n1", 7).await.unwrap(),
+                *id,
+                "{kind:?}'s index is its own"
+            );
+            let batch = map.objects_for_locals(kind, "n1", &[7, 8]).await.unwrap();
+            assert_eq!(batch[0], *id);
+            let counter: u64 = map
+                .store
+                .get_json(Keys::counter(&format!("{}-id", kind.slug())))
                 .await
-                .unwrap(),
-            action,
-            "the schedule index leaves the action index alone"
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                counter,
+                u64::try_from(*id).unwrap() + 1,
+                "{kind:?}: one counter each"
+            );
+        }
+        // The counters actions and schedules always had keep their names.
+        assert!(
+            map.store
+                .get(Keys::counter("action-id"))
+                .await
+                .unwrap()
+                .is_some()
         );
-        let store_counter = |name| Keys::counter(name);
-        let actions: u64 = map
-            .store
-            .get_json(store_counter("action-id"))
-            .await
-            .unwrap()
-            .unwrap();
-        let schedules: u64 = map
-            .store
-            .get_json(store_counter("schedule-id"))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!((actions, schedules), (1, 2), "one counter each");
+        assert!(
+            map.store
+                .get(Keys::counter("schedule-id"))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        // Id 1 is the action with local id 7 and the image with local id 100.
+        let image = map.object(ObjectKind::Image, 1).await.unwrap().unwrap();
+        assert_eq!(
+            image.local_id, 100,
+            "an id of one kind names nothing of another"
+        );
     }
 
     #[tokio::test]

@@ -13,9 +13,10 @@ use crate::upstream::UpstreamError;
 
 const PREFIX: &str = "redstone.xmlrpc.XmlRpcFault: ";
 
-/// The server's fault code for a schedule it does not hold
-/// (`EntityNotExistsFaultException`).
-pub(crate) const SCHEDULE_NOT_FOUND: i32 = 10101;
+/// The server's fault code for an entity it does not hold
+/// (`EntityNotExistsFaultException`): a recurring schedule, an Ansible
+/// path, a pinned subscription.
+pub(crate) const ENTITY_NOT_EXISTS: i32 = 10101;
 
 /// The server's fault code for a system group it cannot find
 /// (`LookupServerGroupException`).
@@ -66,14 +67,15 @@ pub enum GatewayError {
     /// answer.
     #[error("{0}")]
     CrossNode(String),
-    /// A change names an object by one node's own id, which the cluster
-    /// does not map: it cannot tell which node holds it.
-    #[error("{method} names its {param} by one node's own id")]
-    NodeLocalId {
-        /// The method.
-        method: String,
-        /// The parameter.
-        param: &'static str,
+    /// A cluster id of an object nodes number on their own (an image, a
+    /// snapshot, ...: [`spec::IdKind::has_copies`]) that the identity map
+    /// does not know.
+    #[error("no such {}: {id}", kind.plural())]
+    NoSuchObject {
+        /// The kind.
+        kind: spec::IdKind,
+        /// The id the client sent.
+        id: i64,
     },
     /// No node can serve the call.
     #[error("no node of the cluster can serve {0}")]
@@ -81,6 +83,56 @@ pub enum GatewayError {
     /// The cluster's state store failed; the detail is logged, not answered.
     #[error("state store: {0}")]
     State(String),
+}
+
+/// The server's fault for an id of `kind` it does not hold, where it has
+/// one of its own; for `id` the cluster id the client sent.
+fn not_found(kind: spec::IdKind, id: i64) -> Fault {
+    use spec::IdKind;
+    match kind {
+        IdKind::Image => Fault::new(IMAGE_NOT_FOUND, format!("{PREFIX}Image not found")),
+        IdKind::Snapshot => Fault::new(
+            SNAPSHOT_NOT_FOUND,
+            format!("{PREFIX}No such snapshot: {id}"),
+        ),
+        IdKind::AnsiblePath => Fault::new(
+            ENTITY_NOT_EXISTS,
+            format!("{PREFIX}Ansible path with id: {id} does not exist"),
+        ),
+        IdKind::PinnedSubscription => Fault::new(
+            ENTITY_NOT_EXISTS,
+            format!("{PREFIX}Pinned subscription with id {id} doesn't exist"),
+        ),
+        other => Fault::new(
+            -1,
+            format!(
+                "{PREFIX}unhandled internal exception: no such {}: {id}",
+                other.plural()
+            ),
+        ),
+    }
+}
+
+/// The server's fault code for an image it does not hold
+/// (`NoSuchImageException`).
+pub(crate) const IMAGE_NOT_FOUND: i32 = 10012;
+
+/// The server's fault code for a snapshot it does not hold
+/// (`NoSuchSnapshotException`).
+pub(crate) const SNAPSHOT_NOT_FOUND: i32 = 1069;
+
+/// The fault code a node answers for an object of `kind` it does not
+/// hold, where the server has one of its own.
+pub(crate) fn not_found_code(kind: spec::IdKind) -> Option<i32> {
+    use spec::IdKind;
+    match kind {
+        IdKind::Schedule | IdKind::AnsiblePath | IdKind::PinnedSubscription => {
+            Some(ENTITY_NOT_EXISTS)
+        }
+        IdKind::Image => Some(IMAGE_NOT_FOUND),
+        IdKind::Snapshot => Some(SNAPSHOT_NOT_FOUND),
+        _ => None,
+    }
 }
 
 impl From<director::identity::IdentityError> for GatewayError {
@@ -180,7 +232,7 @@ impl GatewayError {
             // The server's EntityNotExistsFaultException of
             // `recurring.lookupById` and the calls built on it.
             GatewayError::NoSuchSchedule(id) => Fault::new(
-                SCHEDULE_NOT_FOUND,
+                ENTITY_NOT_EXISTS,
                 format!("{PREFIX}Action with id: {id} does not exist"),
             ),
             // The server's LookupServerGroupException.
@@ -202,12 +254,7 @@ impl GatewayError {
             ),
             GatewayError::Broadcast(b) => Fault::new(b.code, format!("{PREFIX}{b}")),
             GatewayError::CrossNode(what) => Fault::new(-1, format!("{PREFIX}{what}")),
-            GatewayError::NodeLocalId { method, param } => Fault::new(
-                -1,
-                format!(
-                    "{PREFIX}{method} is not available through the cluster: its {param} is one node's own id, which the cluster does not map, so the change could reach other objects of that number on other nodes; call the node that holds it"
-                ),
-            ),
+            GatewayError::NoSuchObject { kind, id } => not_found(*kind, *id),
             GatewayError::NoNode(what) => Fault::new(
                 -1,
                 format!(

@@ -1,6 +1,6 @@
-//! Where an entry carries system, action, recurring schedule or system
-//! group ids: what the gateway translates between cluster-wide ids and
-//! node-local ids, both ways.
+//! Where an entry carries system, action, recurring schedule, system
+//! group or other node-object ids: what the gateway translates between
+//! cluster-wide ids and node-local ids, both ways.
 //!
 //! The generator fills this in by rule (see [`crate::generate`]):
 //!
@@ -43,6 +43,18 @@
 //!   rescheduled actions of the `maintenance` calls (`actions` / `id` and
 //!   `prerequisite` are action ids, `affected_system_ids` system ids).
 //!
+//! - **Node objects**: images (`imageId`, `sourceImageId`,
+//!   `targetImageId`; `id` of image structs, `source_id`/`target_id` of
+//!   deltas, the result of `image.importOSImage`), snapshots (`snapId`;
+//!   `id` of `server snapshot`), Ansible paths (`pathId`; `id` of `ansible
+//!   path`, whose `server_id` is a system id), notifications
+//!   (`notifications`; `id` of `notification`), stored package profiles
+//!   (`profileId` of `system.deletePackageProfile`; `id` of `package
+//!   profile`) and pinned subscriptions (`subscriptionId` of `delete`;
+//!   `id` of `pinned subscription`), from a table by namespace. The `props`
+//!   of `ansible.createAnsiblePath` names its control node by `server_id`
+//!   ([`IdForm::StructServerId`]).
+//!
 //! An override table corrects the rules where the documentation misleads
 //! (`actionchain.createChain` names its chain id `actionId`; the image build
 //! calls return an action id without naming it).
@@ -62,6 +74,72 @@ pub enum IdKind {
     /// A system group id. Groups are shared: each node has the group under
     /// its own id, and the cluster id stands for all of them.
     Group,
+    /// An image id (`image.*`, `image.delta.*`).
+    Image,
+    /// A system snapshot id (`system.provisioning.snapshot.*`).
+    Snapshot,
+    /// An Ansible path id (`ansible.*`).
+    AnsiblePath,
+    /// A user notification id (`user.notifications.*`).
+    Notification,
+    /// A stored package profile id (`system.*PackageProfile*`).
+    PackageProfile,
+    /// A pinned subscription id (`subscriptionmatching.pinnedsubscription.*`;
+    /// not the subscription it pins, which is shared content).
+    PinnedSubscription,
+}
+
+impl IdKind {
+    /// Every kind.
+    pub const ALL: [IdKind; 10] = [
+        IdKind::System,
+        IdKind::Action,
+        IdKind::Schedule,
+        IdKind::Group,
+        IdKind::Image,
+        IdKind::Snapshot,
+        IdKind::AnsiblePath,
+        IdKind::Notification,
+        IdKind::PackageProfile,
+        IdKind::PinnedSubscription,
+    ];
+
+    /// Whether ids of this kind name objects that live on particular nodes
+    /// and are reached through them: actions, schedules, images,
+    /// snapshots, Ansible paths, notifications, package profiles and
+    /// pinned subscriptions. Each node numbers them on its own; the
+    /// cluster id of one stands for its part (or its copies) on one or
+    /// several nodes, and a call naming it goes to those nodes. Systems
+    /// (one owner, moved by the director) and groups (on every node) are
+    /// mapped their own ways.
+    pub fn is_node_object(self) -> bool {
+        !matches!(self, IdKind::System | IdKind::Group)
+    }
+
+    /// Whether the parts of one object of this kind are copies alike (a
+    /// schedule made for a group on every node, an OS image imported on
+    /// every node), so that a read asks one copy and a change goes to each;
+    /// every node object but actions, whose parts are different systems'
+    /// runs and whose reads ask every part.
+    pub fn has_copies(self) -> bool {
+        self.is_node_object() && self != IdKind::Action
+    }
+
+    /// The plural for messages: `systems`, `actions`, `images`, ...
+    pub fn plural(self) -> &'static str {
+        match self {
+            IdKind::System => "systems",
+            IdKind::Action => "actions",
+            IdKind::Schedule => "schedules",
+            IdKind::Group => "system groups",
+            IdKind::Image => "images",
+            IdKind::Snapshot => "snapshots",
+            IdKind::AnsiblePath => "Ansible paths",
+            IdKind::Notification => "notifications",
+            IdKind::PackageProfile => "package profiles",
+            IdKind::PinnedSubscription => "pinned subscriptions",
+        }
+    }
 }
 
 /// How a parameter carries its ids.
@@ -81,12 +159,27 @@ pub enum IdForm {
     /// The integer member `id` of a struct parameter (the `actionProps` of
     /// `recurring.*.update`).
     StructId,
+    /// The integer member `server_id` of a struct parameter (the `props` of
+    /// `ansible.createAnsiblePath`: the control node).
+    StructServerId,
 }
 
 impl IdForm {
     /// Whether ids in this form are integers the gateway rewrites.
     pub fn is_translated(self) -> bool {
-        matches!(self, IdForm::Scalar | IdForm::Array | IdForm::StructId)
+        matches!(
+            self,
+            IdForm::Scalar | IdForm::Array | IdForm::StructId | IdForm::StructServerId
+        )
+    }
+
+    /// The struct member holding the id, for the struct forms.
+    pub fn member(self) -> Option<&'static str> {
+        match self {
+            IdForm::StructId => Some("id"),
+            IdForm::StructServerId => Some("server_id"),
+            _ => None,
+        }
     }
 }
 
@@ -126,7 +219,8 @@ pub struct IdResult {
     pub place: IdPlace,
 }
 
-/// Every place an entry carries system, action, schedule or group ids.
+/// Every place an entry carries system, action, schedule, group or other
+/// node-object ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdInfo {
     /// Parameters carrying ids, by index.
@@ -144,6 +238,13 @@ impl IdInfo {
     /// The first parameter carrying ids of `kind`.
     pub fn first_param(&self, kind: IdKind) -> Option<&IdParam> {
         self.params.iter().find(|p| p.kind == kind)
+    }
+
+    /// The first parameter naming a node object other than an action
+    /// ([`IdKind::has_copies`]): what an `action` class call routes on when
+    /// no action id names its target.
+    pub fn first_copied_param(&self) -> Option<&IdParam> {
+        self.params.iter().find(|p| p.kind.has_copies())
     }
 
     /// The id parameter at `index`.

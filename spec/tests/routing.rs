@@ -66,9 +66,14 @@ fn system_and_action_routes_name_a_parameter_of_their_kind() {
     for entry in spec().entries() {
         let kind = match entry.route.class {
             RouteClass::System => IdKind::System,
-            // A recurring schedule lives on its nodes as an action does.
+            // A recurring schedule, an image, a snapshot, ... lives on its
+            // nodes as an action does.
             RouteClass::Action if entry.ids.first_param(IdKind::Action).is_none() => {
-                IdKind::Schedule
+                entry
+                    .ids
+                    .first_copied_param()
+                    .unwrap_or_else(|| panic!("{}: no node object named", entry.full_name()))
+                    .kind
             }
             RouteClass::Action => IdKind::Action,
             _ => {
@@ -100,7 +105,7 @@ fn id_parameters_have_fitting_types() {
                 IdForm::Scalar => ty.is_integer(),
                 IdForm::Array => matches!(ty, spec::Type::Array(_)),
                 IdForm::MinionId | IdForm::ClientCert => *ty == spec::Type::String,
-                IdForm::StructId => *ty == spec::Type::Struct,
+                IdForm::StructId | IdForm::StructServerId => *ty == spec::Type::Struct,
             };
             assert!(fits, "{}: {:?} on {ty}", entry.full_name(), id.form);
         }
@@ -331,6 +336,179 @@ fn nested_id_rows_are_tidy() {
             row.namespace,
             row.method,
             row.path
+        );
+    }
+}
+
+#[test]
+fn objects_each_node_numbers_route_to_the_nodes_holding_them() {
+    use spec::IdPlace::{Field, Whole};
+    let entry = |name: &str, arity: usize| {
+        spec()
+            .overloads(name)
+            .into_iter()
+            .find(|e| e.params.len() == arity)
+            .unwrap_or_else(|| panic!("{name}/{arity}"))
+    };
+    // A call naming one by id goes where it lives, as an action's does.
+    for (name, arity, kind, form) in [
+        ("image.getDetails", 2, IdKind::Image, IdForm::Scalar),
+        ("image.delete", 2, IdKind::Image, IdForm::Scalar),
+        ("image.setPillar", 3, IdKind::Image, IdForm::Scalar),
+        (
+            "image.delta.createDeltaImage",
+            5,
+            IdKind::Image,
+            IdForm::Scalar,
+        ),
+        (
+            "system.provisioning.snapshot.deleteSnapshot",
+            2,
+            IdKind::Snapshot,
+            IdForm::Scalar,
+        ),
+        (
+            "system.provisioning.snapshot.listSnapshotPackages",
+            2,
+            IdKind::Snapshot,
+            IdForm::Scalar,
+        ),
+        (
+            "ansible.removeAnsiblePath",
+            2,
+            IdKind::AnsiblePath,
+            IdForm::Scalar,
+        ),
+        (
+            "ansible.lookupAnsiblePathById",
+            2,
+            IdKind::AnsiblePath,
+            IdForm::Scalar,
+        ),
+        (
+            "user.notifications.deleteNotifications",
+            2,
+            IdKind::Notification,
+            IdForm::Array,
+        ),
+        (
+            "user.notifications.setNotificationsRead",
+            2,
+            IdKind::Notification,
+            IdForm::Array,
+        ),
+        (
+            "system.deletePackageProfile",
+            2,
+            IdKind::PackageProfile,
+            IdForm::Scalar,
+        ),
+        (
+            "subscriptionmatching.pinnedsubscription.delete",
+            2,
+            IdKind::PinnedSubscription,
+            IdForm::Scalar,
+        ),
+    ] {
+        let e = entry(name, arity);
+        assert_eq!(e.route.class, RouteClass::Action, "{name}");
+        assert_eq!(e.route.param, Some(1), "{name}");
+        let p = e.ids.param(1).unwrap();
+        assert_eq!((p.kind, p.form), (kind, form), "{name}");
+    }
+    // Both images of a delta are translated; the second must live where the first does.
+    assert_eq!(
+        entry("image.delta.getDetails", 3)
+            .ids
+            .param(2)
+            .unwrap()
+            .kind,
+        IdKind::Image
+    );
+    // A snapshot named beside its system follows the system.
+    let rollback = entry("system.provisioning.snapshot.rollbackToSnapshot", 3);
+    assert_eq!(rollback.route.class, RouteClass::System);
+    assert_eq!(rollback.ids.param(2).unwrap().kind, IdKind::Snapshot);
+    // The subscription a pin names is shared content, not a pin.
+    let pin = entry("subscriptionmatching.pinnedsubscription.create", 3);
+    assert_eq!(pin.route.class, RouteClass::System);
+    assert!(pin.ids.param(1).is_none());
+    // A new Ansible path goes to the node owning its control node.
+    let path = entry("ansible.createAnsiblePath", 2);
+    assert_eq!(path.route.class, RouteClass::System);
+    assert_eq!(
+        path.ids.param(1).map(|p| (p.kind, p.form)),
+        Some((IdKind::System, IdForm::StructServerId))
+    );
+    // Results carry their ids.
+    for (name, arity, kind, place) in [
+        ("image.listImages", 1, IdKind::Image, Field("id".into())),
+        ("image.getDetails", 2, IdKind::Image, Field("id".into())),
+        ("image.importOSImage", 4, IdKind::Image, Whole),
+        (
+            "image.delta.listDeltas",
+            1,
+            IdKind::Image,
+            Field("target_id".into()),
+        ),
+        (
+            "system.provisioning.snapshot.listSnapshots",
+            3,
+            IdKind::Snapshot,
+            Field("id".into()),
+        ),
+        (
+            "ansible.listAnsiblePaths",
+            2,
+            IdKind::AnsiblePath,
+            Field("id".into()),
+        ),
+        (
+            "ansible.listAnsiblePaths",
+            2,
+            IdKind::System,
+            Field("server_id".into()),
+        ),
+        (
+            "user.notifications.getNotifications",
+            2,
+            IdKind::Notification,
+            Field("id".into()),
+        ),
+        (
+            "system.listPackageProfiles",
+            1,
+            IdKind::PackageProfile,
+            Field("id".into()),
+        ),
+        (
+            "subscriptionmatching.pinnedsubscription.list",
+            1,
+            IdKind::PinnedSubscription,
+            Field("id".into()),
+        ),
+    ] {
+        let e = entry(name, arity);
+        assert!(
+            e.ids
+                .result
+                .iter()
+                .any(|r| r.kind == kind && r.place == place),
+            "{name}: {kind:?} at {place:?} in {:?}",
+            e.ids.result
+        );
+    }
+    // No change naming such an object by id is sent to every node.
+    for e in spec().entries() {
+        let names_one = e
+            .ids
+            .params
+            .iter()
+            .any(|p| p.kind.has_copies() && p.kind != IdKind::Schedule);
+        assert!(
+            !names_one || e.route.class != RouteClass::Broadcast,
+            "{} broadcasts a node's own object id",
+            e.full_name()
         );
     }
 }

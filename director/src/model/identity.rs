@@ -30,6 +30,12 @@ pub struct SystemIdentity {
 }
 
 /// What a cluster id of an [`ObjectIdentity`] names.
+///
+/// Besides actions and schedules, a node numbers some objects of its own
+/// that the API names by id: images, snapshots, Ansible paths, the user's
+/// notifications, stored package profiles and pinned subscriptions. Each
+/// node counts them from 1, so the same number names different objects on
+/// two nodes; the cluster gives each its own id, as for actions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectKind {
@@ -37,19 +43,72 @@ pub enum ObjectKind {
     Action,
     /// A recurring action schedule (`recurring.*`, `recurringaction.*`).
     Schedule,
+    /// A container or OS image (`image.*`).
+    Image,
+    /// A system snapshot (`system.provisioning.snapshot.*`).
+    Snapshot,
+    /// An Ansible playbook or inventory path of a control node (`ansible.*`).
+    AnsiblePath,
+    /// A notification of a user (`user.notifications.*`).
+    Notification,
+    /// A stored package profile (`system.*PackageProfile*`).
+    PackageProfile,
+    /// A subscription pinned to a system
+    /// (`subscriptionmatching.pinnedsubscription.*`).
+    PinnedSubscription,
 }
 
 impl ObjectKind {
-    /// The word for it in messages: `action`, `schedule`.
+    /// Every kind.
+    pub const ALL: [ObjectKind; 8] = [
+        ObjectKind::Action,
+        ObjectKind::Schedule,
+        ObjectKind::Image,
+        ObjectKind::Snapshot,
+        ObjectKind::AnsiblePath,
+        ObjectKind::Notification,
+        ObjectKind::PackageProfile,
+        ObjectKind::PinnedSubscription,
+    ];
+
+    /// Its position in [`ObjectKind::ALL`], for tables with one slot per
+    /// kind.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The word for it in messages: `action`, `schedule`, `image`, ...
     pub fn label(self) -> &'static str {
         match self {
             ObjectKind::Action => "action",
             ObjectKind::Schedule => "schedule",
+            ObjectKind::Image => "image",
+            ObjectKind::Snapshot => "snapshot",
+            ObjectKind::AnsiblePath => "Ansible path",
+            ObjectKind::Notification => "notification",
+            ObjectKind::PackageProfile => "package profile",
+            ObjectKind::PinnedSubscription => "pinned subscription",
+        }
+    }
+
+    /// Its name in store keys: `action`, `schedule`, `image`,
+    /// `ansible-path`, ...
+    pub fn slug(self) -> &'static str {
+        match self {
+            ObjectKind::Action => "action",
+            ObjectKind::Schedule => "schedule",
+            ObjectKind::Image => "image",
+            ObjectKind::Snapshot => "snapshot",
+            ObjectKind::AnsiblePath => "ansible-path",
+            ObjectKind::Notification => "notification",
+            ObjectKind::PackageProfile => "package-profile",
+            ObjectKind::PinnedSubscription => "pinned-subscription",
         }
     }
 }
 
-/// Where a cluster action or schedule id lives.
+/// Where a cluster action, schedule or other node-numbered object id
+/// ([`ObjectKind`]) lives.
 ///
 /// One call may make the same object on several nodes: an action scheduled
 /// on systems of several nodes makes one action on each of them; a

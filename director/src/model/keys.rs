@@ -57,6 +57,15 @@ impl Keys {
     pub fn schedule_local(node: &str, local_id: i32) -> String {
         format!("sched-local/{node}/{}", padded(local_id))
     }
+    /// `obj/<kind>/<cluster id>`: the node-numbered objects other than
+    /// actions and schedules (images, snapshots, ...).
+    pub fn object(kind: &str, cluster_id: i32) -> String {
+        format!("obj/{kind}/{}", padded(cluster_id))
+    }
+    /// `obj-local/<kind>/<node>/<local id>`.
+    pub fn object_local(kind: &str, node: &str, local_id: i32) -> String {
+        format!("obj-local/{kind}/{node}/{}", padded(local_id))
+    }
     /// `grp/<cluster id>`.
     pub fn group(cluster_id: i32) -> String {
         format!("grp/{}", padded(cluster_id))

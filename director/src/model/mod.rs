@@ -19,13 +19,15 @@
 //! | `act-local/<node>/<local id>` | cluster id | index |
 //! | `sched/<cluster id>` | [`ObjectIdentity`] | cluster recurring schedule id -> node and local id (a group or org schedule: each node's copy) |
 //! | `sched-local/<node>/<local id>` | cluster id | index |
+//! | `obj/<kind>/<cluster id>` | [`ObjectIdentity`] | the other node-numbered objects ([`ObjectKind`]: `image`, `snapshot`, `ansible-path`, `notification`, `package-profile`, `pinned-subscription`) |
+//! | `obj-local/<kind>/<node>/<local id>` | cluster id | index |
 //! | `grp/<cluster id>` | [`GroupIdentity`] | cluster system group id -> its organization, name and each node's id for it |
 //! | `grp-local/<node>/<local id>` | cluster id | index |
 //! | `grp-name/<org id>/<name>` | cluster id | index: a group is the same group on every node by its organization and name |
 //! | `session/<session id>` | [`GatewaySession`] | a gateway session: node keys, expiry |
 //! | `move/<id>` | [`MoveRecord`] | a client move and its progress |
 //! | `op/<id>` | [`Operation`] | a drain or rebalance and its progress |
-//! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `schedule-id`, `group-id`, `move`, `op`, `session` |
+//! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `schedule-id`, `<kind>-id` (the other [`ObjectKind`]s), `group-id`, `move`, `op`, `session` |
 //!
 //! Secrets never enter the store: no passwords, no admin or client tokens.
 //! The one credential-like value kept is a gateway session's node session

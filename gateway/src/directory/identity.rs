@@ -1,6 +1,7 @@
 //! The identity map with moka caches both ways: cluster id to node and
-//! local id, and node and local id to cluster id, for systems, actions and
-//! recurring schedules. An action or schedule one call made on several
+//! local id, and node and local id to cluster id, for systems and the
+//! objects nodes number on their own ([`ObjectKind`]: actions, recurring
+//! schedules, images, snapshots, ...). An object one call made on several
 //! nodes has one cluster id for all its parts
 //! ([`CachedIdentity::join_parts`]).
 //! The caches hold blocks of neighbouring ids ([`IdBlocks`]), and lists
@@ -80,16 +81,13 @@ impl ObjectCaches {
 #[derive(Debug, Default)]
 pub struct IdMemo {
     systems: BlockMemo,
-    actions: BlockMemo,
-    schedules: BlockMemo,
+    /// One per [`ObjectKind`], by [`ObjectKind::index`].
+    objects: [BlockMemo; ObjectKind::ALL.len()],
 }
 
 impl IdMemo {
     fn objects(&mut self, kind: ObjectKind) -> &mut BlockMemo {
-        match kind {
-            ObjectKind::Action => &mut self.actions,
-            ObjectKind::Schedule => &mut self.schedules,
-        }
+        &mut self.objects[kind.index()]
     }
 }
 
@@ -102,8 +100,8 @@ pub struct CachedIdentity {
     numbers: RwLock<NodeNumbers>,
     system_at: IdBlocks,
     system_of: IdBlocks,
-    actions: ObjectCaches,
-    schedules: ObjectCaches,
+    /// One per [`ObjectKind`], by [`ObjectKind::index`].
+    objects: [ObjectCaches; ObjectKind::ALL.len()],
     /// System groups: a node's id for one to its cluster id.
     group_of: moka::sync::Cache<u64, i32>,
     /// System groups by cluster id: organization, name, each node's id.
@@ -128,8 +126,7 @@ impl CachedIdentity {
             numbers: RwLock::new(NodeNumbers::default()),
             system_at: IdBlocks::new(CAPACITY, LOCATION_TTL),
             system_of: IdBlocks::new(CAPACITY, CLUSTER_ID_TTL),
-            actions: ObjectCaches::new(),
-            schedules: ObjectCaches::new(),
+            objects: std::array::from_fn(|_| ObjectCaches::new()),
             group_of: moka::sync::Cache::builder()
                 .max_capacity(GROUPS)
                 .time_to_live(CLUSTER_ID_TTL)
@@ -142,10 +139,7 @@ impl CachedIdentity {
     }
 
     fn caches(&self, kind: ObjectKind) -> &ObjectCaches {
-        match kind {
-            ObjectKind::Action => &self.actions,
-            ObjectKind::Schedule => &self.schedules,
-        }
+        &self.objects[kind.index()]
     }
 
     /// The dense number of a node id.
@@ -532,7 +526,7 @@ mod tests {
         let loc = ids.system_location(b).await.unwrap().unwrap();
         assert_eq!((&*loc.node, loc.local), ("n2", 1_000_010_000));
         assert_eq!(ids.system_location(12345).await.unwrap(), None);
-        for kind in [ObjectKind::Action, ObjectKind::Schedule] {
+        for kind in ObjectKind::ALL {
             let x = ids.object_id(kind, "n1", 1).await.unwrap();
             let y = ids.object_id(kind, "n2", 1).await.unwrap();
             assert_ne!(x, y);

@@ -14,9 +14,9 @@
 //! (`system.appstreams.ssmEnable`) answers one cluster action id for all
 //! of them, as a split call does; so does a recurring schedule made for a
 //! system group or the organization (`recurring.*.create`): one cluster
-//! schedule id for every node's copy.
+//! schedule id for every node's copy; and an OS image imported on every
+//! node (`image.importOSImage`): one cluster image id.
 
-use spec::Entry;
 use xmlrpc::{Fault, MethodCall, Value};
 
 use super::node_call::{call_node, node_key};
@@ -48,6 +48,7 @@ pub(crate) fn undo_of(method: &str) -> Option<(&'static str, UndoArg)> {
             Some(("recurring.delete", UndoArg::Answer))
         }
         "recurringaction.create" => Some(("recurringaction.delete", UndoArg::Answer)),
+        "image.importOSImage" => Some(("image.delete", UndoArg::Answer)),
         _ => None,
     }
 }
@@ -86,41 +87,8 @@ async fn answer_of_all(
     Ok(merge::merge_split(ctx.entry, &[], values))
 }
 
-/// Parameters that name an object one node holds under an id of its own
-/// (an image, a snapshot, an Ansible path, a notification, a stored
-/// package profile, a pinned subscription), by namespace. The cluster
-/// does not map these ids yet, as it maps systems, actions, schedules and
-/// groups, so it cannot tell which node holds the object: sent to every
-/// node, a change would also change whatever other object carries that
-/// number on the others. Such a change is refused before any node sees it.
-const NODE_LOCAL_IDS: &[(&str, &str)] = &[
-    ("ansible", "pathId"),
-    ("image", "imageId"),
-    ("image.delta", "sourceImageId"),
-    ("image.delta", "targetImageId"),
-    ("subscriptionmatching.pinnedsubscription", "subscriptionId"),
-    ("system", "profileId"),
-    ("system.provisioning.snapshot", "snapId"),
-    ("user.notifications", "notifications"),
-];
-
-/// The parameter of `entry` that names an object by a node's own id
-/// ([`NODE_LOCAL_IDS`]), if any.
-fn node_local_id(entry: &Entry) -> Option<&'static str> {
-    NODE_LOCAL_IDS
-        .iter()
-        .find(|(ns, param)| *ns == entry.namespace && entry.params.iter().any(|p| p.name == *param))
-        .map(|(_, param)| *param)
-}
-
 /// Routes a `broadcast` class call.
 pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
-    if let Some(param) = node_local_id(ctx.entry) {
-        return Err(GatewayError::NodeLocalId {
-            method: ctx.method(),
-            param,
-        });
-    }
     let gw = ctx.gw;
     let nodes = gw.directory().serving();
     if nodes.is_empty() {
@@ -274,25 +242,10 @@ mod tests {
             "kickstart.keys.create",
             "recurring.highstate.create",
             "recurringaction.create",
+            "image.importOSImage",
         ] {
             let (undo, _) = undo_of(m).unwrap();
             assert!(!spec::spec().overloads(undo).is_empty(), "{undo}");
         }
-    }
-
-    #[test]
-    fn every_node_local_id_row_names_a_broadcast_parameter() {
-        for (ns, param) in NODE_LOCAL_IDS {
-            let named = spec::spec().entries().iter().any(|e| {
-                e.namespace == *ns
-                    && e.route.class == spec::RouteClass::Broadcast
-                    && e.params.iter().any(|p| p.name == *param)
-            });
-            assert!(named, "{ns} {param} names no broadcast parameter");
-        }
-        let delete = spec::spec().overloads("image.delete")[0];
-        assert_eq!(node_local_id(delete), Some("imageId"));
-        let create = spec::spec().overloads("activationkey.create")[0];
-        assert_eq!(node_local_id(create), None);
     }
 }

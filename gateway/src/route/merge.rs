@@ -442,18 +442,20 @@ pub fn merge_parts(parts: Vec<Value>) -> Value {
     merged
 }
 
-/// What a listing of actions or schedules holds, for joining the items
-/// one id names on several nodes ([`join_listed`]).
+/// What a listing of node objects (actions, schedules, images, ...)
+/// holds, for joining the items one id names on several nodes
+/// ([`join_listed`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ListedObjects<'e> {
-    /// Actions or schedules.
+    /// Actions, schedules, images, ...
     pub kind: IdKind,
     /// The members carrying ids of that kind.
     pub ids: Vec<&'e str>,
 }
 
-/// What `entry` lists, when it lists actions or schedules (its items' `id`
-/// is an action or schedule id); `None` otherwise.
+/// What `entry` lists, when it lists node objects (its items' `id` is an
+/// action, schedule, image, ... id: [`IdKind::is_node_object`]); `None`
+/// otherwise.
 pub(crate) fn listed_objects(entry: &Entry) -> Option<ListedObjects<'_>> {
     let fields = |kind| {
         entry.ids.result.iter().filter_map(move |r| match &r.place {
@@ -461,8 +463,9 @@ pub(crate) fn listed_objects(entry: &Entry) -> Option<ListedObjects<'_>> {
             _ => None,
         })
     };
-    [IdKind::Action, IdKind::Schedule]
+    IdKind::ALL
         .into_iter()
+        .filter(|kind| kind.is_node_object())
         .find(|kind| fields(*kind).any(|name| name == "id"))
         .map(|kind| ListedObjects {
             kind,
@@ -472,14 +475,16 @@ pub(crate) fn listed_objects(entry: &Entry) -> Option<ListedObjects<'_>> {
 
 /// Makes one item of the items of a listing (in id order) that carry the
 /// same id. Actions: the parts of one action scheduled on several nodes,
-/// whose counts are summed ([`join_action_items`]). Schedules: the copies
-/// of one schedule made on every node, alike: the first stays.
+/// whose counts are summed ([`join_action_items`]). Anything else
+/// ([`IdKind::has_copies`]): the copies of one schedule or image made on
+/// every node, alike: the first stays.
 pub(crate) fn join_listed(items: &mut Vec<Value>, listed: &ListedObjects<'_>) {
-    match listed.kind {
-        IdKind::Schedule => items.dedup_by(|next, kept| {
+    if listed.kind.has_copies() {
+        items.dedup_by(|next, kept| {
             matches!((int_member(next, "id"), int_member(kept, "id")), (Some(a), Some(b)) if a == b)
-        }),
-        _ => join_action_items(items, &listed.ids),
+        });
+    } else {
+        join_action_items(items, &listed.ids);
     }
 }
 
@@ -503,8 +508,8 @@ pub fn join_action_items(items: &mut Vec<Value>, ids: &[&str]) {
     });
 }
 
-/// The kind of the action or schedule id the result of `entry` is as a
-/// whole, if it is one (so a call made on several nodes yields one id per
+/// The kind of the node-object id (action, schedule, image, ...) the
+/// result of `entry` is as a whole, if it is one (so a call made on several nodes yields one id per
 /// node, to be joined).
 pub(crate) fn whole_objects(entry: &Entry) -> Option<IdKind> {
     entry

@@ -19,10 +19,12 @@
 //! - An action that one call scheduled on several nodes: the call goes to
 //!   every node that runs a part of it, and their answers are merged
 //!   ([`super::merge::merge_parts`]).
-//! - A recurring schedule made on several nodes (for a system group or the
-//!   organization, each node holds a copy): a change (`update`, `delete`)
-//!   goes to every copy ([`on_each_copy`]); a read (`lookupById`) to the
-//!   first copy whose node answers, since the copies are alike.
+//! - A recurring schedule, image, snapshot, ... ([`IdKind::has_copies`]):
+//!   most live on one node; one made on several (a schedule for a system
+//!   group or the organization, an OS image imported on every node) has
+//!   a copy on each. A change (`update`, `delete`) goes to every copy
+//!   ([`on_each_copy`]); a read (`lookupById`, `getDetails`) to the first
+//!   copy whose node answers, since the copies are alike.
 //! - A minion id: the map's owner, else each node in turn. A system-id
 //!   certificate: each node in turn (only the issuing node accepts it);
 //!   the first answer that is not a fault wins.
@@ -35,7 +37,7 @@ use xmlrpc::{MethodCall, Value};
 use super::broadcast::failure_reason;
 use super::node_call::{answer, call_node};
 use super::{Ctx, group_ids, merge, translate};
-use crate::error::{BroadcastFailure, GatewayError, NodeFailures, SCHEDULE_NOT_FOUND};
+use crate::error::{BroadcastFailure, GatewayError, NodeFailures, not_found_code};
 use crate::upstream::UpstreamError;
 use crate::upstream::call_many::{Gathered, RequestStrategy, call_many};
 
@@ -51,9 +53,9 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
         .map_or((IdKind::System, IdForm::Scalar), |p| (p.kind, p.form));
     match form {
         IdForm::Scalar => scalar(&ctx, kind, &ctx.call.params[index]).await,
-        IdForm::StructId => {
-            let id = match &ctx.call.params[index] {
-                Value::Struct(props) => props.get("id").cloned(),
+        IdForm::StructId | IdForm::StructServerId => {
+            let id = match (&ctx.call.params[index], form.member()) {
+                (Value::Struct(props), Some(member)) => props.get(member).cloned(),
                 _ => None,
             };
             // Without an id, any node answers the server's own fault.
@@ -115,17 +117,17 @@ async fn scalar(ctx: &Ctx<'_>, kind: IdKind, id: &Value) -> Result<Value, Gatewa
     // Only for the calls that reach several nodes: not on the path of
     // one system's call.
     let nodes = || -> Vec<Arc<str>> { parts.iter().map(|p| p.node.clone()).collect() };
-    if kind == IdKind::Schedule {
+    if kind.has_copies() {
         let answer = match ctx.entry.http {
             HttpVerb::Get => on_first_answering(ctx, nodes()).await,
-            _ => on_each_copy(ctx, nodes(), id).await,
+            _ => on_each_copy(ctx, nodes(), kind, id).await,
         };
         // The server's "does not exist" names the id it was given: here
         // the cluster id, not a node's.
         return match answer {
-            Err(GatewayError::Fault(f)) if f.code == SCHEDULE_NOT_FOUND => Err(
-                GatewayError::NoSuchSchedule(id.as_i64().unwrap_or_default()),
-            ),
+            Err(GatewayError::Fault(f)) if Some(f.code) == not_found_code(kind) => {
+                Err(translate::no_such(kind, id.as_i64().unwrap_or_default()))
+            }
             other => other,
         };
     }
@@ -361,15 +363,17 @@ async fn on_each_part(ctx: &Ctx<'_>, nodes: Vec<Arc<str>>) -> Result<Value, Gate
     ))
 }
 
-/// Calls `ctx`'s change of schedule `id` on each of `nodes` (the nodes
-/// holding its copies), in parallel. For `delete`, a copy already gone
-/// (the server's "does not exist") counts as deleted, so that a delete
-/// that failed on one node can be repeated until every copy is gone. When
-/// some nodes fail after others changed their copy, the fault names both:
-/// the server has no inverse of an update or a delete to undo them with.
+/// Calls `ctx`'s change of object `id` (a schedule, an image, ...: `kind`)
+/// on each of `nodes` (the nodes holding its copies; one for most), in
+/// parallel. For `delete`, a copy already gone (the server's "does not
+/// exist") counts as deleted, so that a delete that failed on one node can
+/// be repeated until every copy is gone. When some nodes fail after others
+/// changed their copy, the fault names both: the server has no inverse of
+/// an update or a delete to undo them with.
 async fn on_each_copy(
     ctx: &Ctx<'_>,
     nodes: Vec<Arc<str>>,
+    kind: IdKind,
     id: &Value,
 ) -> Result<Value, GatewayError> {
     let gathered = on_all(ctx, nodes).await;
@@ -378,7 +382,7 @@ async fn on_each_copy(
     let mut failed = Vec::new();
     for (node, e) in gathered.failed {
         match e {
-            GatewayError::Fault(f) if deleting && f.code == SCHEDULE_NOT_FOUND => {
+            GatewayError::Fault(f) if deleting && Some(f.code) == not_found_code(kind) => {
                 changed.push(node);
             }
             e => failed.push((node, e)),
@@ -388,9 +392,7 @@ async fn on_each_copy(
         return match gathered.ok.into_iter().next() {
             Some((_, value)) => Ok(value),
             // Gone everywhere: as a server that never had it.
-            None => Err(GatewayError::NoSuchSchedule(
-                id.as_i64().unwrap_or_default(),
-            )),
+            None => Err(translate::no_such(kind, id.as_i64().unwrap_or_default())),
         };
     }
     if changed.is_empty() {
@@ -398,12 +400,12 @@ async fn on_each_copy(
     }
     let mut failure = failure_of(ctx.method(), &failed);
     failure.kept = changed.iter().map(|n| n.to_string()).collect();
-    tracing::warn!(failure = %failure, "a change of a schedule's copies failed on some nodes");
+    tracing::warn!(failure = %failure, kind = kind.plural(), "a change of an object's copies failed on some nodes");
     Err(GatewayError::Broadcast(failure))
 }
 
 /// Calls `ctx`'s method on the first of `nodes` (the nodes holding copies
-/// of one schedule) that can be reached; a fault is the answer.
+/// of one schedule, image, ...) that can be reached; a fault is the answer.
 async fn on_first_answering(ctx: &Ctx<'_>, nodes: Vec<Arc<str>>) -> Result<Value, GatewayError> {
     in_turn(ctx, nodes, |e| {
         matches!(e, GatewayError::NodeUnavailable { .. })

@@ -1,11 +1,12 @@
 //! Cluster ids to node-local ids in parameters, and back in results,
 //! driven by the spec's [`IdInfo`](spec::IdInfo) of each entry.
 //!
-//! Parameters: every system, action or schedule id (scalar, array, or the
-//! `id` member of a struct) must live on the node the call goes to (an
-//! action or schedule of several nodes: its part there); an unknown id is
-//! the server's "no such system" / "no such action" / "does not exist", an
-//! id on another node is refused. Minion ids and certificates are never
+//! Parameters: every system id and every id of an object nodes number on
+//! their own (action, schedule, image, snapshot, ...: scalar, array, or a
+//! member of a struct) must live on the node the call goes to (an object
+//! of several nodes: its part there); an unknown id is the server's "no
+//! such system" / "no such action" / "does not exist" / ..., an id on
+//! another node is refused. Minion ids and certificates are never
 //! rewritten. Results: every id a node
 //! answers is mapped to its cluster id, allocated when new (with the
 //! minion and machine id found beside it, when the struct has them),
@@ -20,30 +21,38 @@
 
 use std::sync::Arc;
 
-use spec::{Entry, IdForm, IdKind, IdPlace};
+use spec::{Entry, IdKind, IdPlace};
 use xmlrpc::Value;
 
 use crate::directory::{CachedIdentity, IdMemo, Location, ObjectKind, SeenSystem};
 use crate::error::GatewayError;
 
-fn no_such(kind: IdKind, id: i64) -> GatewayError {
+/// The error for a cluster id of `kind` the identity map does not know.
+pub(crate) fn no_such(kind: IdKind, id: i64) -> GatewayError {
     match kind {
         IdKind::System => GatewayError::NoSuchSystem,
         IdKind::Action => GatewayError::NoSuchAction(id),
         IdKind::Schedule => GatewayError::NoSuchSchedule(id),
         IdKind::Group => GatewayError::NoSuchGroup(id),
+        kind => GatewayError::NoSuchObject { kind, id },
     }
 }
 
-/// The identity map's kind of action and schedule ids; `None` for
-/// systems (and groups, which never reach the callers: see
-/// [`super::group_ids`]).
+/// The identity map's kind of the ids of node objects (actions,
+/// schedules, images, ...); `None` for systems (and groups, which never
+/// reach the callers: see [`super::group_ids`]).
 pub(crate) fn object_kind(kind: IdKind) -> Option<ObjectKind> {
-    match kind {
-        IdKind::System | IdKind::Group => None,
-        IdKind::Action => Some(ObjectKind::Action),
-        IdKind::Schedule => Some(ObjectKind::Schedule),
-    }
+    Some(match kind {
+        IdKind::System | IdKind::Group => return None,
+        IdKind::Action => ObjectKind::Action,
+        IdKind::Schedule => ObjectKind::Schedule,
+        IdKind::Image => ObjectKind::Image,
+        IdKind::Snapshot => ObjectKind::Snapshot,
+        IdKind::AnsiblePath => ObjectKind::AnsiblePath,
+        IdKind::Notification => ObjectKind::Notification,
+        IdKind::PackageProfile => ObjectKind::PackageProfile,
+        IdKind::PinnedSubscription => ObjectKind::PinnedSubscription,
+    })
 }
 
 /// The node and local id of one cluster id (an action of several nodes:
@@ -101,8 +110,8 @@ pub(crate) async fn params_to_node(
                 }
             }
             Value::Int(_) | Value::I8(_) => to_local(ids, p.kind, value, node).await?,
-            Value::Struct(members) if p.form == IdForm::StructId => {
-                if let Some(id) = members.get_mut("id") {
+            Value::Struct(members) => {
+                if let Some(id) = p.form.member().and_then(|m| members.get_mut(m)) {
                     to_local(ids, p.kind, id, node).await?;
                 }
             }
@@ -124,15 +133,10 @@ pub(crate) async fn to_local(
     }
     let parts = locate_all(ids, kind, value).await?;
     let Some(loc) = parts.iter().find(|p| &*p.node == node) else {
-        let what = match kind {
-            IdKind::System => "systems",
-            IdKind::Action => "actions",
-            IdKind::Schedule => "schedules",
-            IdKind::Group => "system groups",
-        };
         return Err(GatewayError::CrossNode(format!(
-            "the {what} of this call are managed by different nodes of the cluster \
+            "the {} of this call are managed by different nodes of the cluster \
              ({} and {node}); call once per node",
+            kind.plural(),
             parts[0].node
         )));
     };

@@ -2,9 +2,11 @@
 //! override table.
 
 mod nested;
+mod node_objects;
 mod overrides;
 
 pub use nested::{NESTED_IDS, NestedIds};
+pub use node_objects::{NODE_OBJECT_IDS, NodeObjectIds};
 pub use overrides::{RESULT_OVERRIDES, ResultOverride, WholeResult};
 
 use super::GenerateError;
@@ -44,6 +46,11 @@ pub const ACTION_ID_PARAMS: &[&str] = &["actionId", "actionIds"];
 
 /// Parameters carrying system group ids.
 pub const GROUP_ID_PARAMS: &[&str] = &["sgid", "systemGroupId", "groupId", "serverGroupIds"];
+
+/// Struct parameters whose member `server_id` names a system:
+/// (namespace, method, parameter).
+pub const STRUCT_SYSTEM_PARAMS: &[(&str, &str, &str)] =
+    &[("ansible", "createAnsiblePath", "props")];
 
 /// Namespaces whose `actionId` is not a scheduled action.
 pub const NOT_ACTION_NAMESPACES: &[&str] = &["recurringaction"];
@@ -221,40 +228,48 @@ pub(super) fn param_ids(entry: &Entry) -> Result<Vec<IdParam>, GenerateError> {
     for (index, param) in entry.params.iter().enumerate() {
         let name = param.name.as_str();
         let schedules = is_schedule_namespace(&entry.namespace);
-        let found = if schedules
-            && SCHEDULE_ID_PARAMS.contains(&name)
-            && !ENTITY_METHODS.contains(&entry.method.as_str())
-        {
-            Some((IdKind::Schedule, integer_form(entry, name, &param.ty)?))
-        } else if schedules && name == SCHEDULE_PROPS && entry.method == "update" {
-            match &param.ty {
-                Type::Struct => Some((IdKind::Schedule, IdForm::StructId)),
-                other => return Err(bad_type(entry, name, other)),
-            }
-        } else if SYSTEM_ID_PARAMS.contains(&name) {
-            if name == "proxy" && param.ty != Type::Int {
-                continue;
-            }
-            Some((IdKind::System, integer_form(entry, name, &param.ty)?))
-        } else if MINION_ID_PARAMS.contains(&name) {
-            Some((
-                IdKind::System,
-                string_form(entry, name, &param.ty, IdForm::MinionId)?,
-            ))
-        } else if CERT_PARAMS.contains(&name) {
-            Some((
-                IdKind::System,
-                string_form(entry, name, &param.ty, IdForm::ClientCert)?,
-            ))
-        } else if ACTION_ID_PARAMS.contains(&name)
-            && !NOT_ACTION_NAMESPACES.contains(&entry.namespace.as_str())
-        {
-            Some((IdKind::Action, integer_form(entry, name, &param.ty)?))
-        } else if GROUP_ID_PARAMS.contains(&name) {
-            Some((IdKind::Group, integer_form(entry, name, &param.ty)?))
-        } else {
-            None
-        };
+        let found =
+            if let Some(kind) = node_objects::param_kind(&entry.namespace, &entry.method, name) {
+                Some((kind, integer_form(entry, name, &param.ty)?))
+            } else if schedules
+                && SCHEDULE_ID_PARAMS.contains(&name)
+                && !ENTITY_METHODS.contains(&entry.method.as_str())
+            {
+                Some((IdKind::Schedule, integer_form(entry, name, &param.ty)?))
+            } else if schedules && name == SCHEDULE_PROPS && entry.method == "update" {
+                match &param.ty {
+                    Type::Struct => Some((IdKind::Schedule, IdForm::StructId)),
+                    other => return Err(bad_type(entry, name, other)),
+                }
+            } else if STRUCT_SYSTEM_PARAMS.contains(&(&entry.namespace, &entry.method, name)) {
+                match &param.ty {
+                    Type::Struct => Some((IdKind::System, IdForm::StructServerId)),
+                    other => return Err(bad_type(entry, name, other)),
+                }
+            } else if SYSTEM_ID_PARAMS.contains(&name) {
+                if name == "proxy" && param.ty != Type::Int {
+                    continue;
+                }
+                Some((IdKind::System, integer_form(entry, name, &param.ty)?))
+            } else if MINION_ID_PARAMS.contains(&name) {
+                Some((
+                    IdKind::System,
+                    string_form(entry, name, &param.ty, IdForm::MinionId)?,
+                ))
+            } else if CERT_PARAMS.contains(&name) {
+                Some((
+                    IdKind::System,
+                    string_form(entry, name, &param.ty, IdForm::ClientCert)?,
+                ))
+            } else if ACTION_ID_PARAMS.contains(&name)
+                && !NOT_ACTION_NAMESPACES.contains(&entry.namespace.as_str())
+            {
+                Some((IdKind::Action, integer_form(entry, name, &param.ty)?))
+            } else if GROUP_ID_PARAMS.contains(&name) {
+                Some((IdKind::Group, integer_form(entry, name, &param.ty)?))
+            } else {
+                None
+            };
         if let Some((kind, form)) = found {
             out.push(IdParam { index, kind, form });
         }
@@ -308,12 +323,35 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
         } else if WHOLE_SYSTEM_NAMES.contains(&name) {
             Some(IdKind::System)
         } else {
-            None
+            node_objects::rows_of(&entry.namespace)
+                .find(|row| row.whole.contains(&entry.method.as_str()))
+                .map(|row| row.kind)
         };
         out.extend(kind.map(|kind| IdResult {
             kind,
             place: IdPlace::Whole,
         }));
+    }
+    let structs = matches!(entry.returns, Type::Struct)
+        || matches!(entry.returns.element(), Some(Type::Struct));
+    for row in node_objects::rows_of(&entry.namespace) {
+        let mut push = |kind, field: &str| {
+            let place = IdPlace::Field(field.to_owned());
+            if !out.iter().any(|r: &IdResult| r.place == place) {
+                out.push(IdResult { kind, place });
+            }
+        };
+        if structs && row.structs.contains(&name) {
+            push(row.kind, "id");
+            for field in row.system_fields {
+                push(IdKind::System, field);
+            }
+        }
+        for field in entry.result_fields.iter().filter(|f| f.ty.is_integer()) {
+            if row.fields.contains(&field.name.as_str()) {
+                push(row.kind, &field.name);
+            }
+        }
     }
     for field in entry.result_fields.iter().filter(|f| f.ty.is_integer()) {
         let f = field.name.as_str();

@@ -1,9 +1,10 @@
 //! Routing: each entry gets exactly one [`RouteClass`] from the pattern
 //! [rules](rules::RULES), unless an [override](overrides::OVERRIDES) names
 //! it. `System` entries route on their first parameter carrying system
-//! ids, `Action` entries on their first carrying action ids, else schedule
-//! ids (a recurring schedule, like an action, lives on the nodes that
-//! hold its parts).
+//! ids, `Action` entries on their first carrying action ids, else on the
+//! first naming another node object (a recurring schedule, an image, a
+//! snapshot, ...: like an action, it lives on the nodes that hold its
+//! parts).
 //!
 //! The engine fails loudly when no rule or two rules claim an entry, when
 //! two override rows name one entry, and when an override row is dead:
@@ -33,7 +34,7 @@ pub fn facts(entry: &Entry) -> Result<Facts, GenerateError> {
         group,
         system_param: entry.ids.first_param(IdKind::System).is_some(),
         action_param: entry.ids.first_param(IdKind::Action).is_some(),
-        schedule_param: entry.ids.first_param(IdKind::Schedule).is_some(),
+        object_param: entry.ids.first_copied_param().is_some(),
         read: is_read(&entry.namespace, &entry.method),
         placement: entry.namespace == "system"
             && PLACEMENT_METHODS.contains(&entry.method.as_str()),
@@ -83,10 +84,17 @@ pub(super) fn assign(drafts: &mut [Draft], overrides: &[Override]) -> Result<(),
         };
         let param = match class {
             RouteClass::System => Some(routed_param(entry, IdKind::System)?),
-            RouteClass::Action => Some(
-                routed_param(entry, IdKind::Action)
-                    .or_else(|_| routed_param(entry, IdKind::Schedule))?,
-            ),
+            RouteClass::Action => Some(routed_param(entry, IdKind::Action).or_else(|_| {
+                entry
+                    .ids
+                    .first_copied_param()
+                    .map(|p| p.index)
+                    .ok_or_else(|| GenerateError::IdRule {
+                        entry: entry.full_name(),
+                        why: "routed as Action but no parameter names an action or another node object"
+                            .into(),
+                    })
+            })?),
             _ => None,
         };
         draft.entry.route = Route { class, param };

@@ -155,8 +155,9 @@ pub struct Facts {
     pub system_param: bool,
     /// Whether a parameter carries action ids.
     pub action_param: bool,
-    /// Whether a parameter carries recurring schedule ids.
-    pub schedule_param: bool,
+    /// Whether a parameter names a node object other than an action: a
+    /// recurring schedule, an image, a snapshot, ... ([`IdKind::has_copies`](crate::IdKind::has_copies)).
+    pub object_param: bool,
     /// Whether the method only reads.
     pub read: bool,
     /// Whether the method is a [`PLACEMENT_METHODS`] one of `system`.
@@ -165,7 +166,7 @@ pub struct Facts {
 
 impl Facts {
     fn no_ids(&self) -> bool {
-        !self.system_param && !self.action_param && !self.schedule_param
+        !self.system_param && !self.action_param && !self.object_param
     }
 
     fn plain(&self, group: Group) -> bool {
@@ -202,10 +203,10 @@ pub const RULES: &[Rule] = &[
         claims: |f| f.group != Group::Gateway && !f.system_param && f.action_param,
     },
     Rule {
-        name: "schedule-id parameter",
+        name: "node-object parameter",
         class: RouteClass::Action,
         claims: |f| {
-            f.group != Group::Gateway && !f.system_param && !f.action_param && f.schedule_param
+            f.group != Group::Gateway && !f.system_param && !f.action_param && f.object_param
         },
     },
     Rule {
