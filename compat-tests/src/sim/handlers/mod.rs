@@ -1,18 +1,30 @@
 //! The methods the simulator models, one file per namespace (or per
-//! concept of a large one: `system_profile`, `group_members`, `user_details`).
+//! concept of a large one: `system_profile`, `group_members`, `user_details`,
+//! `package_profiles`).
+//!
+//! `image`, `snapshot`, `notifications`, `package_profiles`, `ansible` and
+//! `pinned` model the objects each node numbers on its own (from 1, as a
+//! fresh server does), so that the same id names different objects on
+//! different nodes.
 //!
 //! Each handler gets a [`Call`]: the spec entry the server's dispatcher
 //! chose and the arguments, already checked for count and types against
 //! that entry. Methods not listed here answer through [`super::unmodeled`].
 
 mod activationkey;
+mod ansible;
 mod api;
 mod auth;
 mod channel;
 mod group_members;
+mod image;
+mod notifications;
 mod org;
+mod package_profiles;
+mod pinned;
 mod recurring;
 mod schedule;
+mod snapshot;
 mod system;
 mod system_profile;
 mod systemgroup;
@@ -21,6 +33,10 @@ mod user_details;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_created;
+#[cfg(test)]
+mod tests_seeded;
 
 use spec::Entry;
 use xmlrpc::{Fault, MethodResponse, Value};
@@ -146,9 +162,10 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
     match (e.namespace.as_str(), e.method.as_str()) {
         ("api", m) => api::call(node, m, call),
         ("auth", m) => auth::call(node, m, call),
-        ("system", m) => {
-            system::call(node, m, call).or_else(|| system_profile::call(node, m, call))
-        }
+        ("system", m) => system::call(node, m, call)
+            .or_else(|| system_profile::call(node, m, call))
+            .or_else(|| package_profiles::call(node, m, call)),
+        ("system.provisioning.snapshot", m) => snapshot::call(node, m, call),
         ("system.config", m) => system_profile::config_call(node, m, call),
         ("schedule", m) => schedule::call(node, m, call),
         ("channel", m) | ("channel.software", m) => channel::call(node, &e.namespace, m, call),
@@ -160,6 +177,10 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         }
         ("formula", "getFormulasByGroupId") => Some(systemgroup::formulas(node, call)),
         (ns @ ("recurring" | "recurring.highstate"), m) => recurring::call(node, ns, m, call),
+        ("image", m) => image::call(node, m, call),
+        ("user.notifications", m) => notifications::call(node, m, call),
+        ("ansible", m) => ansible::call(node, m, call),
+        ("subscriptionmatching.pinnedsubscription", m) => pinned::call(node, m, call),
         _ => None,
     }
     .unwrap_or_else(|| unmodeled::answer(node, call))

@@ -8,8 +8,14 @@ use crate::sim::{Node, SimConfig};
 
 /// A node of 12 systems and a session key on it.
 fn node() -> (Node, Value) {
+    named_node("unit")
+}
+
+/// A node of 12 systems called `name` (nodes of one zone, seeded alike but
+/// for their name) and a session key on it.
+pub(super) fn named_node(name: &str) -> (Node, Value) {
     let node = Node::new(SimConfig {
-        name: "unit".to_owned(),
+        name: name.to_owned(),
         systems: 12,
         ..SimConfig::default()
     });
@@ -17,7 +23,7 @@ fn node() -> (Node, Value) {
     (node, key)
 }
 
-fn call(node: &Node, name: &str, params: Vec<Value>) -> Result<Value, Fault> {
+pub(super) fn call(node: &Node, name: &str, params: Vec<Value>) -> Result<Value, Fault> {
     node.call(&MethodCall {
         name: name.to_owned(),
         params,
@@ -25,22 +31,27 @@ fn call(node: &Node, name: &str, params: Vec<Value>) -> Result<Value, Fault> {
 }
 
 /// Calls `name` with the session key first.
-fn with_key(node: &Node, key: &Value, name: &str, mut params: Vec<Value>) -> Result<Value, Fault> {
+pub(super) fn with_key(
+    node: &Node,
+    key: &Value,
+    name: &str,
+    mut params: Vec<Value>,
+) -> Result<Value, Fault> {
     params.insert(0, key.clone());
     call(node, name, params)
 }
 
-fn s(text: &str) -> Value {
+pub(super) fn s(text: &str) -> Value {
     Value::string(text)
 }
 
-fn field<'a>(v: &'a Value, name: &str) -> &'a Value {
+pub(super) fn field<'a>(v: &'a Value, name: &str) -> &'a Value {
     v.as_struct()
         .and_then(|s| s.get(name))
         .unwrap_or_else(|| panic!("no {name} in {v:?}"))
 }
 
-fn ints_of(list: &Value, name: &str) -> Vec<i64> {
+pub(super) fn ints_of(list: &Value, name: &str) -> Vec<i64> {
     let items = list.as_array().expect("an array");
     items
         .iter()
@@ -48,7 +59,7 @@ fn ints_of(list: &Value, name: &str) -> Vec<i64> {
         .collect()
 }
 
-fn system_ids(node: &Node) -> Vec<i64> {
+pub(super) fn system_ids(node: &Node) -> Vec<i64> {
     node.systems().iter().map(|s| i64::from(s.id)).collect()
 }
 

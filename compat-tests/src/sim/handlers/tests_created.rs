@@ -1,0 +1,239 @@
+//! In-process tests of the node-local objects made through the API:
+//! package profiles, Ansible paths and pinned subscriptions, numbered by
+//! each node from 1, so that two nodes hand out the same ids.
+
+use xmlrpc::{Fault, Struct, Value};
+
+use super::tests::{field, ints_of, named_node, s, system_ids, with_key};
+use crate::sim::Node;
+
+fn fault_of(r: Result<Value, Fault>) -> (i32, String) {
+    let f = r.expect_err("a fault");
+    (f.code, f.string)
+}
+
+fn redstone(message: &str) -> String {
+    format!("redstone.xmlrpc.XmlRpcFault: {message}")
+}
+
+#[test]
+fn package_profiles_are_created_listed_and_deleted() {
+    let (alpha, ka) = named_node("alpha");
+    let (beta, kb) = named_node("beta");
+    let create = |node: &Node, key: &Value, sid: i64, name: &str| {
+        with_key(
+            node,
+            key,
+            "system.createPackageProfile",
+            vec![Value::Int(sid as i32), s(name), s("a profile")],
+        )
+    };
+    let list = |node: &Node, key: &Value| {
+        with_key(node, key, "system.listPackageProfiles", vec![]).unwrap()
+    };
+    assert_eq!(list(&alpha, &ka), Value::Array(Vec::new()));
+    let (sa, sb) = (system_ids(&alpha)[0], system_ids(&beta)[4]);
+    assert_eq!(create(&alpha, &ka, sa, "web-base"), Ok(Value::Int(1)));
+    assert_eq!(create(&beta, &kb, sb, "db-base"), Ok(Value::Int(1)));
+    let la = list(&alpha, &ka);
+    let lb = list(&beta, &kb);
+    assert_eq!(ints_of(&la, "id"), vec![1]);
+    assert_eq!(ints_of(&lb, "id"), vec![1]);
+    assert_ne!(la, lb, "the same id, different profiles");
+    let profile = &la.as_array().unwrap()[0];
+    assert_eq!(field(profile, "name"), &s("web-base"));
+    assert!(
+        field(profile, "channel")
+            .as_str()
+            .unwrap()
+            .ends_with("Pool for x86_64")
+    );
+
+    assert_eq!(
+        fault_of(create(&alpha, &ka, sa, "web-base")),
+        (
+            -1,
+            redstone(
+                "unhandled internal exception: Package Profile already exists with name: web-base"
+            )
+        )
+    );
+    assert_eq!(fault_of(create(&alpha, &ka, 42, "other")).0, -208);
+    assert_eq!(create(&alpha, &ka, sa, "app-base"), Ok(Value::Int(1)));
+    assert_eq!(ints_of(&list(&alpha, &ka), "id"), vec![2, 1], "by name");
+
+    let delete = |id: i32| {
+        with_key(
+            &alpha,
+            &ka,
+            "system.deletePackageProfile",
+            vec![Value::Int(id)],
+        )
+    };
+    assert_eq!(delete(1), Ok(Value::Int(1)));
+    assert_eq!(
+        fault_of(delete(1)),
+        (
+            -1,
+            redstone("unhandled internal exception: The profile 1could notbe found for org 1")
+        )
+    );
+    assert_eq!(ints_of(&list(&alpha, &ka), "id"), vec![2]);
+    assert_eq!(ints_of(&list(&beta, &kb), "id"), vec![1]);
+}
+
+fn props(kind: &str, server_id: i64, path: &str) -> Value {
+    Struct::new()
+        .with("type", s(kind))
+        .with("server_id", Value::Int(server_id as i32))
+        .with("path", s(path))
+        .into()
+}
+
+#[test]
+fn ansible_paths_belong_to_control_nodes() {
+    let (alpha, ka) = named_node("alpha");
+    let (beta, kb) = named_node("beta");
+    let (ca, cb) = (system_ids(&alpha)[0], system_ids(&beta)[0]);
+    let create = |node: &Node, key: &Value, p: Value| {
+        with_key(node, key, "ansible.createAnsiblePath", vec![p])
+    };
+    let made = create(&alpha, &ka, props("playbook", ca, "/srv/playbooks")).unwrap();
+    let other = create(&beta, &kb, props("inventory", cb, "/etc/ansible/hosts")).unwrap();
+    assert_eq!(field(&made, "id"), &Value::Int(1));
+    assert_eq!(field(&other, "id"), &Value::Int(1));
+    let names: Vec<&str> = made.as_struct().unwrap().iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["id", "type", "server_id", "path"]);
+    assert_eq!(field(&made, "server_id"), &Value::Int(ca as i32));
+
+    let call = |method: &str, params: Vec<Value>| {
+        with_key(&alpha, &ka, &format!("ansible.{method}"), params)
+    };
+    let list = call("listAnsiblePaths", vec![Value::Int(ca as i32)]).unwrap();
+    assert_eq!(list, Value::Array(vec![made.clone()]));
+    let not_control = system_ids(&alpha)[1];
+    for sid in [not_control, 42] {
+        assert_eq!(
+            fault_of(call("listAnsiblePaths", vec![Value::Int(sid as i32)])),
+            (-208, redstone("No such system"))
+        );
+    }
+    assert_eq!(
+        call("lookupAnsiblePathById", vec![Value::Int(1)]),
+        Ok(made.clone())
+    );
+    assert_eq!(
+        fault_of(call("lookupAnsiblePathById", vec![Value::Int(9)])),
+        (10101, redstone("9"))
+    );
+
+    let refused = |p: Value| fault_of(create(&alpha, &ka, p));
+    assert_eq!(
+        refused(props("playbook", not_control, "/srv/x")),
+        (10101, redstone(&not_control.to_string()))
+    );
+    let missing: Value = Struct::new().with("type", s("playbook")).into();
+    assert_eq!(
+        refused(missing),
+        (2800, redstone("Missing field 'server_id'"))
+    );
+    assert_eq!(
+        refused(props("roles", ca, "relative/dir")),
+        (
+            2800,
+            redstone(
+                "FIELD_ERRORS:\npath - Invalid path (must be a valid absolute path)\ntype - Invalid path type\n"
+            )
+        )
+    );
+    assert_eq!(
+        refused(props("inventory", ca, "/srv/playbooks")),
+        (
+            2800,
+            redstone("FIELD_ERRORS:\npath - Path already exists\n")
+        )
+    );
+
+    let new_path: Value = Struct::new().with("path", s("/srv/ansible")).into();
+    let updated = call("updateAnsiblePath", vec![Value::Int(1), new_path.clone()]).unwrap();
+    assert_eq!(field(&updated, "path"), &s("/srv/ansible"));
+    assert_eq!(
+        fault_of(call("updateAnsiblePath", vec![Value::Int(9), new_path])).0,
+        10101
+    );
+    assert_eq!(
+        call("removeAnsiblePath", vec![Value::Int(1)]),
+        Ok(Value::Int(1))
+    );
+    assert_eq!(
+        fault_of(call("removeAnsiblePath", vec![Value::Int(1)])),
+        (10101, redstone("1"))
+    );
+    // Beta's path 1 is untouched.
+    let beta_path = with_key(
+        &beta,
+        &kb,
+        "ansible.lookupAnsiblePathById",
+        vec![Value::Int(1)],
+    );
+    assert_eq!(beta_path, Ok(other));
+}
+
+#[test]
+fn pinned_subscriptions_are_deleted_by_their_own_id() {
+    let (alpha, ka) = named_node("alpha");
+    let (beta, kb) = named_node("beta");
+    let ns = "subscriptionmatching.pinnedsubscription";
+    let (sa, sb) = (system_ids(&alpha)[2] as i32, system_ids(&beta)[2] as i32);
+    let pin = |node: &Node, key: &Value, sub: i32, sid: i32| {
+        with_key(
+            node,
+            key,
+            &format!("{ns}.create"),
+            vec![Value::Int(sub), Value::Int(sid)],
+        )
+    };
+    let list = |node: &Node, key: &Value| with_key(node, key, &format!("{ns}.list"), vec![]);
+    assert_eq!(list(&alpha, &ka), Ok(Value::Array(Vec::new())));
+    let made = pin(&alpha, &ka, 10, sa).unwrap();
+    let expected: Value = Struct::new()
+        .with("id", Value::Int(1))
+        .with("subscription_id", Value::Int(10))
+        .with("system_id", Value::Int(sa))
+        .into();
+    assert_eq!(made, expected);
+    assert_eq!(
+        field(&pin(&beta, &kb, 10, sb).unwrap(), "id"),
+        &Value::Int(1)
+    );
+    assert_eq!(
+        fault_of(pin(&alpha, &ka, 10, sa)),
+        (
+            1213,
+            redstone("Pinned Subscription with given parameters already exists.")
+        )
+    );
+    assert_eq!(
+        field(&pin(&alpha, &ka, 11, sa).unwrap(), "id"),
+        &Value::Int(2)
+    );
+
+    let delete = |id: i32| with_key(&alpha, &ka, &format!("{ns}.delete"), vec![Value::Int(id)]);
+    // 10 is a subscription id, not a pin's.
+    assert_eq!(
+        fault_of(delete(10)),
+        (
+            1213,
+            redstone("Pinned Subscription with given id doesn't exist.")
+        )
+    );
+    assert_eq!(delete(1), Ok(Value::Int(1)));
+    assert_eq!(ints_of(&list(&alpha, &ka).unwrap(), "id"), vec![2]);
+    assert_eq!(ints_of(&list(&beta, &kb).unwrap(), "id"), vec![1]);
+
+    // Only SUSE Manager administrators.
+    let args = ["plain", "plainpass", "P", "U", "p@example.test"].map(s);
+    with_key(&alpha, &ka, "user.create", args.to_vec()).unwrap();
+    let plain = super::tests::call(&alpha, "auth.login", vec![s("plain"), s("plainpass")]).unwrap();
+    assert_eq!(fault_of(list(&alpha, &plain)).0, -23);
+}
