@@ -85,23 +85,31 @@ pub enum GatewayError {
     State(String),
 }
 
-/// The server's fault for an id of `kind` it does not hold, where it has
-/// one of its own; for `id` the cluster id the client sent.
+/// The server's fault for an id of `kind` it does not hold, for `id` the
+/// cluster id the client sent.
 fn not_found(kind: spec::IdKind, id: i64) -> Fault {
     use spec::IdKind;
     match kind {
+        // `NoSuchImageException`.
         IdKind::Image => Fault::new(IMAGE_NOT_FOUND, format!("{PREFIX}Image not found")),
+        // `NoSuchSnapshotException`, its message formatted as Java
+        // formats numbers.
         IdKind::Snapshot => Fault::new(
             SNAPSHOT_NOT_FOUND,
-            format!("{PREFIX}No such snapshot: {id}"),
+            format!("{PREFIX}Invalid snapshot specified: {}", java_number(id)),
         ),
-        IdKind::AnsiblePath => Fault::new(
-            ENTITY_NOT_EXISTS,
-            format!("{PREFIX}Ansible path with id: {id} does not exist"),
-        ),
+        // `EntityNotExistsFaultException(id)`.
+        IdKind::AnsiblePath => Fault::new(ENTITY_NOT_EXISTS, format!("{PREFIX}{id}")),
+        // `PinnedSubscriptionHandler.delete`.
         IdKind::PinnedSubscription => Fault::new(
-            ENTITY_NOT_EXISTS,
-            format!("{PREFIX}Pinned subscription with id {id} doesn't exist"),
+            INVALID_PARAMETER,
+            format!("{PREFIX}Pinned Subscription with given id doesn't exist."),
+        ),
+        // `ProfileManager.lookupByIdAndOrg`'s exception, unhandled; the
+        // server's text ends "for org <id>", which the gateway cannot name.
+        IdKind::PackageProfile => Fault::new(
+            -1,
+            format!("{PREFIX}unhandled internal exception: The profile {id}could notbe found"),
         ),
         other => Fault::new(
             -1,
@@ -113,6 +121,22 @@ fn not_found(kind: spec::IdKind, id: i64) -> Fault {
     }
 }
 
+/// `n` as Java's message formatting writes it: thousands grouped by commas.
+fn java_number(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The server's fault code for an image it does not hold
 /// (`NoSuchImageException`).
 pub(crate) const IMAGE_NOT_FOUND: i32 = 10012;
@@ -121,16 +145,19 @@ pub(crate) const IMAGE_NOT_FOUND: i32 = 10012;
 /// (`NoSuchSnapshotException`).
 pub(crate) const SNAPSHOT_NOT_FOUND: i32 = 1069;
 
+/// The server's `InvalidParameterException`: among others, a pinned
+/// subscription it does not hold.
+pub(crate) const INVALID_PARAMETER: i32 = 1213;
+
 /// The fault code a node answers for an object of `kind` it does not
-/// hold, where the server has one of its own.
+/// hold, where the server has a code of its own for it.
 pub(crate) fn not_found_code(kind: spec::IdKind) -> Option<i32> {
     use spec::IdKind;
     match kind {
-        IdKind::Schedule | IdKind::AnsiblePath | IdKind::PinnedSubscription => {
-            Some(ENTITY_NOT_EXISTS)
-        }
+        IdKind::Schedule | IdKind::AnsiblePath => Some(ENTITY_NOT_EXISTS),
         IdKind::Image => Some(IMAGE_NOT_FOUND),
         IdKind::Snapshot => Some(SNAPSHOT_NOT_FOUND),
+        IdKind::PinnedSubscription => Some(INVALID_PARAMETER),
         _ => None,
     }
 }

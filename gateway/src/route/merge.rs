@@ -362,6 +362,11 @@ fn unite_rescheduled(into: &mut xmlrpc::Struct, mut other: xmlrpc::Struct) {
     }
 }
 
+/// Split calls answering 1 when they found every id they were given and 0
+/// otherwise (`UserNotificationsHandler.deleteNotifications`): the split's
+/// answer is 1 only when every node's is.
+const ALL_OR_NOTHING: &[&str] = &["user.notifications.deleteNotifications"];
+
 /// Merges the parts of a split call (in the order their nodes first appear
 /// in `client_ids`) into one answer.
 pub fn merge_split(entry: &Entry, client_ids: &[Value], parts: Vec<Value>) -> Value {
@@ -402,6 +407,12 @@ pub fn merge_split(entry: &Entry, client_ids: &[Value], parts: Vec<Value>) -> Va
         // One action or schedule id per node, but room for one in the
         // answer: the first node's (the others' run all the same).
         Value::Int(n) if whole_objects(entry).is_some() => Value::Int(n),
+        // 1 when every node found all its ids, else 0.
+        Value::Int(n) if ALL_OR_NOTHING.contains(&entry.full_name().as_str()) => Value::Int(
+            parts
+                .filter_map(|p| p.as_i64())
+                .fold(n, |a, b| a.min(b as i32)),
+        ),
         Value::Int(n) => {
             let rest: Vec<i32> = parts.filter_map(|p| p.as_i64()).map(|v| v as i32).collect();
             if rest.iter().all(|m| *m == n) {

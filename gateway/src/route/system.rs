@@ -159,14 +159,27 @@ async fn split(ctx: &Ctx<'_>, kind: IdKind, index: usize) -> Result<Value, Gatew
         .map(<[Value]>::to_vec)
         .unwrap_or_default();
     let mut groups: Vec<(Arc<str>, Vec<Value>)> = Vec::new();
+    // Ids the server passes over when it lacks them: sent to one node,
+    // which lacks them too.
+    let mut unknown = Vec::new();
     for item in &items {
+        let parts = match translate::locate_all(ids, kind, item).await {
+            Err(GatewayError::NoSuchObject { .. }) if translate::passes_over_unknown(kind) => {
+                unknown.push(item.clone());
+                continue;
+            }
+            found => found?,
+        };
         // An action of several nodes goes to each of them.
-        for loc in translate::locate_all(ids, kind, item).await?.iter() {
+        for loc in parts.iter() {
             match groups.iter_mut().find(|(n, _)| *n == loc.node) {
                 Some((_, group)) => group.push(item.clone()),
                 None => groups.push((loc.node.clone(), vec![item.clone()])),
             }
         }
+    }
+    if let Some((_, group)) = groups.first_mut() {
+        group.append(&mut unknown);
     }
     match groups.len() {
         0 => {

@@ -38,6 +38,19 @@ pub(crate) fn no_such(kind: IdKind, id: i64) -> GatewayError {
     }
 }
 
+/// Whether the server passes over ids of `kind` it does not hold instead of
+/// failing: `user.notifications.setNotificationsRead` and
+/// `deleteNotifications` change the notifications they find (the latter
+/// answers 0 when it did not find them all). A cluster id the map does
+/// not know is sent on as [`NO_LOCAL_ID`], which no node holds, so the
+/// node answers as the server does for an id it lacks.
+pub(crate) fn passes_over_unknown(kind: IdKind) -> bool {
+    kind == IdKind::Notification
+}
+
+/// A local id no node holds: the servers' sequences start at 1.
+pub(crate) const NO_LOCAL_ID: i32 = 0;
+
 /// The identity map's kind of the ids of node objects (actions,
 /// schedules, images, ...); `None` for systems (and groups, which never
 /// reach the callers: see [`super::group_ids`]).
@@ -131,7 +144,13 @@ pub(crate) async fn to_local(
     if value.as_i64().is_none() {
         return Ok(());
     }
-    let parts = locate_all(ids, kind, value).await?;
+    let parts = match locate_all(ids, kind, value).await {
+        Err(GatewayError::NoSuchObject { .. }) if passes_over_unknown(kind) => {
+            *value = Value::Int(NO_LOCAL_ID);
+            return Ok(());
+        }
+        found => found?,
+    };
     let Some(loc) = parts.iter().find(|p| &*p.node == node) else {
         return Err(GatewayError::CrossNode(format!(
             "the {} of this call are managed by different nodes of the cluster \
