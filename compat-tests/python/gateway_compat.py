@@ -11,7 +11,8 @@ highstate on the same systems and finds its one action id reaching them all,
 creates, finds, changes and deletes recurring highstate schedules (the
 organization's and a minion's), creates and deletes an activation key, creates a system group, puts systems
 of every node in it by the group id the create answered and finds each
-group listed once, and checks the exact faults of a bad login, a bad session
+group listed once, reads images, snapshots and notifications (which each
+server numbers on its own), and checks the exact faults of a bad login, a bad session
 key, an unknown method, an unknown namespace and wrong argument types.
 
 Usage: gateway_compat.py URL [EXPECTED_SYSTEMS]
@@ -154,6 +155,29 @@ listed = [r["id"] for r in client.recurring.listByEntity(key, "ORG", org)]
 check("the org schedule gone", org_schedule not in listed, repr(listed))
 gone = fault_of(client.recurring.lookupById, key, org_schedule)
 check("deleted schedule fault", gone is not None and gone[0] == 10101, repr(gone))
+
+# Objects each server numbers on its own: every image's details are the
+# listed image's, every snapshot's packages its own system's, and the
+# notifications of all nodes are one list that one call marks read.
+images = client.image.listImages(key)
+check("unique image ids", len({i["id"] for i in images}) == len(images), repr([i["id"] for i in images]))
+for image in images:
+    details = client.image.getDetails(key, image["id"])
+    check("image details are the listed image's", details["name"] == image["name"], f"{details['name']} != {image['name']}")
+snapshots = 0
+for node, members in sorted(by_node.items()):
+    for s in members:
+        for snap in client.system.provisioning.snapshot.listSnapshots(key, s["id"], {}):
+            snapshots += 1
+            marks = [p["name"] for p in client.system.provisioning.snapshot.listSnapshotPackages(key, snap["id"])
+                     if "-snapshot-" in p["name"]]
+            check(f"snapshot packages of a system on {node}", len(marks) == 1 and marks[0].startswith(node + "-"), repr(marks))
+check("snapshots found", snapshots > 0)
+notes = client.user.notifications.getNotifications(key, False)
+check("unique notification ids", len({n["id"] for n in notes}) == len(notes), repr([n["id"] for n in notes]))
+unread = [n["id"] for n in client.user.notifications.getNotifications(key, True)]
+check("notifications marked read", len(unread) > 0 and client.user.notifications.setNotificationsRead(key, unread) == 1)
+check("none left unread", client.user.notifications.getNotifications(key, True) == [])
 
 check(
     "bad login fault",
