@@ -170,3 +170,117 @@ pub const CORRECTIONS: &[Correction] = &[
 pub fn correction_for(raw: &RawEntry) -> Option<&'static Correction> {
     CORRECTIONS.iter().find(|c| c.matches(raw))
 }
+
+/// A result member whose documented type disagrees with what the server's
+/// serializer writes.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldCorrection {
+    /// The namespace.
+    pub namespace: &'static str,
+    /// The method.
+    pub method: &'static str,
+    /// The result member.
+    pub field: &'static str,
+    /// The type word the catalogs document (for a member whose name and
+    /// element type the catalogs swapped, as they wrote it: `array<read>`).
+    pub documented: &'static str,
+    /// The type word of what the server sends.
+    pub ty: &'static str,
+    /// Why.
+    pub reason: &'static str,
+}
+
+impl FieldCorrection {
+    /// Whether the row applies to member `field` (documented as `ty`, the
+    /// catalog's word) of `raw`'s result.
+    pub fn matches(&self, raw: &RawEntry, field: &str, ty: &str) -> bool {
+        raw.namespace == self.namespace
+            && raw.method == self.method
+            && field == self.field
+            && ty == self.documented
+    }
+}
+
+const NOTIFICATION: &str = "`UserNotificationsHandler.getNotifications` writes one value per \
+                            member (`UserNotificationSerializer`); the documentation marks \
+                            every member but `id` as an array";
+
+/// The result member corrections.
+pub static FIELD_CORRECTIONS: &[FieldCorrection] = &[
+    FieldCorrection {
+        namespace: "image",
+        method: "listImages",
+        field: "obsolete",
+        documented: "string",
+        ty: "boolean",
+        reason: "`ImageInfoSerializer` writes `obsolete` as a boolean, as `getDetails` documents it",
+    },
+    FieldCorrection {
+        namespace: "user.notifications",
+        method: "getNotifications",
+        field: "read",
+        documented: "array<read>",
+        ty: "boolean",
+        reason: NOTIFICATION,
+    },
+    FieldCorrection {
+        namespace: "user.notifications",
+        method: "getNotifications",
+        field: "message",
+        documented: "array<message>",
+        ty: "string",
+        reason: NOTIFICATION,
+    },
+    FieldCorrection {
+        namespace: "user.notifications",
+        method: "getNotifications",
+        field: "summary",
+        documented: "array<summary>",
+        ty: "string",
+        reason: NOTIFICATION,
+    },
+    FieldCorrection {
+        namespace: "user.notifications",
+        method: "getNotifications",
+        field: "details",
+        documented: "array<details>",
+        ty: "string",
+        reason: NOTIFICATION,
+    },
+    FieldCorrection {
+        namespace: "user.notifications",
+        method: "getNotifications",
+        field: "type",
+        documented: "array<type>",
+        ty: "string",
+        reason: NOTIFICATION,
+    },
+    FieldCorrection {
+        namespace: "user.notifications",
+        method: "getNotifications",
+        field: "created",
+        documented: "array<created>",
+        ty: "dateTime.iso8601",
+        reason: NOTIFICATION,
+    },
+];
+
+/// The name of a documented result member: `name`, or for a member whose
+/// name and element type the catalog swapped (`{"name": "string", "type":
+/// "array<summary>"}`), the word in the brackets.
+pub fn member_name<'a>(name: &'a str, ty: &'a str) -> &'a str {
+    if crate::Type::from_catalog(ty).is_some() {
+        return name;
+    }
+    ty.strip_prefix("array<")
+        .and_then(|w| w.strip_suffix('>'))
+        .filter(|w| !w.is_empty())
+        .unwrap_or(name)
+}
+
+/// The correction for member `name` (documented as `ty`) of `raw`'s result.
+pub fn field_correction(raw: &RawEntry, name: &str, ty: &str) -> Option<&'static FieldCorrection> {
+    FIELD_CORRECTIONS
+        .iter()
+        .find(|row| row.matches(raw, member_name(name, ty), ty))
+}

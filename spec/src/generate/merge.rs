@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::GenerateError;
 use super::catalog::{RawEntry, RawParam};
-use super::corrections::correction_for;
+use super::corrections::{correction_for, field_correction};
 use crate::ids::IdInfo;
 use crate::{Entry, Field, HttpVerb, Param, Release, Route, RouteClass, Type};
 
@@ -141,8 +141,16 @@ fn draft(raw: &RawEntry, params: Vec<Param>, release: Release) -> Result<Draft, 
 /// (`{"name": "string", "type": "array<channel_labels>"}` for an array of
 /// strings called `channel_labels`); those are put right, with an unknown
 /// element type where the name is no type word either
-/// (`{"name": "notificationType", "type": "array<type>"}`).
+/// (`{"name": "notificationType", "type": "array<type>"}`). Types the
+/// server's serializer contradicts are corrected
+/// ([`super::corrections::FIELD_CORRECTIONS`]).
 fn result_field(raw: &RawEntry, field: &RawParam) -> Result<Field, GenerateError> {
+    if let Some(row) = field_correction(raw, &field.name, &field.ty) {
+        return Ok(Field {
+            name: row.field.to_owned(),
+            ty: catalog_type(raw, row.ty)?,
+        });
+    }
     if let Some(ty) = Type::from_catalog(&field.ty) {
         return Ok(Field {
             name: field.name.clone(),

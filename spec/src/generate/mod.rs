@@ -172,6 +172,20 @@ fn check_corrections_used(
             });
         }
     }
+    for row in corrections::FIELD_CORRECTIONS {
+        let used = all().any(|raw| {
+            raw.returns_fields.iter().any(|f| {
+                corrections::field_correction(raw, &f.name, &f.ty)
+                    .is_some_and(|r| std::ptr::eq(r, row))
+            })
+        });
+        if !used {
+            return Err(GenerateError::DeadRow {
+                table: "field corrections",
+                row: format!("{}.{} {}", row.namespace, row.method, row.field),
+            });
+        }
+    }
     Ok(())
 }
 
