@@ -2,8 +2,9 @@
 //!
 //! Every fault the gateway makes itself has code -1 and the server's
 //! `redstone.xmlrpc.XmlRpcFault: ` prefix, except where the server has its
-//! own (no such system, no such action or schedule, unknown session). Faults name
-//! nodes and ids, never request text: request bodies carry passwords.
+//! own (no such system, action, schedule, image, snapshot, ...; unknown
+//! session). Faults name nodes and ids, never request text: request
+//! bodies carry passwords.
 
 use std::fmt;
 
@@ -43,9 +44,6 @@ pub enum GatewayError {
     /// A cluster action id the identity map does not know.
     #[error("no such action: {0}")]
     NoSuchAction(i64),
-    /// A cluster recurring schedule id the identity map does not know.
-    #[error("no such recurring schedule: {0}")]
-    NoSuchSchedule(i64),
     /// A cluster system group id the identity map does not know.
     #[error("no such system group: {0}")]
     NoSuchGroup(i64),
@@ -67,9 +65,9 @@ pub enum GatewayError {
     /// answer.
     #[error("{0}")]
     CrossNode(String),
-    /// A cluster id of an object nodes number on their own (an image, a
-    /// snapshot, ...: [`spec::IdKind::has_copies`]) that the identity map
-    /// does not know.
+    /// A cluster id of an object nodes number on their own (a recurring
+    /// schedule, an image, a snapshot, ...: [`spec::IdKind::has_copies`])
+    /// that the identity map does not know.
     #[error("no such {}: {id}", kind.plural())]
     NoSuchObject {
         /// The kind.
@@ -90,13 +88,22 @@ pub enum GatewayError {
 fn not_found(kind: spec::IdKind, id: i64) -> Fault {
     use spec::IdKind;
     match kind {
+        // The `EntityNotExistsFaultException` of `recurring.lookupById`
+        // and the calls built on it.
+        IdKind::Schedule => Fault::new(
+            ENTITY_NOT_EXISTS,
+            format!("{PREFIX}Action with id: {id} does not exist"),
+        ),
         // `NoSuchImageException`.
         IdKind::Image => Fault::new(IMAGE_NOT_FOUND, format!("{PREFIX}Image not found")),
         // `NoSuchSnapshotException`, its message formatted as Java
         // formats numbers.
         IdKind::Snapshot => Fault::new(
             SNAPSHOT_NOT_FOUND,
-            format!("{PREFIX}Invalid snapshot specified: {}", java_number(id)),
+            format!(
+                "{PREFIX}Invalid snapshot specified: {}",
+                spec::message_number(id)
+            ),
         ),
         // `EntityNotExistsFaultException(id)`.
         IdKind::AnsiblePath => Fault::new(ENTITY_NOT_EXISTS, format!("{PREFIX}{id}")),
@@ -121,22 +128,6 @@ fn not_found(kind: spec::IdKind, id: i64) -> Fault {
     }
 }
 
-/// `n` as Java's message formatting writes it: thousands grouped by commas.
-fn java_number(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The server's fault code for an image it does not hold
 /// (`NoSuchImageException`).
 pub(crate) const IMAGE_NOT_FOUND: i32 = 10012;
@@ -150,16 +141,10 @@ pub(crate) const SNAPSHOT_NOT_FOUND: i32 = 1069;
 pub(crate) const INVALID_PARAMETER: i32 = 1213;
 
 /// The fault code a node answers for an object of `kind` it does not
-/// hold, where the server has a code of its own for it.
+/// hold, where the server has a code of its own for it (not the -1 of an
+/// unhandled exception).
 pub(crate) fn not_found_code(kind: spec::IdKind) -> Option<i32> {
-    use spec::IdKind;
-    match kind {
-        IdKind::Schedule | IdKind::AnsiblePath => Some(ENTITY_NOT_EXISTS),
-        IdKind::Image => Some(IMAGE_NOT_FOUND),
-        IdKind::Snapshot => Some(SNAPSHOT_NOT_FOUND),
-        IdKind::PinnedSubscription => Some(INVALID_PARAMETER),
-        _ => None,
-    }
+    Some(not_found(kind, 0).code).filter(|code| *code != -1)
 }
 
 impl From<director::identity::IdentityError> for GatewayError {
@@ -256,12 +241,6 @@ impl GatewayError {
             GatewayError::NoSuchAction(id) => {
                 Fault::new(2700, format!("{PREFIX}No such action: {id}"))
             }
-            // The server's EntityNotExistsFaultException of
-            // `recurring.lookupById` and the calls built on it.
-            GatewayError::NoSuchSchedule(id) => Fault::new(
-                ENTITY_NOT_EXISTS,
-                format!("{PREFIX}Action with id: {id} does not exist"),
-            ),
             // The server's LookupServerGroupException.
             GatewayError::NoSuchGroup(id) => Fault::new(
                 LOOKUP_SERVER_GROUP,

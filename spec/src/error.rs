@@ -9,6 +9,24 @@ const XMLRPC_FAULT: &str = "redstone.xmlrpc.XmlRpcFault: ";
 /// The prefix of a `TranslationException` escaping `BaseHandler.invoke`.
 const TRANSLATION_EXCEPTION: &str = "com.redhat.rhn.common.translation.TranslationException: ";
 
+/// An integer as Java's `MessageFormat` writes an `Integer` argument in the
+/// server's English fault messages: thousands grouped by commas
+/// (`Invalid snapshot specified: 1,234`).
+pub fn message_number(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Why a call matches no entry; [`LookupError::fault`] gives the server's
 /// exact fault.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -104,6 +122,14 @@ pub enum SpecError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_in_messages_are_grouped_as_java_groups_them() {
+        assert_eq!(message_number(7), "7");
+        assert_eq!(message_number(1234), "1,234");
+        assert_eq!(message_number(1_000_010_000), "1,000,010,000");
+        assert_eq!(message_number(-123_456), "-123,456");
+    }
 
     #[test]
     fn fault_strings_match_the_server() {

@@ -54,7 +54,7 @@ mod resolve;
 mod spec;
 mod types;
 
-pub use error::{LookupError, SpecError};
+pub use error::{LookupError, SpecError, message_number};
 pub use ids::{IdForm, IdInfo, IdKind, IdParam, IdPlace, IdResult};
 pub use model::{
     Entry, Field, HttpVerb, Namespace, Param, Release, Route, RouteClass, UnknownRelease,

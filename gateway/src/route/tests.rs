@@ -696,12 +696,12 @@ async fn system_on(gw: &Gateway, key: &Value, node: &str) -> i32 {
     panic!("no system on {node}");
 }
 
-/// The nodes and local ids of cluster schedule `id`.
-async fn schedule_parts(gw: &Gateway, id: &Value) -> Vec<(String, i32)> {
+/// The nodes and local ids of the parts of cluster object `id` of `kind`.
+async fn parts_of(gw: &Gateway, kind: ObjectKind, id: &Value) -> Vec<(String, i32)> {
     let id = id.as_i64().unwrap() as i32;
     gw.directory()
         .identity()
-        .object_parts(ObjectKind::Schedule, id)
+        .object_parts(kind, id)
         .await
         .unwrap()
         .unwrap()
@@ -762,7 +762,10 @@ async fn an_org_schedule_is_one_schedule_with_a_copy_on_every_node() {
     .unwrap();
     assert_ne!(created, minion);
     let expected = [("n1", 1), ("n2", 2), ("n3", 1)].map(|(n, l)| (n.to_owned(), l));
-    assert_eq!(schedule_parts(&gw, &created).await, expected);
+    assert_eq!(
+        parts_of(&gw, ObjectKind::Schedule, &created).await,
+        expected
+    );
     // Listed once, under its cluster id.
     let listed = schedules_of(&gw, key.clone(), "ORG", Value::Int(1)).await;
     let listed = listed.as_array().unwrap();
@@ -901,7 +904,10 @@ async fn a_minions_recurring_schedule_lives_on_its_node() {
     )
     .await
     .unwrap();
-    assert_eq!(schedule_parts(&gw, &created).await, [("n2".to_owned(), 1)]);
+    assert_eq!(
+        parts_of(&gw, ObjectKind::Schedule, &created).await,
+        [("n2".to_owned(), 1)]
+    );
     let listed = schedules_of(&gw, key.clone(), "MINION", Value::Int(sid)).await;
     let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 1, "{listed:?}");
@@ -1673,7 +1679,7 @@ async fn a_system_group_is_one_group_under_one_id_over_nodes_that_number_it_apar
     let made = call(&gw, "recurring.highstate.create", vec![key.clone(), props])
         .await
         .unwrap();
-    assert_eq!(schedule_parts(&gw, &made).await.len(), 3);
+    assert_eq!(parts_of(&gw, ObjectKind::Schedule, &made).await.len(), 3);
     for d in &direct {
         let local = d.group_id("eu").await;
         let listed = d

@@ -32,7 +32,6 @@ pub(crate) fn no_such(kind: IdKind, id: i64) -> GatewayError {
     match kind {
         IdKind::System => GatewayError::NoSuchSystem,
         IdKind::Action => GatewayError::NoSuchAction(id),
-        IdKind::Schedule => GatewayError::NoSuchSchedule(id),
         IdKind::Group => GatewayError::NoSuchGroup(id),
         kind => GatewayError::NoSuchObject { kind, id },
     }

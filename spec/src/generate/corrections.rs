@@ -206,7 +206,7 @@ const NOTIFICATION: &str = "`UserNotificationsHandler.getNotifications` writes o
                             every member but `id` as an array";
 
 /// The result member corrections.
-pub static FIELD_CORRECTIONS: &[FieldCorrection] = &[
+pub const FIELD_CORRECTIONS: &[FieldCorrection] = &[
     FieldCorrection {
         namespace: "image",
         method: "listImages",

@@ -174,10 +174,9 @@ fn check_corrections_used(
     }
     for row in corrections::FIELD_CORRECTIONS {
         let used = all().any(|raw| {
-            raw.returns_fields.iter().any(|f| {
-                corrections::field_correction(raw, &f.name, &f.ty)
-                    .is_some_and(|r| std::ptr::eq(r, row))
-            })
+            raw.returns_fields
+                .iter()
+                .any(|f| row.matches(raw, corrections::member_name(&f.name, &f.ty), &f.ty))
         });
         if !used {
             return Err(GenerateError::DeadRow {

@@ -28,25 +28,11 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
     })
 }
 
-/// An integer as Java's `MessageFormat` writes an `Integer` argument in the
-/// server's English messages: with thousands separators.
-fn java_number(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
 /// `NoSuchSnapshotException` (code 1069, `api.system.invalidsnapshot`).
 fn no_such_snapshot(id: i64) -> Fault {
     faults::domain(
         1069,
-        &format!("Invalid snapshot specified: {}", java_number(id)),
+        &format!("Invalid snapshot specified: {}", spec::message_number(id)),
     )
 }
 
@@ -220,7 +206,7 @@ fn rollback(node: &Node, call: &Call<'_>) -> MethodResponse {
     {
         return Err(faults::domain(
             1212,
-            &format!("No such server snapshot: {}", java_number(id)),
+            &format!("No such server snapshot: {}", spec::message_number(id)),
         ));
     }
     Ok(Value::Int(1))

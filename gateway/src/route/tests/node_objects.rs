@@ -12,20 +12,6 @@ fn name_of(v: &Value) -> &str {
     member(v, "name").as_str().unwrap()
 }
 
-/// The node and local id of node object `id` of `kind`.
-async fn parts_of(gw: &Gateway, kind: ObjectKind, id: &Value) -> Vec<(String, i32)> {
-    let id = id.as_i64().unwrap() as i32;
-    gw.directory()
-        .identity()
-        .object_parts(kind, id)
-        .await
-        .unwrap()
-        .unwrap()
-        .iter()
-        .map(|l| (l.node.to_string(), l.local))
-        .collect()
-}
-
 /// The cluster id of the system `node` numbers first (its Ansible control
 /// node in the simulator).
 async fn first_local_system(gw: &Gateway, key: &Value, node: &str) -> Value {
