@@ -104,7 +104,16 @@ proptest! {
             .all(|m| m.to == n as u32 || m.reason == MoveReason::Shed));
         apply(&mut clients, &plan);
         assert_bounded(&planner, &after, &clients);
-        prop_assert!(plan.moves.len() as f64 >= ideal * 0.8, "the new node gets its share");
+        // Which clients the new node wins is a fair draw of each client's
+        // hash: its count is binomial, so the bound is six standard
+        // deviations under the ideal (a fixed fraction of it failed about
+        // one run in 250, at 3.6 deviations).
+        let p = 1.0 / (n + 1) as f64;
+        let sigma = (count as f64 * p * (1.0 - p)).sqrt();
+        prop_assert!(
+            plan.moves.len() as f64 >= ideal - 6.0 * sigma,
+            "the new node gets its share: {} moves, ideal {ideal:.0}", plan.moves.len()
+        );
     }
 
     #[test]
