@@ -20,7 +20,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::model::{
     FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, Keys, ObjectIdentity, ObjectKind, ObjectPart,
-    SystemIdentity,
+    Remaining, SystemIdentity,
 };
 use crate::store::{Store, StoreError, Txn};
 
@@ -643,10 +643,61 @@ impl IdentityMap {
             record.also.push(ObjectPart {
                 node: part.node,
                 local_id: part.local_id,
+                own_id: Some(other),
             });
         }
         txn = txn.put_json(&key, &record)?;
         Ok(self.store.transact(txn).await?.is_ok())
+    }
+
+    /// Forgets the `kind` object `node` holds as `local_id`: it was
+    /// deleted there. Its index entry goes; an object with parts on other
+    /// nodes keeps its cluster id for them, one with no part left is
+    /// forgotten. Answers the cluster id it had, `None` when the map never
+    /// knew it (most deleted objects were never named through the cluster).
+    pub async fn forget_object_part(
+        &self,
+        kind: ObjectKind,
+        node: &str,
+        local_id: i32,
+    ) -> Result<Option<i32>, IdentityError> {
+        let local_key = object_local_key(kind, node, local_id);
+        for _ in 0..ATTEMPTS {
+            let Some(indexed) = self.store.get(&local_key).await? else {
+                return Ok(None);
+            };
+            let id = parse_id(&indexed);
+            let mut txn = Txn::new()
+                .check(&local_key, Some(indexed))
+                .delete(&local_key);
+            if let Some(id) = id {
+                let key = object_key(kind, id);
+                let raw = self.store.get(&key).await?;
+                if let Some(raw) = &raw {
+                    let mut record: ObjectIdentity = serde_json::from_slice(raw)
+                        .map_err(|e| StoreError::codec(key.as_bytes(), e))?;
+                    match record.remove_part(node, local_id) {
+                        Remaining::Nothing => txn = txn.delete(&key),
+                        Remaining::Parts { forget } => {
+                            txn = txn.put_json(&key, &record)?;
+                            if let Some(own) = forget {
+                                txn = txn.delete(object_key(kind, own));
+                            }
+                        }
+                        // The index named a record that does not list the
+                        // object: only the index entry goes.
+                        Remaining::NotAPart => {}
+                    }
+                }
+                txn = txn.check(&key, raw);
+            }
+            if self.store.transact(txn).await?.is_ok() {
+                return Ok(id);
+            }
+        }
+        Err(IdentityError::Contention {
+            what: format!("{} {local_id} on node {node}", kind.label()),
+        })
     }
 }
 
@@ -717,6 +768,7 @@ impl IdentityMap {
             let part = ObjectPart {
                 node: node.to_owned(),
                 local_id,
+                own_id: None,
             };
             let written = match change {
                 GroupChange::Part(raw, mut record) => {
@@ -1006,6 +1058,69 @@ mod tests {
         let old: ObjectIdentity =
             serde_json::from_str(r#"{"cluster_id":5,"node":"n1","local_id":3}"#).unwrap();
         assert_eq!(old.parts().collect::<Vec<_>>(), [("n1", 3)]);
+    }
+
+    #[tokio::test]
+    async fn objects_deleted_on_their_nodes_are_forgotten_part_by_part() {
+        for kind in ObjectKind::ALL {
+            let map = IdentityMap::new(Store::memory());
+            let local = |node: &'static str, id: i32| {
+                let map = map.clone();
+                async move { map.object_for_local(kind, node, id).await.unwrap() }
+            };
+            let forget = |node: &'static str, id: i32| {
+                let map = map.clone();
+                async move { map.forget_object_part(kind, node, id).await.unwrap() }
+            };
+            let entries = || {
+                let map = map.clone();
+                async move {
+                    let mut keys = Vec::new();
+                    for prefix in [object_key(kind, 0), object_local_key(kind, "n", 0)] {
+                        let prefix = &prefix[..prefix.find('/').unwrap() + 1];
+                        for (k, _) in map.store.scan_prefix(prefix, usize::MAX).await.unwrap() {
+                            keys.push(String::from_utf8(k).unwrap());
+                        }
+                    }
+                    keys
+                }
+            };
+
+            // One object with parts on three nodes, the two joined ones
+            // having had ids of their own.
+            let a = local("n1", 7).await;
+            let b = local("n2", 7).await;
+            let c = local("n3", 9).await;
+            assert!(map.join_parts(kind, a, &[b, c]).await.unwrap());
+            // A part in the middle goes, with the id it had alone.
+            assert_eq!(forget("n2", 7).await, Some(a));
+            let record = map.object(kind, a).await.unwrap().unwrap();
+            assert_eq!(record.parts().collect::<Vec<_>>(), [("n1", 7), ("n3", 9)]);
+            assert_eq!(map.object(kind, b).await.unwrap(), None, "{kind:?}");
+            // The first part goes: the next one is first, and its own id
+            // (which the record no longer keeps) goes too.
+            assert_eq!(forget("n1", 7).await, Some(a));
+            let record = map.object(kind, a).await.unwrap().unwrap();
+            assert_eq!(record.parts().collect::<Vec<_>>(), [("n3", 9)]);
+            assert_eq!(map.object(kind, c).await.unwrap(), None);
+            assert_eq!(local("n3", 9).await, a, "the rest keeps its id");
+            // The last part goes: nothing of the object is left.
+            assert_eq!(forget("n3", 9).await, Some(a));
+            assert_eq!(map.object(kind, a).await.unwrap(), None);
+            assert_eq!(entries().await, Vec::<String>::new(), "{kind:?}");
+            // Again, or an object the map never knew: nothing to do.
+            assert_eq!(forget("n3", 9).await, None);
+            assert_eq!(forget("n1", 12345).await, None);
+            // A deleted local id seen again (a stale listing) is a new object.
+            let again = local("n1", 7).await;
+            assert!(again > c, "{kind:?}: ids are never handed out twice");
+
+            // Objects of other kinds and nodes are untouched.
+            let other = ObjectKind::ALL[(kind.index() + 1) % ObjectKind::ALL.len()];
+            let kept = map.object_for_local(other, "n1", 7).await.unwrap();
+            forget("n1", 7).await;
+            assert_eq!(map.object_for_local(other, "n1", 7).await.unwrap(), kept);
+        }
     }
 
     #[tokio::test]

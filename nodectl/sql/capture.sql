@@ -1,5 +1,5 @@
--- Change capture for the cluster director, version 1. nodectl installs it
--- at start when suma_cluster_capture_version does not say 1 yet, so a
+-- Change capture for the cluster director, version 2. nodectl installs it
+-- at start when suma_cluster_capture_version does not say 2 yet, so a
 -- restart takes no lock on Uyuni's tables. The script is idempotent and
 -- safe to run by hand: it waits at most 500 ms for each table lock and
 -- fails rather than make Uyuni's own transactions wait or deadlock (nodectl
@@ -15,6 +15,14 @@
 --                      at commit of the transaction that created its
 --                      suseMinionInfo row (rhnServer as it is then)
 --   system-deleted     {local_id}                         rhnServer row deleted
+--   object-deleted     {kind, local_id}                   a row of an object the node
+--                      numbers itself and the cluster maps deleted: kind
+--                      action (rhnAction), schedule (suseRecurringAction), image
+--                      (suseImageInfo), snapshot (rhnSnapshot), ansible_path
+--                      (suseAnsiblePath), notification (suseUserNotification),
+--                      package_profile (rhnServerProfile), pinned_subscription
+--                      (susePinnedSubscription), rows a cascade from their
+--                      system or user deletes included
 --   <kind>.<op>        {table, op, row}                   kind: channel, org, user,
 --                      activation-key, activation-key-token; op: insert,
 --                      update (only when the row changed), delete.
@@ -87,6 +95,42 @@ CREATE TRIGGER suma_cluster_system_deleted
     AFTER DELETE ON rhnServer
     FOR EACH ROW EXECUTE FUNCTION suma_cluster_system_deleted();
 
+-- Objects the node numbers itself: the cluster forgets their ids when they
+-- go. TG_ARGV[0] names the kind as the director spells it.
+CREATE OR REPLACE FUNCTION suma_cluster_object_deleted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO suma_cluster_outbox (topic, payload)
+    VALUES ('object-deleted', jsonb_build_object(
+        'kind', TG_ARGV[0], 'local_id', OLD.id::BIGINT));
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON rhnAction;
+CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON rhnAction
+    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('action');
+DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON suseRecurringAction;
+CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON suseRecurringAction
+    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('schedule');
+DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON suseImageInfo;
+CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON suseImageInfo
+    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('image');
+DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON rhnSnapshot;
+CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON rhnSnapshot
+    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('snapshot');
+DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON suseAnsiblePath;
+CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON suseAnsiblePath
+    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('ansible_path');
+DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON suseUserNotification;
+CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON suseUserNotification
+    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('notification');
+DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON rhnServerProfile;
+CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON rhnServerProfile
+    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('package_profile');
+DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON susePinnedSubscription;
+CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON susePinnedSubscription
+    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('pinned_subscription');
+
 -- Shared data: one row change, one event. TG_ARGV[0] names the kind.
 CREATE OR REPLACE FUNCTION suma_cluster_capture_row() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -127,6 +171,6 @@ CREATE TRIGGER suma_cluster_capture AFTER INSERT OR UPDATE OR DELETE ON web_cont
 
 CREATE TABLE IF NOT EXISTS suma_cluster_capture_version (version INT NOT NULL);
 DELETE FROM suma_cluster_capture_version;
-INSERT INTO suma_cluster_capture_version (version) VALUES (1);
+INSERT INTO suma_cluster_capture_version (version) VALUES (2);
 
 COMMIT;

@@ -62,3 +62,71 @@ CREATE TABLE IF NOT EXISTS rhnActivationKey (
     token        VARCHAR(48) NOT NULL UNIQUE,
     reg_token_id NUMERIC NOT NULL REFERENCES rhnRegToken (id) ON DELETE CASCADE
 );
+
+-- Objects each node numbers itself (the capture reports their deletion).
+CREATE SEQUENCE IF NOT EXISTS rhn_event_id_seq;
+CREATE TABLE IF NOT EXISTS rhnAction (
+    id     NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_event_id_seq'),
+    org_id NUMERIC NOT NULL REFERENCES web_customer (id) ON DELETE CASCADE,
+    name   VARCHAR(128)
+);
+
+CREATE SEQUENCE IF NOT EXISTS suse_recurring_action_id_seq;
+CREATE TABLE IF NOT EXISTS suseRecurringAction (
+    id        NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('suse_recurring_action_id_seq'),
+    name      VARCHAR(256) NOT NULL,
+    minion_id NUMERIC REFERENCES suseMinionInfo (server_id) ON DELETE CASCADE,
+    org_id    NUMERIC REFERENCES web_customer (id) ON DELETE CASCADE
+);
+
+CREATE SEQUENCE IF NOT EXISTS suse_imginfo_imgid_seq;
+CREATE TABLE IF NOT EXISTS suseImageInfo (
+    id     NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('suse_imginfo_imgid_seq'),
+    name   VARCHAR(128) NOT NULL,
+    org_id NUMERIC NOT NULL REFERENCES web_customer (id) ON DELETE CASCADE
+);
+
+-- No cascade, as in Uyuni: deleting a system deletes its snapshots first.
+CREATE SEQUENCE IF NOT EXISTS rhn_snapshot_id_seq;
+CREATE TABLE IF NOT EXISTS rhnSnapshot (
+    id        NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_snapshot_id_seq'),
+    org_id    NUMERIC NOT NULL REFERENCES web_customer (id),
+    server_id NUMERIC NOT NULL REFERENCES rhnServer (id),
+    reason    VARCHAR(4000) NOT NULL
+);
+
+CREATE SEQUENCE IF NOT EXISTS suse_ansible_path_seq;
+CREATE TABLE IF NOT EXISTS suseAnsiblePath (
+    id        NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('suse_ansible_path_seq'),
+    server_id NUMERIC NOT NULL REFERENCES suseMinionInfo (server_id) ON DELETE CASCADE,
+    path      VARCHAR(1024) NOT NULL,
+    type      VARCHAR(16) NOT NULL
+);
+
+CREATE SEQUENCE IF NOT EXISTS suse_notif_message_id_seq;
+CREATE TABLE IF NOT EXISTS suseNotificationMessage (
+    id   NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('suse_notif_message_id_seq'),
+    type VARCHAR(256) NOT NULL
+);
+
+CREATE SEQUENCE IF NOT EXISTS suse_user_notif_id_seq;
+CREATE TABLE IF NOT EXISTS suseUserNotification (
+    id         NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('suse_user_notif_id_seq'),
+    user_id    NUMERIC NOT NULL REFERENCES web_contact (id) ON DELETE CASCADE,
+    message_id NUMERIC NOT NULL REFERENCES suseNotificationMessage (id) ON DELETE CASCADE,
+    read       CHAR(1) DEFAULT ('N') NOT NULL
+);
+
+CREATE SEQUENCE IF NOT EXISTS rhn_server_profile_id_seq;
+CREATE TABLE IF NOT EXISTS rhnServerProfile (
+    id     NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_server_profile_id_seq'),
+    org_id NUMERIC NOT NULL REFERENCES web_customer (id) ON DELETE CASCADE,
+    name   VARCHAR(128)
+);
+
+CREATE SEQUENCE IF NOT EXISTS suse_pinsub_id_seq;
+CREATE TABLE IF NOT EXISTS susePinnedSubscription (
+    id           NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('suse_pinsub_id_seq'),
+    server_id    NUMERIC NOT NULL REFERENCES rhnServer (id),
+    orderitem_id NUMERIC NOT NULL
+);

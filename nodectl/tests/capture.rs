@@ -11,6 +11,9 @@ use std::time::Duration;
 
 use director::bus::nats_server::NatsServer;
 use director::bus::{Bus, LocalBus, NatsBus};
+use director::cluster::{ClusterConfig, Director};
+use director::model::ObjectKind;
+use director::store::Store;
 use nodectl::capture::{self, Database, event, outbox};
 use nodectl::config::DatabaseConfig;
 use nodectl::shutdown;
@@ -306,6 +309,160 @@ async fn every_captured_table_yields_its_events() {
     );
     assert_eq!(changes[3]["payload"]["row"]["label"], "sles15-pool");
     assert_eq!(changes[5]["payload"]["row"]["token"], "1-web");
+}
+
+/// Objects a node numbers itself that the cluster gave ids to leave the
+/// director's identity map when their rows go, whatever deletes them: a
+/// statement, a cascade from their system, minion or user, or Uyuni's way
+/// of deleting a system (its snapshots and pins first). Nodectl's capture
+/// feeds a real director over the bus.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleted_objects_leave_the_directors_identity_map() {
+    let Some((pg, mut db)) = database().await else {
+        return;
+    };
+    let system = register_system(&mut db, 1).await;
+    // One row per kind; the ids are the tables' own.
+    let rows: Vec<(ObjectKind, i64)> = {
+        let mut rows = Vec::new();
+        for (kind, insert) in [
+            (
+                ObjectKind::Action,
+                "INSERT INTO rhnAction (org_id, name) VALUES (1, 'Package Install') RETURNING id::bigint",
+            ),
+            (
+                ObjectKind::Schedule,
+                "INSERT INTO suseRecurringAction (name, minion_id) VALUES ('nightly', $1::bigint) RETURNING id::bigint",
+            ),
+            (
+                ObjectKind::Image,
+                "INSERT INTO suseImageInfo (name, org_id) VALUES ('pos-image', 1) RETURNING id::bigint",
+            ),
+            (
+                ObjectKind::Snapshot,
+                "INSERT INTO rhnSnapshot (org_id, server_id, reason) VALUES (1, $1::bigint, 'before update') RETURNING id::bigint",
+            ),
+            (
+                ObjectKind::AnsiblePath,
+                "INSERT INTO suseAnsiblePath (server_id, path, type) VALUES ($1::bigint, '/srv/playbooks', 'playbook') RETURNING id::bigint",
+            ),
+            (
+                ObjectKind::PackageProfile,
+                "INSERT INTO rhnServerProfile (org_id, name) VALUES (1, 'golden') RETURNING id::bigint",
+            ),
+            (
+                ObjectKind::PinnedSubscription,
+                "INSERT INTO susePinnedSubscription (server_id, orderitem_id) VALUES ($1::bigint, 77) RETURNING id::bigint",
+            ),
+        ] {
+            let row = if insert.contains("$1") {
+                db.query_one(insert, &[&system]).await
+            } else {
+                db.query_one(insert, &[]).await
+            };
+            rows.push((kind, row.expect(insert).get::<_, i64>(0)));
+        }
+        db.batch_execute(
+            "INSERT INTO web_contact (id, org_id, login) VALUES (5, 1, 'admin');
+             INSERT INTO suseNotificationMessage (id, type) VALUES (1, 'OnboardingFailed');
+             INSERT INTO suseUserNotification (id, user_id, message_id) VALUES (3, 5, 1);",
+        )
+        .await
+        .expect("notification");
+        rows.push((ObjectKind::Notification, 3));
+        rows
+    };
+
+    let bus: Arc<dyn Bus> = Arc::new(LocalBus::new());
+    let director = Arc::new(
+        Director::new(Store::memory(), bus.clone(), ClusterConfig::default())
+            .await
+            .expect("director"),
+    );
+    let (stop_director, director_stopped) = tokio::sync::oneshot::channel::<()>();
+    let directing = tokio::spawn(director.clone().run(async {
+        let _ = director_stopped.await;
+    }));
+    // The gateway named each object, and one object on another node with
+    // the same local id, which stays.
+    let ids = director.identity();
+    let mut named = Vec::new();
+    for &(kind, local) in &rows {
+        let local = i32::try_from(local).expect("local id");
+        named.push((
+            kind,
+            ids.object_for_local(kind, "n1", local).await.expect("id"),
+        ));
+    }
+    let elsewhere = ids
+        .object_for_local(
+            ObjectKind::Image,
+            "n2",
+            i32::try_from(rows[2].1).expect("id"),
+        )
+        .await
+        .expect("id");
+
+    let uplink = Arc::new(Uplink::new("n1", Some(bus.clone()), None));
+    let (trigger, stop) = shutdown::channel();
+    let (ready, is_ready) = tokio::sync::oneshot::channel();
+    let config = db_config(&pg);
+    let run = tokio::spawn(capture::run(
+        Database::from_config(&config).expect("database"),
+        config,
+        "n1".into(),
+        uplink,
+        stop,
+        Some(ready),
+    ));
+    is_ready.await.expect("capture ready");
+    // Plain deletes, a cascade from the notification's message, and the
+    // system's deletion the way Uyuni does it (its snapshots and pins
+    // first; the minion's schedule and Ansible path go by cascade).
+    let tx = db.transaction().await.expect("begin");
+    tx.batch_execute(&format!(
+        "DELETE FROM rhnAction;
+         DELETE FROM suseImageInfo;
+         DELETE FROM rhnServerProfile;
+         DELETE FROM suseNotificationMessage;
+         DELETE FROM rhnSnapshot WHERE server_id = {system};
+         DELETE FROM susePinnedSubscription WHERE server_id = {system};
+         DELETE FROM rhnServer WHERE id = {system};"
+    ))
+    .await
+    .expect("deletes");
+    tx.commit().await.expect("commit");
+
+    let all_gone = wait_until(Duration::from_secs(20), || async {
+        for &(kind, id) in &named {
+            if ids.object(kind, id).await.expect("read").is_some() {
+                return false;
+            }
+        }
+        true
+    })
+    .await;
+    let left: Vec<String> = {
+        let mut left = Vec::new();
+        for &(kind, id) in &named {
+            if ids.object(kind, id).await.expect("read").is_some() {
+                left.push(format!("{kind:?} {id}"));
+            }
+        }
+        left
+    };
+    assert!(all_gone, "still mapped after their rows went: {left:?}");
+    assert!(
+        ids.object(ObjectKind::Image, elsewhere)
+            .await
+            .expect("read")
+            .is_some(),
+        "the same local id on another node is another object"
+    );
+    trigger.fire();
+    run.await.expect("capture stops");
+    let _ = stop_director.send(());
+    directing.await.expect("join").expect("director run");
 }
 
 fn db_config(pg: &nodectl::testkit::postgres::PgServer) -> DatabaseConfig {

@@ -114,7 +114,9 @@ impl Director {
     /// Applies a change a node agent reported. A system registered straight
     /// on a node joins the identity map and placement; one that registered
     /// after a move keeps its cluster id; a deletion on its owner deletes
-    /// the client, one on a node it left only forgets the old local id.
+    /// the client, one on a node it left only forgets the old local id. An
+    /// object deleted on a node leaves the identity map
+    /// ([`crate::identity::IdentityMap::forget_object_part`]).
     pub async fn node_event(&self, event: NodeEvent) -> Result<()> {
         match event {
             NodeEvent::SystemRegistered {
@@ -187,6 +189,20 @@ impl Director {
                     client.local_ids.remove(&node);
                     client.updated = now_ms();
                     self.put_client(&client).await?;
+                }
+                Ok(())
+            }
+            NodeEvent::ObjectDeleted {
+                node,
+                kind,
+                local_id,
+            } => {
+                if let Some(cluster_id) = self
+                    .identity
+                    .forget_object_part(kind, &node, local_id)
+                    .await?
+                {
+                    tracing::debug!(kind = kind.label(), node = %node, local_id, cluster_id, "deleted object forgotten");
                 }
                 Ok(())
             }

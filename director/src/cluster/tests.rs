@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::*;
 use crate::bus::LocalBus;
 use crate::model::{
-    ClientStatus, MoveOutcome, MoveState, NodeLoad, NodeState, OperationState, Zone,
+    ClientStatus, MoveOutcome, MoveState, NodeLoad, NodeState, ObjectKind, OperationState, Zone,
 };
 
 async fn cluster(nodes: usize) -> Director {
@@ -291,6 +291,35 @@ async fn node_events_join_systems_to_the_cluster_and_bind_moves() {
         d.get_client("direct.example.test").await.unwrap().status,
         ClientStatus::Onboarded
     );
+}
+
+#[tokio::test]
+async fn objects_deleted_on_a_node_leave_the_identity_map() {
+    let d = cluster(2).await;
+    let ids = d.identity();
+    let kind = ObjectKind::AnsiblePath;
+    let on_n1 = ids.object_for_local(kind, "n1", 3).await.unwrap();
+    let on_n2 = ids.object_for_local(kind, "n2", 3).await.unwrap();
+    // The wire form nodectl sends (`node.<id>.event`, `POST /node/v1/events`).
+    let event: NodeEvent = serde_json::from_str(
+        r#"{"event": "object-deleted", "node": "n1", "kind": "ansible_path", "local_id": 3}"#,
+    )
+    .unwrap();
+    d.node_event(event.clone()).await.unwrap();
+    assert_eq!(ids.object(kind, on_n1).await.unwrap(), None);
+    let kept = ids.object(kind, on_n2).await.unwrap().unwrap();
+    assert_eq!((kept.node.as_str(), kept.local_id), ("n2", 3));
+    // Delivered twice (the bus delivers at least once): nothing more happens.
+    d.node_event(event).await.unwrap();
+    // Objects the cluster never named are deleted on nodes all the time.
+    d.node_event(NodeEvent::ObjectDeleted {
+        node: "n2".into(),
+        kind: ObjectKind::Notification,
+        local_id: 99,
+    })
+    .await
+    .unwrap();
+    assert!(ids.object(kind, on_n2).await.unwrap().is_some());
 }
 
 #[tokio::test]

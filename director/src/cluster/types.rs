@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::model::{ClientStatus, Millis, NodeLoad, NodeState};
+use crate::model::{ClientStatus, Millis, NodeLoad, NodeState, ObjectKind};
 use crate::placement::MoveReason;
 
 /// A node to add.
@@ -134,6 +134,17 @@ pub enum NodeEvent {
     SystemDeleted {
         /// Node id.
         node: String,
+        /// Its id on that node.
+        local_id: i32,
+    },
+    /// An object the node numbers itself (an action, schedule, image,
+    /// snapshot, ...) was deleted on the node, by whatever deleted it: an
+    /// API call, the web UI, a cleanup task or the deletion of its system.
+    ObjectDeleted {
+        /// Node id.
+        node: String,
+        /// What kind of object.
+        kind: ObjectKind,
         /// Its id on that node.
         local_id: i32,
     },

@@ -135,6 +135,31 @@ pub struct ObjectPart {
     pub node: String,
     /// Its id on that node.
     pub local_id: i32,
+    /// The cluster id this part had before it was joined to the object
+    /// ([`crate::identity::IdentityMap::join_parts`]): that id still
+    /// reaches the part alone until the part is deleted or becomes the
+    /// object's first ([`ObjectIdentity::remove_part`]). Never set for a
+    /// system group's parts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_id: Option<i32>,
+}
+
+/// What is left of an object when one of its parts is gone
+/// ([`ObjectIdentity::remove_part`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remaining {
+    /// It had no such part: nothing changed.
+    NotAPart,
+    /// That was its last part: the object is gone.
+    Nothing,
+    /// Other parts remain. `forget` is a cluster id that goes with the
+    /// part: the id the removed part had before it was joined, or, when
+    /// the first part went, the id of the part that takes its place (the
+    /// record keeps no own id for its first part).
+    Parts {
+        /// See [`ObjectPart::own_id`].
+        forget: Option<i32>,
+    },
 }
 
 impl ObjectIdentity {
@@ -142,6 +167,32 @@ impl ObjectIdentity {
     pub fn parts(&self) -> impl Iterator<Item = (&str, i32)> {
         std::iter::once((self.node.as_str(), self.local_id))
             .chain(self.also.iter().map(|p| (p.node.as_str(), p.local_id)))
+    }
+
+    /// Takes the part `node` holds as `local_id` out (it was deleted
+    /// there). When the first part goes, the next becomes the first.
+    pub fn remove_part(&mut self, node: &str, local_id: i32) -> Remaining {
+        if self.node == node && self.local_id == local_id {
+            if self.also.is_empty() {
+                return Remaining::Nothing;
+            }
+            let next = self.also.remove(0);
+            self.node = next.node;
+            self.local_id = next.local_id;
+            return Remaining::Parts {
+                forget: next.own_id,
+            };
+        }
+        match self
+            .also
+            .iter()
+            .position(|p| p.node == node && p.local_id == local_id)
+        {
+            Some(at) => Remaining::Parts {
+                forget: self.also.remove(at).own_id,
+            },
+            None => Remaining::NotAPart,
+        }
     }
 }
 

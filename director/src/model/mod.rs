@@ -44,7 +44,8 @@ mod zone;
 
 pub use client::{Client, ClientStatus};
 pub use identity::{
-    FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, ObjectIdentity, ObjectKind, ObjectPart, SystemIdentity,
+    FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, ObjectIdentity, ObjectKind, ObjectPart, Remaining,
+    SystemIdentity,
 };
 pub use keys::Keys;
 pub use moves::{MoveOutcome, MoveRecord, MoveState, Operation, OperationKind, OperationState};

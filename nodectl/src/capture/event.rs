@@ -1,5 +1,6 @@
-//! Outbox rows as bus events: system registrations and deletions become the
-//! director's `NodeEvent` on `node.<id>.event`; every other change goes to
+//! Outbox rows as bus events: system registrations and deletions, and
+//! deletions of the objects a node numbers itself, become the director's
+//! `NodeEvent` on `node.<id>.event`; every other change goes to
 //! `node.<id>.change` as `{node, outbox_id, topic, payload}`. Each carries
 //! the idempotency key `<node>:<outbox id>`.
 
@@ -20,8 +21,8 @@ pub fn outgoing(node: &str, subjects: &Subjects, row: &OutboxRow) -> Outgoing {
             node_event: Some(event),
         },
         None => {
-            if row.topic.starts_with("system-") {
-                tracing::warn!(outbox_id = row.id, topic = %row.topic, "system event without its fields; sent as a change");
+            if row.topic.starts_with("system-") || row.topic == "object-deleted" {
+                tracing::warn!(outbox_id = row.id, topic = %row.topic, "node event without its fields; sent as a change");
             }
             let change = json!({
                 "node": node,
@@ -54,6 +55,11 @@ fn node_event(node: &str, row: &OutboxRow) -> Option<NodeEvent> {
         }),
         "system-deleted" => Some(NodeEvent::SystemDeleted {
             node: node.to_owned(),
+            local_id,
+        }),
+        "object-deleted" => Some(NodeEvent::ObjectDeleted {
+            node: node.to_owned(),
+            kind: serde_json::from_value(p.get("kind")?.clone()).ok()?,
             local_id,
         }),
         _ => None,
@@ -100,6 +106,23 @@ mod tests {
             json,
             json!({"event": "system-deleted", "node": "n1", "local_id": 5})
         );
+        let out = outgoing(
+            "n1",
+            &s,
+            &row(
+                9,
+                "object-deleted",
+                json!({"kind": "pinned_subscription", "local_id": 12}),
+            ),
+        );
+        assert_eq!(
+            out.node_event,
+            Some(NodeEvent::ObjectDeleted {
+                node: "n1".into(),
+                kind: director::model::ObjectKind::PinnedSubscription,
+                local_id: 12
+            })
+        );
     }
 
     #[test]
@@ -117,6 +140,17 @@ mod tests {
             "n1",
             &s,
             &row(10, "system-registered", json!({"local_id": 1})),
+        );
+        assert_eq!(out.subject, "node.n1.change");
+        // Nor is the deletion of a kind this director does not know.
+        let out = outgoing(
+            "n1",
+            &s,
+            &row(
+                11,
+                "object-deleted",
+                json!({"kind": "hologram", "local_id": 1}),
+            ),
         );
         assert_eq!(out.subject, "node.n1.change");
     }
