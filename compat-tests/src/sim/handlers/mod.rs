@@ -21,6 +21,7 @@ mod image;
 mod notifications;
 mod org;
 mod package_profiles;
+mod packages;
 mod pinned;
 mod recurring;
 mod schedule;
@@ -178,6 +179,7 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         ("formula", "getFormulasByGroupId") => Some(systemgroup::formulas(node, call)),
         (ns @ ("recurring" | "recurring.highstate"), m) => recurring::call(node, ns, m, call),
         ("image", m) => image::call(node, m, call),
+        ("packages", m) => packages::call(node, m, call),
         ("user.notifications", m) => notifications::call(node, m, call),
         ("ansible", m) => ansible::call(node, m, call),
         ("subscriptionmatching.pinnedsubscription", m) => pinned::call(node, m, call),
