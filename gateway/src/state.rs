@@ -22,6 +22,7 @@ pub struct Gateway {
     placer: Arc<dyn Placer>,
     versions: route::VersionCache,
     shared_read_turn: AtomicUsize,
+    package_names: route::PackageNames,
 }
 
 impl Gateway {
@@ -36,6 +37,7 @@ impl Gateway {
             placer: Arc::new(FirstHealthy),
             versions: route::VersionCache::default(),
             shared_read_turn: AtomicUsize::new(0),
+            package_names: route::PackageNames::default(),
         }
     }
 
@@ -108,5 +110,9 @@ impl Gateway {
 
     pub(crate) fn shared_read_turn(&self) -> &AtomicUsize {
         &self.shared_read_turn
+    }
+
+    pub(crate) fn package_names(&self) -> &route::PackageNames {
+        &self.package_names
     }
 }

@@ -170,6 +170,7 @@ mod tests {
                     form: IdForm::Scalar,
                 }],
                 result: vec![],
+                packages: vec![],
             },
         };
         Document {

@@ -55,6 +55,10 @@
 //!   of `ansible.createAnsiblePath` names its control node by `server_id`
 //!   ([`IdForm::StructServerId`]).
 //!
+//! - **Package ids** (`packageIds`, `pid`) are not translated: each node
+//!   numbers the packages it syncs, and the gateway checks that the ids a
+//!   call names agree across the nodes ([`IdInfo::packages`]).
+//!
 //! An override table corrects the rules where the documentation misleads
 //! (`actionchain.createChain` names its chain id `actionId`; the image build
 //! calls return an action id without naming it).
@@ -219,6 +223,15 @@ pub struct IdResult {
     pub place: IdPlace,
 }
 
+/// A parameter naming packages by id ([`IdInfo::packages`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PackageParam {
+    /// Index into [`crate::Entry::params`].
+    pub index: usize,
+    /// One id ([`IdForm::Scalar`]) or an array ([`IdForm::Array`]).
+    pub form: IdForm,
+}
+
 /// Every place an entry carries system, action, schedule, group or other
 /// node-object ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -227,10 +240,18 @@ pub struct IdInfo {
     pub params: Vec<IdParam>,
     /// Result parts carrying ids.
     pub result: Vec<IdResult>,
+    /// Parameters naming packages by id (`packageIds`, `pid`). Packages
+    /// are shared content, but each node numbers them as it syncs them,
+    /// and the cluster does not map these ids: the gateway checks that
+    /// each id names the same package on every node before the call goes
+    /// anywhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<PackageParam>,
 }
 
 impl IdInfo {
-    /// Whether the entry carries no ids at all.
+    /// Whether the entry carries no ids the gateway translates (package
+    /// ids are checked, not translated).
     pub fn is_empty(&self) -> bool {
         self.params.is_empty() && self.result.is_empty()
     }
@@ -269,6 +290,7 @@ mod tests {
                 kind: IdKind::Action,
                 place: IdPlace::Field("id".into()),
             }],
+            packages: Vec::new(),
         };
         let json = serde_json::to_string(&info).unwrap();
         assert_eq!(

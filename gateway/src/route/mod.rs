@@ -12,7 +12,9 @@
 //! | broadcast | [`broadcast`] | every node; undone where one fails |
 //! | placement | [`placement`] | the node picked for a new system |
 //!
-//! `system.multicall` is split and each call routed ([`multicall`]).
+//! `system.multicall` is split and each call routed ([`multicall`]). A
+//! call naming packages by id goes nowhere unless the nodes agree on what
+//! the ids name ([`packages`]).
 //!
 //! Answers for the wire ([`handle_wire`], what `/rpc/api` sends) may come
 //! back already encoded: a fan-out of lists is merged from the nodes' own
@@ -31,6 +33,7 @@ mod list_stream;
 pub mod merge;
 mod multicall;
 mod node_call;
+mod packages;
 mod placement;
 mod recurring;
 mod shared_read;
@@ -44,6 +47,7 @@ use spec::{Entry, RouteClass, SessionArg};
 use xmlrpc::{MethodCall, MethodResponse, Value};
 
 pub(crate) use api::VersionCache;
+pub(crate) use packages::PackageNames;
 pub use placement::{FirstHealthy, Placer};
 
 use crate::error::GatewayError;
@@ -206,6 +210,9 @@ async fn route_any(
         entry,
         session,
     };
+    if !entry.ids.packages.is_empty() {
+        packages::check(&ctx).await?;
+    }
     if let Some(answer) = recurring::route_minion(&ctx).await? {
         return Ok(Routed::Value(answer));
     }

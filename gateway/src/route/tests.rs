@@ -16,6 +16,7 @@ use crate::directory::{Directory, ObjectKind};
 use crate::state::Gateway;
 
 mod node_objects;
+mod packages;
 
 /// A simulated node on loopback; stops when dropped.
 struct Sim {
@@ -26,8 +27,14 @@ struct Sim {
 
 impl Sim {
     async fn start(name: &str, seed: u64, systems: usize) -> Sim {
+        Sim::start_in("default", name, seed, systems).await
+    }
+
+    /// A node whose shared content (channels, packages) is `zone`'s.
+    async fn start_in(zone: &str, name: &str, seed: u64, systems: usize) -> Sim {
         let node = Arc::new(sim::Node::new(SimConfig {
             name: name.to_owned(),
+            zone: zone.to_owned(),
             seed,
             systems,
             ..SimConfig::default()

@@ -12,7 +12,7 @@ pub use overrides::{RESULT_OVERRIDES, ResultOverride, WholeResult};
 use super::GenerateError;
 use super::merge::Draft;
 use super::routing::{Group, group_of};
-use crate::ids::{IdForm, IdInfo, IdKind, IdParam, IdPlace, IdResult};
+use crate::ids::{IdForm, IdInfo, IdKind, IdParam, IdPlace, IdResult, PackageParam};
 use crate::{Entry, Type};
 
 /// Parameters carrying system ids (as integers).
@@ -107,6 +107,8 @@ const GROUP_FIELDS: &[&str] = &["sgid"];
 const GROUP_STRUCTS: &[&str] = &["server group", "system group"];
 /// Array members of result structs listing system group ids.
 const GROUP_LISTS: &[&str] = &["server_group_ids"];
+/// Parameters naming packages by the node's package ids.
+const PACKAGE_ID_PARAMS: &[&str] = &["packageIds", "pid"];
 /// Methods of the recurring namespaces that answer the schedule's id.
 const SCHEDULE_RESULTS: &[&str] = &["create", "update", "delete"];
 
@@ -154,7 +156,12 @@ pub(super) fn assign(drafts: &mut [Draft]) -> Result<(), GenerateError> {
                 nested_used[i] = true;
             }
         }
-        draft.entry.ids = IdInfo { params, result };
+        let packages = package_params(entry)?;
+        draft.entry.ids = IdInfo {
+            params,
+            result,
+            packages,
+        };
     }
     if let Some(i) = nested_used.iter().position(|u| !u) {
         return Err(GenerateError::DeadRow {
@@ -272,6 +279,18 @@ pub(super) fn param_ids(entry: &Entry) -> Result<Vec<IdParam>, GenerateError> {
             };
         if let Some((kind, form)) = found {
             out.push(IdParam { index, kind, form });
+        }
+    }
+    Ok(out)
+}
+
+/// The parameters of `entry` naming packages by id.
+fn package_params(entry: &Entry) -> Result<Vec<PackageParam>, GenerateError> {
+    let mut out = Vec::new();
+    for (index, param) in entry.params.iter().enumerate() {
+        if PACKAGE_ID_PARAMS.contains(&param.name.as_str()) {
+            let form = integer_form(entry, &param.name, &param.ty)?;
+            out.push(PackageParam { index, form });
         }
     }
     Ok(out)
