@@ -65,6 +65,11 @@ pub enum GatewayError {
     /// answer.
     #[error("{0}")]
     CrossNode(String),
+    /// A package id of the call names different packages on different
+    /// nodes (their channels were synced apart): which one the client
+    /// meant cannot be told.
+    #[error("{0}")]
+    PackagesDiffer(String),
     /// A cluster id of an object nodes number on their own (a recurring
     /// schedule, an image, a snapshot, ...: [`spec::IdKind::has_copies`])
     /// that the identity map does not know.
@@ -259,7 +264,9 @@ impl GatewayError {
                 ),
             ),
             GatewayError::Broadcast(b) => Fault::new(b.code, format!("{PREFIX}{b}")),
-            GatewayError::CrossNode(what) => Fault::new(-1, format!("{PREFIX}{what}")),
+            GatewayError::CrossNode(what) | GatewayError::PackagesDiffer(what) => {
+                Fault::new(-1, format!("{PREFIX}{what}"))
+            }
             GatewayError::NoSuchObject { kind, id } => not_found(*kind, *id),
             GatewayError::NoNode(what) => Fault::new(
                 -1,

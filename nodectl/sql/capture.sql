@@ -96,7 +96,8 @@ CREATE TRIGGER suma_cluster_system_deleted
     FOR EACH ROW EXECUTE FUNCTION suma_cluster_system_deleted();
 
 -- Objects the node numbers itself: the cluster forgets their ids when they
--- go. TG_ARGV[0] names the kind as the director spells it.
+-- go. TG_ARGV[0] names the kind as the director spells it; the tables are
+-- named below as PostgreSQL folds Uyuni's unquoted names.
 CREATE OR REPLACE FUNCTION suma_cluster_object_deleted() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -106,30 +107,26 @@ BEGIN
     RETURN NULL;
 END $$;
 
-DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON rhnAction;
-CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON rhnAction
-    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('action');
-DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON suseRecurringAction;
-CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON suseRecurringAction
-    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('schedule');
-DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON suseImageInfo;
-CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON suseImageInfo
-    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('image');
-DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON rhnSnapshot;
-CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON rhnSnapshot
-    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('snapshot');
-DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON suseAnsiblePath;
-CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON suseAnsiblePath
-    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('ansible_path');
-DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON suseUserNotification;
-CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON suseUserNotification
-    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('notification');
-DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON rhnServerProfile;
-CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON rhnServerProfile
-    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('package_profile');
-DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON susePinnedSubscription;
-CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON susePinnedSubscription
-    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('pinned_subscription');
+DO $$
+DECLARE
+    t RECORD;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES
+        ('rhnaction', 'action'),
+        ('suserecurringaction', 'schedule'),
+        ('suseimageinfo', 'image'),
+        ('rhnsnapshot', 'snapshot'),
+        ('suseansiblepath', 'ansible_path'),
+        ('suseusernotification', 'notification'),
+        ('rhnserverprofile', 'package_profile'),
+        ('susepinnedsubscription', 'pinned_subscription')
+    ) AS v (tbl, kind) LOOP
+        EXECUTE format('DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON %I', t.tbl);
+        EXECUTE format('CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON %I '
+                       'FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted(%L)',
+                       t.tbl, t.kind);
+    END LOOP;
+END $$;
 
 -- Shared data: one row change, one event. TG_ARGV[0] names the kind.
 CREATE OR REPLACE FUNCTION suma_cluster_capture_row() RETURNS trigger

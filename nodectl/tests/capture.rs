@@ -165,18 +165,7 @@ async fn republished_rows_are_dropped_by_their_idempotency_key() {
     }
     assert_eq!(unpublished(&db).await, 5);
 
-    let (trigger, stop) = shutdown::channel();
-    let (ready, is_ready) = tokio::sync::oneshot::channel();
-    let config = db_config(&pg);
-    let run = tokio::spawn(capture::run(
-        Database::from_config(&config).expect("database"),
-        config,
-        "n1".into(),
-        uplink,
-        stop,
-        Some(ready),
-    ));
-    is_ready.await.expect("capture ready");
+    let (trigger, run) = start_capture(&pg, uplink).await;
     assert!(
         wait_until(Duration::from_secs(20), || async {
             unpublished(&db).await == 0
@@ -210,18 +199,7 @@ async fn every_captured_table_yields_its_events() {
     };
     let bus: Arc<dyn Bus> = Arc::new(LocalBus::new());
     let uplink = Arc::new(Uplink::new("n1", Some(bus.clone()), None));
-    let (trigger, stop) = shutdown::channel();
-    let (ready, is_ready) = tokio::sync::oneshot::channel();
-    let config = db_config(&pg);
-    let run = tokio::spawn(capture::run(
-        Database::from_config(&config).expect("database"),
-        config,
-        "n1".into(),
-        uplink,
-        stop,
-        Some(ready),
-    ));
-    is_ready.await.expect("capture ready");
+    let (trigger, run) = start_capture(&pg, uplink).await;
 
     db.batch_execute(
         "INSERT INTO web_customer (id, name) VALUES (2, 'Org 2');
@@ -404,18 +382,7 @@ async fn deleted_objects_leave_the_directors_identity_map() {
         .expect("id");
 
     let uplink = Arc::new(Uplink::new("n1", Some(bus.clone()), None));
-    let (trigger, stop) = shutdown::channel();
-    let (ready, is_ready) = tokio::sync::oneshot::channel();
-    let config = db_config(&pg);
-    let run = tokio::spawn(capture::run(
-        Database::from_config(&config).expect("database"),
-        config,
-        "n1".into(),
-        uplink,
-        stop,
-        Some(ready),
-    ));
-    is_ready.await.expect("capture ready");
+    let (trigger, run) = start_capture(&pg, uplink).await;
     // Plain deletes, a cascade from the notification's message, and the
     // system's deletion the way Uyuni does it (its snapshots and pins
     // first; the minion's schedule and Ansible path go by cascade).
@@ -463,6 +430,27 @@ async fn deleted_objects_leave_the_directors_identity_map() {
     run.await.expect("capture stops");
     let _ = stop_director.send(());
     directing.await.expect("join").expect("director run");
+}
+
+/// Nodectl's capture of node `n1`, publishing through `uplink`, once it is
+/// ready; it stops when the trigger fires.
+async fn start_capture(
+    pg: &nodectl::testkit::postgres::PgServer,
+    uplink: Arc<Uplink>,
+) -> (shutdown::Trigger, tokio::task::JoinHandle<()>) {
+    let (trigger, stop) = shutdown::channel();
+    let (ready, is_ready) = tokio::sync::oneshot::channel();
+    let config = db_config(pg);
+    let run = tokio::spawn(capture::run(
+        Database::from_config(&config).expect("database"),
+        config,
+        "n1".into(),
+        uplink,
+        stop,
+        Some(ready),
+    ));
+    is_ready.await.expect("capture ready");
+    (trigger, run)
 }
 
 fn db_config(pg: &nodectl::testkit::postgres::PgServer) -> DatabaseConfig {

@@ -89,7 +89,7 @@ pub(crate) async fn check(ctx: &Ctx<'_>) -> Result<(), GatewayError> {
                     format!("{package} on {}", nodes.join(", "))
                 })
                 .collect();
-            return Err(GatewayError::CrossNode(format!(
+            return Err(GatewayError::PackagesDiffer(format!(
                 "package id {id} names different packages on the cluster's nodes ({}): \
                  their channels were synced apart; name packages by name, version, \
                  release and architecture instead (packages.findByNvrea, \
