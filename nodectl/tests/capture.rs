@@ -400,16 +400,7 @@ async fn deleted_objects_leave_the_directors_identity_map() {
     .expect("deletes");
     tx.commit().await.expect("commit");
 
-    let all_gone = wait_until(Duration::from_secs(20), || async {
-        for &(kind, id) in &named {
-            if ids.object(kind, id).await.expect("read").is_some() {
-                return false;
-            }
-        }
-        true
-    })
-    .await;
-    let left: Vec<String> = {
+    let still_mapped = || async {
         let mut left = Vec::new();
         for &(kind, id) in &named {
             if ids.object(kind, id).await.expect("read").is_some() {
@@ -418,7 +409,15 @@ async fn deleted_objects_leave_the_directors_identity_map() {
         }
         left
     };
-    assert!(all_gone, "still mapped after their rows went: {left:?}");
+    wait_until(Duration::from_secs(20), || async {
+        still_mapped().await.is_empty()
+    })
+    .await;
+    let left = still_mapped().await;
+    assert!(
+        left.is_empty(),
+        "still mapped after their rows went: {left:?}"
+    );
     assert!(
         ids.object(ObjectKind::Image, elsewhere)
             .await

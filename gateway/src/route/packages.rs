@@ -73,30 +73,34 @@ pub(crate) async fn check(ctx: &Ctx<'_>) -> Result<(), GatewayError> {
         .await
         .into_iter()
         .collect::<Result<_, _>>()?;
-    for &id in &ids {
-        let mut named: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for (_, node, package) in answers.iter().filter(|(i, _, _)| *i == id) {
-            if let Some(package) = package {
-                named.entry(package).or_default().push(&node.id);
-            }
+    // Per id, the nodes that hold each package under it.
+    let mut named: BTreeMap<i32, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
+    for (id, node, package) in &answers {
+        if let Some(package) = package {
+            named
+                .entry(*id)
+                .or_default()
+                .entry(package)
+                .or_default()
+                .push(&node.id);
         }
-        if named.len() > 1 {
-            let each: Vec<String> = named
-                .iter()
-                .map(|(package, nodes)| {
-                    let mut nodes = nodes.clone();
-                    nodes.sort_unstable();
-                    format!("{package} on {}", nodes.join(", "))
-                })
-                .collect();
-            return Err(GatewayError::PackagesDiffer(format!(
-                "package id {id} names different packages on the cluster's nodes ({}): \
-                 their channels were synced apart; name packages by name, version, \
-                 release and architecture instead (packages.findByNvrea, \
-                 system.schedulePackageInstallByNevra)",
-                each.join("; ")
-            )));
-        }
+    }
+    if let Some((id, packages)) = named.iter().find(|(_, packages)| packages.len() > 1) {
+        let each: Vec<String> = packages
+            .iter()
+            .map(|(package, nodes)| {
+                let mut nodes = nodes.clone();
+                nodes.sort_unstable();
+                format!("{package} on {}", nodes.join(", "))
+            })
+            .collect();
+        return Err(GatewayError::PackagesDiffer(format!(
+            "package id {id} names different packages on the cluster's nodes ({}): \
+             their channels were synced apart; name packages by name, version, \
+             release and architecture instead (packages.findByNvrea, \
+             system.schedulePackageInstallByNevra)",
+            each.join("; ")
+        )));
     }
     Ok(())
 }
