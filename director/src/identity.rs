@@ -5,7 +5,10 @@
 //! parts on several nodes ([`IdentityMap::join_parts`]). System groups
 //! ([`GroupIdentity`]) have one cluster id per organization and name, and
 //! each node's id for the group is a part of it
-//! ([`IdentityMap::group_for_local`]).
+//! ([`IdentityMap::group_for_local`]). Packages ([`PackageIdentity`]) have
+//! one cluster id per name, epoch, version, release and architecture, and
+//! each node's id for the package is a part of it
+//! ([`IdentityMap::packages_for_locals`]).
 //!
 //! Both the director and every gateway replica write here: when two of them
 //! see the same unknown local id at once, the store's transaction lets one
@@ -20,7 +23,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::model::{
     FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, Keys, ObjectIdentity, ObjectKind, ObjectPart,
-    Remaining, SystemIdentity,
+    PackageIdentity, Remaining, SystemIdentity,
 };
 use crate::store::{Store, StoreError, Txn};
 
@@ -108,16 +111,19 @@ enum IdSpace {
     System,
     Object(ObjectKind),
     Group,
+    Package,
 }
 
 impl IdSpace {
     /// `counter/system-id`, `counter/<kind>-id` (`action-id`,
-    /// `schedule-id`, `image-id`, ...), `counter/group-id`.
+    /// `schedule-id`, `image-id`, ...), `counter/group-id`,
+    /// `counter/package-id`.
     fn counter(self) -> String {
         match self {
             IdSpace::System => Keys::counter("system-id"),
             IdSpace::Object(kind) => Keys::counter(&format!("{}-id", kind.slug())),
             IdSpace::Group => Keys::counter("group-id"),
+            IdSpace::Package => Keys::counter("package-id"),
         }
     }
 
@@ -125,8 +131,8 @@ impl IdSpace {
         match self {
             IdSpace::System => cluster_system_id(n),
             IdSpace::Object(kind) => cluster_object_id(kind, n),
-            IdSpace::Group => {
-                i32::try_from(n).map_err(|_| IdentityError::Exhausted { kind: "group" })
+            IdSpace::Group | IdSpace::Package => {
+                i32::try_from(n).map_err(|_| IdentityError::Exhausted { kind: self.label() })
             }
         }
     }
@@ -136,6 +142,7 @@ impl IdSpace {
             IdSpace::System => "system",
             IdSpace::Object(kind) => kind.label(),
             IdSpace::Group => "group",
+            IdSpace::Package => "package",
         }
     }
 }
@@ -856,6 +863,158 @@ impl IdentityMap {
     }
 }
 
+/// A package as a node shows it, for [`IdentityMap::packages_for_locals`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeenPackage<'a> {
+    /// Its id on the node.
+    pub local_id: i32,
+    /// `name-[epoch:]version-release.arch`.
+    pub package: &'a str,
+}
+
+impl IdentityMap {
+    /// Where a cluster package id lives.
+    pub async fn package(&self, cluster_id: i32) -> Result<Option<PackageIdentity>, IdentityError> {
+        Ok(self.store.get_json(Keys::package(cluster_id)).await?)
+    }
+
+    /// The cluster ids of packages `node` calls `locals`, where the map
+    /// has seen them.
+    pub async fn packages_by_local(
+        &self,
+        node: &str,
+        locals: &[i32],
+    ) -> Result<Vec<Option<i32>>, IdentityError> {
+        self.local_index(node, locals, Keys::package_local).await
+    }
+
+    /// The cluster ids of packages seen on `node`, in order: each the id
+    /// of the package of that name, epoch, version, release and
+    /// architecture, with this node's id recorded, or a new one. Look-ups
+    /// are batched (one scan of the node's index for many) and the
+    /// packages new to the cluster get their ids in blocks, [`BATCH`] seen
+    /// packages to a transaction. Two writers seeing one package at once
+    /// agree on one id: a transaction that finds its keys changed is read
+    /// again and retried.
+    pub async fn packages_for_locals(
+        &self,
+        node: &str,
+        seen: &[SeenPackage<'_>],
+    ) -> Result<Vec<i32>, IdentityError> {
+        let locals: Vec<i32> = seen.iter().map(|s| s.local_id).collect();
+        let mut ids = self.packages_by_local(node, &locals).await?;
+        let mut first_of = HashMap::new();
+        for (i, local) in locals.iter().enumerate() {
+            first_of.entry(*local).or_insert(i);
+        }
+        for _ in 0..ATTEMPTS {
+            let fresh: Vec<usize> = (0..seen.len())
+                .filter(|&i| ids[i].is_none() && first_of[&locals[i]] == i)
+                .collect();
+            if fresh.is_empty() {
+                return Ok(locals
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| ids[i].or(ids[first_of[l]]).unwrap_or_default())
+                    .collect());
+            }
+            let mut lost = false;
+            for chunk in fresh.chunks(BATCH) {
+                lost |= !self.bind_packages(node, seen, chunk, &mut ids).await?;
+            }
+            if lost {
+                // Another writer got there first: take what it wrote.
+                let known = self.packages_by_local(node, &locals).await?;
+                for (id, k) in ids.iter_mut().zip(known) {
+                    *id = id.or(k);
+                }
+            }
+        }
+        Err(IdentityError::Contention {
+            what: format!("packages on node {node}"),
+        })
+    }
+
+    /// One transaction binding the packages `seen[i]` (`i` in `chunk`,
+    /// none indexed on `node` yet) to cluster ids, into `ids`. `false`
+    /// when a key it read changed meanwhile.
+    async fn bind_packages(
+        &self,
+        node: &str,
+        seen: &[SeenPackage<'_>],
+        chunk: &[usize],
+        ids: &mut [Option<i32>],
+    ) -> Result<bool, IdentityError> {
+        let mut txn = Txn::new();
+        // Each package's cluster id and record, as this transaction leaves it.
+        let mut records: HashMap<&str, PackageIdentity> = HashMap::new();
+        let mut new = Vec::new();
+        for &i in chunk {
+            let package = seen[i].package;
+            if records.contains_key(package) || new.contains(&package) {
+                continue;
+            }
+            let name_key = Keys::package_name(package);
+            let named = self.store.get(&name_key).await?;
+            let Some(id) = named.as_deref().and_then(parse_id) else {
+                new.push(package);
+                continue;
+            };
+            let key = Keys::package(id);
+            let Some(raw) = self.store.get(&key).await? else {
+                return Ok(false);
+            };
+            let record: PackageIdentity =
+                serde_json::from_slice(&raw).map_err(|e| StoreError::codec(key.as_bytes(), e))?;
+            txn = txn.check(&name_key, named).check(&key, Some(raw));
+            records.insert(package, record);
+        }
+        if !new.is_empty() {
+            let first = self
+                .reserve_block(IdSpace::Package, new.len() as u32)
+                .await?;
+            for (n, package) in new.into_iter().enumerate() {
+                let id = IdSpace::Package.id(first + n as u64)?;
+                let name_key = Keys::package_name(package);
+                txn = txn.check(&name_key, None).put(&name_key, id.to_string());
+                let record = PackageIdentity {
+                    cluster_id: id,
+                    package: package.to_owned(),
+                    parts: Vec::new(),
+                };
+                records.insert(package, record);
+            }
+        }
+        for &i in chunk {
+            let SeenPackage { local_id, package } = seen[i];
+            let record = records
+                .get_mut(package)
+                .expect("every package of the chunk has a record");
+            let local_key = Keys::package_local(node, local_id);
+            txn = txn
+                .check(&local_key, None)
+                .put(&local_key, record.cluster_id.to_string());
+            if record.local_on(node).is_none() {
+                record.parts.push(ObjectPart {
+                    node: node.to_owned(),
+                    local_id,
+                    own_id: None,
+                });
+            }
+        }
+        for record in records.values() {
+            txn = txn.put_json(Keys::package(record.cluster_id), record)?;
+        }
+        if self.store.transact(txn).await?.is_err() {
+            return Ok(false);
+        }
+        for &i in chunk {
+            ids[i] = records.get(seen[i].package).map(|r| r.cluster_id);
+        }
+        Ok(true)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -1247,6 +1406,101 @@ mod tests {
         assert_eq!(ids.len(), 1, "{ids:?}");
         let id = ids.into_iter().next().unwrap();
         let record = map.group(id).await.unwrap().unwrap();
+        assert_eq!(record.parts.len(), 4, "{record:?}");
+    }
+
+    #[tokio::test]
+    async fn a_package_is_one_id_by_name_epoch_version_release_and_arch() {
+        let map = IdentityMap::new(Store::memory());
+        let seen = |pairs: &[(i32, &'static str)]| -> Vec<SeenPackage<'static>> {
+            pairs
+                .iter()
+                .map(|&(local_id, package)| SeenPackage { local_id, package })
+                .collect()
+        };
+        let bash = "bash-5.2.15-150600.1.1.x86_64";
+        let vim = "vim-1:9.1.0-150600.2.1.x86_64";
+        // Node n1 lists bash twice (two channels show it) and vim once.
+        let n1 = map
+            .packages_for_locals("n1", &seen(&[(20, bash), (31, vim), (20, bash)]))
+            .await
+            .unwrap();
+        assert_eq!(n1, [1, 2, 1], "package ids count from 1, one per package");
+        // Node n2 numbers them the other way round: the same two ids.
+        let n2 = map
+            .packages_for_locals("n2", &seen(&[(20, vim), (31, bash)]))
+            .await
+            .unwrap();
+        assert_eq!(n2, [2, 1]);
+        let record = map.package(1).await.unwrap().unwrap();
+        assert_eq!(record.package, bash);
+        assert_eq!(
+            (record.local_on("n1"), record.local_on("n2")),
+            (Some(20), Some(31))
+        );
+        assert_eq!(
+            map.packages_by_local("n2", &[20, 31, 99]).await.unwrap(),
+            [Some(2), Some(1), None]
+        );
+        // Seen again, nothing new is allocated; another epoch is another
+        // package.
+        let again = map
+            .packages_for_locals(
+                "n2",
+                &seen(&[(31, bash), (40, "vim-2:9.1.0-150600.2.1.x86_64")]),
+            )
+            .await
+            .unwrap();
+        assert_eq!(again, [1, 3]);
+        // A node holding one package under two ids (two organizations'
+        // channels): both ids name it, the first is its part.
+        assert_eq!(
+            map.packages_for_locals("n1", &seen(&[(77, vim)]))
+                .await
+                .unwrap(),
+            [2]
+        );
+        assert_eq!(
+            map.package(2).await.unwrap().unwrap().local_on("n1"),
+            Some(31)
+        );
+    }
+
+    #[tokio::test]
+    async fn many_packages_are_bound_in_batches_and_writers_agree() {
+        let map = Arc::new(IdentityMap::new(Store::memory()));
+        let names: Vec<String> = (0..1_500).map(|i| format!("p{i}-1.0-1.x86_64")).collect();
+        let names = Arc::new(names);
+        let tasks: Vec<_> = (0..4)
+            .map(|n| {
+                let (map, names) = (map.clone(), names.clone());
+                tokio::spawn(async move {
+                    // Each node numbers the packages from its own start.
+                    let seen: Vec<SeenPackage<'_>> = names
+                        .iter()
+                        .enumerate()
+                        .map(|(i, package)| SeenPackage {
+                            local_id: 1_000 * (n + 1) + i as i32,
+                            package,
+                        })
+                        .collect();
+                    map.packages_for_locals(&format!("n{n}"), &seen)
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for t in tasks {
+            answers.push(t.await.unwrap());
+        }
+        for a in &answers[1..] {
+            assert_eq!(a, &answers[0], "every node's package got one cluster id");
+        }
+        let unique: HashSet<i32> = answers[0].iter().copied().collect();
+        assert_eq!(unique.len(), names.len());
+        let record = map.package(answers[0][7]).await.unwrap().unwrap();
+        assert_eq!(record.package, names[7]);
         assert_eq!(record.parts.len(), 4, "{record:?}");
     }
 }

@@ -225,3 +225,34 @@ impl GroupIdentity {
             .map(|p| p.local_id)
     }
 }
+
+/// A package, by its cluster id.
+///
+/// Packages are content every node syncs, and each node numbers them as it
+/// syncs them: nodes whose channels were synced apart give one package
+/// different ids, and one id different packages. A package is the same
+/// package on every node by its name, epoch, version, release and
+/// architecture, so the cluster id is keyed by them, and each node's own
+/// id for the package is a part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PackageIdentity {
+    /// Cluster id.
+    pub cluster_id: i32,
+    /// The package, `name-[epoch:]version-release.arch`.
+    pub package: String,
+    /// Each node's id for the package, as far as the cluster has seen it
+    /// (one per node: a node that holds the package twice, in channels of
+    /// two organizations, has both ids indexed and the first as its part).
+    #[serde(default)]
+    pub parts: Vec<ObjectPart>,
+}
+
+impl PackageIdentity {
+    /// The package's id on `node`, when known.
+    pub fn local_on(&self, node: &str) -> Option<i32> {
+        self.parts
+            .iter()
+            .find(|p| p.node == node)
+            .map(|p| p.local_id)
+    }
+}

@@ -78,6 +78,18 @@ impl Keys {
     pub fn group_name(org_id: i32, name: &str) -> String {
         format!("grp-name/{}/{name}", padded(org_id))
     }
+    /// `pkg/<cluster id>`.
+    pub fn package(cluster_id: i32) -> String {
+        format!("pkg/{}", padded(cluster_id))
+    }
+    /// `pkg-local/<node>/<local id>`.
+    pub fn package_local(node: &str, local_id: i32) -> String {
+        format!("pkg-local/{node}/{}", padded(local_id))
+    }
+    /// `pkg-name/<name-[epoch:]version-release.arch>`.
+    pub fn package_name(nevra: &str) -> String {
+        format!("pkg-name/{nevra}")
+    }
     /// `session/<id>`.
     pub fn session(id: u64) -> String {
         format!("session/{id}")
