@@ -65,11 +65,6 @@ pub enum GatewayError {
     /// answer.
     #[error("{0}")]
     CrossNode(String),
-    /// A package id of the call names different packages on different
-    /// nodes (their channels were synced apart): which one the client
-    /// meant cannot be told.
-    #[error("{0}")]
-    PackagesDiffer(String),
     /// A cluster id of an object nodes number on their own (a recurring
     /// schedule, an image, a snapshot, ...: [`spec::IdKind::has_copies`])
     /// that the identity map does not know.
@@ -117,6 +112,11 @@ fn not_found(kind: spec::IdKind, id: i64) -> Fault {
             INVALID_PARAMETER,
             format!("{PREFIX}Pinned Subscription with given id doesn't exist."),
         ),
+        // `NoSuchPackageException` (`PackagesHandler.lookupPackage`).
+        IdKind::Package => Fault::new(
+            NO_SUCH_PACKAGE,
+            format!("{PREFIX}The package could not be found"),
+        ),
         // `ProfileManager.lookupByIdAndOrg`'s exception, unhandled; the
         // server's text ends "for org <id>", which the gateway cannot name.
         IdKind::PackageProfile => Fault::new(
@@ -140,6 +140,10 @@ pub(crate) const IMAGE_NOT_FOUND: i32 = 10012;
 /// The server's fault code for a snapshot it does not hold
 /// (`NoSuchSnapshotException`).
 pub(crate) const SNAPSHOT_NOT_FOUND: i32 = 1069;
+
+/// The server's fault code for a package it does not hold or show the
+/// user (`NoSuchPackageException`).
+pub(crate) const NO_SUCH_PACKAGE: i32 = -209;
 
 /// The server's `InvalidParameterException`: among others, a pinned
 /// subscription it does not hold.
@@ -264,9 +268,7 @@ impl GatewayError {
                 ),
             ),
             GatewayError::Broadcast(b) => Fault::new(b.code, format!("{PREFIX}{b}")),
-            GatewayError::CrossNode(what) | GatewayError::PackagesDiffer(what) => {
-                Fault::new(-1, format!("{PREFIX}{what}"))
-            }
+            GatewayError::CrossNode(what) => Fault::new(-1, format!("{PREFIX}{what}")),
             GatewayError::NoSuchObject { kind, id } => not_found(*kind, *id),
             GatewayError::NoNode(what) => Fault::new(
                 -1,

@@ -22,7 +22,6 @@ pub struct Gateway {
     placer: Arc<dyn Placer>,
     versions: route::VersionCache,
     shared_read_turn: AtomicUsize,
-    package_names: route::PackageNames,
 }
 
 impl Gateway {
@@ -37,7 +36,6 @@ impl Gateway {
             placer: Arc::new(FirstHealthy),
             versions: route::VersionCache::default(),
             shared_read_turn: AtomicUsize::new(0),
-            package_names: route::PackageNames::default(),
         }
     }
 
@@ -110,9 +108,5 @@ impl Gateway {
 
     pub(crate) fn shared_read_turn(&self) -> &AtomicUsize {
         &self.shared_read_turn
-    }
-
-    pub(crate) fn package_names(&self) -> &route::PackageNames {
-        &self.package_names
     }
 }

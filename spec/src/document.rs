@@ -170,7 +170,6 @@ mod tests {
                     form: IdForm::Scalar,
                 }],
                 result: vec![],
-                packages: vec![],
             },
         };
         Document {

@@ -55,9 +55,14 @@
 //!   of `ansible.createAnsiblePath` names its control node by `server_id`
 //!   ([`IdForm::StructServerId`]).
 //!
-//! - **Package ids** (`packageIds`, `pid`) are not translated: each node
-//!   numbers the packages it syncs, and the gateway checks that the ids a
-//!   call names agree across the nodes ([`IdInfo::packages`]).
+//! - **Package ids**: parameters `packageIds`, `pid`, `pkgIdsToLock` and
+//!   `pkgIdsToUnlock`; result fields `package_id` and `to_package_id`, and
+//!   `id` in results named `package` and `package overview`. Packages are
+//!   shared content, and each node numbers them as it syncs them: like
+//!   system groups, one cluster id stands for the package on every node
+//!   ([`IdKind::Package`]). Source package ids (`source_package`) and
+//!   package name ids (`package_name_id`, `package state`) are other id
+//!   spaces and are not marked.
 //!
 //! An override table corrects the rules where the documentation misleads
 //! (`actionchain.createChain` names its chain id `actionId`; the image build
@@ -91,11 +96,15 @@ pub enum IdKind {
     /// A pinned subscription id (`subscriptionmatching.pinnedsubscription.*`;
     /// not the subscription it pins, which is shared content).
     PinnedSubscription,
+    /// A package id. Packages are shared content: each node numbers them
+    /// as it syncs them, and the cluster id stands for the package (by
+    /// name, epoch, version, release and architecture) on every node.
+    Package,
 }
 
 impl IdKind {
     /// Every kind.
-    pub const ALL: [IdKind; 10] = [
+    pub const ALL: [IdKind; 11] = [
         IdKind::System,
         IdKind::Action,
         IdKind::Schedule,
@@ -106,6 +115,7 @@ impl IdKind {
         IdKind::Notification,
         IdKind::PackageProfile,
         IdKind::PinnedSubscription,
+        IdKind::Package,
     ];
 
     /// Whether ids of this kind name objects that live on particular nodes
@@ -114,10 +124,17 @@ impl IdKind {
     /// pinned subscriptions. Each node numbers them on its own; the
     /// cluster id of one stands for its part (or its copies) on one or
     /// several nodes, and a call naming it goes to those nodes. Systems
-    /// (one owner, moved by the director) and groups (on every node) are
-    /// mapped their own ways.
+    /// (one owner, moved by the director) and shared content
+    /// ([`IdKind::is_shared`]) are mapped their own ways.
     pub fn is_node_object(self) -> bool {
-        !matches!(self, IdKind::System | IdKind::Group)
+        self != IdKind::System && !self.is_shared()
+    }
+
+    /// Whether ids of this kind name content every node holds under its
+    /// own id (system groups, packages): a call naming one goes wherever
+    /// it is routed, with each node's own id for it.
+    pub fn is_shared(self) -> bool {
+        matches!(self, IdKind::Group | IdKind::Package)
     }
 
     /// Whether the parts of one object of this kind are copies alike (a
@@ -142,6 +159,7 @@ impl IdKind {
             IdKind::Notification => "notifications",
             IdKind::PackageProfile => "package profiles",
             IdKind::PinnedSubscription => "pinned subscriptions",
+            IdKind::Package => "packages",
         }
     }
 }
@@ -223,35 +241,18 @@ pub struct IdResult {
     pub place: IdPlace,
 }
 
-/// A parameter naming packages by id ([`IdInfo::packages`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct PackageParam {
-    /// Index into [`crate::Entry::params`].
-    pub index: usize,
-    /// One id ([`IdForm::Scalar`]) or an array ([`IdForm::Array`]).
-    pub form: IdForm,
-}
-
-/// Every place an entry carries system, action, schedule, group or other
-/// node-object ids.
+/// Every place an entry carries system, action, schedule, group, package
+/// or other node-object ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdInfo {
     /// Parameters carrying ids, by index.
     pub params: Vec<IdParam>,
     /// Result parts carrying ids.
     pub result: Vec<IdResult>,
-    /// Parameters naming packages by id (`packageIds`, `pid`). Packages
-    /// are shared content, but each node numbers them as it syncs them,
-    /// and the cluster does not map these ids: the gateway checks that
-    /// each id names the same package on every node before the call goes
-    /// anywhere.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub packages: Vec<PackageParam>,
 }
 
 impl IdInfo {
-    /// Whether the entry carries no ids the gateway translates (package
-    /// ids are checked, not translated).
+    /// Whether the entry carries no ids the gateway translates.
     pub fn is_empty(&self) -> bool {
         self.params.is_empty() && self.result.is_empty()
     }
@@ -290,7 +291,6 @@ mod tests {
                 kind: IdKind::Action,
                 place: IdPlace::Field("id".into()),
             }],
-            packages: Vec::new(),
         };
         let json = serde_json::to_string(&info).unwrap();
         assert_eq!(

@@ -55,7 +55,7 @@ mod spec;
 mod types;
 
 pub use error::{LookupError, SpecError, message_number};
-pub use ids::{IdForm, IdInfo, IdKind, IdParam, IdPlace, IdResult, PackageParam};
+pub use ids::{IdForm, IdInfo, IdKind, IdParam, IdPlace, IdResult};
 pub use model::{
     Entry, Field, HttpVerb, Namespace, Param, Release, Route, RouteClass, UnknownRelease,
 };

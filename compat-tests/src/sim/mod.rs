@@ -128,6 +128,25 @@ impl Node {
             .collect()
     }
 
+    /// The packages each scheduled action names, by action id, as
+    /// `name-version-release.arch` (tests check which packages a call
+    /// reached the node with).
+    pub fn scheduled_packages(&self) -> Vec<(i32, Vec<String>)> {
+        let data = self.read();
+        data.actions
+            .values()
+            .map(|a| {
+                let names = a
+                    .package_ids
+                    .iter()
+                    .filter_map(|id| data.packages.get(id))
+                    .map(|p| format!("{}-{}-{}.{}", p.name, p.version, p.release, p.arch))
+                    .collect();
+                (a.id, names)
+            })
+            .collect()
+    }
+
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, NodeData> {
         self.data.read().unwrap_or_else(|e| e.into_inner())
     }

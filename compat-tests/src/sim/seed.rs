@@ -4,8 +4,9 @@
 //! Channels, packages, users, the organization, activation keys and system
 //! groups come from the zone name alone, so every node of a zone holds the
 //! same ones, as the nodes of a real cluster zone do. Each node numbers its
-//! system groups from its own start ([`first_group_id`]), as real nodes
-//! whose histories differ do.
+//! system groups and packages from its own start ([`first_group_id`],
+//! [`first_package_id`]), as real nodes whose histories differ do (a
+//! server numbers packages in the order it synced them).
 //!
 //! Images, snapshots and notifications ([`seed_local`]) are numbered from
 //! 1 on every node, as fresh servers number them, so the same id names
@@ -66,6 +67,15 @@ impl SplitMix64 {
 /// that an untranslated id could hit by chance.
 pub(crate) fn first_group_id(name: &str) -> i32 {
     10_001 + 100 * SplitMix64::from_text(name).below(1000) as i32
+}
+
+/// The first package id of the node called `name`: 200001 plus a multiple
+/// of 100 taken from the name. Nodes that synced the same channels apart
+/// number the same packages differently, and one id may name different
+/// packages on two nodes (a node holds a few hundred packages); no node's
+/// id is a small cluster id that an untranslated id could hit by chance.
+pub(crate) fn first_package_id(name: &str) -> i32 {
+    200_001 + 100 * SplitMix64::from_text(&format!("packages:{name}")).below(1000) as i32
 }
 
 /// What a node is seeded from.
@@ -203,7 +213,7 @@ fn seed_shared(data: &mut NodeData, spec: &SeedSpec) {
     );
     add_user(data, "auditor", &format!("au-{}", rng.hex32()), &[]);
 
-    seed_channels(data, &mut rng);
+    seed_channels(data, &mut rng, first_package_id(&spec.name));
 
     for (name, base) in [
         ("sles15sp6-default", "sle-product-sles15-sp6-pool-x86_64"),
@@ -239,10 +249,10 @@ fn seed_shared(data: &mut NodeData, spec: &SeedSpec) {
     }
 }
 
-fn seed_channels(data: &mut NodeData, rng: &mut SplitMix64) {
+fn seed_channels(data: &mut NodeData, rng: &mut SplitMix64, first_package_id: i32) {
     let products = [("sles15-sp6", "SLES 15 SP6"), ("sles15-sp5", "SLES 15 SP5")];
     let mut channel_id = 100;
-    let mut package_id = 1;
+    let mut package_id = first_package_id;
     let base_time = 1_735_689_600; // 2025-01-01
     for (tag, title) in products {
         let base_label = format!("sle-product-{tag}-pool-x86_64");

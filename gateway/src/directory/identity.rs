@@ -17,9 +17,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-pub use director::identity::SeenSystem;
 use director::identity::{IdentityError, IdentityMap};
-pub use director::model::{GroupIdentity, ObjectKind};
+pub use director::identity::{SeenPackage, SeenSystem};
+pub use director::model::{GroupIdentity, ObjectKind, PackageIdentity};
 use director::store::Store;
 
 use super::id_blocks::{BlockMemo, IdBlocks};
@@ -106,6 +106,10 @@ pub struct CachedIdentity {
     group_of: moka::sync::Cache<u64, i32>,
     /// System groups by cluster id: organization, name, each node's id.
     group_records: moka::sync::Cache<i32, Arc<GroupIdentity>>,
+    /// Packages: a node's id for one to its cluster id.
+    package_of: moka::sync::Cache<u64, i32>,
+    /// Packages by cluster id: the package, each node's id.
+    package_records: moka::sync::Cache<i32, Arc<PackageIdentity>>,
 }
 
 /// A cluster id as a cache key (cluster ids are positive).
@@ -132,6 +136,14 @@ impl CachedIdentity {
                 .time_to_live(CLUSTER_ID_TTL)
                 .build(),
             group_records: moka::sync::Cache::builder()
+                .max_capacity(GROUPS)
+                .time_to_live(LOCATION_TTL)
+                .build(),
+            package_of: moka::sync::Cache::builder()
+                .max_capacity(CAPACITY)
+                .time_to_live(CLUSTER_ID_TTL)
+                .build(),
+            package_records: moka::sync::Cache::builder()
                 .max_capacity(GROUPS)
                 .time_to_live(LOCATION_TTL)
                 .build(),
@@ -497,6 +509,91 @@ impl CachedIdentity {
     /// Drops the cached record of group `id` (it proved stale).
     pub fn invalidate_group(&self, id: i32) {
         self.group_records.invalidate(&id);
+    }
+}
+
+/// Packages: one cluster id per name, epoch, version, release and
+/// architecture, each node's id for the package a part of it
+/// ([`IdentityMap::packages_for_locals`]).
+impl CachedIdentity {
+    /// The cluster ids of packages `node` calls `locals`, where the map has
+    /// seen them.
+    pub async fn known_package_ids(
+        &self,
+        node: &str,
+        locals: &[i32],
+    ) -> Result<Vec<Option<i32>>, IdentityError> {
+        let number = self.number(node);
+        let mut found: Vec<Option<i32>> = locals
+            .iter()
+            .map(|l| self.package_of.get(&Self::local_key(number, *l)))
+            .collect();
+        let missing: Vec<i32> = locals
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| f.is_none())
+            .map(|(l, _)| *l)
+            .collect();
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let read = self.map.packages_by_local(node, &missing).await?;
+        let read: HashMap<i32, i32> = missing
+            .iter()
+            .zip(read)
+            .filter_map(|(l, id)| Some((*l, id?)))
+            .collect();
+        for (local, slot) in locals.iter().zip(found.iter_mut()) {
+            if slot.is_none()
+                && let Some(&id) = read.get(local)
+            {
+                self.package_of.insert(Self::local_key(number, *local), id);
+                *slot = Some(id);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The cluster ids of the packages `seen` on `node`, in order; the
+    /// node's parts are recorded.
+    pub async fn package_ids(
+        &self,
+        node: &str,
+        seen: &[SeenPackage<'_>],
+    ) -> Result<Vec<i32>, IdentityError> {
+        let ids = self.map.packages_for_locals(node, seen).await?;
+        let number = self.number(node);
+        for (s, id) in seen.iter().zip(&ids) {
+            self.package_of
+                .insert(Self::local_key(number, s.local_id), *id);
+            // The record may have gained this node's part.
+            if self
+                .package_records
+                .get(id)
+                .is_some_and(|r| r.local_on(node).is_none())
+            {
+                self.package_records.invalidate(id);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The package of cluster id `id`.
+    pub async fn package(&self, id: i32) -> Result<Option<Arc<PackageIdentity>>, IdentityError> {
+        if let Some(record) = self.package_records.get(&id) {
+            return Ok(Some(record));
+        }
+        let Some(record) = self.map.package(id).await? else {
+            return Ok(None);
+        };
+        let record = Arc::new(record);
+        self.package_records.insert(id, record.clone());
+        Ok(Some(record))
+    }
+
+    /// Drops the cached record of package `id` (it lacked a node's part).
+    pub fn invalidate_package(&self, id: i32) {
+        self.package_records.invalidate(&id);
     }
 }
 

@@ -18,7 +18,10 @@ use std::time::Duration;
 use director::model::{Node, NodeState};
 use director::store::{Store, StoreError};
 
-pub use identity::{CachedIdentity, GroupIdentity, IdMemo, Location, ObjectKind, SeenSystem};
+pub use identity::{
+    CachedIdentity, GroupIdentity, IdMemo, Location, ObjectKind, PackageIdentity, SeenPackage,
+    SeenSystem,
+};
 pub use sessions::{Password, Sessions};
 
 use crate::config::{GatewayConfig, StaticNode};

@@ -21,7 +21,7 @@ use xmlrpc::{Fault, MethodCall, Value};
 
 use super::node_call::{call_node, node_key};
 use super::system::join_parts;
-use super::{Ctx, group_ids, merge, translate};
+use super::{Ctx, group_ids, merge, shared_ids, translate};
 use crate::directory::NodeInfo;
 use crate::error::{BroadcastFailure, GatewayError, NodeFailures};
 use crate::upstream::call_many::{RequestStrategy, call_many};
@@ -70,7 +70,7 @@ async fn answer_of_all(
     let mut values = Vec::with_capacity(applied.len());
     for (node, mut value) in applied {
         translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
-        group_ids::result_from_node(ctx, &node.id, &mut value).await?;
+        shared_ids::result_from_node(ctx, &node.id, &mut value).await?;
         values.push(value);
     }
     if let Some(shared) = merge::answers_shared(ctx.entry) {
@@ -104,7 +104,7 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     // lacks fails the change before any node applies it.
     let mut calls = Vec::with_capacity(nodes.len());
     for node in &nodes {
-        calls.push(group_ids::call_for(ctx, &node.id).await?);
+        calls.push(shared_ids::call_for(ctx, &node.id).await?);
     }
     let deleted = group_ids::deleting(ctx, &nodes[0].id).await;
     let calls = &calls;

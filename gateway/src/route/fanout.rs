@@ -33,7 +33,7 @@ use super::list_merge::{ListWriter, merged_order};
 use super::list_scan::{self, ListShape, NodeList, Scanned};
 use super::merge::Order;
 use super::node_call::{call_node, call_node_as};
-use super::{Ctx, Routed, group_ids, list_stream, merge, translate};
+use super::{Ctx, Routed, list_stream, merge, shared_ids, translate};
 use crate::config::FanoutPolicy;
 use crate::directory::{IdMemo, NodeInfo};
 use crate::error::{GatewayError, NodeFailures};
@@ -47,7 +47,7 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     let ctx = &ctx;
     let values = gather(ctx, |node| async move {
         // A group this node does not have: its fault is its answer.
-        let call = match group_ids::call_for(ctx, &node.id).await {
+        let call = match shared_ids::call_for(ctx, &node.id).await {
             Err(GatewayError::Fault(fault)) => return Ok(Err(fault)),
             other => other?,
         };
@@ -55,7 +55,7 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
             Ok(mut value) => {
                 let ids = ctx.gw.directory().identity();
                 translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
-                group_ids::result_from_node(ctx, &node.id, &mut value).await?;
+                shared_ids::result_from_node(ctx, &node.id, &mut value).await?;
                 Ok(Ok(value))
             }
             Err(fault) => Ok(Err(fault)),
@@ -73,7 +73,7 @@ pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
     // No shape for nested ids (the duplicate groups of `Order::Groups`) or
     // group ids: those take the value path, as do other calls about groups
     // and listings of shared objects, which are united.
-    let bytewise = !group_ids::involved(ctx.entry) && merge::answers_shared(ctx.entry).is_none();
+    let bytewise = !shared_ids::involved(ctx.entry) && merge::answers_shared(ctx.entry).is_none();
     let Some(shape) = shape.filter(|_| bytewise) else {
         return route(ctx).await.map(Routed::Value);
     };

@@ -51,15 +51,6 @@ pub(crate) fn involved(entry: &Entry) -> bool {
         || recurring::names_entities(entry)
 }
 
-/// `ctx`'s call as `node` is to get it: group ids are the node's own.
-pub(crate) async fn call_for(ctx: &Ctx<'_>, node: &str) -> Result<MethodCall, GatewayError> {
-    let mut call = ctx.call.clone();
-    if involved(ctx.entry) {
-        params_to_node(ctx, node, &mut call.params).await?;
-    }
-    Ok(call)
-}
-
 /// Rewrites the group ids among `params` to `node`'s ids.
 pub(crate) async fn params_to_node(
     ctx: &Ctx<'_>,

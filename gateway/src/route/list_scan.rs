@@ -50,8 +50,8 @@ impl ListShape {
         let mut fields: Vec<(&'static str, IdKind, usize)> = Vec::new();
         let mut picks = PICKS.to_vec();
         for r in &entry.ids.result {
-            // Group ids may need a call to the node: the value path.
-            if matches!(r.place, IdPlace::Nested(_)) || r.kind == IdKind::Group {
+            // Group and package ids may need a call to the node: the value path.
+            if matches!(r.place, IdPlace::Nested(_)) || r.kind.is_shared() {
                 return None;
             }
             if let IdPlace::Field(name) = &r.place {

@@ -33,9 +33,10 @@ mod list_stream;
 pub mod merge;
 mod multicall;
 mod node_call;
-mod packages;
+mod package_ids;
 mod placement;
 mod recurring;
+mod shared_ids;
 mod shared_read;
 mod system;
 mod translate;
@@ -47,7 +48,6 @@ use spec::{Entry, RouteClass, SessionArg};
 use xmlrpc::{MethodCall, MethodResponse, Value};
 
 pub(crate) use api::VersionCache;
-pub(crate) use packages::PackageNames;
 pub use placement::{FirstHealthy, Placer};
 
 use crate::error::GatewayError;
@@ -210,9 +210,6 @@ async fn route_any(
         entry,
         session,
     };
-    if !entry.ids.packages.is_empty() {
-        packages::check(&ctx).await?;
-    }
     if let Some(answer) = recurring::route_minion(&ctx).await? {
         return Ok(Routed::Value(answer));
     }

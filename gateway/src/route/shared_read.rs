@@ -12,7 +12,7 @@ use std::sync::atomic::Ordering;
 use xmlrpc::{MethodCall, Value};
 
 use super::node_call::{answer, call_node};
-use super::{Ctx, group_ids, translate};
+use super::{Ctx, shared_ids, translate};
 use crate::directory::NodeInfo;
 use crate::error::{GatewayError, NodeFailures};
 
@@ -41,7 +41,7 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     // no other node can answer.
     let mut lacking = None;
     for node in &candidates {
-        let answered = match group_ids::call_for(&ctx, &node.id).await {
+        let answered = match shared_ids::call_for(&ctx, &node.id).await {
             Ok(call) => on(&ctx, node, call).await,
             Err(e) => Err(e),
         };
@@ -51,7 +51,7 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
                 tracing::warn!(node = %node, cause = %source, "shared read failing over");
                 failures.0.push((node, source.to_string()));
             }
-            Err(GatewayError::Fault(f)) if group_ids::involved(ctx.entry) => {
+            Err(GatewayError::Fault(f)) if shared_ids::involved(ctx.entry) => {
                 lacking.get_or_insert(f);
             }
             Err(other) => return Err(other),
@@ -69,6 +69,6 @@ async fn on(ctx: &Ctx<'_>, node: &NodeInfo, call: MethodCall) -> Result<Value, G
     let mut value = answer(call_node(gw, node, call, ctx.session.as_ref(), false).await?)?;
     let ids = gw.directory().identity();
     translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
-    group_ids::result_from_node(ctx, &node.id, &mut value).await?;
+    shared_ids::result_from_node(ctx, &node.id, &mut value).await?;
     Ok(value)
 }

@@ -36,7 +36,7 @@ use xmlrpc::{MethodCall, Value};
 
 use super::broadcast::failure_reason;
 use super::node_call::{answer, call_node};
-use super::{Ctx, group_ids, merge, translate};
+use super::{Ctx, merge, shared_ids, translate};
 use crate::error::{BroadcastFailure, GatewayError, NodeFailures, not_found_code};
 use crate::upstream::UpstreamError;
 use crate::upstream::call_many::{Gathered, RequestStrategy, call_many};
@@ -100,14 +100,14 @@ pub(crate) async fn on_node(
     };
     let ids = gw.directory().identity();
     translate::params_to_node(ids, ctx.entry, &mut params, node_id).await?;
-    group_ids::params_to_node(ctx, node_id, &mut params).await?;
+    shared_ids::params_to_node(ctx, node_id, &mut params).await?;
     let call = MethodCall {
         name: ctx.call.name.clone(),
         params,
     };
     let mut value = answer(call_node(gw, &node, call, ctx.session.as_ref(), false).await?)?;
     translate::result_from_node(ids, ctx.entry, &mut value, node_id).await?;
-    group_ids::result_from_node(ctx, node_id, &mut value).await?;
+    shared_ids::result_from_node(ctx, node_id, &mut value).await?;
     Ok(value)
 }
 

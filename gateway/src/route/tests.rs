@@ -21,6 +21,7 @@ mod packages;
 /// A simulated node on loopback; stops when dropped.
 struct Sim {
     url: String,
+    node: Arc<sim::Node>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -42,11 +43,12 @@ impl Sim {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(sim::run(node, listener, async {
+        let task = tokio::spawn(sim::run(node.clone(), listener, async {
             let _ = rx.await;
         }));
         Sim {
             url: format!("http://{addr}/rpc/api"),
+            node,
             stop: Some(tx),
             task: Some(task),
         }

@@ -15,8 +15,9 @@
 //! maintenance change moved). A recurring schedule for a minion names it
 //! by system id (`entity_id`), which is mapped too.
 //!
-//! System group ids ([`IdKind::Group`]) are left to [`super::group_ids`]:
-//! a group lives on every node, and finding a node's id for it may take a
+//! Ids of shared content, system groups and packages
+//! ([`IdKind::is_shared`]), are left to [`super::shared_ids`]: a group or
+//! package lives on every node, and finding a node's id for it may take a
 //! call to that node.
 
 use std::sync::Arc;
@@ -51,11 +52,11 @@ pub(crate) fn passes_over_unknown(kind: IdKind) -> bool {
 pub(crate) const NO_LOCAL_ID: i32 = 0;
 
 /// The identity map's kind of the ids of node objects (actions,
-/// schedules, images, ...); `None` for systems (and groups, which never
-/// reach the callers: see [`super::group_ids`]).
+/// schedules, images, ...); `None` for systems (and shared content, groups
+/// and packages, which never reach the callers: see [`super::shared_ids`]).
 pub(crate) fn object_kind(kind: IdKind) -> Option<ObjectKind> {
     Some(match kind {
-        IdKind::System | IdKind::Group => return None,
+        IdKind::System | IdKind::Group | IdKind::Package => return None,
         IdKind::Action => ObjectKind::Action,
         IdKind::Schedule => ObjectKind::Schedule,
         IdKind::Image => ObjectKind::Image,
@@ -86,7 +87,7 @@ pub(crate) async fn locate_all(
 ) -> Result<Arc<[Location]>, GatewayError> {
     let raw = value.as_i64().ok_or(no_such(kind, 0))?;
     let id = i32::try_from(raw).map_err(|_| no_such(kind, raw))?;
-    if kind == IdKind::Group {
+    if kind.is_shared() {
         return Err(no_such(kind, raw));
     }
     let found = match object_kind(kind) {
@@ -99,7 +100,7 @@ pub(crate) async fn locate_all(
 }
 
 /// Rewrites every translated id parameter of `entry` in `params` to its
-/// local id on `node` (group ids: [`super::group_ids::params_to_node`]).
+/// local id on `node` (groups and packages: [`super::shared_ids::params_to_node`]).
 pub(crate) async fn params_to_node(
     ids: &CachedIdentity,
     entry: &Entry,
@@ -110,7 +111,7 @@ pub(crate) async fn params_to_node(
         .ids
         .params
         .iter()
-        .filter(|p| p.form.is_translated() && p.kind != IdKind::Group);
+        .filter(|p| p.form.is_translated() && !p.kind.is_shared());
     for p in translated {
         let Some(value) = params.get_mut(p.index) else {
             continue;
@@ -162,8 +163,8 @@ pub(crate) async fn to_local(
     Ok(())
 }
 
-/// Rewrites every id `node` answered in `value` to its cluster id (group
-/// ids: [`super::group_ids::result_from_node`]). The ids of a list are
+/// Rewrites every id `node` answered in `value` to its cluster id (groups
+/// and packages: [`super::shared_ids::result_from_node`]). The ids of a list are
 /// translated in one batch.
 pub(crate) async fn result_from_node(
     ids: &CachedIdentity,
@@ -171,7 +172,7 @@ pub(crate) async fn result_from_node(
     value: &mut Value,
     node: &str,
 ) -> Result<(), GatewayError> {
-    for r in entry.ids.result.iter().filter(|r| r.kind != IdKind::Group) {
+    for r in entry.ids.result.iter().filter(|r| !r.kind.is_shared()) {
         match (&r.place, &mut *value) {
             (IdPlace::Whole, Value::Array(items)) => {
                 many_to_cluster(ids, r.kind, items, None, node).await?;

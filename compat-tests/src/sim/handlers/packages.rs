@@ -1,6 +1,7 @@
 //! `packages.getDetails`: a package of the zone's channels by its id, with
 //! the members of the server's `PackageHelper.packageToMap` (the members the
-//! simulator does not model answer empty strings).
+//! simulator does not model answer empty strings); `packages.findByNvrea`:
+//! the packages of a name, version, release, epoch and architecture.
 
 use xmlrpc::{Struct, Value};
 
@@ -11,6 +12,7 @@ use crate::sim::{Node, faults};
 pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
     Some(match method {
         "getDetails" => details(node, call),
+        "findByNvrea" => find_by_nvrea(node, call),
         _ => return None,
     })
 }
@@ -56,6 +58,50 @@ fn details(node: &Node, call: &Call<'_>) -> Result<Value, xmlrpc::Fault> {
         .with("path", Value::string(format!("packages/1/{file}")))
         .with("payload_size", Value::string("0"))
         .into())
+}
+
+/// `PackagesHandler.findByNvrea`: every package of that name, version,
+/// release, epoch and architecture label (the server, given an empty
+/// epoch, also answers the one package of that NVRA whatever its epoch;
+/// the simulator's packages have none), in
+/// the members of `PackageSerializer` the simulator models. (The server
+/// refuses an architecture label it does not know; the simulator finds
+/// nothing.)
+fn find_by_nvrea(node: &Node, call: &Call<'_>) -> Result<Value, xmlrpc::Fault> {
+    let (name, version, release) = (
+        call.str("name")?,
+        call.str("version")?,
+        call.str("release")?,
+    );
+    let (epoch, arch) = (call.str("epoch")?.trim(), call.str("archLabel")?);
+    let data = node.read();
+    let mut found: Vec<_> = data
+        .packages
+        .values()
+        .filter(|p| {
+            p.name == name
+                && p.version == version
+                && p.release == release
+                && p.epoch == epoch
+                && p.arch == arch
+        })
+        .collect();
+    found.sort_by_key(|p| p.id);
+    Ok(Value::Array(
+        found
+            .into_iter()
+            .map(|p| {
+                Struct::with_capacity(6)
+                    .with("name", Value::string(&p.name))
+                    .with("version", Value::string(&p.version))
+                    .with("release", Value::string(&p.release))
+                    .with("epoch", Value::string(&p.epoch))
+                    .with("id", Value::Int(p.id))
+                    .with("arch_label", Value::string(&p.arch))
+                    .into()
+            })
+            .collect(),
+    ))
 }
 
 /// `NoSuchPackageException` (`PackagesHandler.lookupPackage` when the id

@@ -1,41 +1,49 @@
-//! Package ids the nodes disagree on: each node numbers the packages it
-//! syncs, so nodes whose channels were synced apart give one id to
-//! different packages. A simulator of another zone has such content.
+//! Package ids: each node numbers the packages it syncs (the simulators
+//! from a start of their own), so one package has different ids on two
+//! nodes and one id names different packages. The cluster gives each
+//! package one id; a simulator of another zone lacks the zone's packages.
 
 use super::*;
 
-/// What `sim` alone says package `id` is, `name-version-release`.
-async fn package_on(sim: &Sim, id: i32) -> String {
-    let (gw, key) = alone(sim).await;
-    let details = call(&gw, "packages.getDetails", vec![key, Value::Int(id)])
-        .await
-        .unwrap();
-    let text = |m: &str| member(&details, m).as_str().unwrap().to_owned();
-    format!("{}-{}-{}", text("name"), text("version"), text("release"))
+/// The systems of `gw`'s listing on `node`: the first one's cluster id.
+async fn system_on(gw: &Gateway, key: &Value, node: &str) -> Value {
+    first_system_of(gw, key, &[node]).await.remove(0)
 }
 
-/// The actions `sim` alone has in progress.
-async fn in_progress_on(sim: &Sim) -> usize {
-    let (gw, key) = alone(sim).await;
-    call(&gw, "schedule.listInProgressActions", vec![key])
-        .await
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .len()
+/// `name-version-release.arch` of a package struct.
+fn nevra(package: &Value) -> String {
+    let text = |m: &str| member(package, m).as_str().unwrap().to_owned();
+    format!(
+        "{}-{}-{}.{}",
+        text("name"),
+        text("version"),
+        text("release"),
+        text("arch_label")
+    )
+}
+
+/// What the last action `sim` scheduled installs.
+fn last_scheduled(sim: &Sim) -> Vec<String> {
+    sim.node.scheduled_packages().pop().unwrap().1
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_package_id_naming_different_packages_on_two_nodes_reaches_neither() {
-    let sims = [
-        Sim::start_in("default", "node1", 10, 3).await,
-        Sim::start_in("synced-apart", "node2", 11, 3).await,
+async fn a_package_has_one_id_on_nodes_that_number_it_apart() {
+    let mut sims = [
+        Sim::start("node1", 10, 3).await,
+        Sim::start("node2", 11, 3).await,
+        Sim::start_in("synced-apart", "node3", 12, 3).await,
     ];
     let mut cfg = GatewayConfig::default();
-    for (i, s) in sims.iter().enumerate() {
+    cfg.upstream.read_retries = 0;
+    for (i, (s, zone)) in sims
+        .iter()
+        .zip(["default", "default", "synced-apart"])
+        .enumerate()
+    {
         cfg.nodes.push(StaticNode {
             id: format!("n{}", i + 1),
-            zone: "default".into(),
+            zone: zone.into(),
             api_url: s.url.clone(),
         });
     }
@@ -43,69 +51,138 @@ async fn a_package_id_naming_different_packages_on_two_nodes_reaches_neither() {
     let gw = Gateway::new(cfg, directory);
     let key = login(&gw).await;
 
-    // A package id the two nodes give to different packages.
-    let mut differing = None;
-    for id in 1..=40 {
-        let (one, two) = (
-            package_on(&sims[0], id).await,
-            package_on(&sims[1], id).await,
-        );
-        if one != two {
-            differing = Some((id, one, two));
-            break;
-        }
-    }
-    let (id, on_n1, on_n2) = differing.expect("content synced apart differs");
-    let systems = first_system_of(&gw, &key, &["n1", "n2"]).await;
-    let before = [
-        in_progress_on(&sims[0]).await,
-        in_progress_on(&sims[1]).await,
-    ];
-    let install = |sids: Value| {
-        call(
+    let channels = call(&gw, "channel.listSoftwareChannels", vec![key.clone()])
+        .await
+        .unwrap();
+    let label = channels
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| member(c, "label").clone())
+        .find(|l| l.as_str() == Some("sle-product-sles15-sp6-pool-x86_64"))
+        .unwrap();
+    let list = || async {
+        let packages = call(
             &gw,
-            "system.schedulePackageInstall",
-            vec![
-                key.clone(),
-                sids,
-                Value::Array(vec![Value::Int(id)]),
-                Value::DateTime("20240101T00:00:00".into()),
-            ],
+            "channel.software.listAllPackages",
+            vec![key.clone(), label.clone()],
         )
+        .await
+        .unwrap();
+        let mut by_nevra: Vec<(String, i64)> = packages
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (nevra(p), member(p, "id").as_i64().unwrap()))
+            .collect();
+        by_nevra.sort();
+        by_nevra
     };
-
-    // Split over both nodes, or to one node only: the id is ambiguous
-    // either way (the client may hold either node's meaning).
-    for sids in [Value::Array(systems.clone()), systems[0].clone()] {
-        let fault = install(sids).await.unwrap_err();
-        assert_eq!(fault.code, -1, "{fault:?}");
-        for part in [
-            format!("package id {id} names different packages"),
-            format!("{on_n1}.x86_64 on n1"),
-            format!("{on_n2}.x86_64 on n2"),
-            "system.schedulePackageInstallByNevra".to_owned(),
-        ] {
-            assert!(fault.string.contains(&part), "{part:?} in {fault:?}");
-        }
-    }
-    assert_eq!(
-        [
-            in_progress_on(&sims[0]).await,
-            in_progress_on(&sims[1]).await
-        ],
-        before,
-        "no node scheduled anything"
+    let listed = list().await;
+    // Cluster ids, not a node's (the simulators number from 200001).
+    assert!(
+        listed
+            .iter()
+            .all(|(_, id)| (1..=listed.len() as i64).contains(id)),
+        "{listed:?}"
     );
-    // A read is refused too: which node answers it is the gateway's pick.
-    let fault = call(
+    let (package, id) = listed[listed.len() / 2].clone();
+
+    // One install on a system of each node of the zone: each node gets
+    // its own id for the package.
+    let systems = first_system_of(&gw, &key, &["n1", "n2"]).await;
+    let actions = call(
+        &gw,
+        "system.schedulePackageInstall",
+        vec![
+            key.clone(),
+            Value::Array(systems),
+            Value::Array(vec![Value::Int(id as i32)]),
+            Value::DateTime("20240101T00:00:00".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        actions.as_array().unwrap().len(),
+        2,
+        "one per node: {actions:?}"
+    );
+    for sim in &sims[..2] {
+        assert_eq!(last_scheduled(sim), std::slice::from_ref(&package));
+    }
+
+    // The package by its cluster id, and found by name: the same id.
+    let details = call(
         &gw,
         "packages.getDetails",
-        vec![key.clone(), Value::Int(id)],
+        vec![key.clone(), Value::Int(id as i32)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (nevra(&details), member(&details, "id")),
+        (package.clone(), &Value::Int(id as i32))
+    );
+    let (name, rest) = package.split_once('-').unwrap();
+    let (version, rest) = rest.split_once('-').unwrap();
+    let (release, arch) = rest.rsplit_once('.').unwrap();
+    let found = call(
+        &gw,
+        "packages.findByNvrea",
+        ["", name, version, release, "", arch]
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                if i == 0 {
+                    key.clone()
+                } else {
+                    Value::string(*s)
+                }
+            })
+            .collect(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        member(&found.as_array().unwrap()[0], "id"),
+        &Value::Int(id as i32)
+    );
+
+    // The node of another zone lacks the package: the server's fault.
+    let other = system_on(&gw, &key, "n3").await;
+    let fault = call(
+        &gw,
+        "system.schedulePackageInstall",
+        vec![
+            key.clone(),
+            other,
+            Value::Array(vec![Value::Int(id as i32)]),
+            Value::DateTime("20240101T00:00:00".into()),
+        ],
     )
     .await
     .unwrap_err();
-    assert!(
-        fault.string.contains("names different packages"),
-        "{fault:?}"
+    assert_eq!(fault.code, -209, "{fault:?}");
+    assert!(sims[2].node.scheduled_packages().is_empty());
+    // So is a cluster id no package has.
+    let fault = call(
+        &gw,
+        "packages.getDetails",
+        vec![key.clone(), Value::Int(99_999)],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        (fault.code, fault.string.as_str()),
+        (
+            -209,
+            "redstone.xmlrpc.XmlRpcFault: The package could not be found"
+        )
     );
+
+    // With the first node gone, the listing comes from the other node of
+    // the gateway's zone, under the same ids.
+    sims[0].kill().await;
+    assert_eq!(list().await, listed);
 }

@@ -12,7 +12,7 @@ pub use overrides::{RESULT_OVERRIDES, ResultOverride, WholeResult};
 use super::GenerateError;
 use super::merge::Draft;
 use super::routing::{Group, group_of};
-use crate::ids::{IdForm, IdInfo, IdKind, IdParam, IdPlace, IdResult, PackageParam};
+use crate::ids::{IdForm, IdInfo, IdKind, IdParam, IdPlace, IdResult};
 use crate::{Entry, Type};
 
 /// Parameters carrying system ids (as integers).
@@ -107,8 +107,14 @@ const GROUP_FIELDS: &[&str] = &["sgid"];
 const GROUP_STRUCTS: &[&str] = &["server group", "system group"];
 /// Array members of result structs listing system group ids.
 const GROUP_LISTS: &[&str] = &["server_group_ids"];
-/// Parameters naming packages by the node's package ids.
-const PACKAGE_ID_PARAMS: &[&str] = &["packageIds", "pid"];
+/// Parameters naming packages by id.
+const PACKAGE_ID_PARAMS: &[&str] = &["packageIds", "pid", "pkgIdsToLock", "pkgIdsToUnlock"];
+/// Result members holding a package id, whatever their type:
+/// `system.listLatestUpgradablePackages` documents `to_package_id` as a
+/// string (the server sends the id as an integer).
+const PACKAGE_FIELDS: &[&str] = &["package_id", "to_package_id"];
+/// Results whose `id` is a package id.
+const PACKAGE_STRUCTS: &[&str] = &["package", "package overview"];
 /// Methods of the recurring namespaces that answer the schedule's id.
 const SCHEDULE_RESULTS: &[&str] = &["create", "update", "delete"];
 
@@ -156,12 +162,7 @@ pub(super) fn assign(drafts: &mut [Draft]) -> Result<(), GenerateError> {
                 nested_used[i] = true;
             }
         }
-        let packages = package_params(entry)?;
-        draft.entry.ids = IdInfo {
-            params,
-            result,
-            packages,
-        };
+        draft.entry.ids = IdInfo { params, result };
     }
     if let Some(i) = nested_used.iter().position(|u| !u) {
         return Err(GenerateError::DeadRow {
@@ -274,23 +275,13 @@ pub(super) fn param_ids(entry: &Entry) -> Result<Vec<IdParam>, GenerateError> {
                 Some((IdKind::Action, integer_form(entry, name, &param.ty)?))
             } else if GROUP_ID_PARAMS.contains(&name) {
                 Some((IdKind::Group, integer_form(entry, name, &param.ty)?))
+            } else if PACKAGE_ID_PARAMS.contains(&name) {
+                Some((IdKind::Package, integer_form(entry, name, &param.ty)?))
             } else {
                 None
             };
         if let Some((kind, form)) = found {
             out.push(IdParam { index, kind, form });
-        }
-    }
-    Ok(out)
-}
-
-/// The parameters of `entry` naming packages by id.
-fn package_params(entry: &Entry) -> Result<Vec<PackageParam>, GenerateError> {
-    let mut out = Vec::new();
-    for (index, param) in entry.params.iter().enumerate() {
-        if PACKAGE_ID_PARAMS.contains(&param.name.as_str()) {
-            let form = integer_form(entry, &param.name, &param.ty)?;
-            out.push(PackageParam { index, form });
         }
     }
     Ok(out)
@@ -385,6 +376,8 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
             Some(IdKind::Action)
         } else if f == "id" && GROUP_STRUCTS.contains(&name) {
             Some(IdKind::Group)
+        } else if f == "id" && PACKAGE_STRUCTS.contains(&name) {
+            Some(IdKind::Package)
         } else {
             None
         };
@@ -399,6 +392,12 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
         if GROUP_FIELDS.contains(&field.name.as_str()) {
             out.push(IdResult {
                 kind: IdKind::Group,
+                place: IdPlace::Field(field.name.clone()),
+            });
+        }
+        if PACKAGE_FIELDS.contains(&field.name.as_str()) {
+            out.push(IdResult {
+                kind: IdKind::Package,
                 place: IdPlace::Field(field.name.clone()),
             });
         }
