@@ -29,10 +29,9 @@
 //! that lacks a group is asked again by every call naming the group there.
 
 use spec::{Entry, IdKind, IdPlace};
-use xmlrpc::{MethodCall, Value};
+use xmlrpc::Value;
 
-use super::node_call::{answer, call_node};
-use super::{Ctx, recurring, translate};
+use super::{Ctx, recurring, shared_ids, translate};
 use crate::directory::GroupIdentity;
 use crate::error::GatewayError;
 use crate::upstream::UpstreamError;
@@ -57,22 +56,8 @@ pub(crate) async fn params_to_node(
     node: &str,
     params: &mut [Value],
 ) -> Result<(), GatewayError> {
-    for p in ctx
-        .entry
-        .ids
-        .params
-        .iter()
-        .filter(|p| p.kind == IdKind::Group)
-    {
-        match params.get_mut(p.index) {
-            Some(Value::Array(items)) => {
-                for item in items {
-                    to_local(ctx, node, item).await?;
-                }
-            }
-            Some(one) => to_local(ctx, node, one).await?,
-            None => {}
-        }
+    for slot in shared_ids::param_slots(ctx.entry, IdKind::Group, params) {
+        to_local(ctx, node, slot).await?;
     }
     if let Some(id) = recurring::group_entity(ctx.entry, params) {
         to_local(ctx, node, id).await?;
@@ -132,22 +117,12 @@ struct Details {
 /// Asks `node` for the group `arg` names (its id or name) in `ctx`'s
 /// session. The node's fault is the answer.
 async fn details(ctx: &Ctx<'_>, node: &str, arg: Value) -> Result<Details, GatewayError> {
-    let gw = ctx.gw;
+    let what = "a system group without a session";
+    let value = shared_ids::ask(ctx, node, what, DETAILS, vec![arg]).await?;
     let unavailable = |source| GatewayError::NodeUnavailable {
         node: node.to_owned(),
         source,
     };
-    let Some(info) = gw.directory().node(node) else {
-        return Err(unavailable(UpstreamError::NotServing("not in the cluster")));
-    };
-    let (Some(session), Some(key)) = (ctx.session.as_ref(), ctx.call.params.first()) else {
-        return Err(GatewayError::NoNode("a system group without a session"));
-    };
-    let call = MethodCall {
-        name: DETAILS.to_owned(),
-        params: vec![key.clone(), arg],
-    };
-    let value = answer(call_node(gw, &info, call, Some(session), true).await?)?;
     let member = |name: &str| value.as_struct().and_then(|s| s.get(name));
     let int = |name: &str| member(name).and_then(translate::local_id);
     match (

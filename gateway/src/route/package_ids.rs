@@ -33,13 +33,11 @@ use std::collections::HashMap;
 use futures::StreamExt;
 use futures::stream;
 use spec::{Entry, IdKind, IdPlace};
-use xmlrpc::{MethodCall, Struct, Value};
+use xmlrpc::{Struct, Value};
 
-use super::node_call::{answer, call_node};
-use super::{Ctx, translate};
+use super::{Ctx, shared_ids, translate};
 use crate::directory::{PackageIdentity, SeenPackage};
 use crate::error::GatewayError;
-use crate::upstream::UpstreamError;
 
 /// Node look-ups in flight at once for one answer.
 const CONCURRENT: usize = 16;
@@ -118,22 +116,8 @@ pub(crate) async fn params_to_node(
     node: &str,
     params: &mut [Value],
 ) -> Result<(), GatewayError> {
-    for p in ctx
-        .entry
-        .ids
-        .params
-        .iter()
-        .filter(|p| p.kind == IdKind::Package)
-    {
-        match params.get_mut(p.index) {
-            Some(Value::Array(items)) => {
-                for item in items {
-                    to_local(ctx, node, item).await?;
-                }
-            }
-            Some(one) => to_local(ctx, node, one).await?,
-            None => {}
-        }
+    for slot in shared_ids::param_slots(ctx.entry, IdKind::Package, params) {
+        to_local(ctx, node, slot).await?;
     }
     Ok(())
 }
@@ -211,31 +195,14 @@ async fn find_on(
     Ok(local)
 }
 
-/// Calls `method` on `node` with `args` after the session key, in `ctx`'s
-/// session; the node's fault is the answer.
+/// Calls `method` on `node` ([`shared_ids::ask`]).
 async fn ask(
     ctx: &Ctx<'_>,
     node: &str,
     method: &str,
     args: Vec<Value>,
 ) -> Result<Value, GatewayError> {
-    let gw = ctx.gw;
-    let Some(info) = gw.directory().node(node) else {
-        return Err(GatewayError::NodeUnavailable {
-            node: node.to_owned(),
-            source: UpstreamError::NotServing("not in the cluster"),
-        });
-    };
-    let (Some(session), Some(key)) = (ctx.session.as_ref(), ctx.call.params.first()) else {
-        return Err(GatewayError::NoNode("a package without a session"));
-    };
-    let mut params = vec![key.clone()];
-    params.extend(args);
-    let call = MethodCall {
-        name: method.to_owned(),
-        params,
-    };
-    answer(call_node(gw, &info, call, Some(session), true).await?)
+    shared_ids::ask(ctx, node, "a package without a session", method, args).await
 }
 
 /// One package id slot of an answer: the item it sits in and the member.

@@ -4,11 +4,13 @@
 //! own id for it (a system call, a broadcast, a fan-out and a shared read
 //! alike); each node's ids in an answer become the cluster ids.
 
-use spec::Entry;
+use spec::{Entry, IdKind};
 use xmlrpc::{MethodCall, Value};
 
+use super::node_call::{answer, call_node};
 use super::{Ctx, group_ids, package_ids};
 use crate::error::GatewayError;
+use crate::upstream::UpstreamError;
 
 /// Whether calls of `entry` may carry shared-content ids.
 pub(crate) fn involved(entry: &Entry) -> bool {
@@ -44,4 +46,60 @@ pub(crate) async fn result_from_node(
 ) -> Result<(), GatewayError> {
     group_ids::result_from_node(ctx, node, value).await?;
     package_ids::result_from_node(ctx, node, value).await
+}
+
+/// The values among `params` that carry ids of `kind`: each item of an
+/// array parameter, or the parameter itself.
+pub(crate) fn param_slots<'p>(
+    entry: &Entry,
+    kind: IdKind,
+    params: &'p mut [Value],
+) -> Vec<&'p mut Value> {
+    let indexes: Vec<usize> = entry
+        .ids
+        .params
+        .iter()
+        .filter(|p| p.kind == kind)
+        .map(|p| p.index)
+        .collect();
+    let mut slots = Vec::new();
+    for (i, param) in params.iter_mut().enumerate() {
+        if !indexes.contains(&i) {
+            continue;
+        }
+        match param {
+            Value::Array(items) => slots.extend(items.iter_mut()),
+            one => slots.push(one),
+        }
+    }
+    slots
+}
+
+/// Calls `method` on `node` with `args` after the session key, in `ctx`'s
+/// session, to learn what `node` holds (`what` names it in the error of a
+/// call without a session). The node's fault is the answer.
+pub(crate) async fn ask(
+    ctx: &Ctx<'_>,
+    node: &str,
+    what: &'static str,
+    method: &str,
+    args: Vec<Value>,
+) -> Result<Value, GatewayError> {
+    let gw = ctx.gw;
+    let Some(info) = gw.directory().node(node) else {
+        return Err(GatewayError::NodeUnavailable {
+            node: node.to_owned(),
+            source: UpstreamError::NotServing("not in the cluster"),
+        });
+    };
+    let (Some(session), Some(key)) = (ctx.session.as_ref(), ctx.call.params.first()) else {
+        return Err(GatewayError::NoNode(what));
+    };
+    let mut params = vec![key.clone()];
+    params.extend(args);
+    let call = MethodCall {
+        name: method.to_owned(),
+        params,
+    };
+    answer(call_node(gw, &info, call, Some(session), true).await?)
 }
