@@ -42,6 +42,10 @@ use crate::error::GatewayError;
 /// Node look-ups in flight at once for one answer.
 const CONCURRENT: usize = 16;
 
+/// The id answered for a package the cluster cannot name: cluster ids
+/// start at 1.
+const NO_PACKAGE: i32 = 0;
+
 /// Whether calls of `entry` may carry package ids.
 pub(crate) fn involved(entry: &Entry) -> bool {
     entry.ids.params.iter().any(|p| p.kind == IdKind::Package)
@@ -265,8 +269,11 @@ pub(crate) async fn result_from_node(
     let cluster = cluster_ids(ctx, node, &slots, shown).await?;
     let items = translate::items(value);
     for slot in &slots {
-        let (Some(&id), Value::Struct(s)) = (cluster.get(&slot.local), &mut items[slot.item])
-        else {
+        // A package the node could not say (deleted meanwhile, or not
+        // shown to this user) gets an id no package has: its node id,
+        // sent back, would name another package.
+        let id = cluster.get(&slot.local).copied().unwrap_or(NO_PACKAGE);
+        let Value::Struct(s) = &mut items[slot.item] else {
             continue;
         };
         if let Some(v) = s.get_mut(slot.field) {
@@ -282,8 +289,8 @@ pub(crate) async fn result_from_node(
 
 /// The cluster ids of `node`'s packages in `slots`: what the map knows,
 /// then the rest by the package their items show (`shown`) or, where they
-/// show none, by `packages.getDetails`. A package the node no longer has
-/// (deleted meanwhile) keeps its node id.
+/// show none, by `packages.getDetails`. A package `packages.getDetails`
+/// does not find is left out.
 async fn cluster_ids(
     ctx: &Ctx<'_>,
     node: &str,

@@ -180,6 +180,7 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         (ns @ ("recurring" | "recurring.highstate"), m) => recurring::call(node, ns, m, call),
         ("image", m) => image::call(node, m, call),
         ("packages", m) => packages::call(node, m, call),
+        ("packages.search", "name") => Some(packages::search_name(node, call)),
         ("user.notifications", m) => notifications::call(node, m, call),
         ("ansible", m) => ansible::call(node, m, call),
         ("subscriptionmatching.pinnedsubscription", m) => pinned::call(node, m, call),

@@ -104,6 +104,40 @@ fn find_by_nvrea(node: &Node, call: &Call<'_>) -> Result<Value, xmlrpc::Fault> {
     ))
 }
 
+/// `packages.search.name`: the packages whose name holds the text, as
+/// `PackageOverview` shows them, by name, then id. The server asks its
+/// search engine (a Lucene query on names); the simulator matches the text
+/// anywhere in the name, ignoring case. Its structs name the architecture
+/// `arch`, not `arch_label`, as the server's do.
+pub(super) fn search_name(node: &Node, call: &Call<'_>) -> Result<Value, xmlrpc::Fault> {
+    let text = call.str("name")?.to_lowercase();
+    let data = node.read();
+    let mut found: Vec<_> = data
+        .packages
+        .values()
+        .filter(|p| p.name.to_lowercase().contains(&text))
+        .collect();
+    found.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+    Ok(Value::Array(
+        found
+            .into_iter()
+            .map(|p| {
+                Struct::with_capacity(9)
+                    .with("id", Value::Int(p.id))
+                    .with("name", Value::string(&p.name))
+                    .with("summary", Value::string(""))
+                    .with("description", Value::string(""))
+                    .with("version", Value::string(&p.version))
+                    .with("release", Value::string(&p.release))
+                    .with("arch", Value::string(&p.arch))
+                    .with("epoch", Value::string(&p.epoch))
+                    .with("provider", Value::string("SUSE"))
+                    .into()
+            })
+            .collect(),
+    ))
+}
+
 /// `NoSuchPackageException` (`PackagesHandler.lookupPackage` when the id
 /// names no package the user may see). Unverified: the message is the
 /// exception's default from the fault table.

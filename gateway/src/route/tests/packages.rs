@@ -124,9 +124,9 @@ async fn a_package_has_one_id_on_nodes_that_number_it_apart() {
         (nevra(&details), member(&details, "id")),
         (package.clone(), &Value::Int(id as i32))
     );
-    let (name, rest) = package.split_once('-').unwrap();
-    let (version, rest) = rest.split_once('-').unwrap();
-    let (release, arch) = rest.rsplit_once('.').unwrap();
+    let (rest, arch) = package.rsplit_once('.').unwrap();
+    let (rest, release) = rest.rsplit_once('-').unwrap();
+    let (name, version) = rest.rsplit_once('-').unwrap();
     let found = call(
         &gw,
         "packages.findByNvrea",
@@ -147,6 +147,31 @@ async fn a_package_has_one_id_on_nodes_that_number_it_apart() {
     assert_eq!(
         member(&found.as_array().unwrap()[0], "id"),
         &Value::Int(id as i32)
+    );
+
+    // A search names the architecture but not its label: the gateway
+    // asks the node what each id is, and answers the same cluster ids.
+    let searched = call(
+        &gw,
+        "packages.search.name",
+        vec![key.clone(), Value::string(name)],
+    )
+    .await
+    .unwrap();
+    let searched: Vec<i64> = searched
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| member(p, "id").as_i64().unwrap())
+        .collect();
+    assert!(searched.contains(&id), "{id} in {searched:?}");
+    let prefix = format!("{name}-");
+    assert!(
+        listed
+            .iter()
+            .filter(|(p, _)| p.starts_with(&prefix))
+            .all(|(_, i)| searched.contains(i)),
+        "{searched:?}"
     );
 
     // The node of another zone lacks the package: the server's fault.
