@@ -23,7 +23,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::model::{
     FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, Keys, ObjectIdentity, ObjectKind, ObjectPart,
-    PackageIdentity, Remaining, SystemIdentity,
+    PackageIdentity, PackageName, Remaining, SystemIdentity,
 };
 use crate::store::{Store, StoreError, Txn};
 
@@ -868,8 +868,8 @@ impl IdentityMap {
 pub struct SeenPackage<'a> {
     /// Its id on the node.
     pub local_id: i32,
-    /// `name-[epoch:]version-release.arch`.
-    pub package: &'a str,
+    /// The package.
+    pub package: &'a PackageName,
 }
 
 impl IdentityMap {
@@ -947,14 +947,14 @@ impl IdentityMap {
     ) -> Result<bool, IdentityError> {
         let mut txn = Txn::new();
         // Each package's cluster id and record, as this transaction leaves it.
-        let mut records: HashMap<&str, PackageIdentity> = HashMap::new();
+        let mut records: HashMap<&PackageName, PackageIdentity> = HashMap::new();
         let mut new = Vec::new();
         for &i in chunk {
             let package = seen[i].package;
             if records.contains_key(package) || new.contains(&package) {
                 continue;
             }
-            let name_key = Keys::package_name(package);
+            let name_key = Keys::package_name(&package.key());
             let named = self.store.get(&name_key).await?;
             let Some(id) = named.as_deref().and_then(parse_id) else {
                 new.push(package);
@@ -975,11 +975,11 @@ impl IdentityMap {
                 .await?;
             for (n, package) in new.into_iter().enumerate() {
                 let id = IdSpace::Package.id(first + n as u64)?;
-                let name_key = Keys::package_name(package);
+                let name_key = Keys::package_name(&package.key());
                 txn = txn.check(&name_key, None).put(&name_key, id.to_string());
                 let record = PackageIdentity {
                     cluster_id: id,
-                    package: package.to_owned(),
+                    package: package.clone(),
                     parts: Vec::new(),
                 };
                 records.insert(package, record);
@@ -1412,14 +1412,29 @@ mod tests {
     #[tokio::test]
     async fn a_package_is_one_id_by_name_epoch_version_release_and_arch() {
         let map = IdentityMap::new(Store::memory());
-        let seen = |pairs: &[(i32, &'static str)]| -> Vec<SeenPackage<'static>> {
+        let package = |name: &str, epoch: &str, version: &str| PackageName {
+            name: name.to_owned(),
+            epoch: epoch.to_owned(),
+            version: version.to_owned(),
+            release: "150600.1.1".to_owned(),
+            arch: "x86_64".to_owned(),
+        };
+        let seen = |pairs: &[(i32, &'static PackageName)]| -> Vec<SeenPackage<'static>> {
             pairs
                 .iter()
                 .map(|&(local_id, package)| SeenPackage { local_id, package })
                 .collect()
         };
-        let bash = "bash-5.2.15-150600.1.1.x86_64";
-        let vim = "vim-1:9.1.0-150600.2.1.x86_64";
+        let bash: &'static PackageName = Box::leak(Box::new(package("bash", "", "5.2.15")));
+        let vim: &'static PackageName = Box::leak(Box::new(package("vim", "1", "9.1.0")));
+        let vim2: &'static PackageName = Box::leak(Box::new(package("vim", "2", "9.1.0")));
+        // A Debian version may hold `-`: the key is never parsed back.
+        let deb: &'static PackageName = Box::leak(Box::new(PackageName {
+            arch: "amd64-deb".to_owned(),
+            ..package("libc6", "", "2.39-0ubuntu8")
+        }));
+        assert_eq!(bash.key(), "bash-5.2.15-150600.1.1.x86_64");
+        assert_eq!(vim.key(), "vim-1:9.1.0-150600.1.1.x86_64");
         // Node n1 lists bash twice (two channels show it) and vim once.
         let n1 = map
             .packages_for_locals("n1", &seen(&[(20, bash), (31, vim), (20, bash)]))
@@ -1433,7 +1448,7 @@ mod tests {
             .unwrap();
         assert_eq!(n2, [2, 1]);
         let record = map.package(1).await.unwrap().unwrap();
-        assert_eq!(record.package, bash);
+        assert_eq!(&record.package, bash);
         assert_eq!(
             (record.local_on("n1"), record.local_on("n2")),
             (Some(20), Some(31))
@@ -1445,13 +1460,11 @@ mod tests {
         // Seen again, nothing new is allocated; another epoch is another
         // package.
         let again = map
-            .packages_for_locals(
-                "n2",
-                &seen(&[(31, bash), (40, "vim-2:9.1.0-150600.2.1.x86_64")]),
-            )
+            .packages_for_locals("n2", &seen(&[(31, bash), (40, vim2), (41, deb)]))
             .await
             .unwrap();
-        assert_eq!(again, [1, 3]);
+        assert_eq!(again, [1, 3, 4]);
+        assert_eq!(&map.package(4).await.unwrap().unwrap().package, deb);
         // A node holding one package under two ids (two organizations'
         // channels): both ids name it, the first is its part.
         assert_eq!(
@@ -1469,7 +1482,15 @@ mod tests {
     #[tokio::test]
     async fn many_packages_are_bound_in_batches_and_writers_agree() {
         let map = Arc::new(IdentityMap::new(Store::memory()));
-        let names: Vec<String> = (0..1_500).map(|i| format!("p{i}-1.0-1.x86_64")).collect();
+        let names: Vec<PackageName> = (0..1_500)
+            .map(|i| PackageName {
+                name: format!("p{i}"),
+                epoch: String::new(),
+                version: "1.0".to_owned(),
+                release: "1".to_owned(),
+                arch: "x86_64".to_owned(),
+            })
+            .collect();
         let names = Arc::new(names);
         let tasks: Vec<_> = (0..4)
             .map(|n| {

@@ -226,20 +226,54 @@ impl GroupIdentity {
     }
 }
 
+/// A package as every node names it: by name, epoch, version, release and
+/// architecture label.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PackageName {
+    /// Name.
+    pub name: String,
+    /// Epoch; empty when the package has none.
+    #[serde(default)]
+    pub epoch: String,
+    /// Version (a Debian version may hold `-`).
+    pub version: String,
+    /// Release.
+    pub release: String,
+    /// Architecture label (`x86_64`, `noarch`, `amd64-deb`).
+    pub arch: String,
+}
+
+impl PackageName {
+    /// `name-[epoch:]version-release.arch`, as RPM writes it: the identity
+    /// map's key (never parsed back: a Debian version may hold `-`).
+    pub fn key(&self) -> String {
+        let epoch = if self.epoch.is_empty() {
+            String::new()
+        } else {
+            format!("{}:", self.epoch)
+        };
+        format!(
+            "{}-{epoch}{}-{}.{}",
+            self.name, self.version, self.release, self.arch
+        )
+    }
+}
+
 /// A package, by its cluster id.
 ///
 /// Packages are content every node syncs, and each node numbers them as it
 /// syncs them: nodes whose channels were synced apart give one package
 /// different ids, and one id different packages. A package is the same
 /// package on every node by its name, epoch, version, release and
-/// architecture, so the cluster id is keyed by them, and each node's own
-/// id for the package is a part of it.
+/// architecture, so the cluster id is keyed by them
+/// ([`PackageName::key`]), and each node's own id for the package is a
+/// part of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PackageIdentity {
     /// Cluster id.
     pub cluster_id: i32,
-    /// The package, `name-[epoch:]version-release.arch`.
-    pub package: String,
+    /// The package.
+    pub package: PackageName,
     /// Each node's id for the package, as far as the cluster has seen it
     /// (one per node: a node that holds the package twice, in channels of
     /// two organizations, has both ids indexed and the first as its part).

@@ -24,7 +24,7 @@
 //! | `grp/<cluster id>` | [`GroupIdentity`] | cluster system group id -> its organization, name and each node's id for it |
 //! | `grp-local/<node>/<local id>` | cluster id | index |
 //! | `grp-name/<org id>/<name>` | cluster id | index: a group is the same group on every node by its organization and name |
-//! | `pkg/<cluster id>` | [`PackageIdentity`] | cluster package id -> the package (`name-[epoch:]version-release.arch`) and each node's id for it |
+//! | `pkg/<cluster id>` | [`PackageIdentity`] | cluster package id -> the package (name, epoch, version, release, architecture) and each node's id for it |
 //! | `pkg-local/<node>/<local id>` | cluster id | index |
 //! | `pkg-name/<name-[epoch:]version-release.arch>` | cluster id | index: a package is the same package on every node by its name, epoch, version, release and architecture |
 //! | `session/<session id>` | [`GatewaySession`] | a gateway session: node keys, expiry |
@@ -48,7 +48,7 @@ mod zone;
 pub use client::{Client, ClientStatus};
 pub use identity::{
     FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, ObjectIdentity, ObjectKind, ObjectPart,
-    PackageIdentity, Remaining, SystemIdentity,
+    PackageIdentity, PackageName, Remaining, SystemIdentity,
 };
 pub use keys::Keys;
 pub use moves::{MoveOutcome, MoveRecord, MoveState, Operation, OperationKind, OperationState};

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use director::identity::{IdentityError, IdentityMap};
 pub use director::identity::{SeenPackage, SeenSystem};
-pub use director::model::{GroupIdentity, ObjectKind, PackageIdentity};
+pub use director::model::{GroupIdentity, ObjectKind, PackageIdentity, PackageName};
 use director::store::Store;
 
 use super::id_blocks::{BlockMemo, IdBlocks};

@@ -36,7 +36,7 @@ use spec::{Entry, IdKind, IdPlace};
 use xmlrpc::{Struct, Value};
 
 use super::{Ctx, shared_ids, translate};
-use crate::directory::{PackageIdentity, SeenPackage};
+use crate::directory::{PackageIdentity, PackageName, SeenPackage};
 use crate::error::GatewayError;
 
 /// Node look-ups in flight at once for one answer.
@@ -52,66 +52,29 @@ pub(crate) fn involved(entry: &Entry) -> bool {
         || entry.ids.result.iter().any(|r| r.kind == IdKind::Package)
 }
 
-/// A package by name, epoch, version, release and architecture label: the
-/// identity map's key, `name-[epoch:]version-release.arch`, as RPM writes
-/// it (versions and releases hold no `-`, architectures no `.`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Nevra {
-    name: String,
-    epoch: String,
-    version: String,
-    release: String,
-    arch: String,
-}
-
-impl Nevra {
-    /// The package a struct shows: `name`, then `version`, `release` and
-    /// `epoch` with `prefix` (`to_` for the upgrade target), and the
-    /// architecture's label in `arch_label`. `None` when one is missing.
-    fn of(s: &Struct, prefix: &str) -> Option<Nevra> {
-        let text = |member: &str| {
-            s.get(member)
-                .and_then(Value::as_str)
-                .map(|t| t.trim().to_owned())
-        };
-        let nevra = Nevra {
-            name: text("name")?,
-            epoch: text(&format!("{prefix}epoch")).unwrap_or_default(),
-            version: text(&format!("{prefix}version"))?,
-            release: text(&format!("{prefix}release"))?,
-            arch: text("arch_label")?,
-        };
-        let parts = [&nevra.name, &nevra.version, &nevra.release, &nevra.arch];
-        parts.iter().all(|p| !p.is_empty()).then_some(nevra)
-    }
-
-    /// The identity map's key.
-    fn key(&self) -> String {
-        let epoch = if self.epoch.is_empty() {
-            String::new()
-        } else {
-            format!("{}:", self.epoch)
-        };
-        format!(
-            "{}-{epoch}{}-{}.{}",
-            self.name, self.version, self.release, self.arch
-        )
-    }
-
-    /// The package a key names ([`Nevra::key`]).
-    fn parse(key: &str) -> Option<Nevra> {
-        let (rest, arch) = key.rsplit_once('.')?;
-        let (rest, release) = rest.rsplit_once('-')?;
-        let (name, evr) = rest.rsplit_once('-')?;
-        let (epoch, version) = evr.split_once(':').unwrap_or(("", evr));
-        Some(Nevra {
-            name: name.to_owned(),
-            epoch: epoch.to_owned(),
-            version: version.to_owned(),
-            release: release.to_owned(),
-            arch: arch.to_owned(),
-        })
-    }
+/// The package a struct shows: `name`, then `version`, `release` and
+/// `epoch` with `prefix` (`to_` for the upgrade target), and the
+/// architecture's label in `arch_label`. `None` when one is missing.
+fn shown(s: &Struct, prefix: &str) -> Option<PackageName> {
+    let text = |member: &str| {
+        s.get(member)
+            .and_then(Value::as_str)
+            .map(|t| t.trim().to_owned())
+    };
+    let package = PackageName {
+        name: text("name")?,
+        epoch: text(&format!("{prefix}epoch")).unwrap_or_default(),
+        version: text(&format!("{prefix}version"))?,
+        release: text(&format!("{prefix}release"))?,
+        arch: text("arch_label")?,
+    };
+    let parts = [
+        &package.name,
+        &package.version,
+        &package.release,
+        &package.arch,
+    ];
+    parts.iter().all(|p| !p.is_empty()).then_some(package)
 }
 
 /// Rewrites the package ids among `params` to `node`'s ids.
@@ -164,9 +127,7 @@ async fn find_on(
     package: &PackageIdentity,
 ) -> Result<i32, GatewayError> {
     let missing = || GatewayError::Fault(no_such(i64::from(package.cluster_id)).to_fault());
-    let Some(nevra) = Nevra::parse(&package.package) else {
-        return Err(missing());
-    };
+    let nevra = &package.package;
     let found = ask(
         ctx,
         node,
@@ -184,7 +145,7 @@ async fn find_on(
         .iter()
         .filter_map(|item| {
             let s = item.as_struct()?;
-            let same = Nevra::of(s, "").is_some_and(|n| n == nevra);
+            let same = shown(s, "").is_some_and(|n| n == *nevra);
             same.then(|| s.get("id").and_then(translate::local_id))?
         })
         .min()
@@ -241,7 +202,7 @@ pub(crate) async fn result_from_node(
     }
     // Where the ids are, and the package each item shows.
     let mut slots = Vec::new();
-    let mut shown: HashMap<i32, String> = HashMap::new();
+    let mut named: HashMap<i32, PackageName> = HashMap::new();
     for (i, item) in translate::items(value).iter().enumerate() {
         let Value::Struct(s) = item else { continue };
         for &field in &fields {
@@ -252,8 +213,10 @@ pub(crate) async fn result_from_node(
             };
             let Some(local) = local else { continue };
             let prefix = field.strip_suffix("package_id").unwrap_or_default();
-            if let Some(nevra) = Nevra::of(s, prefix) {
-                shown.entry(local).or_insert_with(|| nevra.key());
+            if !named.contains_key(&local)
+                && let Some(package) = shown(s, prefix)
+            {
+                named.insert(local, package);
             }
             slots.push(Slot {
                 item: i,
@@ -266,7 +229,7 @@ pub(crate) async fn result_from_node(
     if slots.is_empty() {
         return Ok(());
     }
-    let cluster = cluster_ids(ctx, node, &slots, shown).await?;
+    let cluster = cluster_ids(ctx, node, &slots, named).await?;
     let items = translate::items(value);
     for slot in &slots {
         // A package the node could not say (deleted meanwhile, or not
@@ -288,14 +251,14 @@ pub(crate) async fn result_from_node(
 }
 
 /// The cluster ids of `node`'s packages in `slots`: what the map knows,
-/// then the rest by the package their items show (`shown`) or, where they
+/// then the rest by the package their items show (`named`) or, where they
 /// show none, by `packages.getDetails`. A package `packages.getDetails`
 /// does not find is left out.
 async fn cluster_ids(
     ctx: &Ctx<'_>,
     node: &str,
     slots: &[Slot<'_>],
-    mut shown: HashMap<i32, String>,
+    mut named: HashMap<i32, PackageName>,
 ) -> Result<HashMap<i32, i32>, GatewayError> {
     let ids = ctx.gw.directory().identity();
     let mut locals: Vec<i32> = slots.iter().map(|s| s.local).collect();
@@ -319,7 +282,7 @@ async fn cluster_ids(
     // makes them is not `Send` for every lifetime, as axum needs.
     let asks: Vec<_> = unknown
         .iter()
-        .filter(|l| !shown.contains_key(l))
+        .filter(|l| !named.contains_key(l))
         .map(|&local| async move {
             let details = ask(ctx, node, "packages.getDetails", vec![Value::Int(local)]).await;
             (local, details)
@@ -332,8 +295,8 @@ async fn cluster_ids(
     for (local, details) in answers {
         match details {
             Ok(details) => {
-                if let Some(nevra) = details.as_struct().and_then(|s| Nevra::of(s, "")) {
-                    shown.insert(local, nevra.key());
+                if let Some(package) = details.as_struct().and_then(|s| shown(s, "")) {
+                    named.insert(local, package);
                 }
             }
             Err(GatewayError::Fault(fault)) => {
@@ -347,7 +310,7 @@ async fn cluster_ids(
         .filter_map(|local| {
             Some(SeenPackage {
                 local_id: *local,
-                package: shown.get(local)?,
+                package: named.get(local)?,
             })
         })
         .collect();
@@ -363,7 +326,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn packages_are_keyed_as_rpm_names_them() {
+    fn a_struct_shows_its_package_by_the_architecture_label() {
         let details = |epoch: &str| -> Struct {
             [
                 ("name", "python3-zypp-plugin"),
@@ -376,19 +339,16 @@ mod tests {
             .map(|(k, v)| (k.to_owned(), Value::string(v)))
             .collect()
         };
-        let plain = Nevra::of(&details(""), "").unwrap();
+        let plain = shown(&details(""), "").unwrap();
         assert_eq!(
             plain.key(),
             "python3-zypp-plugin-0.6.4-150600.18.3.1.noarch"
         );
-        let epoch = Nevra::of(&details(" 1 "), "").unwrap();
+        let epoch = shown(&details(" 1 "), "").unwrap();
         assert_eq!(
             epoch.key(),
             "python3-zypp-plugin-1:0.6.4-150600.18.3.1.noarch"
         );
-        for n in [plain, epoch] {
-            assert_eq!(Nevra::parse(&n.key()), Some(n));
-        }
         // The upgrade target's members; `arch` alone does not say the label.
         let upgrade: Struct = [
             ("name", "bash"),
@@ -400,6 +360,6 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), Value::string(v)))
         .collect();
-        assert_eq!(Nevra::of(&upgrade, "to_"), None);
+        assert_eq!(shown(&upgrade, "to_"), None);
     }
 }
