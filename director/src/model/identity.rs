@@ -144,6 +144,13 @@ pub struct ObjectPart {
     pub own_id: Option<i32>,
 }
 
+impl ObjectPart {
+    /// The local id of `node`'s part among `parts`, when it has one.
+    pub fn local_on(parts: &[ObjectPart], node: &str) -> Option<i32> {
+        parts.iter().find(|p| p.node == node).map(|p| p.local_id)
+    }
+}
+
 /// What is left of an object when one of its parts is gone
 /// ([`ObjectIdentity::remove_part`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,10 +226,7 @@ pub struct GroupIdentity {
 impl GroupIdentity {
     /// The group's id on `node`, when known.
     pub fn local_on(&self, node: &str) -> Option<i32> {
-        self.parts
-            .iter()
-            .find(|p| p.node == node)
-            .map(|p| p.local_id)
+        ObjectPart::local_on(&self.parts, node)
     }
 }
 
@@ -284,9 +288,6 @@ pub struct PackageIdentity {
 impl PackageIdentity {
     /// The package's id on `node`, when known.
     pub fn local_on(&self, node: &str) -> Option<i32> {
-        self.parts
-            .iter()
-            .find(|p| p.node == node)
-            .map(|p| p.local_id)
+        ObjectPart::local_on(&self.parts, node)
     }
 }

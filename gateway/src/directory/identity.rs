@@ -14,6 +14,7 @@
 //! is found at its new home under the same cluster id.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -110,6 +111,24 @@ pub struct CachedIdentity {
     package_of: moka::sync::Cache<u64, i32>,
     /// Packages by cluster id: the package, each node's id.
     package_records: moka::sync::Cache<i32, Arc<PackageIdentity>>,
+}
+
+/// The record of cluster id `id` from `cache`, else what `load` reads
+/// from the store, then cached.
+async fn cached_record<T: Send + Sync + 'static>(
+    cache: &moka::sync::Cache<i32, Arc<T>>,
+    id: i32,
+    load: impl Future<Output = Result<Option<T>, IdentityError>>,
+) -> Result<Option<Arc<T>>, IdentityError> {
+    if let Some(record) = cache.get(&id) {
+        return Ok(Some(record));
+    }
+    let Some(record) = load.await? else {
+        return Ok(None);
+    };
+    let record = Arc::new(record);
+    cache.insert(id, record.clone());
+    Ok(Some(record))
 }
 
 /// A cluster id as a cache key (cluster ids are positive).
@@ -482,15 +501,7 @@ impl CachedIdentity {
 
     /// The system group of cluster id `id`.
     pub async fn group(&self, id: i32) -> Result<Option<Arc<GroupIdentity>>, IdentityError> {
-        if let Some(record) = self.group_records.get(&id) {
-            return Ok(Some(record));
-        }
-        let Some(record) = self.map.group(id).await? else {
-            return Ok(None);
-        };
-        let record = Arc::new(record);
-        self.group_records.insert(id, record.clone());
-        Ok(Some(record))
+        cached_record(&self.group_records, id, self.map.group(id)).await
     }
 
     /// Forgets the system group of organization `org_id` called `name`
@@ -580,15 +591,7 @@ impl CachedIdentity {
 
     /// The package of cluster id `id`.
     pub async fn package(&self, id: i32) -> Result<Option<Arc<PackageIdentity>>, IdentityError> {
-        if let Some(record) = self.package_records.get(&id) {
-            return Ok(Some(record));
-        }
-        let Some(record) = self.map.package(id).await? else {
-            return Ok(None);
-        };
-        let record = Arc::new(record);
-        self.package_records.insert(id, record.clone());
-        Ok(Some(record))
+        cached_record(&self.package_records, id, self.map.package(id)).await
     }
 
     /// Drops the cached record of package `id` (it lacked a node's part).

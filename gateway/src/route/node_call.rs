@@ -32,6 +32,17 @@ fn unavailable(node: &NodeInfo) -> impl Fn(UpstreamError) -> GatewayError + '_ {
     }
 }
 
+/// The cluster's node `id`; a node the cluster no longer has is
+/// unavailable.
+pub(crate) fn node_in_cluster(gw: &Gateway, id: &str) -> Result<NodeInfo, GatewayError> {
+    gw.directory()
+        .node(id)
+        .ok_or_else(|| GatewayError::NodeUnavailable {
+            node: id.to_owned(),
+            source: UpstreamError::NotServing("not in the cluster"),
+        })
+}
+
 /// Calls `call` on `node`. With a session, the first parameter (the
 /// cluster key) is replaced by the node's key. A fault from the node is an
 /// answer (`Ok(Err(fault))`); a node that gives no answer is an error

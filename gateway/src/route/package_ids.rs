@@ -141,7 +141,7 @@ async fn find_on(
         ],
     )
     .await?;
-    let local = translate::items(&mut found.clone())
+    let local = items_of(&found)
         .iter()
         .filter_map(|item| {
             let s = item.as_struct()?;
@@ -168,6 +168,14 @@ async fn ask(
     args: Vec<Value>,
 ) -> Result<Value, GatewayError> {
     shared_ids::ask(ctx, node, "a package without a session", method, args).await
+}
+
+/// The items of a listing, or the one struct answered.
+fn items_of(value: &Value) -> &[Value] {
+    match value {
+        Value::Array(items) => items,
+        one => std::slice::from_ref(one),
+    }
 }
 
 /// One package id slot of an answer: the item it sits in and the member.
@@ -200,9 +208,8 @@ pub(crate) async fn result_from_node(
     if fields.is_empty() {
         return Ok(());
     }
-    // Where the ids are, and the package each item shows.
+    // Where the ids are.
     let mut slots = Vec::new();
-    let mut named: HashMap<i32, PackageName> = HashMap::new();
     for (i, item) in translate::items(value).iter().enumerate() {
         let Value::Struct(s) = item else { continue };
         for &field in &fields {
@@ -212,12 +219,6 @@ pub(crate) async fn result_from_node(
                 None => (None, false),
             };
             let Some(local) = local else { continue };
-            let prefix = field.strip_suffix("package_id").unwrap_or_default();
-            if !named.contains_key(&local)
-                && let Some(package) = shown(s, prefix)
-            {
-                named.insert(local, package);
-            }
             slots.push(Slot {
                 item: i,
                 field,
@@ -229,7 +230,7 @@ pub(crate) async fn result_from_node(
     if slots.is_empty() {
         return Ok(());
     }
-    let cluster = cluster_ids(ctx, node, &slots, named).await?;
+    let cluster = cluster_ids(ctx, node, &slots, value).await?;
     let items = translate::items(value);
     for slot in &slots {
         // A package the node could not say (deleted meanwhile, or not
@@ -250,15 +251,15 @@ pub(crate) async fn result_from_node(
     Ok(())
 }
 
-/// The cluster ids of `node`'s packages in `slots`: what the map knows,
-/// then the rest by the package their items show (`named`) or, where they
-/// show none, by `packages.getDetails`. A package `packages.getDetails`
-/// does not find is left out.
+/// The cluster ids of `node`'s packages in `slots` of `value`: what the
+/// map knows, then the rest by the package their items show or, where
+/// they show none, by `packages.getDetails`. A package
+/// `packages.getDetails` does not find is left out.
 async fn cluster_ids(
     ctx: &Ctx<'_>,
     node: &str,
     slots: &[Slot<'_>],
-    mut named: HashMap<i32, PackageName>,
+    value: &Value,
 ) -> Result<HashMap<i32, i32>, GatewayError> {
     let ids = ctx.gw.directory().identity();
     let mut locals: Vec<i32> = slots.iter().map(|s| s.local).collect();
@@ -277,6 +278,18 @@ async fn cluster_ids(
     }
     if unknown.is_empty() {
         return Ok(cluster);
+    }
+    // What the items of the ids not mapped yet show.
+    let items = items_of(value);
+    let mut named: HashMap<i32, PackageName> = HashMap::new();
+    for slot in slots {
+        if named.contains_key(&slot.local) || cluster.contains_key(&slot.local) {
+            continue;
+        }
+        let prefix = slot.field.strip_suffix("package_id").unwrap_or_default();
+        if let Some(package) = items[slot.item].as_struct().and_then(|s| shown(s, prefix)) {
+            named.insert(slot.local, package);
+        }
     }
     // The futures are made up front: a stream holding the closure that
     // makes them is not `Send` for every lifetime, as axum needs.

@@ -7,10 +7,9 @@
 use spec::{Entry, IdKind};
 use xmlrpc::{MethodCall, Value};
 
-use super::node_call::{answer, call_node};
+use super::node_call::{answer, call_node, node_in_cluster};
 use super::{Ctx, group_ids, package_ids};
 use crate::error::GatewayError;
-use crate::upstream::UpstreamError;
 
 /// Whether calls of `entry` may carry shared-content ids.
 pub(crate) fn involved(entry: &Entry) -> bool {
@@ -86,12 +85,7 @@ pub(crate) async fn ask(
     args: Vec<Value>,
 ) -> Result<Value, GatewayError> {
     let gw = ctx.gw;
-    let Some(info) = gw.directory().node(node) else {
-        return Err(GatewayError::NodeUnavailable {
-            node: node.to_owned(),
-            source: UpstreamError::NotServing("not in the cluster"),
-        });
-    };
+    let info = node_in_cluster(gw, node)?;
     let (Some(session), Some(key)) = (ctx.session.as_ref(), ctx.call.params.first()) else {
         return Err(GatewayError::NoNode(what));
     };

@@ -35,10 +35,9 @@ use spec::{HttpVerb, IdForm, IdKind};
 use xmlrpc::{MethodCall, Value};
 
 use super::broadcast::failure_reason;
-use super::node_call::{answer, call_node};
+use super::node_call::{answer, call_node, node_in_cluster};
 use super::{Ctx, merge, shared_ids, translate};
 use crate::error::{BroadcastFailure, GatewayError, NodeFailures, not_found_code};
-use crate::upstream::UpstreamError;
 use crate::upstream::call_many::{Gathered, RequestStrategy, call_many};
 
 /// Routes a `system` or `action` class call on its routed parameter.
@@ -92,12 +91,7 @@ pub(crate) async fn on_node(
     mut params: Vec<Value>,
 ) -> Result<Value, GatewayError> {
     let gw = ctx.gw;
-    let Some(node) = gw.directory().node(node_id) else {
-        return Err(GatewayError::NodeUnavailable {
-            node: node_id.to_owned(),
-            source: UpstreamError::NotServing("not in the cluster"),
-        });
-    };
+    let node = node_in_cluster(gw, node_id)?;
     let ids = gw.directory().identity();
     translate::params_to_node(ids, ctx.entry, &mut params, node_id).await?;
     shared_ids::params_to_node(ctx, node_id, &mut params).await?;

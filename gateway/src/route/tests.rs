@@ -692,17 +692,23 @@ fn schedule_change(id: &Value, member: &str, value: Value) -> Value {
 
 /// A cluster system id on node `node`.
 async fn system_on(gw: &Gateway, key: &Value, node: &str) -> i32 {
+    system_where(gw, key, node, |_| true).await
+}
+
+/// The cluster id of the first listed system on node `node` whose local id
+/// `pick` takes.
+async fn system_where(gw: &Gateway, key: &Value, node: &str, pick: impl Fn(i32) -> bool) -> i32 {
     let list = call(gw, "system.listSystems", vec![key.clone()])
         .await
         .unwrap();
     let ident = gw.directory().identity();
     for id in ids(&list) {
         let loc = ident.system_location(id as i32).await.unwrap().unwrap();
-        if &*loc.node == node {
+        if &*loc.node == node && pick(loc.local) {
             return id as i32;
         }
     }
-    panic!("no system on {node}");
+    panic!("no such system on {node}");
 }
 
 /// The nodes and local ids of the parts of cluster object `id` of `kind`.

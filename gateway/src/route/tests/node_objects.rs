@@ -15,17 +15,8 @@ fn name_of(v: &Value) -> &str {
 /// The cluster id of the system `node` numbers first (its Ansible control
 /// node in the simulator).
 async fn first_local_system(gw: &Gateway, key: &Value, node: &str) -> Value {
-    let list = call(gw, "system.listSystems", vec![key.clone()])
-        .await
-        .unwrap();
-    let ident = gw.directory().identity();
-    for id in ids(&list) {
-        let loc = ident.system_location(id as i32).await.unwrap().unwrap();
-        if &*loc.node == node && loc.local == sim::model::FIRST_SYSTEM_ID {
-            return Value::Int(id as i32);
-        }
-    }
-    panic!("no first system on {node}");
+    let first = |local| local == sim::model::FIRST_SYSTEM_ID;
+    Value::Int(system_where(gw, key, node, first).await)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

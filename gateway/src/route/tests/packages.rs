@@ -5,11 +5,6 @@
 
 use super::*;
 
-/// The systems of `gw`'s listing on `node`: the first one's cluster id.
-async fn system_on(gw: &Gateway, key: &Value, node: &str) -> Value {
-    first_system_of(gw, key, &[node]).await.remove(0)
-}
-
 /// `name-version-release.arch` of a package struct.
 fn nevra(package: &Value) -> String {
     let text = |m: &str| member(package, m).as_str().unwrap().to_owned();
@@ -175,7 +170,7 @@ async fn a_package_has_one_id_on_nodes_that_number_it_apart() {
     );
 
     // The node of another zone lacks the package: the server's fault.
-    let other = system_on(&gw, &key, "n3").await;
+    let other = Value::Int(system_on(&gw, &key, "n3").await);
     let fault = call(
         &gw,
         "system.schedulePackageInstall",
