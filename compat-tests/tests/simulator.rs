@@ -329,6 +329,7 @@ async fn shared_data_is_alike_within_a_zone_and_systems_differ_per_node() {
     ]);
     let c = start(&["--systems", "50", "--name", "c", "--zone", "us"]);
     let mut answers = Vec::new();
+    let mut errata = Vec::new();
     for sim in [&a, &b, &c] {
         let rpc = RpcClient::new(sim.rpc_url());
         let key = rpc.login("admin", "admin").await.unwrap();
@@ -362,6 +363,18 @@ async fn shared_data_is_alike_within_a_zone_and_systems_differ_per_node() {
             .call("system.listSystems", vec![key.as_str().into()])
             .await
             .unwrap();
+        let patches = rpc
+            .call(
+                "channel.software.listErrata",
+                vec![
+                    key.as_str().into(),
+                    "sle-product-sles15-sp6-updates-x86_64".into(),
+                ],
+            )
+            .await
+            .unwrap();
+        assert!(!patches.as_array().unwrap().is_empty());
+        errata.push((without_ids(&patches), patches));
         answers.push((
             channels,
             without_ids(&packages),
@@ -382,6 +395,10 @@ async fn shared_data_is_alike_within_a_zone_and_systems_differ_per_node() {
         answers[0].1, answers[2].1,
         "another zone has other packages"
     );
+    // Errata likewise: the same advisories, numbered per node.
+    assert_eq!(errata[0].0, errata[1].0);
+    assert_ne!(errata[0].1, errata[1].1, "erratum ids differ per node");
+    assert_ne!(errata[0].0, errata[2].0, "another zone has other errata");
 }
 
 #[tokio::test]

@@ -8,7 +8,9 @@
 //! ([`IdentityMap::group_for_local`]). Packages ([`PackageIdentity`]) have
 //! one cluster id per name, epoch, version, release and architecture, and
 //! each node's id for the package is a part of it
-//! ([`IdentityMap::packages_for_locals`]).
+//! ([`IdentityMap::packages_for_locals`]), and errata
+//! ([`ErratumIdentity`]) likewise, one cluster id per advisory name
+//! ([`IdentityMap::errata_for_locals`]).
 //!
 //! Both the director and every gateway replica write here: when two of them
 //! see the same unknown local id at once, the store's transaction lets one
@@ -20,10 +22,14 @@
 //! and one transaction per [`BATCH`] new ids.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::model::{
-    FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, Keys, ObjectIdentity, ObjectKind, ObjectPart,
-    PackageIdentity, PackageName, Remaining, SystemIdentity,
+    ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, Keys, ObjectIdentity, ObjectKind,
+    ObjectPart, PackageIdentity, PackageName, Remaining, SystemIdentity,
 };
 use crate::store::{Store, StoreError, Txn};
 
@@ -112,18 +118,20 @@ enum IdSpace {
     Object(ObjectKind),
     Group,
     Package,
+    Erratum,
 }
 
 impl IdSpace {
     /// `counter/system-id`, `counter/<kind>-id` (`action-id`,
     /// `schedule-id`, `image-id`, ...), `counter/group-id`,
-    /// `counter/package-id`.
+    /// `counter/package-id`, `counter/erratum-id`.
     fn counter(self) -> String {
         match self {
             IdSpace::System => Keys::counter("system-id"),
             IdSpace::Object(kind) => Keys::counter(&format!("{}-id", kind.slug())),
             IdSpace::Group => Keys::counter("group-id"),
             IdSpace::Package => Keys::counter("package-id"),
+            IdSpace::Erratum => Keys::counter("erratum-id"),
         }
     }
 
@@ -131,7 +139,7 @@ impl IdSpace {
         match self {
             IdSpace::System => cluster_system_id(n),
             IdSpace::Object(kind) => cluster_object_id(kind, n),
-            IdSpace::Group | IdSpace::Package => {
+            IdSpace::Group | IdSpace::Package | IdSpace::Erratum => {
                 i32::try_from(n).map_err(|_| IdentityError::Exhausted { kind: self.label() })
             }
         }
@@ -143,6 +151,7 @@ impl IdSpace {
             IdSpace::Object(kind) => kind.label(),
             IdSpace::Group => "group",
             IdSpace::Package => "package",
+            IdSpace::Erratum => "erratum",
         }
     }
 }
@@ -863,13 +872,101 @@ impl IdentityMap {
     }
 }
 
-/// A package as a node shows it, for [`IdentityMap::packages_for_locals`].
+/// Shared content as a node shows it, for
+/// [`IdentityMap::packages_for_locals`] and
+/// [`IdentityMap::errata_for_locals`]: the node's id for it, and what it
+/// is on every node ([`PackageName`], or an erratum's advisory name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SeenPackage<'a> {
+pub struct SeenContent<'a, N: ?Sized> {
     /// Its id on the node.
     pub local_id: i32,
-    /// The package.
-    pub package: &'a PackageName,
+    /// What it is, on every node.
+    pub content: &'a N,
+}
+
+/// A package as a node shows it.
+pub type SeenPackage<'a> = SeenContent<'a, PackageName>;
+
+/// An erratum as a node shows it: by its advisory name.
+pub type SeenErratum<'a> = SeenContent<'a, str>;
+
+/// The record of shared content every node numbers on its own (packages,
+/// errata): one cluster id per content, keyed by what the content is, with
+/// each node's id for it as a part. [`IdentityMap::content_for_locals`]
+/// binds them alike.
+trait SharedRecord: Serialize + DeserializeOwned {
+    /// What the content is on every node.
+    type Content: ?Sized + Eq + Hash;
+    /// The id space.
+    const SPACE: IdSpace;
+    /// What the content is called, for messages: `packages`, `errata`.
+    const PLURAL: &'static str;
+    /// The record's key.
+    fn key(cluster_id: i32) -> String;
+    /// A node's index key.
+    fn local_key(node: &str, local_id: i32) -> String;
+    /// The content's index key.
+    fn content_key(content: &Self::Content) -> String;
+    /// A new record, without parts.
+    fn new(cluster_id: i32, content: &Self::Content) -> Self;
+    fn cluster_id(&self) -> i32;
+    fn parts_mut(&mut self) -> &mut Vec<ObjectPart>;
+}
+
+impl SharedRecord for PackageIdentity {
+    type Content = PackageName;
+    const SPACE: IdSpace = IdSpace::Package;
+    const PLURAL: &'static str = "packages";
+    fn key(cluster_id: i32) -> String {
+        Keys::package(cluster_id)
+    }
+    fn local_key(node: &str, local_id: i32) -> String {
+        Keys::package_local(node, local_id)
+    }
+    fn content_key(content: &PackageName) -> String {
+        Keys::package_name(&content.key())
+    }
+    fn new(cluster_id: i32, content: &PackageName) -> Self {
+        PackageIdentity {
+            cluster_id,
+            package: content.clone(),
+            parts: Vec::new(),
+        }
+    }
+    fn cluster_id(&self) -> i32 {
+        self.cluster_id
+    }
+    fn parts_mut(&mut self) -> &mut Vec<ObjectPart> {
+        &mut self.parts
+    }
+}
+
+impl SharedRecord for ErratumIdentity {
+    type Content = str;
+    const SPACE: IdSpace = IdSpace::Erratum;
+    const PLURAL: &'static str = "errata";
+    fn key(cluster_id: i32) -> String {
+        Keys::erratum(cluster_id)
+    }
+    fn local_key(node: &str, local_id: i32) -> String {
+        Keys::erratum_local(node, local_id)
+    }
+    fn content_key(advisory: &str) -> String {
+        Keys::erratum_name(advisory)
+    }
+    fn new(cluster_id: i32, advisory: &str) -> Self {
+        ErratumIdentity {
+            cluster_id,
+            advisory: advisory.to_owned(),
+            parts: Vec::new(),
+        }
+    }
+    fn cluster_id(&self) -> i32 {
+        self.cluster_id
+    }
+    fn parts_mut(&mut self) -> &mut Vec<ObjectPart> {
+        &mut self.parts
+    }
 }
 
 impl IdentityMap {
@@ -890,19 +987,54 @@ impl IdentityMap {
 
     /// The cluster ids of packages seen on `node`, in order: each the id
     /// of the package of that name, epoch, version, release and
-    /// architecture, with this node's id recorded, or a new one. Look-ups
-    /// are batched (one scan of the node's index for many) and the
-    /// packages new to the cluster get their ids in blocks, [`BATCH`] seen
-    /// packages to a transaction. Two writers seeing one package at once
-    /// agree on one id: a transaction that finds its keys changed is read
-    /// again and retried.
+    /// architecture, with this node's id recorded, or a new one
+    /// ([`IdentityMap::content_for_locals`]).
     pub async fn packages_for_locals(
         &self,
         node: &str,
         seen: &[SeenPackage<'_>],
     ) -> Result<Vec<i32>, IdentityError> {
+        self.content_for_locals::<PackageIdentity>(node, seen).await
+    }
+
+    /// Where a cluster erratum id lives.
+    pub async fn erratum(&self, cluster_id: i32) -> Result<Option<ErratumIdentity>, IdentityError> {
+        Ok(self.store.get_json(Keys::erratum(cluster_id)).await?)
+    }
+
+    /// The cluster ids of errata `node` calls `locals`, where the map has
+    /// seen them.
+    pub async fn errata_by_local(
+        &self,
+        node: &str,
+        locals: &[i32],
+    ) -> Result<Vec<Option<i32>>, IdentityError> {
+        self.local_index(node, locals, Keys::erratum_local).await
+    }
+
+    /// The cluster ids of errata seen on `node`, in order: each the id of
+    /// the erratum of that advisory name, with this node's id recorded, or
+    /// a new one ([`IdentityMap::content_for_locals`]).
+    pub async fn errata_for_locals(
+        &self,
+        node: &str,
+        seen: &[SeenErratum<'_>],
+    ) -> Result<Vec<i32>, IdentityError> {
+        self.content_for_locals::<ErratumIdentity>(node, seen).await
+    }
+
+    /// The cluster ids of shared content seen on `node`, in order. Look-ups
+    /// are batched (one scan of the node's index for many) and the content
+    /// new to the cluster gets its ids in blocks, [`BATCH`] seen items to a
+    /// transaction. Two writers seeing one item at once agree on one id: a
+    /// transaction that finds its keys changed is read again and retried.
+    async fn content_for_locals<R: SharedRecord>(
+        &self,
+        node: &str,
+        seen: &[SeenContent<'_, R::Content>],
+    ) -> Result<Vec<i32>, IdentityError> {
         let locals: Vec<i32> = seen.iter().map(|s| s.local_id).collect();
-        let mut ids = self.packages_by_local(node, &locals).await?;
+        let mut ids = self.local_index(node, &locals, R::local_key).await?;
         let mut first_of = HashMap::new();
         for (i, local) in locals.iter().enumerate() {
             first_of.entry(*local).or_insert(i);
@@ -920,82 +1052,78 @@ impl IdentityMap {
             }
             let mut lost = false;
             for chunk in fresh.chunks(BATCH) {
-                lost |= !self.bind_packages(node, seen, chunk, &mut ids).await?;
+                lost |= !self.bind_content::<R>(node, seen, chunk, &mut ids).await?;
             }
             if lost {
                 // Another writer got there first: take what it wrote.
-                let known = self.packages_by_local(node, &locals).await?;
+                let known = self.local_index(node, &locals, R::local_key).await?;
                 for (id, k) in ids.iter_mut().zip(known) {
                     *id = id.or(k);
                 }
             }
         }
         Err(IdentityError::Contention {
-            what: format!("packages on node {node}"),
+            what: format!("{} on node {node}", R::PLURAL),
         })
     }
 
-    /// One transaction binding the packages `seen[i]` (`i` in `chunk`,
-    /// none indexed on `node` yet) to cluster ids, into `ids`. `false`
-    /// when a key it read changed meanwhile.
-    async fn bind_packages(
+    /// One transaction binding the content `seen[i]` (`i` in `chunk`, none
+    /// indexed on `node` yet) to cluster ids, into `ids`. `false` when a
+    /// key it read changed meanwhile.
+    async fn bind_content<R: SharedRecord>(
         &self,
         node: &str,
-        seen: &[SeenPackage<'_>],
+        seen: &[SeenContent<'_, R::Content>],
         chunk: &[usize],
         ids: &mut [Option<i32>],
     ) -> Result<bool, IdentityError> {
         let mut txn = Txn::new();
-        // Each package's cluster id and record, as this transaction leaves it.
-        let mut records: HashMap<&PackageName, PackageIdentity> = HashMap::new();
+        // Each item's record, as this transaction leaves it.
+        let mut records: HashMap<&R::Content, R> = HashMap::new();
         let mut new = Vec::new();
         for &i in chunk {
-            let package = seen[i].package;
-            if records.contains_key(package) || new.contains(&package) {
+            let content = seen[i].content;
+            if records.contains_key(content) || new.contains(&content) {
                 continue;
             }
-            let name_key = Keys::package_name(&package.key());
-            let named = self.store.get(&name_key).await?;
+            let content_key = R::content_key(content);
+            let named = self.store.get(&content_key).await?;
             let Some(id) = named.as_deref().and_then(parse_id) else {
-                new.push(package);
+                new.push(content);
                 continue;
             };
-            let key = Keys::package(id);
+            let key = R::key(id);
             let Some(raw) = self.store.get(&key).await? else {
                 return Ok(false);
             };
-            let record: PackageIdentity =
+            let record: R =
                 serde_json::from_slice(&raw).map_err(|e| StoreError::codec(key.as_bytes(), e))?;
-            txn = txn.check(&name_key, named).check(&key, Some(raw));
-            records.insert(package, record);
+            txn = txn.check(&content_key, named).check(&key, Some(raw));
+            records.insert(content, record);
         }
         if !new.is_empty() {
-            let first = self
-                .reserve_block(IdSpace::Package, new.len() as u32)
-                .await?;
-            for (n, package) in new.into_iter().enumerate() {
-                let id = IdSpace::Package.id(first + n as u64)?;
-                let name_key = Keys::package_name(&package.key());
-                txn = txn.check(&name_key, None).put(&name_key, id.to_string());
-                let record = PackageIdentity {
-                    cluster_id: id,
-                    package: package.clone(),
-                    parts: Vec::new(),
-                };
-                records.insert(package, record);
+            let first = self.reserve_block(R::SPACE, new.len() as u32).await?;
+            for (n, content) in new.into_iter().enumerate() {
+                let id = R::SPACE.id(first + n as u64)?;
+                let content_key = R::content_key(content);
+                txn = txn
+                    .check(&content_key, None)
+                    .put(&content_key, id.to_string());
+                records.insert(content, R::new(id, content));
             }
         }
         for &i in chunk {
-            let SeenPackage { local_id, package } = seen[i];
+            let SeenContent { local_id, content } = seen[i];
             let record = records
-                .get_mut(package)
-                .expect("every package of the chunk has a record");
-            let local_key = Keys::package_local(node, local_id);
+                .get_mut(content)
+                .expect("every item of the chunk has a record");
+            let local_key = R::local_key(node, local_id);
             txn = txn
                 .check(&local_key, None)
-                .put(&local_key, record.cluster_id.to_string());
-            if record.local_on(node).is_none() {
-                record.parts.push(ObjectPart {
+                .put(&local_key, record.cluster_id().to_string());
+            let parts = record.parts_mut();
+            if ObjectPart::local_on(parts, node).is_none() {
+                parts.push(ObjectPart {
                     node: node.to_owned(),
                     local_id,
                     own_id: None,
@@ -1003,13 +1131,13 @@ impl IdentityMap {
             }
         }
         for record in records.values() {
-            txn = txn.put_json(Keys::package(record.cluster_id), record)?;
+            txn = txn.put_json(R::key(record.cluster_id()), record)?;
         }
         if self.store.transact(txn).await?.is_err() {
             return Ok(false);
         }
         for &i in chunk {
-            ids[i] = records.get(seen[i].package).map(|r| r.cluster_id);
+            ids[i] = records.get(seen[i].content).map(|r| r.cluster_id());
         }
         Ok(true)
     }
@@ -1422,7 +1550,10 @@ mod tests {
         let seen = |pairs: &[(i32, &'static PackageName)]| -> Vec<SeenPackage<'static>> {
             pairs
                 .iter()
-                .map(|&(local_id, package)| SeenPackage { local_id, package })
+                .map(|&(local_id, package)| SeenPackage {
+                    local_id,
+                    content: package,
+                })
                 .collect()
         };
         let bash: &'static PackageName = Box::leak(Box::new(package("bash", "", "5.2.15")));
@@ -1502,7 +1633,7 @@ mod tests {
                         .enumerate()
                         .map(|(i, package)| SeenPackage {
                             local_id: 1_000 * (n + 1) + i as i32,
-                            package,
+                            content: package,
                         })
                         .collect();
                     map.packages_for_locals(&format!("n{n}"), &seen)
@@ -1523,5 +1654,52 @@ mod tests {
         let record = map.package(answers[0][7]).await.unwrap().unwrap();
         assert_eq!(record.package, names[7]);
         assert_eq!(record.parts.len(), 4, "{record:?}");
+    }
+
+    #[tokio::test]
+    async fn an_erratum_is_one_id_by_advisory_name_apart_from_packages() {
+        let map = IdentityMap::new(Store::memory());
+        let seen = |pairs: &[(i32, &'static str)]| -> Vec<SeenErratum<'static>> {
+            pairs
+                .iter()
+                .map(|&(local_id, content)| SeenErratum { local_id, content })
+                .collect()
+        };
+        let first = "SUSE-SLE-Module-Basesystem-15-SP6-2024-3393";
+        let second = "RHSA-2024:1234";
+        let n1 = map
+            .errata_for_locals("n1", &seen(&[(500, first), (501, second)]))
+            .await
+            .unwrap();
+        assert_eq!(n1, [1, 2], "erratum ids count from 1");
+        // Another node numbers them the other way round.
+        let n2 = map
+            .errata_for_locals("n2", &seen(&[(900, second), (901, first), (900, second)]))
+            .await
+            .unwrap();
+        assert_eq!(n2, [2, 1, 2], "one id per advisory name on every node");
+        assert_eq!(
+            map.errata_by_local("n2", &[900, 901, 500]).await.unwrap(),
+            [Some(2), Some(1), None],
+            "each node's index holds its own ids only"
+        );
+        let record = map.erratum(1).await.unwrap().unwrap();
+        assert_eq!(record.advisory, first);
+        assert_eq!(record.local_on("n1"), Some(500));
+        assert_eq!(record.local_on("n2"), Some(901));
+        // Errata draw from their own counter: a package seen now is 1 too.
+        let bash = PackageName {
+            name: "bash".into(),
+            epoch: String::new(),
+            version: "5.2.15".into(),
+            release: "150600.1.1".into(),
+            arch: "x86_64".into(),
+        };
+        let package = [SeenPackage {
+            local_id: 500,
+            content: &bash,
+        }];
+        assert_eq!(map.packages_for_locals("n1", &package).await.unwrap(), [1]);
+        assert_eq!(map.errata_by_local("n1", &[500]).await.unwrap(), [Some(1)]);
     }
 }

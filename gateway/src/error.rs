@@ -117,6 +117,10 @@ fn not_found(kind: spec::IdKind, id: i64) -> Fault {
             NO_SUCH_PACKAGE,
             format!("{PREFIX}The package could not be found"),
         ),
+        // `InvalidErrataException`, as `ErrataManager` refuses an erratum
+        // id it does not find (unverified against a server: the message
+        // is the exception's from the fault table).
+        IdKind::Erratum => Fault::new(INVALID_ERRATA, format!("{PREFIX}Invalid errata")),
         // `ProfileManager.lookupByIdAndOrg`'s exception, unhandled; the
         // server's text ends "for org <id>", which the gateway cannot name.
         IdKind::PackageProfile => Fault::new(
@@ -144,6 +148,10 @@ pub(crate) const SNAPSHOT_NOT_FOUND: i32 = 1069;
 /// The server's fault code for a package it does not hold or show the
 /// user (`NoSuchPackageException`).
 pub(crate) const NO_SUCH_PACKAGE: i32 = -209;
+
+/// The server's fault code for an erratum it does not hold
+/// (`InvalidErrataException`).
+pub(crate) const INVALID_ERRATA: i32 = 2600;
 
 /// The server's `InvalidParameterException`: among others, a pinned
 /// subscription it does not hold.

@@ -63,6 +63,11 @@
 //!   ([`IdKind::Package`]). Source package ids (`source_package`) and
 //!   package name ids (`package_name_id`, `package state`) are other id
 //!   spaces and are not marked.
+//! - **Erratum ids**: parameter `errataIds`; `id` in results named
+//!   `errata` and `erratum`, and of the `errata` nested in the
+//!   `server_errata` of `system.getRelevantErrata(sids)`. Errata are
+//!   shared content numbered per node, like packages
+//!   ([`IdKind::Erratum`]); the cluster id stands for the advisory name.
 //!
 //! An override table corrects the rules where the documentation misleads
 //! (`actionchain.createChain` names its chain id `actionId`; the image build
@@ -100,11 +105,15 @@ pub enum IdKind {
     /// as it syncs them, and the cluster id stands for the package (by
     /// name, epoch, version, release and architecture) on every node.
     Package,
+    /// An erratum (patch) id. Errata are shared content like packages:
+    /// each node numbers them as it syncs them, and the cluster id stands
+    /// for the erratum (by advisory name) on every node.
+    Erratum,
 }
 
 impl IdKind {
     /// Every kind.
-    pub const ALL: [IdKind; 11] = [
+    pub const ALL: [IdKind; 12] = [
         IdKind::System,
         IdKind::Action,
         IdKind::Schedule,
@@ -116,6 +125,7 @@ impl IdKind {
         IdKind::PackageProfile,
         IdKind::PinnedSubscription,
         IdKind::Package,
+        IdKind::Erratum,
     ];
 
     /// Whether ids of this kind name objects that live on particular nodes
@@ -131,10 +141,10 @@ impl IdKind {
     }
 
     /// Whether ids of this kind name content every node holds under its
-    /// own id (system groups, packages): a call naming one goes wherever
-    /// it is routed, with each node's own id for it.
+    /// own id (system groups, packages, errata): a call naming one goes
+    /// wherever it is routed, with each node's own id for it.
     pub fn is_shared(self) -> bool {
-        matches!(self, IdKind::Group | IdKind::Package)
+        matches!(self, IdKind::Group | IdKind::Package | IdKind::Erratum)
     }
 
     /// Whether the parts of one object of this kind are copies alike (a
@@ -160,6 +170,7 @@ impl IdKind {
             IdKind::PackageProfile => "package profiles",
             IdKind::PinnedSubscription => "pinned subscriptions",
             IdKind::Package => "packages",
+            IdKind::Erratum => "errata",
         }
     }
 }

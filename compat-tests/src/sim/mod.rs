@@ -147,6 +147,24 @@ impl Node {
             .collect()
     }
 
+    /// The advisory names of the errata each scheduled action applies, by
+    /// action id (tests check which errata a call reached the node with).
+    pub fn scheduled_errata(&self) -> Vec<(i32, Vec<String>)> {
+        let data = self.read();
+        data.actions
+            .values()
+            .map(|a| {
+                let names = a
+                    .errata_ids
+                    .iter()
+                    .filter_map(|id| data.errata.get(id))
+                    .map(|e| e.advisory.clone())
+                    .collect();
+                (a.id, names)
+            })
+            .collect()
+    }
+
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, NodeData> {
         self.data.read().unwrap_or_else(|e| e.into_inner())
     }

@@ -85,6 +85,8 @@ pub struct Action {
     pub systems: BTreeMap<i32, (ActionState, Option<String>)>,
     /// Package ids the action installs.
     pub package_ids: Vec<i32>,
+    /// Erratum ids the action applies.
+    pub errata_ids: Vec<i32>,
 }
 
 impl Action {
@@ -134,6 +136,29 @@ pub struct Package {
     pub checksum: String,
     /// Last modified (Unix seconds).
     pub last_modified: i64,
+}
+
+/// An erratum (patch) of a product's updates channel.
+#[derive(Debug, Clone)]
+pub struct Erratum {
+    /// Erratum id (this node's).
+    pub id: i32,
+    /// Advisory name, alike on every node of the zone.
+    pub advisory: String,
+    /// Synopsis.
+    pub synopsis: String,
+    /// `Security Advisory`, `Bug Fix Advisory` or `Product Enhancement Advisory`.
+    pub advisory_type: String,
+    /// Issued (Unix seconds).
+    pub issued: i64,
+    /// Updated (Unix seconds).
+    pub updated: i64,
+    /// The label of the channel that carries it.
+    pub channel_label: String,
+    /// The OS release of the systems it is relevant to (`15.6`).
+    pub os_release: String,
+    /// The packages it updates.
+    pub package_ids: Vec<i32>,
 }
 
 /// A user of the organization.
@@ -240,6 +265,8 @@ pub struct NodeData {
     pub channels: Vec<Channel>,
     /// Packages by id.
     pub packages: BTreeMap<i32, Package>,
+    /// Errata by id.
+    pub errata: BTreeMap<i32, Erratum>,
     /// Users.
     pub users: Vec<User>,
     /// Next user id.
@@ -272,6 +299,11 @@ impl NodeData {
     /// The user with this id.
     pub fn user_by_id(&self, id: i32) -> Option<&User> {
         self.users.iter().find(|u| u.id == id)
+    }
+
+    /// The erratum of this advisory name.
+    pub fn erratum(&self, advisory: &str) -> Option<&Erratum> {
+        self.errata.values().find(|e| e.advisory == advisory)
     }
 
     /// The channel with this label.

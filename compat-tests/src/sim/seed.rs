@@ -19,7 +19,8 @@ use local::seed_local;
 use sha2::{Digest, Sha256};
 
 use super::model::{
-    ActivationKey, Channel, FIRST_SYSTEM_ID, NodeData, Org, Package, System, SystemGroup, User,
+    ActivationKey, Channel, Erratum, FIRST_SYSTEM_ID, NodeData, Org, Package, System, SystemGroup,
+    User,
 };
 
 /// A small, stable pseudo-random generator (SplitMix64): seeded data must
@@ -77,6 +78,16 @@ pub(crate) fn first_group_id(name: &str) -> i32 {
 pub(crate) fn first_package_id(name: &str) -> i32 {
     200_001 + 100 * SplitMix64::from_text(&format!("packages:{name}")).below(1000) as i32
 }
+
+/// The first erratum id of the node called `name`: 3001 plus a multiple
+/// of 100 taken from the name, so that nodes number the zone's errata
+/// apart, as real nodes that synced their channels apart do.
+pub(crate) fn first_erratum_id(name: &str) -> i32 {
+    3_001 + 100 * SplitMix64::from_text(&format!("errata:{name}")).below(1000) as i32
+}
+
+/// Errata seeded per product's updates channel.
+const ERRATA_PER_CHANNEL: u64 = 6;
 
 /// What a node is seeded from.
 #[derive(Debug, Clone)]
@@ -214,6 +225,7 @@ fn seed_shared(data: &mut NodeData, spec: &SeedSpec) {
     add_user(data, "auditor", &format!("au-{}", rng.hex32()), &[]);
 
     seed_channels(data, &mut rng, first_package_id(&spec.name));
+    seed_errata(data, &spec.zone, first_erratum_id(&spec.name));
 
     for (name, base) in [
         ("sles15sp6-default", "sle-product-sles15-sp6-pool-x86_64"),
@@ -314,6 +326,66 @@ fn seed_channels(data: &mut NodeData, rng: &mut SplitMix64, first_package_id: i3
         }
     }
     data.channels.sort_by(|a, b| a.label.cmp(&b.label));
+}
+
+/// The errata of each product's updates channel, alike on every node of
+/// the zone but for their ids: advisory names as SUSE writes them, each
+/// updating two of the channel's packages, relevant to the systems of the
+/// product's OS release. Drawn from their own generator, so that the
+/// channels and packages seeded before stay as they were.
+fn seed_errata(data: &mut NodeData, zone: &str, first_id: i32) {
+    let mut rng = SplitMix64::from_text(&format!("errata:{zone}"));
+    let mut id = first_id;
+    let types = [
+        ("Security Advisory", "SU"),
+        ("Bug Fix Advisory", "RU"),
+        ("Product Enhancement Advisory", "RU"),
+    ];
+    for (tag, os_release, product) in [
+        ("sles15-sp6", "15.6", "SLE-Product-SLES-15-SP6"),
+        ("sles15-sp5", "15.5", "SLE-Product-SLES-15-SP5"),
+    ] {
+        let label = format!("sle-product-{tag}-updates-x86_64");
+        let Some(channel) = data.channel(&label) else {
+            continue;
+        };
+        let packages = channel.package_ids.clone();
+        for _ in 0..ERRATA_PER_CHANNEL {
+            let (advisory_type, kind) = types[rng.below(types.len() as u64) as usize];
+            // Advisory names are unique: draw again on a clash.
+            let advisory = loop {
+                let number = 1000 + rng.below(4000);
+                let advisory = format!("SUSE-{kind}-{product}-2025-{number}");
+                if data.erratum(&advisory).is_none() {
+                    break advisory;
+                }
+            };
+            let issued = 1_735_689_600 + rng.below(600 * 86_400) as i64;
+            let picked: Vec<i32> = (0..2)
+                .map(|_| packages[rng.below(packages.len() as u64) as usize])
+                .collect();
+            let names: Vec<&str> = picked
+                .iter()
+                .filter_map(|p| data.packages.get(p))
+                .map(|p| p.name.as_str())
+                .collect();
+            data.errata.insert(
+                id,
+                Erratum {
+                    id,
+                    advisory,
+                    synopsis: format!("Recommended update for {}", names.join(", ")),
+                    advisory_type: advisory_type.to_owned(),
+                    issued,
+                    updated: issued + rng.below(30 * 86_400) as i64,
+                    channel_label: label.clone(),
+                    os_release: os_release.to_owned(),
+                    package_ids: picked,
+                },
+            );
+            id += 1;
+        }
+    }
 }
 
 fn seed_systems(data: &mut NodeData, spec: &SeedSpec) {

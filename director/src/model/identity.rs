@@ -291,3 +291,30 @@ impl PackageIdentity {
         ObjectPart::local_on(&self.parts, node)
     }
 }
+
+/// An erratum (patch), by its cluster id.
+///
+/// Errata are content every node syncs with its channels, numbered as each
+/// node syncs them, like packages. An erratum is the same erratum on every
+/// node by its advisory name (`SUSE-SLE-Module-Basesystem-15-SP6-2024-3393`),
+/// the name the API itself looks errata up by (`errata.getDetails`), so
+/// the cluster id is keyed by it, and each node's own id for the erratum
+/// is a part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ErratumIdentity {
+    /// Cluster id.
+    pub cluster_id: i32,
+    /// The advisory name.
+    pub advisory: String,
+    /// Each node's id for the erratum, as far as the cluster has seen it
+    /// (one per node, as for packages).
+    #[serde(default)]
+    pub parts: Vec<ObjectPart>,
+}
+
+impl ErratumIdentity {
+    /// The erratum's id on `node`, when known.
+    pub fn local_on(&self, node: &str) -> Option<i32> {
+        ObjectPart::local_on(&self.parts, node)
+    }
+}

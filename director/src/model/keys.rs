@@ -90,6 +90,18 @@ impl Keys {
     pub fn package_name(nevra: &str) -> String {
         format!("pkg-name/{nevra}")
     }
+    /// `erratum/<cluster id>`.
+    pub fn erratum(cluster_id: i32) -> String {
+        format!("erratum/{}", padded(cluster_id))
+    }
+    /// `erratum-local/<node>/<local id>`.
+    pub fn erratum_local(node: &str, local_id: i32) -> String {
+        format!("erratum-local/{node}/{}", padded(local_id))
+    }
+    /// `erratum-name/<advisory name>`.
+    pub fn erratum_name(advisory: &str) -> String {
+        format!("erratum-name/{advisory}")
+    }
     /// `session/<id>`.
     pub fn session(id: u64) -> String {
         format!("session/{id}")

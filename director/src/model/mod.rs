@@ -27,10 +27,13 @@
 //! | `pkg/<cluster id>` | [`PackageIdentity`] | cluster package id -> the package (name, epoch, version, release, architecture) and each node's id for it |
 //! | `pkg-local/<node>/<local id>` | cluster id | index |
 //! | `pkg-name/<name-[epoch:]version-release.arch>` | cluster id | index: a package is the same package on every node by its name, epoch, version, release and architecture |
+//! | `erratum/<cluster id>` | [`ErratumIdentity`] | cluster erratum id -> the advisory name and each node's id for it |
+//! | `erratum-local/<node>/<local id>` | cluster id | index |
+//! | `erratum-name/<advisory name>` | cluster id | index: an erratum is the same erratum on every node by its advisory name |
 //! | `session/<session id>` | [`GatewaySession`] | a gateway session: node keys, expiry |
 //! | `move/<id>` | [`MoveRecord`] | a client move and its progress |
 //! | `op/<id>` | [`Operation`] | a drain or rebalance and its progress |
-//! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `schedule-id`, `<kind>-id` (the other [`ObjectKind`]s), `group-id`, `package-id`, `move`, `op`, `session` |
+//! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `schedule-id`, `<kind>-id` (the other [`ObjectKind`]s), `group-id`, `package-id`, `erratum-id`, `move`, `op`, `session` |
 //!
 //! Secrets never enter the store: no passwords, no admin or client tokens.
 //! The one credential-like value kept is a gateway session's node session
@@ -47,8 +50,8 @@ mod zone;
 
 pub use client::{Client, ClientStatus};
 pub use identity::{
-    FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, ObjectIdentity, ObjectKind, ObjectPart,
-    PackageIdentity, PackageName, Remaining, SystemIdentity,
+    ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, ObjectIdentity, ObjectKind,
+    ObjectPart, PackageIdentity, PackageName, Remaining, SystemIdentity,
 };
 pub use keys::Keys;
 pub use moves::{MoveOutcome, MoveRecord, MoveState, Operation, OperationKind, OperationState};

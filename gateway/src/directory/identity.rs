@@ -19,8 +19,10 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use director::identity::{IdentityError, IdentityMap};
-pub use director::identity::{SeenPackage, SeenSystem};
-pub use director::model::{GroupIdentity, ObjectKind, PackageIdentity, PackageName};
+pub use director::identity::{SeenErratum, SeenPackage, SeenSystem};
+pub use director::model::{
+    ErratumIdentity, GroupIdentity, ObjectKind, PackageIdentity, PackageName,
+};
 use director::store::Store;
 
 use super::id_blocks::{BlockMemo, IdBlocks};
@@ -107,10 +109,10 @@ pub struct CachedIdentity {
     group_of: moka::sync::Cache<u64, i32>,
     /// System groups by cluster id: organization, name, each node's id.
     group_records: moka::sync::Cache<i32, Arc<GroupIdentity>>,
-    /// Packages: a node's id for one to its cluster id.
-    package_of: moka::sync::Cache<u64, i32>,
-    /// Packages by cluster id: the package, each node's id.
-    package_records: moka::sync::Cache<i32, Arc<PackageIdentity>>,
+    /// Packages by node id and by cluster id.
+    packages: ContentCaches<PackageIdentity>,
+    /// Errata by node id and by cluster id.
+    errata: ContentCaches<ErratumIdentity>,
 }
 
 /// The record of cluster id `id` from `cache`, else what `load` reads
@@ -158,14 +160,8 @@ impl CachedIdentity {
                 .max_capacity(GROUPS)
                 .time_to_live(LOCATION_TTL)
                 .build(),
-            package_of: moka::sync::Cache::builder()
-                .max_capacity(CAPACITY)
-                .time_to_live(CLUSTER_ID_TTL)
-                .build(),
-            package_records: moka::sync::Cache::builder()
-                .max_capacity(GROUPS)
-                .time_to_live(LOCATION_TTL)
-                .build(),
+            packages: ContentCaches::new(),
+            errata: ContentCaches::new(),
         }
     }
 
@@ -523,6 +519,104 @@ impl CachedIdentity {
     }
 }
 
+/// A record of shared content with a part per node: packages and errata.
+pub(super) trait SharedRecord: std::fmt::Debug + Send + Sync + 'static {
+    /// The content's id on `node`, when known.
+    fn local_on(&self, node: &str) -> Option<i32>;
+}
+
+impl SharedRecord for PackageIdentity {
+    fn local_on(&self, node: &str) -> Option<i32> {
+        PackageIdentity::local_on(self, node)
+    }
+}
+
+impl SharedRecord for ErratumIdentity {
+    fn local_on(&self, node: &str) -> Option<i32> {
+        ErratumIdentity::local_on(self, node)
+    }
+}
+
+/// The caches of one kind of shared content numbered per node (packages,
+/// errata): a node's id to the cluster id, and records by cluster id.
+#[derive(Debug)]
+struct ContentCaches<R: SharedRecord> {
+    of: moka::sync::Cache<u64, i32>,
+    records: moka::sync::Cache<i32, Arc<R>>,
+}
+
+impl<R: SharedRecord> ContentCaches<R> {
+    fn new() -> Self {
+        ContentCaches {
+            of: moka::sync::Cache::builder()
+                .max_capacity(CAPACITY)
+                .time_to_live(CLUSTER_ID_TTL)
+                .build(),
+            records: moka::sync::Cache::builder()
+                .max_capacity(GROUPS)
+                .time_to_live(LOCATION_TTL)
+                .build(),
+        }
+    }
+
+    /// The cluster ids of `locals` of node `number`: cached, else what
+    /// `read` finds in the map for the ids not cached (then cached).
+    async fn known<F, Fut>(
+        &self,
+        number: u32,
+        locals: &[i32],
+        read: F,
+    ) -> Result<Vec<Option<i32>>, IdentityError>
+    where
+        F: FnOnce(Vec<i32>) -> Fut,
+        Fut: Future<Output = Result<Vec<Option<i32>>, IdentityError>>,
+    {
+        let key = |l: i32| CachedIdentity::local_key(number, l);
+        let mut found: Vec<Option<i32>> = locals.iter().map(|l| self.of.get(&key(*l))).collect();
+        let missing: Vec<i32> = locals
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| f.is_none())
+            .map(|(l, _)| *l)
+            .collect();
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let read = read(missing.clone()).await?;
+        let read: HashMap<i32, i32> = missing
+            .iter()
+            .zip(read)
+            .filter_map(|(l, id)| Some((*l, id?)))
+            .collect();
+        for (local, slot) in locals.iter().zip(found.iter_mut()) {
+            if slot.is_none()
+                && let Some(&id) = read.get(local)
+            {
+                self.of.insert(key(*local), id);
+                *slot = Some(id);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Caches what the map bound: `locals` of `node` (number `number`) are
+    /// `ids`. A cached record without `node`'s part is dropped: it has
+    /// gained one.
+    fn bound(&self, node: &str, number: u32, locals: impl Iterator<Item = i32>, ids: &[i32]) {
+        for (local, id) in locals.zip(ids) {
+            self.of
+                .insert(CachedIdentity::local_key(number, local), *id);
+            if self
+                .records
+                .get(id)
+                .is_some_and(|r| r.local_on(node).is_none())
+            {
+                self.records.invalidate(id);
+            }
+        }
+    }
+}
+
 /// Packages: one cluster id per name, epoch, version, release and
 /// architecture, each node's id for the package a part of it
 /// ([`IdentityMap::packages_for_locals`]).
@@ -534,35 +628,9 @@ impl CachedIdentity {
         node: &str,
         locals: &[i32],
     ) -> Result<Vec<Option<i32>>, IdentityError> {
-        let number = self.number(node);
-        let mut found: Vec<Option<i32>> = locals
-            .iter()
-            .map(|l| self.package_of.get(&Self::local_key(number, *l)))
-            .collect();
-        let missing: Vec<i32> = locals
-            .iter()
-            .zip(&found)
-            .filter(|(_, f)| f.is_none())
-            .map(|(l, _)| *l)
-            .collect();
-        if missing.is_empty() {
-            return Ok(found);
-        }
-        let read = self.map.packages_by_local(node, &missing).await?;
-        let read: HashMap<i32, i32> = missing
-            .iter()
-            .zip(read)
-            .filter_map(|(l, id)| Some((*l, id?)))
-            .collect();
-        for (local, slot) in locals.iter().zip(found.iter_mut()) {
-            if slot.is_none()
-                && let Some(&id) = read.get(local)
-            {
-                self.package_of.insert(Self::local_key(number, *local), id);
-                *slot = Some(id);
-            }
-        }
-        Ok(found)
+        let read =
+            |missing: Vec<i32>| async move { self.map.packages_by_local(node, &missing).await };
+        self.packages.known(self.number(node), locals, read).await
     }
 
     /// The cluster ids of the packages `seen` on `node`, in order; the
@@ -573,30 +641,58 @@ impl CachedIdentity {
         seen: &[SeenPackage<'_>],
     ) -> Result<Vec<i32>, IdentityError> {
         let ids = self.map.packages_for_locals(node, seen).await?;
-        let number = self.number(node);
-        for (s, id) in seen.iter().zip(&ids) {
-            self.package_of
-                .insert(Self::local_key(number, s.local_id), *id);
-            // The record may have gained this node's part.
-            if self
-                .package_records
-                .get(id)
-                .is_some_and(|r| r.local_on(node).is_none())
-            {
-                self.package_records.invalidate(id);
-            }
-        }
+        let locals = seen.iter().map(|s| s.local_id);
+        self.packages.bound(node, self.number(node), locals, &ids);
         Ok(ids)
     }
 
     /// The package of cluster id `id`.
     pub async fn package(&self, id: i32) -> Result<Option<Arc<PackageIdentity>>, IdentityError> {
-        cached_record(&self.package_records, id, self.map.package(id)).await
+        cached_record(&self.packages.records, id, self.map.package(id)).await
     }
 
     /// Drops the cached record of package `id` (it lacked a node's part).
     pub fn invalidate_package(&self, id: i32) {
-        self.package_records.invalidate(&id);
+        self.packages.records.invalidate(&id);
+    }
+}
+
+/// Errata: one cluster id per advisory name, each node's id for the
+/// erratum a part of it ([`IdentityMap::errata_for_locals`]).
+impl CachedIdentity {
+    /// The cluster ids of errata `node` calls `locals`, where the map has
+    /// seen them.
+    pub async fn known_erratum_ids(
+        &self,
+        node: &str,
+        locals: &[i32],
+    ) -> Result<Vec<Option<i32>>, IdentityError> {
+        let read =
+            |missing: Vec<i32>| async move { self.map.errata_by_local(node, &missing).await };
+        self.errata.known(self.number(node), locals, read).await
+    }
+
+    /// The cluster ids of the errata `seen` on `node`, in order; the
+    /// node's parts are recorded.
+    pub async fn erratum_ids(
+        &self,
+        node: &str,
+        seen: &[SeenErratum<'_>],
+    ) -> Result<Vec<i32>, IdentityError> {
+        let ids = self.map.errata_for_locals(node, seen).await?;
+        let locals = seen.iter().map(|s| s.local_id);
+        self.errata.bound(node, self.number(node), locals, &ids);
+        Ok(ids)
+    }
+
+    /// The erratum of cluster id `id`.
+    pub async fn erratum(&self, id: i32) -> Result<Option<Arc<ErratumIdentity>>, IdentityError> {
+        cached_record(&self.errata.records, id, self.map.erratum(id)).await
+    }
+
+    /// Drops the cached record of erratum `id` (it lacked a node's part).
+    pub fn invalidate_erratum(&self, id: i32) {
+        self.errata.records.invalidate(&id);
     }
 }
 

@@ -24,6 +24,7 @@ mod action;
 mod api;
 mod auth;
 mod broadcast;
+mod errata_ids;
 mod fanout;
 mod group_ids;
 mod list_feed;

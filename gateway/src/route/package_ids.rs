@@ -153,7 +153,7 @@ async fn find_on(
     let ids = ctx.gw.directory().identity();
     let seen = [SeenPackage {
         local_id: local,
-        package: &package.package,
+        content: &package.package,
     }];
     ids.package_ids(node, &seen).await?;
     ids.invalidate_package(package.cluster_id);
@@ -323,7 +323,7 @@ async fn cluster_ids(
         .filter_map(|local| {
             Some(SeenPackage {
                 local_id: *local,
-                package: named.get(local)?,
+                content: named.get(local)?,
             })
         })
         .collect();

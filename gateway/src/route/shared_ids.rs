@@ -1,5 +1,6 @@
 //! Ids of content every node holds under its own id: system groups
-//! ([`super::group_ids`]) and packages ([`super::package_ids`]). Each has
+//! ([`super::group_ids`]), packages ([`super::package_ids`]) and errata
+//! ([`super::errata_ids`]). Each has
 //! one cluster id for all nodes, and every node a call goes to gets its
 //! own id for it (a system call, a broadcast, a fan-out and a shared read
 //! alike); each node's ids in an answer become the cluster ids.
@@ -8,12 +9,12 @@ use spec::{Entry, IdKind};
 use xmlrpc::{MethodCall, Value};
 
 use super::node_call::{answer, call_node, node_in_cluster};
-use super::{Ctx, group_ids, package_ids};
+use super::{Ctx, errata_ids, group_ids, package_ids};
 use crate::error::GatewayError;
 
 /// Whether calls of `entry` may carry shared-content ids.
 pub(crate) fn involved(entry: &Entry) -> bool {
-    group_ids::involved(entry) || package_ids::involved(entry)
+    group_ids::involved(entry) || package_ids::involved(entry) || errata_ids::involved(entry)
 }
 
 /// `ctx`'s call as `node` is to get it: shared-content ids are the node's
@@ -33,7 +34,8 @@ pub(crate) async fn params_to_node(
     params: &mut [Value],
 ) -> Result<(), GatewayError> {
     group_ids::params_to_node(ctx, node, params).await?;
-    package_ids::params_to_node(ctx, node, params).await
+    package_ids::params_to_node(ctx, node, params).await?;
+    errata_ids::params_to_node(ctx, node, params).await
 }
 
 /// Rewrites every shared-content id `node` answered in `value` to its
@@ -44,7 +46,8 @@ pub(crate) async fn result_from_node(
     value: &mut Value,
 ) -> Result<(), GatewayError> {
     group_ids::result_from_node(ctx, node, value).await?;
-    package_ids::result_from_node(ctx, node, value).await
+    package_ids::result_from_node(ctx, node, value).await?;
+    errata_ids::result_from_node(ctx, node, value).await
 }
 
 /// The values among `params` that carry ids of `kind`: each item of an

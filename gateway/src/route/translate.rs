@@ -15,9 +15,9 @@
 //! maintenance change moved). A recurring schedule for a minion names it
 //! by system id (`entity_id`), which is mapped too.
 //!
-//! Ids of shared content, system groups and packages
-//! ([`IdKind::is_shared`]), are left to [`super::shared_ids`]: a group or
-//! package lives on every node, and finding a node's id for it may take a
+//! Ids of shared content, system groups, packages and errata
+//! ([`IdKind::is_shared`]), are left to [`super::shared_ids`]: a group,
+//! package or erratum lives on every node, and finding a node's id for it may take a
 //! call to that node.
 
 use std::sync::Arc;
@@ -52,11 +52,11 @@ pub(crate) fn passes_over_unknown(kind: IdKind) -> bool {
 pub(crate) const NO_LOCAL_ID: i32 = 0;
 
 /// The identity map's kind of the ids of node objects (actions,
-/// schedules, images, ...); `None` for systems (and shared content, groups
-/// and packages, which never reach the callers: see [`super::shared_ids`]).
+/// schedules, images, ...); `None` for systems (and shared content, groups,
+/// packages and errata, which never reach the callers: see [`super::shared_ids`]).
 pub(crate) fn object_kind(kind: IdKind) -> Option<ObjectKind> {
     Some(match kind {
-        IdKind::System | IdKind::Group | IdKind::Package => return None,
+        IdKind::System | IdKind::Group | IdKind::Package | IdKind::Erratum => return None,
         IdKind::Action => ObjectKind::Action,
         IdKind::Schedule => ObjectKind::Schedule,
         IdKind::Image => ObjectKind::Image,
@@ -163,8 +163,8 @@ pub(crate) async fn to_local(
     Ok(())
 }
 
-/// Rewrites every id `node` answered in `value` to its cluster id (groups
-/// and packages: [`super::shared_ids::result_from_node`]). The ids of a list are
+/// Rewrites every id `node` answered in `value` to its cluster id (groups,
+/// packages and errata: [`super::shared_ids::result_from_node`]). The ids of a list are
 /// translated in one batch.
 pub(crate) async fn result_from_node(
     ids: &CachedIdentity,

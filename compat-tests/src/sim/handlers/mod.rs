@@ -16,6 +16,7 @@ mod ansible;
 mod api;
 mod auth;
 mod channel;
+mod errata;
 mod group_members;
 mod image;
 mod notifications;
@@ -165,10 +166,13 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         ("auth", m) => auth::call(node, m, call),
         ("system", m) => system::call(node, m, call)
             .or_else(|| system_profile::call(node, m, call))
-            .or_else(|| package_profiles::call(node, m, call)),
+            .or_else(|| package_profiles::call(node, m, call))
+            .or_else(|| errata::system_call(node, m, call)),
         ("system.provisioning.snapshot", m) => snapshot::call(node, m, call),
         ("system.config", m) => system_profile::config_call(node, m, call),
         ("schedule", m) => schedule::call(node, m, call),
+        ("channel.software", "listErrata") => Some(errata::of_channel(node, call)),
+        ("errata", m) => errata::call(node, m, call),
         ("channel", m) | ("channel.software", m) => channel::call(node, &e.namespace, m, call),
         ("user", m) => user::call(node, m, call).or_else(|| user_details::call(node, m, call)),
         ("org", m) => org::call(node, m, call),

@@ -230,7 +230,7 @@ fn delete_systems(node: &Node, call: &Call<'_>) -> MethodResponse {
 }
 
 /// The ids, all of which must name systems of this node.
-fn checked_systems(data: &NodeData, sids: &[i64]) -> Result<Vec<i32>, Fault> {
+pub(super) fn checked_systems(data: &NodeData, sids: &[i64]) -> Result<Vec<i32>, Fault> {
     sids.iter()
         .map(|&sid| {
             i32::try_from(sid)
@@ -294,7 +294,7 @@ fn schedule_apply_highstate(node: &Node, call: &Call<'_>) -> MethodResponse {
 }
 
 /// The system ids of a call: `sid`, or the list `sids`.
-fn sids(call: &Call<'_>, single: bool) -> Result<Vec<i64>, Fault> {
+pub(super) fn sids(call: &Call<'_>, single: bool) -> Result<Vec<i64>, Fault> {
     if single {
         Ok(vec![call.int("sid")?])
     } else {
@@ -304,7 +304,7 @@ fn sids(call: &Call<'_>, single: bool) -> Result<Vec<i64>, Fault> {
 
 /// Records a new action of type `(name, label)` on `systems`, all in
 /// progress; answers its id.
-fn schedule(
+pub(super) fn schedule(
     data: &mut NodeData,
     scheduler: &str,
     (type_name, type_label): (&str, &str),
@@ -327,6 +327,7 @@ fn schedule(
             .map(|sid| (sid, (ActionState::InProgress, None)))
             .collect::<BTreeMap<_, _>>(),
         package_ids,
+        errata_ids: Vec::new(),
     };
     data.actions.insert(id, action);
     id

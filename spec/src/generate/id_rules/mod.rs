@@ -115,6 +115,14 @@ const PACKAGE_ID_PARAMS: &[&str] = &["packageIds", "pid", "pkgIdsToLock", "pkgId
 const PACKAGE_FIELDS: &[&str] = &["package_id", "to_package_id"];
 /// Results whose `id` is a package id.
 const PACKAGE_STRUCTS: &[&str] = &["package", "package overview"];
+/// Parameters naming errata by id.
+const ERRATUM_ID_PARAMS: &[&str] = &["errataIds"];
+/// Results whose `id` is an erratum id.
+const ERRATUM_STRUCTS: &[&str] = &["errata", "erratum"];
+/// System id members documented as strings that the server fills with the
+/// system's integer id: `system.getRelevantErrata(sids)` puts each `sid`
+/// it was given as `system_id`. (Result name, member.)
+const TEXT_DOCUMENTED_SYSTEM_FIELDS: &[(&str, &str)] = &[("server_errata", "system_id")];
 /// Methods of the recurring namespaces that answer the schedule's id.
 const SCHEDULE_RESULTS: &[&str] = &["create", "update", "delete"];
 
@@ -157,7 +165,14 @@ pub(super) fn assign(drafts: &mut [Draft]) -> Result<(), GenerateError> {
             _ => return Err(conflict(entry, &rows)),
         };
         for (i, row) in NESTED_IDS.iter().enumerate() {
-            if row.namespace == entry.namespace && row.method == entry.method {
+            // A row names the method's overloads whose result has its
+            // first member (`system.getRelevantErrata(sid)` lists errata,
+            // the `sids` overload nests them per system).
+            let has_outer = row
+                .path
+                .first()
+                .is_some_and(|first| entry.result_fields.iter().any(|f| f.name == *first));
+            if row.namespace == entry.namespace && row.method == entry.method && has_outer {
                 result.push(nested_result(entry, row)?);
                 nested_used[i] = true;
             }
@@ -277,6 +292,8 @@ pub(super) fn param_ids(entry: &Entry) -> Result<Vec<IdParam>, GenerateError> {
                 Some((IdKind::Group, integer_form(entry, name, &param.ty)?))
             } else if PACKAGE_ID_PARAMS.contains(&name) {
                 Some((IdKind::Package, integer_form(entry, name, &param.ty)?))
+            } else if ERRATUM_ID_PARAMS.contains(&name) {
+                Some((IdKind::Erratum, integer_form(entry, name, &param.ty)?))
             } else {
                 None
             };
@@ -378,6 +395,8 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
             Some(IdKind::Group)
         } else if f == "id" && PACKAGE_STRUCTS.contains(&name) {
             Some(IdKind::Package)
+        } else if f == "id" && ERRATUM_STRUCTS.contains(&name) {
+            Some(IdKind::Erratum)
         } else {
             None
         };
@@ -389,6 +408,12 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
         }
     }
     for field in &entry.result_fields {
+        if TEXT_DOCUMENTED_SYSTEM_FIELDS.contains(&(name, field.name.as_str())) {
+            out.push(IdResult {
+                kind: IdKind::System,
+                place: IdPlace::Field(field.name.clone()),
+            });
+        }
         if GROUP_FIELDS.contains(&field.name.as_str()) {
             out.push(IdResult {
                 kind: IdKind::Group,

@@ -1,7 +1,8 @@
 //! Ids in structs nested in a result, which the catalogs list only as an
 //! `array` or `struct` member without its members. Taken from the server's
-//! serializers; a row whose method is gone, or whose first member is not an
-//! array or struct member of the result, stops the generator.
+//! serializers. A row applies to the overloads whose result has its first
+//! member; a row that applies to none, or whose first member is not an
+//! array or struct member, stops the generator.
 
 use crate::ids::IdKind;
 
@@ -25,6 +26,9 @@ const DUPLICATES: &str = "a duplicate group lists its systems as `NetworkDtoSeri
                           structs: `systemId`, `systemName`, `last_checkin`";
 const SYSTEM_GROUPS: &str = "`SystemGroupsSerializer`: each system's `system_groups` are \
                              `SystemGroupID` structs, `id` and `name` of a group";
+const SERVER_ERRATA: &str = "`system.getRelevantErrata(sids)`: each system's `errata` are \
+                             the `ErrataOverview` structs of `getRelevantErrata(sid)`, with \
+                             `id` and `advisory_name`";
 const RESCHEDULED: &str = "`RescheduleResultSerializer`: each rescheduled action's `id`, \
                            `prerequisite` and `affected_system_ids`";
 
@@ -46,6 +50,13 @@ const fn row(
 
 /// The nested-id table.
 pub const NESTED_IDS: &[NestedIds] = &[
+    row(
+        "system",
+        "getRelevantErrata",
+        &["errata", "id"],
+        IdKind::Erratum,
+        SERVER_ERRATA,
+    ),
     row(
         "system",
         "listSystemGroupsForSystemsWithEntitlement",
