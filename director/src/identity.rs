@@ -28,8 +28,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::model::{
-    ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, Keys, ObjectIdentity, ObjectKind,
-    ObjectPart, PackageIdentity, PackageName, Remaining, SystemIdentity,
+    ContentKind, ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, Keys, ObjectIdentity,
+    ObjectKind, ObjectPart, PackageIdentity, PackageName, Remaining, SystemIdentity,
 };
 use crate::store::{Store, StoreError, Txn};
 
@@ -1023,6 +1023,63 @@ impl IdentityMap {
         self.content_for_locals::<ErratumIdentity>(node, seen).await
     }
 
+    /// Forgets `node`'s part of the `kind` content it holds as `local_id`:
+    /// the node deleted it (a channel removed, an orphan cleaned up). Its
+    /// index entry goes, and the part when it is that id. The record
+    /// stays, with the parts of other nodes: the cluster id keeps naming
+    /// the package or erratum, and a node that syncs it again is bound to
+    /// it under its new id. Answers the cluster id it had, `None` when the
+    /// map never knew it.
+    pub async fn forget_content_part(
+        &self,
+        kind: ContentKind,
+        node: &str,
+        local_id: i32,
+    ) -> Result<Option<i32>, IdentityError> {
+        match kind {
+            ContentKind::Package => self.forget_part::<PackageIdentity>(node, local_id).await,
+            ContentKind::Erratum => self.forget_part::<ErratumIdentity>(node, local_id).await,
+        }
+    }
+
+    async fn forget_part<R: SharedRecord>(
+        &self,
+        node: &str,
+        local_id: i32,
+    ) -> Result<Option<i32>, IdentityError> {
+        let local_key = R::local_key(node, local_id);
+        for _ in 0..ATTEMPTS {
+            let Some(indexed) = self.store.get(&local_key).await? else {
+                return Ok(None);
+            };
+            let id = parse_id(&indexed);
+            let mut txn = Txn::new()
+                .check(&local_key, Some(indexed))
+                .delete(&local_key);
+            if let Some(id) = id {
+                let key = R::key(id);
+                let raw = self.store.get(&key).await?;
+                if let Some(raw) = &raw {
+                    let mut record: R = serde_json::from_slice(raw)
+                        .map_err(|e| StoreError::codec(key.as_bytes(), e))?;
+                    let parts = record.parts_mut();
+                    let before = parts.len();
+                    parts.retain(|p| !(p.node == node && p.local_id == local_id));
+                    if parts.len() != before {
+                        txn = txn.put_json(&key, &record)?;
+                    }
+                }
+                txn = txn.check(&key, raw);
+            }
+            if self.store.transact(txn).await?.is_ok() {
+                return Ok(id);
+            }
+        }
+        Err(IdentityError::Contention {
+            what: format!("{} {local_id} on node {node}", R::SPACE.label()),
+        })
+    }
+
     /// The cluster ids of shared content seen on `node`, in order. Look-ups
     /// are batched (one scan of the node's index for many) and the content
     /// new to the cluster gets its ids in blocks, [`BATCH`] seen items to a
@@ -1701,5 +1758,48 @@ mod tests {
         }];
         assert_eq!(map.packages_for_locals("n1", &package).await.unwrap(), [1]);
         assert_eq!(map.errata_by_local("n1", &[500]).await.unwrap(), [Some(1)]);
+    }
+
+    #[tokio::test]
+    async fn a_node_that_deleted_content_loses_its_part_and_the_id_stays() {
+        let map = IdentityMap::new(Store::memory());
+        let advisory = "SUSE-SU-2025:0001-1";
+        let seen = |local_id| {
+            [SeenErratum {
+                local_id,
+                content: advisory,
+            }]
+        };
+        let id = map.errata_for_locals("n1", &seen(7)).await.unwrap()[0];
+        assert_eq!(map.errata_for_locals("n2", &seen(9)).await.unwrap(), [id]);
+
+        // n1 deleted it: its index entry and part go, n2's stay.
+        let forgotten = map
+            .forget_content_part(ContentKind::Erratum, "n1", 7)
+            .await
+            .unwrap();
+        assert_eq!(forgotten, Some(id));
+        assert_eq!(map.errata_by_local("n1", &[7]).await.unwrap(), [None]);
+        let record = map.erratum(id).await.unwrap().unwrap();
+        assert_eq!(
+            (record.local_on("n1"), record.local_on("n2")),
+            (None, Some(9))
+        );
+        // Unknown ids, and the same id of the other kind, change nothing.
+        for (kind, node, local) in [
+            (ContentKind::Erratum, "n1", 7),
+            (ContentKind::Package, "n2", 9),
+        ] {
+            assert_eq!(
+                map.forget_content_part(kind, node, local).await.unwrap(),
+                None
+            );
+        }
+        assert_eq!(map.errata_by_local("n2", &[9]).await.unwrap(), [Some(id)]);
+
+        // n1 syncs it again under a new id: the same cluster id.
+        assert_eq!(map.errata_for_locals("n1", &seen(31)).await.unwrap(), [id]);
+        let record = map.erratum(id).await.unwrap().unwrap();
+        assert_eq!(record.local_on("n1"), Some(31));
     }
 }

@@ -1,5 +1,5 @@
--- Change capture for the cluster director, version 2. nodectl installs it
--- at start when suma_cluster_capture_version does not say 2 yet, so a
+-- Change capture for the cluster director, version 3. nodectl installs it
+-- at start when suma_cluster_capture_version does not say 3 yet, so a
 -- restart takes no lock on Uyuni's tables. The script is idempotent and
 -- safe to run by hand: it waits at most 500 ms for each table lock and
 -- fails rather than make Uyuni's own transactions wait or deadlock (nodectl
@@ -128,6 +128,26 @@ BEGIN
     END LOOP;
 END $$;
 
+-- Content every node syncs and numbers on its own (packages, errata): the
+-- cluster forgets this node's id for it when it goes here. TG_ARGV[0]
+-- names the kind as the director spells it.
+CREATE OR REPLACE FUNCTION suma_cluster_content_deleted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO suma_cluster_outbox (topic, payload)
+    VALUES ('content-deleted', jsonb_build_object(
+        'kind', TG_ARGV[0], 'local_id', OLD.id::BIGINT));
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS suma_cluster_content_deleted ON rhnPackage;
+CREATE TRIGGER suma_cluster_content_deleted
+    AFTER DELETE ON rhnPackage
+    FOR EACH ROW EXECUTE FUNCTION suma_cluster_content_deleted('package');
+DROP TRIGGER IF EXISTS suma_cluster_content_deleted ON rhnErrata;
+CREATE TRIGGER suma_cluster_content_deleted
+    AFTER DELETE ON rhnErrata
+    FOR EACH ROW EXECUTE FUNCTION suma_cluster_content_deleted('erratum');
+
 -- Shared data: one row change, one event. TG_ARGV[0] names the kind.
 CREATE OR REPLACE FUNCTION suma_cluster_capture_row() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -168,6 +188,6 @@ CREATE TRIGGER suma_cluster_capture AFTER INSERT OR UPDATE OR DELETE ON web_cont
 
 CREATE TABLE IF NOT EXISTS suma_cluster_capture_version (version INT NOT NULL);
 DELETE FROM suma_cluster_capture_version;
-INSERT INTO suma_cluster_capture_version (version) VALUES (2);
+INSERT INTO suma_cluster_capture_version (version) VALUES (3);
 
 COMMIT;

@@ -130,3 +130,19 @@ CREATE TABLE IF NOT EXISTS susePinnedSubscription (
     server_id    NUMERIC NOT NULL REFERENCES rhnServer (id),
     orderitem_id NUMERIC NOT NULL
 );
+
+-- Content every node syncs and numbers on its own (the capture reports
+-- its deletion, so the cluster forgets the node's id for it).
+CREATE SEQUENCE IF NOT EXISTS rhn_package_id_seq;
+CREATE TABLE IF NOT EXISTS rhnPackage (
+    id     NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_package_id_seq'),
+    org_id NUMERIC REFERENCES web_customer (id) ON DELETE CASCADE
+);
+
+CREATE SEQUENCE IF NOT EXISTS rhn_errata_id_seq;
+CREATE TABLE IF NOT EXISTS rhnErrata (
+    id            NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_errata_id_seq'),
+    advisory      VARCHAR(100) NOT NULL,
+    advisory_name VARCHAR(100) NOT NULL,
+    org_id        NUMERIC REFERENCES web_customer (id) ON DELETE CASCADE
+);

@@ -12,7 +12,8 @@ use std::time::Duration;
 use director::bus::nats_server::NatsServer;
 use director::bus::{Bus, LocalBus, NatsBus};
 use director::cluster::{ClusterConfig, Director};
-use director::model::ObjectKind;
+use director::identity::{SeenErratum, SeenPackage};
+use director::model::{ObjectKind, PackageName};
 use director::store::Store;
 use nodectl::capture::{self, Database, event, outbox};
 use nodectl::config::DatabaseConfig;
@@ -424,6 +425,106 @@ async fn deleted_objects_leave_the_directors_identity_map() {
             .expect("read")
             .is_some(),
         "the same local id on another node is another object"
+    );
+    trigger.fire();
+    run.await.expect("capture stops");
+    let _ = stop_director.send(());
+    directing.await.expect("join").expect("director run");
+}
+
+/// A package or erratum the node deletes (its channel removed, an orphan
+/// cleaned up) loses the node's part in the director's identity map; the
+/// cluster id stays, with the parts of other nodes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleted_packages_and_errata_lose_their_node_part() {
+    let Some((pg, db)) = database().await else {
+        return;
+    };
+    let mut local = Vec::new();
+    for insert in [
+        "INSERT INTO rhnPackage (org_id) VALUES (NULL) RETURNING id::bigint",
+        "INSERT INTO rhnPackage (org_id) VALUES (NULL) RETURNING id::bigint",
+        "INSERT INTO rhnErrata (advisory, advisory_name) VALUES ('SUSE-SU-2025:0001-1', 'SUSE-SU-2025:0001-1') RETURNING id::bigint",
+    ] {
+        let row = db.query_one(insert, &[]).await.expect(insert);
+        local.push(i32::try_from(row.get::<_, i64>(0)).expect("local id"));
+    }
+    let bus: Arc<dyn Bus> = Arc::new(LocalBus::new());
+    let director = Arc::new(
+        Director::new(Store::memory(), bus.clone(), ClusterConfig::default())
+            .await
+            .expect("director"),
+    );
+    let (stop_director, director_stopped) = tokio::sync::oneshot::channel::<()>();
+    let directing = tokio::spawn(director.clone().run(async {
+        let _ = director_stopped.await;
+    }));
+    // The gateway saw both packages and the erratum on n1 and on n2.
+    let package = |name: &str| PackageName {
+        name: name.into(),
+        epoch: String::new(),
+        version: "1.0".into(),
+        release: "1.1".into(),
+        arch: "x86_64".into(),
+    };
+    let (bash, vim) = (package("bash"), package("vim"));
+    let ids = director.identity();
+    let mut packages = Vec::new();
+    for (node, offset) in [("n1", 0), ("n2", 1000)] {
+        let seen = [
+            SeenPackage {
+                local_id: local[0] + offset,
+                content: &bash,
+            },
+            SeenPackage {
+                local_id: local[1] + offset,
+                content: &vim,
+            },
+        ];
+        packages = ids.packages_for_locals(node, &seen).await.expect("bind");
+        let seen = [SeenErratum {
+            local_id: local[2] + offset,
+            content: "SUSE-SU-2025:0001-1",
+        }];
+        ids.errata_for_locals(node, &seen).await.expect("bind");
+    }
+
+    let uplink = Arc::new(Uplink::new("n1", Some(bus.clone()), None));
+    let (trigger, run) = start_capture(&pg, uplink).await;
+    db.batch_execute(&format!(
+        "DELETE FROM rhnPackage WHERE id = {};
+         DELETE FROM rhnErrata;",
+        local[0]
+    ))
+    .await
+    .expect("deletes");
+    let n1_parts = || async {
+        let bash = ids.package(packages[0]).await.expect("read").expect("kept");
+        let erratum = ids.erratum(1).await.expect("read").expect("kept");
+        (bash.local_on("n1"), erratum.local_on("n1"))
+    };
+    wait_until(Duration::from_secs(20), || async {
+        n1_parts().await == (None, None)
+    })
+    .await;
+    assert_eq!(n1_parts().await, (None, None), "n1's parts are forgotten");
+    let vim = ids.package(packages[1]).await.expect("read").expect("kept");
+    assert_eq!(
+        vim.local_on("n1"),
+        Some(local[1]),
+        "the package kept is kept"
+    );
+    let bash = ids.package(packages[0]).await.expect("read").expect("kept");
+    assert_eq!(
+        bash.local_on("n2"),
+        Some(local[0] + 1000),
+        "n2's part stays"
+    );
+    assert_eq!(
+        ids.errata_by_local("n2", &[local[2] + 1000])
+            .await
+            .expect("read"),
+        [Some(1)]
     );
     trigger.fire();
     run.await.expect("capture stops");

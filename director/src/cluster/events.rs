@@ -206,6 +206,20 @@ impl Director {
                 }
                 Ok(())
             }
+            NodeEvent::ContentDeleted {
+                node,
+                kind,
+                local_id,
+            } => {
+                if let Some(cluster_id) = self
+                    .identity
+                    .forget_content_part(kind, &node, local_id)
+                    .await?
+                {
+                    tracing::debug!(kind = ?kind, node = %node, local_id, cluster_id, "deleted content's part forgotten");
+                }
+                Ok(())
+            }
         }
     }
 }

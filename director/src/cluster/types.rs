@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::model::{ClientStatus, Millis, NodeLoad, NodeState, ObjectKind};
+use crate::model::{ClientStatus, ContentKind, Millis, NodeLoad, NodeState, ObjectKind};
 use crate::placement::MoveReason;
 
 /// A node to add.
@@ -145,6 +145,16 @@ pub enum NodeEvent {
         node: String,
         /// What kind of object.
         kind: ObjectKind,
+        /// Its id on that node.
+        local_id: i32,
+    },
+    /// A package or erratum was deleted on the node (its channel removed,
+    /// an orphan cleaned up): the node's id for it names nothing now.
+    ContentDeleted {
+        /// Node id.
+        node: String,
+        /// Package or erratum.
+        kind: ContentKind,
         /// Its id on that node.
         local_id: i32,
     },

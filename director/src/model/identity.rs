@@ -230,6 +230,17 @@ impl GroupIdentity {
     }
 }
 
+/// Content every node syncs and numbers on its own, whose deletion on a
+/// node the node reports ([`crate::cluster::NodeEvent::ContentDeleted`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContentKind {
+    /// A package ([`PackageIdentity`]).
+    Package,
+    /// An erratum ([`ErratumIdentity`]).
+    Erratum,
+}
+
 /// A package as every node names it: by name, epoch, version, release and
 /// architecture label.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]

@@ -50,8 +50,8 @@ mod zone;
 
 pub use client::{Client, ClientStatus};
 pub use identity::{
-    ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, ObjectIdentity, ObjectKind,
-    ObjectPart, PackageIdentity, PackageName, Remaining, SystemIdentity,
+    ContentKind, ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, ObjectIdentity,
+    ObjectKind, ObjectPart, PackageIdentity, PackageName, Remaining, SystemIdentity,
 };
 pub use keys::Keys;
 pub use moves::{MoveOutcome, MoveRecord, MoveState, Operation, OperationKind, OperationState};

@@ -62,6 +62,11 @@ fn node_event(node: &str, row: &OutboxRow) -> Option<NodeEvent> {
             kind: serde_json::from_value(p.get("kind")?.clone()).ok()?,
             local_id,
         }),
+        "content-deleted" => Some(NodeEvent::ContentDeleted {
+            node: node.to_owned(),
+            kind: serde_json::from_value(p.get("kind")?.clone()).ok()?,
+            local_id,
+        }),
         _ => None,
     }
 }
@@ -121,6 +126,23 @@ mod tests {
                 node: "n1".into(),
                 kind: director::model::ObjectKind::PinnedSubscription,
                 local_id: 12
+            })
+        );
+        let out = outgoing(
+            "n1",
+            &s,
+            &row(
+                10,
+                "content-deleted",
+                json!({"kind": "erratum", "local_id": 3001}),
+            ),
+        );
+        assert_eq!(
+            out.node_event,
+            Some(NodeEvent::ContentDeleted {
+                node: "n1".into(),
+                kind: director::model::ContentKind::Erratum,
+                local_id: 3001
             })
         );
     }

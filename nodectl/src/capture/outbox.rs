@@ -10,7 +10,7 @@ use crate::{Error, Result};
 pub const CAPTURE_SQL: &str = include_str!("../../sql/capture.sql");
 
 /// The version `sql/capture.sql` records in `suma_cluster_capture_version`.
-pub const CAPTURE_VERSION: i32 = 2;
+pub const CAPTURE_VERSION: i32 = 3;
 
 /// The channel the triggers NOTIFY.
 pub const CHANNEL: &str = "suma_cluster_outbox";
@@ -35,7 +35,8 @@ mod tests {
 pub struct OutboxRow {
     /// Its id (the order of the outbox).
     pub id: i64,
-    /// `system-registered`, `system-deleted`, `object-deleted`, or
+    /// `system-registered`, `system-deleted`, `object-deleted`,
+    /// `content-deleted`, or
     /// `<table kind>.<op>`.
     pub topic: String,
     /// What the trigger wrote.
