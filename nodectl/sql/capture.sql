@@ -96,13 +96,14 @@ CREATE TRIGGER suma_cluster_system_deleted
     FOR EACH ROW EXECUTE FUNCTION suma_cluster_system_deleted();
 
 -- Objects the node numbers itself: the cluster forgets their ids when they
--- go. TG_ARGV[0] names the kind as the director spells it; the tables are
+-- go. TG_ARGV[0] names the kind as the director spells it, TG_ARGV[1] the
+-- topic when it is not 'object-deleted' (content below); the tables are
 -- named below as PostgreSQL folds Uyuni's unquoted names.
 CREATE OR REPLACE FUNCTION suma_cluster_object_deleted() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO suma_cluster_outbox (topic, payload)
-    VALUES ('object-deleted', jsonb_build_object(
+    VALUES (COALESCE(TG_ARGV[1], 'object-deleted'), jsonb_build_object(
         'kind', TG_ARGV[0], 'local_id', OLD.id::BIGINT));
     RETURN NULL;
 END $$;
@@ -129,24 +130,15 @@ BEGIN
 END $$;
 
 -- Content every node syncs and numbers on its own (packages, errata): the
--- cluster forgets this node's id for it when it goes here. TG_ARGV[0]
--- names the kind as the director spells it.
-CREATE OR REPLACE FUNCTION suma_cluster_content_deleted() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO suma_cluster_outbox (topic, payload)
-    VALUES ('content-deleted', jsonb_build_object(
-        'kind', TG_ARGV[0], 'local_id', OLD.id::BIGINT));
-    RETURN NULL;
-END $$;
+-- cluster forgets this node's id for it when it goes here.
 DROP TRIGGER IF EXISTS suma_cluster_content_deleted ON rhnPackage;
 CREATE TRIGGER suma_cluster_content_deleted
     AFTER DELETE ON rhnPackage
-    FOR EACH ROW EXECUTE FUNCTION suma_cluster_content_deleted('package');
+    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('package', 'content-deleted');
 DROP TRIGGER IF EXISTS suma_cluster_content_deleted ON rhnErrata;
 CREATE TRIGGER suma_cluster_content_deleted
     AFTER DELETE ON rhnErrata
-    FOR EACH ROW EXECUTE FUNCTION suma_cluster_content_deleted('erratum');
+    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('erratum', 'content-deleted');
 
 -- Shared data: one row change, one event. TG_ARGV[0] names the kind.
 CREATE OR REPLACE FUNCTION suma_cluster_capture_row() RETURNS trigger

@@ -352,19 +352,10 @@ async fn deleted_objects_leave_the_directors_identity_map() {
         rows
     };
 
-    let bus: Arc<dyn Bus> = Arc::new(LocalBus::new());
-    let director = Arc::new(
-        Director::new(Store::memory(), bus.clone(), ClusterConfig::default())
-            .await
-            .expect("director"),
-    );
-    let (stop_director, director_stopped) = tokio::sync::oneshot::channel::<()>();
-    let directing = tokio::spawn(director.clone().run(async {
-        let _ = director_stopped.await;
-    }));
+    let (director, bus) = RunningDirector::start().await;
     // The gateway named each object, and one object on another node with
     // the same local id, which stays.
-    let ids = director.identity();
+    let ids = director.director.identity();
     let mut named = Vec::new();
     for &(kind, local) in &rows {
         let local = i32::try_from(local).expect("local id");
@@ -428,8 +419,7 @@ async fn deleted_objects_leave_the_directors_identity_map() {
     );
     trigger.fire();
     run.await.expect("capture stops");
-    let _ = stop_director.send(());
-    directing.await.expect("join").expect("director run");
+    director.stop().await;
 }
 
 /// A package or erratum the node deletes (its channel removed, an orphan
@@ -449,16 +439,7 @@ async fn deleted_packages_and_errata_lose_their_node_part() {
         let row = db.query_one(insert, &[]).await.expect(insert);
         local.push(i32::try_from(row.get::<_, i64>(0)).expect("local id"));
     }
-    let bus: Arc<dyn Bus> = Arc::new(LocalBus::new());
-    let director = Arc::new(
-        Director::new(Store::memory(), bus.clone(), ClusterConfig::default())
-            .await
-            .expect("director"),
-    );
-    let (stop_director, director_stopped) = tokio::sync::oneshot::channel::<()>();
-    let directing = tokio::spawn(director.clone().run(async {
-        let _ = director_stopped.await;
-    }));
+    let (director, bus) = RunningDirector::start().await;
     // The gateway saw both packages and the erratum on n1 and on n2.
     let package = |name: &str| PackageName {
         name: name.into(),
@@ -468,7 +449,7 @@ async fn deleted_packages_and_errata_lose_their_node_part() {
         arch: "x86_64".into(),
     };
     let (bash, vim) = (package("bash"), package("vim"));
-    let ids = director.identity();
+    let ids = director.director.identity();
     let mut packages = Vec::new();
     for (node, offset) in [("n1", 0), ("n2", 1000)] {
         let seen = [
@@ -528,8 +509,41 @@ async fn deleted_packages_and_errata_lose_their_node_part() {
     );
     trigger.fire();
     run.await.expect("capture stops");
-    let _ = stop_director.send(());
-    directing.await.expect("join").expect("director run");
+    director.stop().await;
+}
+
+/// A director on the embedded store and an in-process bus, running until
+/// [`RunningDirector::stop`].
+struct RunningDirector {
+    director: Arc<Director>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    run: tokio::task::JoinHandle<Result<(), director::cluster::DirectorError>>,
+}
+
+impl RunningDirector {
+    async fn start() -> (RunningDirector, Arc<dyn Bus>) {
+        let bus: Arc<dyn Bus> = Arc::new(LocalBus::new());
+        let director = Arc::new(
+            Director::new(Store::memory(), bus.clone(), ClusterConfig::default())
+                .await
+                .expect("director"),
+        );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let run = tokio::spawn(director.clone().run(async {
+            let _ = stopped.await;
+        }));
+        let running = RunningDirector {
+            director,
+            stop,
+            run,
+        };
+        (running, bus)
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.run.await.expect("join").expect("director run");
+    }
 }
 
 /// Nodectl's capture of node `n1`, publishing through `uplink`, once it is

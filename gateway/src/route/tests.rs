@@ -93,6 +93,33 @@ async fn cluster(n: usize, systems: usize, policy: FanoutPolicy) -> (Vec<Sim>, A
     (sims, Arc::new(Gateway::new(cfg, directory)))
 }
 
+/// Three simulators behind a gateway, with `systems[i]` systems each:
+/// `n1` and `n2` of zone `default`, which number shared content (groups,
+/// packages, errata) apart, and `n3` of zone `synced-apart`, which holds
+/// other content.
+async fn synced_apart(systems: [usize; 3]) -> ([Sim; 3], Gateway) {
+    let sims = [
+        Sim::start("node1", 10, systems[0]).await,
+        Sim::start("node2", 11, systems[1]).await,
+        Sim::start_in("synced-apart", "node3", 12, systems[2]).await,
+    ];
+    let mut cfg = GatewayConfig::default();
+    cfg.upstream.read_retries = 0;
+    for (i, (s, zone)) in sims
+        .iter()
+        .zip(["default", "default", "synced-apart"])
+        .enumerate()
+    {
+        cfg.nodes.push(StaticNode {
+            id: format!("n{}", i + 1),
+            zone: zone.into(),
+            api_url: s.url.clone(),
+        });
+    }
+    let directory = Arc::new(Directory::from_config(&cfg).unwrap());
+    (sims, Gateway::new(cfg, directory))
+}
+
 async fn call(gw: &Gateway, name: &str, params: Vec<Value>) -> Result<Value, Fault> {
     gw.call(MethodCall {
         name: name.to_owned(),

@@ -79,14 +79,8 @@ fn lookup<'a>(data: &'a NodeData, call: &Call<'_>) -> Result<&'a Channel, xmlrpc
 }
 
 fn list_all_packages(node: &Node, call: &Call<'_>) -> MethodResponse {
-    let start = match call.arg("startDate") {
-        Some(_) => Some(call.date("startDate")?),
-        None => None,
-    };
-    let end = match call.arg("endDate") {
-        Some(_) => Some(call.date("endDate")?),
-        None => None,
-    };
+    let start = call.opt_date("startDate")?;
+    let end = call.opt_date("endDate")?;
     let data = node.read();
     let channel = lookup(&data, call)?;
     let packages = channel

@@ -92,14 +92,8 @@ fn overview(e: &Erratum) -> Value {
 /// or last modified then when `lastModified` is true.
 pub(super) fn of_channel(node: &Node, call: &Call<'_>) -> MethodResponse {
     let label = call.str("channelLabel")?;
-    let start = match call.arg("startDate") {
-        Some(_) => Some(call.date("startDate")?),
-        None => None,
-    };
-    let end = match call.arg("endDate") {
-        Some(_) => Some(call.date("endDate")?),
-        None => None,
-    };
+    let start = call.opt_date("startDate")?;
+    let end = call.opt_date("endDate")?;
     let modified = match call.arg("lastModified") {
         Some(_) => call.bool("lastModified")?,
         None => false,
@@ -161,10 +155,9 @@ fn relevant(node: &Node, call: &Call<'_>) -> MethodResponse {
 fn schedule_apply(node: &Node, call: &Call<'_>) -> MethodResponse {
     let sids = sids(call, call.arg("sid").is_some())?;
     let errata = call.ints("errataIds")?;
-    let earliest = match call.arg("earliestOccurrence") {
-        Some(_) => call.date("earliestOccurrence")?,
-        None => crate::sim::clock::now_secs(),
-    };
+    let earliest = call
+        .opt_date("earliestOccurrence")?
+        .unwrap_or_else(crate::sim::clock::now_secs);
     let user = call.user(node)?;
     let mut data = node.write();
     let systems = checked_systems(&data, &sids)?;

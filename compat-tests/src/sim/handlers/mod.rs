@@ -133,6 +133,14 @@ impl Call<'_> {
             .ok_or_else(|| faults::invalid_parameter(&format!("Invalid date: {name}")))
     }
 
+    /// A date argument the chosen overload may lack: `None` when it does.
+    pub(crate) fn opt_date(&self, name: &str) -> Result<Option<i64>, Fault> {
+        match self.arg(name) {
+            Some(_) => self.date(name).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The logged-in user.
     pub(crate) fn user(&self, node: &Node) -> Result<User, Fault> {
         let id = self

@@ -336,10 +336,7 @@ pub(super) fn schedule(
 fn list_system_events(node: &Node, call: &Call<'_>) -> MethodResponse {
     let sid = system_id(call, "sid")?;
     let type_filter = call.arg("actionType").and_then(Value::as_str);
-    let since = match call.arg("earliestDate") {
-        Some(_) => Some(call.date("earliestDate")?),
-        None => None,
-    };
+    let since = call.opt_date("earliestDate")?;
     let data = node.read();
     if !data.systems.contains_key(&sid) {
         return Err(faults::no_such_system());

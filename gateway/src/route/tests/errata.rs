@@ -57,26 +57,7 @@ async fn system_with_errata(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_erratum_has_one_id_on_nodes_that_number_it_apart() {
-    let sims = [
-        Sim::start("node1", 10, 8).await,
-        Sim::start("node2", 11, 8).await,
-        Sim::start_in("synced-apart", "node3", 12, 3).await,
-    ];
-    let mut cfg = GatewayConfig::default();
-    cfg.upstream.read_retries = 0;
-    for (i, (s, zone)) in sims
-        .iter()
-        .zip(["default", "default", "synced-apart"])
-        .enumerate()
-    {
-        cfg.nodes.push(StaticNode {
-            id: format!("n{}", i + 1),
-            zone: zone.into(),
-            api_url: s.url.clone(),
-        });
-    }
-    let directory = Arc::new(Directory::from_config(&cfg).unwrap());
-    let gw = Gateway::new(cfg, directory);
+    let (sims, gw) = synced_apart([8, 8, 3]).await;
     let key = login(&gw).await;
 
     // A system of each node of the zone with the same errata relevant:

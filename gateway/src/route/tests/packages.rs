@@ -24,26 +24,7 @@ fn last_scheduled(sim: &Sim) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_package_has_one_id_on_nodes_that_number_it_apart() {
-    let mut sims = [
-        Sim::start("node1", 10, 3).await,
-        Sim::start("node2", 11, 3).await,
-        Sim::start_in("synced-apart", "node3", 12, 3).await,
-    ];
-    let mut cfg = GatewayConfig::default();
-    cfg.upstream.read_retries = 0;
-    for (i, (s, zone)) in sims
-        .iter()
-        .zip(["default", "default", "synced-apart"])
-        .enumerate()
-    {
-        cfg.nodes.push(StaticNode {
-            id: format!("n{}", i + 1),
-            zone: zone.into(),
-            api_url: s.url.clone(),
-        });
-    }
-    let directory = Arc::new(Directory::from_config(&cfg).unwrap());
-    let gw = Gateway::new(cfg, directory);
+    let (mut sims, gw) = synced_apart([3, 3, 3]).await;
     let key = login(&gw).await;
 
     let channels = call(&gw, "channel.listSoftwareChannels", vec![key.clone()])
