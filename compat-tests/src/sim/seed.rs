@@ -1,12 +1,13 @@
 //! Deterministic seeded data for a simulated node.
 //!
 //! Systems come from the node's seed and name, so every node holds its own.
-//! Channels, packages, users, the organization, activation keys and system
+//! Channels, packages, errata, users, the organization, activation keys and system
 //! groups come from the zone name alone, so every node of a zone holds the
 //! same ones, as the nodes of a real cluster zone do. Each node numbers its
-//! system groups and packages from its own start ([`first_group_id`],
-//! [`first_package_id`]), as real nodes whose histories differ do (a
-//! server numbers packages in the order it synced them).
+//! system groups, packages and errata from its own start
+//! ([`first_group_id`], [`first_package_id`], [`first_erratum_id`]), as
+//! real nodes whose histories differ do (a server numbers packages and
+//! errata in the order it synced them).
 //!
 //! Images, snapshots and notifications ([`seed_local`]) are numbered from
 //! 1 on every node, as fresh servers number them, so the same id names

@@ -50,7 +50,7 @@ impl ListShape {
         let mut fields: Vec<(&'static str, IdKind, usize)> = Vec::new();
         let mut picks = PICKS.to_vec();
         for r in &entry.ids.result {
-            // Group and package ids may need a call to the node: the value path.
+            // Group, package and erratum ids may need a call to the node: the value path.
             if matches!(r.place, IdPlace::Nested(_)) || r.kind.is_shared() {
                 return None;
             }

@@ -100,7 +100,7 @@ pub(crate) async fn locate_all(
 }
 
 /// Rewrites every translated id parameter of `entry` in `params` to its
-/// local id on `node` (groups and packages: [`super::shared_ids::params_to_node`]).
+/// local id on `node` (groups, packages and errata: [`super::shared_ids::params_to_node`]).
 pub(crate) async fn params_to_node(
     ids: &CachedIdentity,
     entry: &Entry,
