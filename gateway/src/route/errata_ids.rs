@@ -18,7 +18,8 @@
 //!   its own id for the erratum. A node whose id the map does not know yet
 //!   is asked with `errata.getDetails(advisoryName)`, and its id recorded;
 //!   a node that lacks the erratum, and a cluster id no erratum has, get
-//!   the server's `InvalidErrataException`.
+//!   the server's `InvalidErrataException`. Other faults of that look-up
+//!   (permissions, an expired node session) pass through.
 //!
 //! Advisory names are unique within an organization, and vendor errata
 //! belong to none: two organizations' custom errata of one advisory name
@@ -39,6 +40,10 @@ const NO_ERRATUM: i32 = 0;
 
 /// The member of an erratum struct naming its advisory.
 const ADVISORY: &str = "advisory_name";
+
+/// The fault codes of `errata.getDetails` for an advisory the node does
+/// not show the user.
+const NOT_SHOWN: [i32; 2] = [crate::error::INVALID_ERRATA, -208];
 
 /// The parameter of `errata.*` calls naming the erratum.
 const ADVISORY_PARAM: &str = "advisoryName";
@@ -108,7 +113,11 @@ async fn find_on(
     .await;
     let details = match details {
         Ok(details) => details,
-        Err(GatewayError::Fault(fault)) => {
+        // The node does not show the erratum: `InvalidErrataException`, or
+        // the -208 "cannot be found" fault of the server's errata look-up
+        // (no system is named here). Other faults (permissions, sessions)
+        // are the node's answer.
+        Err(GatewayError::Fault(fault)) if NOT_SHOWN.contains(&fault.code) => {
             tracing::debug!(node, advisory = %erratum.advisory, fault = %fault.string, "the node does not show the erratum");
             return Err(missing());
         }
