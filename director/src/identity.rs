@@ -8,9 +8,8 @@
 //! ([`IdentityMap::group_for_local`]). Packages ([`PackageIdentity`]) have
 //! one cluster id per name, epoch, version, release and architecture, and
 //! each node's id for the package is a part of it
-//! ([`IdentityMap::packages_for_locals`]), and errata
-//! ([`ErratumIdentity`]) likewise, one cluster id per advisory name
-//! ([`IdentityMap::errata_for_locals`]).
+//! ([`IdentityMap::content_for_locals`]), and errata
+//! ([`ErratumIdentity`]) likewise, one cluster id per advisory name.
 //!
 //! Both the director and every gateway replica write here: when two of them
 //! see the same unknown local id at once, the store's transaction lets one
@@ -873,8 +872,7 @@ impl IdentityMap {
 }
 
 /// Shared content as a node shows it, for
-/// [`IdentityMap::packages_for_locals`] and
-/// [`IdentityMap::errata_for_locals`]: the node's id for it, and what it
+/// [`IdentityMap::content_for_locals`]: the node's id for it, and what it
 /// is on every node ([`PackageName`], or an erratum's advisory name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SeenContent<'a, N: ?Sized> {
@@ -892,15 +890,14 @@ pub type SeenErratum<'a> = SeenContent<'a, str>;
 
 /// The record of shared content every node numbers on its own (packages,
 /// errata): one cluster id per content, keyed by what the content is, with
-/// each node's id for it as a part. [`IdentityMap::content_for_locals`]
-/// binds them alike.
-trait SharedRecord: Serialize + DeserializeOwned {
+/// each node's id for it as a part. The identity map binds them alike
+/// ([`IdentityMap::content_for_locals`]). Sealed: the records are the
+/// map's.
+pub trait SharedRecord: sealed::Sealed + Serialize + DeserializeOwned {
     /// What the content is on every node.
     type Content: ?Sized + Eq + Hash;
-    /// The id space.
-    const SPACE: IdSpace;
-    /// What the content is called, for messages: `packages`, `errata`.
-    const PLURAL: &'static str;
+    /// Which content.
+    const KIND: ContentKind;
     /// The record's key.
     fn key(cluster_id: i32) -> String;
     /// A node's index key.
@@ -909,14 +906,44 @@ trait SharedRecord: Serialize + DeserializeOwned {
     fn content_key(content: &Self::Content) -> String;
     /// A new record, without parts.
     fn new(cluster_id: i32, content: &Self::Content) -> Self;
+    /// Its cluster id.
     fn cluster_id(&self) -> i32;
+    /// Each node's id for it.
+    fn parts(&self) -> &[ObjectPart];
+    /// Each node's id for it, to change.
     fn parts_mut(&mut self) -> &mut Vec<ObjectPart>;
+    /// Its id on `node`, when known.
+    fn local_on(&self, node: &str) -> Option<i32> {
+        ObjectPart::local_on(self.parts(), node)
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for crate::model::PackageIdentity {}
+    impl Sealed for crate::model::ErratumIdentity {}
+}
+
+impl ContentKind {
+    fn space(self) -> IdSpace {
+        match self {
+            ContentKind::Package => IdSpace::Package,
+            ContentKind::Erratum => IdSpace::Erratum,
+        }
+    }
+
+    /// For messages: `packages`, `errata`.
+    fn plural(self) -> &'static str {
+        match self {
+            ContentKind::Package => "packages",
+            ContentKind::Erratum => "errata",
+        }
+    }
 }
 
 impl SharedRecord for PackageIdentity {
     type Content = PackageName;
-    const SPACE: IdSpace = IdSpace::Package;
-    const PLURAL: &'static str = "packages";
+    const KIND: ContentKind = ContentKind::Package;
     fn key(cluster_id: i32) -> String {
         Keys::package(cluster_id)
     }
@@ -936,6 +963,9 @@ impl SharedRecord for PackageIdentity {
     fn cluster_id(&self) -> i32 {
         self.cluster_id
     }
+    fn parts(&self) -> &[ObjectPart] {
+        &self.parts
+    }
     fn parts_mut(&mut self) -> &mut Vec<ObjectPart> {
         &mut self.parts
     }
@@ -943,8 +973,7 @@ impl SharedRecord for PackageIdentity {
 
 impl SharedRecord for ErratumIdentity {
     type Content = str;
-    const SPACE: IdSpace = IdSpace::Erratum;
-    const PLURAL: &'static str = "errata";
+    const KIND: ContentKind = ContentKind::Erratum;
     fn key(cluster_id: i32) -> String {
         Keys::erratum(cluster_id)
     }
@@ -964,63 +993,34 @@ impl SharedRecord for ErratumIdentity {
     fn cluster_id(&self) -> i32 {
         self.cluster_id
     }
+    fn parts(&self) -> &[ObjectPart] {
+        &self.parts
+    }
     fn parts_mut(&mut self) -> &mut Vec<ObjectPart> {
         &mut self.parts
     }
 }
 
+/// Shared content ([`PackageIdentity`], [`ErratumIdentity`]): one cluster
+/// id per package (name, epoch, version, release, architecture) or erratum
+/// (advisory name), each node's id for it a part.
 impl IdentityMap {
-    /// Where a cluster package id lives.
-    pub async fn package(&self, cluster_id: i32) -> Result<Option<PackageIdentity>, IdentityError> {
-        Ok(self.store.get_json(Keys::package(cluster_id)).await?)
+    /// The record of cluster id `cluster_id`.
+    pub async fn content<R: SharedRecord>(
+        &self,
+        cluster_id: i32,
+    ) -> Result<Option<R>, IdentityError> {
+        Ok(self.store.get_json(R::key(cluster_id)).await?)
     }
 
-    /// The cluster ids of packages `node` calls `locals`, where the map
-    /// has seen them.
-    pub async fn packages_by_local(
+    /// The cluster ids of the content `node` calls `locals`, where the map
+    /// has seen it.
+    pub async fn content_by_local<R: SharedRecord>(
         &self,
         node: &str,
         locals: &[i32],
     ) -> Result<Vec<Option<i32>>, IdentityError> {
-        self.local_index(node, locals, Keys::package_local).await
-    }
-
-    /// The cluster ids of packages seen on `node`, in order: each the id
-    /// of the package of that name, epoch, version, release and
-    /// architecture, with this node's id recorded, or a new one
-    /// ([`IdentityMap::content_for_locals`]).
-    pub async fn packages_for_locals(
-        &self,
-        node: &str,
-        seen: &[SeenPackage<'_>],
-    ) -> Result<Vec<i32>, IdentityError> {
-        self.content_for_locals::<PackageIdentity>(node, seen).await
-    }
-
-    /// Where a cluster erratum id lives.
-    pub async fn erratum(&self, cluster_id: i32) -> Result<Option<ErratumIdentity>, IdentityError> {
-        Ok(self.store.get_json(Keys::erratum(cluster_id)).await?)
-    }
-
-    /// The cluster ids of errata `node` calls `locals`, where the map has
-    /// seen them.
-    pub async fn errata_by_local(
-        &self,
-        node: &str,
-        locals: &[i32],
-    ) -> Result<Vec<Option<i32>>, IdentityError> {
-        self.local_index(node, locals, Keys::erratum_local).await
-    }
-
-    /// The cluster ids of errata seen on `node`, in order: each the id of
-    /// the erratum of that advisory name, with this node's id recorded, or
-    /// a new one ([`IdentityMap::content_for_locals`]).
-    pub async fn errata_for_locals(
-        &self,
-        node: &str,
-        seen: &[SeenErratum<'_>],
-    ) -> Result<Vec<i32>, IdentityError> {
-        self.content_for_locals::<ErratumIdentity>(node, seen).await
+        self.local_index(node, locals, R::local_key).await
     }
 
     /// Forgets `node`'s part of the `kind` content it holds as `local_id`:
@@ -1076,16 +1076,17 @@ impl IdentityMap {
             }
         }
         Err(IdentityError::Contention {
-            what: format!("{} {local_id} on node {node}", R::SPACE.label()),
+            what: format!("{} {local_id} on node {node}", R::KIND.space().label()),
         })
     }
 
-    /// The cluster ids of shared content seen on `node`, in order. Look-ups
-    /// are batched (one scan of the node's index for many) and the content
-    /// new to the cluster gets its ids in blocks, [`BATCH`] seen items to a
-    /// transaction. Two writers seeing one item at once agree on one id: a
+    /// The cluster ids of the content seen on `node`, in order: each the
+    /// id of that package or erratum, with this node's id recorded, or a
+    /// new one. Look-ups are batched (one scan of the node's index for
+    /// many) and the content new to the cluster gets its ids in blocks,
+    /// [`BATCH`] seen items to a transaction. Two writers seeing one item at once agree on one id: a
     /// transaction that finds its keys changed is read again and retried.
-    async fn content_for_locals<R: SharedRecord>(
+    pub async fn content_for_locals<R: SharedRecord>(
         &self,
         node: &str,
         seen: &[SeenContent<'_, R::Content>],
@@ -1120,7 +1121,7 @@ impl IdentityMap {
             }
         }
         Err(IdentityError::Contention {
-            what: format!("{} on node {node}", R::PLURAL),
+            what: format!("{} on node {node}", R::KIND.plural()),
         })
     }
 
@@ -1159,9 +1160,11 @@ impl IdentityMap {
             records.insert(content, record);
         }
         if !new.is_empty() {
-            let first = self.reserve_block(R::SPACE, new.len() as u32).await?;
+            let first = self
+                .reserve_block(R::KIND.space(), new.len() as u32)
+                .await?;
             for (n, content) in new.into_iter().enumerate() {
-                let id = R::SPACE.id(first + n as u64)?;
+                let id = R::KIND.space().id(first + n as u64)?;
                 let content_key = R::content_key(content);
                 txn = txn
                     .check(&content_key, None)
@@ -1178,9 +1181,8 @@ impl IdentityMap {
             txn = txn
                 .check(&local_key, None)
                 .put(&local_key, record.cluster_id().to_string());
-            let parts = record.parts_mut();
-            if ObjectPart::local_on(parts, node).is_none() {
-                parts.push(ObjectPart {
+            if record.local_on(node).is_none() {
+                record.parts_mut().push(ObjectPart {
                     node: node.to_owned(),
                     local_id,
                     own_id: None,
@@ -1625,44 +1627,63 @@ mod tests {
         assert_eq!(vim.key(), "vim-1:9.1.0-150600.1.1.x86_64");
         // Node n1 lists bash twice (two channels show it) and vim once.
         let n1 = map
-            .packages_for_locals("n1", &seen(&[(20, bash), (31, vim), (20, bash)]))
+            .content_for_locals::<PackageIdentity>(
+                "n1",
+                &seen(&[(20, bash), (31, vim), (20, bash)]),
+            )
             .await
             .unwrap();
         assert_eq!(n1, [1, 2, 1], "package ids count from 1, one per package");
         // Node n2 numbers them the other way round: the same two ids.
         let n2 = map
-            .packages_for_locals("n2", &seen(&[(20, vim), (31, bash)]))
+            .content_for_locals::<PackageIdentity>("n2", &seen(&[(20, vim), (31, bash)]))
             .await
             .unwrap();
         assert_eq!(n2, [2, 1]);
-        let record = map.package(1).await.unwrap().unwrap();
+        let record = map.content::<PackageIdentity>(1).await.unwrap().unwrap();
         assert_eq!(&record.package, bash);
         assert_eq!(
             (record.local_on("n1"), record.local_on("n2")),
             (Some(20), Some(31))
         );
         assert_eq!(
-            map.packages_by_local("n2", &[20, 31, 99]).await.unwrap(),
+            map.content_by_local::<PackageIdentity>("n2", &[20, 31, 99])
+                .await
+                .unwrap(),
             [Some(2), Some(1), None]
         );
         // Seen again, nothing new is allocated; another epoch is another
         // package.
         let again = map
-            .packages_for_locals("n2", &seen(&[(31, bash), (40, vim2), (41, deb)]))
+            .content_for_locals::<PackageIdentity>(
+                "n2",
+                &seen(&[(31, bash), (40, vim2), (41, deb)]),
+            )
             .await
             .unwrap();
         assert_eq!(again, [1, 3, 4]);
-        assert_eq!(&map.package(4).await.unwrap().unwrap().package, deb);
+        assert_eq!(
+            &map.content::<PackageIdentity>(4)
+                .await
+                .unwrap()
+                .unwrap()
+                .package,
+            deb
+        );
         // A node holding one package under two ids (two organizations'
         // channels): both ids name it, the first is its part.
         assert_eq!(
-            map.packages_for_locals("n1", &seen(&[(77, vim)]))
+            map.content_for_locals::<PackageIdentity>("n1", &seen(&[(77, vim)]))
                 .await
                 .unwrap(),
             [2]
         );
         assert_eq!(
-            map.package(2).await.unwrap().unwrap().local_on("n1"),
+            map.content::<PackageIdentity>(2)
+                .await
+                .unwrap()
+                .unwrap()
+                .local_on("n1"),
             Some(31)
         );
     }
@@ -1693,7 +1714,7 @@ mod tests {
                             content: package,
                         })
                         .collect();
-                    map.packages_for_locals(&format!("n{n}"), &seen)
+                    map.content_for_locals::<PackageIdentity>(&format!("n{n}"), &seen)
                         .await
                         .unwrap()
                 })
@@ -1708,7 +1729,11 @@ mod tests {
         }
         let unique: HashSet<i32> = answers[0].iter().copied().collect();
         assert_eq!(unique.len(), names.len());
-        let record = map.package(answers[0][7]).await.unwrap().unwrap();
+        let record = map
+            .content::<PackageIdentity>(answers[0][7])
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(record.package, names[7]);
         assert_eq!(record.parts.len(), 4, "{record:?}");
     }
@@ -1725,22 +1750,27 @@ mod tests {
         let first = "SUSE-SLE-Module-Basesystem-15-SP6-2024-3393";
         let second = "RHSA-2024:1234";
         let n1 = map
-            .errata_for_locals("n1", &seen(&[(500, first), (501, second)]))
+            .content_for_locals::<ErratumIdentity>("n1", &seen(&[(500, first), (501, second)]))
             .await
             .unwrap();
         assert_eq!(n1, [1, 2], "erratum ids count from 1");
         // Another node numbers them the other way round.
         let n2 = map
-            .errata_for_locals("n2", &seen(&[(900, second), (901, first), (900, second)]))
+            .content_for_locals::<ErratumIdentity>(
+                "n2",
+                &seen(&[(900, second), (901, first), (900, second)]),
+            )
             .await
             .unwrap();
         assert_eq!(n2, [2, 1, 2], "one id per advisory name on every node");
         assert_eq!(
-            map.errata_by_local("n2", &[900, 901, 500]).await.unwrap(),
+            map.content_by_local::<ErratumIdentity>("n2", &[900, 901, 500])
+                .await
+                .unwrap(),
             [Some(2), Some(1), None],
             "each node's index holds its own ids only"
         );
-        let record = map.erratum(1).await.unwrap().unwrap();
+        let record = map.content::<ErratumIdentity>(1).await.unwrap().unwrap();
         assert_eq!(record.advisory, first);
         assert_eq!(record.local_on("n1"), Some(500));
         assert_eq!(record.local_on("n2"), Some(901));
@@ -1756,8 +1786,18 @@ mod tests {
             local_id: 500,
             content: &bash,
         }];
-        assert_eq!(map.packages_for_locals("n1", &package).await.unwrap(), [1]);
-        assert_eq!(map.errata_by_local("n1", &[500]).await.unwrap(), [Some(1)]);
+        assert_eq!(
+            map.content_for_locals::<PackageIdentity>("n1", &package)
+                .await
+                .unwrap(),
+            [1]
+        );
+        assert_eq!(
+            map.content_by_local::<ErratumIdentity>("n1", &[500])
+                .await
+                .unwrap(),
+            [Some(1)]
+        );
     }
 
     #[tokio::test]
@@ -1770,8 +1810,16 @@ mod tests {
                 content: advisory,
             }]
         };
-        let id = map.errata_for_locals("n1", &seen(7)).await.unwrap()[0];
-        assert_eq!(map.errata_for_locals("n2", &seen(9)).await.unwrap(), [id]);
+        let id = map
+            .content_for_locals::<ErratumIdentity>("n1", &seen(7))
+            .await
+            .unwrap()[0];
+        assert_eq!(
+            map.content_for_locals::<ErratumIdentity>("n2", &seen(9))
+                .await
+                .unwrap(),
+            [id]
+        );
 
         // n1 deleted it: its index entry and part go, n2's stay.
         let forgotten = map
@@ -1779,8 +1827,13 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(forgotten, Some(id));
-        assert_eq!(map.errata_by_local("n1", &[7]).await.unwrap(), [None]);
-        let record = map.erratum(id).await.unwrap().unwrap();
+        assert_eq!(
+            map.content_by_local::<ErratumIdentity>("n1", &[7])
+                .await
+                .unwrap(),
+            [None]
+        );
+        let record = map.content::<ErratumIdentity>(id).await.unwrap().unwrap();
         assert_eq!(
             (record.local_on("n1"), record.local_on("n2")),
             (None, Some(9))
@@ -1795,11 +1848,21 @@ mod tests {
                 None
             );
         }
-        assert_eq!(map.errata_by_local("n2", &[9]).await.unwrap(), [Some(id)]);
+        assert_eq!(
+            map.content_by_local::<ErratumIdentity>("n2", &[9])
+                .await
+                .unwrap(),
+            [Some(id)]
+        );
 
         // n1 syncs it again under a new id: the same cluster id.
-        assert_eq!(map.errata_for_locals("n1", &seen(31)).await.unwrap(), [id]);
-        let record = map.erratum(id).await.unwrap().unwrap();
+        assert_eq!(
+            map.content_for_locals::<ErratumIdentity>("n1", &seen(31))
+                .await
+                .unwrap(),
+            [id]
+        );
+        let record = map.content::<ErratumIdentity>(id).await.unwrap().unwrap();
         assert_eq!(record.local_on("n1"), Some(31));
     }
 }

@@ -13,7 +13,7 @@ use director::bus::nats_server::NatsServer;
 use director::bus::{Bus, LocalBus, NatsBus};
 use director::cluster::{ClusterConfig, Director};
 use director::identity::{SeenErratum, SeenPackage};
-use director::model::{ObjectKind, PackageName};
+use director::model::{ErratumIdentity, ObjectKind, PackageIdentity, PackageName};
 use director::store::Store;
 use nodectl::capture::{self, Database, event, outbox};
 use nodectl::config::DatabaseConfig;
@@ -462,12 +462,17 @@ async fn deleted_packages_and_errata_lose_their_node_part() {
                 content: &vim,
             },
         ];
-        packages = ids.packages_for_locals(node, &seen).await.expect("bind");
+        packages = ids
+            .content_for_locals::<PackageIdentity>(node, &seen)
+            .await
+            .expect("bind");
         let seen = [SeenErratum {
             local_id: local[2] + offset,
             content: "SUSE-SU-2025:0001-1",
         }];
-        ids.errata_for_locals(node, &seen).await.expect("bind");
+        ids.content_for_locals::<ErratumIdentity>(node, &seen)
+            .await
+            .expect("bind");
     }
 
     let uplink = Arc::new(Uplink::new("n1", Some(bus.clone()), None));
@@ -480,8 +485,16 @@ async fn deleted_packages_and_errata_lose_their_node_part() {
     .await
     .expect("deletes");
     let n1_parts = || async {
-        let bash = ids.package(packages[0]).await.expect("read").expect("kept");
-        let erratum = ids.erratum(1).await.expect("read").expect("kept");
+        let bash = ids
+            .content::<PackageIdentity>(packages[0])
+            .await
+            .expect("read")
+            .expect("kept");
+        let erratum = ids
+            .content::<ErratumIdentity>(1)
+            .await
+            .expect("read")
+            .expect("kept");
         (bash.local_on("n1"), erratum.local_on("n1"))
     };
     wait_until(Duration::from_secs(20), || async {
@@ -489,20 +502,28 @@ async fn deleted_packages_and_errata_lose_their_node_part() {
     })
     .await;
     assert_eq!(n1_parts().await, (None, None), "n1's parts are forgotten");
-    let vim = ids.package(packages[1]).await.expect("read").expect("kept");
+    let vim = ids
+        .content::<PackageIdentity>(packages[1])
+        .await
+        .expect("read")
+        .expect("kept");
     assert_eq!(
         vim.local_on("n1"),
         Some(local[1]),
         "the package kept is kept"
     );
-    let bash = ids.package(packages[0]).await.expect("read").expect("kept");
+    let bash = ids
+        .content::<PackageIdentity>(packages[0])
+        .await
+        .expect("read")
+        .expect("kept");
     assert_eq!(
         bash.local_on("n2"),
         Some(local[0] + 1000),
         "n2's part stays"
     );
     assert_eq!(
-        ids.errata_by_local("n2", &[local[2] + 1000])
+        ids.content_by_local::<ErratumIdentity>("n2", &[local[2] + 1000])
             .await
             .expect("read"),
         [Some(1)]

@@ -132,36 +132,36 @@ impl Node {
     /// `name-version-release.arch` (tests check which packages a call
     /// reached the node with).
     pub fn scheduled_packages(&self) -> Vec<(i32, Vec<String>)> {
-        let data = self.read();
-        data.actions
-            .values()
-            .map(|a| {
-                let names = a
-                    .package_ids
-                    .iter()
-                    .filter_map(|id| data.packages.get(id))
-                    .map(|p| format!("{}-{}-{}.{}", p.name, p.version, p.release, p.arch))
-                    .collect();
-                (a.id, names)
-            })
-            .collect()
+        self.scheduled(|data, a| {
+            a.package_ids
+                .iter()
+                .filter_map(|id| data.packages.get(id))
+                .map(|p| format!("{}-{}-{}.{}", p.name, p.version, p.release, p.arch))
+                .collect()
+        })
     }
 
     /// The advisory names of the errata each scheduled action applies, by
     /// action id (tests check which errata a call reached the node with).
     pub fn scheduled_errata(&self) -> Vec<(i32, Vec<String>)> {
+        self.scheduled(|data, a| {
+            a.errata_ids
+                .iter()
+                .filter_map(|id| data.errata.get(id))
+                .map(|e| e.advisory.clone())
+                .collect()
+        })
+    }
+
+    /// What `names` says of each scheduled action, by action id.
+    fn scheduled(
+        &self,
+        names: impl Fn(&NodeData, &model::Action) -> Vec<String>,
+    ) -> Vec<(i32, Vec<String>)> {
         let data = self.read();
         data.actions
             .values()
-            .map(|a| {
-                let names = a
-                    .errata_ids
-                    .iter()
-                    .filter_map(|id| data.errata.get(id))
-                    .map(|e| e.advisory.clone())
-                    .collect();
-                (a.id, names)
-            })
+            .map(|a| (a.id, names(&data, a)))
             .collect()
     }
 

@@ -19,6 +19,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use director::identity::{IdentityError, IdentityMap};
+use director::identity::{SeenContent, SharedRecord};
 pub use director::identity::{SeenErratum, SeenPackage, SeenSystem};
 pub use director::model::{
     ErratumIdentity, GroupIdentity, ObjectKind, PackageIdentity, PackageName,
@@ -519,33 +520,35 @@ impl CachedIdentity {
     }
 }
 
-/// A record of shared content with a part per node: packages and errata.
-pub(super) trait SharedRecord: std::fmt::Debug + Send + Sync + 'static {
-    /// The content's id on `node`, when known.
-    fn local_on(&self, node: &str) -> Option<i32>;
+/// Shared content the gateway caches: packages and errata, each kind in
+/// its own [`ContentCaches`] of [`CachedIdentity`].
+pub trait CachedContent: SharedRecord + std::fmt::Debug + Send + Sync + 'static {
+    /// This kind's caches.
+    #[doc(hidden)]
+    fn caches(ids: &CachedIdentity) -> &ContentCaches<Self>;
 }
 
-impl SharedRecord for PackageIdentity {
-    fn local_on(&self, node: &str) -> Option<i32> {
-        PackageIdentity::local_on(self, node)
+impl CachedContent for PackageIdentity {
+    fn caches(ids: &CachedIdentity) -> &ContentCaches<Self> {
+        &ids.packages
     }
 }
 
-impl SharedRecord for ErratumIdentity {
-    fn local_on(&self, node: &str) -> Option<i32> {
-        ErratumIdentity::local_on(self, node)
+impl CachedContent for ErratumIdentity {
+    fn caches(ids: &CachedIdentity) -> &ContentCaches<Self> {
+        &ids.errata
     }
 }
 
 /// The caches of one kind of shared content numbered per node (packages,
 /// errata): a node's id to the cluster id, and records by cluster id.
 #[derive(Debug)]
-struct ContentCaches<R: SharedRecord> {
+pub struct ContentCaches<R: CachedContent> {
     of: moka::sync::Cache<u64, i32>,
     records: moka::sync::Cache<i32, Arc<R>>,
 }
 
-impl<R: SharedRecord> ContentCaches<R> {
+impl<R: CachedContent> ContentCaches<R> {
     fn new() -> Self {
         ContentCaches {
             of: moka::sync::Cache::builder()
@@ -617,82 +620,46 @@ impl<R: SharedRecord> ContentCaches<R> {
     }
 }
 
-/// Packages: one cluster id per name, epoch, version, release and
-/// architecture, each node's id for the package a part of it
-/// ([`IdentityMap::packages_for_locals`]).
+/// Shared content ([`CachedContent`]: packages, errata): one cluster id
+/// per package or erratum, each node's id for it a part of it
+/// ([`IdentityMap::content_for_locals`]).
 impl CachedIdentity {
-    /// The cluster ids of packages `node` calls `locals`, where the map has
-    /// seen them.
-    pub async fn known_package_ids(
+    /// The cluster ids of the content `node` calls `locals`, where the map
+    /// has seen it.
+    pub async fn known_content_ids<R: CachedContent>(
         &self,
         node: &str,
         locals: &[i32],
     ) -> Result<Vec<Option<i32>>, IdentityError> {
         let read =
-            |missing: Vec<i32>| async move { self.map.packages_by_local(node, &missing).await };
-        self.packages.known(self.number(node), locals, read).await
+            |missing: Vec<i32>| async move { self.map.content_by_local::<R>(node, &missing).await };
+        R::caches(self).known(self.number(node), locals, read).await
     }
 
-    /// The cluster ids of the packages `seen` on `node`, in order; the
+    /// The cluster ids of the content `seen` on `node`, in order; the
     /// node's parts are recorded.
-    pub async fn package_ids(
+    pub async fn content_ids<R: CachedContent>(
         &self,
         node: &str,
-        seen: &[SeenPackage<'_>],
+        seen: &[SeenContent<'_, R::Content>],
     ) -> Result<Vec<i32>, IdentityError> {
-        let ids = self.map.packages_for_locals(node, seen).await?;
+        let ids = self.map.content_for_locals::<R>(node, seen).await?;
         let locals = seen.iter().map(|s| s.local_id);
-        self.packages.bound(node, self.number(node), locals, &ids);
+        R::caches(self).bound(node, self.number(node), locals, &ids);
         Ok(ids)
     }
 
-    /// The package of cluster id `id`.
-    pub async fn package(&self, id: i32) -> Result<Option<Arc<PackageIdentity>>, IdentityError> {
-        cached_record(&self.packages.records, id, self.map.package(id)).await
-    }
-
-    /// Drops the cached record of package `id` (it lacked a node's part).
-    pub fn invalidate_package(&self, id: i32) {
-        self.packages.records.invalidate(&id);
-    }
-}
-
-/// Errata: one cluster id per advisory name, each node's id for the
-/// erratum a part of it ([`IdentityMap::errata_for_locals`]).
-impl CachedIdentity {
-    /// The cluster ids of errata `node` calls `locals`, where the map has
-    /// seen them.
-    pub async fn known_erratum_ids(
+    /// The record of cluster id `id`.
+    pub async fn content<R: CachedContent>(
         &self,
-        node: &str,
-        locals: &[i32],
-    ) -> Result<Vec<Option<i32>>, IdentityError> {
-        let read =
-            |missing: Vec<i32>| async move { self.map.errata_by_local(node, &missing).await };
-        self.errata.known(self.number(node), locals, read).await
+        id: i32,
+    ) -> Result<Option<Arc<R>>, IdentityError> {
+        cached_record(&R::caches(self).records, id, self.map.content::<R>(id)).await
     }
 
-    /// The cluster ids of the errata `seen` on `node`, in order; the
-    /// node's parts are recorded.
-    pub async fn erratum_ids(
-        &self,
-        node: &str,
-        seen: &[SeenErratum<'_>],
-    ) -> Result<Vec<i32>, IdentityError> {
-        let ids = self.map.errata_for_locals(node, seen).await?;
-        let locals = seen.iter().map(|s| s.local_id);
-        self.errata.bound(node, self.number(node), locals, &ids);
-        Ok(ids)
-    }
-
-    /// The erratum of cluster id `id`.
-    pub async fn erratum(&self, id: i32) -> Result<Option<Arc<ErratumIdentity>>, IdentityError> {
-        cached_record(&self.errata.records, id, self.map.erratum(id)).await
-    }
-
-    /// Drops the cached record of erratum `id` (it lacked a node's part).
-    pub fn invalidate_erratum(&self, id: i32) {
-        self.errata.records.invalidate(&id);
+    /// Drops the cached record of `id` (it lacked a node's part).
+    pub fn invalidate_content<R: CachedContent>(&self, id: i32) {
+        R::caches(self).records.invalidate(&id);
     }
 }
 

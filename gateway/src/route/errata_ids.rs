@@ -82,7 +82,7 @@ async fn to_local(ctx: &Ctx<'_>, node: &str, value: &mut Value) -> Result<(), Ga
     };
     let id = i32::try_from(raw).map_err(|_| no_such(raw))?;
     let ids = ctx.gw.directory().identity();
-    let Some(erratum) = ids.erratum(id).await? else {
+    let Some(erratum) = ids.content::<ErratumIdentity>(id).await? else {
         return Err(no_such(raw));
     };
     let local = match erratum.local_on(node) {
@@ -133,8 +133,8 @@ async fn find_on(
         local_id: local,
         content: erratum.advisory.as_str(),
     }];
-    ids.erratum_ids(node, &seen).await?;
-    ids.invalidate_erratum(erratum.cluster_id);
+    ids.content_ids::<ErratumIdentity>(node, &seen).await?;
+    ids.invalidate_content::<ErratumIdentity>(erratum.cluster_id);
     Ok(local)
 }
 
@@ -255,7 +255,9 @@ async fn cluster_ids(
     let mut locals: Vec<i32> = shown.iter().flatten().map(|(l, _)| *l).collect();
     locals.sort_unstable();
     locals.dedup();
-    let known = ids.known_erratum_ids(node, &locals).await?;
+    let known = ids
+        .known_content_ids::<ErratumIdentity>(node, &locals)
+        .await?;
     let mut cluster: HashMap<i32, i32> = locals
         .iter()
         .zip(known)
@@ -279,7 +281,7 @@ async fn cluster_ids(
     if seen.is_empty() {
         return Ok(cluster);
     }
-    let mapped = ids.erratum_ids(node, &seen).await?;
+    let mapped = ids.content_ids::<ErratumIdentity>(node, &seen).await?;
     for (s, id) in seen.iter().zip(mapped) {
         cluster.insert(s.local_id, id);
     }

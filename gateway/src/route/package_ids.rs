@@ -105,7 +105,7 @@ async fn to_local(ctx: &Ctx<'_>, node: &str, value: &mut Value) -> Result<(), Ga
     };
     let id = i32::try_from(raw).map_err(|_| no_such(raw))?;
     let ids = ctx.gw.directory().identity();
-    let Some(package) = ids.package(id).await? else {
+    let Some(package) = ids.content::<PackageIdentity>(id).await? else {
         return Err(no_such(raw));
     };
     let local = match package.local_on(node) {
@@ -155,8 +155,8 @@ async fn find_on(
         local_id: local,
         content: &package.package,
     }];
-    ids.package_ids(node, &seen).await?;
-    ids.invalidate_package(package.cluster_id);
+    ids.content_ids::<PackageIdentity>(node, &seen).await?;
+    ids.invalidate_content::<PackageIdentity>(package.cluster_id);
     Ok(local)
 }
 
@@ -265,7 +265,9 @@ async fn cluster_ids(
     let mut locals: Vec<i32> = slots.iter().map(|s| s.local).collect();
     locals.sort_unstable();
     locals.dedup();
-    let known = ids.known_package_ids(node, &locals).await?;
+    let known = ids
+        .known_content_ids::<PackageIdentity>(node, &locals)
+        .await?;
     let mut cluster: HashMap<i32, i32> = HashMap::with_capacity(locals.len());
     let mut unknown = Vec::new();
     for (local, id) in locals.iter().zip(known) {
@@ -327,7 +329,7 @@ async fn cluster_ids(
             })
         })
         .collect();
-    let mapped = ids.package_ids(node, &seen).await?;
+    let mapped = ids.content_ids::<PackageIdentity>(node, &seen).await?;
     for (s, id) in seen.iter().zip(mapped) {
         cluster.insert(s.local_id, id);
     }

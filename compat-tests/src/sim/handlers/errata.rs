@@ -9,7 +9,7 @@
 
 use xmlrpc::{Fault, MethodResponse, Struct, Value};
 
-use super::system::{checked_systems, schedule, sids};
+use super::system::{checked, checked_systems, schedule, sids};
 use super::{Answer, Call};
 use crate::sim::clock::{format_datetime, format_plain};
 use crate::sim::model::{Erratum, NodeData};
@@ -161,15 +161,7 @@ fn schedule_apply(node: &Node, call: &Call<'_>) -> MethodResponse {
     let user = call.user(node)?;
     let mut data = node.write();
     let systems = checked_systems(&data, &sids)?;
-    let errata = errata
-        .iter()
-        .map(|&id| {
-            i32::try_from(id)
-                .ok()
-                .filter(|id| data.errata.contains_key(id))
-                .ok_or_else(invalid_errata)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let errata = checked(&errata, &data.errata, invalid_errata)?;
     let id = schedule(
         &mut data,
         &user.login,

@@ -231,12 +231,21 @@ fn delete_systems(node: &Node, call: &Call<'_>) -> MethodResponse {
 
 /// The ids, all of which must name systems of this node.
 pub(super) fn checked_systems(data: &NodeData, sids: &[i64]) -> Result<Vec<i32>, Fault> {
-    sids.iter()
-        .map(|&sid| {
-            i32::try_from(sid)
+    checked(sids, &data.systems, faults::no_such_system)
+}
+
+/// The ids, all of which must be keys of `known`; else `missing`'s fault.
+pub(super) fn checked<V>(
+    ids: &[i64],
+    known: &BTreeMap<i32, V>,
+    missing: fn() -> Fault,
+) -> Result<Vec<i32>, Fault> {
+    ids.iter()
+        .map(|&id| {
+            i32::try_from(id)
                 .ok()
-                .filter(|id| data.systems.contains_key(id))
-                .ok_or_else(faults::no_such_system)
+                .filter(|id| known.contains_key(id))
+                .ok_or_else(missing)
         })
         .collect()
 }
@@ -249,15 +258,7 @@ fn schedule_package_install(node: &Node, call: &Call<'_>) -> MethodResponse {
     let user = call.user(node)?;
     let mut data = node.write();
     let systems = checked_systems(&data, &sids)?;
-    let packages = package_ids
-        .iter()
-        .map(|&id| {
-            i32::try_from(id)
-                .ok()
-                .filter(|id| data.packages.contains_key(id))
-                .ok_or_else(faults::no_such_package)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let packages = checked(&package_ids, &data.packages, faults::no_such_package)?;
     let id = schedule(
         &mut data,
         &user.login,

@@ -74,7 +74,7 @@ async fn an_erratum_has_one_id_on_nodes_that_number_it_apart() {
     let record = gw
         .directory()
         .identity()
-        .erratum(id as i32)
+        .content::<crate::directory::ErratumIdentity>(id as i32)
         .await
         .unwrap()
         .unwrap();
