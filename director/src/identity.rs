@@ -8,8 +8,9 @@
 //! ([`IdentityMap::group_for_local`]). Packages ([`PackageIdentity`]) have
 //! one cluster id per name, epoch, version, release and architecture, and
 //! each node's id for the package is a part of it
-//! ([`IdentityMap::content_for_locals`]), and errata
-//! ([`ErratumIdentity`]) likewise, one cluster id per advisory name.
+//! ([`IdentityMap::content_for_locals`]); errata ([`ErratumIdentity`])
+//! and software channels ([`ChannelIdentity`]) likewise, one cluster id
+//! per advisory name or channel label.
 //!
 //! Both the director and every gateway replica write here: when two of them
 //! see the same unknown local id at once, the store's transaction lets one
@@ -27,8 +28,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::model::{
-    ContentKind, ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, Keys, ObjectIdentity,
-    ObjectKind, ObjectPart, PackageIdentity, PackageName, Remaining, SystemIdentity,
+    ChannelIdentity, ContentKind, ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, Keys,
+    ObjectIdentity, ObjectKind, ObjectPart, PackageIdentity, PackageName, Remaining,
+    SystemIdentity,
 };
 use crate::store::{Store, StoreError, Txn};
 
@@ -118,12 +120,13 @@ enum IdSpace {
     Group,
     Package,
     Erratum,
+    Channel,
 }
 
 impl IdSpace {
     /// `counter/system-id`, `counter/<kind>-id` (`action-id`,
     /// `schedule-id`, `image-id`, ...), `counter/group-id`,
-    /// `counter/package-id`, `counter/erratum-id`.
+    /// `counter/package-id`, `counter/erratum-id`, `counter/channel-id`.
     fn counter(self) -> String {
         match self {
             IdSpace::System => Keys::counter("system-id"),
@@ -131,6 +134,7 @@ impl IdSpace {
             IdSpace::Group => Keys::counter("group-id"),
             IdSpace::Package => Keys::counter("package-id"),
             IdSpace::Erratum => Keys::counter("erratum-id"),
+            IdSpace::Channel => Keys::counter("channel-id"),
         }
     }
 
@@ -138,7 +142,7 @@ impl IdSpace {
         match self {
             IdSpace::System => cluster_system_id(n),
             IdSpace::Object(kind) => cluster_object_id(kind, n),
-            IdSpace::Group | IdSpace::Package | IdSpace::Erratum => {
+            IdSpace::Group | IdSpace::Package | IdSpace::Erratum | IdSpace::Channel => {
                 i32::try_from(n).map_err(|_| IdentityError::Exhausted { kind: self.label() })
             }
         }
@@ -151,6 +155,7 @@ impl IdSpace {
             IdSpace::Group => "group",
             IdSpace::Package => "package",
             IdSpace::Erratum => "erratum",
+            IdSpace::Channel => "channel",
         }
     }
 }
@@ -873,7 +878,8 @@ impl IdentityMap {
 
 /// Shared content as a node shows it, for
 /// [`IdentityMap::content_for_locals`]: the node's id for it, and what it
-/// is on every node ([`PackageName`], or an erratum's advisory name).
+/// is on every node ([`PackageName`], an erratum's advisory name, a
+/// channel's label).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SeenContent<'a, N: ?Sized> {
     /// Its id on the node.
@@ -888,8 +894,11 @@ pub type SeenPackage<'a> = SeenContent<'a, PackageName>;
 /// An erratum as a node shows it: by its advisory name.
 pub type SeenErratum<'a> = SeenContent<'a, str>;
 
+/// A software channel as a node shows it: by its label.
+pub type SeenChannel<'a> = SeenContent<'a, str>;
+
 /// The record of shared content every node numbers on its own (packages,
-/// errata): one cluster id per content, keyed by what the content is, with
+/// errata, software channels): one cluster id per content, keyed by what the content is, with
 /// each node's id for it as a part. The identity map binds them alike
 /// ([`IdentityMap::content_for_locals`]). Sealed: the records are the
 /// map's.
@@ -922,6 +931,7 @@ mod sealed {
     pub trait Sealed {}
     impl Sealed for crate::model::PackageIdentity {}
     impl Sealed for crate::model::ErratumIdentity {}
+    impl Sealed for crate::model::ChannelIdentity {}
 }
 
 impl ContentKind {
@@ -929,14 +939,16 @@ impl ContentKind {
         match self {
             ContentKind::Package => IdSpace::Package,
             ContentKind::Erratum => IdSpace::Erratum,
+            ContentKind::Channel => IdSpace::Channel,
         }
     }
 
-    /// For messages: `packages`, `errata`.
+    /// For messages: `packages`, `errata`, `channels`.
     fn plural(self) -> &'static str {
         match self {
             ContentKind::Package => "packages",
             ContentKind::Erratum => "errata",
+            ContentKind::Channel => "channels",
         }
     }
 }
@@ -971,39 +983,63 @@ impl SharedRecord for PackageIdentity {
     }
 }
 
-impl SharedRecord for ErratumIdentity {
-    type Content = str;
-    const KIND: ContentKind = ContentKind::Erratum;
-    fn key(cluster_id: i32) -> String {
-        Keys::erratum(cluster_id)
-    }
-    fn local_key(node: &str, local_id: i32) -> String {
-        Keys::erratum_local(node, local_id)
-    }
-    fn content_key(advisory: &str) -> String {
-        Keys::erratum_name(advisory)
-    }
-    fn new(cluster_id: i32, advisory: &str) -> Self {
-        ErratumIdentity {
-            cluster_id,
-            advisory: advisory.to_owned(),
-            parts: Vec::new(),
+/// [`SharedRecord`] for a record of content named by one string (`$name`),
+/// under the keys `$key`, `$local_key` and `$name_key` of [`Keys`].
+macro_rules! named_record {
+    ($record:ident, $kind:ident, $name:ident, $key:ident, $local_key:ident, $name_key:ident) => {
+        impl SharedRecord for $record {
+            type Content = str;
+            const KIND: ContentKind = ContentKind::$kind;
+            fn key(cluster_id: i32) -> String {
+                Keys::$key(cluster_id)
+            }
+            fn local_key(node: &str, local_id: i32) -> String {
+                Keys::$local_key(node, local_id)
+            }
+            fn content_key(name: &str) -> String {
+                Keys::$name_key(name)
+            }
+            fn new(cluster_id: i32, name: &str) -> Self {
+                $record {
+                    cluster_id,
+                    $name: name.to_owned(),
+                    parts: Vec::new(),
+                }
+            }
+            fn cluster_id(&self) -> i32 {
+                self.cluster_id
+            }
+            fn parts(&self) -> &[ObjectPart] {
+                &self.parts
+            }
+            fn parts_mut(&mut self) -> &mut Vec<ObjectPart> {
+                &mut self.parts
+            }
         }
-    }
-    fn cluster_id(&self) -> i32 {
-        self.cluster_id
-    }
-    fn parts(&self) -> &[ObjectPart] {
-        &self.parts
-    }
-    fn parts_mut(&mut self) -> &mut Vec<ObjectPart> {
-        &mut self.parts
-    }
+    };
 }
 
-/// Shared content ([`PackageIdentity`], [`ErratumIdentity`]): one cluster
-/// id per package (name, epoch, version, release, architecture) or erratum
-/// (advisory name), each node's id for it a part.
+named_record!(
+    ErratumIdentity,
+    Erratum,
+    advisory,
+    erratum,
+    erratum_local,
+    erratum_name
+);
+named_record!(
+    ChannelIdentity,
+    Channel,
+    label,
+    channel,
+    channel_local,
+    channel_label
+);
+
+/// Shared content ([`PackageIdentity`], [`ErratumIdentity`],
+/// [`ChannelIdentity`]): one cluster id per package (name, epoch, version,
+/// release, architecture), erratum (advisory name) or software channel
+/// (label), each node's id for it a part.
 impl IdentityMap {
     /// The record of cluster id `cluster_id`.
     pub async fn content<R: SharedRecord>(
@@ -1027,7 +1063,7 @@ impl IdentityMap {
     /// the node deleted it (a channel removed, an orphan cleaned up). Its
     /// index entry goes, and the part when it is that id. The record
     /// stays, with the parts of other nodes: the cluster id keeps naming
-    /// the package or erratum, and a node that syncs it again is bound to
+    /// the content, and a node that syncs it again is bound to
     /// it under its new id. Answers the cluster id it had, `None` when the
     /// map never knew it.
     pub async fn forget_content_part(
@@ -1039,6 +1075,7 @@ impl IdentityMap {
         match kind {
             ContentKind::Package => self.forget_part::<PackageIdentity>(node, local_id).await,
             ContentKind::Erratum => self.forget_part::<ErratumIdentity>(node, local_id).await,
+            ContentKind::Channel => self.forget_part::<ChannelIdentity>(node, local_id).await,
         }
     }
 
@@ -1081,7 +1118,7 @@ impl IdentityMap {
     }
 
     /// The cluster ids of the content seen on `node`, in order: each the
-    /// id of that package or erratum, with this node's id recorded, or a
+    /// id of that content, with this node's id recorded, or a
     /// new one. Look-ups are batched (one scan of the node's index for
     /// many) and the content new to the cluster gets its ids in blocks,
     /// [`BATCH`] seen items to a transaction. Two writers seeing one item at once agree on one id: a
@@ -1794,6 +1831,65 @@ mod tests {
         );
         assert_eq!(
             map.content_by_local::<ErratumIdentity>("n1", &[500])
+                .await
+                .unwrap(),
+            [Some(1)]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_channel_is_one_id_by_label_apart_from_errata() {
+        let map = IdentityMap::new(Store::memory());
+        let pool = "sle-product-sles15-sp6-pool-x86_64";
+        let updates = "sle-product-sles15-sp6-updates-x86_64";
+        let seen = |pairs: [(i32, &'static str); 2]| {
+            pairs.map(|(local_id, content)| SeenChannel { local_id, content })
+        };
+        // Nodes that added the channels in another order number them apart.
+        let n1 = map
+            .content_for_locals::<ChannelIdentity>("n1", &seen([(101, pool), (102, updates)]))
+            .await
+            .unwrap();
+        let n2 = map
+            .content_for_locals::<ChannelIdentity>("n2", &seen([(101, updates), (102, pool)]))
+            .await
+            .unwrap();
+        assert_eq!(
+            (n1, n2),
+            (vec![1, 2], vec![2, 1]),
+            "one id per label, counted from 1"
+        );
+        let record = map.content::<ChannelIdentity>(2).await.unwrap().unwrap();
+        assert_eq!(record.label, updates);
+        assert_eq!(
+            (record.local_on("n1"), record.local_on("n2")),
+            (Some(102), Some(101))
+        );
+        // An erratum named like a channel is another id space.
+        let erratum = [SeenErratum {
+            local_id: 101,
+            content: pool,
+        }];
+        let id = map
+            .content_for_locals::<ErratumIdentity>("n1", &erratum)
+            .await
+            .unwrap();
+        assert_eq!(id, [1]);
+        assert!(map.content::<ErratumIdentity>(2).await.unwrap().is_none());
+        // n2 deleted the pool: only its channel part goes.
+        assert_eq!(
+            map.forget_content_part(ContentKind::Channel, "n2", 102)
+                .await
+                .unwrap(),
+            Some(1)
+        );
+        let record = map.content::<ChannelIdentity>(1).await.unwrap().unwrap();
+        assert_eq!(
+            (record.local_on("n1"), record.local_on("n2")),
+            (Some(101), None)
+        );
+        assert_eq!(
+            map.content_by_local::<ErratumIdentity>("n1", &[101])
                 .await
                 .unwrap(),
             [Some(1)]

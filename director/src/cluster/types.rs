@@ -148,12 +148,13 @@ pub enum NodeEvent {
         /// Its id on that node.
         local_id: i32,
     },
-    /// A package or erratum was deleted on the node (its channel removed,
-    /// an orphan cleaned up): the node's id for it names nothing now.
+    /// A package, erratum or software channel was deleted on the node (a
+    /// channel removed, an orphan cleaned up): the node's id for it names
+    /// nothing now.
     ContentDeleted {
         /// Node id.
         node: String,
-        /// Package or erratum.
+        /// Package, erratum or channel.
         kind: ContentKind,
         /// Its id on that node.
         local_id: i32,

@@ -239,6 +239,8 @@ pub enum ContentKind {
     Package,
     /// An erratum ([`ErratumIdentity`]).
     Erratum,
+    /// A software channel ([`ChannelIdentity`]).
+    Channel,
 }
 
 /// A package as every node names it: by name, epoch, version, release and
@@ -325,6 +327,33 @@ pub struct ErratumIdentity {
 
 impl ErratumIdentity {
     /// The erratum's id on `node`, when known.
+    pub fn local_on(&self, node: &str) -> Option<i32> {
+        ObjectPart::local_on(&self.parts, node)
+    }
+}
+
+/// A software channel, by its cluster id.
+///
+/// Vendor channels are content every node syncs (`mgr-sync add channel`),
+/// and custom channels are made on every node; each node numbers its
+/// channels as it creates them, so nodes that added channels in another
+/// order give one channel different ids. A channel is the same channel on
+/// every node by its label, unique on a server and the name most of the
+/// API looks channels up by, so the cluster id is keyed by it, and each
+/// node's own id for the channel is a part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChannelIdentity {
+    /// Cluster id.
+    pub cluster_id: i32,
+    /// The channel label.
+    pub label: String,
+    /// Each node's id for the channel, as far as the cluster has seen it.
+    #[serde(default)]
+    pub parts: Vec<ObjectPart>,
+}
+
+impl ChannelIdentity {
+    /// The channel's id on `node`, when known.
     pub fn local_on(&self, node: &str) -> Option<i32> {
         ObjectPart::local_on(&self.parts, node)
     }

@@ -102,6 +102,18 @@ impl Keys {
     pub fn erratum_name(advisory: &str) -> String {
         format!("erratum-name/{advisory}")
     }
+    /// `channel/<cluster id>`.
+    pub fn channel(cluster_id: i32) -> String {
+        format!("channel/{}", padded(cluster_id))
+    }
+    /// `channel-local/<node>/<local id>`.
+    pub fn channel_local(node: &str, local_id: i32) -> String {
+        format!("channel-local/{node}/{}", padded(local_id))
+    }
+    /// `channel-label/<label>`.
+    pub fn channel_label(label: &str) -> String {
+        format!("channel-label/{label}")
+    }
     /// `session/<id>`.
     pub fn session(id: u64) -> String {
         format!("session/{id}")

@@ -30,10 +30,13 @@
 //! | `erratum/<cluster id>` | [`ErratumIdentity`] | cluster erratum id -> the advisory name and each node's id for it |
 //! | `erratum-local/<node>/<local id>` | cluster id | index |
 //! | `erratum-name/<advisory name>` | cluster id | index: an erratum is the same erratum on every node by its advisory name |
+//! | `channel/<cluster id>` | [`ChannelIdentity`] | cluster software channel id -> the channel label and each node's id for it |
+//! | `channel-local/<node>/<local id>` | cluster id | index |
+//! | `channel-label/<label>` | cluster id | index: a software channel is the same channel on every node by its label |
 //! | `session/<session id>` | [`GatewaySession`] | a gateway session: node keys, expiry |
 //! | `move/<id>` | [`MoveRecord`] | a client move and its progress |
 //! | `op/<id>` | [`Operation`] | a drain or rebalance and its progress |
-//! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `schedule-id`, `<kind>-id` (the other [`ObjectKind`]s), `group-id`, `package-id`, `erratum-id`, `move`, `op`, `session` |
+//! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `schedule-id`, `<kind>-id` (the other [`ObjectKind`]s), `group-id`, `package-id`, `erratum-id`, `channel-id`, `move`, `op`, `session` |
 //!
 //! Secrets never enter the store: no passwords, no admin or client tokens.
 //! The one credential-like value kept is a gateway session's node session
@@ -50,8 +53,9 @@ mod zone;
 
 pub use client::{Client, ClientStatus};
 pub use identity::{
-    ContentKind, ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, ObjectIdentity,
-    ObjectKind, ObjectPart, PackageIdentity, PackageName, Remaining, SystemIdentity,
+    ChannelIdentity, ContentKind, ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID, GroupIdentity,
+    ObjectIdentity, ObjectKind, ObjectPart, PackageIdentity, PackageName, Remaining,
+    SystemIdentity,
 };
 pub use keys::Keys;
 pub use moves::{MoveOutcome, MoveRecord, MoveState, Operation, OperationKind, OperationState};
