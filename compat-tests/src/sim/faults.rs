@@ -47,6 +47,11 @@ pub(crate) fn no_such_channel() -> Fault {
     domain(-210, "No such channel")
 }
 
+/// `InvalidChannelException`.
+pub(crate) fn invalid_channel() -> Fault {
+    domain(-211, "Invalid channel")
+}
+
 /// `NoSuchPackageException`.
 pub(crate) fn no_such_package() -> Fault {
     domain(-209, "The package could not be found")

@@ -153,6 +153,20 @@ impl Node {
         })
     }
 
+    /// The labels of the child channels system `sid` is subscribed to
+    /// (tests check which channels a call reached the node with); `None`
+    /// for a system the node does not hold.
+    pub fn child_channels(&self, sid: i32) -> Option<Vec<String>> {
+        let data = self.read();
+        let system = data.systems.get(&sid)?;
+        Some(
+            data.child_channels(system)
+                .into_iter()
+                .map(|c| c.label.clone())
+                .collect(),
+        )
+    }
+
     /// What `names` says of each scheduled action, by action id.
     fn scheduled(
         &self,

@@ -288,6 +288,10 @@ pub struct NodeData {
     /// Images, snapshots, notifications, package profiles, Ansible paths
     /// and pinned subscriptions.
     pub local: LocalObjects,
+    /// The child channel labels of the systems whose child channels were
+    /// set (`system.setChildChannels`); any other system is subscribed to
+    /// every child of its base channel.
+    pub child_channels: HashMap<i32, Vec<String>>,
 }
 
 impl NodeData {
@@ -311,6 +315,54 @@ impl NodeData {
         self.channels.iter().find(|c| c.label == label)
     }
 
+    /// The channel with id `id`.
+    pub fn channel_by_id(&self, id: i64) -> Option<&Channel> {
+        self.channels.iter().find(|c| i64::from(c.id) == id)
+    }
+
+    /// The base channel of `system`: the pool of its OS release's product
+    /// (`15.6`: `sle-product-sles15-sp6-pool-x86_64`); `None` where the
+    /// node has not synced that product (`15.4`).
+    pub fn base_channel(&self, system: &System) -> Option<&Channel> {
+        let (_, minor) = system.release.split_once('.')?;
+        self.channel(&format!("sle-product-sles15-sp{minor}-pool-x86_64"))
+    }
+
+    /// The children of the base channel labelled `base`, by label.
+    pub fn children_of(&self, base: &str) -> Vec<&Channel> {
+        self.channels
+            .iter()
+            .filter(|c| c.parent_label == base)
+            .collect()
+    }
+
+    /// The child channels `system` is subscribed to, by label.
+    pub fn child_channels(&self, system: &System) -> Vec<&Channel> {
+        let Some(base) = self.base_channel(system) else {
+            return Vec::new();
+        };
+        let children = self.children_of(&base.label);
+        match self.child_channels.get(&system.id) {
+            Some(set) => children
+                .into_iter()
+                .filter(|c| set.contains(&c.label))
+                .collect(),
+            None => children,
+        }
+    }
+
+    /// The number of systems subscribed to `channel`.
+    pub fn subscribers(&self, channel: &Channel) -> i32 {
+        let subscribed = |s: &&System| {
+            if channel.parent_label.is_empty() {
+                self.base_channel(s).is_some_and(|b| b.id == channel.id)
+            } else {
+                self.child_channels(s).iter().any(|c| c.id == channel.id)
+            }
+        };
+        i32::try_from(self.systems.values().filter(subscribed).count()).unwrap_or(i32::MAX)
+    }
+
     /// Adds a system, allocating its id.
     pub fn add_system(&mut self, mut system: System) -> i32 {
         let id = self.next_system_id;
@@ -330,6 +382,7 @@ impl NodeData {
     pub fn remove_system(&mut self, id: i32) -> Option<System> {
         let system = self.systems.remove(&id)?;
         self.by_minion.remove(&system.minion_id);
+        self.child_channels.remove(&id);
         for group in self.groups.values_mut() {
             group.members.retain(|m| *m != id);
         }

@@ -87,6 +87,13 @@ pub(crate) fn first_erratum_id(name: &str) -> i32 {
     3_001 + 100 * SplitMix64::from_text(&format!("errata:{name}")).below(1000) as i32
 }
 
+/// The first software channel id of the node called `name`: 101 plus a
+/// multiple of 10 taken from the name, so that nodes number the zone's
+/// channels apart, as nodes that added them in another order do.
+pub(crate) fn first_channel_id(name: &str) -> i32 {
+    101 + 10 * SplitMix64::from_text(&format!("channels:{name}")).below(1000) as i32
+}
+
 /// Errata seeded per product's updates channel.
 const ERRATA_PER_CHANNEL: u64 = 6;
 
@@ -225,7 +232,12 @@ fn seed_shared(data: &mut NodeData, spec: &SeedSpec) {
     );
     add_user(data, "auditor", &format!("au-{}", rng.hex32()), &[]);
 
-    seed_channels(data, &mut rng, first_package_id(&spec.name));
+    seed_channels(
+        data,
+        &mut rng,
+        first_channel_id(&spec.name),
+        first_package_id(&spec.name),
+    );
     seed_errata(data, &spec.zone, first_erratum_id(&spec.name));
 
     for (name, base) in [
@@ -262,9 +274,14 @@ fn seed_shared(data: &mut NodeData, spec: &SeedSpec) {
     }
 }
 
-fn seed_channels(data: &mut NodeData, rng: &mut SplitMix64, first_package_id: i32) {
+fn seed_channels(
+    data: &mut NodeData,
+    rng: &mut SplitMix64,
+    first_channel_id: i32,
+    first_package_id: i32,
+) {
     let products = [("sles15-sp6", "SLES 15 SP6"), ("sles15-sp5", "SLES 15 SP5")];
-    let mut channel_id = 100;
+    let mut channel_id = first_channel_id;
     let mut package_id = first_package_id;
     let base_time = 1_735_689_600; // 2025-01-01
     for (tag, title) in products {

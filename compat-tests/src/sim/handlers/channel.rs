@@ -13,6 +13,7 @@ pub(super) fn call(node: &Node, namespace: &str, method: &str, call: &Call<'_>) 
         ("channel", "listAllChannels") => Ok(list_all_channels(&node.read())),
         ("channel.software", "listAllPackages") => list_all_packages(node, call),
         ("channel.software", "getDetails") => get_details(node, call),
+        ("channel.software", "listSystemChannels") => super::system_channels::of_system(node, call),
         _ => return None,
     })
 }
@@ -37,8 +38,8 @@ fn list_software_channels(data: &NodeData) -> Value {
 /// The channels the organization is entitled to, as the server's
 /// `ChannelTreeNodeSerializer` shows them, in tree order: each base
 /// channel, then its children, by label. The zone's channels are vendor
-/// channels (no owning organization: provider `SUSE`) that no simulated
-/// system is subscribed to.
+/// channels (no owning organization: provider `SUSE`); `systems` counts
+/// the systems subscribed to each.
 fn list_all_channels(data: &NodeData) -> Value {
     let mut channels: Vec<&Channel> = data.channels.iter().collect();
     channels.sort_by_key(|c| {
@@ -59,7 +60,7 @@ fn list_all_channels(data: &NodeData) -> Value {
                         "packages",
                         Value::Int(i32::try_from(c.package_ids.len()).unwrap_or(i32::MAX)),
                     )
-                    .with("systems", Value::Int(0))
+                    .with("systems", Value::Int(data.subscribers(c)))
                     .with("arch_name", Value::string(&c.arch))
                     .into()
             })
@@ -69,10 +70,7 @@ fn list_all_channels(data: &NodeData) -> Value {
 
 fn lookup<'a>(data: &'a NodeData, call: &Call<'_>) -> Result<&'a Channel, xmlrpc::Fault> {
     let found = match call.arg("id") {
-        Some(id) => {
-            let id = id.as_i64();
-            data.channels.iter().find(|c| Some(i64::from(c.id)) == id)
-        }
+        Some(_) => data.channel_by_id(call.int("id")?),
         None => data.channel(call.str("channelLabel")?),
     };
     found.ok_or_else(faults::no_such_channel)
@@ -115,8 +113,13 @@ fn list_all_packages(node: &Node, call: &Call<'_>) -> MethodResponse {
 
 fn get_details(node: &Node, call: &Call<'_>) -> MethodResponse {
     let data = node.read();
-    let c = lookup(&data, call)?;
-    Ok(Struct::with_capacity(16)
+    Ok(details(lookup(&data, call)?))
+}
+
+/// A channel as `channel.software.getDetails` shows it (the server's
+/// `ChannelSerializer`).
+pub(super) fn details(c: &Channel) -> Value {
+    Struct::with_capacity(16)
         .with("id", Value::Int(c.id))
         .with("name", Value::string(&c.name))
         .with("label", Value::string(&c.label))
@@ -140,5 +143,37 @@ fn get_details(node: &Node, call: &Call<'_>) -> MethodResponse {
         .with("parent_channel_label", Value::string(&c.parent_label))
         .with("clone_original", Value::string(""))
         .with("contentSources", Value::Array(Vec::new()))
-        .into())
+        .into()
+}
+
+/// `kickstart.tree.list(channelLabel)`: the autoinstallable trees of a
+/// channel. Each simulated base channel has one, labelled after its
+/// product (`sles15-sp6-x86_64`) and numbered in label order; child
+/// channels have none.
+pub(super) fn kickstart_trees(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let data = node.read();
+    let channel = lookup(&data, call)?;
+    let trees = data
+        .channels
+        .iter()
+        .filter(|c| c.parent_label.is_empty())
+        .zip(1..)
+        .filter(|(c, _)| c.id == channel.id)
+        .map(|(c, id)| {
+            let product = c
+                .label
+                .trim_start_matches("sle-product-")
+                .replace("-pool", "");
+            Struct::with_capacity(4)
+                .with("id", Value::Int(id))
+                .with("label", Value::string(&product))
+                .with(
+                    "base_path",
+                    Value::string(format!("/srv/www/distributions/{product}")),
+                )
+                .with("channel_id", Value::Int(c.id))
+                .into()
+        })
+        .collect();
+    Ok(Value::Array(trees))
 }

@@ -28,6 +28,7 @@ mod recurring;
 mod schedule;
 mod snapshot;
 mod system;
+mod system_channels;
 mod system_profile;
 mod systemgroup;
 mod user;
@@ -175,13 +176,15 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         ("system", m) => system::call(node, m, call)
             .or_else(|| system_profile::call(node, m, call))
             .or_else(|| package_profiles::call(node, m, call))
-            .or_else(|| errata::system_call(node, m, call)),
+            .or_else(|| errata::system_call(node, m, call))
+            .or_else(|| system_channels::call(node, m, call)),
         ("system.provisioning.snapshot", m) => snapshot::call(node, m, call),
         ("system.config", m) => system_profile::config_call(node, m, call),
         ("schedule", m) => schedule::call(node, m, call),
         ("channel.software", "listErrata") => Some(errata::of_channel(node, call)),
         ("errata", m) => errata::call(node, m, call),
         ("channel", m) | ("channel.software", m) => channel::call(node, &e.namespace, m, call),
+        ("kickstart.tree", "list") => Some(channel::kickstart_trees(node, call)),
         ("user", m) => user::call(node, m, call).or_else(|| user_details::call(node, m, call)),
         ("org", m) => org::call(node, m, call),
         ("activationkey", m) => activationkey::call(node, m, call),

@@ -20,21 +20,10 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
     })
 }
 
-/// The base channel a profile of `system` is taken against.
-///
-/// Simplification: the simulated systems are subscribed to no channel
-/// (`system.getSubscribedBaseChannel` answers an empty struct), and the
-/// server refuses a profile of a system without a base channel
-/// (`ProfileNoBaseChannelException`, 1065). So that profiles can be made
-/// at all, the simulator takes the pool channel of the system's release
-/// (SLES 15 SP5 for `15.5`, SLES 15 SP6 otherwise) as its base channel.
+/// The base channel a profile of `system` is taken against: the system's
+/// ([`NodeData::base_channel`]).
 fn base_channel_name(data: &NodeData, system: &System) -> Option<String> {
-    let label = if system.release == "15.5" {
-        "sle-product-sles15-sp5-pool-x86_64"
-    } else {
-        "sle-product-sles15-sp6-pool-x86_64"
-    };
-    data.channel(label).map(|c| c.name.clone())
+    data.base_channel(system).map(|c| c.name.clone())
 }
 
 /// `SystemHandler.createPackageProfile`: answers 1 (not the profile's id;

@@ -65,15 +65,18 @@ fn systems_in(node: &Node, call: &Call<'_>, state: ActionState) -> MethodRespons
         .filter(|(_, (s, _))| *s == state)
         .filter_map(|(sid, (_, message))| {
             let system = data.systems.get(sid)?;
-            // The simulated systems have no base channel: the server
-            // leaves the member out then.
-            let mut row = Struct::with_capacity(4)
+            // The base channel by name (unverified: name or label); the
+            // server leaves the member out for a system without one.
+            let mut row = Struct::with_capacity(5)
                 .with("server_id", Value::Int(*sid))
                 .with("server_name", Value::string(&system.name))
                 .with(
                     "timestamp",
                     Value::DateTime(format_datetime(action.earliest)),
                 );
+            if let Some(base) = data.base_channel(system) {
+                row.push("base_channel", Value::string(&base.name));
+            }
             if let Some(message) = message {
                 row.push("message", Value::string(message));
             }

@@ -4,9 +4,10 @@
 //! it registered with, and `system.config.listChannels`.
 //!
 //! The simulated systems are physical Salt minions (no virtual instance,
-//! so no UUID), registered without an activation key, subscribed to no
-//! software channel and to no configuration channel. Everything else is
-//! derived from the seeded profile, so repeated calls agree.
+//! so no UUID), registered without an activation key and subscribed to no
+//! configuration channel. Their software channels are answered by
+//! [`super::system_channels`]. Everything else is derived from the seeded
+//! profile, so repeated calls agree.
 
 use xmlrpc::{MethodResponse, Struct, Value};
 
@@ -26,11 +27,7 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "getEntitlements" => read(node, call, |_| {
             Value::Array(vec![Value::string(BASE_ENTITLEMENT)])
         }),
-        // No base channel: the server answers an empty struct.
-        "getSubscribedBaseChannel" => read(node, call, |_| Struct::new().into()),
-        "listSubscribedChildChannels" | "listActivationKeys" => {
-            read(node, call, |_| Value::Array(Vec::new()))
-        }
+        "listActivationKeys" => read(node, call, |_| Value::Array(Vec::new())),
         "getRunningKernel" => read(node, call, |s| Value::string(kernel(&s.release))),
         _ => return None,
     })

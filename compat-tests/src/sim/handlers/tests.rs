@@ -168,23 +168,26 @@ fn a_systems_profile_reads_as_system_details_needs_them() {
         read("system.getEntitlements"),
         Value::Array(vec![s("salt_entitlement")])
     );
+    // The pool of its release's product, and both of the pool's children.
+    let release = field(&details, "release").as_str().unwrap().to_owned();
+    let minor = release.split_once('.').unwrap().1;
+    let base = read("system.getSubscribedBaseChannel");
     assert_eq!(
-        read("system.getSubscribedBaseChannel")
-            .as_struct()
-            .map(|s| s.len()),
-        Some(0)
+        field(&base, "label"),
+        &s(&format!("sle-product-sles15-sp{minor}-pool-x86_64"))
     );
+    let children = read("system.listSubscribedChildChannels");
+    assert_eq!(children.as_array().unwrap().len(), 2, "{children:?}");
+    for child in children.as_array().unwrap() {
+        assert_eq!(field(child, "parent_channel_label"), field(&base, "label"));
+    }
     assert!(
         read("system.getRunningKernel")
             .as_str()
             .unwrap()
             .ends_with("-default")
     );
-    for empty in [
-        "system.listSubscribedChildChannels",
-        "system.listActivationKeys",
-        "system.config.listChannels",
-    ] {
+    for empty in ["system.listActivationKeys", "system.config.listChannels"] {
         assert_eq!(read(empty), Value::Array(Vec::new()), "{empty}");
     }
     for method in [

@@ -32,7 +32,22 @@ fn package_profiles_are_created_listed_and_deleted() {
         with_key(node, key, "system.listPackageProfiles", vec![]).unwrap()
     };
     assert_eq!(list(&alpha, &ka), Value::Array(Vec::new()));
-    let (sa, sb) = (system_ids(&alpha)[0], system_ids(&beta)[4]);
+    // Systems of a release whose product the nodes synced: one of `15.4`
+    // has no base channel, and the server refuses its profile.
+    let of_release = |node: &Node, synced: bool| {
+        node.read()
+            .systems
+            .values()
+            .filter(|s| (s.release != "15.4") == synced)
+            .map(|s| i64::from(s.id))
+            .collect::<Vec<_>>()
+    };
+    let (sa, sb) = (of_release(&alpha, true)[0], of_release(&beta, true)[1]);
+    let unsynced = of_release(&alpha, false)[0];
+    assert_eq!(
+        fault_of(create(&alpha, &ka, unsynced, "web-base")),
+        (1065, redstone("No base channel found"))
+    );
     assert_eq!(create(&alpha, &ka, sa, "web-base"), Ok(Value::Int(1)));
     assert_eq!(create(&beta, &kb, sb, "db-base"), Ok(Value::Int(1)));
     let la = list(&alpha, &ka);
