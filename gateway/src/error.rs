@@ -121,6 +121,10 @@ fn not_found(kind: spec::IdKind, id: i64) -> Fault {
         // id it does not find (unverified against a server: the message
         // is the exception's from the fault table).
         IdKind::Erratum => Fault::new(INVALID_ERRATA, format!("{PREFIX}Invalid errata")),
+        // `NoSuchChannelException`, as `ChannelFactory.lookupByIdAndUser`
+        // finds no channel (unverified against a server: the message is
+        // the exception's from the fault table).
+        IdKind::Channel => Fault::new(NO_SUCH_CHANNEL, format!("{PREFIX}No such channel")),
         // `ProfileManager.lookupByIdAndOrg`'s exception, unhandled; the
         // server's text ends "for org <id>", which the gateway cannot name.
         IdKind::PackageProfile => Fault::new(
@@ -152,6 +156,10 @@ pub(crate) const NO_SUCH_PACKAGE: i32 = -209;
 /// The server's fault code for an erratum it does not hold
 /// (`InvalidErrataException`).
 pub(crate) const INVALID_ERRATA: i32 = 2600;
+
+/// The server's fault code for a software channel it does not hold
+/// (`NoSuchChannelException`).
+pub(crate) const NO_SUCH_CHANNEL: i32 = -210;
 
 /// The server's `InvalidParameterException`: among others, a pinned
 /// subscription it does not hold.

@@ -68,6 +68,17 @@
 //!   `server_errata` of `system.getRelevantErrata(sids)`. Errata are
 //!   shared content numbered per node, like packages
 //!   ([`IdKind::Erratum`]); the cluster id stands for the advisory name.
+//! - **Software channel ids**: parameters `channelId` and the integers of
+//!   `channelIdsOrLabels` (`system.setChildChannels`), and the `id` of
+//!   `channel.software.getDetails(id)`; `channel_id` in results, and `id`
+//!   in results named `channel`, `channel info` and `child channel` that
+//!   show the channel's `label` (of any type:
+//!   `channel.software.listSystemChannels` documents it as a string; the
+//!   server sends the number). The repositories that
+//!   `channel.software.*Repo*` answer as `channel` show a `sourceUrl` and
+//!   are not channels. Outside `sync.hub`, whose channels are a
+//!   peripheral server's. Channels are shared content numbered per node
+//!   ([`IdKind::Channel`]); the cluster id stands for the channel label.
 //!
 //! An override table corrects the rules where the documentation misleads
 //! (`actionchain.createChain` names its chain id `actionId`; the image build
@@ -109,11 +120,15 @@ pub enum IdKind {
     /// each node numbers them as it syncs them, and the cluster id stands
     /// for the erratum (by advisory name) on every node.
     Erratum,
+    /// A software channel id. Every node holds the channels (synced vendor
+    /// channels, custom channels made on each), numbered as it made them:
+    /// the cluster id stands for the channel (by label) on every node.
+    Channel,
 }
 
 impl IdKind {
     /// Every kind.
-    pub const ALL: [IdKind; 12] = [
+    pub const ALL: [IdKind; 13] = [
         IdKind::System,
         IdKind::Action,
         IdKind::Schedule,
@@ -126,6 +141,7 @@ impl IdKind {
         IdKind::PinnedSubscription,
         IdKind::Package,
         IdKind::Erratum,
+        IdKind::Channel,
     ];
 
     /// Whether ids of this kind name objects that live on particular nodes
@@ -141,10 +157,14 @@ impl IdKind {
     }
 
     /// Whether ids of this kind name content every node holds under its
-    /// own id (system groups, packages, errata): a call naming one goes
-    /// wherever it is routed, with each node's own id for it.
+    /// own id (system groups, packages, errata, software channels): a call
+    /// naming one goes wherever it is routed, with each node's own id for
+    /// it.
     pub fn is_shared(self) -> bool {
-        matches!(self, IdKind::Group | IdKind::Package | IdKind::Erratum)
+        matches!(
+            self,
+            IdKind::Group | IdKind::Package | IdKind::Erratum | IdKind::Channel
+        )
     }
 
     /// Whether the parts of one object of this kind are copies alike (a
@@ -171,6 +191,7 @@ impl IdKind {
             IdKind::PinnedSubscription => "pinned subscriptions",
             IdKind::Package => "packages",
             IdKind::Erratum => "errata",
+            IdKind::Channel => "channels",
         }
     }
 }

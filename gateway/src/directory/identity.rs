@@ -18,11 +18,11 @@ use std::future::Future;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use director::identity::SharedRecord;
 use director::identity::{IdentityError, IdentityMap};
-use director::identity::{SeenContent, SharedRecord};
-pub use director::identity::{SeenErratum, SeenPackage, SeenSystem};
+pub use director::identity::{SeenContent, SeenPackage, SeenSystem};
 pub use director::model::{
-    ErratumIdentity, GroupIdentity, ObjectKind, PackageIdentity, PackageName,
+    ChannelIdentity, ErratumIdentity, GroupIdentity, ObjectKind, PackageIdentity, PackageName,
 };
 use director::store::Store;
 
@@ -114,6 +114,8 @@ pub struct CachedIdentity {
     packages: ContentCaches<PackageIdentity>,
     /// Errata by node id and by cluster id.
     errata: ContentCaches<ErratumIdentity>,
+    /// Software channels by node id and by cluster id.
+    channels: ContentCaches<ChannelIdentity>,
 }
 
 /// The record of cluster id `id` from `cache`, else what `load` reads
@@ -163,6 +165,7 @@ impl CachedIdentity {
                 .build(),
             packages: ContentCaches::new(),
             errata: ContentCaches::new(),
+            channels: ContentCaches::new(),
         }
     }
 
@@ -520,7 +523,7 @@ impl CachedIdentity {
     }
 }
 
-/// Shared content the gateway caches: packages and errata, each kind in
+/// Shared content the gateway caches: packages, errata and channels, each kind in
 /// its own [`ContentCaches`] of [`CachedIdentity`].
 pub trait CachedContent: SharedRecord + std::fmt::Debug + Send + Sync + 'static {
     /// This kind's caches.
@@ -537,6 +540,12 @@ impl CachedContent for PackageIdentity {
 impl CachedContent for ErratumIdentity {
     fn caches(ids: &CachedIdentity) -> &ContentCaches<Self> {
         &ids.errata
+    }
+}
+
+impl CachedContent for ChannelIdentity {
+    fn caches(ids: &CachedIdentity) -> &ContentCaches<Self> {
+        &ids.channels
     }
 }
 

@@ -19,8 +19,8 @@ use director::model::{Node, NodeState};
 use director::store::{Store, StoreError};
 
 pub use identity::{
-    CachedContent, CachedIdentity, ErratumIdentity, GroupIdentity, IdMemo, Location, ObjectKind,
-    PackageIdentity, PackageName, SeenErratum, SeenPackage, SeenSystem,
+    CachedContent, CachedIdentity, ChannelIdentity, ErratumIdentity, GroupIdentity, IdMemo,
+    Location, ObjectKind, PackageIdentity, PackageName, SeenContent, SeenPackage, SeenSystem,
 };
 pub use sessions::{Password, Sessions};
 

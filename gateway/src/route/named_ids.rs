@@ -1,124 +1,181 @@
-//! Erratum ids ([`IdKind::Erratum`]), cluster-wide.
+//! Ids of shared content the API names by one string, cluster-wide:
+//! errata ([`IdKind::Erratum`]) by advisory name, software channels
+//! ([`IdKind::Channel`]) by label.
 //!
-//! Errata (patches) come with the channels every node syncs, and each node
-//! numbers them as it syncs them: `system.getRelevantErrata` on one node
-//! and `system.scheduleApplyErrata` of those ids on another would apply
-//! other patches. The cluster gives each erratum one id, keyed by its
-//! advisory name in the identity map
-//! ([`crate::directory::ErratumIdentity`]), with each node's id for it as
-//! a part, as packages are mapped ([`super::package_ids`]).
+//! Errata come with the channels every node syncs, and channels are
+//! synced (or made) on every node; each node numbers both as it gets
+//! them. `system.getRelevantErrata` on one node and
+//! `system.scheduleApplyErrata` of those ids on another would apply other
+//! patches, and `system.setChildChannels` of one node's channel ids on
+//! another would subscribe other channels. The cluster gives each erratum
+//! and channel one id, keyed by its name in the identity map
+//! ([`crate::directory::ErratumIdentity`],
+//! [`crate::directory::ChannelIdentity`]), with each node's id for it as a
+//! part, as packages are mapped ([`super::package_ids`]).
 //!
-//! - **Results.** Every struct that carries an erratum id also shows its
-//!   `advisory_name` (the errata listings, and the errata nested per
-//!   system in `system.getRelevantErrata(sids)`), except
-//!   `errata.getDetails`, whose erratum is the one its `advisoryName`
-//!   parameter names. A listing's ids are mapped in one batch. An id whose
-//!   advisory is not shown is answered as `0`, never as the node's id.
+//! - **Results.** A struct that shows the name beside the id
+//!   ([`Named::NAME_MEMBER`]: every erratum struct, channel structs) says
+//!   which content it is; `errata.getDetails` names its erratum by its
+//!   `advisoryName` parameter only. An id the map does not know and no
+//!   struct names (a kickstart tree's `channel_id`, an organization
+//!   trust's channels) is looked up on the node by id
+//!   ([`Named::BY_ID`]: `channel.software.getDetails`), [`CONCURRENT`] at
+//!   a time; errata have no such call. A listing's ids are mapped in one
+//!   batch. An id nothing names is answered as `0`, never as the node's
+//!   id.
 //! - **Parameters** are rewritten per node: every node a call goes to gets
-//!   its own id for the erratum. A node whose id the map does not know yet
-//!   is asked with `errata.getDetails(advisoryName)`, and its id recorded;
-//!   a node that lacks the erratum, and a cluster id no erratum has, get
-//!   the server's `InvalidErrataException`. Other faults of that look-up
-//!   (permissions, an expired node session) pass through.
+//!   its own id. A node whose id the map does not know yet is asked by
+//!   name ([`Named::BY_NAME`]), and its id recorded; a node that lacks the
+//!   content, and a cluster id nothing has, get the server's fault for an
+//!   id it does not hold (`InvalidErrataException`,
+//!   `NoSuchChannelException`). Other faults of that look-up (permissions,
+//!   an expired node session) pass through.
 //!
 //! Advisory names are unique within an organization, and vendor errata
 //! belong to none: two organizations' custom errata of one advisory name
 //! share one cluster id, and each node's part is the first id seen there.
+//! Channel labels are unique on a server.
 
 use std::collections::{HashMap, HashSet};
 
+use futures::StreamExt;
+use futures::stream;
 use spec::{Entry, IdKind, IdPlace};
 use xmlrpc::{Struct, Value};
 
 use super::{Ctx, shared_ids, translate};
-use crate::directory::{ErratumIdentity, SeenErratum};
+use crate::directory::{CachedContent, ChannelIdentity, ErratumIdentity, SeenContent};
 use crate::error::GatewayError;
 
-/// The id answered for an erratum the cluster cannot name: cluster ids
-/// start at 1.
-const NO_ERRATUM: i32 = 0;
+/// The id answered for content the cluster cannot name: cluster ids start
+/// at 1.
+const NO_ID: i32 = 0;
 
-/// The member of an erratum struct naming its advisory.
-const ADVISORY: &str = "advisory_name";
+/// Node look-ups by id in flight at once for one answer.
+const CONCURRENT: usize = 16;
 
-/// The fault codes of `errata.getDetails` for an advisory the node does
-/// not show the user.
-const NOT_SHOWN: [i32; 2] = [crate::error::INVALID_ERRATA, -208];
-
-/// The parameter of `errata.*` calls naming the erratum.
-const ADVISORY_PARAM: &str = "advisoryName";
-
-/// Whether calls of `entry` may carry erratum ids.
-pub(crate) fn involved(entry: &Entry) -> bool {
-    entry.ids.params.iter().any(|p| p.kind == IdKind::Erratum)
-        || entry.ids.result.iter().any(|r| r.kind == IdKind::Erratum)
+/// Shared content the API names by one string, and how a node is asked
+/// about it.
+pub(crate) trait Named: CachedContent<Content = str> {
+    /// Its kind of id in the spec.
+    const ID_KIND: IdKind;
+    /// The member of a result struct naming the content.
+    const NAME_MEMBER: &'static str;
+    /// The result names whose structs name the content by
+    /// [`Self::NAME_MEMBER`]; `None`: every struct holding its id does.
+    /// (A kickstart tree's `label` is the tree's, not its channel's.)
+    const NAMED_IN: Option<&'static [&'static str]>;
+    /// The parameter naming the content in calls that answer it without
+    /// its name (`errata.getDetails(advisoryName)`).
+    const NAME_PARAM: Option<&'static str>;
+    /// The call answering the node's struct (with `id`) for a name.
+    const BY_NAME: &'static str;
+    /// The call answering the node's struct (with the name) for its id,
+    /// where the API has one.
+    const BY_ID: Option<&'static str>;
+    /// The faults of [`Self::BY_NAME`] for content the node does not show.
+    const NOT_SHOWN: &'static [i32];
+    /// For the error of a call without a session.
+    const WHAT: &'static str;
+    /// Its name.
+    fn name(&self) -> &str;
 }
 
-/// The fault of an erratum id the cluster or a node does not know.
-fn no_such(id: i64) -> GatewayError {
+impl Named for ErratumIdentity {
+    const ID_KIND: IdKind = IdKind::Erratum;
+    const NAME_MEMBER: &'static str = "advisory_name";
+    const NAMED_IN: Option<&'static [&'static str]> = None;
+    const NAME_PARAM: Option<&'static str> = Some("advisoryName");
+    const BY_NAME: &'static str = "errata.getDetails";
+    const BY_ID: Option<&'static str> = None;
+    // `InvalidErrataException`, or the -208 "cannot be found" fault of the
+    // server's errata look-up (no system is named here).
+    const NOT_SHOWN: &'static [i32] = &[crate::error::INVALID_ERRATA, -208];
+    const WHAT: &'static str = "an erratum without a session";
+    fn name(&self) -> &str {
+        &self.advisory
+    }
+}
+
+impl Named for ChannelIdentity {
+    const ID_KIND: IdKind = IdKind::Channel;
+    const NAME_MEMBER: &'static str = "label";
+    const NAMED_IN: Option<&'static [&'static str]> =
+        Some(&["channel", "channel info", "child channel"]);
+    const NAME_PARAM: Option<&'static str> = None;
+    const BY_NAME: &'static str = "channel.software.getDetails";
+    const BY_ID: Option<&'static str> = Some("channel.software.getDetails");
+    // `NoSuchChannelException`; `InvalidChannelException` where the user
+    // may not see the channel.
+    const NOT_SHOWN: &'static [i32] = &[crate::error::NO_SUCH_CHANNEL, -211];
+    const WHAT: &'static str = "a channel without a session";
+    fn name(&self) -> &str {
+        &self.label
+    }
+}
+
+/// Whether calls of `entry` may carry ids of `kind`.
+pub(crate) fn involved(entry: &Entry, kind: IdKind) -> bool {
+    entry.ids.params.iter().any(|p| p.kind == kind)
+        || entry.ids.result.iter().any(|r| r.kind == kind)
+}
+
+/// The fault of an id the cluster or a node does not know.
+fn no_such<R: Named>(id: i64) -> GatewayError {
     GatewayError::NoSuchObject {
-        kind: IdKind::Erratum,
+        kind: R::ID_KIND,
         id,
     }
 }
 
-/// Rewrites the erratum ids among `params` to `node`'s ids.
-pub(crate) async fn params_to_node(
+/// Rewrites the `R` ids among `params` to `node`'s ids.
+pub(crate) async fn params_to_node<R: Named>(
     ctx: &Ctx<'_>,
     node: &str,
     params: &mut [Value],
 ) -> Result<(), GatewayError> {
-    for slot in shared_ids::param_slots(ctx.entry, IdKind::Erratum, params) {
-        to_local(ctx, node, slot).await?;
+    for slot in shared_ids::param_slots(ctx.entry, R::ID_KIND, params) {
+        to_local::<R>(ctx, node, slot).await?;
     }
     Ok(())
 }
 
-/// Rewrites one cluster erratum id to `node`'s id for the erratum. A
-/// value that is no integer is left for the node to refuse.
-async fn to_local(ctx: &Ctx<'_>, node: &str, value: &mut Value) -> Result<(), GatewayError> {
+/// Rewrites one cluster id to `node`'s id for the content. A value that
+/// is no integer (a channel label among `channelIdsOrLabels`) is left as
+/// it is.
+async fn to_local<R: Named>(
+    ctx: &Ctx<'_>,
+    node: &str,
+    value: &mut Value,
+) -> Result<(), GatewayError> {
     let Some(raw) = value.as_i64() else {
         return Ok(());
     };
-    let id = i32::try_from(raw).map_err(|_| no_such(raw))?;
+    let id = i32::try_from(raw).map_err(|_| no_such::<R>(raw))?;
     let ids = ctx.gw.directory().identity();
-    let Some(erratum) = ids.content::<ErratumIdentity>(id).await? else {
-        return Err(no_such(raw));
+    let Some(record) = ids.content::<R>(id).await? else {
+        return Err(no_such::<R>(raw));
     };
-    let local = match erratum.local_on(node) {
+    let local = match record.local_on(node) {
         Some(local) => local,
-        None => find_on(ctx, node, &erratum).await?,
+        None => find_on::<R>(ctx, node, &record).await?,
     };
     *value = Value::Int(local);
     Ok(())
 }
 
-/// `node`'s id for `erratum`, asked of the node by advisory name and
-/// recorded. A node that lacks it answers as the server does for an
-/// erratum id it does not hold, as a fault of the node (a shared read
-/// then asks another node).
-async fn find_on(
-    ctx: &Ctx<'_>,
-    node: &str,
-    erratum: &ErratumIdentity,
-) -> Result<i32, GatewayError> {
-    let missing = || GatewayError::Fault(no_such(i64::from(erratum.cluster_id)).to_fault());
-    let details = shared_ids::ask(
-        ctx,
-        node,
-        "an erratum without a session",
-        "errata.getDetails",
-        vec![Value::string(&erratum.advisory)],
-    )
-    .await;
-    let details = match details {
+/// `node`'s id for `record`, asked of the node by name and recorded. A
+/// node that lacks it answers as the server does for an id it does not
+/// hold, as a fault of the node (a shared read then asks another node).
+async fn find_on<R: Named>(ctx: &Ctx<'_>, node: &str, record: &R) -> Result<i32, GatewayError> {
+    let missing = || GatewayError::Fault(no_such::<R>(i64::from(record.cluster_id())).to_fault());
+    let args = vec![Value::string(record.name())];
+    let details = match shared_ids::ask(ctx, node, R::WHAT, R::BY_NAME, args).await {
         Ok(details) => details,
-        // The node does not show the erratum: `InvalidErrataException`, or
-        // the -208 "cannot be found" fault of the server's errata look-up
-        // (no system is named here). Other faults (permissions, sessions)
+        // The node does not show it. Other faults (permissions, sessions)
         // are the node's answer.
-        Err(GatewayError::Fault(fault)) if NOT_SHOWN.contains(&fault.code) => {
-            tracing::debug!(node, advisory = %erratum.advisory, fault = %fault.string, "the node does not show the erratum");
+        Err(GatewayError::Fault(fault)) if R::NOT_SHOWN.contains(&fault.code) => {
+            tracing::debug!(node, name = record.name(), fault = %fault.string, "the node does not show the {}", R::ID_KIND.plural());
             return Err(missing());
         }
         Err(other) => return Err(other),
@@ -129,27 +186,31 @@ async fn find_on(
         .and_then(translate::local_id)
         .ok_or_else(missing)?;
     let ids = ctx.gw.directory().identity();
-    let seen = [SeenErratum {
+    let seen = [SeenContent {
         local_id: local,
-        content: erratum.advisory.as_str(),
+        content: record.name(),
     }];
-    ids.content_ids::<ErratumIdentity>(node, &seen).await?;
-    ids.invalidate_content::<ErratumIdentity>(erratum.cluster_id);
+    ids.content_ids::<R>(node, &seen).await?;
+    ids.invalidate_content::<R>(record.cluster_id());
     Ok(local)
 }
 
-/// The structs of `value` that hold erratum ids, and the member holding
+/// The structs of `value` that hold `kind` ids, and the member holding
 /// it: each struct answered (or listed) for [`IdPlace::Field`], the
 /// structs at the path's end for [`IdPlace::Nested`].
-fn holders<'v>(entry: &'v Entry, value: &'v mut Value) -> Vec<(&'v mut Struct, &'v str)> {
+fn holders<'v>(
+    entry: &'v Entry,
+    kind: IdKind,
+    value: &'v mut Value,
+) -> Vec<(&'v mut Struct, &'v str)> {
     let mut out = Vec::new();
-    // The spec gives an entry at most one place of erratum ids (one
-    // mutable walk of the answer).
+    // The spec gives an entry at most one place of these ids (one mutable
+    // walk of the answer).
     let places: Vec<&IdPlace> = entry
         .ids
         .result
         .iter()
-        .filter(|r| r.kind == IdKind::Erratum)
+        .filter(|r| r.kind == kind)
         .map(|r| &r.place)
         .collect();
     let [place] = places.as_slice() else {
@@ -196,46 +257,54 @@ fn structs_at<'v>(value: &'v mut Value, path: &[String], out: &mut Vec<&'v mut S
     }
 }
 
-/// Rewrites every erratum id `node` answered in `value` to its cluster id,
-/// the ids of a listing in one batch.
-pub(crate) async fn result_from_node(
+/// A string value, trimmed; `None` when empty.
+fn text(v: &Value) -> Option<String> {
+    v.as_str()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+/// Rewrites every `R` id `node` answered in `value` to its cluster id, the
+/// ids of a listing in one batch.
+pub(crate) async fn result_from_node<R: Named>(
     ctx: &Ctx<'_>,
     node: &str,
     value: &mut Value,
 ) -> Result<(), GatewayError> {
     // `errata.getDetails` names its erratum by the parameter only.
-    let named = ctx
-        .entry
-        .params
-        .iter()
-        .position(|p| p.name == ADVISORY_PARAM)
-        .and_then(|i| ctx.call.params.get(i))
-        .and_then(Value::as_str)
-        .map(|a| a.trim().to_owned());
-    let mut holders = holders(ctx.entry, value);
+    let named_by_call = R::NAME_PARAM.and_then(|name| {
+        let i = ctx.entry.params.iter().position(|p| p.name == name)?;
+        text(ctx.call.params.get(i)?)
+    });
+    let names_itself = R::NAMED_IN.is_none_or(|names| {
+        ctx.entry
+            .returns_name
+            .as_deref()
+            .is_some_and(|n| names.contains(&n))
+    });
+    let mut holders = holders(ctx.entry, R::ID_KIND, value);
     if holders.is_empty() {
         return Ok(());
     }
-    // What each holder shows: its id on the node and its advisory.
+    // What each holder shows: its id on the node and its name.
     let shown: Vec<Option<(i32, Option<String>)>> = holders
         .iter()
         .map(|(s, field)| {
             let local = s.get(field).and_then(translate::local_id)?;
-            let advisory = s
-                .get(ADVISORY)
-                .and_then(Value::as_str)
-                .map(|a| a.trim().to_owned())
-                .or_else(|| named.clone())
-                .filter(|a| !a.is_empty());
-            Some((local, advisory))
+            let name = s
+                .get(R::NAME_MEMBER)
+                .filter(|_| names_itself)
+                .and_then(text)
+                .or_else(|| named_by_call.clone());
+            Some((local, name))
         })
         .collect();
-    let cluster = cluster_ids(ctx, node, &shown).await?;
+    let cluster = cluster_ids::<R>(ctx, node, &shown).await?;
     for ((s, field), shown) in holders.iter_mut().zip(&shown) {
         let Some((local, _)) = shown else { continue };
-        // An erratum whose advisory the answer does not show gets an id no
-        // erratum has: its node id, sent back, would name another one.
-        let id = cluster.get(local).copied().unwrap_or(NO_ERRATUM);
+        // Content whose name nothing shows gets an id nothing has: its
+        // node id, sent back, would name other content.
+        let id = cluster.get(local).copied().unwrap_or(NO_ID);
         if let Some(v) = s.get_mut(field) {
             *v = Value::Int(id);
         }
@@ -243,10 +312,11 @@ pub(crate) async fn result_from_node(
     Ok(())
 }
 
-/// The cluster ids of the errata `node` answered (`shown`: local id and
-/// advisory name): what the map knows, then the rest bound by advisory
-/// name. An erratum without an advisory name is left out.
-async fn cluster_ids(
+/// The cluster ids of the content `node` answered (`shown`: local id and
+/// name): what the map knows, then the rest bound by name, looked up on
+/// the node by id where no struct names it ([`Named::BY_ID`]). Content no
+/// one can name is left out.
+async fn cluster_ids<R: Named>(
     ctx: &Ctx<'_>,
     node: &str,
     shown: &[Option<(i32, Option<String>)>],
@@ -255,35 +325,92 @@ async fn cluster_ids(
     let mut locals: Vec<i32> = shown.iter().flatten().map(|(l, _)| *l).collect();
     locals.sort_unstable();
     locals.dedup();
-    let known = ids
-        .known_content_ids::<ErratumIdentity>(node, &locals)
-        .await?;
+    let known = ids.known_content_ids::<R>(node, &locals).await?;
     let mut cluster: HashMap<i32, i32> = locals
         .iter()
         .zip(known)
         .filter_map(|(l, id)| Some((*l, id?)))
         .collect();
-    let mut seen: Vec<SeenErratum<'_>> = Vec::new();
+    // In the order shown, so that content new to the cluster is numbered
+    // as the node listed it.
+    let mut named: Vec<(i32, String)> = Vec::new();
+    let mut nameless: Vec<i32> = Vec::new();
     let mut taken = HashSet::new();
-    for (local, advisory) in shown.iter().flatten() {
-        if cluster.contains_key(local) {
-            continue;
-        }
-        if let Some(advisory) = advisory
+    for (local, name) in shown.iter().flatten() {
+        if let Some(name) = name
+            && !cluster.contains_key(local)
             && taken.insert(*local)
         {
-            seen.push(SeenErratum {
-                local_id: *local,
-                content: advisory.as_str(),
-            });
+            named.push((*local, name.clone()));
         }
     }
-    if seen.is_empty() {
+    for (local, _) in shown.iter().flatten() {
+        if !cluster.contains_key(local) && taken.insert(*local) {
+            nameless.push(*local);
+        }
+    }
+    if let Some(method) = R::BY_ID {
+        named.extend(names_by_id::<R>(ctx, node, method, &nameless).await?);
+    }
+    if named.is_empty() {
         return Ok(cluster);
     }
-    let mapped = ids.content_ids::<ErratumIdentity>(node, &seen).await?;
+    let seen: Vec<SeenContent<'_, str>> = named
+        .iter()
+        .map(|(local, name)| SeenContent {
+            local_id: *local,
+            content: name.as_str(),
+        })
+        .collect();
+    let mapped = ids.content_ids::<R>(node, &seen).await?;
     for (s, id) in seen.iter().zip(mapped) {
         cluster.insert(s.local_id, id);
     }
     Ok(cluster)
+}
+
+/// The names of `locals` on `node`, each asked with `method(id)`, in the
+/// order of `locals`. An id the node does not show (deleted meanwhile) is
+/// left out.
+async fn names_by_id<R: Named>(
+    ctx: &Ctx<'_>,
+    node: &str,
+    method: &str,
+    locals: &[i32],
+) -> Result<Vec<(i32, String)>, GatewayError> {
+    // The futures are made up front: a stream holding the closure that
+    // makes them is not `Send` for every lifetime, as axum needs.
+    let asks: Vec<_> = locals
+        .iter()
+        .map(|&local| async move {
+            let args = vec![Value::Int(local)];
+            (
+                local,
+                shared_ids::ask(ctx, node, R::WHAT, method, args).await,
+            )
+        })
+        .collect();
+    let answers: Vec<(i32, Result<Value, GatewayError>)> = stream::iter(asks)
+        .buffer_unordered(CONCURRENT)
+        .collect()
+        .await;
+    let mut names = Vec::with_capacity(answers.len());
+    for (local, details) in answers {
+        match details {
+            Ok(details) => {
+                let name = details
+                    .as_struct()
+                    .and_then(|s| s.get(R::NAME_MEMBER))
+                    .and_then(text);
+                names.extend(name.map(|n| (local, n)));
+            }
+            Err(GatewayError::Fault(fault)) => {
+                tracing::debug!(node, local, fault = %fault.string, "listed {} could not be looked up", R::ID_KIND.plural());
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    let order: HashMap<i32, usize> = locals.iter().enumerate().map(|(i, l)| (*l, i)).collect();
+    names.sort_by_key(|(local, _)| order[local]);
+    Ok(names)
 }

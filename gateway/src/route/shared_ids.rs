@@ -1,20 +1,24 @@
 //! Ids of content every node holds under its own id: system groups
-//! ([`super::group_ids`]), packages ([`super::package_ids`]) and errata
-//! ([`super::errata_ids`]). Each has
+//! ([`super::group_ids`]), packages ([`super::package_ids`]), errata and
+//! software channels ([`super::named_ids`]). Each has
 //! one cluster id for all nodes, and every node a call goes to gets its
 //! own id for it (a system call, a broadcast, a fan-out and a shared read
 //! alike); each node's ids in an answer become the cluster ids.
 
+use crate::directory::{ChannelIdentity, ErratumIdentity};
 use spec::{Entry, IdKind};
 use xmlrpc::{MethodCall, Value};
 
 use super::node_call::{answer, call_node, node_in_cluster};
-use super::{Ctx, errata_ids, group_ids, package_ids};
+use super::{Ctx, group_ids, named_ids, package_ids};
 use crate::error::GatewayError;
 
 /// Whether calls of `entry` may carry shared-content ids.
 pub(crate) fn involved(entry: &Entry) -> bool {
-    group_ids::involved(entry) || package_ids::involved(entry) || errata_ids::involved(entry)
+    group_ids::involved(entry)
+        || package_ids::involved(entry)
+        || named_ids::involved(entry, IdKind::Erratum)
+        || named_ids::involved(entry, IdKind::Channel)
 }
 
 /// `ctx`'s call as `node` is to get it: shared-content ids are the node's
@@ -35,7 +39,8 @@ pub(crate) async fn params_to_node(
 ) -> Result<(), GatewayError> {
     group_ids::params_to_node(ctx, node, params).await?;
     package_ids::params_to_node(ctx, node, params).await?;
-    errata_ids::params_to_node(ctx, node, params).await
+    named_ids::params_to_node::<ErratumIdentity>(ctx, node, params).await?;
+    named_ids::params_to_node::<ChannelIdentity>(ctx, node, params).await
 }
 
 /// Rewrites every shared-content id `node` answered in `value` to its
@@ -47,7 +52,8 @@ pub(crate) async fn result_from_node(
 ) -> Result<(), GatewayError> {
     group_ids::result_from_node(ctx, node, value).await?;
     package_ids::result_from_node(ctx, node, value).await?;
-    errata_ids::result_from_node(ctx, node, value).await
+    named_ids::result_from_node::<ErratumIdentity>(ctx, node, value).await?;
+    named_ids::result_from_node::<ChannelIdentity>(ctx, node, value).await
 }
 
 /// The values among `params` that carry ids of `kind`: each item of an

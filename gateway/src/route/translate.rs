@@ -53,10 +53,13 @@ pub(crate) const NO_LOCAL_ID: i32 = 0;
 
 /// The identity map's kind of the ids of node objects (actions,
 /// schedules, images, ...); `None` for systems (and shared content, groups,
-/// packages and errata, which never reach the callers: see [`super::shared_ids`]).
+/// packages, errata and channels, which never reach the callers: see
+/// [`super::shared_ids`]).
 pub(crate) fn object_kind(kind: IdKind) -> Option<ObjectKind> {
     Some(match kind {
-        IdKind::System | IdKind::Group | IdKind::Package | IdKind::Erratum => return None,
+        IdKind::System | IdKind::Group | IdKind::Package | IdKind::Erratum | IdKind::Channel => {
+            return None;
+        }
         IdKind::Action => ObjectKind::Action,
         IdKind::Schedule => ObjectKind::Schedule,
         IdKind::Image => ObjectKind::Image,

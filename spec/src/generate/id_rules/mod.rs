@@ -119,6 +119,20 @@ const PACKAGE_STRUCTS: &[&str] = &["package", "package overview"];
 const ERRATUM_ID_PARAMS: &[&str] = &["errataIds"];
 /// Results whose `id` is an erratum id.
 const ERRATUM_STRUCTS: &[&str] = &["errata", "erratum"];
+/// Parameters naming software channels by id (`channelIdsOrLabels` mixes
+/// ids and labels: its integers are ids).
+const CHANNEL_ID_PARAMS: &[&str] = &["channelId", "channelIdsOrLabels"];
+/// Parameters named otherwise that name a software channel by id:
+/// (namespace, method, parameter).
+const CHANNEL_ID_METHOD_PARAMS: &[(&str, &str, &str)] = &[("channel.software", "getDetails", "id")];
+/// Result members holding a software channel id.
+const CHANNEL_FIELDS: &[&str] = &["channel_id"];
+/// Results whose `id` is a software channel id, when they show the
+/// channel's `label` and no repository `sourceUrl`.
+const CHANNEL_STRUCTS: &[&str] = &["channel", "channel info", "child channel"];
+/// Namespaces whose channel ids are not a node's: `sync.hub` lists a
+/// peripheral server's channels.
+const FOREIGN_CHANNEL_NAMESPACES: &[&str] = &["sync.hub"];
 /// System id members documented as strings that the server fills with the
 /// system's integer id: `system.getRelevantErrata(sids)` puts each `sid`
 /// it was given as `system_id`. (Result name, member.)
@@ -294,6 +308,10 @@ pub(super) fn param_ids(entry: &Entry) -> Result<Vec<IdParam>, GenerateError> {
                 Some((IdKind::Package, integer_form(entry, name, &param.ty)?))
             } else if ERRATUM_ID_PARAMS.contains(&name) {
                 Some((IdKind::Erratum, integer_form(entry, name, &param.ty)?))
+            } else if CHANNEL_ID_PARAMS.contains(&name)
+                || CHANNEL_ID_METHOD_PARAMS.contains(&(&entry.namespace, &entry.method, name))
+            {
+                Some((IdKind::Channel, integer_form(entry, name, &param.ty)?))
             } else {
                 None
             };
@@ -338,6 +356,10 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
     let integers =
         entry.returns.is_integer() || entry.returns.element().is_some_and(Type::is_integer);
     let schedules = is_schedule_namespace(&entry.namespace);
+    let channels = !FOREIGN_CHANNEL_NAMESPACES.contains(&entry.namespace.as_str());
+    let shows = |member: &str| entry.result_fields.iter().any(|f| f.name == member);
+    let channel_struct =
+        channels && CHANNEL_STRUCTS.contains(&name) && shows("label") && !shows("sourceUrl");
     let mut out = Vec::new();
     if integers {
         let per_node = group_of(&entry.namespace) == Some(Group::PerNode);
@@ -397,6 +419,8 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
             Some(IdKind::Package)
         } else if f == "id" && ERRATUM_STRUCTS.contains(&name) {
             Some(IdKind::Erratum)
+        } else if (f == "id" && channel_struct) || (channels && CHANNEL_FIELDS.contains(&f)) {
+            Some(IdKind::Channel)
         } else {
             None
         };
@@ -411,6 +435,14 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
         if TEXT_DOCUMENTED_SYSTEM_FIELDS.contains(&(name, field.name.as_str())) {
             out.push(IdResult {
                 kind: IdKind::System,
+                place: IdPlace::Field(field.name.clone()),
+            });
+        }
+        // `channel.software.listSystemChannels` documents the channel's
+        // `id` as a string; the server sends the database's number.
+        if channel_struct && field.name == "id" && !field.ty.is_integer() {
+            out.push(IdResult {
+                kind: IdKind::Channel,
                 place: IdPlace::Field(field.name.clone()),
             });
         }
