@@ -12,8 +12,8 @@ use std::time::Duration;
 use director::bus::nats_server::NatsServer;
 use director::bus::{Bus, LocalBus, NatsBus};
 use director::cluster::{ClusterConfig, Director};
-use director::identity::{SeenErratum, SeenPackage};
-use director::model::{ErratumIdentity, ObjectKind, PackageIdentity, PackageName};
+use director::identity::{SeenContent, SeenErratum, SeenPackage};
+use director::model::{ChannelIdentity, ErratumIdentity, ObjectKind, PackageIdentity, PackageName};
 use director::store::Store;
 use nodectl::capture::{self, Database, event, outbox};
 use nodectl::config::DatabaseConfig;
@@ -252,6 +252,8 @@ async fn every_captured_table_yields_its_events() {
     assert_eq!(
         summary,
         [
+            // The channel deleted: content the node numbers on its own.
+            "\"content-deleted\" 101 null",
             "\"system-deleted\" 1000010043 null",
             "\"system-registered\" 1000010042 \"final-machine-id\"",
             "\"system-deleted\" 1000010042 null",
@@ -422,11 +424,11 @@ async fn deleted_objects_leave_the_directors_identity_map() {
     director.stop().await;
 }
 
-/// A package or erratum the node deletes (its channel removed, an orphan
-/// cleaned up) loses the node's part in the director's identity map; the
-/// cluster id stays, with the parts of other nodes.
+/// A package, erratum or software channel the node deletes (a channel
+/// removed, an orphan cleaned up) loses the node's part in the director's
+/// identity map; the cluster id stays, with the parts of other nodes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deleted_packages_and_errata_lose_their_node_part() {
+async fn deleted_packages_errata_and_channels_lose_their_node_part() {
     let Some((pg, db)) = database().await else {
         return;
     };
@@ -435,6 +437,7 @@ async fn deleted_packages_and_errata_lose_their_node_part() {
         "INSERT INTO rhnPackage (org_id) VALUES (NULL) RETURNING id::bigint",
         "INSERT INTO rhnPackage (org_id) VALUES (NULL) RETURNING id::bigint",
         "INSERT INTO rhnErrata (advisory, advisory_name) VALUES ('SUSE-SU-2025:0001-1', 'SUSE-SU-2025:0001-1') RETURNING id::bigint",
+        "INSERT INTO rhnChannel (label, name) VALUES ('gone-x86_64', 'Gone') RETURNING id::bigint",
     ] {
         let row = db.query_one(insert, &[]).await.expect(insert);
         local.push(i32::try_from(row.get::<_, i64>(0)).expect("local id"));
@@ -473,13 +476,21 @@ async fn deleted_packages_and_errata_lose_their_node_part() {
         ids.content_for_locals::<ErratumIdentity>(node, &seen)
             .await
             .expect("bind");
+        let seen = [SeenContent {
+            local_id: local[3] + offset,
+            content: "gone-x86_64",
+        }];
+        ids.content_for_locals::<ChannelIdentity>(node, &seen)
+            .await
+            .expect("bind");
     }
 
     let uplink = Arc::new(Uplink::new("n1", Some(bus.clone()), None));
     let (trigger, run) = start_capture(&pg, uplink).await;
     db.batch_execute(&format!(
         "DELETE FROM rhnPackage WHERE id = {};
-         DELETE FROM rhnErrata;",
+         DELETE FROM rhnErrata;
+         DELETE FROM rhnChannel WHERE label = 'gone-x86_64';",
         local[0]
     ))
     .await
@@ -495,13 +506,26 @@ async fn deleted_packages_and_errata_lose_their_node_part() {
             .await
             .expect("read")
             .expect("kept");
-        (bash.local_on("n1"), erratum.local_on("n1"))
+        let channel = ids
+            .content::<ChannelIdentity>(1)
+            .await
+            .expect("read")
+            .expect("kept");
+        (
+            bash.local_on("n1"),
+            erratum.local_on("n1"),
+            channel.local_on("n1"),
+        )
     };
     wait_until(Duration::from_secs(20), || async {
-        n1_parts().await == (None, None)
+        n1_parts().await == (None, None, None)
     })
     .await;
-    assert_eq!(n1_parts().await, (None, None), "n1's parts are forgotten");
+    assert_eq!(
+        n1_parts().await,
+        (None, None, None),
+        "n1's parts are forgotten"
+    );
     let vim = ids
         .content::<PackageIdentity>(packages[1])
         .await
