@@ -727,17 +727,29 @@ async fn system_on(gw: &Gateway, key: &Value, node: &str) -> i32 {
 /// The cluster id of the first listed system on node `node` whose local id
 /// `pick` takes.
 async fn system_where(gw: &Gateway, key: &Value, node: &str, pick: impl Fn(i32) -> bool) -> i32 {
+    let found = systems_on(gw, key, node).await.into_iter();
+    found
+        .filter(|(_, local)| pick(*local))
+        .map(|(id, _)| id)
+        .next()
+        .unwrap_or_else(|| panic!("no such system on {node}"))
+}
+
+/// The systems listed on node `node`, in listing order: cluster id and id
+/// on the node.
+async fn systems_on(gw: &Gateway, key: &Value, node: &str) -> Vec<(i32, i32)> {
     let list = call(gw, "system.listSystems", vec![key.clone()])
         .await
         .unwrap();
     let ident = gw.directory().identity();
+    let mut out = Vec::new();
     for id in ids(&list) {
         let loc = ident.system_location(id as i32).await.unwrap().unwrap();
-        if &*loc.node == node && pick(loc.local) {
-            return id as i32;
+        if &*loc.node == node {
+            out.push((id as i32, loc.local));
         }
     }
-    panic!("no such system on {node}");
+    out
 }
 
 /// The nodes and local ids of the parts of cluster object `id` of `kind`.

@@ -28,26 +28,18 @@ fn by_label(channels: &Value, id_member: &str) -> BTreeMap<String, i64> {
 
 /// A system of `node` on SLES 15 SP6: its cluster id and its id there.
 async fn sp6_system_on(gw: &Gateway, key: &Value, node: &str) -> (i32, i32) {
-    let list = call(gw, "system.listSystems", vec![key.clone()])
-        .await
-        .unwrap();
-    let ident = gw.directory().identity();
-    for id in ids(&list) {
-        let loc = ident.system_location(id as i32).await.unwrap().unwrap();
-        if &*loc.node != node {
-            continue;
-        }
+    for (id, local) in systems_on(gw, key, node).await {
         let base = call(
             gw,
             "system.getSubscribedBaseChannel",
-            vec![key.clone(), Value::Int(id as i32)],
+            vec![key.clone(), Value::Int(id)],
         )
         .await
         .unwrap();
         // A system of a release the node has not synced has none.
         let label = base.as_struct().and_then(|s| s.get("label"));
         if label.and_then(Value::as_str) == Some(POOL) {
-            return (id as i32, loc.local);
+            return (id, local);
         }
     }
     panic!("no SLES 15 SP6 system on {node}");

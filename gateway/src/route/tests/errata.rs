@@ -30,16 +30,8 @@ async fn system_with_errata(
     node: &str,
     like: Option<&BTreeMap<String, i64>>,
 ) -> (i32, BTreeMap<String, i64>) {
-    let list = call(gw, "system.listSystems", vec![key.clone()])
-        .await
-        .unwrap();
-    let ident = gw.directory().identity();
-    for id in ids(&list) {
-        let loc = ident.system_location(id as i32).await.unwrap().unwrap();
-        if &*loc.node != node {
-            continue;
-        }
-        let sid = Value::Int(id as i32);
+    for (id, _) in systems_on(gw, key, node).await {
+        let sid = Value::Int(id);
         let errata = call(gw, "system.getRelevantErrata", vec![key.clone(), sid])
             .await
             .unwrap();
@@ -49,7 +41,7 @@ async fn system_with_errata(
             None => !errata.is_empty(),
         };
         if fits {
-            return (id as i32, errata);
+            return (id, errata);
         }
     }
     panic!("no system with such errata on {node}");
