@@ -894,9 +894,6 @@ pub type SeenPackage<'a> = SeenContent<'a, PackageName>;
 /// An erratum as a node shows it: by its advisory name.
 pub type SeenErratum<'a> = SeenContent<'a, str>;
 
-/// A software channel as a node shows it: by its label.
-pub type SeenChannel<'a> = SeenContent<'a, str>;
-
 /// The record of shared content every node numbers on its own (packages,
 /// errata, software channels): one cluster id per content, keyed by what the content is, with
 /// each node's id for it as a part. The identity map binds them alike
@@ -1775,19 +1772,22 @@ mod tests {
         assert_eq!(record.parts.len(), 4, "{record:?}");
     }
 
+    /// Content named by one string (errata, channels) as a node shows it:
+    /// its id there and its name.
+    fn named(pairs: &[(i32, &'static str)]) -> Vec<SeenContent<'static, str>> {
+        pairs
+            .iter()
+            .map(|&(local_id, content)| SeenContent { local_id, content })
+            .collect()
+    }
+
     #[tokio::test]
     async fn an_erratum_is_one_id_by_advisory_name_apart_from_packages() {
         let map = IdentityMap::new(Store::memory());
-        let seen = |pairs: &[(i32, &'static str)]| -> Vec<SeenErratum<'static>> {
-            pairs
-                .iter()
-                .map(|&(local_id, content)| SeenErratum { local_id, content })
-                .collect()
-        };
         let first = "SUSE-SLE-Module-Basesystem-15-SP6-2024-3393";
         let second = "RHSA-2024:1234";
         let n1 = map
-            .content_for_locals::<ErratumIdentity>("n1", &seen(&[(500, first), (501, second)]))
+            .content_for_locals::<ErratumIdentity>("n1", &named(&[(500, first), (501, second)]))
             .await
             .unwrap();
         assert_eq!(n1, [1, 2], "erratum ids count from 1");
@@ -1795,7 +1795,7 @@ mod tests {
         let n2 = map
             .content_for_locals::<ErratumIdentity>(
                 "n2",
-                &seen(&[(900, second), (901, first), (900, second)]),
+                &named(&[(900, second), (901, first), (900, second)]),
             )
             .await
             .unwrap();
@@ -1842,16 +1842,13 @@ mod tests {
         let map = IdentityMap::new(Store::memory());
         let pool = "sle-product-sles15-sp6-pool-x86_64";
         let updates = "sle-product-sles15-sp6-updates-x86_64";
-        let seen = |pairs: [(i32, &'static str); 2]| {
-            pairs.map(|(local_id, content)| SeenChannel { local_id, content })
-        };
         // Nodes that added the channels in another order number them apart.
         let n1 = map
-            .content_for_locals::<ChannelIdentity>("n1", &seen([(101, pool), (102, updates)]))
+            .content_for_locals::<ChannelIdentity>("n1", &named(&[(101, pool), (102, updates)]))
             .await
             .unwrap();
         let n2 = map
-            .content_for_locals::<ChannelIdentity>("n2", &seen([(101, updates), (102, pool)]))
+            .content_for_locals::<ChannelIdentity>("n2", &named(&[(101, updates), (102, pool)]))
             .await
             .unwrap();
         assert_eq!(
@@ -1866,12 +1863,8 @@ mod tests {
             (Some(102), Some(101))
         );
         // An erratum named like a channel is another id space.
-        let erratum = [SeenErratum {
-            local_id: 101,
-            content: pool,
-        }];
         let id = map
-            .content_for_locals::<ErratumIdentity>("n1", &erratum)
+            .content_for_locals::<ErratumIdentity>("n1", &named(&[(101, pool)]))
             .await
             .unwrap();
         assert_eq!(id, [1]);

@@ -114,12 +114,6 @@ impl Named for ChannelIdentity {
     }
 }
 
-/// Whether calls of `entry` may carry ids of `kind`.
-pub(crate) fn involved(entry: &Entry, kind: IdKind) -> bool {
-    entry.ids.params.iter().any(|p| p.kind == kind)
-        || entry.ids.result.iter().any(|r| r.kind == kind)
-}
-
 /// The fault of an id the cluster or a node does not know.
 fn no_such<R: Named>(id: i64) -> GatewayError {
     GatewayError::NoSuchObject {

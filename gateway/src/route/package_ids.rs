@@ -32,7 +32,7 @@ use std::collections::HashMap;
 
 use futures::StreamExt;
 use futures::stream;
-use spec::{Entry, IdKind, IdPlace};
+use spec::{IdKind, IdPlace};
 use xmlrpc::{Struct, Value};
 
 use super::{Ctx, shared_ids, translate};
@@ -45,12 +45,6 @@ const CONCURRENT: usize = 16;
 /// The id answered for a package the cluster cannot name: cluster ids
 /// start at 1.
 const NO_PACKAGE: i32 = 0;
-
-/// Whether calls of `entry` may carry package ids.
-pub(crate) fn involved(entry: &Entry) -> bool {
-    entry.ids.params.iter().any(|p| p.kind == IdKind::Package)
-        || entry.ids.result.iter().any(|r| r.kind == IdKind::Package)
-}
 
 /// The package a struct shows: `name`, then `version`, `release` and
 /// `epoch` with `prefix` (`to_` for the upgrade target), and the

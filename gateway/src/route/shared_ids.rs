@@ -16,9 +16,16 @@ use crate::error::GatewayError;
 /// Whether calls of `entry` may carry shared-content ids.
 pub(crate) fn involved(entry: &Entry) -> bool {
     group_ids::involved(entry)
-        || package_ids::involved(entry)
-        || named_ids::involved(entry, IdKind::Erratum)
-        || named_ids::involved(entry, IdKind::Channel)
+        || [IdKind::Package, IdKind::Erratum, IdKind::Channel]
+            .into_iter()
+            .any(|kind| carries(entry, kind))
+}
+
+/// Whether calls of `entry` may carry ids of `kind`, in a parameter or
+/// the result.
+pub(crate) fn carries(entry: &Entry, kind: IdKind) -> bool {
+    entry.ids.params.iter().any(|p| p.kind == kind)
+        || entry.ids.result.iter().any(|r| r.kind == kind)
 }
 
 /// `ctx`'s call as `node` is to get it: shared-content ids are the node's

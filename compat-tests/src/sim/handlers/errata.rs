@@ -9,7 +9,7 @@
 
 use xmlrpc::{Fault, MethodResponse, Struct, Value};
 
-use super::system::{checked, checked_systems, schedule, sids};
+use super::system::{checked, checked_systems, one_system, schedule, sids};
 use super::{Answer, Call};
 use crate::sim::clock::{format_datetime, format_plain};
 use crate::sim::model::{Erratum, NodeData};
@@ -117,10 +117,7 @@ pub(super) fn of_channel(node: &Node, call: &Call<'_>) -> MethodResponse {
 
 /// The errata relevant to system `sid`, by advisory name.
 fn relevant_to(data: &NodeData, sid: i64) -> Result<Vec<Value>, Fault> {
-    let system = i32::try_from(sid)
-        .ok()
-        .and_then(|id| data.systems.get(&id))
-        .ok_or_else(faults::no_such_system)?;
+    let system = one_system(data, sid)?;
     let mut errata: Vec<&Erratum> = data
         .errata
         .values()

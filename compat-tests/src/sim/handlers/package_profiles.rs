@@ -39,10 +39,7 @@ fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
     let name = call.str("profileLabel")?;
     let description = call.str("description")?;
     let mut data = node.write();
-    let system = i32::try_from(sid)
-        .ok()
-        .and_then(|id| data.systems.get(&id))
-        .ok_or_else(faults::no_such_system)?;
+    let system = super::system::one_system(&data, sid)?;
     if data.local.package_profiles.values().any(|p| p.name == name) {
         return Err(faults::internal(&format!(
             "Package Profile already exists with name: {name}"

@@ -48,10 +48,7 @@ fn snapshot(data: &NodeData, id: i64) -> Result<&Snapshot, Fault> {
 
 /// `XmlRpcSystemHelper.lookupServer`: the system id, or `No such system`.
 fn system(data: &NodeData, sid: i64) -> Result<i32, Fault> {
-    i32::try_from(sid)
-        .ok()
-        .filter(|id| data.systems.contains_key(id))
-        .ok_or_else(faults::no_such_system)
+    super::system::one_system(data, sid).map(|s| s.id)
 }
 
 /// A snapshot as the server's `ServerSnapshotSerializer` shows it. The

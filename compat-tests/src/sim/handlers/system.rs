@@ -229,6 +229,15 @@ fn delete_systems(node: &Node, call: &Call<'_>) -> MethodResponse {
     Ok(Value::Int(1))
 }
 
+/// The system `sid` names, which this node must hold
+/// (`XmlRpcSystemHelper.lookupServer`).
+pub(super) fn one_system(data: &NodeData, sid: i64) -> Result<&System, Fault> {
+    i32::try_from(sid)
+        .ok()
+        .and_then(|id| data.systems.get(&id))
+        .ok_or_else(faults::no_such_system)
+}
+
 /// The ids, all of which must name systems of this node.
 pub(super) fn checked_systems(data: &NodeData, sids: &[i64]) -> Result<Vec<i32>, Fault> {
     checked(sids, &data.systems, faults::no_such_system)

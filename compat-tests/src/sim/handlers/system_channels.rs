@@ -6,6 +6,7 @@
 use xmlrpc::{Fault, MethodResponse, Struct, Value};
 
 use super::channel::details;
+use super::system::one_system;
 use super::{Answer, Call};
 use crate::sim::model::{NodeData, System};
 use crate::sim::{Node, faults};
@@ -23,10 +24,7 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
 
 /// The system of the call's `sid`.
 fn system<'d>(data: &'d NodeData, call: &Call<'_>) -> Result<&'d System, Fault> {
-    i32::try_from(call.int("sid")?)
-        .ok()
-        .and_then(|id| data.systems.get(&id))
-        .ok_or_else(faults::no_such_system)
+    one_system(data, call.int("sid")?)
 }
 
 /// No base channel: the server answers an empty struct.

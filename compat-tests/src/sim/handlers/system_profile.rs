@@ -12,9 +12,9 @@
 use xmlrpc::{MethodResponse, Struct, Value};
 
 use super::{Answer, Call};
+use crate::sim::Node;
 use crate::sim::clock::format_datetime;
 use crate::sim::model::{BASE_ENTITLEMENT, System};
-use crate::sim::{Node, faults};
 
 pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
     Some(match method {
@@ -69,11 +69,7 @@ pub(super) fn details_value(s: &System) -> Value {
 fn read(node: &Node, call: &Call<'_>, read: impl FnOnce(&System) -> Value) -> MethodResponse {
     let sid = call.int("sid")?;
     let data = node.read();
-    i32::try_from(sid)
-        .ok()
-        .and_then(|id| data.systems.get(&id))
-        .map(read)
-        .ok_or_else(faults::no_such_system)
+    super::system::one_system(&data, sid).map(read)
 }
 
 /// `ip`, `ip6` and `hostname`. The IPv4 address is taken from the
