@@ -9,8 +9,10 @@
 //! one cluster id per name, epoch, version, release and architecture, and
 //! each node's id for the package is a part of it
 //! ([`IdentityMap::content_for_locals`]); errata ([`ErratumIdentity`])
-//! and software channels ([`ChannelIdentity`]) likewise, one cluster id
-//! per advisory name or channel label.
+//! software channels ([`ChannelIdentity`]), repositories
+//! ([`RepositoryIdentity`]) and content filters ([`ContentFilterIdentity`])
+//! likewise, one cluster id per advisory name, channel label, repository
+//! label or filter name.
 //!
 //! Both the director and every gateway replica write here: when two of them
 //! see the same unknown local id at once, the store's transaction lets one
@@ -28,9 +30,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::model::{
-    ChannelIdentity, ContentKind, ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, Keys,
-    ObjectIdentity, ObjectKind, ObjectPart, PackageIdentity, PackageName, Remaining,
-    SystemIdentity,
+    ChannelIdentity, ContentFilterIdentity, ContentKind, ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID,
+    GroupIdentity, Keys, ObjectIdentity, ObjectKind, ObjectPart, PackageIdentity, PackageName,
+    Remaining, RepositoryIdentity, SystemIdentity,
 };
 use crate::store::{Store, StoreError, Txn};
 
@@ -121,12 +123,15 @@ enum IdSpace {
     Package,
     Erratum,
     Channel,
+    Repository,
+    ContentFilter,
 }
 
 impl IdSpace {
     /// `counter/system-id`, `counter/<kind>-id` (`action-id`,
     /// `schedule-id`, `image-id`, ...), `counter/group-id`,
-    /// `counter/package-id`, `counter/erratum-id`, `counter/channel-id`.
+    /// `counter/package-id`, `counter/erratum-id`, `counter/channel-id`,
+    /// `counter/repository-id`, `counter/content-filter-id`.
     fn counter(self) -> String {
         match self {
             IdSpace::System => Keys::counter("system-id"),
@@ -135,6 +140,8 @@ impl IdSpace {
             IdSpace::Package => Keys::counter("package-id"),
             IdSpace::Erratum => Keys::counter("erratum-id"),
             IdSpace::Channel => Keys::counter("channel-id"),
+            IdSpace::Repository => Keys::counter("repository-id"),
+            IdSpace::ContentFilter => Keys::counter("content-filter-id"),
         }
     }
 
@@ -142,7 +149,12 @@ impl IdSpace {
         match self {
             IdSpace::System => cluster_system_id(n),
             IdSpace::Object(kind) => cluster_object_id(kind, n),
-            IdSpace::Group | IdSpace::Package | IdSpace::Erratum | IdSpace::Channel => {
+            IdSpace::Group
+            | IdSpace::Package
+            | IdSpace::Erratum
+            | IdSpace::Channel
+            | IdSpace::Repository
+            | IdSpace::ContentFilter => {
                 i32::try_from(n).map_err(|_| IdentityError::Exhausted { kind: self.label() })
             }
         }
@@ -156,6 +168,8 @@ impl IdSpace {
             IdSpace::Package => "package",
             IdSpace::Erratum => "erratum",
             IdSpace::Channel => "channel",
+            IdSpace::Repository => "repository",
+            IdSpace::ContentFilter => "content filter",
         }
     }
 }
@@ -895,8 +909,9 @@ pub type SeenPackage<'a> = SeenContent<'a, PackageName>;
 pub type SeenErratum<'a> = SeenContent<'a, str>;
 
 /// The record of shared content every node numbers on its own (packages,
-/// errata, software channels): one cluster id per content, keyed by what the content is, with
-/// each node's id for it as a part. The identity map binds them alike
+/// errata, software channels, repositories, content filters): one cluster
+/// id per content, keyed by what the content is, with each node's id for
+/// it as a part. The identity map binds them alike
 /// ([`IdentityMap::content_for_locals`]). Sealed: the records are the
 /// map's.
 pub trait SharedRecord: sealed::Sealed + Serialize + DeserializeOwned {
@@ -904,6 +919,13 @@ pub trait SharedRecord: sealed::Sealed + Serialize + DeserializeOwned {
     type Content: ?Sized + Eq + Hash;
     /// Which content.
     const KIND: ContentKind;
+    /// Whether a node holds at most one content of a name at a time (a
+    /// channel label is unique on a server): an id a node newly shows
+    /// under a name the map knows replaces the node's part, the old one
+    /// having been deleted. Else (packages, errata: two organizations may
+    /// hold one each) the first id seen stays the part and the later ones
+    /// are only indexed.
+    const ONE_PER_NODE: bool;
     /// The record's key.
     fn key(cluster_id: i32) -> String;
     /// A node's index key.
@@ -912,6 +934,10 @@ pub trait SharedRecord: sealed::Sealed + Serialize + DeserializeOwned {
     fn content_key(content: &Self::Content) -> String;
     /// A new record, without parts.
     fn new(cluster_id: i32, content: &Self::Content) -> Self;
+    /// What the content is.
+    fn content(&self) -> &Self::Content;
+    /// Names it anew (a repository relabelled).
+    fn set_content(&mut self, content: &Self::Content);
     /// Its cluster id.
     fn cluster_id(&self) -> i32;
     /// Each node's id for it.
@@ -929,6 +955,8 @@ mod sealed {
     impl Sealed for crate::model::PackageIdentity {}
     impl Sealed for crate::model::ErratumIdentity {}
     impl Sealed for crate::model::ChannelIdentity {}
+    impl Sealed for crate::model::RepositoryIdentity {}
+    impl Sealed for crate::model::ContentFilterIdentity {}
 }
 
 impl ContentKind {
@@ -937,15 +965,19 @@ impl ContentKind {
             ContentKind::Package => IdSpace::Package,
             ContentKind::Erratum => IdSpace::Erratum,
             ContentKind::Channel => IdSpace::Channel,
+            ContentKind::Repository => IdSpace::Repository,
+            ContentKind::ContentFilter => IdSpace::ContentFilter,
         }
     }
 
-    /// For messages: `packages`, `errata`, `channels`.
+    /// For messages: `packages`, `errata`, `channels`, ...
     fn plural(self) -> &'static str {
         match self {
             ContentKind::Package => "packages",
             ContentKind::Erratum => "errata",
             ContentKind::Channel => "channels",
+            ContentKind::Repository => "repositories",
+            ContentKind::ContentFilter => "content filters",
         }
     }
 }
@@ -953,6 +985,7 @@ impl ContentKind {
 impl SharedRecord for PackageIdentity {
     type Content = PackageName;
     const KIND: ContentKind = ContentKind::Package;
+    const ONE_PER_NODE: bool = false;
     fn key(cluster_id: i32) -> String {
         Keys::package(cluster_id)
     }
@@ -969,6 +1002,12 @@ impl SharedRecord for PackageIdentity {
             parts: Vec::new(),
         }
     }
+    fn content(&self) -> &PackageName {
+        &self.package
+    }
+    fn set_content(&mut self, content: &PackageName) {
+        content.clone_into(&mut self.package);
+    }
     fn cluster_id(&self) -> i32 {
         self.cluster_id
     }
@@ -981,12 +1020,14 @@ impl SharedRecord for PackageIdentity {
 }
 
 /// [`SharedRecord`] for a record of content named by one string (`$name`),
-/// under the keys `$key`, `$local_key` and `$name_key` of [`Keys`].
+/// under the keys `$key`, `$local_key` and `$name_key` of [`Keys`];
+/// `$one` is [`SharedRecord::ONE_PER_NODE`].
 macro_rules! named_record {
-    ($record:ident, $kind:ident, $name:ident, $key:ident, $local_key:ident, $name_key:ident) => {
+    ($record:ident, $kind:ident, $name:ident, $one:literal, $key:ident, $local_key:ident, $name_key:ident) => {
         impl SharedRecord for $record {
             type Content = str;
             const KIND: ContentKind = ContentKind::$kind;
+            const ONE_PER_NODE: bool = $one;
             fn key(cluster_id: i32) -> String {
                 Keys::$key(cluster_id)
             }
@@ -1002,6 +1043,12 @@ macro_rules! named_record {
                     $name: name.to_owned(),
                     parts: Vec::new(),
                 }
+            }
+            fn content(&self) -> &str {
+                &self.$name
+            }
+            fn set_content(&mut self, name: &str) {
+                name.clone_into(&mut self.$name);
             }
             fn cluster_id(&self) -> i32 {
                 self.cluster_id
@@ -1020,6 +1067,7 @@ named_record!(
     ErratumIdentity,
     Erratum,
     advisory,
+    false,
     erratum,
     erratum_local,
     erratum_name
@@ -1028,9 +1076,28 @@ named_record!(
     ChannelIdentity,
     Channel,
     label,
+    true,
     channel,
     channel_local,
     channel_label
+);
+named_record!(
+    RepositoryIdentity,
+    Repository,
+    label,
+    true,
+    repository,
+    repository_local,
+    repository_label
+);
+named_record!(
+    ContentFilterIdentity,
+    ContentFilter,
+    name,
+    true,
+    content_filter,
+    content_filter_local,
+    content_filter_name
 );
 
 /// Shared content ([`PackageIdentity`], [`ErratumIdentity`],
@@ -1073,6 +1140,11 @@ impl IdentityMap {
             ContentKind::Package => self.forget_part::<PackageIdentity>(node, local_id).await,
             ContentKind::Erratum => self.forget_part::<ErratumIdentity>(node, local_id).await,
             ContentKind::Channel => self.forget_part::<ChannelIdentity>(node, local_id).await,
+            ContentKind::Repository => self.forget_part::<RepositoryIdentity>(node, local_id).await,
+            ContentKind::ContentFilter => {
+                self.forget_part::<ContentFilterIdentity>(node, local_id)
+                    .await
+            }
         }
     }
 
@@ -1159,6 +1231,49 @@ impl IdentityMap {
         })
     }
 
+    /// Names the content of cluster id `cluster_id` anew: a node answered
+    /// one of its ids under `content` (a repository relabelled, a filter
+    /// renamed). The name index follows: the old name no longer leads
+    /// here, and the new one does (taken from whatever record held it,
+    /// which keeps its node indexes). Answers `false` when the map has no
+    /// such record; a record already so named is left as it is.
+    pub async fn rename_content<R: SharedRecord>(
+        &self,
+        cluster_id: i32,
+        content: &R::Content,
+    ) -> Result<bool, IdentityError> {
+        let key = R::key(cluster_id);
+        for _ in 0..ATTEMPTS {
+            let Some(raw) = self.store.get(&key).await? else {
+                return Ok(false);
+            };
+            let mut record: R =
+                serde_json::from_slice(&raw).map_err(|e| StoreError::codec(key.as_bytes(), e))?;
+            if record.content() == content {
+                return Ok(true);
+            }
+            let old_key = R::content_key(record.content());
+            let new_key = R::content_key(content);
+            let old = self.store.get(&old_key).await?;
+            let new = self.store.get(&new_key).await?;
+            record.set_content(content);
+            let mut txn = Txn::new()
+                .check(&key, Some(raw))
+                .put_json(&key, &record)?
+                .check(&new_key, new)
+                .put(&new_key, cluster_id.to_string());
+            if old.as_deref().and_then(parse_id) == Some(cluster_id) {
+                txn = txn.check(&old_key, old).delete(&old_key);
+            }
+            if self.store.transact(txn).await?.is_ok() {
+                return Ok(true);
+            }
+        }
+        Err(IdentityError::Contention {
+            what: format!("{} {cluster_id}", R::KIND.space().label()),
+        })
+    }
+
     /// One transaction binding the content `seen[i]` (`i` in `chunk`, none
     /// indexed on `node` yet) to cluster ids, into `ids`. `false` when a
     /// key it read changed meanwhile.
@@ -1215,12 +1330,17 @@ impl IdentityMap {
             txn = txn
                 .check(&local_key, None)
                 .put(&local_key, record.cluster_id().to_string());
-            if record.local_on(node).is_none() {
-                record.parts_mut().push(ObjectPart {
+            let parts = record.parts_mut();
+            match parts.iter_mut().find(|p| p.node == node) {
+                None => parts.push(ObjectPart {
                     node: node.to_owned(),
                     local_id,
                     own_id: None,
-                });
+                }),
+                // The node deleted what it held under this name and made
+                // it anew.
+                Some(part) if R::ONE_PER_NODE => part.local_id = local_id,
+                Some(_) => {}
             }
         }
         for record in records.values() {
@@ -1886,6 +2006,93 @@ mod tests {
                 .await
                 .unwrap(),
             [Some(1)]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_repository_follows_its_label_and_a_remade_one_replaces_the_part() {
+        let map = IdentityMap::new(Store::memory());
+        let seen = |node: &'static str, local: i32, label: &'static str| {
+            let map = &map;
+            async move {
+                map.content_for_locals::<RepositoryIdentity>(node, &named(&[(local, label)]))
+                    .await
+                    .unwrap()[0]
+            }
+        };
+        let id = seen("n1", 7, "sles-mirror").await;
+        assert_eq!(seen("n2", 3, "sles-mirror").await, id);
+        // A channel of that label is another id space.
+        let channel = map
+            .content_for_locals::<ChannelIdentity>("n1", &named(&[(7, "sles-mirror")]))
+            .await
+            .unwrap();
+        assert_eq!(channel, [1]);
+
+        // Relabelled (`updateRepoLabel`): the new label leads to the same
+        // id, the old one no longer does.
+        assert!(
+            map.rename_content::<RepositoryIdentity>(id, "sles-mirror-eu")
+                .await
+                .unwrap()
+        );
+        let record = map
+            .content::<RepositoryIdentity>(id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(record.label, "sles-mirror-eu");
+        let fresh = seen("n3", 12, "sles-mirror").await;
+        assert_ne!(fresh, id, "the old label is free for a new repository");
+        assert_eq!(seen("n3", 13, "sles-mirror-eu").await, id);
+        assert!(
+            !map.rename_content::<RepositoryIdentity>(999, "x")
+                .await
+                .unwrap()
+        );
+
+        // n1 removed the repository and made it again under a new id: the
+        // new id is n1's part (a label names one repository on a node).
+        assert_eq!(seen("n1", 9, "sles-mirror-eu").await, id);
+        let record = map
+            .content::<RepositoryIdentity>(id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                record.local_on("n1"),
+                record.local_on("n2"),
+                record.local_on("n3")
+            ),
+            (Some(9), Some(3), Some(13))
+        );
+        // Errata keep the first id as the part (two organizations may each
+        // hold one of an advisory name).
+        map.content_for_locals::<ErratumIdentity>("n1", &named(&[(1, "A")]))
+            .await
+            .unwrap();
+        map.content_for_locals::<ErratumIdentity>("n1", &named(&[(2, "A")]))
+            .await
+            .unwrap();
+        let erratum = map.content::<ErratumIdentity>(1).await.unwrap().unwrap();
+        assert_eq!(erratum.local_on("n1"), Some(1));
+        // A filter deleted on n2 loses n2's part only.
+        let filter = map
+            .content_for_locals::<ContentFilterIdentity>("n2", &named(&[(4, "no-kernel")]))
+            .await
+            .unwrap()[0];
+        assert_eq!(
+            map.forget_content_part(ContentKind::ContentFilter, "n2", 4)
+                .await
+                .unwrap(),
+            Some(filter)
+        );
+        assert_eq!(
+            map.content_by_local::<RepositoryIdentity>("n2", &[3])
+                .await
+                .unwrap(),
+            [Some(id)]
         );
     }
 

@@ -241,6 +241,10 @@ pub enum ContentKind {
     Erratum,
     /// A software channel ([`ChannelIdentity`]).
     Channel,
+    /// A software repository ([`RepositoryIdentity`]).
+    Repository,
+    /// A content lifecycle filter ([`ContentFilterIdentity`]).
+    ContentFilter,
 }
 
 /// A package as every node names it: by name, epoch, version, release and
@@ -357,4 +361,42 @@ impl ChannelIdentity {
     pub fn local_on(&self, node: &str) -> Option<i32> {
         ObjectPart::local_on(&self.parts, node)
     }
+}
+
+/// A software repository (content source), by its cluster id.
+///
+/// Repositories are made on every node (`channel.software.createRepo` is
+/// broadcast), each node numbering them as it made them. A repository is
+/// the same repository on every node by its label, the name the API looks
+/// repositories up by (`channel.software.getRepoDetails(repoLabel)`), so
+/// the cluster id is keyed by it, and each node's own id for the
+/// repository is a part of it. `updateRepoLabel` renames the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RepositoryIdentity {
+    /// Cluster id.
+    pub cluster_id: i32,
+    /// The repository label.
+    pub label: String,
+    /// Each node's id for the repository, as far as the cluster has seen it.
+    #[serde(default)]
+    pub parts: Vec<ObjectPart>,
+}
+
+/// A content lifecycle filter (`contentmanagement.createFilter`), by its
+/// cluster id.
+///
+/// Filters are made on every node like repositories. A filter is the same
+/// filter on every node by its name, unique in an organization, so the
+/// cluster id is keyed by it, and each node's own id for the filter is a
+/// part of it. `contentmanagement.updateFilter` may rename it; the record
+/// follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ContentFilterIdentity {
+    /// Cluster id.
+    pub cluster_id: i32,
+    /// The filter name.
+    pub name: String,
+    /// Each node's id for the filter, as far as the cluster has seen it.
+    #[serde(default)]
+    pub parts: Vec<ObjectPart>,
 }

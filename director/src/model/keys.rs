@@ -114,6 +114,30 @@ impl Keys {
     pub fn channel_label(label: &str) -> String {
         format!("channel-label/{label}")
     }
+    /// `repo/<cluster id>`.
+    pub fn repository(cluster_id: i32) -> String {
+        format!("repo/{}", padded(cluster_id))
+    }
+    /// `repo-local/<node>/<local id>`.
+    pub fn repository_local(node: &str, local_id: i32) -> String {
+        format!("repo-local/{node}/{}", padded(local_id))
+    }
+    /// `repo-label/<label>`.
+    pub fn repository_label(label: &str) -> String {
+        format!("repo-label/{label}")
+    }
+    /// `cfilter/<cluster id>`.
+    pub fn content_filter(cluster_id: i32) -> String {
+        format!("cfilter/{}", padded(cluster_id))
+    }
+    /// `cfilter-local/<node>/<local id>`.
+    pub fn content_filter_local(node: &str, local_id: i32) -> String {
+        format!("cfilter-local/{node}/{}", padded(local_id))
+    }
+    /// `cfilter-name/<name>`.
+    pub fn content_filter_name(name: &str) -> String {
+        format!("cfilter-name/{name}")
+    }
     /// `session/<id>`.
     pub fn session(id: u64) -> String {
         format!("session/{id}")

@@ -33,10 +33,16 @@
 //! | `channel/<cluster id>` | [`ChannelIdentity`] | cluster software channel id -> the channel label and each node's id for it |
 //! | `channel-local/<node>/<local id>` | cluster id | index |
 //! | `channel-label/<label>` | cluster id | index: a software channel is the same channel on every node by its label |
+//! | `repo/<cluster id>` | [`RepositoryIdentity`] | cluster repository id -> the repository label and each node's id for it |
+//! | `repo-local/<node>/<local id>` | cluster id | index |
+//! | `repo-label/<label>` | cluster id | index: a repository is the same repository on every node by its label |
+//! | `cfilter/<cluster id>` | [`ContentFilterIdentity`] | cluster content filter id -> the filter name and each node's id for it |
+//! | `cfilter-local/<node>/<local id>` | cluster id | index |
+//! | `cfilter-name/<name>` | cluster id | index: a content filter is the same filter on every node by its name |
 //! | `session/<session id>` | [`GatewaySession`] | a gateway session: node keys, expiry |
 //! | `move/<id>` | [`MoveRecord`] | a client move and its progress |
 //! | `op/<id>` | [`Operation`] | a drain or rebalance and its progress |
-//! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `schedule-id`, `<kind>-id` (the other [`ObjectKind`]s), `group-id`, `package-id`, `erratum-id`, `channel-id`, `move`, `op`, `session` |
+//! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `schedule-id`, `<kind>-id` (the other [`ObjectKind`]s), `group-id`, `package-id`, `erratum-id`, `channel-id`, `repository-id`, `content-filter-id`, `move`, `op`, `session` |
 //!
 //! Secrets never enter the store: no passwords, no admin or client tokens.
 //! The one credential-like value kept is a gateway session's node session
@@ -53,9 +59,9 @@ mod zone;
 
 pub use client::{Client, ClientStatus};
 pub use identity::{
-    ChannelIdentity, ContentKind, ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID, GroupIdentity,
-    ObjectIdentity, ObjectKind, ObjectPart, PackageIdentity, PackageName, Remaining,
-    SystemIdentity,
+    ChannelIdentity, ContentFilterIdentity, ContentKind, ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID,
+    GroupIdentity, ObjectIdentity, ObjectKind, ObjectPart, PackageIdentity, PackageName, Remaining,
+    RepositoryIdentity, SystemIdentity,
 };
 pub use keys::Keys;
 pub use moves::{MoveOutcome, MoveRecord, MoveState, Operation, OperationKind, OperationState};
