@@ -16,6 +16,7 @@ pub mod session;
 pub mod side;
 mod unmodeled;
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -163,6 +164,25 @@ impl Node {
             data.child_channels(system)
                 .into_iter()
                 .map(|c| c.label.clone())
+                .collect(),
+        )
+    }
+
+    /// The node's repositories, id to label, and its content filters, id
+    /// to name (tests check which ones a call reached the node with).
+    pub fn custom_content(&self) -> (BTreeMap<i32, String>, BTreeMap<i32, String>) {
+        let data = self.read();
+        let custom = &data.custom;
+        (
+            custom
+                .repositories
+                .values()
+                .map(|r| (r.id, r.label.clone()))
+                .collect(),
+            custom
+                .filters
+                .values()
+                .map(|f| (f.id, f.name.clone()))
                 .collect(),
         )
     }

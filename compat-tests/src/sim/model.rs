@@ -2,8 +2,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+mod custom;
 mod local;
 
+pub use custom::{ContentFilter, CustomContent, Repository};
 pub use local::{
     AnsiblePath, Image, LocalObjects, Notification, PackageNevra, PackageProfile,
     PinnedSubscription, Snapshot, take_id,
@@ -292,6 +294,8 @@ pub struct NodeData {
     /// set (`system.setChildChannels`); any other system is subscribed to
     /// every child of its base channel.
     pub child_channels: HashMap<i32, Vec<String>>,
+    /// Repositories and content filters.
+    pub custom: CustomContent,
 }
 
 impl NodeData {

@@ -20,8 +20,8 @@ use local::seed_local;
 use sha2::{Digest, Sha256};
 
 use super::model::{
-    ActivationKey, Channel, Erratum, FIRST_SYSTEM_ID, NodeData, Org, Package, System, SystemGroup,
-    User,
+    ActivationKey, Channel, CustomContent, Erratum, FIRST_SYSTEM_ID, NodeData, Org, Package,
+    System, SystemGroup, User,
 };
 
 /// A small, stable pseudo-random generator (SplitMix64): seeded data must
@@ -92,6 +92,14 @@ pub(crate) fn first_erratum_id(name: &str) -> i32 {
 /// channels apart, as nodes that added them in another order do.
 pub(crate) fn first_channel_id(name: &str) -> i32 {
     101 + 10 * SplitMix64::from_text(&format!("channels:{name}")).below(1000) as i32
+}
+
+/// The first repository and content filter ids of the node called
+/// `name`: 1 plus a multiple of 10 taken from the name (a new server's
+/// first is 1), so that nodes number what is made on all of them apart,
+/// as nodes with another history do.
+pub(crate) fn first_custom_id(what: &str, name: &str) -> i32 {
+    1 + 10 * SplitMix64::from_text(&format!("{what}:{name}")).below(1000) as i32
 }
 
 /// Errata seeded per product's updates channel.
@@ -183,6 +191,11 @@ pub(crate) fn seed(spec: &SeedSpec) -> NodeData {
         next_user_id: 1,
         next_group_id: first_group_id(&spec.name),
         next_recurring_id: 1,
+        custom: CustomContent {
+            next_repository_id: first_custom_id("repositories", &spec.name),
+            next_filter_id: first_custom_id("filters", &spec.name),
+            ..CustomContent::default()
+        },
         ..NodeData::default()
     };
     seed_shared(&mut data, spec);

@@ -16,6 +16,7 @@ mod ansible;
 mod api;
 mod auth;
 mod channel;
+mod content_filters;
 mod errata;
 mod group_members;
 mod image;
@@ -25,6 +26,7 @@ mod package_profiles;
 mod packages;
 mod pinned;
 mod recurring;
+mod repositories;
 mod schedule;
 mod snapshot;
 mod system;
@@ -183,6 +185,7 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         ("schedule", m) => schedule::call(node, m, call),
         ("channel.software", "listErrata") => Some(errata::of_channel(node, call)),
         ("errata", m) => errata::call(node, m, call),
+        ("channel.software", m) if m.contains("Repo") => repositories::call(node, m, call),
         ("channel", m) | ("channel.software", m) => channel::call(node, &e.namespace, m, call),
         ("kickstart.tree", "list") => Some(channel::kickstart_trees(node, call)),
         ("user", m) => user::call(node, m, call).or_else(|| user_details::call(node, m, call)),
@@ -199,6 +202,7 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         ("user.notifications", m) => notifications::call(node, m, call),
         ("ansible", m) => ansible::call(node, m, call),
         ("subscriptionmatching.pinnedsubscription", m) => pinned::call(node, m, call),
+        ("contentmanagement", m) => content_filters::call(node, m, call),
         _ => None,
     }
     .unwrap_or_else(|| unmodeled::answer(node, call))

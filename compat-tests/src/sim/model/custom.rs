@@ -1,0 +1,48 @@
+//! Content an administrator makes on every node through the gateway's
+//! broadcast (repositories, content lifecycle filters), numbered by each
+//! node as it made them.
+
+use std::collections::BTreeMap;
+
+/// A software repository (content source, `channel.software.createRepo`).
+#[derive(Debug, Clone)]
+pub struct Repository {
+    /// Repository id.
+    pub id: i32,
+    /// Label, unique in the organization.
+    pub label: String,
+    /// The URL it mirrors.
+    pub url: String,
+    /// `yum`, `uln` or `deb`.
+    pub kind: String,
+    /// Whether its metadata is signed.
+    pub signed_metadata: bool,
+}
+
+/// A content lifecycle filter (`contentmanagement.createFilter`).
+#[derive(Debug, Clone)]
+pub struct ContentFilter {
+    /// Filter id.
+    pub id: i32,
+    /// Name, unique in the organization.
+    pub name: String,
+    /// `allow` or `deny`.
+    pub rule: String,
+    /// `package`, `erratum` or `module`.
+    pub entity_type: String,
+    /// The criteria as sent: `matcher`, `field`, `value`.
+    pub criteria: xmlrpc::Struct,
+}
+
+/// Repositories and filters of one node.
+#[derive(Debug, Default)]
+pub struct CustomContent {
+    /// Repositories by id.
+    pub repositories: BTreeMap<i32, Repository>,
+    /// Next repository id.
+    pub next_repository_id: i32,
+    /// Content filters by id.
+    pub filters: BTreeMap<i32, ContentFilter>,
+    /// Next content filter id.
+    pub next_filter_id: i32,
+}
