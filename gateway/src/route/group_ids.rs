@@ -80,7 +80,7 @@ async fn to_local(ctx: &Ctx<'_>, node: &str, value: &mut Value) -> Result<(), Ga
         Some(local) => local,
         None => find_on(ctx, node, &group).await?,
     };
-    *value = Value::Int(local);
+    translate::replace_id(value, local);
     Ok(())
 }
 

@@ -154,7 +154,7 @@ async fn to_local<R: Named>(
         Some(local) => local,
         None => find_on::<R>(ctx, node, &record).await?,
     };
-    *value = Value::Int(local);
+    translate::replace_id(value, local);
     Ok(())
 }
 

@@ -118,7 +118,7 @@ pub(crate) async fn route_minion(ctx: &Ctx<'_>) -> Result<Option<Value>, Gateway
     let Some(loc) = ids.system_location(cluster).await? else {
         return Ok(None);
     };
-    *id = Value::Int(loc.local);
+    super::translate::replace_id(id, loc.local);
     // The answer's schedule ids and minion ids are mapped back with the
     // others ([`super::translate::result_from_node`]).
     on_node(ctx, &loc.node, params).await.map(Some)

@@ -48,6 +48,17 @@ pub(crate) fn passes_over_unknown(kind: IdKind) -> bool {
     kind == IdKind::Notification
 }
 
+/// Puts `id` in place of the id `value` held, in the same wire type: a
+/// parameter the server declares `long` takes only an `<i8>` (redstone
+/// has no translator from `Integer` to `Long`), one declared `int` an
+/// `<int>`, so a node must get the width the client sent.
+pub(crate) fn replace_id(value: &mut Value, id: i32) {
+    *value = match value {
+        Value::I8(_) => Value::I8(i64::from(id)),
+        _ => Value::Int(id),
+    };
+}
+
 /// A local id no node holds: the servers' sequences start at 1.
 pub(crate) const NO_LOCAL_ID: i32 = 0;
 
@@ -149,7 +160,7 @@ pub(crate) async fn to_local(
     }
     let parts = match locate_all(ids, kind, value).await {
         Err(GatewayError::NoSuchObject { .. }) if passes_over_unknown(kind) => {
-            *value = Value::Int(NO_LOCAL_ID);
+            replace_id(value, NO_LOCAL_ID);
             return Ok(());
         }
         found => found?,
@@ -162,7 +173,7 @@ pub(crate) async fn to_local(
             parts[0].node
         )));
     };
-    *value = Value::Int(loc.local);
+    replace_id(value, loc.local);
     Ok(())
 }
 
