@@ -125,6 +125,15 @@ fn not_found(kind: spec::IdKind, id: i64) -> Fault {
         // finds no channel (unverified against a server: the message is
         // the exception's from the fault table).
         IdKind::Channel => Fault::new(NO_SUCH_CHANNEL, format!("{PREFIX}No such channel")),
+        // `NoSuchContentSourceException` (fault table: 1213,
+        // `noSuchRepository`); the message is unverified against a server.
+        IdKind::Repository => Fault::new(
+            NO_SUCH_REPOSITORY,
+            format!("{PREFIX}No such repository: {id}"),
+        ),
+        // `EntityNotExistsFaultException(filterId)`, as
+        // `ContentManagementHandler` refuses a filter id it does not find.
+        IdKind::ContentFilter => Fault::new(ENTITY_NOT_EXISTS, format!("{PREFIX}{id}")),
         // `ProfileManager.lookupByIdAndOrg`'s exception, unhandled; the
         // server's text ends "for org <id>", which the gateway cannot name.
         IdKind::PackageProfile => Fault::new(
@@ -160,6 +169,11 @@ pub(crate) const INVALID_ERRATA: i32 = 2600;
 /// The server's fault code for a software channel it does not hold
 /// (`NoSuchChannelException`).
 pub(crate) const NO_SUCH_CHANNEL: i32 = -210;
+
+/// The server's fault code for a repository it does not hold
+/// (`NoSuchContentSourceException`; the same code as
+/// `InvalidParameterException`).
+pub(crate) const NO_SUCH_REPOSITORY: i32 = 1213;
 
 /// The server's `InvalidParameterException`: among others, a pinned
 /// subscription it does not hold.

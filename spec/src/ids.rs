@@ -79,6 +79,18 @@
 //!   are not channels. Outside `sync.hub`, whose channels are a
 //!   peripheral server's. Channels are shared content numbered per node
 //!   ([`IdKind::Channel`]); the cluster id stands for the channel label.
+//! - **Repository ids**: the integer `id` parameter of the
+//!   `channel.software` repository calls (`getRepoDetails`, `removeRepo`,
+//!   `updateRepo`, `updateRepoLabel`, `updateRepoSsl`, `updateRepoUrl`);
+//!   `id` of the `channel.software` result structs that show a `label`
+//!   and a `sourceUrl` (`*Repo*` answers, `listUserRepos`). Repositories
+//!   are made on every node and numbered per node
+//!   ([`IdKind::Repository`]); the cluster id stands for the repository
+//!   label.
+//! - **Content filter ids**: parameter `filterId`; `id` of `content filter
+//!   information`. Numbered per node
+//!   ([`IdKind::ContentFilter`]); the cluster id stands for the filter
+//!   name.
 //!
 //! An override table corrects the rules where the documentation misleads
 //! (`actionchain.createChain` names its chain id `actionId`; the image build
@@ -124,11 +136,20 @@ pub enum IdKind {
     /// channels, custom channels made on each), numbered as it made them:
     /// the cluster id stands for the channel (by label) on every node.
     Channel,
+    /// A software repository (content source) id. Repositories are made on
+    /// every node (`channel.software.createRepo` is broadcast), each
+    /// numbering them as it made them: the cluster id stands for the
+    /// repository (by label) on every node.
+    Repository,
+    /// A content lifecycle filter id (`contentmanagement.*Filter*`).
+    /// Filters are made on every node like repositories: the cluster id
+    /// stands for the filter (by name) on every node.
+    ContentFilter,
 }
 
 impl IdKind {
     /// Every kind.
-    pub const ALL: [IdKind; 13] = [
+    pub const ALL: [IdKind; 15] = [
         IdKind::System,
         IdKind::Action,
         IdKind::Schedule,
@@ -142,6 +163,8 @@ impl IdKind {
         IdKind::Package,
         IdKind::Erratum,
         IdKind::Channel,
+        IdKind::Repository,
+        IdKind::ContentFilter,
     ];
 
     /// Whether ids of this kind name objects that live on particular nodes
@@ -157,13 +180,18 @@ impl IdKind {
     }
 
     /// Whether ids of this kind name content every node holds under its
-    /// own id (system groups, packages, errata, software channels): a call
-    /// naming one goes wherever it is routed, with each node's own id for
-    /// it.
+    /// own id (system groups, packages, errata, software channels,
+    /// repositories, content filters): a call naming one goes wherever it
+    /// is routed, with each node's own id for it.
     pub fn is_shared(self) -> bool {
         matches!(
             self,
-            IdKind::Group | IdKind::Package | IdKind::Erratum | IdKind::Channel
+            IdKind::Group
+                | IdKind::Package
+                | IdKind::Erratum
+                | IdKind::Channel
+                | IdKind::Repository
+                | IdKind::ContentFilter
         )
     }
 
@@ -192,6 +220,8 @@ impl IdKind {
             IdKind::Package => "packages",
             IdKind::Erratum => "errata",
             IdKind::Channel => "channels",
+            IdKind::Repository => "repositories",
+            IdKind::ContentFilter => "content filters",
         }
     }
 }

@@ -22,7 +22,8 @@ use director::identity::SharedRecord;
 use director::identity::{IdentityError, IdentityMap};
 pub use director::identity::{SeenContent, SeenPackage, SeenSystem};
 pub use director::model::{
-    ChannelIdentity, ErratumIdentity, GroupIdentity, ObjectKind, PackageIdentity, PackageName,
+    ChannelIdentity, ContentFilterIdentity, ErratumIdentity, GroupIdentity, ObjectKind,
+    PackageIdentity, PackageName, RepositoryIdentity,
 };
 use director::store::Store;
 
@@ -116,6 +117,10 @@ pub struct CachedIdentity {
     errata: ContentCaches<ErratumIdentity>,
     /// Software channels by node id and by cluster id.
     channels: ContentCaches<ChannelIdentity>,
+    /// Repositories by node id and by cluster id.
+    repositories: ContentCaches<RepositoryIdentity>,
+    /// Content filters by node id and by cluster id.
+    content_filters: ContentCaches<ContentFilterIdentity>,
 }
 
 /// The record of cluster id `id` from `cache`, else what `load` reads
@@ -166,6 +171,8 @@ impl CachedIdentity {
             packages: ContentCaches::new(),
             errata: ContentCaches::new(),
             channels: ContentCaches::new(),
+            repositories: ContentCaches::new(),
+            content_filters: ContentCaches::new(),
         }
     }
 
@@ -523,8 +530,9 @@ impl CachedIdentity {
     }
 }
 
-/// Shared content the gateway caches: packages, errata and channels, each kind in
-/// its own [`ContentCaches`] of [`CachedIdentity`].
+/// Shared content the gateway caches: packages, errata, channels,
+/// repositories and content filters, each kind in its own
+/// [`ContentCaches`] of [`CachedIdentity`].
 pub trait CachedContent: SharedRecord + std::fmt::Debug + Send + Sync + 'static {
     /// This kind's caches.
     #[doc(hidden)]
@@ -546,6 +554,18 @@ impl CachedContent for ErratumIdentity {
 impl CachedContent for ChannelIdentity {
     fn caches(ids: &CachedIdentity) -> &ContentCaches<Self> {
         &ids.channels
+    }
+}
+
+impl CachedContent for RepositoryIdentity {
+    fn caches(ids: &CachedIdentity) -> &ContentCaches<Self> {
+        &ids.repositories
+    }
+}
+
+impl CachedContent for ContentFilterIdentity {
+    fn caches(ids: &CachedIdentity) -> &ContentCaches<Self> {
+        &ids.content_filters
     }
 }
 
@@ -612,8 +632,9 @@ impl<R: CachedContent> ContentCaches<R> {
     }
 
     /// Caches what the map bound: `locals` of `node` (number `number`) are
-    /// `ids`. A cached record without `node`'s part is dropped: it has
-    /// gained one.
+    /// `ids`. A cached record whose part on `node` is not that id is
+    /// dropped: it has gained one, or it was replaced
+    /// ([`SharedRecord::ONE_PER_NODE`]).
     fn bound(&self, node: &str, number: u32, locals: impl Iterator<Item = i32>, ids: &[i32]) {
         for (local, id) in locals.zip(ids) {
             self.of
@@ -621,7 +642,7 @@ impl<R: CachedContent> ContentCaches<R> {
             if self
                 .records
                 .get(id)
-                .is_some_and(|r| r.local_on(node).is_none())
+                .is_some_and(|r| r.local_on(node) != Some(local))
             {
                 self.records.invalidate(id);
             }
@@ -629,8 +650,8 @@ impl<R: CachedContent> ContentCaches<R> {
     }
 }
 
-/// Shared content ([`CachedContent`]: packages, errata): one cluster id
-/// per package or erratum, each node's id for it a part of it
+/// Shared content ([`CachedContent`]: packages, errata, channels, ...):
+/// one cluster id per content, each node's id for it a part of it
 /// ([`IdentityMap::content_for_locals`]).
 impl CachedIdentity {
     /// The cluster ids of the content `node` calls `locals`, where the map
@@ -669,6 +690,20 @@ impl CachedIdentity {
     /// Drops the cached record of `id` (it lacked a node's part).
     pub fn invalidate_content<R: CachedContent>(&self, id: i32) {
         R::caches(self).records.invalidate(&id);
+    }
+
+    /// Names the content of cluster id `id` anew
+    /// ([`IdentityMap::rename_content`]): a node answered it under
+    /// `content`. Other gateway replicas see the new name when their
+    /// cached record expires.
+    pub async fn rename_content<R: CachedContent>(
+        &self,
+        id: i32,
+        content: &R::Content,
+    ) -> Result<(), IdentityError> {
+        self.map.rename_content::<R>(id, content).await?;
+        R::caches(self).records.invalidate(&id);
+        Ok(())
     }
 }
 

@@ -1,6 +1,7 @@
 //! Ids of shared content the API names by one string, cluster-wide:
 //! errata ([`IdKind::Erratum`]) by advisory name, software channels
-//! ([`IdKind::Channel`]) by label.
+//! ([`IdKind::Channel`]) and repositories ([`IdKind::Repository`]) by
+//! label, content lifecycle filters ([`IdKind::ContentFilter`]) by name.
 //!
 //! Errata come with the channels every node syncs, and channels are
 //! synced (or made) on every node; each node numbers both as it gets
@@ -34,7 +35,14 @@
 //! Advisory names are unique within an organization, and vendor errata
 //! belong to none: two organizations' custom errata of one advisory name
 //! share one cluster id, and each node's part is the first id seen there.
-//! Channel labels are unique on a server.
+//! Channel labels are unique on a server; repository labels and filter
+//! names are unique in an organization, with the same caveat as errata.
+//!
+//! Repositories and filters can be renamed (`updateRepoLabel`,
+//! `updateFilter`). A node that answers an id the map knows under another
+//! name has renamed it, and the record takes the new name
+//! ([`Named::RENAMABLE`]); a shared read that reaches a node the rename
+//! has not reached yet names it back until the next answer.
 
 use std::collections::{HashMap, HashSet};
 
@@ -44,7 +52,10 @@ use spec::{Entry, IdKind, IdPlace};
 use xmlrpc::{Struct, Value};
 
 use super::{Ctx, shared_ids, translate};
-use crate::directory::{CachedContent, ChannelIdentity, ErratumIdentity, SeenContent};
+use crate::directory::{
+    CachedContent, ChannelIdentity, ContentFilterIdentity, ErratumIdentity, RepositoryIdentity,
+    SeenContent,
+};
 use crate::error::GatewayError;
 
 /// The id answered for content the cluster cannot name: cluster ids start
@@ -53,6 +64,16 @@ const NO_ID: i32 = 0;
 
 /// Node look-ups by id in flight at once for one answer.
 const CONCURRENT: usize = 16;
+
+/// How a node is asked for its id of content of a name.
+pub(crate) enum ByName {
+    /// A call taking the name and answering the content's struct (with
+    /// `id`).
+    Call(&'static str),
+    /// A call without arguments listing every content of the kind, each
+    /// struct with its name and `id` (filters have no look-up by name).
+    Listing(&'static str),
+}
 
 /// Shared content the API names by one string, and how a node is asked
 /// about it.
@@ -68,8 +89,8 @@ pub(crate) trait Named: CachedContent<Content = str> {
     /// The parameter naming the content in calls that answer it without
     /// its name (`errata.getDetails(advisoryName)`).
     const NAME_PARAM: Option<&'static str>;
-    /// The call answering the node's struct (with `id`) for a name.
-    const BY_NAME: &'static str;
+    /// How a node is asked for its id of a name.
+    const BY_NAME: ByName;
     /// The call answering the node's struct (with the name) for its id,
     /// where the API has one.
     const BY_ID: Option<&'static str>;
@@ -77,8 +98,9 @@ pub(crate) trait Named: CachedContent<Content = str> {
     const NOT_SHOWN: &'static [i32];
     /// For the error of a call without a session.
     const WHAT: &'static str;
-    /// Its name.
-    fn name(&self) -> &str;
+    /// Whether the API can rename it: an id answered under another name
+    /// renames the record.
+    const RENAMABLE: bool;
 }
 
 impl Named for ErratumIdentity {
@@ -86,15 +108,15 @@ impl Named for ErratumIdentity {
     const NAME_MEMBER: &'static str = "advisory_name";
     const NAMED_IN: Option<&'static [&'static str]> = None;
     const NAME_PARAM: Option<&'static str> = Some("advisoryName");
-    const BY_NAME: &'static str = "errata.getDetails";
+    const BY_NAME: ByName = ByName::Call("errata.getDetails");
     const BY_ID: Option<&'static str> = None;
     // `InvalidErrataException`, or the -208 "cannot be found" fault of the
     // server's errata look-up (no system is named here).
     const NOT_SHOWN: &'static [i32] = &[crate::error::INVALID_ERRATA, -208];
     const WHAT: &'static str = "an erratum without a session";
-    fn name(&self) -> &str {
-        &self.advisory
-    }
+    // `errata.setDetails` can change `advisory_name`; not followed (an
+    // erratum listing would read every record it shows).
+    const RENAMABLE: bool = false;
 }
 
 impl Named for ChannelIdentity {
@@ -103,15 +125,44 @@ impl Named for ChannelIdentity {
     const NAMED_IN: Option<&'static [&'static str]> =
         Some(&["channel", "channel info", "child channel"]);
     const NAME_PARAM: Option<&'static str> = None;
-    const BY_NAME: &'static str = "channel.software.getDetails";
+    const BY_NAME: ByName = ByName::Call("channel.software.getDetails");
     const BY_ID: Option<&'static str> = Some("channel.software.getDetails");
     // `NoSuchChannelException`; `InvalidChannelException` where the user
     // may not see the channel.
     const NOT_SHOWN: &'static [i32] = &[crate::error::NO_SUCH_CHANNEL, -211];
     const WHAT: &'static str = "a channel without a session";
-    fn name(&self) -> &str {
-        &self.label
-    }
+    // A channel's label is fixed once made.
+    const RENAMABLE: bool = false;
+}
+
+impl Named for RepositoryIdentity {
+    const ID_KIND: IdKind = IdKind::Repository;
+    const NAME_MEMBER: &'static str = "label";
+    // The spec marks only the structs that show a repository's `label`
+    // and `sourceUrl`.
+    const NAMED_IN: Option<&'static [&'static str]> = None;
+    const NAME_PARAM: Option<&'static str> = None;
+    // `getRepoDetails(repoLabel)` and `getRepoDetails(id)`: overloads the
+    // node tells apart by the argument's type.
+    const BY_NAME: ByName = ByName::Call("channel.software.getRepoDetails");
+    const BY_ID: Option<&'static str> = Some("channel.software.getRepoDetails");
+    // `NoSuchContentSourceException`.
+    const NOT_SHOWN: &'static [i32] = &[crate::error::NO_SUCH_REPOSITORY];
+    const WHAT: &'static str = "a repository without a session";
+    const RENAMABLE: bool = true;
+}
+
+impl Named for ContentFilterIdentity {
+    const ID_KIND: IdKind = IdKind::ContentFilter;
+    const NAME_MEMBER: &'static str = "name";
+    const NAMED_IN: Option<&'static [&'static str]> = None;
+    const NAME_PARAM: Option<&'static str> = None;
+    const BY_NAME: ByName = ByName::Listing("contentmanagement.listFilters");
+    const BY_ID: Option<&'static str> = Some("contentmanagement.lookupFilter");
+    // `EntityNotExistsFaultException`.
+    const NOT_SHOWN: &'static [i32] = &[crate::error::ENTITY_NOT_EXISTS];
+    const WHAT: &'static str = "a content filter without a session";
+    const RENAMABLE: bool = true;
 }
 
 /// The fault of an id the cluster or a node does not know.
@@ -162,27 +213,39 @@ async fn to_local<R: Named>(
 /// node that lacks it answers as the server does for an id it does not
 /// hold, as a fault of the node (a shared read then asks another node).
 async fn find_on<R: Named>(ctx: &Ctx<'_>, node: &str, record: &R) -> Result<i32, GatewayError> {
+    let name = record.content();
     let missing = || GatewayError::Fault(no_such::<R>(i64::from(record.cluster_id())).to_fault());
-    let args = vec![Value::string(record.name())];
-    let details = match shared_ids::ask(ctx, node, R::WHAT, R::BY_NAME, args).await {
-        Ok(details) => details,
+    let (method, args) = match R::BY_NAME {
+        ByName::Call(method) => (method, vec![Value::string(name)]),
+        ByName::Listing(method) => (method, Vec::new()),
+    };
+    let answer = match shared_ids::ask(ctx, node, R::WHAT, method, args).await {
+        Ok(answer) => answer,
         // The node does not show it. Other faults (permissions, sessions)
         // are the node's answer.
         Err(GatewayError::Fault(fault)) if R::NOT_SHOWN.contains(&fault.code) => {
-            tracing::debug!(node, name = record.name(), fault = %fault.string, "the node does not show the {}", R::ID_KIND.plural());
+            tracing::debug!(node, name, fault = %fault.string, "the node does not show the {}", R::ID_KIND.plural());
             return Err(missing());
         }
         Err(other) => return Err(other),
     };
+    let details = match R::BY_NAME {
+        ByName::Call(_) => answer.as_struct(),
+        ByName::Listing(_) => answer.as_array().and_then(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_struct)
+                .find(|s| s.get(R::NAME_MEMBER).and_then(text).as_deref() == Some(name))
+        }),
+    };
     let local = details
-        .as_struct()
         .and_then(|s| s.get("id"))
         .and_then(translate::local_id)
         .ok_or_else(missing)?;
     let ids = ctx.gw.directory().identity();
     let seen = [SeenContent {
         local_id: local,
-        content: record.name(),
+        content: name,
     }];
     ids.content_ids::<R>(node, &seen).await?;
     ids.invalidate_content::<R>(record.cluster_id());
@@ -325,6 +388,9 @@ async fn cluster_ids<R: Named>(
         .zip(known)
         .filter_map(|(l, id)| Some((*l, id?)))
         .collect();
+    if R::RENAMABLE {
+        follow_renames::<R>(ctx, shown, &cluster).await?;
+    }
     // In the order shown, so that content new to the cluster is numbered
     // as the node listed it.
     let mut named: Vec<(i32, String)> = Vec::new();
@@ -361,6 +427,29 @@ async fn cluster_ids<R: Named>(
         cluster.insert(s.local_id, id);
     }
     Ok(cluster)
+}
+
+/// Renames the records of the content `node` answered under another name
+/// than the map's (`cluster`: the known ones' cluster ids).
+async fn follow_renames<R: Named>(
+    ctx: &Ctx<'_>,
+    shown: &[Option<(i32, Option<String>)>],
+    cluster: &HashMap<i32, i32>,
+) -> Result<(), GatewayError> {
+    let ids = ctx.gw.directory().identity();
+    for (local, name) in shown.iter().flatten() {
+        let (Some(name), Some(&id)) = (name, cluster.get(local)) else {
+            continue;
+        };
+        let Some(record) = ids.content::<R>(id).await? else {
+            continue;
+        };
+        if record.content() != name.as_str() {
+            tracing::info!(id, from = record.content(), to = %name, "{} renamed", R::ID_KIND.plural());
+            ids.rename_content::<R>(id, name).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The names of `locals` on `node`, each asked with `method(id)`, in the

@@ -1,11 +1,14 @@
 //! Ids of content every node holds under its own id: system groups
-//! ([`super::group_ids`]), packages ([`super::package_ids`]), errata and
-//! software channels ([`super::named_ids`]). Each has
+//! ([`super::group_ids`]), packages ([`super::package_ids`]), errata,
+//! software channels, repositories and content filters
+//! ([`super::named_ids`]). Each has
 //! one cluster id for all nodes, and every node a call goes to gets its
 //! own id for it (a system call, a broadcast, a fan-out and a shared read
 //! alike); each node's ids in an answer become the cluster ids.
 
-use crate::directory::{ChannelIdentity, ErratumIdentity};
+use crate::directory::{
+    ChannelIdentity, ContentFilterIdentity, ErratumIdentity, RepositoryIdentity,
+};
 use spec::{Entry, IdKind};
 use xmlrpc::{MethodCall, Value};
 
@@ -15,17 +18,10 @@ use crate::error::GatewayError;
 
 /// Whether calls of `entry` may carry shared-content ids.
 pub(crate) fn involved(entry: &Entry) -> bool {
+    // Groups also reach here through recurring schedules' entities.
     group_ids::involved(entry)
-        || [IdKind::Package, IdKind::Erratum, IdKind::Channel]
-            .into_iter()
-            .any(|kind| carries(entry, kind))
-}
-
-/// Whether calls of `entry` may carry ids of `kind`, in a parameter or
-/// the result.
-pub(crate) fn carries(entry: &Entry, kind: IdKind) -> bool {
-    entry.ids.params.iter().any(|p| p.kind == kind)
-        || entry.ids.result.iter().any(|r| r.kind == kind)
+        || entry.ids.params.iter().any(|p| p.kind.is_shared())
+        || entry.ids.result.iter().any(|r| r.kind.is_shared())
 }
 
 /// `ctx`'s call as `node` is to get it: shared-content ids are the node's
@@ -47,7 +43,9 @@ pub(crate) async fn params_to_node(
     group_ids::params_to_node(ctx, node, params).await?;
     package_ids::params_to_node(ctx, node, params).await?;
     named_ids::params_to_node::<ErratumIdentity>(ctx, node, params).await?;
-    named_ids::params_to_node::<ChannelIdentity>(ctx, node, params).await
+    named_ids::params_to_node::<ChannelIdentity>(ctx, node, params).await?;
+    named_ids::params_to_node::<RepositoryIdentity>(ctx, node, params).await?;
+    named_ids::params_to_node::<ContentFilterIdentity>(ctx, node, params).await
 }
 
 /// Rewrites every shared-content id `node` answered in `value` to its
@@ -60,7 +58,9 @@ pub(crate) async fn result_from_node(
     group_ids::result_from_node(ctx, node, value).await?;
     package_ids::result_from_node(ctx, node, value).await?;
     named_ids::result_from_node::<ErratumIdentity>(ctx, node, value).await?;
-    named_ids::result_from_node::<ChannelIdentity>(ctx, node, value).await
+    named_ids::result_from_node::<ChannelIdentity>(ctx, node, value).await?;
+    named_ids::result_from_node::<RepositoryIdentity>(ctx, node, value).await?;
+    named_ids::result_from_node::<ContentFilterIdentity>(ctx, node, value).await
 }
 
 /// The values among `params` that carry ids of `kind`: each item of an

@@ -16,6 +16,7 @@ use crate::directory::{Directory, ObjectKind};
 use crate::state::Gateway;
 
 mod channels;
+mod custom_content;
 mod errata;
 mod node_objects;
 mod packages;

@@ -64,11 +64,18 @@ pub(crate) const NO_LOCAL_ID: i32 = 0;
 
 /// The identity map's kind of the ids of node objects (actions,
 /// schedules, images, ...); `None` for systems (and shared content, groups,
-/// packages, errata and channels, which never reach the callers: see
+/// packages, errata, channels, repositories and content filters, which
+/// never reach the callers: see
 /// [`super::shared_ids`]).
 pub(crate) fn object_kind(kind: IdKind) -> Option<ObjectKind> {
     Some(match kind {
-        IdKind::System | IdKind::Group | IdKind::Package | IdKind::Erratum | IdKind::Channel => {
+        IdKind::System
+        | IdKind::Group
+        | IdKind::Package
+        | IdKind::Erratum
+        | IdKind::Channel
+        | IdKind::Repository
+        | IdKind::ContentFilter => {
             return None;
         }
         IdKind::Action => ObjectKind::Action,

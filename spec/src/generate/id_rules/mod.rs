@@ -130,6 +130,22 @@ const CHANNEL_FIELDS: &[&str] = &["channel_id"];
 /// Results whose `id` is a software channel id, when they show the
 /// channel's `label` and no repository `sourceUrl`.
 const CHANNEL_STRUCTS: &[&str] = &["channel", "channel info", "child channel"];
+/// Methods whose integer `id` parameter names a repository (content
+/// source), in `channel.software`.
+const REPOSITORY_ID_METHODS: &[&str] = &[
+    "getRepoDetails",
+    "removeRepo",
+    "updateRepo",
+    "updateRepoLabel",
+    "updateRepoSsl",
+    "updateRepoUrl",
+];
+/// The namespace of the repository calls.
+const REPOSITORY_NAMESPACE: &str = "channel.software";
+/// Parameters naming content lifecycle filters by id.
+const CONTENT_FILTER_ID_PARAMS: &[&str] = &["filterId"];
+/// Results whose `id` is a content filter id.
+const CONTENT_FILTER_STRUCTS: &[&str] = &["content filter information"];
 /// Namespaces whose channel ids are not a node's: `sync.hub` lists a
 /// peripheral server's channels.
 const FOREIGN_CHANNEL_NAMESPACES: &[&str] = &["sync.hub"];
@@ -312,6 +328,13 @@ pub(super) fn param_ids(entry: &Entry) -> Result<Vec<IdParam>, GenerateError> {
                 || CHANNEL_ID_METHOD_PARAMS.contains(&(&entry.namespace, &entry.method, name))
             {
                 Some((IdKind::Channel, integer_form(entry, name, &param.ty)?))
+            } else if entry.namespace == REPOSITORY_NAMESPACE
+                && REPOSITORY_ID_METHODS.contains(&entry.method.as_str())
+                && name == "id"
+            {
+                Some((IdKind::Repository, integer_form(entry, name, &param.ty)?))
+            } else if CONTENT_FILTER_ID_PARAMS.contains(&name) {
+                Some((IdKind::ContentFilter, integer_form(entry, name, &param.ty)?))
             } else {
                 None
             };
@@ -360,6 +383,10 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
     let shows = |member: &str| entry.result_fields.iter().any(|f| f.name == member);
     let channel_struct =
         channels && CHANNEL_STRUCTS.contains(&name) && shows("label") && !shows("sourceUrl");
+    // The repositories answer as `channel` (and `map`), with the label and
+    // the URL they mirror.
+    let repository_struct =
+        entry.namespace == REPOSITORY_NAMESPACE && shows("label") && shows("sourceUrl");
     let mut out = Vec::new();
     if integers {
         let per_node = group_of(&entry.namespace) == Some(Group::PerNode);
@@ -421,6 +448,10 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
             Some(IdKind::Erratum)
         } else if (f == "id" && channel_struct) || (channels && CHANNEL_FIELDS.contains(&f)) {
             Some(IdKind::Channel)
+        } else if f == "id" && repository_struct {
+            Some(IdKind::Repository)
+        } else if f == "id" && CONTENT_FILTER_STRUCTS.contains(&name) {
+            Some(IdKind::ContentFilter)
         } else {
             None
         };

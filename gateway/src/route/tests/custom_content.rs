@@ -1,0 +1,265 @@
+//! Repository and content filter ids: what an administrator makes through
+//! the gateway is made on every node, and each node numbers it as it
+//! makes it (the simulators from a start of their own). The cluster gives
+//! each repository one id by label, each filter one id by name; a change
+//! or removal by cluster id reaches each node's own one.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use director::identity::SharedRecord;
+
+use crate::directory::{ContentFilterIdentity, RepositoryIdentity};
+
+/// Label or name to id, of a list of structs.
+fn by_name(list: &Value, name: &str) -> BTreeMap<String, i64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                member(c, name).as_str().unwrap().to_owned(),
+                member(c, "id").as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// What each simulator holds: repository labels, filter names.
+fn held(sims: &[Sim; 3]) -> Vec<(Vec<String>, Vec<String>)> {
+    sims.iter()
+        .map(|s| {
+            let (repositories, filters) = s.node.custom_content();
+            (
+                repositories.into_values().collect(),
+                filters.into_values().collect(),
+            )
+        })
+        .collect()
+}
+
+async fn create_repo(gw: &Gateway, key: &Value, label: &str) -> i64 {
+    let made = call(
+        gw,
+        "channel.software.createRepo",
+        vec![
+            key.clone(),
+            Value::string(label),
+            Value::string("yum"),
+            Value::string(format!("https://mirror.example.com/{label}")),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&made, "label").as_str(), Some(label));
+    member(&made, "id").as_i64().unwrap()
+}
+
+fn criteria(value: &str) -> Value {
+    Value::Struct(
+        xmlrpc::Struct::new()
+            .with("matcher", Value::string("contains"))
+            .with("field", Value::string("name"))
+            .with("value", Value::string(value)),
+    )
+}
+
+async fn create_filter(gw: &Gateway, key: &Value, name: &str) -> Result<Value, Fault> {
+    call(
+        gw,
+        "contentmanagement.createFilter",
+        vec![
+            key.clone(),
+            Value::string(name),
+            Value::string("deny"),
+            Value::string("package"),
+            criteria(name),
+        ],
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repositories_made_on_every_node_have_one_id_each() {
+    let (sims, gw) = synced_apart([1, 1, 1]).await;
+    let key = login(&gw).await;
+    let ids = gw.directory().identity();
+
+    let mirror = create_repo(&gw, &key, "sles-mirror").await;
+    let extras = create_repo(&gw, &key, "extras").await;
+    assert_eq!((mirror, extras), (1, 2), "cluster ids, counted from 1");
+    let record = ids
+        .content::<RepositoryIdentity>(mirror as i32)
+        .await
+        .unwrap()
+        .unwrap();
+    let locals: Vec<Option<i32>> = ["n1", "n2", "n3"]
+        .iter()
+        .map(|n| record.local_on(n))
+        .collect();
+    assert!(
+        locals.iter().all(Option::is_some) && locals[0] != locals[1] && locals[1] != locals[2],
+        "every node has it, numbered apart: {record:?}"
+    );
+
+    let listed = call(&gw, "channel.software.listUserRepos", vec![key.clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        by_name(&listed, "label"),
+        BTreeMap::from([("extras".into(), extras), ("sles-mirror".into(), mirror)])
+    );
+    let details = call(
+        &gw,
+        "channel.software.getRepoDetails",
+        vec![key.clone(), Value::Int(extras as i32)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&details, "label").as_str(), Some("extras"));
+    assert_eq!(member(&details, "id"), &Value::Int(extras as i32));
+
+    // Relabelled by cluster id on every node; the cluster id follows the
+    // label.
+    let relabelled = call(
+        &gw,
+        "channel.software.updateRepoLabel",
+        vec![
+            key.clone(),
+            Value::Int(extras as i32),
+            Value::string("extras-eu"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&relabelled, "id"), &Value::Int(extras as i32));
+    let record = ids
+        .content::<RepositoryIdentity>(extras as i32)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.label, "extras-eu");
+    let details = call(
+        &gw,
+        "channel.software.getRepoDetails",
+        vec![key.clone(), Value::string("extras-eu")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&details, "id"), &Value::Int(extras as i32));
+
+    // Removed by cluster id: each node removes its own, and only it. The
+    // server declares this id `long`: it takes only an `<i8>`, and each
+    // node must get one.
+    let removed = call(
+        &gw,
+        "channel.software.removeRepo",
+        vec![key.clone(), Value::I8(mirror)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(removed, Value::Int(1));
+    for (repositories, _) in held(&sims) {
+        assert_eq!(repositories, ["extras-eu"]);
+    }
+
+    // An id the cluster never gave: the server's fault, nothing removed.
+    let fault = call(
+        &gw,
+        "channel.software.removeRepo",
+        vec![key.clone(), Value::I8(99_999)],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(fault.code, 1213, "{fault:?}");
+    for (repositories, _) in held(&sims) {
+        assert_eq!(repositories, ["extras-eu"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn content_filters_have_one_id_and_are_found_by_name_where_unseen() {
+    let (sims, gw) = synced_apart([1, 1, 1]).await;
+    let key = login(&gw).await;
+
+    let kernel = create_filter(&gw, &key, "no-kernel").await.unwrap();
+    let kernel = member(&kernel, "id").as_i64().unwrap() as i32;
+    let looked_up = call(
+        &gw,
+        "contentmanagement.lookupFilter",
+        vec![key.clone(), Value::Int(kernel)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&looked_up, "name").as_str(), Some("no-kernel"));
+    assert_eq!(member(&looked_up, "id"), &Value::Int(kernel));
+
+    // Made on each node apart from the gateway (each with a gateway of
+    // its own): the cluster has not seen them.
+    for sim in &sims {
+        let (alone, alone_key) = alone(sim).await;
+        create_filter(&alone, &alone_key, "no-debug").await.unwrap();
+    }
+    // A shared read asks one node, so only that node's part is known ...
+    let listed = call(&gw, "contentmanagement.listFilters", vec![key.clone()])
+        .await
+        .unwrap();
+    let listed = by_name(&listed, "name");
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let debug = listed["no-debug"] as i32;
+    assert_eq!(listed["no-kernel"], i64::from(kernel));
+    // ... and a removal by cluster id finds the others' by name.
+    let removed = call(
+        &gw,
+        "contentmanagement.removeFilter",
+        vec![key.clone(), Value::Int(debug)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(removed, Value::Int(1));
+    for (_, filters) in held(&sims) {
+        assert_eq!(filters, ["no-kernel"]);
+    }
+
+    // Renamed by cluster id: the cluster id follows the name, and the old
+    // name is free for a new filter with an id of its own.
+    let renamed = call(
+        &gw,
+        "contentmanagement.updateFilter",
+        vec![
+            key.clone(),
+            Value::Int(kernel),
+            Value::string("no-kernel-default"),
+            Value::string(""),
+            Value::Struct(xmlrpc::Struct::new()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&renamed, "id"), &Value::Int(kernel));
+    let again = create_filter(&gw, &key, "no-kernel").await.unwrap();
+    assert_ne!(member(&again, "id"), &Value::Int(kernel));
+    for (_, filters) in held(&sims) {
+        let mut filters = filters;
+        filters.sort();
+        assert_eq!(filters, ["no-kernel", "no-kernel-default"]);
+    }
+    let record = gw
+        .directory()
+        .identity()
+        .content::<ContentFilterIdentity>(kernel)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.name, "no-kernel-default");
+
+    // An unknown filter id: the server's fault.
+    let fault = call(
+        &gw,
+        "contentmanagement.lookupFilter",
+        vec![key.clone(), Value::Int(99_999)],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(fault.code, 10101, "{fault:?}");
+}
