@@ -1,5 +1,5 @@
--- Change capture for the cluster director, version 4. nodectl installs it
--- at start when suma_cluster_capture_version does not say 4 yet, so a
+-- Change capture for the cluster director, version 5. nodectl installs it
+-- at start when suma_cluster_capture_version does not say 5 yet, so a
 -- restart takes no lock on Uyuni's tables. The script is idempotent and
 -- safe to run by hand: it waits at most 500 ms for each table lock and
 -- fails rather than make Uyuni's own transactions wait or deadlock (nodectl
@@ -129,9 +129,9 @@ BEGIN
     END LOOP;
 END $$;
 
--- Content every node syncs and numbers on its own (packages, errata,
--- software channels): the cluster forgets this node's id for it when it
--- goes here.
+-- Content every node syncs or makes, and numbers on its own (packages,
+-- errata, software channels, repositories, content filters): the cluster
+-- forgets this node's id for it when it goes here.
 DROP TRIGGER IF EXISTS suma_cluster_content_deleted ON rhnPackage;
 CREATE TRIGGER suma_cluster_content_deleted
     AFTER DELETE ON rhnPackage
@@ -144,6 +144,14 @@ DROP TRIGGER IF EXISTS suma_cluster_content_deleted ON rhnChannel;
 CREATE TRIGGER suma_cluster_content_deleted
     AFTER DELETE ON rhnChannel
     FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('channel', 'content-deleted');
+DROP TRIGGER IF EXISTS suma_cluster_content_deleted ON rhnContentSource;
+CREATE TRIGGER suma_cluster_content_deleted
+    AFTER DELETE ON rhnContentSource
+    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('repository', 'content-deleted');
+DROP TRIGGER IF EXISTS suma_cluster_content_deleted ON suseContentFilter;
+CREATE TRIGGER suma_cluster_content_deleted
+    AFTER DELETE ON suseContentFilter
+    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('content_filter', 'content-deleted');
 
 -- Shared data: one row change, one event. TG_ARGV[0] names the kind.
 CREATE OR REPLACE FUNCTION suma_cluster_capture_row() RETURNS trigger
@@ -185,6 +193,6 @@ CREATE TRIGGER suma_cluster_capture AFTER INSERT OR UPDATE OR DELETE ON web_cont
 
 CREATE TABLE IF NOT EXISTS suma_cluster_capture_version (version INT NOT NULL);
 DELETE FROM suma_cluster_capture_version;
-INSERT INTO suma_cluster_capture_version (version) VALUES (4);
+INSERT INTO suma_cluster_capture_version (version) VALUES (5);
 
 COMMIT;

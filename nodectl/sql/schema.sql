@@ -139,6 +139,23 @@ CREATE TABLE IF NOT EXISTS rhnPackage (
     org_id NUMERIC REFERENCES web_customer (id) ON DELETE CASCADE
 );
 
+-- Repositories (content sources) and content lifecycle filters: made on
+-- every node and numbered by each.
+CREATE SEQUENCE IF NOT EXISTS rhn_chan_content_src_id_seq;
+CREATE TABLE IF NOT EXISTS rhnContentSource (
+    id         NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_chan_content_src_id_seq'),
+    org_id     NUMERIC REFERENCES web_customer (id) ON DELETE CASCADE,
+    label      VARCHAR(128) NOT NULL,
+    source_url VARCHAR(2048) NOT NULL
+);
+
+CREATE SEQUENCE IF NOT EXISTS suse_ct_filter_seq;
+CREATE TABLE IF NOT EXISTS suseContentFilter (
+    id     NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('suse_ct_filter_seq'),
+    org_id NUMERIC NOT NULL REFERENCES web_customer (id) ON DELETE CASCADE,
+    name   VARCHAR(128) NOT NULL
+);
+
 CREATE SEQUENCE IF NOT EXISTS rhn_errata_id_seq;
 CREATE TABLE IF NOT EXISTS rhnErrata (
     id            NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_errata_id_seq'),

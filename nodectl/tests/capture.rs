@@ -12,8 +12,11 @@ use std::time::Duration;
 use director::bus::nats_server::NatsServer;
 use director::bus::{Bus, LocalBus, NatsBus};
 use director::cluster::{ClusterConfig, Director};
-use director::identity::{SeenContent, SeenErratum, SeenPackage};
-use director::model::{ChannelIdentity, ErratumIdentity, ObjectKind, PackageIdentity, PackageName};
+use director::identity::{SeenContent, SeenErratum, SeenPackage, SharedRecord};
+use director::model::{
+    ChannelIdentity, ContentFilterIdentity, ErratumIdentity, ObjectKind, PackageIdentity,
+    PackageName, RepositoryIdentity,
+};
 use director::store::Store;
 use nodectl::capture::{self, Database, event, outbox};
 use nodectl::config::DatabaseConfig;
@@ -428,16 +431,21 @@ async fn deleted_objects_leave_the_directors_identity_map() {
 /// removed, an orphan cleaned up) loses the node's part in the director's
 /// identity map; the cluster id stays, with the parts of other nodes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deleted_packages_errata_and_channels_lose_their_node_part() {
+async fn deleted_shared_content_loses_its_node_part() {
     let Some((pg, db)) = database().await else {
         return;
     };
+    db.batch_execute("INSERT INTO web_customer (id, name) VALUES (7, 'Org 7')")
+        .await
+        .expect("org");
     let mut local = Vec::new();
     for insert in [
         "INSERT INTO rhnPackage (org_id) VALUES (NULL) RETURNING id::bigint",
         "INSERT INTO rhnPackage (org_id) VALUES (NULL) RETURNING id::bigint",
         "INSERT INTO rhnErrata (advisory, advisory_name) VALUES ('SUSE-SU-2025:0001-1', 'SUSE-SU-2025:0001-1') RETURNING id::bigint",
         "INSERT INTO rhnChannel (label, name) VALUES ('gone-x86_64', 'Gone') RETURNING id::bigint",
+        "INSERT INTO rhnContentSource (org_id, label, source_url) VALUES (NULL, 'gone-mirror', 'https://mirror.example.com/gone') RETURNING id::bigint",
+        "INSERT INTO suseContentFilter (org_id, name) VALUES (7, 'gone-filter') RETURNING id::bigint",
     ] {
         let row = db.query_one(insert, &[]).await.expect(insert);
         local.push(i32::try_from(row.get::<_, i64>(0)).expect("local id"));
@@ -483,6 +491,20 @@ async fn deleted_packages_errata_and_channels_lose_their_node_part() {
         ids.content_for_locals::<ChannelIdentity>(node, &seen)
             .await
             .expect("bind");
+        let seen = [SeenContent {
+            local_id: local[4] + offset,
+            content: "gone-mirror",
+        }];
+        ids.content_for_locals::<RepositoryIdentity>(node, &seen)
+            .await
+            .expect("bind");
+        let seen = [SeenContent {
+            local_id: local[5] + offset,
+            content: "gone-filter",
+        }];
+        ids.content_for_locals::<ContentFilterIdentity>(node, &seen)
+            .await
+            .expect("bind");
     }
 
     let uplink = Arc::new(Uplink::new("n1", Some(bus.clone()), None));
@@ -490,7 +512,9 @@ async fn deleted_packages_errata_and_channels_lose_their_node_part() {
     db.batch_execute(&format!(
         "DELETE FROM rhnPackage WHERE id = {};
          DELETE FROM rhnErrata;
-         DELETE FROM rhnChannel WHERE label = 'gone-x86_64';",
+         DELETE FROM rhnChannel WHERE label = 'gone-x86_64';
+         DELETE FROM rhnContentSource;
+         DELETE FROM suseContentFilter;",
         local[0]
     ))
     .await
@@ -511,21 +535,29 @@ async fn deleted_packages_errata_and_channels_lose_their_node_part() {
             .await
             .expect("read")
             .expect("kept");
-        (
+        let repository = ids
+            .content::<RepositoryIdentity>(1)
+            .await
+            .expect("read")
+            .expect("kept");
+        let filter = ids
+            .content::<ContentFilterIdentity>(1)
+            .await
+            .expect("read")
+            .expect("kept");
+        [
             bash.local_on("n1"),
             erratum.local_on("n1"),
             channel.local_on("n1"),
-        )
+            repository.local_on("n1"),
+            filter.local_on("n1"),
+        ]
     };
     wait_until(Duration::from_secs(20), || async {
-        n1_parts().await == (None, None, None)
+        n1_parts().await == [None; 5]
     })
     .await;
-    assert_eq!(
-        n1_parts().await,
-        (None, None, None),
-        "n1's parts are forgotten"
-    );
+    assert_eq!(n1_parts().await, [None; 5], "n1's parts are forgotten");
     let vim = ids
         .content::<PackageIdentity>(packages[1])
         .await
