@@ -97,8 +97,8 @@ CREATE TRIGGER suma_cluster_system_deleted
 
 -- Objects the node numbers itself: the cluster forgets their ids when they
 -- go. TG_ARGV[0] names the kind as the director spells it, TG_ARGV[1] the
--- topic when it is not 'object-deleted' (content below); the tables are
--- named below as PostgreSQL folds Uyuni's unquoted names.
+-- topic; the tables are named below as PostgreSQL folds Uyuni's unquoted
+-- names.
 CREATE OR REPLACE FUNCTION suma_cluster_object_deleted() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -108,50 +108,37 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- Objects (topic object-deleted) and content every node syncs or makes,
+-- and numbers on its own (packages, errata, software channels,
+-- repositories, content filters; topic content-deleted): the cluster
+-- forgets this node's id for it when it goes here.
 DO $$
 DECLARE
     t RECORD;
+    name TEXT;
 BEGIN
     FOR t IN SELECT * FROM (VALUES
-        ('rhnaction', 'action'),
-        ('suserecurringaction', 'schedule'),
-        ('suseimageinfo', 'image'),
-        ('rhnsnapshot', 'snapshot'),
-        ('suseansiblepath', 'ansible_path'),
-        ('suseusernotification', 'notification'),
-        ('rhnserverprofile', 'package_profile'),
-        ('susepinnedsubscription', 'pinned_subscription')
-    ) AS v (tbl, kind) LOOP
-        EXECUTE format('DROP TRIGGER IF EXISTS suma_cluster_object_deleted ON %I', t.tbl);
-        EXECUTE format('CREATE TRIGGER suma_cluster_object_deleted AFTER DELETE ON %I '
-                       'FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted(%L)',
-                       t.tbl, t.kind);
+        ('rhnaction', 'action', 'object'),
+        ('suserecurringaction', 'schedule', 'object'),
+        ('suseimageinfo', 'image', 'object'),
+        ('rhnsnapshot', 'snapshot', 'object'),
+        ('suseansiblepath', 'ansible_path', 'object'),
+        ('suseusernotification', 'notification', 'object'),
+        ('rhnserverprofile', 'package_profile', 'object'),
+        ('susepinnedsubscription', 'pinned_subscription', 'object'),
+        ('rhnpackage', 'package', 'content'),
+        ('rhnerrata', 'erratum', 'content'),
+        ('rhnchannel', 'channel', 'content'),
+        ('rhncontentsource', 'repository', 'content'),
+        ('susecontentfilter', 'content_filter', 'content')
+    ) AS v (tbl, kind, what) LOOP
+        name := 'suma_cluster_' || t.what || '_deleted';
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', name, t.tbl);
+        EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I '
+                       'FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted(%L, %L)',
+                       name, t.tbl, t.kind, t.what || '-deleted');
     END LOOP;
 END $$;
-
--- Content every node syncs or makes, and numbers on its own (packages,
--- errata, software channels, repositories, content filters): the cluster
--- forgets this node's id for it when it goes here.
-DROP TRIGGER IF EXISTS suma_cluster_content_deleted ON rhnPackage;
-CREATE TRIGGER suma_cluster_content_deleted
-    AFTER DELETE ON rhnPackage
-    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('package', 'content-deleted');
-DROP TRIGGER IF EXISTS suma_cluster_content_deleted ON rhnErrata;
-CREATE TRIGGER suma_cluster_content_deleted
-    AFTER DELETE ON rhnErrata
-    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('erratum', 'content-deleted');
-DROP TRIGGER IF EXISTS suma_cluster_content_deleted ON rhnChannel;
-CREATE TRIGGER suma_cluster_content_deleted
-    AFTER DELETE ON rhnChannel
-    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('channel', 'content-deleted');
-DROP TRIGGER IF EXISTS suma_cluster_content_deleted ON rhnContentSource;
-CREATE TRIGGER suma_cluster_content_deleted
-    AFTER DELETE ON rhnContentSource
-    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('repository', 'content-deleted');
-DROP TRIGGER IF EXISTS suma_cluster_content_deleted ON suseContentFilter;
-CREATE TRIGGER suma_cluster_content_deleted
-    AFTER DELETE ON suseContentFilter
-    FOR EACH ROW EXECUTE FUNCTION suma_cluster_object_deleted('content_filter', 'content-deleted');
 
 -- Shared data: one row change, one event. TG_ARGV[0] names the kind.
 CREATE OR REPLACE FUNCTION suma_cluster_capture_row() RETURNS trigger

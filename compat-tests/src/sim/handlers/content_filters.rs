@@ -67,7 +67,8 @@ fn name_in_use(custom: &CustomContent, name: &str, except: Option<i32>) -> Resul
     Ok(())
 }
 
-/// `allow` or `deny`, as the server's `ContentFilter.Rule` takes it.
+/// `allow` or `deny`, as the server's `ContentFilter.Rule` takes it (the
+/// fault for another rule is the simulator's, unverified).
 fn rule(call: &Call<'_>) -> Result<String, Fault> {
     let rule = call.str("rule")?.to_lowercase();
     if rule != "allow" && rule != "deny" {

@@ -73,24 +73,41 @@ fn find<'d>(
 
 /// `InvalidRepoLabelException`: the label names another repository.
 fn label_in_use(custom: &CustomContent, label: &str, except: Option<i32>) -> Result<(), Fault> {
-    if custom
-        .repositories
-        .values()
-        .any(|r| r.label == label && Some(r.id) != except)
-    {
-        return Err(faults::domain(2, "Repo label already in use"));
-    }
-    Ok(())
+    refuse_if(
+        custom,
+        except,
+        |r| r.label == label,
+        2,
+        "Repo label already in use",
+    )
 }
 
 /// `InvalidRepoUrlException`: the URL is another repository's.
 fn url_in_use(custom: &CustomContent, url: &str, except: Option<i32>) -> Result<(), Fault> {
+    refuse_if(
+        custom,
+        except,
+        |r| r.url == url,
+        1,
+        "Repo url already defined",
+    )
+}
+
+/// The fault `code`, `message` when a repository other than `except`
+/// is `taken`.
+fn refuse_if(
+    custom: &CustomContent,
+    except: Option<i32>,
+    taken: impl Fn(&Repository) -> bool,
+    code: i32,
+    message: &str,
+) -> Result<(), Fault> {
     if custom
         .repositories
         .values()
-        .any(|r| r.url == url && Some(r.id) != except)
+        .any(|r| Some(r.id) != except && taken(r))
     {
-        return Err(faults::domain(1, "Repo url already defined"));
+        return Err(faults::domain(code, message));
     }
     Ok(())
 }

@@ -252,3 +252,113 @@ fn pinned_subscriptions_are_deleted_by_their_own_id() {
     let plain = super::tests::call(&alpha, "auth.login", vec![s("plain"), s("plainpass")]).unwrap();
     assert_eq!(fault_of(list(&alpha, &plain)).0, -23);
 }
+
+#[test]
+fn repositories_and_filters_are_numbered_apart_and_refuse_what_the_server_refuses() {
+    let (alpha, ka) = named_node("alpha");
+    let (beta, kb) = named_node("beta");
+    let repo = |node: &Node, key: &Value, label: &str, kind: &str, url: &str| {
+        with_key(
+            node,
+            key,
+            "channel.software.createRepo",
+            vec![s(label), s(kind), s(url)],
+        )
+    };
+    let a = repo(&alpha, &ka, "mirror", "yum", "https://m/a").unwrap();
+    let b = repo(&beta, &kb, "mirror", "yum", "https://m/a").unwrap();
+    assert_ne!(field(&a, "id"), field(&b, "id"), "numbered apart");
+    assert_eq!(field(&a, "sourceUrl"), &s("https://m/a"));
+    assert_eq!(
+        fault_of(repo(&alpha, &ka, "mirror", "yum", "https://m/b")),
+        (2, redstone("Repo label already in use"))
+    );
+    assert_eq!(
+        fault_of(repo(&alpha, &ka, "other", "yum", "https://m/a")),
+        (1, redstone("Repo url already defined"))
+    );
+    assert_eq!(
+        fault_of(repo(&alpha, &ka, "other", "rpm-md", "https://m/c")),
+        (2, redstone("Invalid repo type"))
+    );
+    // By id and by label alike; a relabelled repository keeps its id.
+    let id = field(&a, "id").clone();
+    let by_label = with_key(
+        &alpha,
+        &ka,
+        "channel.software.getRepoDetails",
+        vec![s("mirror")],
+    )
+    .unwrap();
+    assert_eq!(by_label, a);
+    let relabelled = with_key(
+        &alpha,
+        &ka,
+        "channel.software.updateRepoLabel",
+        vec![id.clone(), s("mirror-eu")],
+    )
+    .unwrap();
+    assert_eq!(field(&relabelled, "id"), &id);
+    assert_eq!(field(&relabelled, "label"), &s("mirror-eu"));
+    // `removeRepo(long id)` takes an `<i8>`; an unknown repository is the
+    // server's `NoSuchContentSourceException`.
+    let long = Value::I8(id.as_i64().unwrap());
+    assert_eq!(
+        with_key(&alpha, &ka, "channel.software.removeRepo", vec![long]),
+        Ok(Value::Int(1))
+    );
+    assert_eq!(
+        fault_of(with_key(
+            &alpha,
+            &ka,
+            "channel.software.getRepoDetails",
+            vec![id]
+        ))
+        .0,
+        1213
+    );
+
+    let filter = |node: &Node, key: &Value, name: &str, rule: &str| {
+        let criteria = Struct::new()
+            .with("matcher", s("contains"))
+            .with("field", s("name"))
+            .with("value", s("kernel"));
+        with_key(
+            node,
+            key,
+            "contentmanagement.createFilter",
+            vec![s(name), s(rule), s("package"), Value::Struct(criteria)],
+        )
+    };
+    let fa = filter(&alpha, &ka, "no-kernel", "deny").unwrap();
+    let fb = filter(&beta, &kb, "no-kernel", "deny").unwrap();
+    assert_ne!(field(&fa, "id"), field(&fb, "id"), "numbered apart");
+    assert_eq!(fault_of(filter(&alpha, &ka, "no-kernel", "deny")).0, 10100);
+    // Unverified: the server's fault for a rule it does not know.
+    assert_eq!(
+        fault_of(filter(&alpha, &ka, "x", "maybe")),
+        (-1, redstone("Invalid rule: maybe"))
+    );
+    let listed = with_key(&alpha, &ka, "contentmanagement.listFilters", vec![]).unwrap();
+    assert_eq!(listed, Value::Array(vec![fa.clone()]));
+    let id = field(&fa, "id").clone();
+    assert_eq!(
+        with_key(
+            &alpha,
+            &ka,
+            "contentmanagement.removeFilter",
+            vec![id.clone()]
+        ),
+        Ok(Value::Int(1))
+    );
+    assert_eq!(
+        fault_of(with_key(
+            &alpha,
+            &ka,
+            "contentmanagement.lookupFilter",
+            vec![id]
+        ))
+        .0,
+        10101
+    );
+}
