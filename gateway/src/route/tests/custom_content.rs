@@ -175,6 +175,33 @@ async fn repositories_made_on_every_node_have_one_id_each() {
     for (repositories, _) in held(&sims) {
         assert_eq!(repositories, ["extras-eu"]);
     }
+
+    // Made on each node apart from the gateway: a shared read binds one
+    // node's id, and a removal by cluster id asks the others for theirs by
+    // label (`getRepoDetails(repoLabel)`).
+    for sim in &sims {
+        let (alone, alone_key) = alone(sim).await;
+        create_repo(&alone, &alone_key, "backports").await;
+    }
+    let details = call(
+        &gw,
+        "channel.software.getRepoDetails",
+        vec![key.clone(), Value::string("backports")],
+    )
+    .await
+    .unwrap();
+    let backports = member(&details, "id").as_i64().unwrap();
+    assert_eq!(backports, 3, "a new cluster id");
+    call(
+        &gw,
+        "channel.software.removeRepo",
+        vec![key.clone(), Value::I8(backports)],
+    )
+    .await
+    .unwrap();
+    for (repositories, _) in held(&sims) {
+        assert_eq!(repositories, ["extras-eu"]);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
