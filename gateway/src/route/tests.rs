@@ -2,7 +2,7 @@
 //! on loopback, called through [`Gateway::call`] and, for the HTTP layer,
 //! through the router with `oneshot` (no socket on the gateway side).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -140,6 +140,21 @@ fn member<'a>(v: &'a Value, name: &str) -> &'a Value {
     v.as_struct()
         .and_then(|s| s.get(name))
         .unwrap_or_else(|| panic!("no {name} in {v:?}"))
+}
+
+/// `name_member` to `id_member` of each struct of a listing (content by
+/// its name: channels by label, errata by advisory name, ...).
+fn ids_by(list: &Value, name_member: &str, id_member: &str) -> BTreeMap<String, i64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                member(c, name_member).as_str().unwrap().to_owned(),
+                member(c, id_member).as_i64().unwrap(),
+            )
+        })
+        .collect()
 }
 
 fn ids(list: &Value) -> Vec<i64> {

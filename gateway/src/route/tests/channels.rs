@@ -11,21 +11,6 @@ const POOL: &str = "sle-product-sles15-sp6-pool-x86_64";
 const UPDATES: &str = "sle-product-sles15-sp6-updates-x86_64";
 const BASESYSTEM: &str = "sle-module-basesystem-sles15-sp6-pool-x86_64";
 
-/// Label to id, of a list of channel structs (`id_member` holds the id).
-fn by_label(channels: &Value, id_member: &str) -> BTreeMap<String, i64> {
-    channels
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                member(c, "label").as_str().unwrap().to_owned(),
-                member(c, id_member).as_i64().unwrap(),
-            )
-        })
-        .collect()
-}
-
 /// A system of `node` on SLES 15 SP6: its cluster id and its id there.
 async fn sp6_system_on(gw: &Gateway, key: &Value, node: &str) -> (i32, i32) {
     for (id, local) in systems_on(gw, key, node).await {
@@ -76,7 +61,7 @@ async fn a_channel_has_one_id_on_nodes_that_number_it_apart() {
     let all = call(&gw, "channel.listAllChannels", vec![key.clone()])
         .await
         .unwrap();
-    let channels = by_label(&all, "id");
+    let channels = ids_by(&all, "label", "id");
     assert_eq!(channels.len(), 6, "{channels:?}");
     assert_eq!(channels[POOL], tree_channel);
     assert!(
@@ -106,7 +91,7 @@ async fn a_channel_has_one_id_on_nodes_that_number_it_apart() {
         )
         .await
         .unwrap();
-        let children = by_label(&children, "id");
+        let children = ids_by(&children, "label", "id");
         assert_eq!(
             children,
             BTreeMap::from([
@@ -175,7 +160,7 @@ async fn a_channel_has_one_id_on_nodes_that_number_it_apart() {
     .await
     .unwrap();
     assert_eq!(
-        by_label(&subscribed, "id"),
+        ids_by(&subscribed, "label", "id"),
         BTreeMap::from([
             (POOL.to_owned(), channels[POOL]),
             (UPDATES.to_owned(), updates),

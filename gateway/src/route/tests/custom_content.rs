@@ -11,20 +11,6 @@ use director::identity::SharedRecord;
 
 use crate::directory::{ContentFilterIdentity, RepositoryIdentity};
 
-/// Label or name to id, of a list of structs.
-fn by_name(list: &Value, name: &str) -> BTreeMap<String, i64> {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                member(c, name).as_str().unwrap().to_owned(),
-                member(c, "id").as_i64().unwrap(),
-            )
-        })
-        .collect()
-}
-
 /// What each simulator holds: repository labels, filter names.
 fn held(sims: &[Sim; 3]) -> Vec<(Vec<String>, Vec<String>)> {
     sims.iter()
@@ -106,7 +92,7 @@ async fn repositories_made_on_every_node_have_one_id_each() {
         .await
         .unwrap();
     assert_eq!(
-        by_name(&listed, "label"),
+        ids_by(&listed, "label", "id"),
         BTreeMap::from([("extras".into(), extras), ("sles-mirror".into(), mirror)])
     );
     let details = call(
@@ -231,7 +217,7 @@ async fn content_filters_have_one_id_and_are_found_by_name_where_unseen() {
     let listed = call(&gw, "contentmanagement.listFilters", vec![key.clone()])
         .await
         .unwrap();
-    let listed = by_name(&listed, "name");
+    let listed = ids_by(&listed, "name", "id");
     assert_eq!(listed.len(), 2, "{listed:?}");
     let debug = listed["no-debug"] as i32;
     assert_eq!(listed["no-kernel"], i64::from(kernel));

@@ -7,21 +7,6 @@ use std::collections::BTreeMap;
 
 use super::*;
 
-/// Advisory name to id, of a list of errata structs.
-fn by_advisory(errata: &Value) -> BTreeMap<String, i64> {
-    errata
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                member(e, "advisory_name").as_str().unwrap().to_owned(),
-                member(e, "id").as_i64().unwrap(),
-            )
-        })
-        .collect()
-}
-
 /// A system of `node` with errata relevant to it, and those errata; when
 /// `like` is given, one whose errata have those advisory names.
 async fn system_with_errata(
@@ -35,7 +20,7 @@ async fn system_with_errata(
         let errata = call(gw, "system.getRelevantErrata", vec![key.clone(), sid])
             .await
             .unwrap();
-        let errata = by_advisory(&errata);
+        let errata = ids_by(&errata, "advisory_name", "id");
         let fits = match like {
             Some(like) => like.keys().eq(errata.keys()),
             None => !errata.is_empty(),
@@ -96,7 +81,7 @@ async fn an_erratum_has_one_id_on_nodes_that_number_it_apart() {
         [Value::Int(second), Value::Int(first)]
     );
     for s in both {
-        assert_eq!(by_advisory(member(s, "errata")), errata);
+        assert_eq!(ids_by(member(s, "errata"), "advisory_name", "id"), errata);
     }
 
     // One patch run on both systems: each node gets its own id for the
@@ -140,7 +125,7 @@ async fn an_erratum_has_one_id_on_nodes_that_number_it_apart() {
         )
         .await
         .unwrap();
-        listed.extend(by_advisory(&errata));
+        listed.extend(ids_by(&errata, "advisory_name", "id"));
     }
     assert_eq!(listed.get(&advisory), Some(&id), "{listed:?}");
 
