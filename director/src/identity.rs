@@ -10,9 +10,10 @@
 //! each node's id for the package is a part of it
 //! ([`IdentityMap::content_for_locals`]); errata ([`ErratumIdentity`])
 //! software channels ([`ChannelIdentity`]), repositories
-//! ([`RepositoryIdentity`]) and content filters ([`ContentFilterIdentity`])
-//! likewise, one cluster id per advisory name, channel label, repository
-//! label or filter name.
+//! ([`RepositoryIdentity`]), content filters ([`ContentFilterIdentity`])
+//! and configuration channels ([`ConfigChannelIdentity`]) likewise, one
+//! cluster id per advisory name, channel label, repository label, filter
+//! name or configuration channel label.
 //!
 //! Both the director and every gateway replica write here: when two of them
 //! see the same unknown local id at once, the store's transaction lets one
@@ -30,9 +31,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::model::{
-    ChannelIdentity, ContentFilterIdentity, ContentKind, ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID,
-    GroupIdentity, Keys, ObjectIdentity, ObjectKind, ObjectPart, PackageIdentity, PackageName,
-    Remaining, RepositoryIdentity, SystemIdentity,
+    ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ContentKind, ErratumIdentity,
+    FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, Keys, ObjectIdentity, ObjectKind, ObjectPart,
+    PackageIdentity, PackageName, Remaining, RepositoryIdentity, SystemIdentity,
 };
 use crate::store::{Store, StoreError, Txn};
 
@@ -125,13 +126,15 @@ enum IdSpace {
     Channel,
     Repository,
     ContentFilter,
+    ConfigChannel,
 }
 
 impl IdSpace {
     /// `counter/system-id`, `counter/<kind>-id` (`action-id`,
     /// `schedule-id`, `image-id`, ...), `counter/group-id`,
     /// `counter/package-id`, `counter/erratum-id`, `counter/channel-id`,
-    /// `counter/repository-id`, `counter/content-filter-id`.
+    /// `counter/repository-id`, `counter/content-filter-id`,
+    /// `counter/config-channel-id`.
     fn counter(self) -> String {
         match self {
             IdSpace::System => Keys::counter("system-id"),
@@ -142,6 +145,7 @@ impl IdSpace {
             IdSpace::Channel => Keys::counter("channel-id"),
             IdSpace::Repository => Keys::counter("repository-id"),
             IdSpace::ContentFilter => Keys::counter("content-filter-id"),
+            IdSpace::ConfigChannel => Keys::counter("config-channel-id"),
         }
     }
 
@@ -154,7 +158,8 @@ impl IdSpace {
             | IdSpace::Erratum
             | IdSpace::Channel
             | IdSpace::Repository
-            | IdSpace::ContentFilter => {
+            | IdSpace::ContentFilter
+            | IdSpace::ConfigChannel => {
                 i32::try_from(n).map_err(|_| IdentityError::Exhausted { kind: self.label() })
             }
         }
@@ -170,6 +175,7 @@ impl IdSpace {
             IdSpace::Channel => "channel",
             IdSpace::Repository => "repository",
             IdSpace::ContentFilter => "content filter",
+            IdSpace::ConfigChannel => "configuration channel",
         }
     }
 }
@@ -957,6 +963,7 @@ mod sealed {
     impl Sealed for crate::model::ChannelIdentity {}
     impl Sealed for crate::model::RepositoryIdentity {}
     impl Sealed for crate::model::ContentFilterIdentity {}
+    impl Sealed for crate::model::ConfigChannelIdentity {}
 }
 
 impl ContentKind {
@@ -967,6 +974,7 @@ impl ContentKind {
             ContentKind::Channel => IdSpace::Channel,
             ContentKind::Repository => IdSpace::Repository,
             ContentKind::ContentFilter => IdSpace::ContentFilter,
+            ContentKind::ConfigChannel => IdSpace::ConfigChannel,
         }
     }
 
@@ -978,6 +986,7 @@ impl ContentKind {
             ContentKind::Channel => "channels",
             ContentKind::Repository => "repositories",
             ContentKind::ContentFilter => "content filters",
+            ContentKind::ConfigChannel => "configuration channels",
         }
     }
 }
@@ -1099,6 +1108,15 @@ named_record!(
     content_filter_local,
     content_filter_name
 );
+named_record!(
+    ConfigChannelIdentity,
+    ConfigChannel,
+    label,
+    true,
+    config_channel,
+    config_channel_local,
+    config_channel_label
+);
 
 /// Shared content ([`PackageIdentity`], [`ErratumIdentity`],
 /// [`ChannelIdentity`]): one cluster id per package (name, epoch, version,
@@ -1143,6 +1161,10 @@ impl IdentityMap {
             ContentKind::Repository => self.forget_part::<RepositoryIdentity>(node, local_id).await,
             ContentKind::ContentFilter => {
                 self.forget_part::<ContentFilterIdentity>(node, local_id)
+                    .await
+            }
+            ContentKind::ConfigChannel => {
+                self.forget_part::<ConfigChannelIdentity>(node, local_id)
                     .await
             }
         }

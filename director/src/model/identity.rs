@@ -245,6 +245,8 @@ pub enum ContentKind {
     Repository,
     /// A content lifecycle filter ([`ContentFilterIdentity`]).
     ContentFilter,
+    /// A configuration channel ([`ConfigChannelIdentity`]).
+    ConfigChannel,
 }
 
 /// A package as every node names it: by name, epoch, version, release and
@@ -397,6 +399,25 @@ pub struct ContentFilterIdentity {
     /// The filter name.
     pub name: String,
     /// Each node's id for the filter, as far as the cluster has seen it.
+    #[serde(default)]
+    pub parts: Vec<ObjectPart>,
+}
+
+/// A configuration channel (`configchannel.create`), by its cluster id.
+///
+/// Configuration channels are made on every node like repositories
+/// (`configchannel.create` is broadcast). A configuration channel is the
+/// same channel on every node by its label, unique in an organization and
+/// fixed once made (`configchannel.update` changes only the name and the
+/// description), so the cluster id is keyed by it, and each node's own id
+/// for the channel is a part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ConfigChannelIdentity {
+    /// Cluster id.
+    pub cluster_id: i32,
+    /// The configuration channel label.
+    pub label: String,
+    /// Each node's id for the channel, as far as the cluster has seen it.
     #[serde(default)]
     pub parts: Vec<ObjectPart>,
 }

@@ -138,6 +138,18 @@ impl Keys {
     pub fn content_filter_name(name: &str) -> String {
         format!("cfilter-name/{name}")
     }
+    /// `config-channel/<cluster id>`.
+    pub fn config_channel(cluster_id: i32) -> String {
+        format!("config-channel/{}", padded(cluster_id))
+    }
+    /// `config-channel-local/<node>/<local id>`.
+    pub fn config_channel_local(node: &str, local_id: i32) -> String {
+        format!("config-channel-local/{node}/{}", padded(local_id))
+    }
+    /// `config-channel-label/<label>`.
+    pub fn config_channel_label(label: &str) -> String {
+        format!("config-channel-label/{label}")
+    }
     /// `session/<id>`.
     pub fn session(id: u64) -> String {
         format!("session/{id}")

@@ -39,10 +39,13 @@
 //! | `cfilter/<cluster id>` | [`ContentFilterIdentity`] | cluster content filter id -> the filter name and each node's id for it |
 //! | `cfilter-local/<node>/<local id>` | cluster id | index |
 //! | `cfilter-name/<name>` | cluster id | index: a content filter is the same filter on every node by its name |
+//! | `config-channel/<cluster id>` | [`ConfigChannelIdentity`] | cluster configuration channel id -> the channel label and each node's id for it |
+//! | `config-channel-local/<node>/<local id>` | cluster id | index |
+//! | `config-channel-label/<label>` | cluster id | index: a configuration channel is the same channel on every node by its label |
 //! | `session/<session id>` | [`GatewaySession`] | a gateway session: node keys, expiry |
 //! | `move/<id>` | [`MoveRecord`] | a client move and its progress |
 //! | `op/<id>` | [`Operation`] | a drain or rebalance and its progress |
-//! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `schedule-id`, `<kind>-id` (the other [`ObjectKind`]s), `group-id`, `package-id`, `erratum-id`, `channel-id`, `repository-id`, `content-filter-id`, `move`, `op`, `session` |
+//! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `schedule-id`, `<kind>-id` (the other [`ObjectKind`]s), `group-id`, `package-id`, `erratum-id`, `channel-id`, `repository-id`, `content-filter-id`, `config-channel-id`, `move`, `op`, `session` |
 //!
 //! Secrets never enter the store: no passwords, no admin or client tokens.
 //! The one credential-like value kept is a gateway session's node session
@@ -59,9 +62,9 @@ mod zone;
 
 pub use client::{Client, ClientStatus};
 pub use identity::{
-    ChannelIdentity, ContentFilterIdentity, ContentKind, ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID,
-    GroupIdentity, ObjectIdentity, ObjectKind, ObjectPart, PackageIdentity, PackageName, Remaining,
-    RepositoryIdentity, SystemIdentity,
+    ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ContentKind, ErratumIdentity,
+    FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, ObjectIdentity, ObjectKind, ObjectPart,
+    PackageIdentity, PackageName, Remaining, RepositoryIdentity, SystemIdentity,
 };
 pub use keys::Keys;
 pub use moves::{MoveOutcome, MoveRecord, MoveState, Operation, OperationKind, OperationState};
