@@ -69,6 +69,18 @@ impl Default for SimConfig {
     }
 }
 
+/// What a node holds of the content made on every node, each id to its
+/// label or name ([`Node::custom_content`]).
+#[derive(Debug, Clone, Default)]
+pub struct CustomNames {
+    /// Repositories, id to label.
+    pub repositories: BTreeMap<i32, String>,
+    /// Content filters, id to name.
+    pub filters: BTreeMap<i32, String>,
+    /// Configuration channels, id to label.
+    pub config_channels: BTreeMap<i32, String>,
+}
+
 /// One simulated SUSE Manager node: its configuration, data and sessions.
 #[derive(Debug)]
 pub struct Node {
@@ -168,23 +180,29 @@ impl Node {
         )
     }
 
-    /// The node's repositories, id to label, and its content filters, id
-    /// to name (tests check which ones a call reached the node with).
-    pub fn custom_content(&self) -> (BTreeMap<i32, String>, BTreeMap<i32, String>) {
+    /// The node's repositories, content filters and configuration
+    /// channels, each id to its name (tests check which ones a call
+    /// reached the node with).
+    pub fn custom_content(&self) -> CustomNames {
         let data = self.read();
         let custom = &data.custom;
-        (
-            custom
+        CustomNames {
+            repositories: custom
                 .repositories
                 .values()
                 .map(|r| (r.id, r.label.clone()))
                 .collect(),
-            custom
+            filters: custom
                 .filters
                 .values()
                 .map(|f| (f.id, f.name.clone()))
                 .collect(),
-        )
+            config_channels: custom
+                .config_channels
+                .values()
+                .map(|c| (c.id, c.label.clone()))
+                .collect(),
+        }
     }
 
     /// What `names` says of each scheduled action, by action id.

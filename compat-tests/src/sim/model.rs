@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 mod custom;
 mod local;
 
-pub use custom::{ContentFilter, CustomContent, Repository};
+pub use custom::{ConfigChannel, ContentFilter, CustomContent, Repository};
 pub use local::{
     AnsiblePath, Image, LocalObjects, Notification, PackageNevra, PackageProfile,
     PinnedSubscription, Snapshot, take_id,

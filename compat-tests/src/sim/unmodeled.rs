@@ -26,6 +26,7 @@ const MODELLED_DATA: &[&str] = &[
     "systemgroup",
     "packages",
     "errata",
+    "configchannel",
 ];
 
 /// The answer for a resolved call no handler models.

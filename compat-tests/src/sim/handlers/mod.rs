@@ -16,6 +16,7 @@ mod ansible;
 mod api;
 mod auth;
 mod channel;
+mod configchannel;
 mod content_filters;
 mod errata;
 mod group_members;
@@ -203,6 +204,7 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         ("ansible", m) => ansible::call(node, m, call),
         ("subscriptionmatching.pinnedsubscription", m) => pinned::call(node, m, call),
         ("contentmanagement", m) => content_filters::call(node, m, call),
+        ("configchannel", m) => configchannel::call(node, m, call),
         _ => None,
     }
     .unwrap_or_else(|| unmodeled::answer(node, call))

@@ -362,3 +362,100 @@ fn repositories_and_filters_are_numbered_apart_and_refuse_what_the_server_refuse
         10101
     );
 }
+
+#[test]
+fn configuration_channels_are_numbered_apart_and_looked_up_by_label_or_id() {
+    let (alpha, ka) = named_node("alpha");
+    let (beta, kb) = named_node("beta");
+    let create = |node: &Node, key: &Value, label: &str, kind: &str| {
+        with_key(
+            node,
+            key,
+            "configchannel.create",
+            vec![
+                s(label),
+                s("Web servers"),
+                s("httpd configuration"),
+                s(kind),
+            ],
+        )
+    };
+    let a = create(&alpha, &ka, "web", "normal").unwrap();
+    let b = create(&beta, &kb, "web", "normal").unwrap();
+    assert_ne!(field(&a, "id"), field(&b, "id"), "numbered apart");
+    assert_eq!(field(field(&a, "configChannelType"), "label"), &s("normal"));
+    assert_eq!(fault_of(create(&alpha, &ka, "web", "normal")).0, 1021);
+    assert_eq!(
+        fault_of(create(&alpha, &ka, "other", "local_override")).0,
+        1021
+    );
+    assert_eq!(fault_of(create(&alpha, &ka, "-bad", "normal")).0, 1021);
+    let state = create(&alpha, &ka, "salt", "state").unwrap();
+
+    // By label and by id alike; an unknown one is the server's unhandled
+    // `LookupException`.
+    let id = field(&a, "id").clone();
+    let get = |arg: Value| with_key(&alpha, &ka, "configchannel.getDetails", vec![arg]);
+    assert_eq!(get(s("web")).unwrap(), a);
+    assert_eq!(get(id.clone()).unwrap(), a);
+    assert_eq!(
+        fault_of(get(Value::Int(99999))),
+        (
+            -1,
+            "com.redhat.rhn.common.hibernate.LookupException: Could not find config channel with id=99999"
+                .to_owned()
+        )
+    );
+    assert_eq!(
+        fault_of(get(s("nope"))).1,
+        "com.redhat.rhn.common.hibernate.LookupException: Could not find config channel with label=nope"
+    );
+    let exists =
+        |label: &str| with_key(&alpha, &ka, "configchannel.channelExists", vec![s(label)]).unwrap();
+    assert_eq!(
+        (exists("web"), exists("nope")),
+        (Value::Int(1), Value::Int(0))
+    );
+
+    // `update` keeps the label and the id.
+    let updated = with_key(
+        &alpha,
+        &ka,
+        "configchannel.update",
+        vec![s("web"), s("Web"), s("all web servers")],
+    )
+    .unwrap();
+    assert_eq!(
+        (field(&updated, "id"), field(&updated, "name")),
+        (&id, &s("Web"))
+    );
+    let listed = with_key(&alpha, &ka, "configchannel.listGlobals", vec![]).unwrap();
+    let labels: Vec<&Value> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| field(c, "label"))
+        .collect();
+    // "Web" before "Web servers", though its label sorts after.
+    assert_eq!(labels, [&s("web"), &s("salt")], "by name");
+    assert_eq!(field(&listed.as_array().unwrap()[1], "type"), &s("state"));
+
+    // `deleteChannels` removes all or, naming an unknown label, none.
+    let delete = |labels: &[&str]| {
+        with_key(
+            &alpha,
+            &ka,
+            "configchannel.deleteChannels",
+            vec![Value::Array(labels.iter().map(|l| s(l)).collect())],
+        )
+    };
+    assert_eq!(fault_of(delete(&["web", "nope"])).0, -210);
+    assert_eq!(exists("web"), Value::Int(1));
+    assert_eq!(delete(&["web", "salt"]), Ok(Value::Int(1)));
+    assert_eq!(exists("web"), Value::Int(0));
+    assert!(
+        fault_of(get(field(&state, "id").clone()))
+            .1
+            .contains("LookupException")
+    );
+}

@@ -1,6 +1,6 @@
 //! Content an administrator makes on every node through the gateway's
-//! broadcast (repositories, content lifecycle filters), numbered by each
-//! node as it made them.
+//! broadcast (repositories, content lifecycle filters, configuration
+//! channels), numbered by each node as it made them.
 
 use std::collections::BTreeMap;
 
@@ -34,7 +34,22 @@ pub struct ContentFilter {
     pub criteria: xmlrpc::Struct,
 }
 
-/// Repositories and filters of one node.
+/// A global configuration channel (`configchannel.create`).
+#[derive(Debug, Clone)]
+pub struct ConfigChannel {
+    /// Configuration channel id.
+    pub id: i32,
+    /// Label, unique in the organization.
+    pub label: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// `normal` or `state`.
+    pub kind: String,
+}
+
+/// Repositories, filters and configuration channels of one node.
 #[derive(Debug, Default)]
 pub struct CustomContent {
     /// Repositories by id.
@@ -45,4 +60,8 @@ pub struct CustomContent {
     pub filters: BTreeMap<i32, ContentFilter>,
     /// Next content filter id.
     pub next_filter_id: i32,
+    /// Configuration channels by id.
+    pub config_channels: BTreeMap<i32, ConfigChannel>,
+    /// Next configuration channel id.
+    pub next_config_channel_id: i32,
 }

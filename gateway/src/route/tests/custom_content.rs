@@ -15,10 +15,10 @@ use crate::directory::{ContentFilterIdentity, RepositoryIdentity};
 fn held(sims: &[Sim; 3]) -> Vec<(Vec<String>, Vec<String>)> {
     sims.iter()
         .map(|s| {
-            let (repositories, filters) = s.node.custom_content();
+            let held = s.node.custom_content();
             (
-                repositories.into_values().collect(),
-                filters.into_values().collect(),
+                held.repositories.into_values().collect(),
+                held.filters.into_values().collect(),
             )
         })
         .collect()
