@@ -91,6 +91,12 @@
 //!   information`. Numbered per node
 //!   ([`IdKind::ContentFilter`]); the cluster id stands for the filter
 //!   name.
+//! - **Configuration channel ids**: the `id` of
+//!   `configchannel.getDetails(id)`; `id` of `configuration channel
+//!   information` (not the `id` of its `configChannelType`, which is the
+//!   channel type's). Made on every node, numbered per node
+//!   ([`IdKind::ConfigChannel`]); the cluster id stands for the channel
+//!   label.
 //!
 //! An override table corrects the rules where the documentation misleads
 //! (`actionchain.createChain` names its chain id `actionId`; the image build
@@ -145,11 +151,15 @@ pub enum IdKind {
     /// Filters are made on every node like repositories: the cluster id
     /// stands for the filter (by name) on every node.
     ContentFilter,
+    /// A configuration channel id (`configchannel.*`). Configuration
+    /// channels are made on every node like repositories: the cluster id
+    /// stands for the channel (by label) on every node.
+    ConfigChannel,
 }
 
 impl IdKind {
     /// Every kind.
-    pub const ALL: [IdKind; 15] = [
+    pub const ALL: [IdKind; 16] = [
         IdKind::System,
         IdKind::Action,
         IdKind::Schedule,
@@ -165,6 +175,7 @@ impl IdKind {
         IdKind::Channel,
         IdKind::Repository,
         IdKind::ContentFilter,
+        IdKind::ConfigChannel,
     ];
 
     /// Whether ids of this kind name objects that live on particular nodes
@@ -181,8 +192,9 @@ impl IdKind {
 
     /// Whether ids of this kind name content every node holds under its
     /// own id (system groups, packages, errata, software channels,
-    /// repositories, content filters): a call naming one goes wherever it
-    /// is routed, with each node's own id for it.
+    /// repositories, content filters, configuration channels): a call
+    /// naming one goes wherever it is routed, with each node's own id for
+    /// it.
     pub fn is_shared(self) -> bool {
         matches!(
             self,
@@ -192,6 +204,7 @@ impl IdKind {
                 | IdKind::Channel
                 | IdKind::Repository
                 | IdKind::ContentFilter
+                | IdKind::ConfigChannel
         )
     }
 
@@ -222,6 +235,7 @@ impl IdKind {
             IdKind::Channel => "channels",
             IdKind::Repository => "repositories",
             IdKind::ContentFilter => "content filters",
+            IdKind::ConfigChannel => "configuration channels",
         }
     }
 }

@@ -177,6 +177,51 @@ fn common_results_carry_their_ids() {
 }
 
 #[test]
+fn content_named_by_id_in_one_method_is_marked_there_only() {
+    let params = |name: &str| -> Vec<Vec<(usize, IdKind)>> {
+        spec()
+            .overloads(name)
+            .iter()
+            .map(|e| e.ids.params.iter().map(|p| (p.index, p.kind)).collect())
+            .collect()
+    };
+    // The label overload names no id; the integer one a configuration
+    // channel's.
+    let details = params("configchannel.getDetails");
+    assert!(
+        details.contains(&vec![(1, IdKind::ConfigChannel)]),
+        "{details:?}"
+    );
+    assert!(details.contains(&Vec::new()), "{details:?}");
+    assert!(params("channel.software.getDetails").contains(&vec![(1, IdKind::Channel)]));
+    assert!(params("channel.software.removeRepo").contains(&vec![(1, IdKind::Repository)]));
+    // Another namespace's `id` is not one.
+    assert!(
+        params("kickstart.profile.getVariables")
+            .iter()
+            .flatten()
+            .all(|(_, kind)| *kind != IdKind::ConfigChannel)
+    );
+    let results = |name: &str| -> Vec<IdKind> {
+        spec()
+            .overloads(name)
+            .iter()
+            .flat_map(|e| e.ids.result.iter().map(|r| r.kind))
+            .collect()
+    };
+    for listing in [
+        "configchannel.listGlobals",
+        "configchannel.lookupChannelInfo",
+        "system.config.listChannels",
+        "activationkey.listConfigChannels",
+    ] {
+        assert_eq!(results(listing), [IdKind::ConfigChannel], "{listing}");
+    }
+    // A revision names its channel by label.
+    assert!(results("configchannel.getFileRevision").is_empty());
+}
+
+#[test]
 fn recurring_schedules_are_named_by_schedule_ids() {
     let param = |name: &str| {
         let e = spec().overloads(name).into_iter().next().unwrap();

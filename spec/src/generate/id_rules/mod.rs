@@ -122,30 +122,56 @@ const ERRATUM_STRUCTS: &[&str] = &["errata", "erratum"];
 /// Parameters naming software channels by id (`channelIdsOrLabels` mixes
 /// ids and labels: its integers are ids).
 const CHANNEL_ID_PARAMS: &[&str] = &["channelId", "channelIdsOrLabels"];
-/// Parameters named otherwise that name a software channel by id:
-/// (namespace, method, parameter).
-const CHANNEL_ID_METHOD_PARAMS: &[(&str, &str, &str)] = &[("channel.software", "getDetails", "id")];
 /// Result members holding a software channel id.
 const CHANNEL_FIELDS: &[&str] = &["channel_id"];
 /// Results whose `id` is a software channel id, when they show the
 /// channel's `label` and no repository `sourceUrl`.
 const CHANNEL_STRUCTS: &[&str] = &["channel", "channel info", "child channel"];
-/// Methods whose integer `id` parameter names a repository (content
-/// source), in `channel.software`.
-const REPOSITORY_ID_METHODS: &[&str] = &[
-    "getRepoDetails",
-    "removeRepo",
-    "updateRepo",
-    "updateRepoLabel",
-    "updateRepoSsl",
-    "updateRepoUrl",
-];
 /// The namespace of the repository calls.
 const REPOSITORY_NAMESPACE: &str = "channel.software";
 /// Parameters naming content lifecycle filters by id.
 const CONTENT_FILTER_ID_PARAMS: &[&str] = &["filterId"];
 /// Results whose `id` is a content filter id.
 const CONTENT_FILTER_STRUCTS: &[&str] = &["content filter information"];
+/// Parameters naming content by id in one method (namespace, method,
+/// parameter, kind), where other methods' parameters of that name are
+/// other ids: a software channel, the repositories (content sources) of
+/// the `channel.software` repository calls, a configuration channel (the
+/// other configuration channel calls name it by label).
+const METHOD_ID_PARAMS: &[(&str, &str, &str, IdKind)] = &[
+    ("channel.software", "getDetails", "id", IdKind::Channel),
+    (
+        "channel.software",
+        "getRepoDetails",
+        "id",
+        IdKind::Repository,
+    ),
+    ("channel.software", "removeRepo", "id", IdKind::Repository),
+    ("channel.software", "updateRepo", "id", IdKind::Repository),
+    (
+        "channel.software",
+        "updateRepoLabel",
+        "id",
+        IdKind::Repository,
+    ),
+    (
+        "channel.software",
+        "updateRepoSsl",
+        "id",
+        IdKind::Repository,
+    ),
+    (
+        "channel.software",
+        "updateRepoUrl",
+        "id",
+        IdKind::Repository,
+    ),
+    ("configchannel", "getDetails", "id", IdKind::ConfigChannel),
+];
+/// Results whose `id` is a configuration channel id (the `id` of their
+/// nested `configChannelType` is the channel type's, the same on every
+/// node).
+const CONFIG_CHANNEL_STRUCTS: &[&str] = &["configuration channel information"];
 /// Namespaces whose channel ids are not a node's: `sync.hub` lists a
 /// peripheral server's channels.
 const FOREIGN_CHANNEL_NAMESPACES: &[&str] = &["sync.hub"];
@@ -324,15 +350,10 @@ pub(super) fn param_ids(entry: &Entry) -> Result<Vec<IdParam>, GenerateError> {
                 Some((IdKind::Package, integer_form(entry, name, &param.ty)?))
             } else if ERRATUM_ID_PARAMS.contains(&name) {
                 Some((IdKind::Erratum, integer_form(entry, name, &param.ty)?))
-            } else if CHANNEL_ID_PARAMS.contains(&name)
-                || CHANNEL_ID_METHOD_PARAMS.contains(&(&entry.namespace, &entry.method, name))
-            {
+            } else if let Some(kind) = method_id_param(entry, name) {
+                Some((kind, integer_form(entry, name, &param.ty)?))
+            } else if CHANNEL_ID_PARAMS.contains(&name) {
                 Some((IdKind::Channel, integer_form(entry, name, &param.ty)?))
-            } else if entry.namespace == REPOSITORY_NAMESPACE
-                && REPOSITORY_ID_METHODS.contains(&entry.method.as_str())
-                && name == "id"
-            {
-                Some((IdKind::Repository, integer_form(entry, name, &param.ty)?))
             } else if CONTENT_FILTER_ID_PARAMS.contains(&name) {
                 Some((IdKind::ContentFilter, integer_form(entry, name, &param.ty)?))
             } else {
@@ -371,6 +392,17 @@ fn bad_type(entry: &Entry, name: &str, ty: &Type) -> GenerateError {
         entry: entry.full_name(),
         why: format!("id parameter `{name}` has type {ty}"),
     }
+}
+
+/// The kind of id parameter `name` of `entry` carries by
+/// [`METHOD_ID_PARAMS`].
+fn method_id_param(entry: &Entry, name: &str) -> Option<IdKind> {
+    METHOD_ID_PARAMS
+        .iter()
+        .find(|(namespace, method, param, _)| {
+            entry.namespace == *namespace && entry.method == *method && name == *param
+        })
+        .map(|row| row.3)
 }
 
 /// The id-carrying parts of `entry`'s result by rule.
@@ -452,6 +484,8 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
             Some(IdKind::Repository)
         } else if f == "id" && CONTENT_FILTER_STRUCTS.contains(&name) {
             Some(IdKind::ContentFilter)
+        } else if f == "id" && CONFIG_CHANNEL_STRUCTS.contains(&name) {
+            Some(IdKind::ConfigChannel)
         } else {
             None
         };
