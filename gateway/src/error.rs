@@ -134,6 +134,9 @@ fn not_found(kind: spec::IdKind, id: i64) -> Fault {
         // `EntityNotExistsFaultException(filterId)`, as
         // `ContentManagementHandler` refuses a filter id it does not find.
         IdKind::ContentFilter => Fault::new(ENTITY_NOT_EXISTS, format!("{PREFIX}{id}")),
+        // `ConfigurationManager.lookupConfigChannel`'s `LookupException`,
+        // which the server answers as it answers an unknown session key.
+        IdKind::ConfigChannel => Fault::new(-1, format!("{NO_SUCH_CONFIG_CHANNEL}id={id}")),
         // `ProfileManager.lookupByIdAndOrg`'s exception, unhandled; the
         // server's text ends "for org <id>", which the gateway cannot name.
         IdKind::PackageProfile => Fault::new(
@@ -174,6 +177,13 @@ pub(crate) const NO_SUCH_CHANNEL: i32 = -210;
 /// (`NoSuchContentSourceException`; the same code as
 /// `InvalidParameterException`).
 pub(crate) const NO_SUCH_REPOSITORY: i32 = 1213;
+
+/// The start of the server's fault string for a configuration channel it
+/// does not hold or show the user, by id (`id=<id>`) or by label
+/// (`label=<label>`), as `ConfigurationManager.lookupConfigChannel`
+/// words it; the fault code is -1 (an unhandled exception).
+pub(crate) const NO_SUCH_CONFIG_CHANNEL: &str =
+    "com.redhat.rhn.common.hibernate.LookupException: Could not find config channel with ";
 
 /// The server's `InvalidParameterException`: among others, a pinned
 /// subscription it does not hold.

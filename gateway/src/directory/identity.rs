@@ -22,8 +22,8 @@ use director::identity::SharedRecord;
 use director::identity::{IdentityError, IdentityMap};
 pub use director::identity::{SeenContent, SeenPackage, SeenSystem};
 pub use director::model::{
-    ChannelIdentity, ContentFilterIdentity, ErratumIdentity, GroupIdentity, ObjectKind,
-    PackageIdentity, PackageName, RepositoryIdentity,
+    ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ErratumIdentity, GroupIdentity,
+    ObjectKind, PackageIdentity, PackageName, RepositoryIdentity,
 };
 use director::store::Store;
 
@@ -121,6 +121,8 @@ pub struct CachedIdentity {
     repositories: ContentCaches<RepositoryIdentity>,
     /// Content filters by node id and by cluster id.
     content_filters: ContentCaches<ContentFilterIdentity>,
+    /// Configuration channels by node id and by cluster id.
+    config_channels: ContentCaches<ConfigChannelIdentity>,
 }
 
 /// The record of cluster id `id` from `cache`, else what `load` reads
@@ -173,6 +175,7 @@ impl CachedIdentity {
             channels: ContentCaches::new(),
             repositories: ContentCaches::new(),
             content_filters: ContentCaches::new(),
+            config_channels: ContentCaches::new(),
         }
     }
 
@@ -531,7 +534,8 @@ impl CachedIdentity {
 }
 
 /// Shared content the gateway caches: packages, errata, channels,
-/// repositories and content filters, each kind in its own
+/// repositories, content filters and configuration channels, each kind in
+/// its own
 /// [`ContentCaches`] of [`CachedIdentity`].
 pub trait CachedContent: SharedRecord + std::fmt::Debug + Send + Sync + 'static {
     /// This kind's caches.
@@ -566,6 +570,12 @@ impl CachedContent for RepositoryIdentity {
 impl CachedContent for ContentFilterIdentity {
     fn caches(ids: &CachedIdentity) -> &ContentCaches<Self> {
         &ids.content_filters
+    }
+}
+
+impl CachedContent for ConfigChannelIdentity {
+    fn caches(ids: &CachedIdentity) -> &ContentCaches<Self> {
+        &ids.config_channels
     }
 }
 

@@ -19,9 +19,9 @@ use director::model::{Node, NodeState};
 use director::store::{Store, StoreError};
 
 pub use identity::{
-    CachedContent, CachedIdentity, ChannelIdentity, ContentFilterIdentity, ErratumIdentity,
-    GroupIdentity, IdMemo, Location, ObjectKind, PackageIdentity, PackageName, RepositoryIdentity,
-    SeenContent, SeenPackage, SeenSystem,
+    CachedContent, CachedIdentity, ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity,
+    ErratumIdentity, GroupIdentity, IdMemo, Location, ObjectKind, PackageIdentity, PackageName,
+    RepositoryIdentity, SeenContent, SeenPackage, SeenSystem,
 };
 pub use sessions::{Password, Sessions};
 

@@ -128,7 +128,10 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     for (node, answer) in gathered.ok {
         match answer {
             Ok(v) => applied.push((node, v)),
-            Err(f) => faults.push((node, f)),
+            Err(f) => {
+                let f = shared_ids::fault_from_node(ctx, &node.id, f).await;
+                faults.push((node, f));
+            }
         }
     }
     if faults.is_empty() && gathered.failed.is_empty() {

@@ -1,7 +1,8 @@
 //! Ids of shared content the API names by one string, cluster-wide:
 //! errata ([`IdKind::Erratum`]) by advisory name, software channels
-//! ([`IdKind::Channel`]) and repositories ([`IdKind::Repository`]) by
-//! label, content lifecycle filters ([`IdKind::ContentFilter`]) by name.
+//! ([`IdKind::Channel`]), repositories ([`IdKind::Repository`]) and
+//! configuration channels ([`IdKind::ConfigChannel`]) by label, content
+//! lifecycle filters ([`IdKind::ContentFilter`]) by name.
 //!
 //! Errata come with the channels every node syncs, and channels are
 //! synced (or made) on every node; each node numbers both as it gets
@@ -35,8 +36,9 @@
 //! Advisory names are unique within an organization, and vendor errata
 //! belong to none: two organizations' custom errata of one advisory name
 //! share one cluster id, and each node's part is the first id seen there.
-//! Channel labels are unique on a server; repository labels and filter
-//! names are unique in an organization, with the same caveat as errata.
+//! Channel labels are unique on a server; repository labels, filter
+//! names and configuration channel labels are unique in an organization,
+//! with the same caveat as errata.
 //!
 //! Repositories and filters can be renamed (`updateRepoLabel`,
 //! `updateFilter`). A node that answers an id the map knows under another
@@ -49,12 +51,12 @@ use std::collections::{HashMap, HashSet};
 use futures::StreamExt;
 use futures::stream;
 use spec::{Entry, IdKind, IdPlace};
-use xmlrpc::{Struct, Value};
+use xmlrpc::{Fault, Struct, Value};
 
 use super::{Ctx, shared_ids, translate};
 use crate::directory::{
-    CachedContent, ChannelIdentity, ContentFilterIdentity, ErratumIdentity, RepositoryIdentity,
-    SeenContent,
+    CachedContent, ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ErratumIdentity,
+    RepositoryIdentity, SeenContent,
 };
 use crate::error::GatewayError;
 
@@ -94,13 +96,20 @@ pub(crate) trait Named: CachedContent<Content = str> {
     /// The call answering the node's struct (with the name) for its id,
     /// where the API has one.
     const BY_ID: Option<&'static str>;
-    /// The faults of [`Self::BY_NAME`] for content the node does not show.
+    /// The fault codes of [`Self::BY_NAME`] for content the node does not
+    /// show.
     const NOT_SHOWN: &'static [i32];
     /// For the error of a call without a session.
     const WHAT: &'static str;
     /// Whether the API can rename it: an id answered under another name
     /// renames the record.
     const RENAMABLE: bool;
+
+    /// Whether `fault`, answered by [`Self::BY_NAME`], says the node does
+    /// not show the content.
+    fn not_shown(fault: &Fault) -> bool {
+        Self::NOT_SHOWN.contains(&fault.code)
+    }
 }
 
 impl Named for ErratumIdentity {
@@ -165,6 +174,27 @@ impl Named for ContentFilterIdentity {
     const RENAMABLE: bool = true;
 }
 
+impl Named for ConfigChannelIdentity {
+    const ID_KIND: IdKind = IdKind::ConfigChannel;
+    const NAME_MEMBER: &'static str = "label";
+    const NAMED_IN: Option<&'static [&'static str]> = None;
+    const NAME_PARAM: Option<&'static str> = None;
+    // `getDetails(label)` and `getDetails(id)`: overloads the node tells
+    // apart by the argument's type.
+    const BY_NAME: ByName = ByName::Call("configchannel.getDetails");
+    const BY_ID: Option<&'static str> = Some("configchannel.getDetails");
+    // The server's `LookupException`, which it answers as an unhandled
+    // exception (-1): told apart by its text ([`Named::not_shown`]).
+    const NOT_SHOWN: &'static [i32] = &[];
+    const WHAT: &'static str = "a configuration channel without a session";
+    // `configchannel.update` changes the name and the description only.
+    const RENAMABLE: bool = false;
+
+    fn not_shown(fault: &Fault) -> bool {
+        fault.code == -1 && fault.string.contains(crate::error::NO_SUCH_CONFIG_CHANNEL)
+    }
+}
+
 /// The fault of an id the cluster or a node does not know.
 fn no_such<R: Named>(id: i64) -> GatewayError {
     GatewayError::NoSuchObject {
@@ -223,7 +253,7 @@ async fn find_on<R: Named>(ctx: &Ctx<'_>, node: &str, record: &R) -> Result<i32,
         Ok(answer) => answer,
         // The node does not show it. Other faults (permissions, sessions)
         // are the node's answer.
-        Err(GatewayError::Fault(fault)) if R::NOT_SHOWN.contains(&fault.code) => {
+        Err(GatewayError::Fault(fault)) if R::not_shown(&fault) => {
             tracing::debug!(node, name, fault = %fault.string, "the node does not show the {}", R::ID_KIND.plural());
             return Err(missing());
         }
@@ -250,6 +280,42 @@ async fn find_on<R: Named>(ctx: &Ctx<'_>, node: &str, record: &R) -> Result<i32,
     ids.content_ids::<R>(node, &seen).await?;
     ids.invalidate_content::<R>(record.cluster_id());
     Ok(local)
+}
+
+/// `fault`, `node`'s answer to a call naming `R` content by id, with
+/// the node's id for it given back as the client's: the server's fault
+/// for an id it does not hold names the id it got (`Could not find config
+/// channel with id=<id>`, `No such repository: <id>`), which was the
+/// node's, not the cluster id the client sent. Any other fault is left as
+/// it is.
+pub(crate) async fn fault_from_node<R: Named>(ctx: &Ctx<'_>, node: &str, fault: Fault) -> Fault {
+    if !R::not_shown(&fault) {
+        return fault;
+    }
+    let mut params = ctx.call.params.clone();
+    let ids = ctx.gw.directory().identity();
+    for slot in shared_ids::param_slots(ctx.entry, R::ID_KIND, &mut params) {
+        let Some(id) = translate::local_id(slot) else {
+            continue;
+        };
+        let Ok(Some(record)) = ids.content::<R>(id).await else {
+            continue;
+        };
+        if let Some(local) = record.local_on(node)
+            && names_number(&fault.string, local)
+        {
+            return no_such::<R>(i64::from(id)).to_fault();
+        }
+    }
+    fault
+}
+
+/// Whether `text` holds `number` as a whole number (not part of a
+/// longer one).
+fn names_number(text: &str, number: i32) -> bool {
+    let number = number.to_string();
+    text.split(|c: char| !c.is_ascii_digit())
+        .any(|run| run == number)
 }
 
 /// The structs of `value` that hold `kind` ids, and the member holding

@@ -1,16 +1,17 @@
 //! Ids of content every node holds under its own id: system groups
 //! ([`super::group_ids`]), packages ([`super::package_ids`]), errata,
-//! software channels, repositories and content filters
-//! ([`super::named_ids`]). Each has
+//! software channels, repositories, content filters and configuration
+//! channels ([`super::named_ids`]). Each has
 //! one cluster id for all nodes, and every node a call goes to gets its
 //! own id for it (a system call, a broadcast, a fan-out and a shared read
 //! alike); each node's ids in an answer become the cluster ids.
 
 use crate::directory::{
-    ChannelIdentity, ContentFilterIdentity, ErratumIdentity, RepositoryIdentity,
+    ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ErratumIdentity,
+    RepositoryIdentity,
 };
 use spec::{Entry, IdKind};
-use xmlrpc::{MethodCall, Value};
+use xmlrpc::{Fault, MethodCall, Value};
 
 use super::node_call::{answer, call_node, node_in_cluster};
 use super::{Ctx, group_ids, named_ids, package_ids};
@@ -45,7 +46,8 @@ pub(crate) async fn params_to_node(
     named_ids::params_to_node::<ErratumIdentity>(ctx, node, params).await?;
     named_ids::params_to_node::<ChannelIdentity>(ctx, node, params).await?;
     named_ids::params_to_node::<RepositoryIdentity>(ctx, node, params).await?;
-    named_ids::params_to_node::<ContentFilterIdentity>(ctx, node, params).await
+    named_ids::params_to_node::<ContentFilterIdentity>(ctx, node, params).await?;
+    named_ids::params_to_node::<ConfigChannelIdentity>(ctx, node, params).await
 }
 
 /// Rewrites every shared-content id `node` answered in `value` to its
@@ -60,7 +62,22 @@ pub(crate) async fn result_from_node(
     named_ids::result_from_node::<ErratumIdentity>(ctx, node, value).await?;
     named_ids::result_from_node::<ChannelIdentity>(ctx, node, value).await?;
     named_ids::result_from_node::<RepositoryIdentity>(ctx, node, value).await?;
-    named_ids::result_from_node::<ContentFilterIdentity>(ctx, node, value).await
+    named_ids::result_from_node::<ContentFilterIdentity>(ctx, node, value).await?;
+    named_ids::result_from_node::<ConfigChannelIdentity>(ctx, node, value).await
+}
+
+/// `fault`, `node`'s answer to `ctx`'s call, with the node's id of the
+/// content the call names given back as the cluster id
+/// ([`named_ids::fault_from_node`]).
+pub(crate) async fn fault_from_node(ctx: &Ctx<'_>, node: &str, fault: Fault) -> Fault {
+    if !involved(ctx.entry) {
+        return fault;
+    }
+    let fault = named_ids::fault_from_node::<ErratumIdentity>(ctx, node, fault).await;
+    let fault = named_ids::fault_from_node::<ChannelIdentity>(ctx, node, fault).await;
+    let fault = named_ids::fault_from_node::<RepositoryIdentity>(ctx, node, fault).await;
+    let fault = named_ids::fault_from_node::<ContentFilterIdentity>(ctx, node, fault).await;
+    named_ids::fault_from_node::<ConfigChannelIdentity>(ctx, node, fault).await
 }
 
 /// The values among `params` that carry ids of `kind`: each item of an

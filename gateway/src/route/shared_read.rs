@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 
 use xmlrpc::{MethodCall, Value};
 
-use super::node_call::{answer, call_node};
+use super::node_call::call_node;
 use super::{Ctx, shared_ids, translate};
 use crate::directory::NodeInfo;
 use crate::error::{GatewayError, NodeFailures};
@@ -66,7 +66,14 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
 /// Calls `call` on `node`; the answer with its ids translated.
 async fn on(ctx: &Ctx<'_>, node: &NodeInfo, call: MethodCall) -> Result<Value, GatewayError> {
     let gw = ctx.gw;
-    let mut value = answer(call_node(gw, node, call, ctx.session.as_ref(), false).await?)?;
+    let mut value = match call_node(gw, node, call, ctx.session.as_ref(), false).await? {
+        Ok(value) => value,
+        Err(fault) => {
+            return Err(GatewayError::Fault(
+                shared_ids::fault_from_node(ctx, &node.id, fault).await,
+            ));
+        }
+    };
     let ids = gw.directory().identity();
     translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
     shared_ids::result_from_node(ctx, &node.id, &mut value).await?;

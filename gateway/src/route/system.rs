@@ -99,7 +99,14 @@ pub(crate) async fn on_node(
         name: ctx.call.name.clone(),
         params,
     };
-    let mut value = answer(call_node(gw, &node, call, ctx.session.as_ref(), false).await?)?;
+    let mut value = match call_node(gw, &node, call, ctx.session.as_ref(), false).await? {
+        Ok(value) => value,
+        Err(fault) => {
+            return Err(GatewayError::Fault(
+                shared_ids::fault_from_node(ctx, node_id, fault).await,
+            ));
+        }
+    };
     translate::result_from_node(ids, ctx.entry, &mut value, node_id).await?;
     shared_ids::result_from_node(ctx, node_id, &mut value).await?;
     Ok(value)

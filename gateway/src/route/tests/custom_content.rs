@@ -1,15 +1,16 @@
-//! Repository and content filter ids: what an administrator makes through
-//! the gateway is made on every node, and each node numbers it as it
-//! makes it (the simulators from a start of their own). The cluster gives
-//! each repository one id by label, each filter one id by name; a change
-//! or removal by cluster id reaches each node's own one.
+//! Repository, content filter and configuration channel ids: what an
+//! administrator makes through the gateway is made on every node, and
+//! each node numbers it as it makes it (the simulators from a start of
+//! their own). The cluster gives each repository and configuration
+//! channel one id by label, each filter one id by name; a change or
+//! removal by cluster id reaches each node's own one.
 
 use std::collections::BTreeMap;
 
 use super::*;
 use director::identity::SharedRecord;
 
-use crate::directory::{ContentFilterIdentity, RepositoryIdentity};
+use crate::directory::{ConfigChannelIdentity, ContentFilterIdentity, RepositoryIdentity};
 
 /// What each simulator holds: repository labels, filter names.
 fn held(sims: &[Sim; 3]) -> Vec<(Vec<String>, Vec<String>)> {
@@ -275,4 +276,162 @@ async fn content_filters_have_one_id_and_are_found_by_name_where_unseen() {
     .await
     .unwrap_err();
     assert_eq!(fault.code, 10101, "{fault:?}");
+}
+
+async fn create_config_channel(gw: &Gateway, key: &Value, label: &str, name: &str) -> i64 {
+    let made = call(
+        gw,
+        "configchannel.create",
+        vec![
+            key.clone(),
+            Value::string(label),
+            Value::string(name),
+            Value::string("managed files"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&made, "label").as_str(), Some(label));
+    member(&made, "id").as_i64().unwrap()
+}
+
+/// `configchannel.getDetails(id)` once per node: twice through `gw`,
+/// whose shared reads take the two nodes of its zone in turn, once
+/// through `apart`, a replica in the other zone. Each answer's name and
+/// id, sorted by name.
+async fn config_channel_on_each_node(
+    gw: &Gateway,
+    apart: &Gateway,
+    key: &Value,
+    id: i64,
+) -> Vec<(String, i64)> {
+    let mut answers = Vec::new();
+    for gw in [gw, gw, apart] {
+        let details = call(
+            gw,
+            "configchannel.getDetails",
+            vec![key.clone(), Value::Int(id as i32)],
+        )
+        .await
+        .unwrap();
+        answers.push((
+            member(&details, "name").as_str().unwrap().to_owned(),
+            member(&details, "id").as_i64().unwrap(),
+        ));
+    }
+    answers.sort();
+    answers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configuration_channels_have_one_id_by_label_on_every_node() {
+    let (sims, gw) = synced_apart([1, 1, 1]).await;
+    let key = login(&gw).await;
+    // A replica serving zone synced-apart, sharing the store (and so the
+    // session and the identity map).
+    let mut cfg = gw.config().clone();
+    cfg.zone = Some("synced-apart".into());
+    let apart = Gateway::new(cfg, gw.directory().clone());
+    let web = create_config_channel(&gw, &key, "web", "Web").await;
+    assert_eq!(web, 1, "a cluster id, counted from 1");
+    let record = gw
+        .directory()
+        .identity()
+        .content::<ConfigChannelIdentity>(web as i32)
+        .await
+        .unwrap()
+        .unwrap();
+    let locals: Vec<Option<i32>> = ["n1", "n2", "n3"]
+        .iter()
+        .map(|n| record.local_on(n))
+        .collect();
+    assert!(
+        locals.iter().all(Option::is_some) && locals[0] != locals[1] && locals[1] != locals[2],
+        "every node has it, numbered apart: {record:?}"
+    );
+
+    // Each node names it apart (behind the cluster's back), so that the
+    // answers tell which node gave them: `getDetails(cluster id)` reaches
+    // each node with its own id.
+    for (i, sim) in sims.iter().enumerate() {
+        let (alone, alone_key) = alone(sim).await;
+        call(
+            &alone,
+            "configchannel.update",
+            vec![
+                alone_key,
+                Value::string("web"),
+                Value::string(format!("Web on node{}", i + 1)),
+                Value::string("managed files"),
+            ],
+        )
+        .await
+        .unwrap();
+    }
+    let expected = |what: &str, id: i64| -> Vec<(String, i64)> {
+        (1..=3)
+            .map(|i| (format!("{what} on node{i}"), id))
+            .collect()
+    };
+    assert_eq!(
+        config_channel_on_each_node(&gw, &apart, &key, web).await,
+        expected("Web", web)
+    );
+
+    // Made on each node apart from the gateway: a shared listing binds one
+    // node's id, and the others are asked for theirs by label
+    // (`getDetails(label)`).
+    for (i, sim) in sims.iter().enumerate() {
+        let (alone, alone_key) = alone(sim).await;
+        create_config_channel(&alone, &alone_key, "db", &format!("DB on node{}", i + 1)).await;
+    }
+    let listed = call(&gw, "configchannel.listGlobals", vec![key.clone()])
+        .await
+        .unwrap();
+    let listed = ids_by(&listed, "label", "id");
+    assert_eq!(listed["web"], web);
+    let db = listed["db"];
+    assert_eq!(db, 2, "a new cluster id");
+    assert_eq!(
+        config_channel_on_each_node(&gw, &apart, &key, db).await,
+        expected("DB", db)
+    );
+
+    // Deleted by label everywhere: the cluster id then names nothing, and
+    // every node says so as the server does.
+    call(
+        &gw,
+        "configchannel.deleteChannels",
+        vec![key.clone(), Value::Array(vec![Value::string("web")])],
+    )
+    .await
+    .unwrap();
+    for sim in &sims {
+        let held: Vec<String> = sim
+            .node
+            .custom_content()
+            .config_channels
+            .into_values()
+            .collect();
+        assert_eq!(held, ["db"]);
+    }
+    for id in [web, 99_999] {
+        let fault = call(
+            &gw,
+            "configchannel.getDetails",
+            vec![key.clone(), Value::Int(id as i32)],
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            (fault.code, fault.string.as_str()),
+            (
+                -1,
+                format!(
+                    "com.redhat.rhn.common.hibernate.LookupException: Could not find config channel with id={id}"
+                )
+                .as_str()
+            )
+        );
+    }
 }
