@@ -1,5 +1,5 @@
--- Change capture for the cluster director, version 5. nodectl installs it
--- at start when suma_cluster_capture_version does not say 5 yet, so a
+-- Change capture for the cluster director, version 6. nodectl installs it
+-- at start when suma_cluster_capture_version does not say 6 yet, so a
 -- restart takes no lock on Uyuni's tables. The script is idempotent and
 -- safe to run by hand: it waits at most 500 ms for each table lock and
 -- fails rather than make Uyuni's own transactions wait or deadlock (nodectl
@@ -110,7 +110,8 @@ END $$;
 
 -- Objects (topic object-deleted) and content every node syncs or makes,
 -- and numbers on its own (packages, errata, software channels,
--- repositories, content filters; topic content-deleted): the cluster
+-- repositories, content filters, configuration channels; topic
+-- content-deleted): the cluster
 -- forgets this node's id for it when it goes here.
 DO $$
 DECLARE
@@ -130,7 +131,8 @@ BEGIN
         ('rhnerrata', 'erratum', 'content'),
         ('rhnchannel', 'channel', 'content'),
         ('rhncontentsource', 'repository', 'content'),
-        ('susecontentfilter', 'content_filter', 'content')
+        ('susecontentfilter', 'content_filter', 'content'),
+        ('rhnconfigchannel', 'config_channel', 'content')
     ) AS v (tbl, kind, what) LOOP
         name := 'suma_cluster_' || t.what || '_deleted';
         EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', name, t.tbl);
@@ -180,6 +182,6 @@ CREATE TRIGGER suma_cluster_capture AFTER INSERT OR UPDATE OR DELETE ON web_cont
 
 CREATE TABLE IF NOT EXISTS suma_cluster_capture_version (version INT NOT NULL);
 DELETE FROM suma_cluster_capture_version;
-INSERT INTO suma_cluster_capture_version (version) VALUES (5);
+INSERT INTO suma_cluster_capture_version (version) VALUES (6);
 
 COMMIT;

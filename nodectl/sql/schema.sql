@@ -156,6 +156,17 @@ CREATE TABLE IF NOT EXISTS suseContentFilter (
     name   VARCHAR(128) NOT NULL
 );
 
+-- Global configuration channels: made on every node and numbered by each.
+CREATE SEQUENCE IF NOT EXISTS rhn_confchan_id_seq;
+CREATE TABLE IF NOT EXISTS rhnConfigChannel (
+    id               NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_confchan_id_seq'),
+    org_id           NUMERIC NOT NULL REFERENCES web_customer (id) ON DELETE CASCADE,
+    confchan_type_id NUMERIC NOT NULL,
+    name             VARCHAR(128) NOT NULL,
+    label            VARCHAR(128) NOT NULL,
+    description      VARCHAR(1024) NOT NULL
+);
+
 CREATE SEQUENCE IF NOT EXISTS rhn_errata_id_seq;
 CREATE TABLE IF NOT EXISTS rhnErrata (
     id            NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_errata_id_seq'),

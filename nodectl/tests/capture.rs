@@ -14,8 +14,8 @@ use director::bus::{Bus, LocalBus, NatsBus};
 use director::cluster::{ClusterConfig, Director};
 use director::identity::{SeenContent, SeenErratum, SeenPackage, SharedRecord};
 use director::model::{
-    ChannelIdentity, ContentFilterIdentity, ErratumIdentity, ObjectKind, PackageIdentity,
-    PackageName, RepositoryIdentity,
+    ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ErratumIdentity, ObjectKind,
+    PackageIdentity, PackageName, RepositoryIdentity,
 };
 use director::store::Store;
 use nodectl::capture::{self, Database, event, outbox};
@@ -427,9 +427,10 @@ async fn deleted_objects_leave_the_directors_identity_map() {
     director.stop().await;
 }
 
-/// A package, erratum or software channel the node deletes (a channel
-/// removed, an orphan cleaned up) loses the node's part in the director's
-/// identity map; the cluster id stays, with the parts of other nodes.
+/// Shared content the node deletes (a package, erratum, software channel,
+/// repository, content filter or configuration channel: removed, or an
+/// orphan cleaned up) loses the node's part in the director's identity
+/// map; the cluster id stays, with the parts of other nodes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleted_shared_content_loses_its_node_part() {
     let Some((pg, db)) = database().await else {
@@ -446,6 +447,8 @@ async fn deleted_shared_content_loses_its_node_part() {
         "INSERT INTO rhnChannel (label, name) VALUES ('gone-x86_64', 'Gone') RETURNING id::bigint",
         "INSERT INTO rhnContentSource (org_id, label, source_url) VALUES (NULL, 'gone-mirror', 'https://mirror.example.com/gone') RETURNING id::bigint",
         "INSERT INTO suseContentFilter (org_id, name) VALUES (7, 'gone-filter') RETURNING id::bigint",
+        "INSERT INTO rhnConfigChannel (org_id, confchan_type_id, name, label, description) \
+         VALUES (7, 1, 'Gone', 'gone-files', 'gone') RETURNING id::bigint",
     ] {
         let row = db.query_one(insert, &[]).await.expect(insert);
         local.push(i32::try_from(row.get::<_, i64>(0)).expect("local id"));
@@ -505,6 +508,13 @@ async fn deleted_shared_content_loses_its_node_part() {
         ids.content_for_locals::<ContentFilterIdentity>(node, &seen)
             .await
             .expect("bind");
+        let seen = [SeenContent {
+            local_id: local[6] + offset,
+            content: "gone-files",
+        }];
+        ids.content_for_locals::<ConfigChannelIdentity>(node, &seen)
+            .await
+            .expect("bind");
     }
 
     let uplink = Arc::new(Uplink::new("n1", Some(bus.clone()), None));
@@ -514,7 +524,8 @@ async fn deleted_shared_content_loses_its_node_part() {
          DELETE FROM rhnErrata;
          DELETE FROM rhnChannel WHERE label = 'gone-x86_64';
          DELETE FROM rhnContentSource;
-         DELETE FROM suseContentFilter;",
+         DELETE FROM suseContentFilter;
+         DELETE FROM rhnConfigChannel;",
         local[0]
     ))
     .await
@@ -545,19 +556,25 @@ async fn deleted_shared_content_loses_its_node_part() {
             .await
             .expect("read")
             .expect("kept");
+        let config_channel = ids
+            .content::<ConfigChannelIdentity>(1)
+            .await
+            .expect("read")
+            .expect("kept");
         [
             bash.local_on("n1"),
             erratum.local_on("n1"),
             channel.local_on("n1"),
             repository.local_on("n1"),
             filter.local_on("n1"),
+            config_channel.local_on("n1"),
         ]
     };
     wait_until(Duration::from_secs(20), || async {
-        n1_parts().await == [None; 5]
+        n1_parts().await == [None; 6]
     })
     .await;
-    assert_eq!(n1_parts().await, [None; 5], "n1's parts are forgotten");
+    assert_eq!(n1_parts().await, [None; 6], "n1's parts are forgotten");
     let vim = ids
         .content::<PackageIdentity>(packages[1])
         .await
