@@ -98,6 +98,12 @@
 //!   ([`IdKind::ConfigChannel`]); the cluster id stands for the channel
 //!   label.
 //!
+//! The result places of content named by one string also say which
+//! member of the struct holding the id names the content
+//! ([`IdResult::named_by`]): the advisory name of an erratum, the label of
+//! a channel struct, a repository or configuration channel, the name of a
+//! filter, where the struct shows it.
+//!
 //! An override table corrects the rules where the documentation misleads
 //! (`actionchain.createChain` names its chain id `actionId`; the image build
 //! calls return an action id without naming it).
@@ -315,6 +321,24 @@ pub struct IdResult {
     pub kind: IdKind,
     /// Where it sits.
     pub place: IdPlace,
+    /// For content named by one string (errata, software channels,
+    /// repositories, content filters, configuration channels): the member
+    /// of the struct holding the id that names the content, when it shows
+    /// one (`advisory_name`, `label`, `name`). A kickstart tree's `label`
+    /// is the tree's, so its `channel_id` has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub named_by: Option<String>,
+}
+
+impl IdResult {
+    /// Ids of `kind` at `place`, named by no member.
+    pub fn new(kind: IdKind, place: IdPlace) -> IdResult {
+        IdResult {
+            kind,
+            place,
+            named_by: None,
+        }
+    }
 }
 
 /// Every place an entry carries system, action, schedule, group, package
@@ -363,10 +387,7 @@ mod tests {
                 kind: IdKind::System,
                 form: IdForm::Array,
             }],
-            result: vec![IdResult {
-                kind: IdKind::Action,
-                place: IdPlace::Field("id".into()),
-            }],
+            result: vec![IdResult::new(IdKind::Action, IdPlace::Field("id".into()))],
         };
         let json = serde_json::to_string(&info).unwrap();
         assert_eq!(

@@ -222,6 +222,55 @@ fn content_named_by_id_in_one_method_is_marked_there_only() {
 }
 
 #[test]
+fn shared_content_is_named_by_the_member_its_struct_shows() {
+    let named_by = |name: &str, kind: IdKind| -> Option<String> {
+        let e = spec().overloads(name).into_iter().next().unwrap();
+        let r = e.ids.result.iter().find(|r| r.kind == kind).unwrap();
+        r.named_by.clone()
+    };
+    let has = |name: &str, kind: IdKind, member: Option<&str>| {
+        assert_eq!(named_by(name, kind).as_deref(), member, "{name}");
+    };
+    has(
+        "channel.software.listChildren",
+        IdKind::Channel,
+        Some("label"),
+    );
+    // The channels applicable to an erratum show theirs beside `channel_id`.
+    has(
+        "errata.applicableToChannels",
+        IdKind::Channel,
+        Some("label"),
+    );
+    // A kickstart tree's `label` is the tree's; an organization trust's
+    // channels show no label.
+    has("kickstart.tree.list", IdKind::Channel, None);
+    has("org.trusts.listChannelsProvided", IdKind::Channel, None);
+    has(
+        "channel.software.listErrata",
+        IdKind::Erratum,
+        Some("advisory_name"),
+    );
+    has(
+        "channel.software.listUserRepos",
+        IdKind::Repository,
+        Some("label"),
+    );
+    has(
+        "contentmanagement.listFilters",
+        IdKind::ContentFilter,
+        Some("name"),
+    );
+    has(
+        "configchannel.listGlobals",
+        IdKind::ConfigChannel,
+        Some("label"),
+    );
+    // Ids of objects on one node are named by nothing.
+    has("system.listSystems", IdKind::System, None);
+}
+
+#[test]
 fn recurring_schedules_are_named_by_schedule_ids() {
     let param = |name: &str| {
         let e = spec().overloads(name).into_iter().next().unwrap();

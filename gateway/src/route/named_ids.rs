@@ -15,9 +15,9 @@
 //! [`crate::directory::ChannelIdentity`]), with each node's id for it as a
 //! part, as packages are mapped ([`super::package_ids`]).
 //!
-//! - **Results.** A struct that shows the name beside the id
-//!   ([`Named::NAME_MEMBER`]: every erratum struct, channel structs) says
-//!   which content it is; `errata.getDetails` names its erratum by its
+//! - **Results.** A struct that shows the name beside the id (the
+//!   spec's [`spec::IdResult::named_by`]: every erratum struct, channel
+//!   structs, ...) says which content it is; `errata.getDetails` names its erratum by its
 //!   `advisoryName` parameter only. An id the map does not know and no
 //!   struct names (a kickstart tree's `channel_id`, an organization
 //!   trust's channels) is looked up on the node by id
@@ -82,12 +82,9 @@ pub(crate) enum ByName {
 pub(crate) trait Named: CachedContent<Content = str> {
     /// Its kind of id in the spec.
     const ID_KIND: IdKind;
-    /// The member of a result struct naming the content.
+    /// The member naming the content in the structs that
+    /// [`Self::BY_NAME`] and [`Self::BY_ID`] answer.
     const NAME_MEMBER: &'static str;
-    /// The result names whose structs name the content by
-    /// [`Self::NAME_MEMBER`]; `None`: every struct holding its id does.
-    /// (A kickstart tree's `label` is the tree's, not its channel's.)
-    const NAMED_IN: Option<&'static [&'static str]>;
     /// The parameter naming the content in calls that answer it without
     /// its name (`errata.getDetails(advisoryName)`).
     const NAME_PARAM: Option<&'static str>;
@@ -115,7 +112,6 @@ pub(crate) trait Named: CachedContent<Content = str> {
 impl Named for ErratumIdentity {
     const ID_KIND: IdKind = IdKind::Erratum;
     const NAME_MEMBER: &'static str = "advisory_name";
-    const NAMED_IN: Option<&'static [&'static str]> = None;
     const NAME_PARAM: Option<&'static str> = Some("advisoryName");
     const BY_NAME: ByName = ByName::Call("errata.getDetails");
     const BY_ID: Option<&'static str> = None;
@@ -131,8 +127,6 @@ impl Named for ErratumIdentity {
 impl Named for ChannelIdentity {
     const ID_KIND: IdKind = IdKind::Channel;
     const NAME_MEMBER: &'static str = "label";
-    const NAMED_IN: Option<&'static [&'static str]> =
-        Some(&["channel", "channel info", "child channel"]);
     const NAME_PARAM: Option<&'static str> = None;
     const BY_NAME: ByName = ByName::Call("channel.software.getDetails");
     const BY_ID: Option<&'static str> = Some("channel.software.getDetails");
@@ -147,9 +141,6 @@ impl Named for ChannelIdentity {
 impl Named for RepositoryIdentity {
     const ID_KIND: IdKind = IdKind::Repository;
     const NAME_MEMBER: &'static str = "label";
-    // The spec marks only the structs that show a repository's `label`
-    // and `sourceUrl`.
-    const NAMED_IN: Option<&'static [&'static str]> = None;
     const NAME_PARAM: Option<&'static str> = None;
     // `getRepoDetails(repoLabel)` and `getRepoDetails(id)`: overloads the
     // node tells apart by the argument's type.
@@ -164,7 +155,6 @@ impl Named for RepositoryIdentity {
 impl Named for ContentFilterIdentity {
     const ID_KIND: IdKind = IdKind::ContentFilter;
     const NAME_MEMBER: &'static str = "name";
-    const NAMED_IN: Option<&'static [&'static str]> = None;
     const NAME_PARAM: Option<&'static str> = None;
     const BY_NAME: ByName = ByName::Listing("contentmanagement.listFilters");
     const BY_ID: Option<&'static str> = Some("contentmanagement.lookupFilter");
@@ -177,7 +167,6 @@ impl Named for ContentFilterIdentity {
 impl Named for ConfigChannelIdentity {
     const ID_KIND: IdKind = IdKind::ConfigChannel;
     const NAME_MEMBER: &'static str = "label";
-    const NAMED_IN: Option<&'static [&'static str]> = None;
     const NAME_PARAM: Option<&'static str> = None;
     // `getDetails(label)` and `getDetails(id)`: overloads the node tells
     // apart by the argument's type.
@@ -318,28 +307,23 @@ fn names_number(text: &str, number: i32) -> bool {
         .any(|run| run == number)
 }
 
-/// The structs of `value` that hold `kind` ids, and the member holding
-/// it: each struct answered (or listed) for [`IdPlace::Field`], the
-/// structs at the path's end for [`IdPlace::Nested`].
+/// The structs of `value` that hold `kind` ids, the member holding it
+/// (each struct answered or listed for [`IdPlace::Field`], the structs at
+/// the path's end for [`IdPlace::Nested`]), and the member naming the
+/// content there, if any ([`spec::IdResult::named_by`]).
 fn holders<'v>(
     entry: &'v Entry,
     kind: IdKind,
     value: &'v mut Value,
-) -> Vec<(&'v mut Struct, &'v str)> {
+) -> (Vec<(&'v mut Struct, &'v str)>, Option<&'v str>) {
     let mut out = Vec::new();
     // The spec gives an entry at most one place of these ids (one mutable
     // walk of the answer).
-    let places: Vec<&IdPlace> = entry
-        .ids
-        .result
-        .iter()
-        .filter(|r| r.kind == kind)
-        .map(|r| &r.place)
-        .collect();
-    let [place] = places.as_slice() else {
-        return out;
+    let places: Vec<&spec::IdResult> = entry.ids.result.iter().filter(|r| r.kind == kind).collect();
+    let [result] = places.as_slice() else {
+        return (out, None);
     };
-    match place {
+    match &result.place {
         IdPlace::Field(field) => {
             for item in translate::items(value) {
                 if let Value::Struct(s) = item {
@@ -356,7 +340,7 @@ fn holders<'v>(
         }
         IdPlace::Whole => {}
     }
-    out
+    (out, result.named_by.as_deref())
 }
 
 /// The structs reached from `value` by the members `path`, through every
@@ -399,13 +383,7 @@ pub(crate) async fn result_from_node<R: Named>(
         let i = ctx.entry.params.iter().position(|p| p.name == name)?;
         text(ctx.call.params.get(i)?)
     });
-    let names_itself = R::NAMED_IN.is_none_or(|names| {
-        ctx.entry
-            .returns_name
-            .as_deref()
-            .is_some_and(|n| names.contains(&n))
-    });
-    let mut holders = holders(ctx.entry, R::ID_KIND, value);
+    let (mut holders, named_by) = holders(ctx.entry, R::ID_KIND, value);
     if holders.is_empty() {
         return Ok(());
     }
@@ -414,9 +392,8 @@ pub(crate) async fn result_from_node<R: Named>(
         .iter()
         .map(|(s, field)| {
             let local = s.get(field).and_then(translate::local_id)?;
-            let name = s
-                .get(R::NAME_MEMBER)
-                .filter(|_| names_itself)
+            let name = named_by
+                .and_then(|member| s.get(member))
                 .and_then(text)
                 .or_else(|| named_by_call.clone());
             Some((local, name))

@@ -233,6 +233,9 @@ pub(super) fn assign(drafts: &mut [Draft]) -> Result<(), GenerateError> {
                 nested_used[i] = true;
             }
         }
+        for r in &mut result {
+            r.named_by = naming_member(entry, r).map(str::to_owned);
+        }
         draft.entry.ids = IdInfo { params, result };
     }
     if let Some(i) = nested_used.iter().position(|u| !u) {
@@ -271,10 +274,10 @@ fn nested_result(entry: &Entry, row: &NestedIds) -> Result<IdResult, GenerateErr
             ),
         });
     }
-    Ok(IdResult {
-        kind: row.kind,
-        place: IdPlace::Nested(row.path.iter().map(|m| (*m).to_owned()).collect()),
-    })
+    Ok(IdResult::new(
+        row.kind,
+        IdPlace::Nested(row.path.iter().map(|m| (*m).to_owned()).collect()),
+    ))
 }
 
 fn conflict(entry: &Entry, rows: &[usize]) -> GenerateError {
@@ -292,12 +295,9 @@ fn overridden_result(row: &ResultOverride, by_rule: &[IdResult]) -> Vec<IdResult
         .cloned();
     match row.result {
         WholeResult::Nothing => fields.collect(),
-        WholeResult::Action => std::iter::once(IdResult {
-            kind: IdKind::Action,
-            place: IdPlace::Whole,
-        })
-        .chain(fields)
-        .collect(),
+        WholeResult::Action => std::iter::once(IdResult::new(IdKind::Action, IdPlace::Whole))
+            .chain(fields)
+            .collect(),
     }
 }
 
@@ -394,6 +394,26 @@ fn bad_type(entry: &Entry, name: &str, ty: &Type) -> GenerateError {
     }
 }
 
+/// The member naming the content that the ids of `result` stand for, in
+/// the struct holding them ([`IdResult::named_by`]): the gateway binds
+/// such an id to the content by that name without asking the node.
+/// Channels are named by the `label` of channel structs only (a kickstart
+/// tree's `label` is the tree's). A struct of the result that does not
+/// show the member names nothing; the catalog does not list the members
+/// of nested structs, which are taken to show it.
+fn naming_member(entry: &Entry, result: &IdResult) -> Option<&'static str> {
+    let name = entry.returns_name.as_deref().unwrap_or("");
+    let member = match result.kind {
+        IdKind::Erratum => "advisory_name",
+        IdKind::Channel if CHANNEL_STRUCTS.contains(&name) => "label",
+        IdKind::Repository | IdKind::ConfigChannel => "label",
+        IdKind::ContentFilter => "name",
+        _ => return None,
+    };
+    let shown = entry.result_fields.iter().any(|f| f.name == member);
+    (shown || matches!(result.place, IdPlace::Nested(_))).then_some(member)
+}
+
 /// The kind of id parameter `name` of `entry` carries by
 /// [`METHOD_ID_PARAMS`].
 fn method_id_param(entry: &Entry, name: &str) -> Option<IdKind> {
@@ -435,10 +455,7 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
                 .find(|row| row.whole.contains(&entry.method.as_str()))
                 .map(|row| row.kind)
         };
-        out.extend(kind.map(|kind| IdResult {
-            kind,
-            place: IdPlace::Whole,
-        }));
+        out.extend(kind.map(|kind| IdResult::new(kind, IdPlace::Whole)));
     }
     let structs = matches!(entry.returns, Type::Struct)
         || matches!(entry.returns.element(), Some(Type::Struct));
@@ -446,7 +463,7 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
         let mut push = |kind, field: &str| {
             let place = IdPlace::Field(field.to_owned());
             if !out.iter().any(|r: &IdResult| r.place == place) {
-                out.push(IdResult { kind, place });
+                out.push(IdResult::new(kind, place));
             }
         };
         if structs && row.structs.contains(&name) {
@@ -493,41 +510,41 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
         if let Some(kind) = kind
             && !out.iter().any(|r: &IdResult| r.place == place)
         {
-            out.push(IdResult { kind, place });
+            out.push(IdResult::new(kind, place));
         }
     }
     for field in &entry.result_fields {
         if TEXT_DOCUMENTED_SYSTEM_FIELDS.contains(&(name, field.name.as_str())) {
-            out.push(IdResult {
-                kind: IdKind::System,
-                place: IdPlace::Field(field.name.clone()),
-            });
+            out.push(IdResult::new(
+                IdKind::System,
+                IdPlace::Field(field.name.clone()),
+            ));
         }
         // `channel.software.listSystemChannels` documents the channel's
         // `id` as a string; the server sends the database's number.
         if channel_struct && field.name == "id" && !field.ty.is_integer() {
-            out.push(IdResult {
-                kind: IdKind::Channel,
-                place: IdPlace::Field(field.name.clone()),
-            });
+            out.push(IdResult::new(
+                IdKind::Channel,
+                IdPlace::Field(field.name.clone()),
+            ));
         }
         if GROUP_FIELDS.contains(&field.name.as_str()) {
-            out.push(IdResult {
-                kind: IdKind::Group,
-                place: IdPlace::Field(field.name.clone()),
-            });
+            out.push(IdResult::new(
+                IdKind::Group,
+                IdPlace::Field(field.name.clone()),
+            ));
         }
         if PACKAGE_FIELDS.contains(&field.name.as_str()) {
-            out.push(IdResult {
-                kind: IdKind::Package,
-                place: IdPlace::Field(field.name.clone()),
-            });
+            out.push(IdResult::new(
+                IdKind::Package,
+                IdPlace::Field(field.name.clone()),
+            ));
         }
         if GROUP_LISTS.contains(&field.name.as_str()) && matches!(field.ty, Type::Array(_)) {
-            out.push(IdResult {
-                kind: IdKind::Group,
-                place: IdPlace::Nested(vec![field.name.clone()]),
-            });
+            out.push(IdResult::new(
+                IdKind::Group,
+                IdPlace::Nested(vec![field.name.clone()]),
+            ));
         }
     }
     out
