@@ -1,13 +1,16 @@
 //! `configchannel`'s global configuration channels: `create` (all three
 //! overloads), `getDetails` by label or id, `listGlobals`,
-//! `lookupChannelInfo`, `update`, `deleteChannels`, `channelExists`.
+//! `lookupChannelInfo`, `update`, `deleteChannels`, `channelExists`; and
+//! a system's channels (`system.config.listChannels`, `addChannels`,
+//! `removeChannels`, `setChannels`).
 //! Each node numbers its channels from
 //! [`crate::sim::seed::first_custom_id`]; none are seeded.
 //!
 //! Follows the server's `ConfigChannelHandler`,
 //! `ConfigChannelCreationHelper` and `ConfigChannelSerializer`.
-//! Simplified: one organization, no files, no subscribed systems (a state
-//! channel's `init.sls` is not kept). Unverified against a server: the
+//! Simplified: one organization, no files (a state channel's `init.sls`
+//! is not kept), and any system takes configuration channels (the server
+//! asks for configuration management capabilities). Unverified against a server: the
 //! text after 1021's fixed start (the server words its validation errors
 //! from a localized catalog), and `listGlobals` ordered by name.
 
@@ -239,8 +242,68 @@ fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
         .into_iter()
         .map(|c| c.id)
         .collect();
-    for id in ids {
-        data.custom.config_channels.remove(&id);
+    for id in &ids {
+        data.custom.config_channels.remove(id);
+    }
+    for ranked in data.custom.config_subscriptions.values_mut() {
+        ranked.retain(|id| !ids.contains(id));
+    }
+    Ok(Value::Int(1))
+}
+
+pub(super) fn system_call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
+    Some(match method {
+        "listChannels" => list_of_system(node, call),
+        "addChannels" | "removeChannels" | "setChannels" => subscribe(node, method, call),
+        _ => return None,
+    })
+}
+
+/// `system.config.listChannels(sid)`: the system's channels by rank.
+fn list_of_system(node: &Node, call: &Call<'_>) -> MethodResponse {
+    call.user(node)?;
+    let sid = call.int("sid")?;
+    let data = node.read();
+    let system = super::system::one_system(&data, sid)?;
+    let custom = &data.custom;
+    let ranked = custom.config_subscriptions.get(&system.id);
+    Ok(Value::Array(
+        ranked
+            .into_iter()
+            .flatten()
+            .filter_map(|id| custom.config_channels.get(id))
+            .map(details)
+            .collect(),
+    ))
+}
+
+/// `addChannels(sids, labels, addToTop)`: the channels, in the order
+/// given, on top of each system's or below them (one already held moves);
+/// `removeChannels(sids, labels)`; `setChannels(sids, labels)`: exactly
+/// these, in this order. Every system and label is checked first: an
+/// unknown one changes nothing.
+fn subscribe(node: &Node, method: &str, call: &Call<'_>) -> MethodResponse {
+    call.user(node)?;
+    let sids = call.ints("sids")?;
+    let labels = call.strs("configChannelLabels")?;
+    let on_top = method == "addChannels" && call.bool("addToTop")?;
+    let mut data = node.write();
+    let systems = super::system::checked_systems(&data, &sids)?;
+    let named: Vec<i32> = globals(&data.custom, &labels)?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    for sid in systems {
+        let ranked = data.custom.config_subscriptions.entry(sid).or_default();
+        match method {
+            "setChannels" => ranked.clone_from(&named),
+            "removeChannels" => ranked.retain(|id| !named.contains(id)),
+            _ => {
+                ranked.retain(|id| !named.contains(id));
+                let at = if on_top { 0 } else { ranked.len() };
+                ranked.splice(at..at, named.iter().copied());
+            }
+        }
     }
     Ok(Value::Int(1))
 }

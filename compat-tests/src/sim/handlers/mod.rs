@@ -182,7 +182,7 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
             .or_else(|| errata::system_call(node, m, call))
             .or_else(|| system_channels::call(node, m, call)),
         ("system.provisioning.snapshot", m) => snapshot::call(node, m, call),
-        ("system.config", m) => system_profile::config_call(node, m, call),
+        ("system.config", m) => configchannel::system_call(node, m, call),
         ("schedule", m) => schedule::call(node, m, call),
         ("channel.software", "listErrata") => Some(errata::of_channel(node, call)),
         ("errata", m) => errata::call(node, m, call),

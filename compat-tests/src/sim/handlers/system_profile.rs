@@ -33,15 +33,6 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
     })
 }
 
-/// `system.config.*`: only `listChannels` (a system's configuration
-/// channels, by rank; the simulated systems have none).
-pub(super) fn config_call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
-    match method {
-        "listChannels" => Some(read(node, call, |_| Value::Array(Vec::new()))),
-        _ => None,
-    }
-}
-
 /// A system as the server's `ServerSerializer` shows it: `system.getDetails`
 /// and each item of `systemgroup.listSystems`.
 pub(super) fn details_value(s: &System) -> Value {

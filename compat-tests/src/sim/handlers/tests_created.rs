@@ -459,3 +459,71 @@ fn configuration_channels_are_numbered_apart_and_looked_up_by_label_or_id() {
             .contains("LookupException")
     );
 }
+
+#[test]
+fn a_systems_configuration_channels_keep_their_rank() {
+    let (node, key) = named_node("alpha");
+    for label in ["base", "web", "db"] {
+        with_key(
+            &node,
+            &key,
+            "configchannel.create",
+            vec![s(label), s(label), s("files")],
+        )
+        .unwrap();
+    }
+    let sid = Value::Int(system_ids(&node)[0] as i32);
+    let sids = Value::Array(vec![sid.clone()]);
+    let labels = |l: &[&str]| Value::Array(l.iter().map(|l| s(l)).collect());
+    let ranked = || {
+        let listed =
+            with_key(&node, &key, "system.config.listChannels", vec![sid.clone()]).unwrap();
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| field(c, "label").as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let add = |l: &[&str], top: bool| {
+        with_key(
+            &node,
+            &key,
+            "system.config.addChannels",
+            vec![sids.clone(), labels(l), Value::Bool(top)],
+        )
+    };
+    assert_eq!(add(&["base"], false), Ok(Value::Int(1)));
+    add(&["web", "db"], true).unwrap();
+    assert_eq!(ranked(), ["web", "db", "base"]);
+    // One already held moves; an unknown label changes nothing.
+    add(&["web"], false).unwrap();
+    assert_eq!(ranked(), ["db", "base", "web"]);
+    assert_eq!(fault_of(add(&["nope"], true)).0, -210);
+    assert_eq!(ranked(), ["db", "base", "web"]);
+    with_key(
+        &node,
+        &key,
+        "system.config.removeChannels",
+        vec![sids.clone(), labels(&["db"])],
+    )
+    .unwrap();
+    assert_eq!(ranked(), ["base", "web"]);
+    with_key(
+        &node,
+        &key,
+        "system.config.setChannels",
+        vec![sids.clone(), labels(&["db", "web"])],
+    )
+    .unwrap();
+    assert_eq!(ranked(), ["db", "web"]);
+    // A deleted channel leaves the systems that had it.
+    with_key(
+        &node,
+        &key,
+        "configchannel.deleteChannels",
+        vec![labels(&["db"])],
+    )
+    .unwrap();
+    assert_eq!(ranked(), ["web"]);
+}

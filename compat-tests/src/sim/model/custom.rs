@@ -64,4 +64,6 @@ pub struct CustomContent {
     pub config_channels: BTreeMap<i32, ConfigChannel>,
     /// Next configuration channel id.
     pub next_config_channel_id: i32,
+    /// Each system's configuration channels, by rank (highest first).
+    pub config_subscriptions: BTreeMap<i32, Vec<i32>>,
 }

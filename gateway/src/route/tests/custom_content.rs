@@ -397,6 +397,42 @@ async fn configuration_channels_have_one_id_by_label_on_every_node() {
         expected("DB", db)
     );
 
+    // Systems of every node subscribed in one call (split per node): each
+    // node lists its own id of the channels, answered as the cluster's.
+    let mut sids = Vec::new();
+    for node in ["n1", "n2", "n3"] {
+        sids.push(systems_on(&gw, &key, node).await[0].0);
+    }
+    let added = call(
+        &gw,
+        "system.config.addChannels",
+        vec![
+            key.clone(),
+            Value::Array(sids.iter().map(|s| Value::Int(*s)).collect()),
+            Value::Array(vec![Value::string("db"), Value::string("web")]),
+            Value::Bool(true),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(added, Value::Int(1));
+    for sid in &sids {
+        let listed = call(
+            &gw,
+            "system.config.listChannels",
+            vec![key.clone(), Value::Int(*sid)],
+        )
+        .await
+        .unwrap();
+        let ids: Vec<i64> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| member(c, "id").as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, [db, web], "system {sid}");
+    }
+
     // Deleted by label everywhere: the cluster id then names nothing, and
     // every node says so as the server does.
     call(
