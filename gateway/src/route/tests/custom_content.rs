@@ -8,9 +8,10 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use director::identity::SharedRecord;
 
-use crate::directory::{ConfigChannelIdentity, ContentFilterIdentity, RepositoryIdentity};
+use crate::directory::{
+    CachedContent, ConfigChannelIdentity, ContentFilterIdentity, RepositoryIdentity,
+};
 
 /// What each simulator holds: repository labels, filter names.
 fn held(sims: &[Sim; 3]) -> Vec<(Vec<String>, Vec<String>)> {
@@ -23,6 +24,26 @@ fn held(sims: &[Sim; 3]) -> Vec<(Vec<String>, Vec<String>)> {
             )
         })
         .collect()
+}
+
+/// Asserts that every node holds the content of cluster id `id`, each
+/// under an id of its own.
+async fn held_apart<R: CachedContent>(gw: &Gateway, id: i64) {
+    let record = gw
+        .directory()
+        .identity()
+        .content::<R>(id as i32)
+        .await
+        .unwrap()
+        .unwrap();
+    let locals: Vec<Option<i32>> = ["n1", "n2", "n3"]
+        .iter()
+        .map(|n| record.local_on(n))
+        .collect();
+    assert!(
+        locals.iter().all(Option::is_some) && locals[0] != locals[1] && locals[1] != locals[2],
+        "every node has it, numbered apart: {record:?}"
+    );
 }
 
 async fn create_repo(gw: &Gateway, key: &Value, label: &str) -> i64 {
@@ -75,19 +96,7 @@ async fn repositories_made_on_every_node_have_one_id_each() {
     let mirror = create_repo(&gw, &key, "sles-mirror").await;
     let extras = create_repo(&gw, &key, "extras").await;
     assert_eq!((mirror, extras), (1, 2), "cluster ids, counted from 1");
-    let record = ids
-        .content::<RepositoryIdentity>(mirror as i32)
-        .await
-        .unwrap()
-        .unwrap();
-    let locals: Vec<Option<i32>> = ["n1", "n2", "n3"]
-        .iter()
-        .map(|n| record.local_on(n))
-        .collect();
-    assert!(
-        locals.iter().all(Option::is_some) && locals[0] != locals[1] && locals[1] != locals[2],
-        "every node has it, numbered apart: {record:?}"
-    );
+    held_apart::<RepositoryIdentity>(&gw, mirror).await;
 
     let listed = call(&gw, "channel.software.listUserRepos", vec![key.clone()])
         .await
@@ -334,21 +343,7 @@ async fn configuration_channels_have_one_id_by_label_on_every_node() {
     let apart = Gateway::new(cfg, gw.directory().clone());
     let web = create_config_channel(&gw, &key, "web", "Web").await;
     assert_eq!(web, 1, "a cluster id, counted from 1");
-    let record = gw
-        .directory()
-        .identity()
-        .content::<ConfigChannelIdentity>(web as i32)
-        .await
-        .unwrap()
-        .unwrap();
-    let locals: Vec<Option<i32>> = ["n1", "n2", "n3"]
-        .iter()
-        .map(|n| record.local_on(n))
-        .collect();
-    assert!(
-        locals.iter().all(Option::is_some) && locals[0] != locals[1] && locals[1] != locals[2],
-        "every node has it, numbered apart: {record:?}"
-    );
+    held_apart::<ConfigChannelIdentity>(&gw, web).await;
 
     // Each node names it apart (behind the cluster's back), so that the
     // answers tell which node gave them: `getDetails(cluster id)` reaches
