@@ -17,8 +17,8 @@
 //!
 //! - **Results.** A struct that shows the name beside the id (the
 //!   spec's [`spec::IdResult::named_by`]: every erratum struct, channel
-//!   structs, ...) says which content it is; `errata.getDetails` names its erratum by its
-//!   `advisoryName` parameter only. An id the map does not know and no
+//!   structs, ...) says which content it is; `errata.getDetails` names
+//!   its erratum by its `advisoryName` parameter only. An id the map does not know and no
 //!   struct names (a kickstart tree's `channel_id`, an organization
 //!   trust's channels) is looked up on the node by id
 //!   ([`Named::BY_ID`]: `channel.software.getDetails`), [`CONCURRENT`] at
