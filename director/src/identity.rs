@@ -121,12 +121,8 @@ enum IdSpace {
     System,
     Object(ObjectKind),
     Group,
-    Package,
-    Erratum,
-    Channel,
-    Repository,
-    ContentFilter,
-    ConfigChannel,
+    /// Shared content: one space per kind.
+    Content(ContentKind),
 }
 
 impl IdSpace {
@@ -140,12 +136,7 @@ impl IdSpace {
             IdSpace::System => Keys::counter("system-id"),
             IdSpace::Object(kind) => Keys::counter(&format!("{}-id", kind.slug())),
             IdSpace::Group => Keys::counter("group-id"),
-            IdSpace::Package => Keys::counter("package-id"),
-            IdSpace::Erratum => Keys::counter("erratum-id"),
-            IdSpace::Channel => Keys::counter("channel-id"),
-            IdSpace::Repository => Keys::counter("repository-id"),
-            IdSpace::ContentFilter => Keys::counter("content-filter-id"),
-            IdSpace::ConfigChannel => Keys::counter("config-channel-id"),
+            IdSpace::Content(kind) => Keys::counter(&format!("{}-id", kind.slug())),
         }
     }
 
@@ -153,13 +144,7 @@ impl IdSpace {
         match self {
             IdSpace::System => cluster_system_id(n),
             IdSpace::Object(kind) => cluster_object_id(kind, n),
-            IdSpace::Group
-            | IdSpace::Package
-            | IdSpace::Erratum
-            | IdSpace::Channel
-            | IdSpace::Repository
-            | IdSpace::ContentFilter
-            | IdSpace::ConfigChannel => {
+            IdSpace::Group | IdSpace::Content(_) => {
                 i32::try_from(n).map_err(|_| IdentityError::Exhausted { kind: self.label() })
             }
         }
@@ -170,12 +155,7 @@ impl IdSpace {
             IdSpace::System => "system",
             IdSpace::Object(kind) => kind.label(),
             IdSpace::Group => "group",
-            IdSpace::Package => "package",
-            IdSpace::Erratum => "erratum",
-            IdSpace::Channel => "channel",
-            IdSpace::Repository => "repository",
-            IdSpace::ContentFilter => "content filter",
-            IdSpace::ConfigChannel => "configuration channel",
+            IdSpace::Content(kind) => kind.label(),
         }
     }
 }
@@ -968,25 +948,37 @@ mod sealed {
 
 impl ContentKind {
     fn space(self) -> IdSpace {
-        match self {
-            ContentKind::Package => IdSpace::Package,
-            ContentKind::Erratum => IdSpace::Erratum,
-            ContentKind::Channel => IdSpace::Channel,
-            ContentKind::Repository => IdSpace::Repository,
-            ContentKind::ContentFilter => IdSpace::ContentFilter,
-            ContentKind::ConfigChannel => IdSpace::ConfigChannel,
-        }
+        IdSpace::Content(self)
     }
 
-    /// For messages: `packages`, `errata`, `channels`, ...
+    /// For messages, one: `package`, `erratum`, `channel`, ...
+    fn label(self) -> &'static str {
+        self.names().0
+    }
+
+    /// For messages, several: `packages`, `errata`, `channels`, ...
     fn plural(self) -> &'static str {
+        self.names().1
+    }
+
+    /// Its id counter's name, less `-id`: `package`, `erratum`, ...
+    fn slug(self) -> &'static str {
+        self.names().2
+    }
+
+    /// One, several, and the counter's slug.
+    fn names(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            ContentKind::Package => "packages",
-            ContentKind::Erratum => "errata",
-            ContentKind::Channel => "channels",
-            ContentKind::Repository => "repositories",
-            ContentKind::ContentFilter => "content filters",
-            ContentKind::ConfigChannel => "configuration channels",
+            ContentKind::Package => ("package", "packages", "package"),
+            ContentKind::Erratum => ("erratum", "errata", "erratum"),
+            ContentKind::Channel => ("channel", "channels", "channel"),
+            ContentKind::Repository => ("repository", "repositories", "repository"),
+            ContentKind::ContentFilter => ("content filter", "content filters", "content-filter"),
+            ContentKind::ConfigChannel => (
+                "configuration channel",
+                "configuration channels",
+                "config-channel",
+            ),
         }
     }
 }
@@ -1977,6 +1969,33 @@ mod tests {
                 .unwrap(),
             [Some(1)]
         );
+    }
+
+    #[test]
+    fn content_counters_keep_their_stored_names() {
+        let counters: Vec<String> = [
+            ContentKind::Package,
+            ContentKind::Erratum,
+            ContentKind::Channel,
+            ContentKind::Repository,
+            ContentKind::ContentFilter,
+            ContentKind::ConfigChannel,
+        ]
+        .into_iter()
+        .map(|kind| IdSpace::Content(kind).counter())
+        .collect();
+        let stored: Vec<String> = [
+            "package-id",
+            "erratum-id",
+            "channel-id",
+            "repository-id",
+            "content-filter-id",
+            "config-channel-id",
+        ]
+        .into_iter()
+        .map(Keys::counter)
+        .collect();
+        assert_eq!(counters, stored);
     }
 
     #[tokio::test]

@@ -12,7 +12,7 @@ use std::time::Duration;
 use director::bus::nats_server::NatsServer;
 use director::bus::{Bus, LocalBus, NatsBus};
 use director::cluster::{ClusterConfig, Director};
-use director::identity::{SeenContent, SeenErratum, SeenPackage, SharedRecord};
+use director::identity::{IdentityMap, SeenContent, SeenPackage, SharedRecord};
 use director::model::{
     ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ErratumIdentity, ObjectKind,
     PackageIdentity, PackageName, RepositoryIdentity,
@@ -427,6 +427,32 @@ async fn deleted_objects_leave_the_directors_identity_map() {
     director.stop().await;
 }
 
+/// Binds `node`'s `local_id` to the content named `name` in the identity
+/// map, as a gateway that saw it would.
+async fn bind<R: SharedRecord<Content = str>>(
+    ids: &IdentityMap,
+    node: &str,
+    local_id: i32,
+    name: &str,
+) {
+    let seen = [SeenContent {
+        local_id,
+        content: name,
+    }];
+    ids.content_for_locals::<R>(node, &seen)
+        .await
+        .expect("bind");
+}
+
+/// `node`'s id for the content of cluster id `id`, which the map keeps.
+async fn part_on<R: SharedRecord>(ids: &IdentityMap, id: i32, node: &str) -> Option<i32> {
+    ids.content::<R>(id)
+        .await
+        .expect("read")
+        .expect("kept")
+        .local_on(node)
+}
+
 /// Shared content the node deletes (a package, erratum, software channel,
 /// repository, content filter or configuration channel: removed, or an
 /// orphan cleaned up) loses the node's part in the director's identity
@@ -480,41 +506,11 @@ async fn deleted_shared_content_loses_its_node_part() {
             .content_for_locals::<PackageIdentity>(node, &seen)
             .await
             .expect("bind");
-        let seen = [SeenErratum {
-            local_id: local[2] + offset,
-            content: "SUSE-SU-2025:0001-1",
-        }];
-        ids.content_for_locals::<ErratumIdentity>(node, &seen)
-            .await
-            .expect("bind");
-        let seen = [SeenContent {
-            local_id: local[3] + offset,
-            content: "gone-x86_64",
-        }];
-        ids.content_for_locals::<ChannelIdentity>(node, &seen)
-            .await
-            .expect("bind");
-        let seen = [SeenContent {
-            local_id: local[4] + offset,
-            content: "gone-mirror",
-        }];
-        ids.content_for_locals::<RepositoryIdentity>(node, &seen)
-            .await
-            .expect("bind");
-        let seen = [SeenContent {
-            local_id: local[5] + offset,
-            content: "gone-filter",
-        }];
-        ids.content_for_locals::<ContentFilterIdentity>(node, &seen)
-            .await
-            .expect("bind");
-        let seen = [SeenContent {
-            local_id: local[6] + offset,
-            content: "gone-files",
-        }];
-        ids.content_for_locals::<ConfigChannelIdentity>(node, &seen)
-            .await
-            .expect("bind");
+        bind::<ErratumIdentity>(ids, node, local[2] + offset, "SUSE-SU-2025:0001-1").await;
+        bind::<ChannelIdentity>(ids, node, local[3] + offset, "gone-x86_64").await;
+        bind::<RepositoryIdentity>(ids, node, local[4] + offset, "gone-mirror").await;
+        bind::<ContentFilterIdentity>(ids, node, local[5] + offset, "gone-filter").await;
+        bind::<ConfigChannelIdentity>(ids, node, local[6] + offset, "gone-files").await;
     }
 
     let uplink = Arc::new(Uplink::new("n1", Some(bus.clone()), None));
@@ -531,43 +527,13 @@ async fn deleted_shared_content_loses_its_node_part() {
     .await
     .expect("deletes");
     let n1_parts = || async {
-        let bash = ids
-            .content::<PackageIdentity>(packages[0])
-            .await
-            .expect("read")
-            .expect("kept");
-        let erratum = ids
-            .content::<ErratumIdentity>(1)
-            .await
-            .expect("read")
-            .expect("kept");
-        let channel = ids
-            .content::<ChannelIdentity>(1)
-            .await
-            .expect("read")
-            .expect("kept");
-        let repository = ids
-            .content::<RepositoryIdentity>(1)
-            .await
-            .expect("read")
-            .expect("kept");
-        let filter = ids
-            .content::<ContentFilterIdentity>(1)
-            .await
-            .expect("read")
-            .expect("kept");
-        let config_channel = ids
-            .content::<ConfigChannelIdentity>(1)
-            .await
-            .expect("read")
-            .expect("kept");
         [
-            bash.local_on("n1"),
-            erratum.local_on("n1"),
-            channel.local_on("n1"),
-            repository.local_on("n1"),
-            filter.local_on("n1"),
-            config_channel.local_on("n1"),
+            part_on::<PackageIdentity>(ids, packages[0], "n1").await,
+            part_on::<ErratumIdentity>(ids, 1, "n1").await,
+            part_on::<ChannelIdentity>(ids, 1, "n1").await,
+            part_on::<RepositoryIdentity>(ids, 1, "n1").await,
+            part_on::<ContentFilterIdentity>(ids, 1, "n1").await,
+            part_on::<ConfigChannelIdentity>(ids, 1, "n1").await,
         ]
     };
     wait_until(Duration::from_secs(20), || async {

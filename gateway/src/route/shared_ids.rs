@@ -17,6 +17,34 @@ use super::node_call::{answer, call_node, node_in_cluster};
 use super::{Ctx, group_ids, named_ids, package_ids};
 use crate::error::GatewayError;
 
+/// Runs `$body` once for every kind of content named by one string
+/// ([`named_ids::Named`]), with `$kind` standing for its record type: a
+/// new kind is added here alone.
+macro_rules! each_named {
+    ($kind:ident => $body:expr) => {{
+        {
+            type $kind = ErratumIdentity;
+            $body;
+        }
+        {
+            type $kind = ChannelIdentity;
+            $body;
+        }
+        {
+            type $kind = RepositoryIdentity;
+            $body;
+        }
+        {
+            type $kind = ContentFilterIdentity;
+            $body;
+        }
+        {
+            type $kind = ConfigChannelIdentity;
+            $body;
+        }
+    }};
+}
+
 /// Whether calls of `entry` may carry shared-content ids.
 pub(crate) fn involved(entry: &Entry) -> bool {
     // Groups also reach here through recurring schedules' entities.
@@ -43,11 +71,8 @@ pub(crate) async fn params_to_node(
 ) -> Result<(), GatewayError> {
     group_ids::params_to_node(ctx, node, params).await?;
     package_ids::params_to_node(ctx, node, params).await?;
-    named_ids::params_to_node::<ErratumIdentity>(ctx, node, params).await?;
-    named_ids::params_to_node::<ChannelIdentity>(ctx, node, params).await?;
-    named_ids::params_to_node::<RepositoryIdentity>(ctx, node, params).await?;
-    named_ids::params_to_node::<ContentFilterIdentity>(ctx, node, params).await?;
-    named_ids::params_to_node::<ConfigChannelIdentity>(ctx, node, params).await
+    each_named!(R => named_ids::params_to_node::<R>(ctx, node, params).await?);
+    Ok(())
 }
 
 /// Rewrites every shared-content id `node` answered in `value` to its
@@ -59,11 +84,8 @@ pub(crate) async fn result_from_node(
 ) -> Result<(), GatewayError> {
     group_ids::result_from_node(ctx, node, value).await?;
     package_ids::result_from_node(ctx, node, value).await?;
-    named_ids::result_from_node::<ErratumIdentity>(ctx, node, value).await?;
-    named_ids::result_from_node::<ChannelIdentity>(ctx, node, value).await?;
-    named_ids::result_from_node::<RepositoryIdentity>(ctx, node, value).await?;
-    named_ids::result_from_node::<ContentFilterIdentity>(ctx, node, value).await?;
-    named_ids::result_from_node::<ConfigChannelIdentity>(ctx, node, value).await
+    each_named!(R => named_ids::result_from_node::<R>(ctx, node, value).await?);
+    Ok(())
 }
 
 /// `fault`, `node`'s answer to `ctx`'s call, with the node's id of the
@@ -73,11 +95,9 @@ pub(crate) async fn fault_from_node(ctx: &Ctx<'_>, node: &str, fault: Fault) -> 
     if !involved(ctx.entry) {
         return fault;
     }
-    let fault = named_ids::fault_from_node::<ErratumIdentity>(ctx, node, fault).await;
-    let fault = named_ids::fault_from_node::<ChannelIdentity>(ctx, node, fault).await;
-    let fault = named_ids::fault_from_node::<RepositoryIdentity>(ctx, node, fault).await;
-    let fault = named_ids::fault_from_node::<ContentFilterIdentity>(ctx, node, fault).await;
-    named_ids::fault_from_node::<ConfigChannelIdentity>(ctx, node, fault).await
+    let mut fault = fault;
+    each_named!(R => fault = named_ids::fault_from_node::<R>(ctx, node, fault).await);
+    fault
 }
 
 /// The values among `params` that carry ids of `kind`: each item of an
