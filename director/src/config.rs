@@ -23,7 +23,7 @@
 //! are errors that name the field and line. Tokens are never written in
 //! the file: each comes from the environment variable named by
 //! `auth.<api>_token_env` (`DIRECTOR_ADMIN_TOKEN`, `DIRECTOR_CLIENT_TOKEN`,
-//! `DIRECTOR_NODE_TOKEN` by default) or, when that is unset, from the file
+//! `DIRECTOR_NODE_TOKEN`, `DIRECTOR_GATEWAY_TOKEN` by default) or, when that is unset, from the file
 //! `auth.<api>_token_file`. Tests build configurations with
 //! [`DirectorConfig::from_toml_str`] and resolve tokens with
 //! [`AuthConfig::tokens`] over an environment of their own.
@@ -223,6 +223,12 @@ pub struct AuthConfig {
     pub node_token_file: Option<PathBuf>,
     /// Environment variable holding the node-agent token.
     pub node_token_env: String,
+    /// File holding the gateway token; without any gateway token the
+    /// gateway API (the store, placement) refuses every request, and
+    /// gateways can only run inside the director's process.
+    pub gateway_token_file: Option<PathBuf>,
+    /// Environment variable holding the gateway token.
+    pub gateway_token_env: String,
 }
 
 impl Default for AuthConfig {
@@ -234,6 +240,8 @@ impl Default for AuthConfig {
             client_token_env: "DIRECTOR_CLIENT_TOKEN".into(),
             node_token_file: None,
             node_token_env: "DIRECTOR_NODE_TOKEN".into(),
+            gateway_token_file: None,
+            gateway_token_env: "DIRECTOR_GATEWAY_TOKEN".into(),
         }
     }
 }
@@ -274,7 +282,7 @@ fn resolve_token(
 impl AuthConfig {
     /// The tokens, read from `env` (a lookup of environment variables:
     /// `|name| std::env::var(name).ok()` in the process) and the token
-    /// files. The admin token must be set; the three must differ.
+    /// files. The admin token must be set; all must differ.
     pub fn tokens(&self, env: impl Fn(&str) -> Option<String>) -> Result<ApiTokens, ConfigError> {
         let tokens = ApiTokens {
             admin: resolve_token(
@@ -293,6 +301,12 @@ impl AuthConfig {
                 "auth.node_token_file",
                 self.node_token_file.as_deref(),
                 &self.node_token_env,
+                &env,
+            )?,
+            gateway: resolve_token(
+                "auth.gateway_token_file",
+                self.gateway_token_file.as_deref(),
+                &self.gateway_token_env,
                 &env,
             )?,
         };
@@ -436,6 +450,9 @@ pub struct ServeArgs {
     /// File holding the node-agent token.
     #[arg(long, env = "DIRECTOR_NODE_TOKEN_FILE", value_name = "FILE")]
     pub node_token_file: Option<PathBuf>,
+    /// File holding the gateway token.
+    #[arg(long, env = "DIRECTOR_GATEWAY_TOKEN_FILE", value_name = "FILE")]
+    pub gateway_token_file: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -466,6 +483,7 @@ impl ServeArgs {
             (&self.admin_token_file, &mut auth.admin_token_file),
             (&self.client_token_file, &mut auth.client_token_file),
             (&self.node_token_file, &mut auth.node_token_file),
+            (&self.gateway_token_file, &mut auth.gateway_token_file),
         ] {
             if flag.is_some() {
                 field.clone_from(flag);

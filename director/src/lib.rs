@@ -16,6 +16,7 @@ pub mod entry;
 pub mod identity;
 pub mod model;
 pub mod placement;
+pub mod remote;
 pub mod server;
 pub mod sessions;
 pub mod store;

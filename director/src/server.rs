@@ -107,7 +107,11 @@ pub async fn run(
 ) -> Result<(), ServerError> {
     config.validate()?;
     let tokens = config.auth.tokens(|name| std::env::var(name).ok())?;
-    for (api, token) in [("client", &tokens.client), ("node", &tokens.node)] {
+    for (api, token) in [
+        ("client", &tokens.client),
+        ("node", &tokens.node),
+        ("gateway", &tokens.gateway),
+    ] {
         if token.is_none() {
             tracing::warn!(api, "no token configured: this API refuses every request");
         }

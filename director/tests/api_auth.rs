@@ -1,4 +1,4 @@
-//! Router tests (no socket) of the three APIs' bearer tokens: each API
+//! Router tests (no socket) of the four APIs' bearer tokens: each API
 //! takes its own token and no other.
 
 use std::sync::Arc;
@@ -17,6 +17,7 @@ use tower::ServiceExt;
 const ADMIN: &str = "admin-token-for-tests";
 const CLIENT: &str = "client-token-for-tests";
 const NODE: &str = "node-token-for-tests";
+const GATEWAY: &str = "gateway-token-for-tests";
 
 async fn app_with(tokens: ApiTokens) -> Router {
     let director = Director::new(
@@ -30,7 +31,7 @@ async fn app_with(tokens: ApiTokens) -> Router {
 }
 
 async fn app() -> Router {
-    app_with(ApiTokens::new(ADMIN, CLIENT, NODE)).await
+    app_with(ApiTokens::new(ADMIN, CLIENT, NODE).with_gateway(GATEWAY)).await
 }
 
 /// Sends a request with an optional `Authorization` header value.
@@ -69,14 +70,16 @@ fn bearer(token: &str) -> String {
 const ADMIN_ROUTE: (&str, &str) = ("GET", "/api/v1/zones");
 const CLIENT_ROUTE: (&str, &str) = ("POST", "/client/v1/checkin");
 const NODE_ROUTE: (&str, &str) = ("POST", "/node/v1/heartbeat");
+const GATEWAY_ROUTE: (&str, &str) = ("POST", "/gateway/v1/store");
 
 #[tokio::test]
 async fn every_api_refuses_missing_wrong_and_foreign_tokens() {
     let app = app().await;
     let cases = [
-        (ADMIN_ROUTE, "admin", [CLIENT, NODE]),
-        (CLIENT_ROUTE, "client", [ADMIN, NODE]),
-        (NODE_ROUTE, "node", [ADMIN, CLIENT]),
+        (ADMIN_ROUTE, "admin", [CLIENT, NODE, GATEWAY]),
+        (CLIENT_ROUTE, "client", [ADMIN, NODE, GATEWAY]),
+        (NODE_ROUTE, "node", [ADMIN, CLIENT, GATEWAY]),
+        (GATEWAY_ROUTE, "gateway", [ADMIN, CLIENT, NODE]),
     ];
     for ((method, path), api, foreign) in cases {
         let wrong = bearer("not-the-token");
@@ -117,7 +120,11 @@ async fn every_api_takes_its_own_token() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, "[]");
     // Past authentication, the empty bodies are refused for what they are.
-    for ((method, path), token) in [(CLIENT_ROUTE, CLIENT), (NODE_ROUTE, NODE)] {
+    for ((method, path), token) in [
+        (CLIENT_ROUTE, CLIENT),
+        (NODE_ROUTE, NODE),
+        (GATEWAY_ROUTE, GATEWAY),
+    ] {
         let (status, _, body) = send(&app, method, path, Some(&bearer(token))).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
     }
@@ -135,7 +142,7 @@ async fn every_api_takes_its_own_token() {
 #[tokio::test]
 async fn an_api_without_a_token_refuses_everything() {
     let app = app_with(ApiTokens::new(ADMIN, "", "")).await;
-    for (method, path) in [CLIENT_ROUTE, NODE_ROUTE] {
+    for (method, path) in [CLIENT_ROUTE, NODE_ROUTE, GATEWAY_ROUTE] {
         for auth in [None, Some(bearer(ADMIN)), Some("Bearer ".to_owned())] {
             let (status, _, _) = send(&app, method, path, auth.as_deref()).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} with {auth:?}");

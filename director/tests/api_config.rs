@@ -113,11 +113,13 @@ fn tokens_come_from_env_then_files() {
     let env: HashMap<&str, &str> = [
         ("DIRECTOR_ADMIN_TOKEN", "from-env"),
         ("DIRECTOR_NODE_TOKEN", "node"),
+        ("DIRECTOR_GATEWAY_TOKEN", "gateway"),
     ]
     .into();
     let tokens = auth.tokens(|k| env.get(k).map(|v| v.to_string())).unwrap();
     assert!(tokens.admin.as_ref().unwrap().matches("from-env"));
     assert!(tokens.node.as_ref().unwrap().matches("node"));
+    assert!(tokens.gateway.as_ref().unwrap().matches("gateway"));
 
     let missing = AuthConfig::default().tokens(none).unwrap_err().to_string();
     assert!(missing.contains("DIRECTOR_ADMIN_TOKEN"), "{missing}");
@@ -228,6 +230,8 @@ client_token_file = "/etc/director/client.token"
 client_token_env = "DIRECTOR_CLIENT_TOKEN"
 node_token_file = "/etc/director/node.token"
 node_token_env = "DIRECTOR_NODE_TOKEN"
+gateway_token_file = "/etc/director/gateway.token"
+gateway_token_env = "DIRECTOR_GATEWAY_TOKEN"
 "#;
     let c = DirectorConfig::from_toml_str(sample).unwrap();
     assert_eq!(c.cluster, ClusterConfig::default());

@@ -154,6 +154,18 @@ const ROUTES: &[(&str, &str, Option<&str>, &str)] = &[
         "node-agent",
     ),
     ("post", "/node/v1/events", Some("node_token"), "node-agent"),
+    (
+        "post",
+        "/gateway/v1/store",
+        Some("gateway_token"),
+        "gateway",
+    ),
+    (
+        "post",
+        "/gateway/v1/placement",
+        Some("gateway_token"),
+        "gateway",
+    ),
     ("get", "/healthz", None, "status"),
 ];
 
@@ -173,7 +185,7 @@ async fn the_openapi_document_lists_every_route() {
         "{}",
         doc["openapi"]
     );
-    for scheme in ["admin_token", "client_token", "node_token"] {
+    for scheme in ["admin_token", "client_token", "node_token", "gateway_token"] {
         let s = &doc["components"]["securitySchemes"][scheme];
         assert_eq!(
             (s["type"].as_str(), s["scheme"].as_str()),

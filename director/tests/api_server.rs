@@ -38,6 +38,7 @@ admin_token_file = {token:?}
 admin_token_env = "DIRECTOR_TEST_UNSET_ADMIN_TOKEN"
 client_token_env = "DIRECTOR_TEST_UNSET_CLIENT_TOKEN"
 node_token_env = "DIRECTOR_TEST_UNSET_NODE_TOKEN"
+gateway_token_env = "DIRECTOR_TEST_UNSET_GATEWAY_TOKEN"
 "#,
         store = dir.join("director.redb"),
         token = token,

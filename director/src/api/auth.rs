@@ -1,5 +1,5 @@
-//! Bearer-token authentication of the three APIs (admin, client agent, node
-//! agent), each with its own token.
+//! Bearer-token authentication of the four APIs (admin, client agent, node
+//! agent, gateway), each with its own token.
 //!
 //! A token is kept only as its SHA-256 digest and a presented token is
 //! compared digest to digest in constant time ([`subtle`]), so neither its
@@ -55,9 +55,10 @@ impl fmt::Debug for ApiToken {
     }
 }
 
-/// The tokens of the three APIs. An API without a token refuses every
+/// The tokens of the four APIs. An API without a token refuses every
 /// request with 401: the admin API always needs one to serve (see
-/// [`crate::server::run`]); the client and node APIs may be left off.
+/// [`crate::server::run`]); the client, node and gateway APIs may be left
+/// off.
 #[derive(Clone, Default)]
 pub struct ApiTokens {
     /// Admin API (`/api/v1`): operators and the `director` CLI.
@@ -66,6 +67,9 @@ pub struct ApiTokens {
     pub client: Option<ApiToken>,
     /// Node-agent API (`/node/v1`).
     pub node: Option<ApiToken>,
+    /// Gateway API (`/gateway/v1`): the store and placement, for gateways
+    /// running as processes of their own.
+    pub gateway: Option<ApiToken>,
 }
 
 impl ApiTokens {
@@ -75,7 +79,15 @@ impl ApiTokens {
             admin: ApiToken::new(admin),
             client: ApiToken::new(client),
             node: ApiToken::new(node),
+            gateway: None,
         }
+    }
+
+    /// The same tokens with the gateway API's; an empty value leaves it
+    /// off.
+    pub fn with_gateway(mut self, gateway: &str) -> ApiTokens {
+        self.gateway = ApiToken::new(gateway);
+        self
     }
 
     /// The names of two APIs that share one token, if any: each API must
@@ -85,6 +97,7 @@ impl ApiTokens {
             ("admin", &self.admin),
             ("client", &self.client),
             ("node", &self.node),
+            ("gateway", &self.gateway),
         ];
         for (i, (a, ta)) in named.iter().enumerate() {
             for (b, tb) in &named[i + 1..] {
@@ -106,6 +119,7 @@ impl fmt::Debug for ApiTokens {
             .field("admin", &shown(&self.admin))
             .field("client", &shown(&self.client))
             .field("node", &shown(&self.node))
+            .field("gateway", &shown(&self.gateway))
             .finish()
     }
 }
@@ -113,7 +127,7 @@ impl fmt::Debug for ApiTokens {
 /// What one API's middleware checks requests against.
 #[derive(Debug, Clone)]
 pub(crate) struct Guard {
-    /// `admin`, `client` or `node`: named in the 401 message.
+    /// `admin`, `client`, `node` or `gateway`: named in the 401 message.
     pub(crate) api: &'static str,
     /// The API's token; `None` refuses everything.
     pub(crate) token: Option<Arc<ApiToken>>,
@@ -180,6 +194,12 @@ mod tests {
         assert_eq!(
             ApiTokens::new("a", "b", "a").shared_pair(),
             Some(("admin", "node"))
+        );
+        assert_eq!(
+            ApiTokens::new("a", "b", "c")
+                .with_gateway("b")
+                .shared_pair(),
+            Some(("client", "gateway"))
         );
     }
 }

@@ -19,6 +19,8 @@ pub const ADMIN_SCHEME: &str = "admin_token";
 pub const CLIENT_SCHEME: &str = "client_token";
 /// Security scheme of the node-agent API (`/node/v1`).
 pub const NODE_SCHEME: &str = "node_token";
+/// Security scheme of the gateway API (`/gateway/v1`).
+pub const GATEWAY_SCHEME: &str = "gateway_token";
 
 /// The document's fixed part: title, tags, shared schemas.
 #[derive(OpenApi)]
@@ -26,8 +28,9 @@ pub const NODE_SCHEME: &str = "node_token";
     info(
         title = "Cluster director",
         description = "The brain of a cluster of SUSE Manager / Uyuni servers: zones, nodes, \
-            client placement, moves, drains and rebalances. Three APIs with their own bearer \
-            tokens: admin (`/api/v1`), client agents (`/client/v1`) and node agents (`/node/v1`). \
+            client placement, moves, drains and rebalances. Four APIs with their own bearer \
+            tokens: admin (`/api/v1`), client agents (`/client/v1`), node agents (`/node/v1`) \
+            and gateways (`/gateway/v1`). \
             Every error answers `{\"error\": \"...\"}`."
     ),
     tags(
@@ -40,6 +43,7 @@ pub const NODE_SCHEME: &str = "node_token";
         (name = "status", description = "The cluster at a glance; liveness"),
         (name = "client-agent", description = "API of the client agents (client token)"),
         (name = "node-agent", description = "API of the node agents (node token)"),
+        (name = "gateway", description = "API of gateways running apart: the store, placement (gateway token)"),
     ),
     components(schemas(ErrorBody))
 )]
@@ -53,6 +57,8 @@ fn scheme_of(path: &str) -> Option<&'static str> {
         Some(CLIENT_SCHEME)
     } else if path.starts_with("/node/v1/") {
         Some(NODE_SCHEME)
+    } else if path.starts_with("/gateway/v1/") {
+        Some(GATEWAY_SCHEME)
     } else {
         None
     }
@@ -96,6 +102,7 @@ pub(crate) fn finish(api: &mut utoipa::openapi::OpenApi) {
     components.add_security_scheme(ADMIN_SCHEME, bearer("The admin token"));
     components.add_security_scheme(CLIENT_SCHEME, bearer("The client-agent token"));
     components.add_security_scheme(NODE_SCHEME, bearer("The node-agent token"));
+    components.add_security_scheme(GATEWAY_SCHEME, bearer("The gateway token"));
     let shared = [
         (
             "Unauthorized",

@@ -6,6 +6,7 @@
 //! | `/api/v1` | operators, the `director` CLI | admin |
 //! | `/client/v1` | client agents | client |
 //! | `/node/v1` | node agents (HTTP alternative to the bus) | node |
+//! | `/gateway/v1` | gateways running as processes of their own: the store, placement | gateway |
 //! | `/healthz`, `/openapi.json`, `/docs` | anyone | none |
 //!
 //! Each API checks its own bearer token ([`auth`]); one token never opens
@@ -19,6 +20,7 @@ mod clients;
 mod doc;
 pub mod error;
 pub mod extract;
+mod gateway_agent;
 mod node_agent;
 mod nodes;
 mod operations;
@@ -40,7 +42,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub use auth::{ApiToken, ApiTokens};
 pub use client_agent::{AssignmentQuery, MoveReport};
 pub use clients::{ClientQuery, DEFAULT_PAGE, MAX_PAGE};
-pub use doc::{ADMIN_SCHEME, CLIENT_SCHEME, NODE_SCHEME};
+pub use doc::{ADMIN_SCHEME, CLIENT_SCHEME, GATEWAY_SCHEME, NODE_SCHEME};
 pub use error::{ApiError, ErrorBody};
 pub use nodes::DrainRequest;
 pub use operations::MoveQuery;
@@ -91,10 +93,15 @@ fn routes(tokens: ApiTokens) -> (Router<Arc<Director>>, utoipa::openapi::OpenApi
         Guard::new("node", tokens.node),
         require_token,
     ));
+    let gateway = gateway_agent::routes().route_layer(from_fn_with_state(
+        Guard::new("gateway", tokens.gateway),
+        require_token,
+    ));
     let (router, mut api) = OpenApiRouter::with_openapi(doc::ApiDoc::openapi())
         .merge(admin)
         .merge(client)
         .merge(node)
+        .merge(gateway)
         .merge(status::health_routes())
         .split_for_parts();
     doc::finish(&mut api);

@@ -68,6 +68,16 @@ pub enum StoreError {
         key: Vec<u8>,
     },
 
+    /// The director that serves its store to this process failed or
+    /// refused ([`crate::remote::RemoteEngine`]).
+    #[error("{endpoint}: {message}")]
+    Remote {
+        /// The director's base URL.
+        endpoint: String,
+        /// What failed (never a value).
+        message: String,
+    },
+
     /// A background task running a blocking engine call failed (it panicked
     /// or the runtime is shutting down).
     #[error("{engine}: store task failed: {source}")]

@@ -1,0 +1,60 @@
+//! `/gateway/v1`: the API of gateways that run as processes of their own,
+//! behind the gateway token ([`crate::remote`] is their side): the
+//! director's store, so that every gateway replica shares its identity
+//! map, sessions and node list, and its placement of new systems.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{DefaultBodyLimit, State};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::ApiJson;
+use crate::cluster::{Director, DirectorError};
+use crate::remote::{PlaceAnswer, PlaceRequest, StoreOp, StoreOutcome};
+use crate::store::StoreError;
+
+/// Largest store request: a value of a few MiB, base64-encoded. The
+/// director's own records are far smaller.
+const STORE_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// The gateway routes.
+pub(crate) fn routes() -> OpenApiRouter<Arc<Director>> {
+    OpenApiRouter::new()
+        .routes(routes!(store))
+        .route_layer(DefaultBodyLimit::max(STORE_BODY_LIMIT))
+        .routes(routes!(place))
+}
+
+/// Runs one operation on the director's store (keys and values in base64).
+#[utoipa::path(post, path = "/gateway/v1/store", tag = "gateway", request_body = StoreOp,
+    responses(
+        (status = 200, description = "What the operation found or did", body = StoreOutcome),
+        (status = 422, description = "An empty key or value", body = ErrorBody)))]
+async fn store(
+    State(director): State<Arc<Director>>,
+    ApiJson(op): ApiJson<StoreOp>,
+) -> ApiResult<Json<StoreOutcome>> {
+    match op.run(director.store()).await {
+        Ok(outcome) => Ok(Json(outcome)),
+        Err(e @ (StoreError::EmptyKey | StoreError::EmptyValue { .. })) => {
+            Err(ApiError::Unprocessable(e.to_string()))
+        }
+        Err(e) => Err(DirectorError::Store(e).into()),
+    }
+}
+
+/// The node of a zone that gets a new system (placement by load).
+#[utoipa::path(post, path = "/gateway/v1/placement", tag = "gateway", request_body = PlaceRequest,
+    responses((status = 200, description = "The chosen node, or none", body = PlaceAnswer)))]
+async fn place(
+    State(director): State<Arc<Director>>,
+    ApiJson(req): ApiJson<PlaceRequest>,
+) -> ApiResult<Json<PlaceAnswer>> {
+    let node = director
+        .place_unkeyed(&req.zone, req.candidates.as_deref())
+        .await?;
+    Ok(Json(PlaceAnswer { node }))
+}

@@ -1,0 +1,574 @@
+//! A gateway's link to a director running as another process: the
+//! director's store, served to gateways at `/gateway/v1/store` behind the
+//! gateway token, and its placement of new systems at
+//! `/gateway/v1/placement`.
+//!
+//! Gateway replicas share the director's identity map, sessions and node
+//! list through it, whatever engine the director runs on: on the embedded
+//! redb default no other process may open the file, and with TiKV a
+//! gateway could open the cluster itself but would still need placement.
+//!
+//! [`DirectorLink::store`] is a [`Store`] whose engine ([`RemoteEngine`])
+//! sends each operation as one request ([`StoreOp`]) and reads one answer
+//! ([`StoreOutcome`]); keys and values travel base64-encoded. The
+//! director's store runs every operation as its own engine does, so the
+//! remote engine passes the same conformance suite.
+//!
+//! Whoever holds the gateway token reads and writes the whole store (it
+//! holds the node session keys): guard it as the store itself, and use
+//! TLS between gateways and the director.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use utoipa::ToSchema;
+
+use crate::store::{CasResult, Conflict, Engine, Store, StoreError, Txn};
+
+/// How long one request to the director may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long connecting to the director may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Bytes on the wire: a base64 string (standard alphabet, padded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct B64(pub Vec<u8>);
+
+impl Serialize for B64 {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for B64 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<B64, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        STANDARD
+            .decode(text.as_bytes())
+            .map(B64)
+            .map_err(|_| serde::de::Error::custom("not base64 (standard alphabet, padded)"))
+    }
+}
+
+/// One precondition of a [`StoreOp::Transact`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct WireCheck {
+    /// The key.
+    #[schema(value_type = String, format = Byte)]
+    pub key: B64,
+    /// The value it must hold; absent or `null`: the key must not exist.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Byte)]
+    pub expected: Option<B64>,
+}
+
+/// One write of a [`StoreOp::Transact`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct WireWrite {
+    /// The key.
+    #[schema(value_type = String, format = Byte)]
+    pub key: B64,
+    /// The new value; absent or `null` deletes the key.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Byte)]
+    pub value: Option<B64>,
+}
+
+/// A key and its value, as a scan answers them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct WirePair {
+    /// The key.
+    #[schema(value_type = String, format = Byte)]
+    pub key: B64,
+    /// Its value.
+    #[schema(value_type = String, format = Byte)]
+    pub value: B64,
+}
+
+/// One store operation, as a gateway asks it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum StoreOp {
+    /// Read one key: answers [`StoreOutcome::Value`].
+    Get {
+        /// The key.
+        #[schema(value_type = String, format = Byte)]
+        key: B64,
+    },
+    /// Write one key: answers [`StoreOutcome::Done`].
+    Put {
+        /// The key.
+        #[schema(value_type = String, format = Byte)]
+        key: B64,
+        /// The value (non-empty).
+        #[schema(value_type = String, format = Byte)]
+        value: B64,
+    },
+    /// Remove one key: answers [`StoreOutcome::Done`].
+    Delete {
+        /// The key.
+        #[schema(value_type = String, format = Byte)]
+        key: B64,
+    },
+    /// The pairs under a prefix, in key order: answers
+    /// [`StoreOutcome::Pairs`].
+    Scan {
+        /// The prefix (empty: every key).
+        #[schema(value_type = String, format = Byte)]
+        prefix: B64,
+        /// At most this many pairs; absent: all.
+        #[serde(default)]
+        limit: Option<u64>,
+    },
+    /// Checks, then writes, all or nothing: answers
+    /// [`StoreOutcome::Applied`] or [`StoreOutcome::Conflict`].
+    Transact {
+        /// Preconditions on current values.
+        #[serde(default)]
+        checks: Vec<WireCheck>,
+        /// Writes, applied in order when every check holds.
+        #[serde(default)]
+        writes: Vec<WireWrite>,
+    },
+}
+
+/// The answer to a [`StoreOp`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum StoreOutcome {
+    /// The value read (`null`: no such key).
+    Value {
+        /// The value.
+        #[schema(value_type = Option<String>, format = Byte)]
+        value: Option<B64>,
+    },
+    /// The write or removal was made.
+    Done,
+    /// The pairs scanned.
+    Pairs {
+        /// In ascending key order.
+        pairs: Vec<WirePair>,
+    },
+    /// The transaction was applied.
+    Applied,
+    /// A check failed and nothing was written: the first failing key and
+    /// its current value.
+    Conflict {
+        /// The key.
+        #[schema(value_type = String, format = Byte)]
+        key: B64,
+        /// Its current value (`null`: absent).
+        #[schema(value_type = Option<String>, format = Byte)]
+        current: Option<B64>,
+    },
+}
+
+impl StoreOp {
+    /// Runs the operation on `store` (the director's own).
+    pub async fn run(self, store: &Store) -> Result<StoreOutcome, StoreError> {
+        Ok(match self {
+            StoreOp::Get { key } => StoreOutcome::Value {
+                value: store.get(&key.0).await?.map(B64),
+            },
+            StoreOp::Put { key, value } => {
+                store.put(&key.0, &value.0).await?;
+                StoreOutcome::Done
+            }
+            StoreOp::Delete { key } => {
+                store.delete(&key.0).await?;
+                StoreOutcome::Done
+            }
+            StoreOp::Scan { prefix, limit } => {
+                let limit = limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+                let pairs = store.scan_prefix(&prefix.0, limit).await?;
+                StoreOutcome::Pairs {
+                    pairs: pairs
+                        .into_iter()
+                        .map(|(key, value)| WirePair {
+                            key: B64(key),
+                            value: B64(value),
+                        })
+                        .collect(),
+                }
+            }
+            StoreOp::Transact { checks, writes } => {
+                let mut txn = Txn::new();
+                for c in checks {
+                    txn = txn.check(&c.key.0, c.expected.map(|v| v.0));
+                }
+                for w in writes {
+                    txn = txn.write(&w.key.0, w.value.map(|v| v.0));
+                }
+                match store.transact(txn).await? {
+                    Ok(()) => StoreOutcome::Applied,
+                    Err(conflict) => StoreOutcome::Conflict {
+                        key: B64(conflict.key),
+                        current: conflict.current.map(B64),
+                    },
+                }
+            }
+        })
+    }
+}
+
+/// Where a new system goes, as a gateway asks it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PlaceRequest {
+    /// The zone of the gateway that asks.
+    pub zone: String,
+    /// The nodes the gateway can reach; absent: any node of the zone.
+    #[serde(default)]
+    pub candidates: Option<Vec<String>>,
+}
+
+/// The director's answer to a [`PlaceRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PlaceAnswer {
+    /// The node that gets the system; `null`: no node of the zone takes
+    /// new systems.
+    pub node: Option<String>,
+}
+
+/// Why a [`DirectorLink`] could not be set up or answered.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    /// The director URL is not an absolute `http(s)` URL.
+    #[error("director URL {0:?} is not an http(s) URL")]
+    BadUrl(String),
+    /// The token cannot go into an HTTP header.
+    #[error("the gateway token holds characters an HTTP header cannot carry")]
+    BadToken,
+    /// The CA bundle holds no certificate.
+    #[error("the director CA bundle holds no certificate")]
+    BadCa,
+    /// The HTTP client could not be built.
+    #[error("cannot set up the HTTP client: {0}")]
+    Client(String),
+    /// The director did not answer, or refused.
+    #[error("director {url}: {message}")]
+    Request {
+        /// The director's base URL.
+        url: String,
+        /// What failed (never a request body).
+        message: String,
+    },
+}
+
+/// A gateway's authenticated link to one director.
+#[derive(Clone)]
+pub struct DirectorLink {
+    inner: Arc<LinkInner>,
+}
+
+struct LinkInner {
+    http: reqwest::Client,
+    base: String,
+    authorization: HeaderValue,
+}
+
+impl std::fmt::Debug for DirectorLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectorLink")
+            .field("url", &self.inner.base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DirectorLink {
+    /// A link to the director at `url` (its base URL, e.g.
+    /// `https://director:8180`) with the gateway token; `ca_pem` adds
+    /// trusted roots for its TLS certificate.
+    pub fn new(url: &str, token: &str, ca_pem: Option<&[u8]>) -> Result<DirectorLink, LinkError> {
+        let base = url.trim().trim_end_matches('/').to_owned();
+        let parsed = reqwest::Url::parse(&base).map_err(|_| LinkError::BadUrl(base.clone()))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(LinkError::BadUrl(base));
+        }
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", token.trim()))
+            .map_err(|_| LinkError::BadToken)?;
+        authorization.set_sensitive(true);
+        let mut builder = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("director-link/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = ca_pem {
+            let roots = reqwest::Certificate::from_pem_bundle(pem)
+                .ok()
+                .filter(|roots| !roots.is_empty())
+                .ok_or(LinkError::BadCa)?;
+            builder = builder.tls_certs_merge(roots);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| LinkError::Client(e.to_string()))?;
+        Ok(DirectorLink {
+            inner: Arc::new(LinkInner {
+                http,
+                base,
+                authorization,
+            }),
+        })
+    }
+
+    /// The director's base URL.
+    pub fn url(&self) -> &str {
+        &self.inner.base
+    }
+
+    /// The director's store, over this link.
+    pub fn store(&self) -> Store {
+        Store::new(RemoteEngine { link: self.clone() })
+    }
+
+    /// Asks the director which node of `zone` gets a new system, among
+    /// `candidates` when given.
+    pub async fn place(
+        &self,
+        zone: &str,
+        candidates: Option<Vec<String>>,
+    ) -> Result<Option<String>, LinkError> {
+        let answer: PlaceAnswer = self
+            .post(
+                "/gateway/v1/placement",
+                &PlaceRequest {
+                    zone: zone.to_owned(),
+                    candidates,
+                },
+            )
+            .await?;
+        Ok(answer.node)
+    }
+
+    async fn post<Q: Serialize, A: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &Q,
+    ) -> Result<A, LinkError> {
+        let failed = |message: String| LinkError::Request {
+            url: self.inner.base.clone(),
+            message,
+        };
+        let response = self
+            .inner
+            .http
+            .post(format!("{}{path}", self.inner.base))
+            .header(AUTHORIZATION, self.inner.authorization.clone())
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| failed(describe_reqwest(e)))?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| failed(describe_reqwest(e)))?;
+        if !status.is_success() {
+            let said = serde_json::from_slice::<crate::api::ErrorBody>(&bytes)
+                .map(|b| b.error)
+                .unwrap_or_else(|_| "no error message".to_owned());
+            return Err(failed(format!("{path}: HTTP {}: {said}", status.as_u16())));
+        }
+        serde_json::from_slice(&bytes)
+            .map_err(|e| failed(format!("{path}: unexpected answer: {e}")))
+    }
+}
+
+/// A reqwest error with its causes, never the URL's credentials or a body.
+fn describe_reqwest(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        let next = cause.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// The store engine of a [`DirectorLink`]: every operation is one request
+/// to the director, which runs it on its own store.
+#[derive(Debug)]
+pub struct RemoteEngine {
+    link: DirectorLink,
+}
+
+impl RemoteEngine {
+    async fn run(&self, op: StoreOp) -> Result<StoreOutcome, StoreError> {
+        self.link
+            .post("/gateway/v1/store", &op)
+            .await
+            .map_err(|e| StoreError::Remote {
+                endpoint: self.link.url().to_owned(),
+                message: match e {
+                    LinkError::Request { message, .. } => message,
+                    other => other.to_string(),
+                },
+            })
+    }
+
+    fn unexpected(&self, outcome: &StoreOutcome) -> StoreError {
+        StoreError::Remote {
+            endpoint: self.link.url().to_owned(),
+            message: format!("unexpected answer {outcome:?}"),
+        }
+    }
+}
+
+#[async_trait]
+impl Engine for RemoteEngine {
+    fn describe(&self) -> String {
+        format!("director store at {}", self.link.url())
+    }
+
+    async fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        match self
+            .run(StoreOp::Get {
+                key: B64(key.to_vec()),
+            })
+            .await?
+        {
+            StoreOutcome::Value { value } => Ok(value.map(|v| v.0)),
+            other => Err(self.unexpected(&other)),
+        }
+    }
+
+    async fn put(&self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        let op = StoreOp::Put {
+            key: B64(key.to_vec()),
+            value: B64(value.to_vec()),
+        };
+        match self.run(op).await? {
+            StoreOutcome::Done => Ok(()),
+            other => Err(self.unexpected(&other)),
+        }
+    }
+
+    async fn delete(&self, key: &[u8]) -> Result<(), StoreError> {
+        match self
+            .run(StoreOp::Delete {
+                key: B64(key.to_vec()),
+            })
+            .await?
+        {
+            StoreOutcome::Done => Ok(()),
+            other => Err(self.unexpected(&other)),
+        }
+    }
+
+    async fn scan_prefix(
+        &self,
+        prefix: &[u8],
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        let op = StoreOp::Scan {
+            prefix: B64(prefix.to_vec()),
+            limit: (limit != usize::MAX).then(|| u64::try_from(limit).unwrap_or(u64::MAX)),
+        };
+        match self.run(op).await? {
+            StoreOutcome::Pairs { pairs } => {
+                Ok(pairs.into_iter().map(|p| (p.key.0, p.value.0)).collect())
+            }
+            other => Err(self.unexpected(&other)),
+        }
+    }
+
+    async fn transact(&self, txn: Txn) -> Result<CasResult<Conflict>, StoreError> {
+        let op = StoreOp::Transact {
+            checks: txn
+                .checks()
+                .iter()
+                .map(|c| WireCheck {
+                    key: B64(c.key.clone()),
+                    expected: c.expected.clone().map(B64),
+                })
+                .collect(),
+            writes: txn
+                .writes()
+                .iter()
+                .map(|w| WireWrite {
+                    key: B64(w.key.clone()),
+                    value: w.value.clone().map(B64),
+                })
+                .collect(),
+        };
+        match self.run(op).await? {
+            StoreOutcome::Applied => Ok(Ok(())),
+            StoreOutcome::Conflict { key, current } => Ok(Err(Conflict {
+                key: key.0,
+                current: current.map(|v| v.0),
+            })),
+            other => Err(self.unexpected(&other)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_read_as_documented() {
+        let op: StoreOp = serde_json::from_str(r#"{"op":"scan","prefix":"bm9kZS8="}"#).unwrap();
+        assert_eq!(
+            op,
+            StoreOp::Scan {
+                prefix: B64(b"node/".to_vec()),
+                limit: None
+            }
+        );
+        let op: StoreOp = serde_json::from_str(
+            r#"{"op":"transact","checks":[{"key":"YQ=="}],"writes":[{"key":"YQ==","value":"Yg=="}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            op,
+            StoreOp::Transact {
+                checks: vec![WireCheck {
+                    key: B64(b"a".to_vec()),
+                    expected: None
+                }],
+                writes: vec![WireWrite {
+                    key: B64(b"a".to_vec()),
+                    value: Some(B64(b"b".to_vec()))
+                }],
+            }
+        );
+        let err = serde_json::from_str::<StoreOp>(r#"{"op":"get","key":"not base64!"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not base64"), "{err}");
+    }
+
+    #[test]
+    fn links_refuse_what_they_cannot_use() {
+        assert!(matches!(
+            DirectorLink::new("director:8180", "t", None),
+            Err(LinkError::BadUrl(_))
+        ));
+        assert!(matches!(
+            DirectorLink::new("ftp://director", "t", None),
+            Err(LinkError::BadUrl(_))
+        ));
+        assert!(matches!(
+            DirectorLink::new("http://director", "bad\ntoken", None),
+            Err(LinkError::BadToken)
+        ));
+        assert!(matches!(
+            DirectorLink::new("http://director", "t", Some(b"no pem here")),
+            Err(LinkError::BadCa)
+        ));
+        let link = DirectorLink::new("http://director:8180/", "s3cret", None).unwrap();
+        assert_eq!(link.url(), "http://director:8180");
+        assert!(!format!("{link:?}").contains("s3cret"));
+    }
+}

@@ -1,0 +1,161 @@
+//! The director's store served to gateways (`/gateway/v1/store`): the
+//! shared store suite through [`director::remote::RemoteEngine`] against a
+//! director on 127.0.0.1:0 over a redb file, the gateway token, and
+//! placement.
+
+use std::sync::Arc;
+
+use director::api::ApiTokens;
+use director::bus::LocalBus;
+use director::cluster::{ClusterConfig, Director, NewNode};
+use director::model::{NodeState, Zone};
+use director::remote::DirectorLink;
+use director::server::{ServeOptions, serve};
+use director::store::{Store, StoreError, suite};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+const ADMIN: &str = "admin-token-for-remote-tests";
+const GATEWAY: &str = "gateway-token-for-remote-tests";
+
+struct Running {
+    url: String,
+    director: Arc<Director>,
+    _stop: oneshot::Sender<()>,
+    _dir: tempfile::TempDir,
+}
+
+async fn start() -> Running {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_redb(dir.path().join("director.redb")).unwrap();
+    let director = Arc::new(
+        Director::new(store, Arc::new(LocalBus::new()), ClusterConfig::default())
+            .await
+            .unwrap(),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(serve(
+        director.clone(),
+        ApiTokens::new(ADMIN, "", "").with_gateway(GATEWAY),
+        listener,
+        ServeOptions::default(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    Running {
+        url,
+        director,
+        _stop: stop,
+        _dir: dir,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_remote_engine_passes_the_store_suite() {
+    let director = start().await;
+    let link = DirectorLink::new(&director.url, GATEWAY, None).unwrap();
+    let store = link.store();
+    assert_eq!(
+        store.describe(),
+        format!("director store at {}", director.url)
+    );
+    suite::run(store).await;
+}
+
+#[tokio::test]
+async fn writes_through_the_link_are_the_directors_own() {
+    let director = start().await;
+    let remote = DirectorLink::new(&director.url, GATEWAY, None)
+        .unwrap()
+        .store();
+    remote.put("probe/one", b"1").await.unwrap();
+    assert_eq!(
+        director.director.store().get("probe/one").await.unwrap(),
+        Some(b"1".to_vec())
+    );
+    director
+        .director
+        .store()
+        .put("probe/two", b"2")
+        .await
+        .unwrap();
+    let seen = remote.scan_prefix("probe/", usize::MAX).await.unwrap();
+    assert_eq!(
+        seen,
+        vec![
+            (b"probe/one".to_vec(), b"1".to_vec()),
+            (b"probe/two".to_vec(), b"2".to_vec()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_refused_and_said_so() {
+    let director = start().await;
+    for token in [ADMIN, "not-the-token"] {
+        let remote = DirectorLink::new(&director.url, token, None)
+            .unwrap()
+            .store();
+        let err = remote.get("node/n1").await.unwrap_err();
+        assert!(matches!(err, StoreError::Remote { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains("HTTP 401")
+                && text.contains("missing or invalid bearer token for the gateway API"),
+            "{text}"
+        );
+        assert!(!text.contains(token), "{text}");
+    }
+    // Nothing listens: the link says where it failed.
+    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let err = DirectorLink::new(&url, GATEWAY, None)
+        .unwrap()
+        .store()
+        .get("node/n1")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with(&url), "{err}");
+}
+
+#[tokio::test]
+async fn placement_answers_the_emptiest_accepting_node_of_the_zone() {
+    let director = start().await;
+    let d = &director.director;
+    d.put_zone(Zone {
+        name: "default".into(),
+        description: String::new(),
+        labels: Default::default(),
+    })
+    .await
+    .unwrap();
+    for id in ["n1", "n2"] {
+        d.add_node(NewNode {
+            id: id.into(),
+            zone: "default".into(),
+            api_url: format!("http://{id}.test/rpc/api"),
+            master: None,
+            weight: None,
+            public_key: None,
+            state: Some(NodeState::Active),
+        })
+        .await
+        .unwrap();
+    }
+    let link = DirectorLink::new(&director.url, GATEWAY, None).unwrap();
+    let any = link.place("default", None).await.unwrap();
+    assert!(matches!(any.as_deref(), Some("n1" | "n2")), "{any:?}");
+    assert_eq!(
+        link.place("default", Some(vec!["n2".into()]))
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("n2")
+    );
+    assert_eq!(link.place("elsewhere", None).await.unwrap(), None);
+}
