@@ -157,6 +157,15 @@ impl Directory {
         self.nodes().iter().find(|n| &*n.id == id).cloned()
     }
 
+    /// Whether node `id` is in the cluster and serves traffic.
+    pub fn serves(&self, id: &str) -> bool {
+        self.nodes
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|n| &*n.id == id && n.serves())
+    }
+
     /// The nodes that serve traffic.
     pub fn serving(&self) -> Vec<NodeInfo> {
         self.nodes()

@@ -73,8 +73,13 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
             };
             match owner {
                 Some(cid) => {
-                    let loc = translate::locate(ids, IdKind::System, &Value::Int(cid)).await?;
-                    on_node(&ctx, &loc.node, ctx.call.params.clone()).await
+                    let parts = translate::locate_current(
+                        ctx.gw.directory(),
+                        IdKind::System,
+                        &Value::Int(cid),
+                    )
+                    .await?;
+                    on_node(&ctx, &parts[0].node, ctx.call.params.clone()).await
                 }
                 None => each_in_turn(&ctx).await,
             }
@@ -114,7 +119,7 @@ pub(crate) async fn on_node(
 
 async fn scalar(ctx: &Ctx<'_>, kind: IdKind, id: &Value) -> Result<Value, GatewayError> {
     let ids = ctx.gw.directory().identity();
-    let parts = translate::locate_all(ids, kind, id).await?;
+    let parts = translate::locate_current(ctx.gw.directory(), kind, id).await?;
     // Only for the calls that reach several nodes: not on the path of
     // one system's call.
     let nodes = || -> Vec<Arc<str>> { parts.iter().map(|p| p.node.clone()).collect() };
@@ -154,7 +159,6 @@ async fn scalar(ctx: &Ctx<'_>, kind: IdKind, id: &Value) -> Result<Value, Gatewa
 }
 
 async fn split(ctx: &Ctx<'_>, kind: IdKind, index: usize) -> Result<Value, GatewayError> {
-    let ids = ctx.gw.directory().identity();
     let items: Vec<Value> = ctx.call.params[index]
         .as_array()
         .map(<[Value]>::to_vec)
@@ -164,7 +168,7 @@ async fn split(ctx: &Ctx<'_>, kind: IdKind, index: usize) -> Result<Value, Gatew
     // which lacks them too.
     let mut unknown = Vec::new();
     for item in &items {
-        let parts = match translate::locate_all(ids, kind, item).await {
+        let parts = match translate::locate_current(ctx.gw.directory(), kind, item).await {
             Err(GatewayError::NoSuchObject { .. }) if translate::passes_over_unknown(kind) => {
                 unknown.push(item.clone());
                 continue;

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use spec::{Entry, IdKind, IdPlace};
 use xmlrpc::Value;
 
-use crate::directory::{CachedIdentity, IdMemo, Location, ObjectKind, SeenSystem};
+use crate::directory::{CachedIdentity, Directory, IdMemo, Location, ObjectKind, SeenSystem};
 use crate::error::GatewayError;
 
 /// The error for a cluster id of `kind` the identity map does not know.
@@ -99,6 +99,27 @@ pub(crate) async fn locate(
     value: &Value,
 ) -> Result<Location, GatewayError> {
     Ok(locate_all(ids, kind, value).await?[0].clone())
+}
+
+/// As [`locate_all`], but a system whose cached place is a node that no
+/// longer serves (drained, offline, failed, gone) is looked up again in the
+/// map first: the director moves a drained or lost node's systems and
+/// records their new owner there, which another gateway process's cache
+/// learns only when its entry expires.
+pub(crate) async fn locate_current(
+    directory: &Directory,
+    kind: IdKind,
+    value: &Value,
+) -> Result<Arc<[Location]>, GatewayError> {
+    let ids = directory.identity();
+    let parts = locate_all(ids, kind, value).await?;
+    if kind != IdKind::System || directory.serves(&parts[0].node) {
+        return Ok(parts);
+    }
+    if let Some(id) = value.as_i64().and_then(|i| i32::try_from(i).ok()) {
+        ids.invalidate_system(id);
+    }
+    locate_all(ids, kind, value).await
 }
 
 /// Every node and local id of one cluster id: one for a system, one per
