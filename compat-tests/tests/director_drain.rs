@@ -1,25 +1,29 @@
 //! Black box: three simulated nodes registered with the real `director`
 //! binary, a fleet of simulated clients checking in as the client agent
 //! will; draining a node moves every one of its clients, each keeping its
-//! cluster system id.
+//! cluster system id. Two `gateway` processes linked to the director
+//! (`[director]`, its gateway API) serve one session and the director's
+//! cluster ids, and a drained node's systems answer from their new owner.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use compat_tests::fleet::{Fleet, FleetConfig};
-use compat_tests::harness::Running;
+use compat_tests::harness::{RpcClient, Running};
 use serde_json::{Value, json};
 
 const ADMIN: &str = "admin-token-for-tests";
 const CLIENT: &str = "client-token-for-tests";
 const NODE: &str = "node-token-for-tests";
+const GATEWAY: &str = "gateway-token-for-tests";
 const CLIENTS: usize = 240;
 const DIRECTOR: &str = env!("CARGO_BIN_EXE_cluster-director");
+const GATEWAY_BIN: &str = env!("CARGO_BIN_EXE_cluster-gateway");
 
 struct Cluster {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     _sims: Vec<Running>,
     director: Running,
     sim_urls: HashMap<String, String>,
@@ -39,7 +43,12 @@ impl Cluster {
             sims.push(sim);
         }
         let dir = tempfile::tempdir().unwrap();
-        for (file, token) in [("admin", ADMIN), ("client", CLIENT), ("node", NODE)] {
+        for (file, token) in [
+            ("admin", ADMIN),
+            ("client", CLIENT),
+            ("node", NODE),
+            ("gateway", GATEWAY),
+        ] {
             std::fs::write(dir.path().join(file), token).unwrap();
         }
         let config = format!(
@@ -55,6 +64,7 @@ move_timeout = 30
 admin_token_file = "{dir}/admin"
 client_token_file = "{dir}/client"
 node_token_file = "{dir}/node"
+gateway_token_file = "{dir}/gateway"
 "#,
             dir = dir.path().display()
         );
@@ -66,7 +76,7 @@ node_token_file = "{dir}/node"
         )
         .expect("director starts");
         Cluster {
-            _dir: dir,
+            dir,
             _sims: sims,
             director,
             sim_urls,
@@ -91,6 +101,33 @@ node_token_file = "{dir}/node"
         } else {
             serde_json::from_str(&text).unwrap()
         }
+    }
+
+    /// A gateway process linked to the director, in zone `default`.
+    fn gateway(&self, name: &str) -> (Running, RpcClient) {
+        let config = format!(
+            r#"zone = "default"
+[director]
+url = "{url}"
+token_file = "{dir}/gateway"
+"#,
+            url = self.director.base_url,
+            dir = self.dir.path().display()
+        );
+        let path = self.dir.path().join(format!("{name}.toml"));
+        std::fs::write(&path, config).unwrap();
+        let gateway = Running::start(
+            Path::new(GATEWAY_BIN),
+            &[
+                "--config",
+                path.to_str().unwrap(),
+                "--listen",
+                "127.0.0.1:0",
+            ],
+        )
+        .expect("gateway starts");
+        let rpc = RpcClient::new(gateway.rpc_url());
+        (gateway, rpc)
     }
 
     fn fleet(&self) -> Fleet {
@@ -171,6 +208,20 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
         );
     }
 
+    // Two gateway processes on the director's store: a session opened on
+    // one serves on the other, and both show the director's cluster ids.
+    let (_gw_a, rpc_a) = cluster.gateway("gateway-a");
+    let (_gw_b, rpc_b) = cluster.gateway("gateway-b");
+    let key: xmlrpc::Value = rpc_a.login("admin", "admin").await.unwrap().into();
+    let director_ids: HashSet<i64> = before.values().map(|(id, _)| i64::from(*id)).collect();
+    for rpc in [&rpc_a, &rpc_b] {
+        assert_eq!(
+            listed_ids(rpc, &key).await,
+            director_ids,
+            "every gateway lists the director's cluster ids"
+        );
+    }
+
     let op = cluster
         .admin(
             reqwest::Method::POST,
@@ -238,6 +289,27 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     let node = cluster.admin(reqwest::Method::GET, "/nodes/n1", None).await;
     assert_eq!(node["state"], "offline");
 
+    // Through the gateways, n1's systems answer from their new owners
+    // under the ids they had; the listing is unchanged.
+    for (i, minion) in on_n1.iter().enumerate() {
+        let (cluster_id, _) = before[*minion];
+        let rpc = if i % 2 == 0 { &rpc_a } else { &rpc_b };
+        let details = rpc
+            .call("system.getDetails", vec![key.clone(), cluster_id.into()])
+            .await
+            .unwrap_or_else(|e| panic!("{minion} ({cluster_id}) after the drain: {e}"));
+        assert_eq!(
+            member(&details, "id").and_then(xmlrpc::Value::as_i64),
+            Some(i64::from(cluster_id)),
+            "{minion}"
+        );
+        assert_eq!(
+            member(&details, "minion_id").and_then(xmlrpc::Value::as_str),
+            Some(minion.as_str())
+        );
+    }
+    assert_eq!(listed_ids(&rpc_b, &key).await, director_ids);
+
     // The CLI shows the same over the admin API.
     let out = Command::new(DIRECTOR)
         .args([
@@ -264,4 +336,22 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
         .find(|n| n["id"] == "n1")
         .unwrap();
     assert_eq!(n1["clients"].as_u64(), Some(0));
+}
+
+/// The ids `system.listSystems` answers through `rpc`.
+async fn listed_ids(rpc: &RpcClient, key: &xmlrpc::Value) -> HashSet<i64> {
+    let listed = rpc
+        .call("system.listSystems", vec![key.clone()])
+        .await
+        .unwrap();
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| member(s, "id").and_then(xmlrpc::Value::as_i64).unwrap())
+        .collect()
+}
+
+fn member<'a>(v: &'a xmlrpc::Value, name: &str) -> Option<&'a xmlrpc::Value> {
+    v.as_struct()?.get(name)
 }

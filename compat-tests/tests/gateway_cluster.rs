@@ -4,8 +4,9 @@
 //! unchanged against one simulator) and by the project's XML-RPC client.
 //!
 //! Not here: draining a node through the director (its systems' calls then
-//! reach the new owner under the same cluster ids). That needs the director
-//! and the gateway in one process, the demo binary's job.
+//! reach the new owner under the same cluster ids): `director_drain.rs`
+//! runs gateway processes linked to the director binary, and
+//! `demo_cluster.rs` the demo's single process.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

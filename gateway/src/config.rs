@@ -39,6 +39,13 @@
 //! id = "node1"
 //! zone = "default"
 //! api_url = "https://suma1.example.com/rpc/api"
+//!
+//! # Or, instead of [state] and [[nodes]], a director (`director serve` with
+//! # a gateway token): nodes, identity map, sessions and placement are its.
+//! # [director]
+//! # url = "https://director.example.com:8180"
+//! # token_file = "/etc/suma-gateway/director.token"  # or $GATEWAY_DIRECTOR_TOKEN
+//! # ca = "/etc/suma-gateway/director-ca.pem"
 //! ```
 
 use std::path::PathBuf;
@@ -87,6 +94,84 @@ pub struct GatewayConfig {
     pub state: StateConfig,
     /// The static node list of a gateway without a director.
     pub nodes: Vec<StaticNode>,
+    /// The director whose nodes, identity map, sessions and placement the
+    /// gateway uses (instead of `state` and `nodes`).
+    pub director: Option<DirectorConfig>,
+}
+
+/// The director a gateway takes its cluster from, over the director's
+/// gateway API (`/gateway/v1`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectorConfig {
+    /// The director's base URL, e.g. `https://director.example.com:8180`.
+    pub url: String,
+    /// File holding the director's gateway token (surrounding whitespace
+    /// ignored).
+    #[serde(default)]
+    pub token_file: Option<PathBuf>,
+    /// Environment variable holding the token; wins over the file.
+    #[serde(default = "default_director_token_env")]
+    pub token_env: String,
+    /// CA bundle (PEM) for the director's certificate, beside the system's
+    /// roots.
+    #[serde(default)]
+    pub ca: Option<PathBuf>,
+}
+
+fn default_director_token_env() -> String {
+    "GATEWAY_DIRECTOR_TOKEN".to_owned()
+}
+
+impl DirectorConfig {
+    /// A director at `url` with the default token variable and no file.
+    pub fn at(url: &str) -> DirectorConfig {
+        DirectorConfig {
+            url: url.to_owned(),
+            token_file: None,
+            token_env: default_director_token_env(),
+            ca: None,
+        }
+    }
+
+    /// The link to the director: the token from `env` (a lookup of
+    /// environment variables) or the file, the CA bundle read. The token is
+    /// never shown in an error.
+    pub fn link(
+        &self,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<director::remote::DirectorLink, ConfigError> {
+        let token = match env(&self.token_env).filter(|t| !t.trim().is_empty()) {
+            Some(token) => zeroize::Zeroizing::new(token),
+            None => {
+                let Some(path) = &self.token_file else {
+                    return Err(ConfigError::Invalid(format!(
+                        "director.token_file is not set and ${} is empty: the gateway \
+                         needs the director's gateway token",
+                        self.token_env
+                    )));
+                };
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    ConfigError::Invalid(format!("director.token_file {}: {e}", path.display()))
+                })?;
+                if text.trim().is_empty() {
+                    return Err(ConfigError::Invalid(format!(
+                        "director.token_file {} is empty",
+                        path.display()
+                    )));
+                }
+                zeroize::Zeroizing::new(text)
+            }
+        };
+        let ca = match &self.ca {
+            Some(path) => Some(std::fs::read(path).map_err(|e| {
+                ConfigError::Invalid(format!("director.ca {}: {e}", path.display()))
+            })?),
+            None => None,
+        };
+        director::remote::DirectorLink::new(&self.url, &token, ca.as_deref())
+            .map_err(|e| ConfigError::Invalid(format!("director: {e}")))
+    }
 }
 
 /// A release label (`master` by default).
@@ -352,6 +437,17 @@ impl GatewayConfig {
         if self.state.store != "memory" && !self.state.store.starts_with("redb:") {
             return bad("state.store must be `memory` or `redb:<path>`");
         }
+        if self.director.is_some() {
+            if !self.nodes.is_empty() {
+                return bad("give either a director or a static node list ([[nodes]]), not both");
+            }
+            if self.state.store != "memory" {
+                return bad(
+                    "with a director, the identity map and sessions are the director's: \
+                     leave state.store out",
+                );
+            }
+        }
         let mut seen = std::collections::BTreeSet::new();
         for node in &self.nodes {
             if !seen.insert(&node.id) {
@@ -397,6 +493,41 @@ mod tests {
         assert!(GatewayConfig::from_toml_str("[fanout]\npolicy = \"some\"").is_err());
         let twice = "[[nodes]]\nid='a'\napi_url='x'\n[[nodes]]\nid='a'\napi_url='y'\n";
         assert!(GatewayConfig::from_toml_str(twice).is_err());
+    }
+
+    #[test]
+    fn a_director_replaces_the_static_list_and_the_local_store() {
+        let cfg = GatewayConfig::from_toml_str("[director]\nurl = 'http://d:8180'\n").unwrap();
+        let director = cfg.director.unwrap();
+        assert_eq!(director.token_env, "GATEWAY_DIRECTOR_TOKEN");
+        let both = "[director]\nurl='http://d'\n[[nodes]]\nid='a'\napi_url='x'\n";
+        let err = GatewayConfig::from_toml_str(both).unwrap_err().to_string();
+        assert!(err.contains("not both"), "{err}");
+        let stored = "[state]\nstore='redb:/x'\n[director]\nurl='http://d'\n";
+        assert!(GatewayConfig::from_toml_str(stored).is_err());
+    }
+
+    #[test]
+    fn the_director_token_comes_from_env_then_file_and_is_never_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("director.token");
+        let mut cfg = DirectorConfig::at("http://d:8180");
+        let none = |_: &str| None;
+        let err = cfg.link(none).unwrap_err().to_string();
+        assert!(err.contains("GATEWAY_DIRECTOR_TOKEN"), "{err}");
+        cfg.token_file = Some(file.clone());
+        assert!(cfg.link(none).is_err(), "a missing file");
+        std::fs::write(&file, " \n").unwrap();
+        assert!(cfg.link(none).unwrap_err().to_string().contains("empty"));
+        std::fs::write(&file, "from-file-s3cret\n").unwrap();
+        let link = cfg.link(none).unwrap();
+        assert_eq!(link.url(), "http://d:8180");
+        assert!(!format!("{link:?}").contains("s3cret"));
+        let env = |k: &str| (k == "GATEWAY_DIRECTOR_TOKEN").then(|| "from-env".to_owned());
+        assert!(cfg.link(env).is_ok());
+        cfg.url = "d:8180".into();
+        let err = cfg.link(env).unwrap_err().to_string();
+        assert!(err.contains("not an http(s) URL"), "{err}");
     }
 
     #[test]

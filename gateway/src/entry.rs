@@ -2,14 +2,16 @@
 //! in the library so that the black-box suites build the very same entry
 //! point in their own build (`compat-tests` wraps it).
 //!
-//! `gateway --config FILE --listen ADDR [--node id=url ...]`: reads the
-//! configuration file (optional), applies flags and environment over it,
-//! binds, prints `gateway listening on http(s)://ADDR/rpc/api` once it
-//! accepts connections and serves until SIGINT or SIGTERM.
+//! `gateway --config FILE --listen ADDR [--node id=url ... | --director URL]`:
+//! reads the configuration file (optional), applies flags and environment
+//! over it, links to the director when one is named (its token in
+//! `$GATEWAY_DIRECTOR_TOKEN` or `director.token_file`), binds, prints
+//! `gateway listening on http(s)://ADDR/rpc/api` once it accepts
+//! connections and serves until SIGINT or SIGTERM.
 
 use std::path::PathBuf;
 
-use crate::config::{FanoutPolicy, GatewayConfig, StaticNode};
+use crate::config::{DirectorConfig, FanoutPolicy, GatewayConfig, StaticNode};
 use anyhow::Context;
 use clap::Parser;
 
@@ -27,6 +29,16 @@ struct Args {
     /// for more. Replaces the file's `[[nodes]]` when given.
     #[arg(long = "node", value_parser = StaticNode::parse_flag)]
     nodes: Vec<StaticNode>,
+    /// The director to take nodes, identity map, sessions and placement
+    /// from (its base URL); overrides `director.url`. Its gateway token comes
+    /// from `$GATEWAY_DIRECTOR_TOKEN` or `director.token_file`.
+    #[arg(
+        long,
+        env = "GATEWAY_DIRECTOR_URL",
+        value_name = "URL",
+        conflicts_with = "nodes"
+    )]
+    director: Option<String>,
     /// Fan-out policy: `strict` or `partial`; overrides `fanout.policy`.
     #[arg(long, env = "GATEWAY_FANOUT_POLICY")]
     fanout_policy: Option<FanoutPolicy>,
@@ -52,6 +64,14 @@ fn config(args: Args) -> anyhow::Result<GatewayConfig> {
     }
     if !args.nodes.is_empty() {
         cfg.nodes = args.nodes;
+        cfg.director = None;
+    }
+    if let Some(url) = args.director {
+        match &mut cfg.director {
+            Some(director) => director.url = url,
+            None => cfg.director = Some(DirectorConfig::at(&url)),
+        }
+        cfg.nodes.clear();
     }
     if let Some(policy) = args.fanout_policy {
         cfg.fanout.policy = policy;
@@ -92,9 +112,15 @@ async fn main_async() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cfg = config(Args::parse())?;
-    if cfg.nodes.is_empty() {
-        tracing::warn!("no nodes configured: every routed call will fail");
+    if cfg.nodes.is_empty() && cfg.director.is_none() {
+        tracing::warn!("no nodes and no director configured: every routed call will fail");
     }
+    // Fail on bad TLS files before announcing readiness.
+    if let Some(tls) = &cfg.tls {
+        crate::tls::server_config(tls)?;
+    }
+    let scheme = if cfg.tls.is_some() { "https" } else { "http" };
+    let policy = cfg.fanout.policy;
     let listen = cfg
         .listen
         .clone()
@@ -103,15 +129,11 @@ async fn main_async() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
-    let scheme = if cfg.tls.is_some() { "https" } else { "http" };
-    let nodes = cfg.nodes.len();
-    let policy = cfg.fanout.policy;
-    // Fail on bad TLS files before announcing readiness.
-    if let Some(tls) = &cfg.tls {
-        crate::tls::server_config(tls)?;
-    }
+    // A director's node list is read here, before readiness is announced.
+    let gateway = std::sync::Arc::new(crate::build(cfg).await?);
+    let nodes = gateway.directory().nodes().len();
     println!("gateway listening on {scheme}://{addr}/rpc/api");
     tracing::info!(%addr, nodes, ?policy, "serving");
-    crate::run(cfg, listener, crate::shutdown::signal()).await?;
+    crate::serve(gateway, listener, crate::shutdown::signal()).await?;
     Ok(())
 }

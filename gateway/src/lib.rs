@@ -39,5 +39,5 @@ pub mod upstream;
 pub use config::{FanoutPolicy, GatewayConfig};
 pub use directory::Directory;
 pub use error::GatewayError;
-pub use server::{RunError, router, run, serve};
+pub use server::{RunError, build, router, run, serve};
 pub use state::Gateway;

@@ -23,7 +23,7 @@ use xmlrpc::{Fault, MethodResponse, Value};
 
 use crate::config::GatewayConfig;
 use crate::directory::Directory;
-use crate::route::Reply;
+use crate::route::{DirectorPlacer, Reply};
 use crate::state::Gateway;
 use crate::tls::{self, TlsError, TlsListener};
 
@@ -36,9 +36,13 @@ const LARGE_ANSWER: usize = 1000;
 /// Why the gateway could not start or serve.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// The local state store could not be opened.
+    /// The local state store could not be opened, or the director's
+    /// could not be read.
     #[error("opening the state store: {0}")]
     Store(#[from] director::store::StoreError),
+    /// The configuration cannot be used (the director's token or CA).
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     /// TLS could not be set up.
     #[error(transparent)]
     Tls(#[from] TlsError),
@@ -47,15 +51,31 @@ pub enum RunError {
     Io(#[from] std::io::Error),
 }
 
-/// Runs a gateway over its configured static node list until `shutdown`
+/// The gateway a configuration describes. With a director
+/// (`[director]`), its nodes, identity map, sessions and placement are the
+/// director's, read through its gateway API (the token from the
+/// environment or the token file); the node list is read before this
+/// returns, so a wrong URL or token fails here. Without one, the static
+/// node list and the local store.
+pub async fn build(cfg: GatewayConfig) -> Result<Gateway, RunError> {
+    let Some(director) = cfg.director.clone() else {
+        let directory = Arc::new(Directory::from_config(&cfg)?);
+        return Ok(Gateway::new(cfg, directory));
+    };
+    let link = director.link(|name| std::env::var(name).ok())?;
+    let directory = Arc::new(Directory::from_store(link.store()).await?);
+    tracing::info!(director = %link.url(), nodes = directory.nodes().len(), "linked to the director");
+    Ok(Gateway::new(cfg, directory).with_placer(Arc::new(DirectorPlacer(link))))
+}
+
+/// Runs the gateway `cfg` describes ([`build`]) until `shutdown`
 /// completes.
 pub async fn run(
     cfg: GatewayConfig,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
-    let directory = Arc::new(Directory::from_config(&cfg)?);
-    serve(Arc::new(Gateway::new(cfg, directory)), listener, shutdown).await
+    serve(Arc::new(build(cfg).await?), listener, shutdown).await
 }
 
 /// Serves `gateway` on `listener` (TLS when configured) until `shutdown`

@@ -49,7 +49,7 @@ use spec::{Entry, RouteClass, SessionArg};
 use xmlrpc::{MethodCall, MethodResponse, Value};
 
 pub(crate) use api::VersionCache;
-pub use placement::{FirstHealthy, Placer};
+pub use placement::{DirectorPlacer, FirstHealthy, Placer};
 
 use crate::error::GatewayError;
 use crate::state::Gateway;

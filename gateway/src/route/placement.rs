@@ -1,8 +1,9 @@
 //! `placement` class: calls that create a new client system without naming
 //! an existing one (`system.createSystemProfile`, `system.bootstrap`, ...).
 //! A [`Placer`] picks the node: the embedding process may hand in the
-//! director's; the default, [`FirstHealthy`], takes the node of the
-//! gateway's zone that takes new systems and reported the fewest, the
+//! director's, and a gateway linked to a director asks it
+//! ([`DirectorPlacer`]); the default, [`FirstHealthy`], takes the node of
+//! the gateway's zone that takes new systems and reported the fewest, the
 //! first listed on a tie. The answer's new system id gets its cluster id.
 
 use futures::future::BoxFuture;
@@ -43,6 +44,32 @@ impl Placer for FirstHealthy {
                 .map(|n| n.id.to_string())
         };
         Box::pin(std::future::ready(pick(true).or_else(|| pick(false))))
+    }
+}
+
+/// The placement of a director the gateway is linked to
+/// (`/gateway/v1/placement`), among the nodes the gateway can reach. When
+/// the director cannot be asked, [`FirstHealthy`] places the system, so
+/// that registrations go on while the director is away.
+#[derive(Debug, Clone)]
+pub struct DirectorPlacer(pub director::remote::DirectorLink);
+
+impl Placer for DirectorPlacer {
+    fn place<'a>(
+        &'a self,
+        zone: Option<&'a str>,
+        candidates: &'a [NodeInfo],
+    ) -> BoxFuture<'a, Option<String>> {
+        Box::pin(async move {
+            let ids = candidates.iter().map(|n| n.id.to_string()).collect();
+            match self.0.place(zone.unwrap_or("default"), Some(ids)).await {
+                Ok(node) => node,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the director cannot place a new system: placing it here");
+                    FirstHealthy.place(zone, candidates).await
+                }
+            }
+        })
     }
 }
 
