@@ -46,12 +46,15 @@ pub struct DemoEndpoints {
     pub gateway_url: String,
     /// The director's base URL.
     pub director_url: String,
-    /// Admin, client-agent and node-agent tokens of the director.
+    /// Admin token of the director.
     pub admin_token: String,
     /// Client-agent token.
     pub client_token: String,
     /// Node-agent token.
     pub node_token: String,
+    /// Gateway token: more gateway processes may join the demo's director
+    /// (`gateway --director URL` with it in `$GATEWAY_DIRECTOR_TOKEN`).
+    pub gateway_token: String,
     /// Node id and its simulator's base URL.
     pub nodes: Vec<(String, String)>,
 }
@@ -207,12 +210,12 @@ pub async fn run(
             .collect();
         director.import_systems(id, systems).await?;
     }
-    let tokens = (token(), token(), token());
+    let tokens = (token(), token(), token(), token());
     let director_listener = bind(options.director_listen).await?;
     let director_addr = director_listener.local_addr().map_err(DemoError::State)?;
     tasks.push(tokio::spawn({
         let director = director.clone();
-        let api_tokens = ApiTokens::new(&tokens.0, &tokens.1, &tokens.2);
+        let api_tokens = ApiTokens::new(&tokens.0, &tokens.1, &tokens.2).with_gateway(&tokens.3);
         let stop = stopped();
         async move {
             if let Err(e) =
@@ -249,6 +252,7 @@ pub async fn run(
         admin_token: tokens.0,
         client_token: tokens.1,
         node_token: tokens.2,
+        gateway_token: tokens.3,
         nodes: sims
             .iter()
             .map(|(id, url, _)| (id.clone(), url.clone()))

@@ -1,7 +1,8 @@
 //! Black box: the demo binary (director, gateway and simulated nodes in
-//! one process). An XML-RPC client sees one SUSE Manager; draining a node
-//! through the director moves its systems, and calls on them reach their
-//! new owner under the same cluster system ids.
+//! one process). An XML-RPC client sees one SUSE Manager; another gateway
+//! process joins with the banner's gateway token and serves the same
+//! session; draining a node through the director moves its systems, and
+//! calls on them reach their new owner under the same cluster system ids.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
@@ -9,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use compat_tests::fleet::{Fleet, FleetConfig, SimClient};
-use compat_tests::harness::RpcClient;
+use compat_tests::harness::{RpcClient, Running};
 use serde_json::Value as Json;
 use xmlrpc::Value;
 
@@ -120,6 +121,42 @@ async fn demo_cluster_serves_one_api_and_drains_through_the_director() {
         before.len(),
         "unique cluster ids"
     );
+
+    // Another gateway process, linked to the demo's director as the banner
+    // says, serves the same session and the same cluster ids.
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("gateway.token");
+    std::fs::write(&token_file, demo.get("gateway-token")).unwrap();
+    let config = dir.path().join("gateway.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[director]\nurl = {:?}\ntoken_file = {:?}\n",
+            demo.get("director"),
+            token_file
+        ),
+    )
+    .unwrap();
+    let other = Running::start(
+        std::path::Path::new(env!("CARGO_BIN_EXE_cluster-gateway")),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ],
+    )
+    .expect("a second gateway starts");
+    let other_rpc = RpcClient::new(other.rpc_url());
+    let listed = other_rpc
+        .call("system.listSystems", vec![k()])
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&listed).into_iter().collect::<HashSet<_>>(),
+        before.iter().copied().collect::<HashSet<_>>()
+    );
+    drop(other);
 
     // Which systems node1 owns, from the director.
     let http = reqwest::Client::new();

@@ -43,8 +43,8 @@ fn banner(nodes: usize, systems: usize, e: &DemoEndpoints) {
         e.director_url, e.director_url
     );
     println!(
-        "  Director tokens: admin {}  client {}  node {}",
-        e.admin_token, e.client_token, e.node_token
+        "  Director tokens: admin {}  client {}  node {}  gateway {}",
+        e.admin_token, e.client_token, e.node_token, e.gateway_token
     );
     for (id, url) in &e.nodes {
         println!("  node {id}: {url}/rpc/api");
@@ -57,6 +57,10 @@ fn banner(nodes: usize, systems: usize, e: &DemoEndpoints) {
     println!(
         "    DIRECTOR_URL={} DIRECTOR_ADMIN_TOKEN={} cargo run -q -p director -- status",
         e.director_url, e.admin_token
+    );
+    println!(
+        "    GATEWAY_DIRECTOR_TOKEN={} cargo run -q -p gateway -- --director {} --listen 127.0.0.1:0   # another gateway on this cluster",
+        e.gateway_token, e.director_url
     );
     // Scripts wait for this line.
     println!("gateway listening on {}", e.rpc_url);
