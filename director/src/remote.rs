@@ -379,20 +379,10 @@ impl DirectorLink {
     }
 }
 
-/// A reqwest error with its causes, never the URL's credentials or a body.
+/// A reqwest error with its causes, without the URL (it could hold
+/// credentials); never a body.
 fn describe_reqwest(e: reqwest::Error) -> String {
-    let e = e.without_url();
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(cause) = source {
-        let next = cause.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = cause.source();
-    }
-    text
+    crate::cli::error::cause_chain(&e.without_url())
 }
 
 /// The store engine of a [`DirectorLink`]: every operation is one request

@@ -11,7 +11,7 @@ mod client;
 mod confirm;
 mod context;
 mod duration;
-mod error;
+pub(crate) mod error;
 mod follow;
 mod global_args;
 mod node;
