@@ -195,7 +195,7 @@ impl fmt::Debug for BusConfig {
 }
 
 /// `scheme://user:password@host` -> `scheme://<redacted>@host`.
-fn redact_userinfo(url: &str) -> String {
+pub(crate) fn redact_userinfo(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     let authority_end = rest.find('/').unwrap_or(rest.len());
     match rest[..authority_end].rfind('@') {

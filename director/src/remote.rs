@@ -34,6 +34,9 @@ use crate::store::{CasResult, Conflict, Engine, Store, StoreError, Txn};
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long connecting to the director may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Largest answer read from the director: a scan of a big node's whole
+/// identity index is a few MiB; anything far beyond is refused, not held.
+const MAX_ANSWER: usize = 256 * 1024 * 1024;
 
 /// Bytes on the wire: a base64 string (standard alphabet, padded).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,8 +240,9 @@ pub struct PlaceAnswer {
 /// Why a [`DirectorLink`] could not be set up or answered.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
-    /// The director URL is not an absolute `http(s)` URL.
-    #[error("director URL {0:?} is not an http(s) URL")]
+    /// The director URL is not an absolute `http(s)` URL without
+    /// credentials (the token authenticates; a URL is shown in logs).
+    #[error("director URL {0:?} is not an http(s) URL without user or password")]
     BadUrl(String),
     /// The token cannot go into an HTTP header.
     #[error("the gateway token holds characters an HTTP header cannot carry")]
@@ -285,9 +289,15 @@ impl DirectorLink {
     /// trusted roots for its TLS certificate.
     pub fn new(url: &str, token: &str, ca_pem: Option<&[u8]>) -> Result<DirectorLink, LinkError> {
         let base = url.trim().trim_end_matches('/').to_owned();
-        let parsed = reqwest::Url::parse(&base).map_err(|_| LinkError::BadUrl(base.clone()))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(LinkError::BadUrl(base));
+        let Ok(parsed) = reqwest::Url::parse(&base) else {
+            return Err(LinkError::BadUrl(crate::config::redact_userinfo(&base)));
+        };
+        if !matches!(parsed.scheme(), "http" | "https")
+            || parsed.host_str().is_none()
+            || !parsed.username().is_empty()
+            || parsed.password().is_some()
+        {
+            return Err(LinkError::BadUrl(crate::config::redact_userinfo(&base)));
         }
         let mut authorization = HeaderValue::from_str(&format!("Bearer {}", token.trim()))
             .map_err(|_| LinkError::BadToken)?;
@@ -319,6 +329,22 @@ impl DirectorLink {
     /// The director's base URL.
     pub fn url(&self) -> &str {
         &self.inner.base
+    }
+
+    /// Whether the token travels unencrypted to another machine: plain
+    /// HTTP to a host that is not a loopback address or `localhost`.
+    pub fn exposes_token(&self) -> bool {
+        let Ok(url) = reqwest::Url::parse(&self.inner.base) else {
+            return true;
+        };
+        let host = url.host_str().unwrap_or_default();
+        let local = host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        url.scheme() == "http" && !local
     }
 
     /// The director's store, over this link.
@@ -364,10 +390,9 @@ impl DirectorLink {
             .await
             .map_err(|e| failed(describe_reqwest(e)))?;
         let status = response.status();
-        let bytes = response
-            .bytes()
+        let bytes = read_capped(response)
             .await
-            .map_err(|e| failed(describe_reqwest(e)))?;
+            .map_err(|e| failed(format!("{path}: {e}")))?;
         if !status.is_success() {
             let said = serde_json::from_slice::<crate::api::ErrorBody>(&bytes)
                 .map(|b| b.error)
@@ -377,6 +402,23 @@ impl DirectorLink {
         serde_json::from_slice(&bytes)
             .map_err(|e| failed(format!("{path}: unexpected answer: {e}")))
     }
+}
+
+/// The answer's body, refused beyond [`MAX_ANSWER`] bytes.
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
+    let too_large = || format!("the answer exceeds {} MiB", MAX_ANSWER >> 20);
+    let declared = response.content_length().unwrap_or(0);
+    if declared > MAX_ANSWER as u64 {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
+    while let Some(chunk) = response.chunk().await.map_err(describe_reqwest)? {
+        if body.len() + chunk.len() > MAX_ANSWER {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// A reqwest error with its causes, without the URL (it could hold
@@ -557,8 +599,27 @@ mod tests {
             DirectorLink::new("http://director", "t", Some(b"no pem here")),
             Err(LinkError::BadCa)
         ));
+        let err = DirectorLink::new("https://gw:pa55word@director:8180", "t", None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !err.contains("pa55word") && err.contains("<redacted>@director"),
+            "{err}"
+        );
         let link = DirectorLink::new("http://director:8180/", "s3cret", None).unwrap();
         assert_eq!(link.url(), "http://director:8180");
         assert!(!format!("{link:?}").contains("s3cret"));
+        assert!(link.exposes_token());
+        for local in [
+            "http://127.0.0.1:8180",
+            "http://[::1]:8180",
+            "http://localhost",
+            "https://director",
+        ] {
+            assert!(
+                !DirectorLink::new(local, "t", None).unwrap().exposes_token(),
+                "{local}"
+            );
+        }
     }
 }

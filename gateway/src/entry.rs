@@ -26,18 +26,14 @@ struct Args {
     #[arg(long, env = "GATEWAY_LISTEN")]
     listen: Option<String>,
     /// A node of the static node list, `id=url` or `id@zone=url`; repeat
-    /// for more. Replaces the file's `[[nodes]]` when given.
+    /// for more. Replaces the file's `[[nodes]]` and director when given.
     #[arg(long = "node", value_parser = StaticNode::parse_flag)]
     nodes: Vec<StaticNode>,
     /// The director to take nodes, identity map, sessions and placement
     /// from (its base URL); overrides `director.url`. Its gateway token comes
-    /// from `$GATEWAY_DIRECTOR_TOKEN` or `director.token_file`.
-    #[arg(
-        long,
-        env = "GATEWAY_DIRECTOR_URL",
-        value_name = "URL",
-        conflicts_with = "nodes"
-    )]
+    /// from `$GATEWAY_DIRECTOR_TOKEN` or `director.token_file`. `--node`
+    /// wins over it.
+    #[arg(long, env = "GATEWAY_DIRECTOR_URL", value_name = "URL")]
     director: Option<String>,
     /// Fan-out policy: `strict` or `partial`; overrides `fanout.policy`.
     #[arg(long, env = "GATEWAY_FANOUT_POLICY")]
@@ -65,8 +61,7 @@ fn config(args: Args) -> anyhow::Result<GatewayConfig> {
     if !args.nodes.is_empty() {
         cfg.nodes = args.nodes;
         cfg.director = None;
-    }
-    if let Some(url) = args.director {
+    } else if let Some(url) = args.director {
         match &mut cfg.director {
             Some(director) => director.url = url,
             None => cfg.director = Some(DirectorConfig::at(&url)),
@@ -136,4 +131,32 @@ async fn main_async() -> anyhow::Result<()> {
     tracing::info!(%addr, nodes, ?policy, "serving");
     crate::serve(gateway, listener, crate::shutdown::signal()).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(flags: &[&str]) -> GatewayConfig {
+        let argv = std::iter::once("gateway").chain(flags.iter().copied());
+        config(Args::try_parse_from(argv).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_director_flag_links_and_node_flags_win_over_it() {
+        let linked = parsed(&["--director", "http://director:8180"]);
+        assert_eq!(
+            linked.director.map(|d| d.url),
+            Some("http://director:8180".to_owned())
+        );
+        assert!(linked.nodes.is_empty());
+        let listed = parsed(&[
+            "--director",
+            "http://director:8180",
+            "--node",
+            "n1=http://n1/rpc/api",
+        ]);
+        assert!(listed.director.is_none());
+        assert_eq!(listed.nodes.len(), 1);
+    }
 }

@@ -35,6 +35,11 @@ const CAPACITY: u64 = 2_000_000;
 const GROUPS: u64 = 100_000;
 /// How long a cluster id's location is trusted without asking the store.
 const LOCATION_TTL: Duration = Duration::from_secs(30);
+/// How long a system whose place was read again (its cached node no
+/// longer serves) is not read again: a node that stays down until its
+/// systems are moved costs one look-up per system and interval, not one
+/// per call.
+const RECHECK_EVERY: Duration = Duration::from_secs(1);
 /// How long a node-local id's cluster id is kept (it never changes while
 /// the system stays on that node).
 const CLUSTER_ID_TTL: Duration = Duration::from_secs(600);
@@ -104,6 +109,7 @@ pub struct CachedIdentity {
     map: IdentityMap,
     numbers: RwLock<NodeNumbers>,
     system_at: IdBlocks,
+    rechecked: moka::sync::Cache<i32, ()>,
     system_of: IdBlocks,
     /// One per [`ObjectKind`], by [`ObjectKind::index`].
     objects: [ObjectCaches; ObjectKind::ALL.len()],
@@ -160,6 +166,10 @@ impl CachedIdentity {
             map: IdentityMap::new(store),
             numbers: RwLock::new(NodeNumbers::default()),
             system_at: IdBlocks::new(CAPACITY, LOCATION_TTL),
+            rechecked: moka::sync::Cache::builder()
+                .max_capacity(GROUPS)
+                .time_to_live(RECHECK_EVERY)
+                .build(),
             system_of: IdBlocks::new(CAPACITY, CLUSTER_ID_TTL),
             objects: std::array::from_fn(|_| ObjectCaches::new()),
             group_of: moka::sync::Cache::builder()
@@ -248,6 +258,17 @@ impl CachedIdentity {
     /// Forgets the cached location of cluster system `id`.
     pub fn invalidate_system(&self, id: i32) {
         self.system_at.remove(cluster_key(id));
+    }
+
+    /// Forgets the cached location of cluster system `id` unless that was
+    /// done less than [`RECHECK_EVERY`] ago; whether it did.
+    pub fn recheck_system(&self, id: i32) -> bool {
+        if self.rechecked.contains_key(&id) {
+            return false;
+        }
+        self.rechecked.insert(id, ());
+        self.invalidate_system(id);
+        true
     }
 
     /// The cluster id of system `local` on `node`, allocated when new.

@@ -103,9 +103,9 @@ pub(crate) async fn locate(
 
 /// As [`locate_all`], but a system whose cached place is a node that no
 /// longer serves (drained, offline, failed, gone) is looked up again in the
-/// map first: the director moves a drained or lost node's systems and
-/// records their new owner there, which another gateway process's cache
-/// learns only when its entry expires.
+/// map first, at most once a second per system: the director moves a
+/// drained or lost node's systems and records their new owner there, which
+/// another gateway process's cache learns only when its entry expires.
 pub(crate) async fn locate_current(
     directory: &Directory,
     kind: IdKind,
@@ -116,10 +116,10 @@ pub(crate) async fn locate_current(
     if kind != IdKind::System || directory.serves(&parts[0].node) {
         return Ok(parts);
     }
-    if let Some(id) = value.as_i64().and_then(|i| i32::try_from(i).ok()) {
-        ids.invalidate_system(id);
+    match value.as_i64().and_then(|i| i32::try_from(i).ok()) {
+        Some(id) if ids.recheck_system(id) => locate_all(ids, kind, value).await,
+        _ => Ok(parts),
     }
-    locate_all(ids, kind, value).await
 }
 
 /// Every node and local id of one cluster id: one for a system, one per
