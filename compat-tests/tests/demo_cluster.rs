@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use compat_tests::fleet::{Fleet, FleetConfig, SimClient};
-use compat_tests::harness::{RpcClient, Running};
+use compat_tests::harness::{RpcClient, linked_gateway};
 use serde_json::Value as Json;
 use xmlrpc::Value;
 
@@ -125,28 +125,13 @@ async fn demo_cluster_serves_one_api_and_drains_through_the_director() {
     // Another gateway process, linked to the demo's director as the banner
     // says, serves the same session and the same cluster ids.
     let dir = tempfile::tempdir().unwrap();
-    let token_file = dir.path().join("gateway.token");
-    std::fs::write(&token_file, demo.get("gateway-token")).unwrap();
-    let config = dir.path().join("gateway.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[director]\nurl = {:?}\ntoken_file = {:?}\n",
-            demo.get("director"),
-            token_file
-        ),
-    )
-    .unwrap();
-    let other = Running::start(
+    let other = linked_gateway(
         std::path::Path::new(env!("CARGO_BIN_EXE_cluster-gateway")),
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-        ],
-    )
-    .expect("a second gateway starts");
+        demo.get("director"),
+        demo.get("gateway-token"),
+        dir.path(),
+        "other",
+    );
     let other_rpc = RpcClient::new(other.rpc_url());
     let listed = other_rpc
         .call("system.listSystems", vec![k()])

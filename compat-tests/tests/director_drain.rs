@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use compat_tests::fleet::{Fleet, FleetConfig};
-use compat_tests::harness::{RpcClient, Running};
+use compat_tests::harness::{RpcClient, Running, linked_gateway};
 use serde_json::{Value, json};
 
 const ADMIN: &str = "admin-token-for-tests";
@@ -105,27 +105,13 @@ gateway_token_file = "{dir}/gateway"
 
     /// A gateway process linked to the director, in zone `default`.
     fn gateway(&self, name: &str) -> (Running, RpcClient) {
-        let config = format!(
-            r#"zone = "default"
-[director]
-url = "{url}"
-token_file = "{dir}/gateway"
-"#,
-            url = self.director.base_url,
-            dir = self.dir.path().display()
-        );
-        let path = self.dir.path().join(format!("{name}.toml"));
-        std::fs::write(&path, config).unwrap();
-        let gateway = Running::start(
+        let gateway = linked_gateway(
             Path::new(GATEWAY_BIN),
-            &[
-                "--config",
-                path.to_str().unwrap(),
-                "--listen",
-                "127.0.0.1:0",
-            ],
-        )
-        .expect("gateway starts");
+            &self.director.base_url,
+            GATEWAY,
+            self.dir.path(),
+            name,
+        );
         let rpc = RpcClient::new(gateway.rpc_url());
         (gateway, rpc)
     }

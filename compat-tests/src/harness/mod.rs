@@ -110,6 +110,26 @@ pub fn lab_gateway(program: &Path, sims: &[&Running], flags: &[&str]) -> Running
     Running::start(program, &args).expect("gateway starts")
 }
 
+/// The gateway binary at `program` on a free port, linked to the director
+/// at `director_url` (`[director]` in a configuration file named `name`
+/// in `dir`, the token in a file beside it).
+pub fn linked_gateway(
+    program: &Path,
+    director_url: &str,
+    token: &str,
+    dir: &Path,
+    name: &str,
+) -> Running {
+    let token_file = dir.join(format!("{name}.token"));
+    std::fs::write(&token_file, token).expect("token file");
+    let config = dir.join(format!("{name}.toml"));
+    let text = format!("[director]\nurl = {director_url:?}\ntoken_file = {token_file:?}\n");
+    std::fs::write(&config, text).expect("gateway configuration");
+    let config = config.to_str().expect("a UTF-8 path");
+    Running::start(program, &["--config", config, "--listen", "127.0.0.1:0"])
+        .expect("gateway starts")
+}
+
 /// Runs `python/<script>` (a checks script) against `url`, telling it to
 /// expect `systems` systems; its output, which must end in
 /// `N passed, 0 failed`.
