@@ -681,33 +681,55 @@ impl IdentityMap {
         node: &str,
         local_id: i32,
     ) -> Result<Option<i32>, IdentityError> {
-        let local_key = object_local_key(kind, node, local_id);
+        let what = || format!("{} {local_id} on node {node}", kind.label());
+        self.forget_indexed(
+            &object_local_key(kind, node, local_id),
+            |id| object_key(kind, id),
+            what,
+            |key, raw, txn| {
+                let mut record: ObjectIdentity = serde_json::from_slice(raw)
+                    .map_err(|e| StoreError::codec(key.as_bytes(), e))?;
+                Ok(match record.remove_part(node, local_id) {
+                    Remaining::Nothing => txn.delete(key),
+                    Remaining::Parts { forget } => {
+                        let txn = txn.put_json(key, &record)?;
+                        match forget {
+                            Some(own) => txn.delete(object_key(kind, own)),
+                            None => txn,
+                        }
+                    }
+                    // The index named a record that does not list the
+                    // object: only the index entry goes.
+                    Remaining::NotAPart => txn,
+                })
+            },
+        )
+        .await
+    }
+
+    /// Removes the index entry `local_key` of a deleted node-local id and,
+    /// when it names a cluster id, lets `edit` change that id's record
+    /// (under `record_key(id)`) in the same transaction, read again and
+    /// retried when either changed meanwhile. Answers the cluster id the
+    /// entry named; `None` when there was no entry.
+    async fn forget_indexed(
+        &self,
+        local_key: &str,
+        record_key: impl Fn(i32) -> String,
+        what: impl Fn() -> String,
+        edit: impl Fn(&str, &[u8], Txn) -> Result<Txn, IdentityError>,
+    ) -> Result<Option<i32>, IdentityError> {
         for _ in 0..ATTEMPTS {
-            let Some(indexed) = self.store.get(&local_key).await? else {
+            let Some(indexed) = self.store.get(local_key).await? else {
                 return Ok(None);
             };
             let id = parse_id(&indexed);
-            let mut txn = Txn::new()
-                .check(&local_key, Some(indexed))
-                .delete(&local_key);
+            let mut txn = Txn::new().check(local_key, Some(indexed)).delete(local_key);
             if let Some(id) = id {
-                let key = object_key(kind, id);
+                let key = record_key(id);
                 let raw = self.store.get(&key).await?;
                 if let Some(raw) = &raw {
-                    let mut record: ObjectIdentity = serde_json::from_slice(raw)
-                        .map_err(|e| StoreError::codec(key.as_bytes(), e))?;
-                    match record.remove_part(node, local_id) {
-                        Remaining::Nothing => txn = txn.delete(&key),
-                        Remaining::Parts { forget } => {
-                            txn = txn.put_json(&key, &record)?;
-                            if let Some(own) = forget {
-                                txn = txn.delete(object_key(kind, own));
-                            }
-                        }
-                        // The index named a record that does not list the
-                        // object: only the index entry goes.
-                        Remaining::NotAPart => {}
-                    }
+                    txn = edit(&key, raw, txn)?;
                 }
                 txn = txn.check(&key, raw);
             }
@@ -715,9 +737,7 @@ impl IdentityMap {
                 return Ok(id);
             }
         }
-        Err(IdentityError::Contention {
-            what: format!("{} {local_id} on node {node}", kind.label()),
-        })
+        Err(IdentityError::Contention { what: what() })
     }
 }
 
@@ -1167,37 +1187,25 @@ impl IdentityMap {
         node: &str,
         local_id: i32,
     ) -> Result<Option<i32>, IdentityError> {
-        let local_key = R::local_key(node, local_id);
-        for _ in 0..ATTEMPTS {
-            let Some(indexed) = self.store.get(&local_key).await? else {
-                return Ok(None);
-            };
-            let id = parse_id(&indexed);
-            let mut txn = Txn::new()
-                .check(&local_key, Some(indexed))
-                .delete(&local_key);
-            if let Some(id) = id {
-                let key = R::key(id);
-                let raw = self.store.get(&key).await?;
-                if let Some(raw) = &raw {
-                    let mut record: R = serde_json::from_slice(raw)
-                        .map_err(|e| StoreError::codec(key.as_bytes(), e))?;
-                    let parts = record.parts_mut();
-                    let before = parts.len();
-                    parts.retain(|p| !(p.node == node && p.local_id == local_id));
-                    if parts.len() != before {
-                        txn = txn.put_json(&key, &record)?;
-                    }
-                }
-                txn = txn.check(&key, raw);
-            }
-            if self.store.transact(txn).await?.is_ok() {
-                return Ok(id);
-            }
-        }
-        Err(IdentityError::Contention {
-            what: format!("{} {local_id} on node {node}", R::KIND.space().label()),
-        })
+        let what = || format!("{} {local_id} on node {node}", R::KIND.space().label());
+        self.forget_indexed(
+            &R::local_key(node, local_id),
+            R::key,
+            what,
+            |key, raw, txn| {
+                let mut record: R = serde_json::from_slice(raw)
+                    .map_err(|e| StoreError::codec(key.as_bytes(), e))?;
+                let parts = record.parts_mut();
+                let before = parts.len();
+                parts.retain(|p| !(p.node == node && p.local_id == local_id));
+                Ok(if parts.len() != before {
+                    txn.put_json(key, &record)?
+                } else {
+                    txn
+                })
+            },
+        )
+        .await
     }
 
     /// The cluster ids of the content seen on `node`, in order: each the
