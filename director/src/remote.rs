@@ -14,9 +14,9 @@
 //! director's store runs every operation as its own engine does, so the
 //! remote engine passes the same conformance suite.
 //!
-//! Whoever holds the gateway token reads and writes the whole store (it
-//! holds the node session keys): guard it as the store itself, and use
-//! TLS between gateways and the director.
+//! The gateway token reaches only the keys a gateway uses
+//! ([`crate::model::GatewayReach`]), but those hold the sessions' node
+//! session keys: guard it, and use TLS between gateways and the director.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -11,7 +11,7 @@ use director::cluster::{ClusterConfig, Director, NewNode};
 use director::model::{NodeState, Zone};
 use director::remote::DirectorLink;
 use director::server::{ServeOptions, serve};
-use director::store::{Store, StoreError, suite};
+use director::store::{Store, StoreError, Txn, suite};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -62,7 +62,9 @@ async fn the_remote_engine_passes_the_store_suite() {
         store.describe(),
         format!("director store at {}", director.url)
     );
-    suite::run(store).await;
+    // The gateway token reaches only the gateway's prefixes: the suite
+    // runs under an object index of a kind no one reads.
+    suite::run_under(store, "obj-local/suite/").await;
 }
 
 #[tokio::test]
@@ -71,25 +73,107 @@ async fn writes_through_the_link_are_the_directors_own() {
     let remote = DirectorLink::new(&director.url, GATEWAY, None)
         .unwrap()
         .store();
-    remote.put("probe/one", b"1").await.unwrap();
+    remote.put("sys-minion/probe-one", b"1").await.unwrap();
     assert_eq!(
-        director.director.store().get("probe/one").await.unwrap(),
+        director
+            .director
+            .store()
+            .get("sys-minion/probe-one")
+            .await
+            .unwrap(),
         Some(b"1".to_vec())
     );
     director
         .director
         .store()
-        .put("probe/two", b"2")
+        .put("sys-minion/probe-two", b"2")
         .await
         .unwrap();
-    let seen = remote.scan_prefix("probe/", usize::MAX).await.unwrap();
+    let seen = remote
+        .scan_prefix("sys-minion/probe-", usize::MAX)
+        .await
+        .unwrap();
     assert_eq!(
         seen,
         vec![
-            (b"probe/one".to_vec(), b"1".to_vec()),
-            (b"probe/two".to_vec(), b"2".to_vec()),
+            (b"sys-minion/probe-one".to_vec(), b"1".to_vec()),
+            (b"sys-minion/probe-two".to_vec(), b"2".to_vec()),
         ]
     );
+}
+
+#[tokio::test]
+async fn the_gateway_token_reaches_only_the_gateways_keys() {
+    let director = start().await;
+    let own = director.director.store();
+    own.put("node/n1", b"{}").await.unwrap();
+    own.put("client/m1", b"{}").await.unwrap();
+    let remote = DirectorLink::new(&director.url, GATEWAY, None)
+        .unwrap()
+        .store();
+    let refused = |err: StoreError, said: &str| {
+        let text = err.to_string();
+        assert!(text.contains("HTTP 403") && text.contains(said), "{text}");
+    };
+
+    // Nodes are read, never written.
+    assert_eq!(remote.get("node/n1").await.unwrap(), Some(b"{}".to_vec()));
+    assert_eq!(remote.scan_prefix("node/", 10).await.unwrap().len(), 1);
+    refused(
+        remote.put("node/n1", b"{\"forged\":1}").await.unwrap_err(),
+        "may not write node/n1",
+    );
+    refused(
+        remote.delete("node/n1").await.unwrap_err(),
+        "may not write node/n1",
+    );
+
+    // Clients, operations and the node numbering are out of reach.
+    refused(
+        remote.get("client/m1").await.unwrap_err(),
+        "may not read client/m1",
+    );
+    refused(
+        remote.scan_prefix("client/", 10).await.unwrap_err(),
+        "may not scan the keys under client/",
+    );
+    refused(
+        remote.scan_prefix("", 10).await.unwrap_err(),
+        "may not scan the whole store",
+    );
+    refused(
+        remote
+            .allocate_counter("counter/node-number")
+            .await
+            .unwrap_err(),
+        "may not read counter/node-number",
+    );
+
+    // A transaction is refused whole when one of its keys is out of reach.
+    let mixed = Txn::new()
+        .put("sys-minion/m1", b"7")
+        .put("op/0000000001", b"{}");
+    refused(
+        remote.transact(mixed).await.unwrap_err(),
+        "may not write op/0000000001",
+    );
+    assert_eq!(own.get("sys-minion/m1").await.unwrap(), None);
+    assert_eq!(own.get("node/n1").await.unwrap(), Some(b"{}".to_vec()));
+
+    // What a gateway does: sessions, identities, cluster id counters.
+    assert_eq!(
+        remote.allocate_counter("counter/system-id").await.unwrap(),
+        1
+    );
+    remote
+        .transact(
+            Txn::new()
+                .put("sys-minion/m1", b"1")
+                .put("session/1", b"{}"),
+        )
+        .await
+        .unwrap()
+        .unwrap();
 }
 
 #[tokio::test]

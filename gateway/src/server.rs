@@ -64,7 +64,7 @@ pub async fn build(cfg: GatewayConfig) -> Result<Gateway, RunError> {
     };
     let link = director.link(|name| std::env::var(name).ok())?;
     if link.exposes_token() {
-        tracing::warn!(director = %link.url(), "the director's gateway token, which opens its whole store, travels unencrypted: use https");
+        tracing::warn!(director = %link.url(), "the director's gateway token, which reads and writes the shared sessions, travels unencrypted: use https");
     }
     let directory = Arc::new(Directory::from_store(link.store()).await?);
     tracing::info!(director = %link.url(), nodes = directory.nodes().len(), "linked to the director");

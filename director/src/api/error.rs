@@ -33,6 +33,9 @@ pub enum ApiError {
         /// `admin`, `client` or `node`.
         api: &'static str,
     },
+    /// The token is valid but does not reach what the request asks.
+    #[error("{0}")]
+    Forbidden(String),
     /// The request is malformed (syntax, query string, path parameter).
     #[error("{0}")]
     BadRequest(String),
@@ -64,6 +67,7 @@ impl ApiError {
                 }
             },
             ApiError::Unauthorized { .. } => (StatusCode::UNAUTHORIZED, self.to_string()),
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, m.clone()),
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
             ApiError::Unprocessable(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone()),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, self.to_string()),

@@ -2,6 +2,11 @@
 //! behind the gateway token ([`crate::remote`] is their side): the
 //! director's store, so that every gateway replica shares its identity
 //! map, sessions and node list, and its placement of new systems.
+//!
+//! The token reaches only the keys a gateway uses ([`GatewayReach`]): it
+//! reads and writes sessions and the identity map, reads the node list,
+//! and is refused (403) everything else: clients, moves, operations,
+//! zones, node numbers, a scan of the whole store.
 
 use std::sync::Arc;
 
@@ -13,8 +18,10 @@ use utoipa_axum::routes;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::ApiJson;
 use crate::cluster::{Director, DirectorError};
+use crate::model::GatewayReach;
 use crate::remote::{PlaceAnswer, PlaceRequest, StoreOp, StoreOutcome};
 use crate::store::StoreError;
+use crate::store::key::KeyDisplay;
 
 /// Largest store request: a value of a few MiB, base64-encoded. The
 /// director's own records are far smaller.
@@ -32,11 +39,13 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<Director>> {
 #[utoipa::path(post, path = "/gateway/v1/store", tag = "gateway", request_body = StoreOp,
     responses(
         (status = 200, description = "What the operation found or did", body = StoreOutcome),
+        (status = 403, description = "A key the gateway token does not reach", body = ErrorBody),
         (status = 422, description = "An empty key or value", body = ErrorBody)))]
 async fn store(
     State(director): State<Arc<Director>>,
     ApiJson(op): ApiJson<StoreOp>,
 ) -> ApiResult<Json<StoreOutcome>> {
+    within_reach(&op)?;
     match op.run(director.store()).await {
         Ok(outcome) => Ok(Json(outcome)),
         Err(e @ (StoreError::EmptyKey | StoreError::EmptyValue { .. })) => {
@@ -57,4 +66,46 @@ async fn place(
         .place_unkeyed(&req.zone, req.candidates.as_deref())
         .await?;
     Ok(Json(PlaceAnswer { node }))
+}
+
+/// Refuses an operation that touches a key beyond the gateway token's
+/// reach: reads need [`GatewayReach::Read`], writes (a transaction's
+/// included) [`GatewayReach::ReadWrite`], a scan a prefix inside one the
+/// gateway reads.
+fn within_reach(op: &StoreOp) -> ApiResult<()> {
+    let need = |key: &[u8], reach: GatewayReach| {
+        if GatewayReach::of(key) >= reach {
+            return Ok(());
+        }
+        let what = if reach == GatewayReach::Read {
+            "read"
+        } else {
+            "write"
+        };
+        Err(ApiError::Forbidden(format!(
+            "the gateway token may not {what} {}",
+            KeyDisplay(key)
+        )))
+    };
+    match op {
+        StoreOp::Get { key } => need(&key.0, GatewayReach::Read),
+        StoreOp::Put { key, .. } | StoreOp::Delete { key } => need(&key.0, GatewayReach::ReadWrite),
+        StoreOp::Scan { prefix, .. } if GatewayReach::may_scan(&prefix.0) => Ok(()),
+        StoreOp::Scan { prefix, .. } if prefix.0.is_empty() => Err(ApiError::Forbidden(
+            "the gateway token may not scan the whole store".to_owned(),
+        )),
+        StoreOp::Scan { prefix, .. } => Err(ApiError::Forbidden(format!(
+            "the gateway token may not scan the keys under {}",
+            KeyDisplay(&prefix.0)
+        ))),
+        StoreOp::Transact { checks, writes } => {
+            for check in checks {
+                need(&check.key.0, GatewayReach::Read)?;
+            }
+            for write in writes {
+                need(&write.key.0, GatewayReach::ReadWrite)?;
+            }
+            Ok(())
+        }
+    }
 }

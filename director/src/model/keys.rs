@@ -168,14 +168,189 @@ impl Keys {
     }
 }
 
+/// How far the gateway token reaches into a key (the `/gateway/v1/store`
+/// API): a gateway shares sessions and the identity map with the director
+/// and reads the node list; clients, moves, operations, zones and the
+/// node numbering are none of its business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum GatewayReach {
+    /// Neither read nor written.
+    None,
+    /// Read and scanned only.
+    Read,
+    /// Read, scanned and written.
+    ReadWrite,
+}
+
+/// Prefixes a gateway reads but never writes: the node list.
+const GATEWAY_READS: &[&str] = &["node/"];
+
+/// Prefixes a gateway reads and writes: sessions and the identity map.
+const GATEWAY_WRITES: &[&str] = &[
+    "session/",
+    "sys/",
+    "sys-local/",
+    "sys-minion/",
+    "act/",
+    "act-local/",
+    "sched/",
+    "sched-local/",
+    "obj/",
+    "obj-local/",
+    "grp/",
+    "grp-local/",
+    "grp-name/",
+    "pkg/",
+    "pkg-local/",
+    "pkg-name/",
+    "erratum/",
+    "erratum-local/",
+    "erratum-name/",
+    "channel/",
+    "channel-local/",
+    "channel-label/",
+    "repo/",
+    "repo-local/",
+    "repo-label/",
+    "cfilter/",
+    "cfilter-local/",
+    "cfilter-name/",
+    "config-channel/",
+    "config-channel-local/",
+    "config-channel-label/",
+];
+
+impl GatewayReach {
+    /// How far the gateway token reaches into `key`. Besides the prefixes
+    /// above, it allocates session ids (`counter/session`) and cluster ids
+    /// (`counter/<space>-id`), but not node numbers, moves or operations.
+    pub fn of(key: &[u8]) -> GatewayReach {
+        let starts = |prefixes: &[&str]| prefixes.iter().any(|p| key.starts_with(p.as_bytes()));
+        if starts(GATEWAY_WRITES) {
+            return GatewayReach::ReadWrite;
+        }
+        if starts(GATEWAY_READS) {
+            return GatewayReach::Read;
+        }
+        match key.strip_prefix(b"counter/".as_slice()) {
+            Some(b"session") => GatewayReach::ReadWrite,
+            Some(name) if name.ends_with(b"-id") && !name.contains(&b'/') => {
+                GatewayReach::ReadWrite
+            }
+            _ => GatewayReach::None,
+        }
+    }
+
+    /// Whether the gateway token may scan the keys under `prefix`: only
+    /// within one of the prefixes it reads (never the whole store).
+    pub fn may_scan(prefix: &[u8]) -> bool {
+        GATEWAY_READS
+            .iter()
+            .chain(GATEWAY_WRITES)
+            .any(|p| prefix.starts_with(p.as_bytes()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Keys;
+    use super::{GatewayReach, Keys};
 
     #[test]
     fn numeric_keys_sort_numerically() {
         assert!(Keys::system(9) < Keys::system(10));
         assert!(Keys::system_local("n1", 1_000_010_009) < Keys::system_local("n1", 1_000_010_010));
         assert!(Keys::move_record(99) < Keys::move_record(100));
+    }
+
+    #[test]
+    fn the_gateway_reaches_sessions_and_identities_and_reads_nodes() {
+        let writes = [
+            Keys::session(7),
+            Keys::system(1),
+            Keys::system_local("n1", 1),
+            Keys::system_minion("m"),
+            Keys::action(1),
+            Keys::action_local("n1", 1),
+            Keys::schedule(1),
+            Keys::schedule_local("n1", 1),
+            Keys::object("image", 1),
+            Keys::object_local("image", "n1", 1),
+            Keys::group(1),
+            Keys::group_local("n1", 1),
+            Keys::group_name(1, "g"),
+            Keys::package(1),
+            Keys::package_local("n1", 1),
+            Keys::package_name("p-1-1.x86_64"),
+            Keys::erratum(1),
+            Keys::erratum_local("n1", 1),
+            Keys::erratum_name("SUSE-1"),
+            Keys::channel(1),
+            Keys::channel_local("n1", 1),
+            Keys::channel_label("c"),
+            Keys::repository(1),
+            Keys::repository_local("n1", 1),
+            Keys::repository_label("r"),
+            Keys::content_filter(1),
+            Keys::content_filter_local("n1", 1),
+            Keys::content_filter_name("f"),
+            Keys::config_channel(1),
+            Keys::config_channel_local("n1", 1),
+            Keys::config_channel_label("c"),
+            Keys::counter("session"),
+            Keys::counter("system-id"),
+            Keys::counter("image-id"),
+            Keys::counter("config-channel-id"),
+        ];
+        for key in writes {
+            assert_eq!(
+                GatewayReach::of(key.as_bytes()),
+                GatewayReach::ReadWrite,
+                "{key}"
+            );
+        }
+        assert_eq!(
+            GatewayReach::of(Keys::node("n1").as_bytes()),
+            GatewayReach::Read
+        );
+        let none = [
+            Keys::zone("z"),
+            Keys::node_number(1),
+            Keys::client("m"),
+            Keys::client_fingerprint("f"),
+            Keys::move_record(1),
+            Keys::operation(1),
+            Keys::counter("node-number"),
+            Keys::counter("move"),
+            Keys::counter("op"),
+            Keys::counter("x/y-id"),
+            "counter/".to_owned(),
+            "nodes".to_owned(),
+            "unknown/1".to_owned(),
+        ];
+        for key in none {
+            assert_eq!(
+                GatewayReach::of(key.as_bytes()),
+                GatewayReach::None,
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_gateway_scans_only_within_its_prefixes() {
+        assert!(GatewayReach::may_scan(b"node/"));
+        assert!(GatewayReach::may_scan(b"sys-local/n1/"));
+        assert!(GatewayReach::may_scan(b"session/"));
+        for prefix in [
+            &b""[..],
+            b"s",
+            b"sys",
+            b"node",
+            b"client/",
+            b"counter/",
+            b"op/",
+        ] {
+            assert!(!GatewayReach::may_scan(prefix), "{}", prefix.escape_ascii());
+        }
     }
 }

@@ -47,6 +47,10 @@
 //! | `op/<id>` | [`Operation`] | a drain or rebalance and its progress |
 //! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `schedule-id`, `<kind>-id` (the other [`ObjectKind`]s), `group-id`, `package-id`, `erratum-id`, `channel-id`, `repository-id`, `content-filter-id`, `config-channel-id`, `move`, `op`, `session` |
 //!
+//! The gateway token ([`GatewayReach`]) reads and writes `session/`, the
+//! identity map's keys and the `counter/session` and `counter/<space>-id`
+//! counters, and reads `node/`; nothing else.
+//!
 //! Secrets never enter the store: no passwords, no admin or client tokens.
 //! The one credential-like value kept is a gateway session's node session
 //! keys, which the gateway replicas must share to serve one session; they
@@ -66,7 +70,7 @@ pub use identity::{
     FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, ObjectIdentity, ObjectKind, ObjectPart,
     PackageIdentity, PackageName, Remaining, RepositoryIdentity, SystemIdentity,
 };
-pub use keys::Keys;
+pub use keys::{GatewayReach, Keys};
 pub use moves::{MoveOutcome, MoveRecord, MoveState, Operation, OperationKind, OperationState};
 pub use node::{Node, NodeLoad, NodeState};
 pub use session::GatewaySession;

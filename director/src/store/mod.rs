@@ -34,7 +34,7 @@
 
 mod counter;
 mod error;
-mod key;
+pub(crate) mod key;
 mod memory;
 mod redb;
 pub mod suite;

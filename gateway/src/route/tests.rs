@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use compat_tests::sim::{self, SimConfig};
-use director::model::{Keys, Node, NodeState, now_ms};
-use director::store::Store;
+use director::model::{GatewayReach, Keys, Node, NodeState, now_ms};
+use director::store::{CasResult, Conflict, Engine, MemoryEngine, Store, StoreError, Txn};
 use xmlrpc::{Fault, MethodCall, Value};
 
 use crate::config::{FanoutPolicy, GatewayConfig, StaticNode};
@@ -76,6 +76,66 @@ impl Drop for Sim {
     }
 }
 
+/// A memory store that fails the test on a key beyond the gateway token's
+/// reach ([`GatewayReach`]): every router test checks that a gateway
+/// linked to a director would be allowed what it does.
+struct WithinReach(MemoryEngine);
+
+fn within_reach(key: &[u8], reach: GatewayReach) {
+    assert!(
+        GatewayReach::of(key) >= reach,
+        "the gateway needs {reach:?} on {}, beyond the gateway token's reach",
+        key.escape_ascii()
+    );
+}
+
+#[async_trait::async_trait]
+impl Engine for WithinReach {
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+    async fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        within_reach(key, GatewayReach::Read);
+        self.0.get(key).await
+    }
+    async fn put(&self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        within_reach(key, GatewayReach::ReadWrite);
+        self.0.put(key, value).await
+    }
+    async fn delete(&self, key: &[u8]) -> Result<(), StoreError> {
+        within_reach(key, GatewayReach::ReadWrite);
+        self.0.delete(key).await
+    }
+    async fn scan_prefix(
+        &self,
+        prefix: &[u8],
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        assert!(
+            GatewayReach::may_scan(prefix),
+            "the gateway scans {}, beyond the gateway token's reach",
+            prefix.escape_ascii()
+        );
+        self.0.scan_prefix(prefix, limit).await
+    }
+    async fn transact(&self, txn: Txn) -> Result<CasResult<Conflict>, StoreError> {
+        for check in txn.checks() {
+            within_reach(&check.key, GatewayReach::Read);
+        }
+        for write in txn.writes() {
+            within_reach(&write.key, GatewayReach::ReadWrite);
+        }
+        self.0.transact(txn).await
+    }
+}
+
+/// The directory of a gateway with `cfg`'s static node list over a
+/// [`WithinReach`] store.
+fn directory(cfg: &GatewayConfig) -> Arc<Directory> {
+    let store = Store::new(WithinReach(MemoryEngine::new()));
+    Arc::new(Directory::from_static(&cfg.nodes, store))
+}
+
 async fn cluster(n: usize, systems: usize, policy: FanoutPolicy) -> (Vec<Sim>, Arc<Gateway>) {
     let mut sims = Vec::new();
     let mut cfg = GatewayConfig::default();
@@ -91,7 +151,7 @@ async fn cluster(n: usize, systems: usize, policy: FanoutPolicy) -> (Vec<Sim>, A
         });
         sims.push(s);
     }
-    let directory = Arc::new(Directory::from_config(&cfg).unwrap());
+    let directory = directory(&cfg);
     (sims, Arc::new(Gateway::new(cfg, directory)))
 }
 
@@ -118,7 +178,7 @@ async fn synced_apart(systems: [usize; 3]) -> ([Sim; 3], Gateway) {
             api_url: s.url.clone(),
         });
     }
-    let directory = Arc::new(Directory::from_config(&cfg).unwrap());
+    let directory = directory(&cfg);
     (sims, Gateway::new(cfg, directory))
 }
 
@@ -790,7 +850,7 @@ async fn alone(sim: &Sim) -> (Gateway, Value) {
         zone: "default".into(),
         api_url: sim.url.clone(),
     });
-    let directory = Arc::new(Directory::from_config(&cfg).unwrap());
+    let directory = directory(&cfg);
     let gw = Gateway::new(cfg, directory);
     let key = login(&gw).await;
     (gw, key)
@@ -1343,7 +1403,7 @@ async fn cluster_with_a_relay(
     let (sims, gw) = cluster(3, systems, policy).await;
     let mut cfg = gw.config().clone();
     cfg.nodes[2].api_url = relay_node(sims[2].url.clone(), rewrite).await;
-    let directory = Arc::new(Directory::from_config(&cfg).unwrap());
+    let directory = directory(&cfg);
     (sims, Arc::new(Gateway::new(cfg, directory)))
 }
 

@@ -13,13 +13,21 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::Store;
 
-/// Runs the whole suite against `store`. Needs a multi-threaded tokio runtime.
+/// Runs the whole suite against `store`, under `suite/`. Needs a
+/// multi-threaded tokio runtime.
 pub async fn run(store: Store) {
+    run_under(store, "suite/").await;
+}
+
+/// Runs the whole suite against `store` with every key under `root`: for a
+/// store that reaches only some prefixes (a director's store through the
+/// gateway token).
+pub async fn run_under(store: Store, root: &str) {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or_default();
-    let ns = format!("suite/{}-{nanos}/", std::process::id()).into_bytes();
+    let ns = format!("{root}{}-{nanos}/", std::process::id()).into_bytes();
     let k = |suffix: &[u8]| [ns.as_slice(), suffix].concat();
 
     kv::basics(&store, &k).await;
