@@ -366,20 +366,46 @@ impl DirectorLink {
                     zone: zone.to_owned(),
                     candidates,
                 },
+                Retry::Reads,
             )
             .await?;
         Ok(answer.node)
     }
 
+    /// Posts `body` to `path` and reads the answer, trying again after
+    /// [`BACKOFF`] when the failure is one `retry` allows.
     async fn post<Q: Serialize, A: serde::de::DeserializeOwned>(
         &self,
         path: &str,
         body: &Q,
+        retry: Retry,
     ) -> Result<A, LinkError> {
-        let failed = |message: String| LinkError::Request {
-            url: self.inner.base.clone(),
-            message,
-        };
+        let mut waits = BACKOFF.iter();
+        loop {
+            let failure = match self.attempt(path, body).await {
+                Ok(answer) => return Ok(answer),
+                Err(failure) => failure,
+            };
+            match waits.next() {
+                Some(wait) if failure.may_retry(retry) => {
+                    tracing::debug!(director = %self.inner.base, path, cause = %failure.message, "director request failed; trying again");
+                    tokio::time::sleep(*wait).await;
+                }
+                _ => {
+                    return Err(LinkError::Request {
+                        url: self.inner.base.clone(),
+                        message: failure.message,
+                    });
+                }
+            }
+        }
+    }
+
+    async fn attempt<Q: Serialize, A: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &Q,
+    ) -> Result<A, Failure> {
         let response = self
             .inner
             .http
@@ -388,19 +414,75 @@ impl DirectorLink {
             .json(body)
             .send()
             .await
-            .map_err(|e| failed(describe_reqwest(e)))?;
+            .map_err(Failure::from_reqwest)?;
         let status = response.status();
-        let bytes = read_capped(response)
-            .await
-            .map_err(|e| failed(format!("{path}: {e}")))?;
+        let bytes = read_capped(response).await.map_err(|message| Failure {
+            message: format!("{path}: {message}"),
+            unsent: false,
+            transient: false,
+        })?;
         if !status.is_success() {
             let said = serde_json::from_slice::<crate::api::ErrorBody>(&bytes)
                 .map(|b| b.error)
                 .unwrap_or_else(|_| "no error message".to_owned());
-            return Err(failed(format!("{path}: HTTP {}: {said}", status.as_u16())));
+            return Err(Failure {
+                message: format!("{path}: HTTP {}: {said}", status.as_u16()),
+                unsent: false,
+                transient: matches!(status.as_u16(), 502..=504),
+            });
         }
-        serde_json::from_slice(&bytes)
-            .map_err(|e| failed(format!("{path}: unexpected answer: {e}")))
+        serde_json::from_slice(&bytes).map_err(|e| Failure {
+            message: format!("{path}: unexpected answer: {e}"),
+            unsent: false,
+            transient: false,
+        })
+    }
+}
+
+/// How long to wait before each new try of a failed request: a director
+/// restarting, or a store hiccup, is ridden over for about 1.3 s; then
+/// the failure is the caller's.
+const BACKOFF: [Duration; 3] = [
+    Duration::from_millis(100),
+    Duration::from_millis(300),
+    Duration::from_millis(900),
+];
+
+/// Which failed requests are tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// Only a request the director never received (the connection was
+    /// refused or reset while connecting): safe for any request, writes
+    /// included.
+    Unsent,
+    /// Also a request whose answer was lost (connection closed) or that
+    /// the director answered 502, 503 or 504: only for requests that
+    /// change nothing. Never a timeout: it would multiply the wait.
+    Reads,
+}
+
+/// One failed try of a request.
+struct Failure {
+    /// What failed (never a request body).
+    message: String,
+    /// The director never received the request.
+    unsent: bool,
+    /// The failure may pass: a lost answer or a 502/503/504.
+    transient: bool,
+}
+
+impl Failure {
+    fn from_reqwest(e: reqwest::Error) -> Failure {
+        let timeout = e.is_timeout();
+        Failure {
+            unsent: e.is_connect() && !timeout,
+            transient: !timeout,
+            message: describe_reqwest(e),
+        }
+    }
+
+    fn may_retry(&self, retry: Retry) -> bool {
+        self.unsent || (retry == Retry::Reads && self.transient)
     }
 }
 
@@ -436,8 +518,15 @@ pub struct RemoteEngine {
 
 impl RemoteEngine {
     async fn run(&self, op: StoreOp) -> Result<StoreOutcome, StoreError> {
+        // A write whose answer was lost may have been applied: sending it
+        // again could undo a later writer's value or see its own write as
+        // a conflict.
+        let retry = match op {
+            StoreOp::Get { .. } | StoreOp::Scan { .. } => Retry::Reads,
+            _ => Retry::Unsent,
+        };
         self.link
-            .post("/gateway/v1/store", &op)
+            .post("/gateway/v1/store", &op, retry)
             .await
             .map_err(|e| StoreError::Remote {
                 endpoint: self.link.url().to_owned(),

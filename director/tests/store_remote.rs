@@ -26,6 +26,10 @@ struct Running {
 }
 
 async fn start() -> Running {
+    start_on(TcpListener::bind("127.0.0.1:0").await.unwrap()).await
+}
+
+async fn start_on(listener: TcpListener) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_redb(dir.path().join("director.redb")).unwrap();
     let director = Arc::new(
@@ -33,7 +37,6 @@ async fn start() -> Running {
             .await
             .unwrap(),
     );
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(serve(
@@ -205,6 +208,34 @@ async fn a_wrong_token_is_refused_and_said_so() {
         .unwrap_err()
         .to_string();
     assert!(err.starts_with(&url), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_director_that_comes_up_within_the_back_off_is_reached() {
+    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = closed.local_addr().unwrap();
+    drop(closed);
+    let remote = DirectorLink::new(&format!("http://{addr}"), GATEWAY, None)
+        .unwrap()
+        .store();
+    // The director starts 250 ms after the first refused connection: a
+    // read and a write (never received while refused) both get through.
+    let late = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        start_on(TcpListener::bind(addr).await.unwrap()).await
+    });
+    assert_eq!(remote.get("sys-minion/late").await.unwrap(), None);
+    let director = late.await.unwrap();
+    remote.put("sys-minion/late", b"3").await.unwrap();
+    assert_eq!(
+        director
+            .director
+            .store()
+            .get("sys-minion/late")
+            .await
+            .unwrap(),
+        Some(b"3".to_vec())
+    );
 }
 
 #[tokio::test]
