@@ -14,6 +14,11 @@
 //! director's store runs every operation as its own engine does, so the
 //! remote engine passes the same conformance suite.
 //!
+//! A request the director never received is tried again after a short
+//! back-off (0.1, 0.3, 0.9 s); so is a read whose answer was lost or that
+//! the director answered 502-504. A write whose answer was lost is not:
+//! it may have been applied.
+//!
 //! The gateway token reaches only the keys a gateway uses
 //! ([`crate::model::GatewayReach`]), but those hold the sessions' node
 //! session keys: guard it, and use TLS between gateways and the director.
