@@ -38,6 +38,8 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "update" => update(node, call),
         "deleteChannels" => delete(node, call),
         "channelExists" => exists(node, call),
+        // The simulated channels hold no files.
+        "listFiles" => list_files(node, call),
         _ => return None,
     })
 }
@@ -84,6 +86,16 @@ fn lookup_failed(what: &str) -> Fault {
 
 fn by_label<'d>(custom: &'d CustomContent, label: &str) -> Option<&'d ConfigChannel> {
     custom.config_channels.values().find(|c| c.label == label)
+}
+
+/// `listFiles(label)`: a channel's files, none in the simulator.
+fn list_files(node: &Node, call: &Call<'_>) -> MethodResponse {
+    call.user(node)?;
+    let label = call.str("label")?;
+    let data = node.read();
+    by_label(&data.custom, label)
+        .map(|_| Value::Array(Vec::new()))
+        .ok_or_else(|| lookup_failed(&format!("label={label}")))
 }
 
 /// `getDetails(label)` and `getDetails(id)`.
