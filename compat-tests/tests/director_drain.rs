@@ -4,6 +4,8 @@
 //! cluster system id. Two `gateway` processes linked to the director
 //! (`[director]`, its gateway API) serve one session and the director's
 //! cluster ids, and a drained node's systems answer from their new owner.
+//! When the drained node comes back, `gateway seed-node` gives it what was
+//! broadcast while it was away.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -322,6 +324,76 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
         .find(|n| n["id"] == "n1")
         .unwrap();
     assert_eq!(n1["clients"].as_u64(), Some(0));
+
+    // n1 comes back. An activation key made while it was away reached n2
+    // and n3 only: `gateway seed-node` copies it onto n1 before n1 is
+    // staged, so a broadcast after n1 serves again finds it on every node.
+    let made = rpc_a
+        .call(
+            "activationkey.create",
+            vec![
+                key.clone(),
+                "returning".into(),
+                "Made while n1 was away".into(),
+                "".into(),
+                xmlrpc::Value::Array(Vec::new()),
+                false.into(),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(made.as_str(), Some("1-returning"));
+    let n1_rpc = RpcClient::new(format!("{}/rpc/api", cluster.sim_urls["n1"]));
+    let n1_key: xmlrpc::Value = n1_rpc.login("admin", "admin").await.unwrap().into();
+    let on_n1 = async || {
+        n1_rpc
+            .call(
+                "activationkey.getDetails",
+                vec![n1_key.clone(), "1-returning".into()],
+            )
+            .await
+            .is_ok()
+    };
+    assert!(!on_n1().await, "n1 was away when the key was made");
+    let seeded = Command::new(GATEWAY_BIN)
+        .args(["--director", &cluster.director.base_url])
+        .args(["seed-node", "--from", "n2", "--to", "n1"])
+        .env("GATEWAY_DIRECTOR_TOKEN", GATEWAY)
+        .env("GATEWAY_SEED_PASSWORD", "admin")
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&seeded.stdout);
+    assert!(
+        seeded.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    assert!(
+        report
+            .lines()
+            .any(|l| l.starts_with("created") && l.ends_with("activation key         1-returning")),
+        "{report}"
+    );
+    assert!(on_n1().await, "seeded onto n1");
+    for state in ["staged", "active"] {
+        cluster
+            .admin(
+                reqwest::Method::PATCH,
+                "/nodes/n1",
+                Some(json!({ "state": state })),
+            )
+            .await;
+    }
+    // The gateways read the node list every second.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    rpc_b
+        .call(
+            "activationkey.delete",
+            vec![key.clone(), "1-returning".into()],
+        )
+        .await
+        .unwrap();
+    assert!(!on_n1().await, "the broadcast delete reached n1");
 }
 
 /// The ids `system.listSystems` answers through `rpc`.

@@ -8,12 +8,16 @@
 //! `$GATEWAY_DIRECTOR_TOKEN` or `director.token_file`), binds, prints
 //! `gateway listening on http(s)://ADDR/rpc/api` once it accepts
 //! connections and serves until SIGINT or SIGTERM.
+//!
+//! `gateway [--config FILE | --node ... | --director URL] seed-node --from
+//! ID --to ID`: copies the shared data a joining node lacks from a serving
+//! one ([`crate::seed`]), prints what it did and exits.
 
 use std::path::PathBuf;
 
 use crate::config::{DirectorConfig, FanoutPolicy, GatewayConfig, StaticNode};
 use anyhow::Context;
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 /// One SUSE Manager XML-RPC API in front of many SUSE Manager nodes.
 #[derive(Debug, Parser)]
@@ -44,9 +48,43 @@ struct Args {
     /// Per-node call timeout in milliseconds; overrides `upstream.timeout_ms`.
     #[arg(long, env = "GATEWAY_TIMEOUT_MS")]
     timeout_ms: Option<u64>,
+    /// Instead of serving: a one-off task over the same node list.
+    #[command(subcommand)]
+    command: Option<Command>,
 }
 
-fn config(args: Args) -> anyhow::Result<GatewayConfig> {
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Copies the shared data a joining node lacks (system groups,
+    /// configuration channels, activation keys) from a serving node, over
+    /// each node's XML-RPC API, and lists the users it lacks. Run it while
+    /// the new node is `new`, then stage it. Exits non-zero when an item
+    /// failed.
+    SeedNode(SeedArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct SeedArgs {
+    /// The node to copy from (an id of the node list).
+    #[arg(long, value_name = "ID")]
+    from: String,
+    /// The node to copy onto.
+    #[arg(long, value_name = "ID")]
+    to: String,
+    /// The administrator to log in as, on both nodes.
+    #[arg(long, env = "GATEWAY_SEED_USER", default_value = "admin")]
+    user: String,
+    /// A file holding the administrator's password; without it, the
+    /// password is read from `$GATEWAY_SEED_PASSWORD`.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// Only list what would be created.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+fn config(mut args: Args) -> anyhow::Result<(GatewayConfig, Option<Command>)> {
+    let command = args.command.take();
     let mut cfg = match &args.config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -78,7 +116,7 @@ fn config(args: Args) -> anyhow::Result<GatewayConfig> {
         cfg.upstream.timeout_ms = ms;
     }
     cfg.validate()?;
-    Ok(cfg)
+    Ok((cfg, command))
 }
 
 /// Parses the command line, serves until SIGINT or SIGTERM.
@@ -106,7 +144,10 @@ async fn main_async() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cfg = config(Args::parse())?;
+    let (cfg, command) = config(Args::parse())?;
+    if let Some(Command::SeedNode(args)) = command {
+        return seed_node(cfg, args).await;
+    }
     if cfg.nodes.is_empty() && cfg.director.is_none() {
         tracing::warn!("no nodes and no director configured: every routed call will fail");
     }
@@ -133,13 +174,40 @@ async fn main_async() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `seed-node`: logs into both nodes, copies, prints the report.
+async fn seed_node(cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()> {
+    let password = match &args.password_file {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .trim_end_matches(['\r', '\n'])
+            .to_owned(),
+        None => std::env::var("GATEWAY_SEED_PASSWORD")
+            .context("no password: set $GATEWAY_SEED_PASSWORD or pass --password-file")?,
+    };
+    let gateway = crate::build(cfg).await?;
+    let report = crate::seed::between(
+        &gateway,
+        &args.from,
+        &args.to,
+        &args.user,
+        &password,
+        args.dry_run,
+    )
+    .await?;
+    println!("{report}");
+    if report.has_failures() {
+        anyhow::bail!("some items were not copied whole (see above)");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parsed(flags: &[&str]) -> GatewayConfig {
         let argv = std::iter::once("gateway").chain(flags.iter().copied());
-        config(Args::try_parse_from(argv).unwrap()).unwrap()
+        config(Args::try_parse_from(argv).unwrap()).unwrap().0
     }
 
     #[test]

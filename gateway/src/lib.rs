@@ -30,6 +30,7 @@ pub mod entry;
 pub mod error;
 pub mod rest;
 pub mod route;
+pub mod seed;
 pub mod server;
 pub mod shutdown;
 mod state;

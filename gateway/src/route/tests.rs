@@ -20,6 +20,7 @@ mod custom_content;
 mod errata;
 mod node_objects;
 mod packages;
+mod seed;
 
 /// A simulated node on loopback; stops when dropped.
 struct Sim {
