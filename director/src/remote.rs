@@ -421,10 +421,9 @@ impl DirectorLink {
             .await
             .map_err(Failure::from_reqwest)?;
         let status = response.status();
-        let bytes = read_capped(response).await.map_err(|message| Failure {
-            message: format!("{path}: {message}"),
-            unsent: false,
-            transient: false,
+        let bytes = read_capped(response).await.map_err(|f| Failure {
+            message: format!("{path}: {}", f.message),
+            ..f
         })?;
         if !status.is_success() {
             let said = serde_json::from_slice::<crate::api::ErrorBody>(&bytes)
@@ -492,14 +491,24 @@ impl Failure {
 }
 
 /// The answer's body, refused beyond [`MAX_ANSWER`] bytes.
-async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
-    let too_large = || format!("the answer exceeds {} MiB", MAX_ANSWER >> 20);
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, Failure> {
+    let too_large = || Failure {
+        message: format!("the answer exceeds {} MiB", MAX_ANSWER >> 20),
+        unsent: false,
+        transient: false,
+    };
     let declared = response.content_length().unwrap_or(0);
     if declared > MAX_ANSWER as u64 {
         return Err(too_large());
     }
     let mut body = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
-    while let Some(chunk) = response.chunk().await.map_err(describe_reqwest)? {
+    // A cut-off answer is a lost one: retried for reads only.
+    let cut_off = |e: reqwest::Error| Failure {
+        message: describe_reqwest(e),
+        unsent: false,
+        transient: true,
+    };
+    while let Some(chunk) = response.chunk().await.map_err(cut_off)? {
         if body.len() + chunk.len() > MAX_ANSWER {
             return Err(too_large());
         }

@@ -184,6 +184,10 @@ async fn seed_node(cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()> {
         None => std::env::var("GATEWAY_SEED_PASSWORD")
             .context("no password: set $GATEWAY_SEED_PASSWORD or pass --password-file")?,
     };
+    // Seeding needs the node list only: a serving gateway may hold the
+    // configured redb file's lock.
+    let mut cfg = cfg;
+    cfg.state.store = "memory".to_owned();
     let gateway = crate::build(cfg).await?;
     let report = crate::seed::between(
         &gateway,

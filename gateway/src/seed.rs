@@ -13,11 +13,13 @@
 //!    that holds files is reported as copied in part: files are not copied
 //!    yet);
 //! 3. activation keys (description, base channel, usage limit, add-on
-//!    entitlements, universal default), with their system groups (by
-//!    name), child channels, packages and configuration channels.
+//!    entitlements, universal default, disabled, contact method), with
+//!    their system groups (by name), child channels, packages and
+//!    configuration channels.
 //!
 //! What the target already holds (by group name, channel label, key) is
-//! left as it is, so a second run copies only what is still missing.
+//! left as it is, so a second run copies only what is still missing: an
+//! item copied in part, or changed on the source since, is not revisited.
 //! Users are listed but not copied: no API reads a password back.
 //! Software channels are the
 //! zone's content (synchronized from SCC or a peer server), not copied
@@ -494,7 +496,11 @@ async fn copy_key(
         base => base,
     };
     let mut params: Vec<Value> = vec![short.into(), text(key, "description").into(), base.into()];
-    if let Some(limit) = key.get("usage_limit").and_then(Value::as_i64) {
+    // A key without a limit shows 0 (`TokenSerializer`); a limit of 0
+    // given to `create` would let no system register.
+    if let Some(limit) = key.get("usage_limit").and_then(Value::as_i64)
+        && limit > 0
+    {
         params.push(Value::Int(i32::try_from(limit).unwrap_or(i32::MAX)));
     }
     params.push(Value::Array(
@@ -512,6 +518,24 @@ async fn copy_key(
     let made = created.as_str().unwrap_or(full).to_owned();
 
     let mut missing = Vec::new();
+    // `create` makes an enabled key with the default contact method.
+    let disabled = key.get("disabled").and_then(Value::as_bool) == Some(true);
+    let contact = text(key, "contact_method");
+    if disabled || !matches!(contact, "" | "default") {
+        let mut details = Struct::with_capacity(2).with("disabled", Value::Bool(disabled));
+        if !contact.is_empty() {
+            details.push("contact_method", contact.into());
+        }
+        let params = vec![made.as_str().into(), Value::Struct(details)];
+        add_part(
+            to,
+            "disabled, contact method",
+            "activationkey.setDetails",
+            params,
+            &mut missing,
+        )
+        .await;
+    }
     // The documentation calls the group ids strings; servers send ints.
     let source_groups: Vec<i64> = key
         .get("server_group_ids")

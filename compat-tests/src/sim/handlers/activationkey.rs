@@ -34,14 +34,13 @@ fn list(node: &Node) -> Value {
 }
 
 /// A key as the server's `ActivationKeySerializer` shows it, in
-/// `listActivationKeys` and `getDetails`: no usage limit is no member.
+/// `listActivationKeys` and `getDetails` (`TokenSerializer.populateTokenInfo`):
+/// no usage limit is a limit of 0.
 fn key_value(k: &ActivationKey) -> Value {
-    let mut s = Struct::with_capacity(12)
+    let s = Struct::with_capacity(12)
         .with("key", Value::string(&k.key))
-        .with("description", Value::string(&k.description));
-    if let Some(limit) = k.usage_limit {
-        s.push("usage_limit", Value::Int(limit));
-    }
+        .with("description", Value::string(&k.description))
+        .with("usage_limit", Value::Int(k.usage_limit.unwrap_or(0)));
     let base = if k.base_channel_label.is_empty() {
         "none"
     } else {
