@@ -175,7 +175,7 @@ async fn main_async() -> anyhow::Result<()> {
 }
 
 /// `seed-node`: logs into both nodes, copies, prints the report.
-async fn seed_node(cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()> {
+async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()> {
     let password = match &args.password_file {
         Some(path) => std::fs::read_to_string(path)
             .with_context(|| format!("reading {}", path.display()))?
@@ -186,7 +186,6 @@ async fn seed_node(cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()> {
     };
     // Seeding needs the node list only: a serving gateway may hold the
     // configured redb file's lock.
-    let mut cfg = cfg;
     cfg.state.store = "memory".to_owned();
     let gateway = crate::build(cfg).await?;
     let report = crate::seed::between(

@@ -112,11 +112,6 @@ impl NodeSession {
         }
     }
 
-    /// The node's id.
-    pub fn node(&self) -> &str {
-        &self.node
-    }
-
     /// Calls `method` with the session key and `params`.
     async fn call(&self, method: &str, params: Vec<Value>) -> Result<Value, SeedError> {
         let mut all = Vec::with_capacity(params.len() + 1);
