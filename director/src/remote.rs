@@ -725,4 +725,105 @@ mod tests {
             );
         }
     }
+
+    /// How a fake director treats each request it reads.
+    #[derive(Clone, Copy)]
+    enum Fake {
+        /// Answers 503, as the director does when its store fails.
+        Unavailable,
+        /// Closes the connection without an answer: the request may have
+        /// been applied, the answer is lost.
+        LosesTheAnswer,
+    }
+
+    /// A fake director on a free port; answers its URL and the count of
+    /// requests it has read in full.
+    async fn fake_director(fake: Fake) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let count = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::clone(&count);
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let seen = Arc::clone(&seen);
+                tokio::spawn(async move {
+                    // One request per connection: its head, then as many
+                    // body bytes as it declares.
+                    let mut read = Vec::new();
+                    let mut buf = [0_u8; 4096];
+                    let body_end = loop {
+                        let Ok(n) = stream.read(&mut buf).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        read.extend_from_slice(&buf[..n]);
+                        let Some(head) = read.windows(4).position(|w| w == b"\r\n\r\n") else {
+                            continue;
+                        };
+                        let text = String::from_utf8_lossy(&read[..head]).to_ascii_lowercase();
+                        let length: usize = text
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse().ok())
+                            .unwrap_or(0);
+                        break head + 4 + length;
+                    };
+                    while read.len() < body_end {
+                        match stream.read(&mut buf).await {
+                            Ok(n) if n > 0 => read.extend_from_slice(&buf[..n]),
+                            _ => return,
+                        }
+                    }
+                    seen.fetch_add(1, Ordering::SeqCst);
+                    if let Fake::Unavailable = fake {
+                        let body = r#"{"error":"the store is unavailable"}"#;
+                        let answer = format!(
+                            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                        let _ = stream.write_all(answer.as_bytes()).await;
+                    }
+                });
+            }
+        });
+        (url, count)
+    }
+
+    /// A write whose answer was lost or refused with 503 may have been
+    /// applied: it is sent once. A read is tried again after each wait of
+    /// the back-off.
+    #[tokio::test]
+    async fn writes_are_sent_once_reads_are_tried_again() {
+        use std::sync::atomic::Ordering;
+
+        for fake in [Fake::Unavailable, Fake::LosesTheAnswer] {
+            let (url, count) = fake_director(fake).await;
+            let store = DirectorLink::new(&url, "t", None).unwrap().store();
+
+            let err = store.put(b"sys/1", b"v").await.unwrap_err().to_string();
+            assert_eq!(count.load(Ordering::SeqCst), 1, "put: {err}");
+            store
+                .transact(Txn::new().put(b"sys/1", b"w"))
+                .await
+                .unwrap_err();
+            assert_eq!(count.load(Ordering::SeqCst), 2, "transact");
+            store.delete(b"sys/1").await.unwrap_err();
+            assert_eq!(count.load(Ordering::SeqCst), 3, "delete");
+
+            let err = store.get(b"sys/1").await.unwrap_err().to_string();
+            assert_eq!(
+                count.load(Ordering::SeqCst),
+                3 + 1 + BACKOFF.len(),
+                "get: {err}"
+            );
+            if let Fake::Unavailable = fake {
+                assert!(err.contains("HTTP 503: the store is unavailable"), "{err}");
+            }
+        }
+    }
 }
