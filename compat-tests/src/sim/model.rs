@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 mod custom;
 mod local;
 
-pub use custom::{ConfigChannel, ContentFilter, CustomContent, Repository};
+pub use custom::{
+    ConfigChannel, ConfigFile, ConfigRevision, ContentFilter, CustomContent, Repository,
+};
 pub use local::{
     AnsiblePath, Image, LocalObjects, Notification, PackageNevra, PackageProfile,
     PinnedSubscription, Snapshot, take_id,
@@ -214,6 +216,16 @@ pub struct ActivationKey {
     pub universal_default: bool,
     /// The system groups a system registered with it joins, by id.
     pub server_groups: Vec<i32>,
+    /// Child channel labels.
+    pub child_channels: Vec<String>,
+    /// Packages to install: name and architecture label, if any.
+    pub packages: Vec<(String, Option<String>)>,
+    /// Configuration channel ids, highest rank first.
+    pub config_channels: Vec<i32>,
+    /// Whether it is disabled.
+    pub disabled: bool,
+    /// `default`, `ssh-push` or `ssh-push-tunnel`.
+    pub contact_method: String,
 }
 
 /// A system group.

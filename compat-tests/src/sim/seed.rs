@@ -270,6 +270,11 @@ fn seed_shared(data: &mut NodeData, spec: &SeedSpec) {
                 entitlements: Vec::new(),
                 universal_default: false,
                 server_groups: Vec::new(),
+                child_channels: Vec::new(),
+                packages: Vec::new(),
+                config_channels: Vec::new(),
+                disabled: false,
+                contact_method: "default".to_owned(),
             },
         );
     }

@@ -1,23 +1,37 @@
 //! `configchannel`'s global configuration channels: `create` (all three
 //! overloads), `getDetails` by label or id, `listGlobals`,
-//! `lookupChannelInfo`, `update`, `deleteChannels`, `channelExists`; and
-//! a system's channels (`system.config.listChannels`, `addChannels`,
+//! `lookupChannelInfo`, `update`, `deleteChannels`, `channelExists`; their
+//! files, directories and links (`listFiles`, `lookupFileInfo` of the
+//! latest revisions, `getFileRevisions`, `getFileRevision`,
+//! `getEncodedFileRevision`, `createOrUpdatePath`,
+//! `createOrUpdateSymlink`, `updateInitSls`, `deleteFiles`); and a
+//! system's channels (`system.config.listChannels`, `addChannels`,
 //! `removeChannels`, `setChannels`).
 //! Each node numbers its channels from
 //! [`crate::sim::seed::first_custom_id`]; none are seeded.
 //!
 //! Follows the server's `ConfigChannelHandler`,
-//! `ConfigChannelCreationHelper` and `ConfigChannelSerializer`.
-//! Simplified: one organization, no files (a state channel's `init.sls`
-//! is not kept), and any system takes configuration channels (the server
-//! asks for configuration management capabilities). Unverified against a server: the
-//! text after 1021's fixed start (the server words its validation errors
-//! from a localized catalog), and `listGlobals` ordered by name.
+//! `XmlRpcConfigChannelHelper`, `ConfigFileBuilder`,
+//! `ConfigChannelCreationHelper` (a state channel is made with an empty
+//! `/init.sls`, root:root 644), `ConfigChannelSerializer` and
+//! `ConfigRevisionSerializer`.
+//! Simplified: one organization, any system takes configuration channels
+//! (the server asks for configuration management capabilities), and file
+//! contents are not checked for macros or size. Unverified against a
+//! server: the text after 1021's and 1023's fixed starts and the texts of
+//! 1213 and 1233 (the server words them from a localized catalog), and
+//! `listGlobals` ordered by name.
 
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
 use xmlrpc::{Fault, MethodResponse, Struct, Value};
 
 use super::{Answer, Call};
-use crate::sim::model::{ConfigChannel, CustomContent, take_id};
+use crate::sim::clock::{format_datetime, now_secs};
+use crate::sim::model::{ConfigChannel, ConfigFile, ConfigRevision, CustomContent, take_id};
 use crate::sim::{Node, faults};
 
 /// The channel types `create` takes (`getGlobalChannelType`).
@@ -38,8 +52,15 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "update" => update(node, call),
         "deleteChannels" => delete(node, call),
         "channelExists" => exists(node, call),
-        // The simulated channels hold no files.
         "listFiles" => list_files(node, call),
+        "lookupFileInfo" if call.arg("paths").is_some() => lookup_files(node, call),
+        "getFileRevisions" => file_revisions(node, call),
+        "getFileRevision" => file_revision(node, call, false),
+        "getEncodedFileRevision" => file_revision(node, call, true),
+        "createOrUpdatePath" => create_or_update(node, call, Made::Path),
+        "createOrUpdateSymlink" => create_or_update(node, call, Made::Symlink),
+        "updateInitSls" => create_or_update(node, call, Made::InitSls),
+        "deleteFiles" => delete_files(node, call),
         _ => return None,
     })
 }
@@ -60,7 +81,7 @@ fn channel_type(kind: &str) -> Value {
 }
 
 /// A channel as `ConfigChannelSerializer` shows it.
-fn details(c: &ConfigChannel) -> Value {
+pub(super) fn details(c: &ConfigChannel) -> Value {
     Struct::with_capacity(6)
         .with("id", Value::Int(c.id))
         .with("label", Value::string(&c.label))
@@ -88,14 +109,450 @@ fn by_label<'d>(custom: &'d CustomContent, label: &str) -> Option<&'d ConfigChan
     custom.config_channels.values().find(|c| c.label == label)
 }
 
-/// `listFiles(label)`: a channel's files, none in the simulator.
+/// `listFiles(label)`: a channel's paths in order
+/// (`ConfigFileDtoSerializer`).
 fn list_files(node: &Node, call: &Call<'_>) -> MethodResponse {
     call.user(node)?;
     let label = call.str("label")?;
     let data = node.read();
-    by_label(&data.custom, label)
-        .map(|_| Value::Array(Vec::new()))
-        .ok_or_else(|| lookup_failed(&format!("label={label}")))
+    let channel =
+        by_label(&data.custom, label).ok_or_else(|| lookup_failed(&format!("label={label}")))?;
+    Ok(Value::Array(
+        channel
+            .files
+            .iter()
+            .map(|(path, file)| {
+                Struct::with_capacity(3)
+                    .with("type", Value::string(&file.kind))
+                    .with("path", Value::string(path))
+                    .with(
+                        "last_modified",
+                        Value::DateTime(format_datetime(file.latest().created)),
+                    )
+                    .into()
+            })
+            .collect(),
+    ))
+}
+
+/// `NoSuchConfigFilePathException`.
+fn no_such_path(path: &str, label: &str) -> Fault {
+    faults::domain(
+        -1029,
+        &format!("No such configuration file path: {path} in config channel: {label}"),
+    )
+}
+
+/// The fault `getFileRevision(s)` answer for a path the channel lacks.
+fn no_such_file(path: &str) -> Fault {
+    faults::domain(
+        1022,
+        &format!("Could not find configuration file with filePath=: {path}"),
+    )
+}
+
+/// `ConfigRevisionSerializer`: the contents in base64 when `encoded` (the
+/// `EncodedConfigRevision` of `getEncodedFileRevision`) or binary.
+fn revision_value(
+    channel: &ConfigChannel,
+    path: &str,
+    file: &ConfigFile,
+    rev: &ConfigRevision,
+    encoded: bool,
+) -> Value {
+    let mut s = Struct::with_capacity(16)
+        .with("type", Value::string(&file.kind))
+        .with("path", Value::string(path))
+        .with("revision", Value::Int(rev.revision))
+        .with("creation", Value::DateTime(format_datetime(rev.created)))
+        .with("modified", Value::DateTime(format_datetime(rev.created)))
+        .with("selinux_ctx", Value::string(&rev.selinux_ctx));
+    if file.kind == "symlink" {
+        s.push("target_path", Value::string(&rev.target_path));
+    } else {
+        s.push("owner", Value::string(&rev.owner));
+        s.push("group", Value::string(&rev.group));
+        s.push(
+            "permissions",
+            Value::Int(i32::try_from(rev.mode).unwrap_or(0)),
+        );
+        s.push(
+            "permissions_mode",
+            Value::String(format!("{:03}", rev.mode)),
+        );
+    }
+    if file.kind == "file" || file.kind == "sls" {
+        s.push("binary", Value::Bool(rev.binary));
+        s.push(
+            "sha256",
+            Value::String(hex::encode(Sha256::digest(&rev.contents))),
+        );
+        if encoded || rev.binary {
+            s.push("contents", Value::String(STANDARD.encode(&rev.contents)));
+            s.push("contents_enc64", Value::Bool(true));
+        } else {
+            s.push(
+                "contents",
+                Value::String(String::from_utf8_lossy(&rev.contents).into_owned()),
+            );
+            s.push("contents_enc64", Value::Bool(false));
+        }
+        if !rev.binary {
+            s.push("macro-start-delimiter", Value::string(&rev.delimiters.0));
+            s.push("macro-end-delimiter", Value::string(&rev.delimiters.1));
+        }
+    }
+    s.push("channel", Value::string(&channel.name));
+    s.into()
+}
+
+/// `XmlRpcConfigChannelHelper.lookupGlobal`: one channel by label.
+fn global<'d>(custom: &'d CustomContent, label: &str) -> Result<&'d ConfigChannel, Fault> {
+    by_label(custom, label).ok_or_else(faults::no_such_channel)
+}
+
+/// `lookupFileInfo(label, paths)`: the latest revision of each path, in
+/// the order asked; an unknown path fails the call.
+fn lookup_files(node: &Node, call: &Call<'_>) -> MethodResponse {
+    call.user(node)?;
+    let label = call.str("label")?;
+    let paths = call.strs("paths")?;
+    let data = node.read();
+    let channel = global(&data.custom, label)?;
+    paths
+        .iter()
+        .map(|path| {
+            let file = channel
+                .files
+                .get(path)
+                .ok_or_else(|| no_such_path(path, label))?;
+            Ok(revision_value(channel, path, file, file.latest(), false))
+        })
+        .collect::<Result<Vec<_>, Fault>>()
+        .map(Value::Array)
+}
+
+/// `getFileRevisions(label, filePath)`: every revision, oldest first.
+fn file_revisions(node: &Node, call: &Call<'_>) -> MethodResponse {
+    call.user(node)?;
+    let label = call.str("label")?;
+    let path = call.str("filePath")?;
+    let data = node.read();
+    let channel = global(&data.custom, label)?;
+    let file = channel.files.get(path).ok_or_else(|| no_such_file(path))?;
+    Ok(Value::Array(
+        file.revisions
+            .iter()
+            .map(|rev| revision_value(channel, path, file, rev, false))
+            .collect(),
+    ))
+}
+
+/// `getFileRevision` / `getEncodedFileRevision(label, filePath,
+/// revision)`.
+fn file_revision(node: &Node, call: &Call<'_>, encoded: bool) -> MethodResponse {
+    call.user(node)?;
+    let label = call.str("label")?;
+    let path = call.str("filePath")?;
+    let revision = call.int("revision")?;
+    let data = node.read();
+    let channel = global(&data.custom, label)?;
+    let file = channel.files.get(path).ok_or_else(|| no_such_file(path))?;
+    file.revisions
+        .iter()
+        .find(|r| i64::from(r.revision) == revision)
+        .map(|rev| revision_value(channel, path, file, rev, encoded))
+        .ok_or_else(|| {
+            Fault::new(
+                -1,
+                format!(
+                    "com.redhat.rhn.common.hibernate.LookupException: Could not find config revision with revision number {revision}"
+                ),
+            )
+        })
+}
+
+/// What a `createOrUpdate*` call makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Made {
+    /// `createOrUpdatePath`: a file or directory (`isDir`).
+    Path,
+    /// `createOrUpdateSymlink`.
+    Symlink,
+    /// `updateInitSls`: a state channel's `/init.sls`.
+    InitSls,
+}
+
+/// The path of a state channel's state file.
+const INIT_SLS: &str = "/init.sls";
+
+/// `ConfigFileErrorException` (1023): `ConfigFileBuilder`'s validation.
+fn file_error(why: &str) -> Fault {
+    faults::domain(
+        1023,
+        &format!("Following errors were encountered when creating the config file.\n{why}"),
+    )
+}
+
+/// `XmlRpcConfigChannelHelper.getContents`: `contents`, decoded from
+/// base64 when `contents_enc64` (or `binary`) says so.
+fn contents(info: &Struct, binary: bool) -> Result<Vec<u8>, Fault> {
+    let text = info
+        .get("contents")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let encoded = binary || info.get("contents_enc64").and_then(Value::as_bool) == Some(true);
+    if encoded {
+        STANDARD
+            .decode(text.trim())
+            .map_err(|_| faults::domain(1023, "The contents are not valid base64."))
+    } else {
+        Ok(text.as_bytes().to_vec())
+    }
+}
+
+/// `ConfigurationValidation.validatePath` and `ConfigFileData`'s checks
+/// of owner, group and mode.
+fn validate_path(path: &str) -> Result<(), Fault> {
+    if path.is_empty() || !path.starts_with('/') || path.ends_with('/') || path.contains("..") {
+        return Err(file_error(&format!(
+            "The path {path} must be absolute, must not end with '/' and must not hold '..'."
+        )));
+    }
+    Ok(())
+}
+
+fn validate_owner(what: &str, name: &str) -> Result<(), Fault> {
+    let ok = !name.is_empty()
+        && name.len() <= 32
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(file_error(&format!(
+            "'{what}' must be a user or group name or id."
+        )))
+    }
+}
+
+/// Octal permissions of 3 or 4 digits, kept as read in decimal (`0644` is
+/// 644).
+fn parse_mode(text: &str) -> Result<i64, Fault> {
+    let ok = (3..=4).contains(&text.len()) && text.bytes().all(|b| (b'0'..=b'7').contains(&b));
+    ok.then(|| text.parse().ok())
+        .flatten()
+        .ok_or_else(|| file_error("'permissions' must be 3 or 4 octal digits."))
+}
+
+/// `createOrUpdatePath`, `createOrUpdateSymlink` and `updateInitSls`: a
+/// new path is revision 1; a change of an existing one is its next
+/// revision (or the one given, which must be higher), and data equal to
+/// the latest revision changes nothing. A path keeps its type.
+fn create_or_update(node: &Node, call: &Call<'_>, made: Made) -> MethodResponse {
+    call.user(node)?;
+    let label = call.str("label")?;
+    let info = call
+        .arg("pathInfo")
+        .and_then(Value::as_struct)
+        .ok_or_else(|| faults::internal("missing struct parameter pathInfo"))?;
+    let is_dir = made == Made::Path && call.bool("isDir")?;
+    let path = match made {
+        Made::InitSls => INIT_SLS,
+        _ => call.str("path")?,
+    };
+    let allowed: &[&str] = match made {
+        Made::Symlink => &["target_path", "revision", "selinux_ctx"],
+        Made::InitSls => &["contents", "contents_enc64", "revision"],
+        Made::Path if is_dir => &["owner", "group", "permissions", "revision", "selinux_ctx"],
+        Made::Path => &[
+            "owner",
+            "group",
+            "permissions",
+            "revision",
+            "selinux_ctx",
+            "contents",
+            "contents_enc64",
+            "macro-start-delimiter",
+            "macro-end-delimiter",
+            "binary",
+        ],
+    };
+    super::activationkey::check_members(info, allowed)?;
+    let mut data = node.write();
+    let id = global(&data.custom, label)?.id;
+    let channel = data
+        .custom
+        .config_channels
+        .get_mut(&id)
+        .expect("found above");
+    let state = channel.kind == "state";
+    match made {
+        Made::Path | Made::Symlink if state && (is_dir || made == Made::Symlink) => {
+            return Err(faults::domain(
+                1233,
+                "Directories and symbolic links are not supported for Salt minions.",
+            ));
+        }
+        Made::Path if state && path == INIT_SLS => {
+            return Err(faults::domain(
+                1213,
+                "Update init.sls with the updateInitSls method.",
+            ));
+        }
+        Made::InitSls if !state => {
+            return Err(faults::domain(
+                1233,
+                "Only a state channel's init.sls can be edited.",
+            ));
+        }
+        _ => {}
+    }
+    validate_path(path)?;
+    let kind = match made {
+        Made::Symlink => "symlink",
+        Made::InitSls => "sls",
+        Made::Path if is_dir => "directory",
+        Made::Path => "file",
+    };
+    let text = |name: &str| info.get(name).and_then(Value::as_str).map(str::to_owned);
+    let existing = channel.files.get(path);
+    if let Some(file) = existing
+        && file.kind != kind
+    {
+        return Err(file_error(&format!(
+            "{path} is a {}: its type cannot change.",
+            file.kind
+        )));
+    }
+    let previous = existing.map(ConfigFile::latest);
+    let mut rev = match (made, previous) {
+        // `updateInitSls` changes the contents only.
+        (Made::InitSls, Some(previous)) => previous.clone(),
+        _ => ConfigRevision {
+            revision: 1,
+            contents: Vec::new(),
+            binary: false,
+            owner: String::new(),
+            group: String::new(),
+            mode: 0,
+            selinux_ctx: text("selinux_ctx").unwrap_or_default(),
+            target_path: String::new(),
+            delimiters: ("{|".to_owned(), "|}".to_owned()),
+            created: 0,
+        },
+    };
+    match kind {
+        "symlink" => {
+            rev.target_path = text("target_path").unwrap_or_default();
+            validate_path(&rev.target_path)?;
+        }
+        _ if made == Made::InitSls => rev.contents = contents(info, false)?,
+        _ => {
+            rev.owner = text("owner").unwrap_or_default();
+            rev.group = text("group").unwrap_or_default();
+            validate_owner("owner", &rev.owner)?;
+            validate_owner("group", &rev.group)?;
+            rev.mode = parse_mode(&text("permissions").unwrap_or_default())?;
+            if kind == "file" {
+                rev.binary = info.get("binary").and_then(Value::as_bool) == Some(true);
+                rev.contents = contents(info, rev.binary)?;
+                for (name, slot) in [
+                    ("macro-start-delimiter", &mut rev.delimiters.0),
+                    ("macro-end-delimiter", &mut rev.delimiters.1),
+                ] {
+                    if let Some(d) = text(name).filter(|d| !d.trim().is_empty()) {
+                        *slot = d;
+                    }
+                }
+            }
+        }
+    }
+    let asked = match info.get("revision") {
+        None => None,
+        Some(v) => Some(
+            v.as_i64()
+                .or_else(|| v.as_str()?.parse().ok())
+                .and_then(|r| i32::try_from(r).ok())
+                .ok_or_else(|| file_error("The revision number is not valid."))?,
+        ),
+    };
+    if let Some(previous) = previous {
+        let same = ConfigRevision {
+            revision: previous.revision,
+            created: previous.created,
+            ..rev.clone()
+        };
+        if same == *previous {
+            return Ok(revision_value(
+                channel,
+                path,
+                &channel.files[path],
+                previous,
+                false,
+            ));
+        }
+        rev.revision = match asked {
+            Some(r) if r <= previous.revision => {
+                return Err(file_error(&format!(
+                    "The revision number must be higher than {}.",
+                    previous.revision
+                )));
+            }
+            Some(r) => r,
+            None => previous.revision + 1,
+        };
+    }
+    rev.created = now_secs();
+    let file = channel
+        .files
+        .entry(path.to_owned())
+        .or_insert_with(|| ConfigFile {
+            kind: kind.to_owned(),
+            revisions: Vec::new(),
+        });
+    file.revisions.push(rev);
+    let channel = &data.custom.config_channels[&id];
+    let file = &channel.files[path];
+    Ok(revision_value(channel, path, file, file.latest(), false))
+}
+
+/// `deleteFiles(label, paths)`: all, or none when a path is unknown.
+fn delete_files(node: &Node, call: &Call<'_>) -> MethodResponse {
+    call.user(node)?;
+    let label = call.str("label")?;
+    let paths = call.strs("paths")?;
+    let mut data = node.write();
+    let id = global(&data.custom, label)?.id;
+    let channel = data
+        .custom
+        .config_channels
+        .get_mut(&id)
+        .expect("found above");
+    if let Some(missing) = paths
+        .iter()
+        .find(|p| !channel.files.contains_key(p.as_str()))
+    {
+        return Err(no_such_path(missing, label));
+    }
+    for path in &paths {
+        channel.files.remove(path);
+    }
+    Ok(Value::Int(1))
+}
+
+/// The ids of the channels `labels` names, in order, each once; an
+/// unknown label is `NoSuchChannelException`.
+pub(super) fn ids_of(custom: &CustomContent, labels: &[String]) -> Result<Vec<i32>, Fault> {
+    let mut ids: Vec<i32> = Vec::with_capacity(labels.len());
+    for channel in globals(custom, labels)? {
+        if !ids.contains(&channel.id) {
+            ids.push(channel.id);
+        }
+    }
+    Ok(ids)
 }
 
 /// `getDetails(label)` and `getDetails(id)`.
@@ -214,6 +671,33 @@ fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
             "A configuration channel with label {label} already exists."
         )));
     }
+    // `createInitSlsFile`: a state channel gets its `/init.sls`, with
+    // the contents of the sixth overload's `pathInfo`, if given.
+    let mut files = BTreeMap::new();
+    if kind == "state" {
+        let init = match call.arg("pathInfo").and_then(Value::as_struct) {
+            Some(info) => contents(info, false)?,
+            None => Vec::new(),
+        };
+        files.insert(
+            INIT_SLS.to_owned(),
+            ConfigFile {
+                kind: "sls".to_owned(),
+                revisions: vec![ConfigRevision {
+                    revision: 1,
+                    contents: init,
+                    binary: false,
+                    owner: "root".to_owned(),
+                    group: "root".to_owned(),
+                    mode: 644,
+                    selinux_ctx: String::new(),
+                    target_path: String::new(),
+                    delimiters: ("{|".to_owned(), "|}".to_owned()),
+                    created: now_secs(),
+                }],
+            },
+        );
+    }
     let id = take_id(&mut custom.next_config_channel_id);
     let channel = ConfigChannel {
         id,
@@ -221,6 +705,7 @@ fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
         name,
         description,
         kind,
+        files,
     };
     let value = details(&channel);
     custom.config_channels.insert(id, channel);
@@ -259,6 +744,9 @@ fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
     }
     for ranked in data.custom.config_subscriptions.values_mut() {
         ranked.retain(|id| !ids.contains(id));
+    }
+    for key in data.activation_keys.values_mut() {
+        key.config_channels.retain(|id| !ids.contains(id));
     }
     Ok(Value::Int(1))
 }

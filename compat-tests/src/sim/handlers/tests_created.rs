@@ -527,3 +527,439 @@ fn a_systems_configuration_channels_keep_their_rank() {
     .unwrap();
     assert_eq!(ranked(), ["web"]);
 }
+
+#[test]
+fn configuration_files_keep_their_revisions() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+
+    let (node, key) = named_node("alpha");
+    let call = |method: &str, params: Vec<Value>| with_key(&node, &key, method, params);
+    let info = |members: &[(&str, Value)]| {
+        let mut s = Struct::with_capacity(members.len());
+        for (name, value) in members {
+            s.push(*name, value.clone());
+        }
+        Value::Struct(s)
+    };
+    call(
+        "configchannel.create",
+        vec![s("web"), s("Web"), s("httpd"), s("normal")],
+    )
+    .unwrap();
+    // The sixth overload gives a state channel's `init.sls` its contents.
+    call(
+        "configchannel.create",
+        vec![
+            s("motd"),
+            s("Motd"),
+            s("banner"),
+            s("state"),
+            info(&[
+                (
+                    "contents",
+                    s(&STANDARD.encode("motd:\r\n  file.managed\r\n")),
+                ),
+                ("contents_enc64", Value::Bool(true)),
+            ]),
+        ],
+    )
+    .unwrap();
+    let paths = |label: &str| {
+        let listed = call("configchannel.listFiles", vec![s(label)]).unwrap();
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let kind = field(f, "type").as_str().unwrap();
+                format!("{kind} {}", field(f, "path").as_str().unwrap())
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(paths("web"), Vec::<String>::new());
+    assert_eq!(paths("motd"), ["sls /init.sls"]);
+
+    let file = |path: &str, text: &str| {
+        call(
+            "configchannel.createOrUpdatePath",
+            vec![
+                s("web"),
+                s(path),
+                Value::Bool(false),
+                info(&[
+                    ("contents", s(&STANDARD.encode(text))),
+                    ("contents_enc64", Value::Bool(true)),
+                    ("owner", s("wwwrun")),
+                    ("group", s("www")),
+                    ("permissions", s("640")),
+                ]),
+            ],
+        )
+    };
+    let made = file("/etc/httpd.conf", "Listen 80\r\n").unwrap();
+    assert_eq!(field(&made, "revision"), &Value::Int(1));
+    assert_eq!(field(&made, "permissions_mode"), &s("640"));
+    assert_eq!(field(&made, "channel"), &s("Web"));
+    // The same data again changes nothing; other data is a new revision.
+    assert_eq!(
+        field(
+            &file("/etc/httpd.conf", "Listen 80\r\n").unwrap(),
+            "revision"
+        ),
+        &Value::Int(1)
+    );
+    assert_eq!(
+        field(
+            &file("/etc/httpd.conf", "Listen 443\r\n").unwrap(),
+            "revision"
+        ),
+        &Value::Int(2)
+    );
+    let dir = call(
+        "configchannel.createOrUpdatePath",
+        vec![
+            s("web"),
+            s("/etc/httpd"),
+            Value::Bool(true),
+            info(&[
+                ("owner", s("root")),
+                ("group", s("root")),
+                ("permissions", s("0755")),
+            ]),
+        ],
+    )
+    .unwrap();
+    assert_eq!(field(&dir, "permissions"), &Value::Int(755));
+    call(
+        "configchannel.createOrUpdateSymlink",
+        vec![
+            s("web"),
+            s("/etc/apache"),
+            info(&[("target_path", s("/etc/httpd"))]),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        paths("web"),
+        [
+            "symlink /etc/apache",
+            "directory /etc/httpd",
+            "file /etc/httpd.conf"
+        ]
+    );
+
+    // Text comes as is from `lookupFileInfo`, in base64 from
+    // `getEncodedFileRevision`, any revision.
+    let latest = call(
+        "configchannel.lookupFileInfo",
+        vec![s("web"), Value::Array(vec![s("/etc/httpd.conf")])],
+    )
+    .unwrap();
+    let latest = &latest.as_array().unwrap()[0];
+    assert_eq!(field(latest, "contents"), &s("Listen 443\r\n"));
+    assert_eq!(field(latest, "contents_enc64"), &Value::Bool(false));
+    let first = call(
+        "configchannel.getEncodedFileRevision",
+        vec![s("web"), s("/etc/httpd.conf"), Value::Int(1)],
+    )
+    .unwrap();
+    assert_eq!(
+        field(&first, "contents"),
+        &s(&STANDARD.encode("Listen 80\r\n"))
+    );
+    let revisions = call(
+        "configchannel.getFileRevisions",
+        vec![s("web"), s("/etc/httpd.conf")],
+    )
+    .unwrap();
+    assert_eq!(revisions.as_array().unwrap().len(), 2);
+
+    // `init.sls` changes through `updateInitSls` only; a state channel
+    // holds no directories or links.
+    let init = call(
+        "configchannel.updateInitSls",
+        vec![s("motd"), info(&[("contents", s("motd: {}"))])],
+    )
+    .unwrap();
+    assert_eq!(
+        (field(&init, "revision"), field(&init, "owner")),
+        (&Value::Int(2), &s("root"))
+    );
+    let on_state = |path: &str, is_dir: bool| {
+        fault_of(call(
+            "configchannel.createOrUpdatePath",
+            vec![
+                s("motd"),
+                s(path),
+                Value::Bool(is_dir),
+                info(&[
+                    ("owner", s("root")),
+                    ("group", s("root")),
+                    ("permissions", s("644")),
+                ]),
+            ],
+        ))
+        .0
+    };
+    assert_eq!(on_state("/init.sls", false), 1213);
+    assert_eq!(on_state("/files", true), 1233);
+    // Other files are fine.
+    call(
+        "configchannel.createOrUpdatePath",
+        vec![
+            s("motd"),
+            s("/banner.txt"),
+            Value::Bool(false),
+            info(&[
+                ("contents", s("Welcome")),
+                ("owner", s("root")),
+                ("group", s("root")),
+                ("permissions", s("644")),
+            ]),
+        ],
+    )
+    .unwrap();
+    assert_eq!(paths("motd"), ["file /banner.txt", "sls /init.sls"]);
+    assert_eq!(
+        fault_of(call(
+            "configchannel.updateInitSls",
+            vec![s("web"), info(&[("contents", s("x"))])]
+        ))
+        .0,
+        1233
+    );
+
+    // Refused: a relative path, a path changing type, a member the method
+    // does not take, an unknown path.
+    assert_eq!(fault_of(file("etc/x", "x")).0, 1023);
+    assert_eq!(
+        fault_of(call(
+            "configchannel.createOrUpdatePath",
+            vec![
+                s("web"),
+                s("/etc/httpd.conf"),
+                Value::Bool(true),
+                info(&[
+                    ("owner", s("root")),
+                    ("group", s("root")),
+                    ("permissions", s("755")),
+                ]),
+            ],
+        ))
+        .0,
+        1023
+    );
+    assert_eq!(
+        fault_of(call(
+            "configchannel.createOrUpdateSymlink",
+            vec![s("web"), s("/l"), info(&[("owner", s("root"))])],
+        )),
+        (2801, redstone("Invalid argument(s): owner"))
+    );
+    let unknown = call(
+        "configchannel.lookupFileInfo",
+        vec![s("web"), Value::Array(vec![s("/nope")])],
+    );
+    assert_eq!(
+        fault_of(unknown),
+        (
+            -1029,
+            redstone("No such configuration file path: /nope in config channel: web")
+        )
+    );
+    let delete = |paths: &[&str]| {
+        call(
+            "configchannel.deleteFiles",
+            vec![s("web"), Value::Array(paths.iter().map(|p| s(p)).collect())],
+        )
+    };
+    assert_eq!(fault_of(delete(&["/etc/apache", "/nope"])).0, -1029);
+    assert_eq!(paths("web").len(), 3, "nothing deleted");
+    assert_eq!(delete(&["/etc/apache", "/etc/httpd"]), Ok(Value::Int(1)));
+    assert_eq!(paths("web"), ["file /etc/httpd.conf"]);
+}
+
+#[test]
+fn an_activation_keys_parts_are_added_and_removed() {
+    const BASE: &str = "sle-product-sles15-sp6-pool-x86_64";
+    const CHILD: &str = "sle-product-sles15-sp6-updates-x86_64";
+    const OTHER_CHILD: &str = "sle-product-sles15-sp5-updates-x86_64";
+    let (node, key) = named_node("alpha");
+    let call = |method: &str, params: Vec<Value>| with_key(&node, &key, method, params);
+    let labels = |l: &[&str]| Value::Array(l.iter().map(|l| s(l)).collect());
+    call(
+        "activationkey.create",
+        vec![
+            s("edge"),
+            s("Edge"),
+            s(BASE),
+            Value::Array(vec![]),
+            Value::Bool(false),
+        ],
+    )
+    .unwrap();
+    let details = || call("activationkey.getDetails", vec![s("1-edge")]).unwrap();
+    let set = |members: Vec<(&str, Value)>| {
+        let mut st = Struct::with_capacity(members.len());
+        for (name, value) in members {
+            st.push(name, value);
+        }
+        call(
+            "activationkey.setDetails",
+            vec![s("1-edge"), Value::Struct(st)],
+        )
+    };
+
+    // Child channels of the key's base channel only.
+    let children = |method: &str, l: &[&str]| call(method, vec![s("1-edge"), labels(l)]);
+    assert_eq!(
+        children("activationkey.addChildChannels", &[CHILD]),
+        Ok(Value::Int(1))
+    );
+    assert_eq!(
+        fault_of(children("activationkey.addChildChannels", &[OTHER_CHILD])),
+        (
+            -211,
+            redstone(
+                "SLES 15 SP5 Updates for x86_64 is not a child channel of parent SLES 15 SP6 Pool for x86_64 which is already used by this key"
+            )
+        )
+    );
+    assert_eq!(
+        fault_of(children("activationkey.addChildChannels", &[BASE])),
+        (
+            -211,
+            redstone("SLES 15 SP6 Pool for x86_64 is not a child channel.")
+        )
+    );
+    assert_eq!(field(&details(), "child_channel_labels"), &labels(&[CHILD]));
+
+    // Packages: one (name, arch) once; the name need not be known.
+    let package = |name: &str, arch: Option<&str>| {
+        let mut p = Struct::with_capacity(2).with("name", s(name));
+        if let Some(arch) = arch {
+            p.push("arch", s(arch));
+        }
+        Value::Struct(p)
+    };
+    let packages =
+        |method: &str, list: Vec<Value>| call(method, vec![s("1-edge"), Value::Array(list)]);
+    packages(
+        "activationkey.addPackages",
+        vec![
+            package("vim", None),
+            package("vim", None),
+            package("salt-minion", Some("x86_64")),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        fault_of(packages(
+            "activationkey.addPackages",
+            vec![package("vim emacs", None)]
+        ))
+        .0,
+        2801
+    );
+    let held = details();
+    assert_eq!(
+        field(&held, "package_names"),
+        &labels(&["vim", "salt-minion"])
+    );
+    assert_eq!(
+        field(&held, "packages").as_array().unwrap()[1],
+        package("salt-minion", Some("x86_64"))
+    );
+    packages("activationkey.removePackages", vec![package("vim", None)]).unwrap();
+    assert_eq!(
+        field(&details(), "package_names"),
+        &labels(&["salt-minion"])
+    );
+
+    // Configuration channels by rank.
+    for label in ["base", "web", "db"] {
+        call("configchannel.create", vec![s(label), s(label), s("files")]).unwrap();
+    }
+    let ranked = || {
+        let listed = call("activationkey.listConfigChannels", vec![s("1-edge")]).unwrap();
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| field(c, "label").as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let keys = labels(&["1-edge"]);
+    let add = |l: &[&str], top: bool| {
+        call(
+            "activationkey.addConfigChannels",
+            vec![keys.clone(), labels(l), Value::Bool(top)],
+        )
+    };
+    add(&["base"], false).unwrap();
+    add(&["web", "db"], true).unwrap();
+    assert_eq!(ranked(), ["web", "db", "base"]);
+    assert_eq!(fault_of(add(&["nope"], true)).0, -210);
+    let remove = |l: &[&str]| {
+        call(
+            "activationkey.removeConfigChannels",
+            vec![keys.clone(), labels(l)],
+        )
+    };
+    assert_eq!(remove(&["db"]), Ok(Value::Int(1)));
+    assert_eq!(remove(&["db"]), Ok(Value::Int(0)), "not on the key");
+    call(
+        "activationkey.setConfigChannels",
+        vec![keys.clone(), labels(&["db", "web"])],
+    )
+    .unwrap();
+    assert_eq!(ranked(), ["db", "web"]);
+    call("configchannel.deleteChannels", vec![labels(&["db"])]).unwrap();
+    assert_eq!(ranked(), ["web"], "a deleted channel leaves the key");
+
+    // `setDetails`: the members given; a new base channel drops the child
+    // channels; a negative limit is none.
+    set(vec![
+        ("disabled", Value::Bool(true)),
+        ("contact_method", s("ssh-push")),
+        ("usage_limit", Value::Int(5)),
+    ])
+    .unwrap();
+    let held = details();
+    assert_eq!(
+        (
+            field(&held, "disabled"),
+            field(&held, "contact_method"),
+            field(&held, "usage_limit"),
+            field(&held, "description"),
+        ),
+        (
+            &Value::Bool(true),
+            &s("ssh-push"),
+            &Value::Int(5),
+            &s("Edge")
+        )
+    );
+    set(vec![("usage_limit", Value::Int(-1))]).unwrap();
+    assert_eq!(field(&details(), "usage_limit"), &Value::Int(0));
+    assert_eq!(
+        fault_of(set(vec![("contact_method", s("carrier-pigeon"))])),
+        (-1, redstone("Invalid contact method: carrier-pigeon"))
+    );
+    assert_eq!(
+        fault_of(set(vec![("colour", s("red"))])),
+        (2801, redstone("Invalid argument(s): colour"))
+    );
+    assert_eq!(
+        fault_of(set(vec![("base_channel_label", s(CHILD))])),
+        (
+            -211,
+            redstone("SLES 15 SP6 Updates for x86_64 is not a base channel.")
+        )
+    );
+    set(vec![("base_channel_label", s("none"))]).unwrap();
+    let held = details();
+    assert_eq!(field(&held, "base_channel_label"), &s("none"));
+    assert_eq!(field(&held, "child_channel_labels"), &labels(&[]));
+}

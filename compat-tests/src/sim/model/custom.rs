@@ -47,6 +47,54 @@ pub struct ConfigChannel {
     pub description: String,
     /// `normal` or `state`.
     pub kind: String,
+    /// Its files, directories and links by path (a state channel's
+    /// `/init.sls` among them).
+    pub files: BTreeMap<String, ConfigFile>,
+}
+
+/// A path of a configuration channel: a file, directory or symbolic link
+/// with its revisions.
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    /// `file`, `directory`, `symlink`, or `sls` (a state channel's
+    /// `init.sls`).
+    pub kind: String,
+    /// Its revisions, oldest first; the last is the current one.
+    pub revisions: Vec<ConfigRevision>,
+}
+
+impl ConfigFile {
+    /// The current revision.
+    pub fn latest(&self) -> &ConfigRevision {
+        self.revisions
+            .last()
+            .expect("a configuration file has a revision")
+    }
+}
+
+/// One revision of a configuration file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigRevision {
+    /// Revision number, from 1.
+    pub revision: i32,
+    /// Contents (files only).
+    pub contents: Vec<u8>,
+    /// Whether the contents are binary.
+    pub binary: bool,
+    /// Owner (files and directories).
+    pub owner: String,
+    /// Group (files and directories).
+    pub group: String,
+    /// Mode, as its octal digits read in decimal (`644`).
+    pub mode: i64,
+    /// SELinux context, empty if none.
+    pub selinux_ctx: String,
+    /// A link's target.
+    pub target_path: String,
+    /// Macro delimiters (text files).
+    pub delimiters: (String, String),
+    /// Created (Unix seconds).
+    pub created: i64,
 }
 
 /// Repositories, filters and configuration channels of one node.
