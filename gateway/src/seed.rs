@@ -9,17 +9,22 @@
 //! administrator's credentials:
 //!
 //! 1. system groups (name, description);
-//! 2. configuration channels (label, name, description, type; a channel
-//!    that holds files is reported as copied in part: files are not copied
-//!    yet);
+//! 2. configuration channels (label, name, description, type) with their
+//!    files, directories and symbolic links at their latest revision
+//!    (contents, owner, group, mode, SELinux context, macro delimiters);
+//!    a state channel's `init.sls` is given to `create`;
 //! 3. activation keys (description, base channel, usage limit, add-on
 //!    entitlements, universal default, disabled, contact method), with
 //!    their system groups (by name), child channels, packages and
 //!    configuration channels.
 //!
-//! What the target already holds (by group name, channel label, key) is
-//! left as it is, so a second run copies only what is still missing: an
-//! item copied in part, or changed on the source since, is not revisited.
+//! What the target already holds (by group name, channel label and file
+//! path, key) is not changed, but a second run fills in what it lacks: a
+//! channel's missing paths, a key's missing groups, child channels,
+//! packages and configuration channels. So a run that copied an item in
+//! part can be repeated once its cause is fixed. Nothing is removed, and a
+//! setting or file that differs between the two nodes is left as the
+//! target has it.
 //! Users are listed but not copied: no API reads a password back.
 //! Software channels are the
 //! zone's content (synchronized from SCC or a peer server), not copied
@@ -177,6 +182,11 @@ pub enum Outcome {
     Failed(String),
     /// Not copied by design (the reason).
     NotCopied(String),
+    /// The target held it in part; what it lacked was added (what).
+    Completed(String),
+    /// The target holds it in part; what it lacks would be added (a dry
+    /// run; what).
+    WouldComplete(String),
 }
 
 /// One item of the report.
@@ -228,8 +238,10 @@ impl fmt::Display for Report {
                 Outcome::Partly(why) => ("PARTLY", Some(why)),
                 Outcome::Failed(why) => ("FAILED", Some(why)),
                 Outcome::NotCopied(why) => ("not copied", Some(why)),
+                Outcome::Completed(what) => ("completed", Some(what)),
+                Outcome::WouldComplete(what) => ("would complete", Some(what)),
             };
-            write!(f, "{what:<13} {:<22} {}", line.kind, line.name)?;
+            write!(f, "{what:<14} {:<22} {}", line.kind, line.name)?;
             match why {
                 Some(why) => writeln!(f, ": {why}")?,
                 None => writeln!(f)?,
@@ -237,8 +249,9 @@ impl fmt::Display for Report {
         }
         write!(
             f,
-            "{} created, {} present, {} failed or partly copied, {} not copied",
+            "{} created, {} completed, {} present, {} failed or partly copied, {} not copied",
             self.count(|o| matches!(o, Outcome::Created | Outcome::WouldCreate)),
+            self.count(|o| matches!(o, Outcome::Completed(_) | Outcome::WouldComplete(_))),
             self.count(|o| matches!(o, Outcome::Present)),
             self.count(|o| matches!(o, Outcome::Failed(_) | Outcome::Partly(_))),
             self.count(|o| matches!(o, Outcome::NotCopied(_))),
@@ -390,51 +403,223 @@ async fn seed_config_channels(
         .collect();
     for channel in from.list("configchannel.listGlobals", Vec::new()).await? {
         let label = text(&channel, "label");
-        if theirs.contains(label) {
-            report.push(KIND, label, Outcome::Present);
-            continue;
-        }
-        if dry_run {
-            report.push(KIND, label, Outcome::WouldCreate);
-            continue;
-        }
-        let kind = match text(&channel, "type") {
-            "" => channel
-                .get("configChannelType")
-                .and_then(Value::as_struct)
-                .map_or("normal", |t| text(t, "label")),
-            kind => kind,
-        };
-        let created = to
-            .call(
-                "configchannel.create",
-                vec![
-                    label.into(),
-                    text(&channel, "name").into(),
-                    text(&channel, "description").into(),
-                    kind.into(),
-                ],
-            )
-            .await;
-        let outcome = match created {
-            Ok(_) => match from
-                .call("configchannel.listFiles", vec![label.into()])
-                .await
-            {
-                Ok(files) if files.as_array().is_some_and(<[Value]>::is_empty) => Outcome::Created,
-                Ok(files) => Outcome::Partly(format!(
-                    "created without its {} files: copy them yourself",
-                    files.as_array().map_or(0, <[Value]>::len)
-                )),
-                Err(e) => Outcome::Partly(format!(
-                    "created; its files could not be listed ({}): copy them yourself",
-                    fault_text(&e)
-                )),
-            },
+        let outcome = match copy_channel(from, to, &channel, theirs.contains(label), dry_run).await
+        {
+            Ok(outcome) => outcome,
             Err(e) => Outcome::Failed(fault_text(&e)),
         };
         report.push(KIND, label, outcome);
     }
+    Ok(())
+}
+
+/// The path of a state channel's own state file, made with the channel
+/// and changed only through `configchannel.updateInitSls`.
+const INIT_SLS: &str = "/init.sls";
+
+/// The paths of channel `label`'s files, directories and links on `node`.
+async fn channel_paths(node: &NodeSession, label: &str) -> Result<Vec<String>, SeedError> {
+    Ok(node
+        .list("configchannel.listFiles", vec![label.into()])
+        .await?
+        .iter()
+        .map(|f| text(f, "path").to_owned())
+        .collect())
+}
+
+/// Creates channel `channel` on `to` with its files, or, when `to` holds
+/// it already, adds the paths it lacks.
+async fn copy_channel(
+    from: &NodeSession,
+    to: &NodeSession,
+    channel: &Struct,
+    present: bool,
+    dry_run: bool,
+) -> Result<Outcome, SeedError> {
+    let label = text(channel, "label");
+    let kind = match text(channel, "type") {
+        "" => channel
+            .get("configChannelType")
+            .and_then(Value::as_struct)
+            .map_or("normal", |t| text(t, "label")),
+        kind => kind,
+    };
+    let state = kind == "state";
+    let mut paths = channel_paths(from, label).await?;
+    if present {
+        let held: HashSet<String> = channel_paths(to, label).await?.into_iter().collect();
+        // Both hold an `init.sls` (its contents are not compared).
+        paths.retain(|p| !(held.contains(p) || state && p == INIT_SLS));
+        return Ok(match paths.len() {
+            0 => Outcome::Present,
+            n if dry_run => Outcome::WouldComplete(format!("would copy {}", files(n))),
+            n => match copy_files(from, to, label, &paths).await {
+                failed if failed.is_empty() => Outcome::Completed(format!("copied {}", files(n))),
+                failed => Outcome::Partly(failed.join("; ")),
+            },
+        });
+    }
+    if dry_run {
+        return Ok(Outcome::WouldCreate);
+    }
+    let mut params = vec![
+        label.into(),
+        text(channel, "name").into(),
+        text(channel, "description").into(),
+        kind.into(),
+    ];
+    if state && paths.iter().any(|p| p == INIT_SLS) {
+        // `create` makes the state file: give it the source's contents.
+        let init = file_info(from, label, &[INIT_SLS.to_owned()]).await?;
+        let contents = match init.first() {
+            Some(info) => encoded_contents(from, label, info).await?,
+            None => Value::string(""),
+        };
+        params.push(Value::Struct(
+            Struct::with_capacity(2)
+                .with("contents", contents)
+                .with("contents_enc64", Value::Bool(true)),
+        ));
+        paths.retain(|p| p != INIT_SLS);
+    }
+    to.call("configchannel.create", params).await?;
+    let failed = copy_files(from, to, label, &paths).await;
+    Ok(if failed.is_empty() {
+        Outcome::Created
+    } else {
+        Outcome::Partly(format!("created; not copied: {}", failed.join("; ")))
+    })
+}
+
+fn files(n: usize) -> String {
+    if n == 1 {
+        "1 file".to_owned()
+    } else {
+        format!("{n} files")
+    }
+}
+
+/// `lookupFileInfo`: the latest revision of each path.
+async fn file_info(
+    node: &NodeSession,
+    label: &str,
+    paths: &[String],
+) -> Result<Vec<Struct>, SeedError> {
+    let paths = paths.iter().map(Value::string).collect();
+    node.list(
+        "configchannel.lookupFileInfo",
+        vec![label.into(), Value::Array(paths)],
+    )
+    .await
+}
+
+/// A file's contents in base64, as `info` gives them or, for text the
+/// server sends as is, fetched encoded: XML would turn its carriage
+/// returns into line feeds.
+async fn encoded_contents(
+    node: &NodeSession,
+    label: &str,
+    info: &Struct,
+) -> Result<Value, SeedError> {
+    if info.get("contents_enc64").and_then(Value::as_bool) == Some(true) {
+        return Ok(info.get("contents").cloned().unwrap_or(Value::string("")));
+    }
+    let revision = info.get("revision").cloned().unwrap_or(Value::Int(1));
+    let encoded = node
+        .call(
+            "configchannel.getEncodedFileRevision",
+            vec![label.into(), text(info, "path").into(), revision],
+        )
+        .await?;
+    Ok(encoded
+        .as_struct()
+        .and_then(|s| s.get("contents"))
+        .cloned()
+        .unwrap_or(Value::string("")))
+}
+
+/// Copies `paths` of channel `label` from `from` to `to`, each at its
+/// latest revision; answers what failed, one entry per path.
+async fn copy_files(
+    from: &NodeSession,
+    to: &NodeSession,
+    label: &str,
+    paths: &[String],
+) -> Vec<String> {
+    if paths.is_empty() {
+        return Vec::new();
+    }
+    let infos = match file_info(from, label, paths).await {
+        Ok(infos) => infos,
+        Err(e) => return vec![format!("{}: {}", files(paths.len()), fault_text(&e))],
+    };
+    let mut failed = Vec::new();
+    for info in infos {
+        let path = text(&info, "path");
+        if let Err(e) = copy_file(from, to, label, &info).await {
+            failed.push(format!("{path}: {}", fault_text(&e)));
+        }
+    }
+    failed
+}
+
+/// Creates one file, directory or link on `to` as `info` describes it.
+async fn copy_file(
+    from: &NodeSession,
+    to: &NodeSession,
+    label: &str,
+    info: &Struct,
+) -> Result<(), SeedError> {
+    let path = text(info, "path");
+    let mut attrs = Struct::with_capacity(9);
+    if let Some(ctx) = info.get("selinux_ctx").and_then(Value::as_str)
+        && !ctx.is_empty()
+    {
+        attrs.push("selinux_ctx", ctx.into());
+    }
+    let kind = text(info, "type");
+    if kind == "symlink" {
+        attrs.push("target_path", text(info, "target_path").into());
+        let params = vec![label.into(), path.into(), Value::Struct(attrs)];
+        to.call("configchannel.createOrUpdateSymlink", params)
+            .await?;
+        return Ok(());
+    }
+    attrs.push("owner", text(info, "owner").into());
+    attrs.push("group", text(info, "group").into());
+    // `permissions_mode` is the octal text `createOrUpdatePath` takes.
+    let mode = match text(info, "permissions_mode") {
+        "" => info
+            .get("permissions")
+            .and_then(Value::as_i64)
+            .map(|m| format!("{m:03}"))
+            .unwrap_or_default(),
+        mode => mode.to_owned(),
+    };
+    if !mode.is_empty() {
+        attrs.push("permissions", mode.into());
+    }
+    let directory = kind == "directory";
+    if !directory {
+        attrs.push("contents", encoded_contents(from, label, info).await?);
+        attrs.push("contents_enc64", Value::Bool(true));
+        let binary = info.get("binary").and_then(Value::as_bool) == Some(true);
+        attrs.push("binary", Value::Bool(binary));
+        for delimiter in ["macro-start-delimiter", "macro-end-delimiter"] {
+            if let Some(d) = info.get(delimiter).and_then(Value::as_str)
+                && !d.is_empty()
+            {
+                attrs.push(delimiter, d.into());
+            }
+        }
+    }
+    let params = vec![
+        label.into(),
+        path.into(),
+        Value::Bool(directory),
+        Value::Struct(attrs),
+    ];
+    to.call("configchannel.createOrUpdatePath", params).await?;
     Ok(())
 }
 
@@ -446,43 +631,265 @@ async fn seed_activation_keys(
     report: &mut Report,
 ) -> Result<(), SeedError> {
     const KIND: &str = "activation key";
-    let theirs: HashSet<String> = to
+    let theirs: HashMap<String, Struct> = to
         .list("activationkey.listActivationKeys", Vec::new())
         .await?
-        .iter()
-        .map(|k| text(k, "key").to_owned())
+        .into_iter()
+        .map(|k| (text(&k, "key").to_owned(), k))
         .collect();
     for key in from
         .list("activationkey.listActivationKeys", Vec::new())
         .await?
     {
         let name = text(&key, "key");
-        if theirs.contains(name) {
-            report.push(KIND, name, Outcome::Present);
-            continue;
-        }
-        if dry_run {
-            report.push(KIND, name, Outcome::WouldCreate);
-            continue;
-        }
-        let outcome = match copy_key(from, to, &key, groups).await {
-            Ok(missing) if missing.is_empty() => Outcome::Created,
-            Ok(missing) => Outcome::Partly(missing.join("; ")),
-            Err(e) => Outcome::Failed(fault_text(&e)),
+        let outcome = match theirs.get(name) {
+            Some(held) => complete_key(from, to, &key, held, groups, dry_run).await,
+            None if dry_run => Ok(Outcome::WouldCreate),
+            None => copy_key(from, to, &key, groups).await,
         };
+        let outcome = outcome.unwrap_or_else(|e| Outcome::Failed(fault_text(&e)));
         report.push(KIND, name, outcome);
     }
     Ok(())
 }
 
-/// Creates one key on `to` and adds its parts; answers the parts that
-/// failed.
+/// The parts of an activation key that are added to it after `create`.
+#[derive(Debug, Default)]
+struct KeyParts {
+    /// System group ids, of the node that holds the key.
+    groups: Vec<i64>,
+    /// Child channel labels.
+    children: Vec<String>,
+    /// Packages: name and architecture label, if any.
+    packages: Vec<(String, Option<String>)>,
+    /// Configuration channel labels, highest rank first.
+    config_channels: Vec<String>,
+}
+
+impl KeyParts {
+    /// The parts of `key` (an entry of `listActivationKeys`) on `node`.
+    async fn of(node: &NodeSession, key: &Struct) -> Result<KeyParts, SeedError> {
+        // The documentation calls the group ids strings; servers send ints.
+        let groups = key
+            .get("server_group_ids")
+            .and_then(Value::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
+            .collect();
+        let packages = key
+            .get("packages")
+            .and_then(Value::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| {
+                let p = p.as_struct()?;
+                let arch = p.get("arch").and_then(Value::as_str).map(str::to_owned);
+                Some((text(p, "name").to_owned(), arch))
+            })
+            .collect();
+        let config_channels = node
+            .list(
+                "activationkey.listConfigChannels",
+                vec![text(key, "key").into()],
+            )
+            .await?
+            .iter()
+            .map(|c| text(c, "label").to_owned())
+            .collect();
+        Ok(KeyParts {
+            groups,
+            children: strings(key, "child_channel_labels"),
+            packages,
+            config_channels,
+        })
+    }
+
+    /// What of `self` (the source's parts) `held` (the target's) lacks,
+    /// groups mapped to the target's ids by `groups`; and whether a group
+    /// of the key has no counterpart on the target.
+    fn lacking(&self, held: &KeyParts, groups: &HashMap<i64, i64>) -> (KeyParts, bool) {
+        let mapped: Vec<i64> = self
+            .groups
+            .iter()
+            .filter_map(|id| groups.get(id).copied())
+            .collect();
+        let unmapped = mapped.len() < self.groups.len();
+        let parts = KeyParts {
+            groups: mapped
+                .into_iter()
+                .filter(|id| !held.groups.contains(id))
+                .collect(),
+            children: self
+                .children
+                .iter()
+                .filter(|c| !held.children.contains(c))
+                .cloned()
+                .collect(),
+            packages: self
+                .packages
+                .iter()
+                .filter(|p| !held.packages.contains(p))
+                .cloned()
+                .collect(),
+            config_channels: self
+                .config_channels
+                .iter()
+                .filter(|c| !held.config_channels.contains(c))
+                .cloned()
+                .collect(),
+        };
+        (parts, unmapped)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+            && self.children.is_empty()
+            && self.packages.is_empty()
+            && self.config_channels.is_empty()
+    }
+
+    /// `2 system groups, 1 package`.
+    fn describe(&self) -> String {
+        let counts = [
+            (self.groups.len(), "system group"),
+            (self.children.len(), "child channel"),
+            (self.packages.len(), "package"),
+            (self.config_channels.len(), "configuration channel"),
+        ];
+        let parts: Vec<String> = counts
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| match n {
+                1 => format!("1 {what}"),
+                n => format!("{n} {what}s"),
+            })
+            .collect();
+        parts.join(", ")
+    }
+
+    /// Adds these parts to key `key` on `to`; answers what failed.
+    async fn add_to(&self, to: &NodeSession, key: &str) -> Vec<String> {
+        let mut failed = Vec::new();
+        if !self.groups.is_empty() {
+            let ids = self
+                .groups
+                .iter()
+                .map(|&id| Value::Int(i32::try_from(id).unwrap_or(i32::MAX)))
+                .collect();
+            let params = vec![key.into(), Value::Array(ids)];
+            add_part(
+                to,
+                "system groups",
+                "activationkey.addServerGroups",
+                params,
+                &mut failed,
+            )
+            .await;
+        }
+        if !self.children.is_empty() {
+            let labels = self.children.iter().map(Value::string).collect();
+            let params = vec![key.into(), Value::Array(labels)];
+            add_part(
+                to,
+                "child channels",
+                "activationkey.addChildChannels",
+                params,
+                &mut failed,
+            )
+            .await;
+        }
+        if !self.packages.is_empty() {
+            let packages = self
+                .packages
+                .iter()
+                .map(|(name, arch)| {
+                    let mut p = Struct::with_capacity(2).with("name", Value::string(name));
+                    if let Some(arch) = arch {
+                        p.push("arch", Value::string(arch));
+                    }
+                    Value::Struct(p)
+                })
+                .collect();
+            let params = vec![key.into(), Value::Array(packages)];
+            add_part(
+                to,
+                "packages",
+                "activationkey.addPackages",
+                params,
+                &mut failed,
+            )
+            .await;
+        }
+        if !self.config_channels.is_empty() {
+            let labels = self.config_channels.iter().map(Value::string).collect();
+            // Below what the key holds, in the source's order.
+            let params = vec![
+                Value::Array(vec![key.into()]),
+                Value::Array(labels),
+                Value::Bool(false),
+            ];
+            add_part(
+                to,
+                "configuration channels",
+                "activationkey.addConfigChannels",
+                params,
+                &mut failed,
+            )
+            .await;
+        }
+        failed
+    }
+}
+
+/// Adds to key `held` on `to` the parts the source's `key` has and it
+/// lacks. Nothing is removed, and settings (description, channels, limit)
+/// that differ are left as the target has them.
+async fn complete_key(
+    from: &NodeSession,
+    to: &NodeSession,
+    key: &Struct,
+    held: &Struct,
+    groups: &HashMap<i64, i64>,
+    dry_run: bool,
+) -> Result<Outcome, SeedError> {
+    let name = text(key, "key");
+    let source = KeyParts::of(from, key).await?;
+    let target = KeyParts::of(to, held).await?;
+    let (lacking, unmapped) = source.lacking(&target, groups);
+    let mut failed = Vec::new();
+    if unmapped {
+        failed.push(UNMAPPED_GROUP.to_owned());
+    }
+    if lacking.is_empty() {
+        return Ok(match failed.is_empty() {
+            true => Outcome::Present,
+            false => Outcome::Partly(failed.join("; ")),
+        });
+    }
+    if dry_run {
+        return Ok(Outcome::WouldComplete(format!(
+            "would add {}",
+            lacking.describe()
+        )));
+    }
+    failed.extend(lacking.add_to(to, name).await);
+    Ok(if failed.is_empty() {
+        Outcome::Completed(format!("added {}", lacking.describe()))
+    } else {
+        Outcome::Partly(failed.join("; "))
+    })
+}
+
+const UNMAPPED_GROUP: &str = "system groups: a group of the key is not on the target";
+
+/// Creates one key on `to` and adds its parts.
 async fn copy_key(
     from: &NodeSession,
     to: &NodeSession,
     key: &Struct,
     groups: &HashMap<i64, i64>,
-) -> Result<Vec<String>, SeedError> {
+) -> Result<Outcome, SeedError> {
     let full = text(key, "key");
     // The server prefixes the organization's id: `create` takes the rest.
     let short = full.split_once('-').map_or(full, |(_, rest)| rest);
@@ -512,7 +919,7 @@ async fn copy_key(
     let created = to.call("activationkey.create", params).await?;
     let made = created.as_str().unwrap_or(full).to_owned();
 
-    let mut missing = Vec::new();
+    let mut failed = Vec::new();
     // `create` makes an enabled key with the default contact method.
     let disabled = key.get("disabled").and_then(Value::as_bool) == Some(true);
     let contact = text(key, "contact_method");
@@ -527,114 +934,37 @@ async fn copy_key(
             "disabled, contact method",
             "activationkey.setDetails",
             params,
-            &mut missing,
+            &mut failed,
         )
         .await;
     }
-    // The documentation calls the group ids strings; servers send ints.
-    let source_groups: Vec<i64> = key
-        .get("server_group_ids")
-        .and_then(Value::as_array)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
-        .collect();
-    let mapped: Vec<Value> = source_groups
-        .iter()
-        .filter_map(|id| groups.get(id).and_then(|&t| i32::try_from(t).ok()))
-        .map(Value::Int)
-        .collect();
-    if mapped.len() < source_groups.len() {
-        missing.push("system groups: a group of the key is not on the target".to_owned());
-    }
-    if !mapped.is_empty() {
-        let params = vec![made.as_str().into(), Value::Array(mapped)];
-        add_part(
-            to,
-            "system groups",
-            "activationkey.addServerGroups",
-            params,
-            &mut missing,
-        )
-        .await;
-    }
-    let children = strings(key, "child_channel_labels");
-    if !children.is_empty() {
-        let labels = children.into_iter().map(Value::String).collect();
-        let params = vec![made.as_str().into(), Value::Array(labels)];
-        add_part(
-            to,
-            "child channels",
-            "activationkey.addChildChannels",
-            params,
-            &mut missing,
-        )
-        .await;
-    }
-    let packages: Vec<Value> = key
-        .get("packages")
-        .and_then(Value::as_array)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|p| {
-            let p = p.as_struct()?;
-            let mut out = Struct::with_capacity(2).with("name", text(p, "name").into());
-            if let Some(arch) = p.get("arch").and_then(Value::as_str) {
-                out.push("arch", arch.into());
+    match KeyParts::of(from, key).await {
+        Ok(parts) => {
+            let (parts, unmapped) = parts.lacking(&KeyParts::default(), groups);
+            if unmapped {
+                failed.push(UNMAPPED_GROUP.to_owned());
             }
-            Some(Value::Struct(out))
-        })
-        .collect();
-    if !packages.is_empty() {
-        let params = vec![made.as_str().into(), Value::Array(packages)];
-        add_part(
-            to,
-            "packages",
-            "activationkey.addPackages",
-            params,
-            &mut missing,
-        )
-        .await;
-    }
-    match from
-        .list("activationkey.listConfigChannels", vec![full.into()])
-        .await
-    {
-        Ok(channels) if channels.is_empty() => {}
-        Ok(channels) => {
-            let labels = channels
-                .iter()
-                .map(|c| Value::string(text(c, "label")))
-                .collect();
-            let params = vec![
-                Value::Array(vec![made.as_str().into()]),
-                Value::Array(labels),
-                Value::Bool(true),
-            ];
-            add_part(
-                to,
-                "configuration channels",
-                "activationkey.addConfigChannels",
-                params,
-                &mut missing,
-            )
-            .await;
+            failed.extend(parts.add_to(to, &made).await);
         }
-        Err(e) => missing.push(format!("configuration channels: {}", fault_text(&e))),
+        Err(e) => failed.push(format!("configuration channels: {}", fault_text(&e))),
     }
-    Ok(missing)
+    Ok(if failed.is_empty() {
+        Outcome::Created
+    } else {
+        Outcome::Partly(failed.join("; "))
+    })
 }
 
-/// Calls `method` on `to`; a failure is noted in `missing` as `what`.
+/// Calls `method` on `to`; a failure is noted in `failed` as `what`.
 async fn add_part(
     to: &NodeSession,
     what: &str,
     method: &str,
     params: Vec<Value>,
-    missing: &mut Vec<String>,
+    failed: &mut Vec<String>,
 ) {
     if let Err(e) = to.call(method, params).await {
-        missing.push(format!("{what}: {}", fault_text(&e)));
+        failed.push(format!("{what}: {}", fault_text(&e)));
     }
 }
 

@@ -3,8 +3,97 @@
 
 use super::*;
 use crate::seed::{self, Outcome, Report};
+use xmlrpc::Struct;
 
 const POOL: &str = "sle-product-sles15-sp6-pool-x86_64";
+const UPDATES: &str = "sle-product-sles15-sp6-updates-x86_64";
+
+/// The paths of configuration channel `web` and what they hold.
+const WEB_PATHS: [&str; 4] = [
+    "/etc/apache",
+    "/etc/httpd",
+    "/etc/httpd.conf",
+    "/usr/share/logo.png",
+];
+
+fn text(s: &str) -> Value {
+    Value::string(s)
+}
+
+fn info(members: &[(&str, Value)]) -> Value {
+    let mut s = Struct::with_capacity(members.len());
+    for (name, value) in members {
+        s.push(*name, value.clone());
+    }
+    Value::Struct(s)
+}
+
+/// The latest revisions of `paths` of channel `label`, without what
+/// differs between two nodes by nature (dates, revision numbers).
+async fn files_of(gw: &Gateway, session: &Value, label: &str, paths: &[&str]) -> Vec<Value> {
+    let listed = call(
+        gw,
+        "configchannel.lookupFileInfo",
+        vec![
+            session.clone(),
+            label.into(),
+            Value::Array(paths.iter().map(|p| text(p)).collect()),
+        ],
+    )
+    .await
+    .unwrap();
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let mut kept = Struct::with_capacity(16);
+            for (name, value) in f.as_struct().unwrap().iter() {
+                if !matches!(name, "creation" | "modified" | "revision") {
+                    kept.push(name, value.clone());
+                }
+            }
+            Value::Struct(kept)
+        })
+        .collect()
+}
+
+/// What key `key` holds besides its settings: child channels, packages,
+/// configuration channels (in rank), disabled, contact method.
+async fn key_parts(gw: &Gateway, session: &Value, key: &str) -> Vec<Value> {
+    let details = call(
+        gw,
+        "activationkey.getDetails",
+        vec![session.clone(), key.into()],
+    )
+    .await
+    .unwrap();
+    let channels = call(
+        gw,
+        "activationkey.listConfigChannels",
+        vec![session.clone(), key.into()],
+    )
+    .await
+    .unwrap();
+    let labels = channels
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| member(c, "label").clone())
+        .collect();
+    let mut parts: Vec<Value> = [
+        "child_channel_labels",
+        "package_names",
+        "packages",
+        "disabled",
+        "contact_method",
+    ]
+    .iter()
+    .map(|name| member(&details, name).clone())
+    .collect();
+    parts.push(Value::Array(labels));
+    parts
+}
 
 fn outcome<'r>(report: &'r Report, kind: &str, name: &str) -> &'r Outcome {
     &report
@@ -74,6 +163,84 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
     )
     .await
     .unwrap();
+    call(
+        &before,
+        "configchannel.updateInitSls",
+        vec![
+            key.clone(),
+            "motd".into(),
+            info(&[("contents", text("motd:\n  file.managed: []\n"))]),
+        ],
+    )
+    .await
+    .unwrap();
+    // A channel of a file (carriage returns and delimiters of its own), a
+    // directory, a link and a binary file.
+    call(
+        &before,
+        "configchannel.create",
+        vec![
+            key.clone(),
+            "web".into(),
+            "Web servers".into(),
+            "httpd".into(),
+        ],
+    )
+    .await
+    .unwrap();
+    let owned = |mode: &str| {
+        vec![
+            ("owner", text("wwwrun")),
+            ("group", text("www")),
+            ("permissions", text(mode)),
+        ]
+    };
+    let mut conf = owned("640");
+    conf.extend([
+        (
+            "contents",
+            text("TGlzdGVuIDgwDQpTZXJ2ZXJOYW1lIHtAIHJobi5zeXN0ZW0uaG9zdG5hbWUgQH0NCg=="),
+        ),
+        ("contents_enc64", Value::Bool(true)),
+        ("macro-start-delimiter", text("{@")),
+        ("macro-end-delimiter", text("@}")),
+    ]);
+    let mut logo = owned("644");
+    logo.extend([
+        ("contents", text("iVBORw0KGgoA/w==")),
+        ("binary", Value::Bool(true)),
+    ]);
+    for (path, is_dir, members) in [
+        ("/etc/httpd.conf", false, conf),
+        ("/etc/httpd", true, owned("755")),
+        ("/usr/share/logo.png", false, logo),
+    ] {
+        call(
+            &before,
+            "configchannel.createOrUpdatePath",
+            vec![
+                key.clone(),
+                "web".into(),
+                path.into(),
+                Value::Bool(is_dir),
+                info(&members),
+            ],
+        )
+        .await
+        .unwrap();
+    }
+    call(
+        &before,
+        "configchannel.createOrUpdateSymlink",
+        vec![
+            key.clone(),
+            "web".into(),
+            "/etc/apache".into(),
+            info(&[("target_path", text("/etc/httpd"))]),
+        ],
+    )
+    .await
+    .unwrap();
     let made = call(
         &before,
         "activationkey.create",
@@ -95,6 +262,44 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
         &before,
         "activationkey.addServerGroups",
         vec![key.clone(), "1-edge".into(), Value::Array(groups)],
+    )
+    .await
+    .unwrap();
+    // The key's parts: a child channel, packages, configuration channels,
+    // disabled, pushed over SSH.
+    for (method, arg) in [
+        (
+            "activationkey.addChildChannels",
+            Value::Array(vec![UPDATES.into()]),
+        ),
+        (
+            "activationkey.addPackages",
+            Value::Array(vec![
+                info(&[("name", text("vim"))]),
+                info(&[("name", text("salt-minion")), ("arch", text("x86_64"))]),
+            ]),
+        ),
+        (
+            "activationkey.setDetails",
+            info(&[
+                ("disabled", Value::Bool(true)),
+                ("contact_method", text("ssh-push")),
+            ]),
+        ),
+    ] {
+        call(&before, method, vec![key.clone(), "1-edge".into(), arg])
+            .await
+            .unwrap();
+    }
+    call(
+        &before,
+        "activationkey.addConfigChannels",
+        vec![
+            key.clone(),
+            Value::Array(vec!["1-edge".into()]),
+            Value::Array(vec!["web".into(), "motd".into()]),
+            Value::Bool(false),
+        ],
     )
     .await
     .unwrap();
@@ -217,6 +422,30 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
         Some("state")
     );
 
+    // The channels' files, the state file and the key's parts are the
+    // source's, byte for byte.
+    assert_eq!(
+        files_of(&after, &new_key, "web", &WEB_PATHS).await,
+        files_of(&before, &key, "web", &WEB_PATHS).await
+    );
+    let conf = &files_of(&after, &new_key, "web", &["/etc/httpd.conf"]).await[0];
+    assert_eq!(
+        member(conf, "contents").as_str(),
+        Some("Listen 80\r\nServerName {@ rhn.system.hostname @}\r\n")
+    );
+    assert_eq!(
+        files_of(&after, &new_key, "motd", &["/init.sls"]).await,
+        files_of(&before, &key, "motd", &["/init.sls"]).await
+    );
+    assert_eq!(
+        key_parts(&after, &new_key, "1-edge").await,
+        key_parts(&before, &key, "1-edge").await
+    );
+    assert_eq!(
+        key_parts(&after, &new_key, "1-edge").await[5],
+        Value::Array(vec!["web".into(), "motd".into()])
+    );
+
     assert!(!report.has_failures(), "{report}");
 
     // A second run finds everything there: nothing created, nothing failed.
@@ -230,6 +459,73 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
             .iter()
             .all(|l| matches!(l.outcome, Outcome::Present | Outcome::NotCopied(_))),
         "{again}"
+    );
+
+    // What the source gains later, a re-run adds: a file of a channel, a
+    // package of a key. A dry run only says so.
+    call(
+        &before,
+        "configchannel.createOrUpdatePath",
+        vec![
+            key.clone(),
+            "web".into(),
+            "/etc/httpd/ssl.conf".into(),
+            Value::Bool(false),
+            info(&[
+                ("contents", text("SSLEngine on")),
+                ("owner", text("root")),
+                ("group", text("root")),
+                ("permissions", text("600")),
+            ]),
+        ],
+    )
+    .await
+    .unwrap();
+    call(
+        &before,
+        "activationkey.addPackages",
+        vec![
+            key.clone(),
+            "1-edge".into(),
+            Value::Array(vec![info(&[("name", text("htop"))])]),
+        ],
+    )
+    .await
+    .unwrap();
+    let planned = seed::between(&gw, "n1", "n2", "admin", "admin", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome(&planned, "configuration channel", "web"),
+        &Outcome::WouldComplete("would copy 1 file".into())
+    );
+    assert_eq!(
+        outcome(&planned, "activation key", "1-edge"),
+        &Outcome::WouldComplete("would add 1 package".into())
+    );
+    let completed = seed::between(&gw, "n1", "n2", "admin", "admin", false)
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome(&completed, "configuration channel", "web"),
+        &Outcome::Completed("copied 1 file".into())
+    );
+    assert_eq!(
+        outcome(&completed, "activation key", "1-edge"),
+        &Outcome::Completed("added 1 package".into())
+    );
+    assert_eq!(
+        outcome(&completed, "configuration channel", "motd"),
+        &Outcome::Present
+    );
+    assert!(!completed.has_failures(), "{completed}");
+    assert_eq!(
+        files_of(&after, &new_key, "web", &["/etc/httpd/ssl.conf"]).await,
+        files_of(&before, &key, "web", &["/etc/httpd/ssl.conf"]).await
+    );
+    assert_eq!(
+        key_parts(&after, &new_key, "1-edge").await,
+        key_parts(&before, &key, "1-edge").await
     );
 
     // Unknown nodes and a wrong password are said so.
