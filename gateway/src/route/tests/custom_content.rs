@@ -466,3 +466,162 @@ async fn configuration_channels_have_one_id_by_label_on_every_node() {
         );
     }
 }
+
+/// A configuration file, and an activation key's packages, contact method
+/// and configuration channels, set through the gateway reach every node;
+/// the key's channels are listed under their cluster ids.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configuration_files_and_key_parts_reach_every_node() {
+    let (sims, gw) = synced_apart([1, 1, 1]).await;
+    let key = login(&gw).await;
+    // Node 2 numbers its channels apart: one of its own first.
+    let (n2, n2_key) = alone(&sims[1]).await;
+    create_config_channel(&n2, &n2_key, "local", "Only on node2").await;
+    let web = create_config_channel(&gw, &key, "web", "Web").await;
+
+    let file = |path: &str, contents: &str| {
+        let mut info = xmlrpc::Struct::with_capacity(4);
+        info.push("contents", Value::string(contents));
+        info.push("owner", Value::string("root"));
+        info.push("group", Value::string("root"));
+        info.push("permissions", Value::string("644"));
+        vec![
+            key.clone(),
+            Value::string("web"),
+            Value::string(path),
+            Value::Bool(false),
+            Value::Struct(info),
+        ]
+    };
+    let made = call(
+        &gw,
+        "configchannel.createOrUpdatePath",
+        file("/etc/motd", "Welcome"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&made, "revision"), &Value::Int(1));
+    // A node's refusal passes through as the node's fault; nothing is made.
+    let fault = call(
+        &gw,
+        "configchannel.createOrUpdatePath",
+        file("etc/relative", "x"),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(fault.code, 1023, "{fault:?}");
+
+    let made = call(
+        &gw,
+        "activationkey.create",
+        vec![
+            key.clone(),
+            Value::string("edge"),
+            Value::string("Edge"),
+            Value::string(""),
+            Value::Array(vec![]),
+            Value::Bool(false),
+        ],
+    )
+    .await
+    .unwrap();
+    let edge = made.as_str().unwrap().to_owned();
+    let mut details = xmlrpc::Struct::with_capacity(1);
+    details.push("contact_method", Value::string("ssh-push"));
+    let mut vim = xmlrpc::Struct::with_capacity(1);
+    vim.push("name", Value::string("vim"));
+    for (method, params) in [
+        (
+            "activationkey.setDetails",
+            vec![key.clone(), Value::string(&edge), Value::Struct(details)],
+        ),
+        (
+            "activationkey.addPackages",
+            vec![
+                key.clone(),
+                Value::string(&edge),
+                Value::Array(vec![Value::Struct(vim)]),
+            ],
+        ),
+        (
+            "activationkey.addConfigChannels",
+            vec![
+                key.clone(),
+                Value::Array(vec![Value::string(&edge)]),
+                Value::Array(vec![Value::string("web")]),
+                Value::Bool(true),
+            ],
+        ),
+    ] {
+        assert_eq!(
+            call(&gw, method, params).await.unwrap(),
+            Value::Int(1),
+            "{method}"
+        );
+    }
+
+    for sim in &sims {
+        let (node, node_key) = alone(sim).await;
+        let files = call(
+            &node,
+            "configchannel.listFiles",
+            vec![node_key.clone(), Value::string("web")],
+        )
+        .await
+        .unwrap();
+        let paths: Vec<&str> = files
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| member(f, "path").as_str().unwrap())
+            .collect();
+        assert_eq!(paths, ["/etc/motd"], "{}", sim.url);
+        let held = call(
+            &node,
+            "activationkey.getDetails",
+            vec![node_key.clone(), Value::string(&edge)],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (
+                member(&held, "contact_method").as_str(),
+                member(&held, "package_names")
+            ),
+            (Some("ssh-push"), &Value::Array(vec![Value::string("vim")]))
+        );
+    }
+    // Read back through the gateway: the file from one node, the key's
+    // channel under its cluster id wherever the read lands.
+    let info = call(
+        &gw,
+        "configchannel.lookupFileInfo",
+        vec![
+            key.clone(),
+            Value::string("web"),
+            Value::Array(vec![Value::string("/etc/motd")]),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        member(&info.as_array().unwrap()[0], "contents").as_str(),
+        Some("Welcome")
+    );
+    for _ in 0..3 {
+        let listed = call(
+            &gw,
+            "activationkey.listConfigChannels",
+            vec![key.clone(), Value::string(&edge)],
+        )
+        .await
+        .unwrap();
+        let ids: Vec<i64> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| member(c, "id").as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, [web]);
+    }
+}
