@@ -133,10 +133,10 @@ impl IdSpace {
     /// `counter/config-channel-id`.
     fn counter(self) -> String {
         match self {
-            IdSpace::System => Keys::counter("system-id"),
-            IdSpace::Object(kind) => Keys::counter(&format!("{}-id", kind.slug())),
-            IdSpace::Group => Keys::counter("group-id"),
-            IdSpace::Content(kind) => Keys::counter(&format!("{}-id", kind.slug())),
+            IdSpace::System => Keys::id_counter("system"),
+            IdSpace::Object(kind) => Keys::id_counter(kind.slug()),
+            IdSpace::Group => Keys::id_counter("group"),
+            IdSpace::Content(kind) => Keys::id_counter(kind.slug()),
         }
     }
 
@@ -981,24 +981,15 @@ impl ContentKind {
         self.names().1
     }
 
-    /// Its id counter's name, less `-id`: `package`, `erratum`, ...
-    fn slug(self) -> &'static str {
-        self.names().2
-    }
-
-    /// One, several, and the counter's slug.
-    fn names(self) -> (&'static str, &'static str, &'static str) {
+    /// One and several.
+    fn names(self) -> (&'static str, &'static str) {
         match self {
-            ContentKind::Package => ("package", "packages", "package"),
-            ContentKind::Erratum => ("erratum", "errata", "erratum"),
-            ContentKind::Channel => ("channel", "channels", "channel"),
-            ContentKind::Repository => ("repository", "repositories", "repository"),
-            ContentKind::ContentFilter => ("content filter", "content filters", "content-filter"),
-            ContentKind::ConfigChannel => (
-                "configuration channel",
-                "configuration channels",
-                "config-channel",
-            ),
+            ContentKind::Package => ("package", "packages"),
+            ContentKind::Erratum => ("erratum", "errata"),
+            ContentKind::Channel => ("channel", "channels"),
+            ContentKind::Repository => ("repository", "repositories"),
+            ContentKind::ContentFilter => ("content filter", "content filters"),
+            ContentKind::ConfigChannel => ("configuration channel", "configuration channels"),
         }
     }
 }
@@ -1672,7 +1663,7 @@ mod tests {
             assert_eq!(batch[0], *id);
             let counter: u64 = map
                 .store
-                .get_json(Keys::counter(&format!("{}-id", kind.slug())))
+                .get_json(Keys::id_counter(kind.slug()))
                 .await
                 .unwrap()
                 .unwrap();

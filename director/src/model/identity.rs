@@ -249,6 +249,31 @@ pub enum ContentKind {
     ConfigChannel,
 }
 
+impl ContentKind {
+    /// Every kind.
+    pub const ALL: [ContentKind; 6] = [
+        ContentKind::Package,
+        ContentKind::Erratum,
+        ContentKind::Channel,
+        ContentKind::Repository,
+        ContentKind::ContentFilter,
+        ContentKind::ConfigChannel,
+    ];
+
+    /// Its name in store keys: `package`, `erratum`, `channel`,
+    /// `repository`, `content-filter`, `config-channel`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            ContentKind::Package => "package",
+            ContentKind::Erratum => "erratum",
+            ContentKind::Channel => "channel",
+            ContentKind::Repository => "repository",
+            ContentKind::ContentFilter => "content-filter",
+            ContentKind::ConfigChannel => "config-channel",
+        }
+    }
+}
+
 /// A package as every node names it: by name, epoch, version, release and
 /// architecture label.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]

@@ -166,6 +166,28 @@ impl Keys {
     pub fn counter(name: &str) -> String {
         format!("counter/{name}")
     }
+    /// `counter/<space>-id`: the cluster id counter of an id space
+    /// ([`ID_SPACES`]).
+    pub fn id_counter(space: &str) -> String {
+        format!("counter/{space}-id")
+    }
+}
+
+/// The id spaces cluster ids are allocated from, besides each
+/// [`super::ObjectKind`] and [`super::ContentKind`]: systems and system
+/// groups.
+const ID_SPACES: [&str; 2] = ["system", "group"];
+
+/// Whether `name` (a key less `counter/`) is the counter of an id space.
+fn is_id_counter(name: &[u8]) -> bool {
+    let Some(space) = name.strip_suffix(b"-id".as_slice()) else {
+        return false;
+    };
+    ID_SPACES
+        .into_iter()
+        .chain(super::ObjectKind::ALL.map(super::ObjectKind::slug))
+        .chain(super::ContentKind::ALL.map(super::ContentKind::slug))
+        .any(|s| s.as_bytes() == space)
 }
 
 /// How far the gateway token reaches into a key (the `/gateway/v1/store`
@@ -223,7 +245,8 @@ const GATEWAY_WRITES: &[&str] = &[
 impl GatewayReach {
     /// How far the gateway token reaches into `key`. Besides the prefixes
     /// above, it allocates session ids (`counter/session`) and cluster ids
-    /// (`counter/<space>-id`), but not node numbers, moves or operations.
+    /// (`counter/<space>-id` of each id space), but not node numbers,
+    /// moves or operations.
     pub fn of(key: &[u8]) -> GatewayReach {
         let starts = |prefixes: &[&str]| prefixes.iter().any(|p| key.starts_with(p.as_bytes()));
         if starts(GATEWAY_WRITES) {
@@ -234,9 +257,7 @@ impl GatewayReach {
         }
         match key.strip_prefix(b"counter/".as_slice()) {
             Some(b"session") => GatewayReach::ReadWrite,
-            Some(name) if name.ends_with(b"-id") && !name.contains(&b'/') => {
-                GatewayReach::ReadWrite
-            }
+            Some(name) if is_id_counter(name) => GatewayReach::ReadWrite,
             _ => GatewayReach::None,
         }
     }
@@ -301,7 +322,11 @@ mod tests {
             Keys::counter("image-id"),
             Keys::counter("config-channel-id"),
         ];
-        for key in writes {
+        let id_counters = crate::model::ObjectKind::ALL
+            .map(|k| Keys::id_counter(k.slug()))
+            .into_iter()
+            .chain(crate::model::ContentKind::ALL.map(|k| Keys::id_counter(k.slug())));
+        for key in writes.into_iter().chain(id_counters) {
             assert_eq!(
                 GatewayReach::of(key.as_bytes()),
                 GatewayReach::ReadWrite,
@@ -323,6 +348,8 @@ mod tests {
             Keys::counter("move"),
             Keys::counter("op"),
             Keys::counter("x/y-id"),
+            Keys::counter("made-up-id"),
+            Keys::counter("node-number-id"),
             "counter/".to_owned(),
             "nodes".to_owned(),
             "unknown/1".to_owned(),
