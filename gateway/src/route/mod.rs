@@ -14,7 +14,7 @@
 //!
 //! `system.multicall` is split and each call routed ([`multicall`]). A
 //! call naming packages by id goes nowhere unless the nodes agree on what
-//! the ids name ([`packages`]).
+//! the ids name ([`package_ids`]).
 //!
 //! Answers for the wire ([`handle_wire`], what `/rpc/api` sends) may come
 //! back already encoded: a fan-out of lists is merged from the nodes' own

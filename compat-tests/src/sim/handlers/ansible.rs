@@ -45,8 +45,8 @@ fn invalid(message: &str) -> Fault {
 }
 
 /// `AnsibleHandler.getFieldValue`: the member, or `ValidationException`
-/// "Missing field '<name>'". Unverified: a member of the wrong type is
-/// reported as the method's "Invalid type of field '<name>'" (the cast it
+/// `"Missing field '<name>'"`. Unverified: a member of the wrong type is
+/// reported as the method's `"Invalid type of field '<name>'"` (the cast it
 /// guards is unchecked in Java, so the server may fail later instead).
 fn field<'v, T>(
     props: &'v Struct,

@@ -188,8 +188,8 @@ fn add_tag(node: &Node, call: &Call<'_>) -> MethodResponse {
 }
 
 /// `SnapshotHandler.rollbackToSnapshot`: the system first (`No such
-/// system`), then the snapshot (`SnapshotLookupException`, 1212, "No such
-/// server snapshot: <id>"); answers 1. The simulator keeps no channels or
+/// system`), then the snapshot (`SnapshotLookupException`, 1212, `"No such
+/// server snapshot: <id>"`); answers 1. The simulator keeps no channels or
 /// packages to roll back, so nothing else changes.
 fn rollback(node: &Node, call: &Call<'_>) -> MethodResponse {
     call.user(node)?;
