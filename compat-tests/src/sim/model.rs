@@ -6,7 +6,8 @@ mod custom;
 mod local;
 
 pub use custom::{
-    ConfigChannel, ConfigFile, ConfigRevision, ContentFilter, CustomContent, Repository,
+    ConfigChannel, ConfigFile, ConfigRevision, ContentFilter, ContentProject, CustomContent,
+    Repository,
 };
 pub use local::{
     AnsiblePath, Image, LocalObjects, Notification, PackageNevra, PackageProfile,

@@ -194,6 +194,7 @@ pub(crate) fn seed(spec: &SeedSpec) -> NodeData {
         custom: CustomContent {
             next_repository_id: first_custom_id("repositories", &spec.name),
             next_filter_id: first_custom_id("filters", &spec.name),
+            next_project_id: first_custom_id("projects", &spec.name),
             next_config_channel_id: first_custom_id("config channels", &spec.name),
             ..CustomContent::default()
         },

@@ -34,6 +34,23 @@ pub struct ContentFilter {
     pub criteria: xmlrpc::Struct,
 }
 
+/// A content lifecycle project (`contentmanagement.createProject`), with
+/// the filters attached to it.
+#[derive(Debug, Clone)]
+pub struct ContentProject {
+    /// Project id.
+    pub id: i32,
+    /// Label, unique in the organization.
+    pub label: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Its filters, by filter id, in the order attached: each with its
+    /// state (`attached`; the simulator builds no projects).
+    pub filters: Vec<(i32, String)>,
+}
+
 /// A global configuration channel (`configchannel.create`).
 #[derive(Debug, Clone)]
 pub struct ConfigChannel {
@@ -108,6 +125,10 @@ pub struct CustomContent {
     pub filters: BTreeMap<i32, ContentFilter>,
     /// Next content filter id.
     pub next_filter_id: i32,
+    /// Content lifecycle projects by label.
+    pub projects: BTreeMap<String, ContentProject>,
+    /// Next project id.
+    pub next_project_id: i32,
     /// Configuration channels by id.
     pub config_channels: BTreeMap<i32, ConfigChannel>,
     /// Next configuration channel id.
