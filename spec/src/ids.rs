@@ -39,9 +39,12 @@
 //!   are system group ids ([`IdPlace::Nested`] with the one member).
 //! - **Nested members**, which the catalogs do not describe, come from a
 //!   table of the server's serializers ([`IdPlace::Nested`]): the systems
-//!   of `system.listDuplicatesBy*` groups (`systems` / `systemId`), and the
+//!   of `system.listDuplicatesBy*` groups (`systems` / `systemId`), the
 //!   rescheduled actions of the `maintenance` calls (`actions` / `id` and
-//!   `prerequisite` are action ids, `affected_system_ids` system ids).
+//!   `prerequisite` are action ids, `affected_system_ids` system ids), and
+//!   the `filter` of each of `contentmanagement.listProjectFilters`'s
+//!   project filters (`filter` / `id`, a content filter id; the catalogs
+//!   omit the member, added from the serializer).
 //!
 //! - **Node objects**: images (`imageId`, `sourceImageId`,
 //!   `targetImageId`; `id` of image structs, `source_id`/`target_id` of

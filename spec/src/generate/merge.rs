@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::GenerateError;
 use super::catalog::{RawEntry, RawParam};
-use super::corrections::{correction_for, field_correction};
+use super::corrections::{MISSING_FIELDS, correction_for, field_correction};
 use crate::ids::IdInfo;
 use crate::{Entry, Field, HttpVerb, Param, Release, Route, RouteClass, Type};
 
@@ -107,11 +107,17 @@ fn draft(raw: &RawEntry, params: Vec<Param>, release: Release) -> Result<Draft, 
             });
         }
     };
-    let result_fields = raw
+    let mut result_fields: Vec<Field> = raw
         .returns_fields
         .iter()
         .map(|f| result_field(raw, f))
         .collect::<Result<_, _>>()?;
+    for row in MISSING_FIELDS.iter().filter(|row| row.matches(raw)) {
+        result_fields.push(Field {
+            name: row.field.to_owned(),
+            ty: catalog_type(raw, row.ty)?,
+        });
+    }
     let entry = Entry {
         namespace: raw.namespace.clone(),
         method: raw.method.clone(),

@@ -172,6 +172,18 @@ fn check_corrections_used(
             });
         }
     }
+    for row in corrections::MISSING_FIELDS {
+        let entries: Vec<_> = all().filter(|raw| row.matches(raw)).collect();
+        let documented = entries
+            .iter()
+            .any(|raw| raw.returns_fields.iter().any(|f| f.name == row.field));
+        if entries.is_empty() || documented {
+            return Err(GenerateError::DeadRow {
+                table: "missing fields",
+                row: format!("{}.{} {}", row.namespace, row.method, row.field),
+            });
+        }
+    }
     for row in corrections::FIELD_CORRECTIONS {
         let used = all().any(|raw| {
             raw.returns_fields

@@ -625,3 +625,100 @@ async fn configuration_files_and_key_parts_reach_every_node() {
         assert_eq!(ids, [web]);
     }
 }
+
+/// The filters of a content lifecycle project, which each node numbers on
+/// its own, are attached by cluster id and listed under it, nested in the
+/// project's filter structs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_projects_filters_are_attached_and_listed_by_cluster_id() {
+    let (sims, gw) = synced_apart([1, 1, 1]).await;
+    let key = login(&gw).await;
+    // Node 2 numbers its filters apart: one of its own first.
+    let (n2, n2_key) = alone(&sims[1]).await;
+    create_filter(&n2, &n2_key, "local-only").await.unwrap();
+    let made = create_filter(&gw, &key, "no-kernel").await.unwrap();
+    let filter = member(&made, "id").as_i64().unwrap();
+    held_apart::<ContentFilterIdentity>(&gw, filter).await;
+
+    call(
+        &gw,
+        "contentmanagement.createProject",
+        vec![
+            key.clone(),
+            Value::string("sles-prod"),
+            Value::string("SLES production"),
+            Value::string("what production runs"),
+        ],
+    )
+    .await
+    .unwrap();
+    let attached = call(
+        &gw,
+        "contentmanagement.attachFilter",
+        vec![
+            key.clone(),
+            Value::string("sles-prod"),
+            Value::Int(filter as i32),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&attached, "id").as_i64(), Some(filter));
+
+    // Each node attached its own filter of that name.
+    for sim in &sims {
+        let (node, node_key) = alone(sim).await;
+        let listed = call(
+            &node,
+            "contentmanagement.listProjectFilters",
+            vec![node_key, Value::string("sles-prod")],
+        )
+        .await
+        .unwrap();
+        let names: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| member(member(f, "filter"), "name").as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["no-kernel"], "{}", sim.url);
+    }
+    // Through the gateway, whichever node of the zone answers: the
+    // cluster id.
+    for _ in 0..3 {
+        let listed = call(
+            &gw,
+            "contentmanagement.listProjectFilters",
+            vec![key.clone(), Value::string("sles-prod")],
+        )
+        .await
+        .unwrap();
+        let listed = listed.as_array().unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(member(&listed[0], "state").as_str(), Some("attached"));
+        assert_eq!(
+            member(member(&listed[0], "filter"), "id").as_i64(),
+            Some(filter)
+        );
+    }
+    let detached = call(
+        &gw,
+        "contentmanagement.detachFilter",
+        vec![
+            key.clone(),
+            Value::string("sles-prod"),
+            Value::Int(filter as i32),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(detached, Value::Int(1));
+    let listed = call(
+        &gw,
+        "contentmanagement.listProjectFilters",
+        vec![key.clone(), Value::string("sles-prod")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(listed, Value::Array(Vec::new()));
+}

@@ -29,6 +29,9 @@ const SYSTEM_GROUPS: &str = "`SystemGroupsSerializer`: each system's `system_gro
 const SERVER_ERRATA: &str = "`system.getRelevantErrata(sids)`: each system's `errata` are \
                              the `ErrataOverview` structs of `getRelevantErrata(sid)`, with \
                              `id` and `advisory_name`";
+const PROJECT_FILTERS: &str = "`ContentProjectFilterSerializer`: each of a project's filters \
+                               is its `state` and the `filter`, a `ContentFilterSerializer` \
+                               struct with `id` and `name`";
 const RESCHEDULED: &str = "`RescheduleResultSerializer`: each rescheduled action's `id`, \
                            `prerequisite` and `affected_system_ids`";
 
@@ -50,6 +53,13 @@ const fn row(
 
 /// The nested-id table.
 pub const NESTED_IDS: &[NestedIds] = &[
+    row(
+        "contentmanagement",
+        "listProjectFilters",
+        &["filter", "id"],
+        IdKind::ContentFilter,
+        PROJECT_FILTERS,
+    ),
     row(
         "system",
         "getRelevantErrata",
