@@ -183,6 +183,9 @@ pub struct User {
     pub email: String,
     /// Whether the account is enabled.
     pub enabled: bool,
+    /// Whether the user logs in through PAM (the simulator has no PAM:
+    /// such a user cannot log in).
+    pub use_pam: bool,
     /// Role labels.
     pub roles: Vec<String>,
     /// The system groups the user administers, by id.

@@ -233,6 +233,7 @@ fn seed_shared(data: &mut NodeData, spec: &SeedSpec) {
             last_name: "Admin".to_owned(),
             email: format!("{login}@example.test"),
             enabled: true,
+            use_pam: false,
             roles: roles.iter().map(|r| (*r).to_owned()).collect(),
             assigned_groups: Vec::new(),
             default_groups: Vec::new(),

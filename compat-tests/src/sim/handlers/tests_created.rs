@@ -963,3 +963,57 @@ fn an_activation_keys_parts_are_added_and_removed() {
     assert_eq!(field(&held, "base_channel_label"), &s("none"));
     assert_eq!(field(&held, "child_channel_labels"), &labels(&[]));
 }
+
+#[test]
+fn a_pam_user_needs_no_password_and_takes_roles_and_a_disabled_account() {
+    let (node, key) = named_node("alpha");
+    let call = |method: &str, params: Vec<Value>| with_key(&node, &key, method, params);
+    let create = |login: &str, pam: i32| {
+        call(
+            "user.create",
+            vec![
+                s(login),
+                s(""),
+                s("Dave"),
+                s("Ops"),
+                s("dave@example.com"),
+                Value::Int(pam),
+            ],
+        )
+    };
+    assert_eq!(
+        fault_of(create("dave-local", 0)),
+        (
+            -501,
+            redstone("Password is required if not using PAM authentication")
+        )
+    );
+    assert_eq!(create("dave-pam", 1), Ok(Value::Int(1)));
+    let details = || call("user.getDetails", vec![s("dave-pam")]).unwrap();
+    assert_eq!(field(&details(), "use_pam"), &Value::Bool(true));
+    // No PAM in the simulator: no password lets the user in.
+    assert!(super::tests::call(&node, "auth.login", vec![s("dave-pam"), s("")]).is_err());
+
+    call("user.addRole", vec![s("dave-pam"), s("config_admin")]).unwrap();
+    assert_eq!(
+        fault_of(call("user.addRole", vec![s("dave-pam"), s("emperor")])).0,
+        -1
+    );
+    assert_eq!(
+        call("user.listRoles", vec![s("dave-pam")]).unwrap(),
+        Value::Array(vec![s("config_admin")])
+    );
+    call("user.disable", vec![s("dave-pam")]).unwrap();
+    assert_eq!(field(&details(), "enabled"), &Value::Bool(false));
+    call("user.enable", vec![s("dave-pam")]).unwrap();
+    call(
+        "user.usePamAuthentication",
+        vec![s("dave-pam"), Value::Int(0)],
+    )
+    .unwrap();
+    let d = details();
+    assert_eq!(
+        (field(&d, "enabled"), field(&d, "use_pam")),
+        (&Value::Bool(true), &Value::Bool(false))
+    );
+}

@@ -28,6 +28,15 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "listAssignableRoles" => list_assignable_roles(node, call),
         "create" => create(node, call),
         "delete" => delete(node, call),
+        "addRole" | "removeRole" => role(node, call, method == "addRole"),
+        "enable" | "disable" => account(node, call, |u| u.enabled = method == "enable"),
+        "usePamAuthentication" => {
+            let pam = call.int("val").map(|v| v == 1);
+            match pam {
+                Ok(pam) => account(node, call, |u| u.use_pam = pam),
+                Err(e) => Err(e),
+            }
+        }
         "listAssignedSystemGroups" => groups_of(node, call, Groups::Assigned),
         "listDefaultSystemGroups" => groups_of(node, call, Groups::Default),
         "addAssignedSystemGroup" => change_groups(node, call, Groups::Assigned, Change::AddOne),
@@ -79,16 +88,22 @@ fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
     let admin = call.user(node)?;
     require_role(&admin, &[])?;
     let login = call.str("login")?;
-    let password = call.str("password")?;
+    let mut password = call.str("password")?.to_owned();
+    // `ensurePasswordOrPamAuth`, before any other check.
+    let use_pam = call.arg("usePamAuth").and_then(Value::as_i64) == Some(1);
+    if !use_pam && password.is_empty() {
+        return Err(faults::domain(
+            -501,
+            "Password is required if not using PAM authentication",
+        ));
+    }
     if login.chars().count() < MIN_LOGIN {
         return Err(faults::domain(
             1,
             "This does not appear to be a valid username.",
         ));
     }
-    if call.arg("usePamAuth").and_then(Value::as_i64) != Some(1)
-        && password.chars().count() < MIN_PASSWORD
-    {
+    if !use_pam && password.chars().count() < MIN_PASSWORD {
         return Err(faults::invalid_parameter(
             "Password must be at least 5 characters",
         ));
@@ -101,14 +116,22 @@ fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
     }
     let id = data.next_user_id;
     data.next_user_id += 1;
+    if use_pam {
+        // The server stores a random password for a PAM user.
+        password = format!(
+            "pam-{}",
+            crate::sim::seed::SplitMix64::new(u64::from(id.unsigned_abs())).hex32()
+        );
+    }
     data.users.push(User {
         id,
         login: login.to_owned(),
-        password: password.to_owned(),
+        password,
         first_name: call.str("firstName")?.to_owned(),
         last_name: call.str("lastName")?.to_owned(),
         email: call.str("email")?.to_owned(),
         enabled: true,
+        use_pam,
         roles: Vec::new(),
         assigned_groups: Vec::new(),
         default_groups: Vec::new(),
@@ -130,6 +153,38 @@ fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
     drop(data);
     node.sessions().close_user(removed.id);
     Ok(Value::Int(1))
+}
+
+/// `enable`, `disable`, `usePamAuthentication`: an organization
+/// administrator changes user `login`'s account with `change`.
+fn account(node: &Node, call: &Call<'_>, change: impl FnOnce(&mut User)) -> MethodResponse {
+    let admin = call.user(node)?;
+    require_role(&admin, &[])?;
+    let login = call.str("login")?;
+    let mut data = node.write();
+    let user = data
+        .users
+        .iter_mut()
+        .find(|u| u.login == login)
+        .ok_or_else(faults::no_such_user)?;
+    change(user);
+    Ok(Value::Int(1))
+}
+
+/// `addRole` / `removeRole(login, role)`: one of the roles an
+/// organization administrator hands out (unverified: the fault for
+/// another).
+fn role(node: &Node, call: &Call<'_>, add: bool) -> MethodResponse {
+    let role = call.str("role")?.to_owned();
+    if !ASSIGNABLE_ROLES.contains(&role.as_str()) {
+        return Err(faults::domain(-1, &format!("No such role: {role}")));
+    }
+    account(node, call, |u| {
+        u.roles.retain(|r| *r != role);
+        if add {
+            u.roles.push(role);
+        }
+    })
 }
 
 /// A user's system groups: those the user administers, or those the

@@ -60,7 +60,7 @@ fn details(data: &NodeData, u: &User) -> Value {
         .with("org_id", Value::Int(org_id))
         .with("org_name", Value::string(org_name))
         .with("enabled", Value::Bool(u.enabled))
-        .with("use_pam", Value::Bool(false))
+        .with("use_pam", Value::Bool(u.use_pam))
         .with("read_only", Value::Bool(false))
         .with("errata_notification", Value::Bool(true))
         .into()
