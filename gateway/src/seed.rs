@@ -17,6 +17,7 @@
 //!    entitlements, universal default, disabled, contact method), with
 //!    their system groups (by name), child channels, packages and
 //!    configuration channels.
+//! 4. users who log in through PAM.
 //!
 //! What the target already holds (by group name, channel label and file
 //! path, key) is not changed, but a second run fills in what it lacks: a
@@ -25,7 +26,9 @@
 //! part can be repeated once its cause is fixed. Nothing is removed, and a
 //! setting or file that differs between the two nodes is left as the
 //! target has it.
-//! Users are listed but not copied: no API reads a password back.
+//! Users who log in through PAM are copied (names, e-mail, roles, system
+//! groups, disabled); other users are listed but not copied: no API reads
+//! a password back.
 //! Software channels are the
 //! zone's content (synchronized from SCC or a peer server), not copied
 //! either: a key whose base channel the target lacks fails with the
@@ -332,7 +335,7 @@ pub async fn seed(
     let groups = seed_groups(from, to, dry_run, &mut report).await?;
     seed_config_channels(from, to, dry_run, &mut report).await?;
     seed_activation_keys(from, to, &groups, dry_run, &mut report).await?;
-    report_users(from, to, &mut report).await?;
+    seed_users(from, to, dry_run, &mut report).await?;
     Ok(report)
 }
 
@@ -968,12 +971,18 @@ async fn add_part(
     }
 }
 
-/// Users the target lacks: listed, never copied.
-async fn report_users(
+/// Users the target lacks. One who logs in through PAM (`use_pam`) is
+/// created with the same names, e-mail, roles and system groups, and
+/// disabled if disabled; the server keeps no password of its own for
+/// such a user. Any other user is listed, not copied: no API reads a
+/// password back.
+async fn seed_users(
     from: &NodeSession,
     to: &NodeSession,
+    dry_run: bool,
     report: &mut Report,
 ) -> Result<(), SeedError> {
+    const KIND: &str = "user";
     let theirs: HashSet<String> = to
         .list("user.listUsers", Vec::new())
         .await?
@@ -982,15 +991,109 @@ async fn report_users(
         .collect();
     for user in from.list("user.listUsers", Vec::new()).await? {
         let login = text(&user, "login");
-        if !theirs.contains(login) {
-            report.push(
-                "user",
-                login,
-                Outcome::NotCopied(
-                    "no API reads a password back: create the user with user.create".to_owned(),
-                ),
-            );
+        if theirs.contains(login) {
+            continue;
         }
+        let outcome = match copy_user(from, to, login, dry_run).await {
+            Ok(outcome) => outcome,
+            Err(e) => Outcome::Failed(fault_text(&e)),
+        };
+        report.push(KIND, login, outcome);
     }
     Ok(())
+}
+
+async fn copy_user(
+    from: &NodeSession,
+    to: &NodeSession,
+    login: &str,
+    dry_run: bool,
+) -> Result<Outcome, SeedError> {
+    let details = from.call("user.getDetails", vec![login.into()]).await?;
+    let details = details.as_struct().ok_or_else(|| SeedError::Shape {
+        node: from.node.clone(),
+        method: "user.getDetails".to_owned(),
+    })?;
+    if details.get("use_pam").and_then(Value::as_bool) != Some(true) {
+        return Ok(Outcome::NotCopied(
+            "no API reads a password back: create the user with user.create".to_owned(),
+        ));
+    }
+    if dry_run {
+        return Ok(Outcome::WouldCreate);
+    }
+    let first = match text(details, "first_name") {
+        "" => text(details, "first_names"),
+        first => first,
+    };
+    to.call(
+        "user.create",
+        vec![
+            login.into(),
+            "".into(),
+            first.into(),
+            text(details, "last_name").into(),
+            text(details, "email").into(),
+            Value::Int(1),
+        ],
+    )
+    .await?;
+    let mut failed = Vec::new();
+    let names = |groups: Vec<Struct>| -> Vec<Value> {
+        groups
+            .iter()
+            .map(|g| Value::string(text(g, "name")))
+            .collect()
+    };
+    match from.call("user.listRoles", vec![login.into()]).await {
+        Ok(roles) => {
+            for role in roles.as_array().unwrap_or_default() {
+                let params = vec![login.into(), role.clone()];
+                let what = format!("role {}", role.as_str().unwrap_or_default());
+                add_part(to, &what, "user.addRole", params, &mut failed).await;
+            }
+        }
+        Err(e) => failed.push(format!("roles: {}", fault_text(&e))),
+    }
+    let groups = [
+        (
+            "user.listAssignedSystemGroups",
+            "user.addAssignedSystemGroups",
+            "assigned system groups",
+        ),
+        (
+            "user.listDefaultSystemGroups",
+            "user.addDefaultSystemGroups",
+            "default system groups",
+        ),
+    ];
+    for (list, add, what) in groups {
+        match from.list(list, vec![login.into()]).await {
+            Ok(held) if held.is_empty() => {}
+            Ok(held) => {
+                let mut params = vec![login.into(), Value::Array(names(held))];
+                if add == "user.addAssignedSystemGroups" {
+                    // Not also made the user's default groups.
+                    params.push(Value::Bool(false));
+                }
+                add_part(to, what, add, params, &mut failed).await;
+            }
+            Err(e) => failed.push(format!("{what}: {}", fault_text(&e))),
+        }
+    }
+    if details.get("enabled").and_then(Value::as_bool) == Some(false) {
+        add_part(
+            to,
+            "disabled",
+            "user.disable",
+            vec![login.into()],
+            &mut failed,
+        )
+        .await;
+    }
+    Ok(if failed.is_empty() {
+        Outcome::Created
+    } else {
+        Outcome::Partly(failed.join("; "))
+    })
 }

@@ -128,6 +128,40 @@ async fn key_groups(gw: &Gateway, session: &Value, key: &str) -> Vec<String> {
     names
 }
 
+/// What a user is on `gw`: first and last name, e-mail, PAM, enabled,
+/// roles, assigned and default system groups (by name).
+async fn user_facts(gw: &Gateway, session: &Value, login: &str) -> Vec<Value> {
+    let details = call(gw, "user.getDetails", vec![session.clone(), login.into()])
+        .await
+        .unwrap();
+    let mut facts: Vec<Value> = ["first_name", "last_name", "email", "use_pam", "enabled"]
+        .iter()
+        .map(|m| member(&details, m).clone())
+        .collect();
+    facts.push(
+        call(gw, "user.listRoles", vec![session.clone(), login.into()])
+            .await
+            .unwrap(),
+    );
+    for list in [
+        "user.listAssignedSystemGroups",
+        "user.listDefaultSystemGroups",
+    ] {
+        let groups = call(gw, list, vec![session.clone(), login.into()])
+            .await
+            .unwrap();
+        facts.push(Value::Array(
+            groups
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| member(g, "name").clone())
+                .collect(),
+        ));
+    }
+    facts
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
     let old = Sim::start("node1", 10, 2).await;
@@ -317,6 +351,49 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
     )
     .await
     .unwrap();
+    // A user who logs in through PAM: a configuration administrator of
+    // the edge group, whose systems join the web group, disabled.
+    call(
+        &before,
+        "user.create",
+        vec![
+            key.clone(),
+            "dave-pam".into(),
+            "".into(),
+            "Dave".into(),
+            "Ops".into(),
+            "dave@example.com".into(),
+            Value::Int(1),
+        ],
+    )
+    .await
+    .unwrap();
+    for (method, arg) in [
+        ("user.addRole", text("config_admin")),
+        (
+            "user.addDefaultSystemGroups",
+            Value::Array(vec![text("web-servers")]),
+        ),
+        ("user.disable", Value::Nil),
+    ] {
+        let mut params = vec![key.clone(), "dave-pam".into()];
+        if arg != Value::Nil {
+            params.push(arg);
+        }
+        call(&before, method, params).await.unwrap();
+    }
+    call(
+        &before,
+        "user.addAssignedSystemGroups",
+        vec![
+            key.clone(),
+            "dave-pam".into(),
+            Value::Array(vec![text("edge-servers")]),
+            Value::Bool(false),
+        ],
+    )
+    .await
+    .unwrap();
     // The new node numbers its groups apart: one group of its own first.
     let (after, new_key) = alone(&new).await;
     call(
@@ -353,6 +430,7 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
         outcome(&planned, "activation key", "1-edge"),
         &Outcome::WouldCreate
     );
+    assert_eq!(outcome(&planned, "user", "dave-pam"), &Outcome::WouldCreate);
     let keys = call(
         &after,
         "activationkey.listActivationKeys",
@@ -381,6 +459,19 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
         outcome(&report, "user", "carol"),
         Outcome::NotCopied(_)
     ));
+    assert_eq!(outcome(&report, "user", "dave-pam"), &Outcome::Created);
+    let copied = user_facts(&after, &new_key, "dave-pam").await;
+    assert_eq!(copied, user_facts(&before, &key, "dave-pam").await);
+    assert_eq!(
+        copied[3..],
+        [
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Array(vec![text("config_admin")]),
+            Value::Array(vec![text("edge-servers")]),
+            Value::Array(vec![text("web-servers")]),
+        ]
+    );
     assert!(!report.to_string().contains("secret-for-carol"), "{report}");
 
     // The new node holds them as the old one does, the key's groups found
