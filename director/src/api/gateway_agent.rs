@@ -98,14 +98,12 @@ fn within_reach(op: &StoreOp) -> ApiResult<()> {
             "the gateway token may not scan the keys under {}",
             KeyDisplay(&prefix.0)
         ))),
-        StoreOp::Transact { checks, writes } => {
-            for check in checks {
-                need(&check.key.0, GatewayReach::Read)?;
-            }
-            for write in writes {
-                need(&write.key.0, GatewayReach::ReadWrite)?;
-            }
-            Ok(())
-        }
+        StoreOp::Transact { checks, writes } => match GatewayReach::first_refused(
+            checks.iter().map(|c| c.key.0.as_slice()),
+            writes.iter().map(|w| w.key.0.as_slice()),
+        ) {
+            Some((key, reach)) => need(key, reach),
+            None => Ok(()),
+        },
     }
 }

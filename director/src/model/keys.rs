@@ -262,6 +262,19 @@ impl GatewayReach {
         }
     }
 
+    /// The first key of a transaction beyond the gateway token's reach,
+    /// with the reach it needs: its checks read, its writes write.
+    pub fn first_refused<'k>(
+        checks: impl IntoIterator<Item = &'k [u8]>,
+        writes: impl IntoIterator<Item = &'k [u8]>,
+    ) -> Option<(&'k [u8], GatewayReach)> {
+        let checks = checks.into_iter().map(|k| (k, GatewayReach::Read));
+        let writes = writes.into_iter().map(|k| (k, GatewayReach::ReadWrite));
+        checks
+            .chain(writes)
+            .find(|(key, need)| GatewayReach::of(key) < *need)
+    }
+
     /// Whether the gateway token may scan the keys under `prefix`: only
     /// within one of the prefixes it reads (never the whole store).
     pub fn may_scan(prefix: &[u8]) -> bool {

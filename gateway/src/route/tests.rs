@@ -120,11 +120,12 @@ impl Engine for WithinReach {
         self.0.scan_prefix(prefix, limit).await
     }
     async fn transact(&self, txn: Txn) -> Result<CasResult<Conflict>, StoreError> {
-        for check in txn.checks() {
-            within_reach(&check.key, GatewayReach::Read);
-        }
-        for write in txn.writes() {
-            within_reach(&write.key, GatewayReach::ReadWrite);
+        let refused = GatewayReach::first_refused(
+            txn.checks().iter().map(|c| c.key.as_slice()),
+            txn.writes().iter().map(|w| w.key.as_slice()),
+        );
+        if let Some((key, reach)) = refused {
+            within_reach(key, reach);
         }
         self.0.transact(txn).await
     }
