@@ -55,6 +55,12 @@ impl NodeInfo {
         matches!(self.state, NodeState::Active | NodeState::Draining)
     }
 
+    /// Whether the gateway may call the node: it serves, or it is staged
+    /// and follows the changes of shared data.
+    pub fn takes_calls(&self) -> bool {
+        self.serves() || self.state == NodeState::Staged
+    }
+
     fn from_static(n: &StaticNode) -> NodeInfo {
         NodeInfo {
             id: Arc::from(n.id.as_str()),
@@ -171,6 +177,16 @@ impl Directory {
         self.nodes()
             .iter()
             .filter(|n| n.serves())
+            .cloned()
+            .collect()
+    }
+
+    /// The staged nodes: prepared for the cluster, not serving yet. They
+    /// follow the changes of shared data ([`crate::route`]'s broadcasts).
+    pub fn staged(&self) -> Vec<NodeInfo> {
+        self.nodes()
+            .iter()
+            .filter(|n| n.state == NodeState::Staged)
             .cloned()
             .collect()
     }

@@ -10,6 +10,12 @@
 //! changed anywhere. The session's keys on all nodes are obtained before
 //! anything is sent, so a missing one fails the call before any change.
 //!
+//! A change every serving node applied is then sent to the staged nodes
+//! too ([`follow_staged`]), so that a node prepared with `seed-node` stays
+//! in step until it is activated. That part is best effort: what a staged
+//! node does not take is logged and counted, and the call's answer is the
+//! serving nodes'.
+//!
 //! A change that schedules an action on every node
 //! (`system.appstreams.ssmEnable`) answers one cluster action id for all
 //! of them, as a split call does; so does a recurring schedule made for a
@@ -136,6 +142,7 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     }
     if faults.is_empty() && gathered.failed.is_empty() {
         group_ids::forget_deleted(ctx, deleted).await;
+        follow_staged(ctx).await;
         return answer_of_all(ctx, applied).await;
     }
     if applied.is_empty()
@@ -162,6 +169,54 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     };
     tracing::warn!(failure = %failure, "broadcast failed");
     Err(GatewayError::Broadcast(failure))
+}
+
+/// Sends a change every serving node applied to each staged node, in
+/// parallel. A staged node that cannot take it (no session on it and no
+/// password held here, unreachable, a fault) is logged and counted
+/// (`gateway_staged_misses_total`); `seed-node`, run again before the node
+/// is activated, makes up for it. Changes that make node objects
+/// (actions, schedules, images) are not sent: their cluster ids stand for
+/// the serving nodes' copies only.
+async fn follow_staged(ctx: &Ctx<'_>) {
+    if ctx.entry.ids.result.iter().any(|r| r.kind.is_node_object()) {
+        return;
+    }
+    let staged = ctx.gw.directory().staged();
+    if staged.is_empty() {
+        return;
+    }
+    let method = &ctx.method();
+    let sends = staged.into_iter().map(|node| async move {
+        let sent = async {
+            if let Some(s) = &ctx.session {
+                node_key(ctx.gw, s, &node).await?;
+            }
+            let call = shared_ids::call_for(ctx, &node.id).await?;
+            call_node(ctx.gw, &node, call, ctx.session.as_ref(), false).await
+        }
+        .await;
+        let missed = match sent {
+            Ok(Ok(mut answer)) => {
+                // Binds the node's ids of shared content it made.
+                let ids = ctx.gw.directory().identity();
+                match translate::result_from_node(ids, ctx.entry, &mut answer, &node.id).await {
+                    Ok(()) => shared_ids::result_from_node(ctx, &node.id, &mut answer)
+                        .await
+                        .err()
+                        .map(|e| e.to_string()),
+                    Err(e) => Some(e.to_string()),
+                }
+            }
+            Ok(Err(fault)) => Some(fault_reason(&fault)),
+            Err(e) => Some(failure_reason(&e)),
+        };
+        if let Some(why) = missed {
+            tracing::warn!(node = %node.id, method = %method, cause = %why, "a staged node did not take a change of shared data: run seed-node before activating it");
+            ctx.gw.metrics().staged_miss(&node.id);
+        }
+    });
+    futures::future::join_all(sends).await;
 }
 
 /// Why a call failed on a node, in short: its fault, or why it could not

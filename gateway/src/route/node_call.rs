@@ -121,7 +121,7 @@ where
     F: Fn(Arc<NodeClient>, Bytes) -> Fut,
     Fut: Future<Output = Result<Result<T, Fault>, UpstreamError>>,
 {
-    if !node.serves() {
+    if !node.takes_calls() {
         return Err(unavailable(node)(UpstreamError::NotServing(
             node.state.as_str(),
         )));

@@ -1962,3 +1962,75 @@ async fn an_object_id_the_cluster_never_handed_out_reaches_no_node() {
         Ok(Value::string("1-still"))
     );
 }
+
+/// A staged node follows the changes of shared data the serving nodes
+/// take, best effort: what it refuses is counted, and the call answers as
+/// the serving nodes did.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staged_node_follows_shared_changes() {
+    let a = Sim::start("alpha", 1, 2).await;
+    let b = Sim::start("beta", 2, 0).await;
+    let store = Store::memory();
+    store
+        .put_json(Keys::node("a"), &node_record("a", &a.url))
+        .await
+        .unwrap();
+    let mut staged = node_record("b", &b.url);
+    staged.state = NodeState::Staged;
+    store.put_json(Keys::node("b"), &staged).await.unwrap();
+    let dir = Arc::new(Directory::from_store(store.clone()).await.unwrap());
+    let gw = Gateway::new(GatewayConfig::default(), dir);
+    let key = login(&gw).await;
+
+    // Listings read the serving node only.
+    let systems = call(&gw, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap();
+    assert_eq!(ids(&systems).len(), 2);
+    // A change reaches the staged node too.
+    call(
+        &gw,
+        "systemgroup.create",
+        vec![key.clone(), "edge".into(), "At the edge".into()],
+    )
+    .await
+    .unwrap();
+    let (on_b, b_key) = alone(&b).await;
+    let group = |name: &str| {
+        call(
+            &on_b,
+            "systemgroup.getDetails",
+            vec![b_key.clone(), name.into()],
+        )
+    };
+    assert_eq!(
+        member(&group("edge").await.unwrap(), "description").as_str(),
+        Some("At the edge")
+    );
+    // One it refuses (it holds that group already) is counted; the call
+    // still answers as the serving node did.
+    call(
+        &on_b,
+        "systemgroup.create",
+        vec![b_key.clone(), "lab".into(), "Only here".into()],
+    )
+    .await
+    .unwrap();
+    let made = call(
+        &gw,
+        "systemgroup.create",
+        vec![key.clone(), "lab".into(), "Lab machines".into()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&made, "description").as_str(), Some("Lab machines"));
+    assert_eq!(
+        member(&group("lab").await.unwrap(), "description").as_str(),
+        Some("Only here")
+    );
+    let metrics = gw.metrics().render();
+    assert!(
+        metrics.contains("gateway_staged_misses_total{node=\"b\"} 1"),
+        "{metrics}"
+    );
+}

@@ -58,6 +58,7 @@ pub struct Metrics {
     nodes: Mutex<BTreeMap<String, Arc<NodeMetrics>>>,
     classes: Mutex<BTreeMap<&'static str, Arc<ClassMetrics>>>,
     gaps: Mutex<BTreeMap<String, u64>>,
+    staged_misses: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Metrics {
@@ -78,6 +79,12 @@ impl Metrics {
         if fault {
             m.faults.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Counts a shared-data change staged node `node` did not take.
+    pub fn staged_miss(&self, node: &str) {
+        let mut misses = self.staged_misses.lock().unwrap_or_else(|e| e.into_inner());
+        *misses.entry(node.to_owned()).or_default() += 1;
     }
 
     /// Counts a fan-out answered without `node` (partial policy).
@@ -194,6 +201,16 @@ impl Metrics {
         let gaps = self.gaps.lock().unwrap_or_else(|e| e.into_inner());
         for (node, n) in gaps.iter() {
             let _ = writeln!(out, "gateway_fanout_gaps_total{{node=\"{node}\"}} {n}");
+        }
+        drop(gaps);
+        let _ = writeln!(
+            out,
+            "# HELP gateway_staged_misses_total Shared-data changes a staged node did not take (run seed-node before activating it)."
+        );
+        let _ = writeln!(out, "# TYPE gateway_staged_misses_total counter");
+        let misses = self.staged_misses.lock().unwrap_or_else(|e| e.into_inner());
+        for (node, n) in misses.iter() {
+            let _ = writeln!(out, "gateway_staged_misses_total{{node=\"{node}\"}} {n}");
         }
         out
     }
