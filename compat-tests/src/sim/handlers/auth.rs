@@ -41,7 +41,8 @@ fn login(node: &Node, call: &Call<'_>) -> xmlrpc::MethodResponse {
     let user_id = {
         let data = node.read();
         match data.user(login) {
-            Some(user) if user.enabled && user.password == password => user.id,
+            // No PAM here: a PAM user's stored password is not theirs.
+            Some(user) if user.enabled && !user.use_pam && user.password == password => user.id,
             _ => return Err(faults::bad_login()),
         }
     };

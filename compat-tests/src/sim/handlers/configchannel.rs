@@ -206,6 +206,17 @@ fn revision_value(
     s.into()
 }
 
+/// `ConfigRevisionSerializer.addFileContent`: text the server cannot put
+/// in XML (control characters other than tab, line feed and carriage
+/// return) fails the answer that would show it as text.
+fn showable(rev: &ConfigRevision, encoded: bool) -> Result<(), Fault> {
+    let unshowable = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if encoded || rev.binary || !String::from_utf8_lossy(&rev.contents).contains(unshowable) {
+        return Ok(());
+    }
+    Err(faults::domain(1023, "The binary file was marked as text."))
+}
+
 /// `XmlRpcConfigChannelHelper.lookupGlobal`: one channel by label.
 fn global<'d>(custom: &'d CustomContent, label: &str) -> Result<&'d ConfigChannel, Fault> {
     by_label(custom, label).ok_or_else(faults::no_such_channel)
@@ -226,6 +237,7 @@ fn lookup_files(node: &Node, call: &Call<'_>) -> MethodResponse {
                 .files
                 .get(path)
                 .ok_or_else(|| no_such_path(path, label))?;
+            showable(file.latest(), false)?;
             Ok(revision_value(channel, path, file, file.latest(), false))
         })
         .collect::<Result<Vec<_>, Fault>>()
@@ -240,12 +252,14 @@ fn file_revisions(node: &Node, call: &Call<'_>) -> MethodResponse {
     let data = node.read();
     let channel = global(&data.custom, label)?;
     let file = channel.files.get(path).ok_or_else(|| no_such_file(path))?;
-    Ok(Value::Array(
-        file.revisions
-            .iter()
-            .map(|rev| revision_value(channel, path, file, rev, false))
-            .collect(),
-    ))
+    file.revisions
+        .iter()
+        .map(|rev| {
+            showable(rev, false)?;
+            Ok(revision_value(channel, path, file, rev, false))
+        })
+        .collect::<Result<Vec<_>, Fault>>()
+        .map(Value::Array)
 }
 
 /// `getFileRevision` / `getEncodedFileRevision(label, filePath,
@@ -258,10 +272,10 @@ fn file_revision(node: &Node, call: &Call<'_>, encoded: bool) -> MethodResponse 
     let data = node.read();
     let channel = global(&data.custom, label)?;
     let file = channel.files.get(path).ok_or_else(|| no_such_file(path))?;
-    file.revisions
+    let rev = file
+        .revisions
         .iter()
         .find(|r| i64::from(r.revision) == revision)
-        .map(|rev| revision_value(channel, path, file, rev, encoded))
         .ok_or_else(|| {
             Fault::new(
                 -1,
@@ -269,7 +283,9 @@ fn file_revision(node: &Node, call: &Call<'_>, encoded: bool) -> MethodResponse 
                     "com.redhat.rhn.common.hibernate.LookupException: Could not find config revision with revision number {revision}"
                 ),
             )
-        })
+        })?;
+    showable(rev, encoded)?;
+    Ok(revision_value(channel, path, file, rev, encoded))
 }
 
 /// What a `createOrUpdate*` call makes.

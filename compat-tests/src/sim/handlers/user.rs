@@ -179,6 +179,10 @@ fn role(node: &Node, call: &Call<'_>, add: bool) -> MethodResponse {
     if !ASSIGNABLE_ROLES.contains(&role.as_str()) {
         return Err(faults::domain(-1, &format!("No such role: {role}")));
     }
+    // `modifySatAdminRole`: only a satellite administrator hands it out.
+    if role == "satellite_admin" && !call.user(node)?.roles.iter().any(|r| r == &role) {
+        return Err(faults::permission_denied());
+    }
     account(node, call, |u| {
         u.roles.retain(|r| *r != role);
         if add {
