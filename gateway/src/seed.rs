@@ -365,6 +365,9 @@ async fn seed_groups(
             continue;
         }
         if dry_run {
+            // Stands for the group it would make, for the keys' and users'
+            // plans (real ids are positive).
+            ids.insert(id, -id);
             report.push(KIND, name, Outcome::WouldCreate);
             continue;
         }
@@ -552,11 +555,23 @@ async fn copy_files(
     if paths.is_empty() {
         return Vec::new();
     }
+    let mut failed = Vec::new();
     let infos = match file_info(from, label, paths).await {
         Ok(infos) => infos,
-        Err(e) => return vec![format!("{}: {}", files(paths.len()), fault_text(&e))],
+        // One file the server cannot show (text holding characters XML
+        // cannot carry) fails the whole listing: look each up alone.
+        Err(_) if paths.len() > 1 => {
+            let mut infos = Vec::with_capacity(paths.len());
+            for path in paths {
+                match file_info(from, label, std::slice::from_ref(path)).await {
+                    Ok(info) => infos.extend(info),
+                    Err(e) => failed.push(format!("{path}: {}", fault_text(&e))),
+                }
+            }
+            infos
+        }
+        Err(e) => return vec![format!("{}: {}", paths[0], fault_text(&e))],
     };
-    let mut failed = Vec::new();
     for info in infos {
         let path = text(&info, "path");
         if let Err(e) = copy_file(from, to, label, &info).await {
@@ -634,18 +649,20 @@ async fn seed_activation_keys(
     report: &mut Report,
 ) -> Result<(), SeedError> {
     const KIND: &str = "activation key";
+    // By the name after the organization's id, which the two servers may
+    // number apart.
     let theirs: HashMap<String, Struct> = to
         .list("activationkey.listActivationKeys", Vec::new())
         .await?
         .into_iter()
-        .map(|k| (text(&k, "key").to_owned(), k))
+        .map(|k| (short_key(text(&k, "key")).to_owned(), k))
         .collect();
     for key in from
         .list("activationkey.listActivationKeys", Vec::new())
         .await?
     {
         let name = text(&key, "key");
-        let outcome = match theirs.get(name) {
+        let outcome = match theirs.get(short_key(name)) {
             Some(held) => complete_key(from, to, &key, held, groups, dry_run).await,
             None if dry_run => Ok(Outcome::WouldCreate),
             None => copy_key(from, to, &key, groups).await,
@@ -654,6 +671,12 @@ async fn seed_activation_keys(
         report.push(KIND, name, outcome);
     }
     Ok(())
+}
+
+/// A key less the organization id the server prefixes (`1-edge`: `edge`),
+/// as `activationkey.create` takes it.
+fn short_key(key: &str) -> &str {
+    key.split_once('-').map_or(key, |(_, rest)| rest)
 }
 
 /// The parts of an activation key that are added to it after `create`.
@@ -670,8 +693,10 @@ struct KeyParts {
 }
 
 impl KeyParts {
-    /// The parts of `key` (an entry of `listActivationKeys`) on `node`.
-    async fn of(node: &NodeSession, key: &Struct) -> Result<KeyParts, SeedError> {
+    /// The parts of `key` (an entry of `listActivationKeys`) on `node`,
+    /// and why its configuration channels could not be listed, if so (the
+    /// other parts are then still there).
+    async fn of(node: &NodeSession, key: &Struct) -> (KeyParts, Option<String>) {
         // The documentation calls the group ids strings; servers send ints.
         let groups = key
             .get("server_group_ids")
@@ -691,21 +716,32 @@ impl KeyParts {
                 Some((text(p, "name").to_owned(), arch))
             })
             .collect();
-        let config_channels = node
+        let listed = node
             .list(
                 "activationkey.listConfigChannels",
                 vec![text(key, "key").into()],
             )
-            .await?
-            .iter()
-            .map(|c| text(c, "label").to_owned())
-            .collect();
-        Ok(KeyParts {
+            .await;
+        let (config_channels, unlisted) = match listed {
+            Ok(channels) => (
+                channels
+                    .iter()
+                    .map(|c| text(c, "label").to_owned())
+                    .collect(),
+                None,
+            ),
+            Err(e) => (
+                Vec::new(),
+                Some(format!("configuration channels: {}", fault_text(&e))),
+            ),
+        };
+        let parts = KeyParts {
             groups,
             children: strings(key, "child_channel_labels"),
             packages,
             config_channels,
-        })
+        };
+        (parts, unlisted)
     }
 
     /// What of `self` (the source's parts) `held` (the target's) lacks,
@@ -846,8 +882,10 @@ impl KeyParts {
 }
 
 /// Adds to key `held` on `to` the parts the source's `key` has and it
-/// lacks. Nothing is removed, and settings (description, channels, limit)
-/// that differ are left as the target has them.
+/// lacks, and disables it (or sets its contact method, when it has the
+/// default one) as the source's is. Nothing is removed, and other settings
+/// (description, channels, limit) that differ are left as the target has
+/// them.
 async fn complete_key(
     from: &NodeSession,
     to: &NodeSession,
@@ -856,32 +894,96 @@ async fn complete_key(
     groups: &HashMap<i64, i64>,
     dry_run: bool,
 ) -> Result<Outcome, SeedError> {
-    let name = text(key, "key");
-    let source = KeyParts::of(from, key).await?;
-    let target = KeyParts::of(to, held).await?;
-    let (lacking, unmapped) = source.lacking(&target, groups);
-    let mut failed = Vec::new();
+    let name = text(held, "key");
+    let (source, source_unlisted) = KeyParts::of(from, key).await;
+    let (target, target_unlisted) = KeyParts::of(to, held).await;
+    let (mut lacking, unmapped) = source.lacking(&target, groups);
+    let mut failed: Vec<String> = source_unlisted.into_iter().collect();
+    if let Some(why) = target_unlisted {
+        // Adding what the target may hold already would only reorder it.
+        lacking.config_channels.clear();
+        failed.push(why);
+    }
     if unmapped {
         failed.push(UNMAPPED_GROUP.to_owned());
     }
-    if lacking.is_empty() {
+    let settings = lacking_settings(key, held);
+    let mut plan: Vec<String> = settings.iter().map(|s| s.plan.clone()).collect();
+    let mut done: Vec<String> = settings.iter().map(|s| s.done.clone()).collect();
+    if !lacking.is_empty() {
+        plan.insert(0, format!("add {}", lacking.describe()));
+        done.insert(0, format!("added {}", lacking.describe()));
+    }
+    if plan.is_empty() {
         return Ok(match failed.is_empty() {
             true => Outcome::Present,
             false => Outcome::Partly(failed.join("; ")),
         });
     }
     if dry_run {
-        return Ok(Outcome::WouldComplete(format!(
-            "would add {}",
-            lacking.describe()
-        )));
+        let mut plan = format!("would {}", plan.join(", "));
+        if !failed.is_empty() {
+            plan = format!("{plan}; {}", failed.join("; "));
+        }
+        return Ok(Outcome::WouldComplete(plan));
     }
     failed.extend(lacking.add_to(to, name).await);
+    for setting in settings {
+        setting.apply(to, name, &mut failed).await;
+    }
     Ok(if failed.is_empty() {
-        Outcome::Completed(format!("added {}", lacking.describe()))
+        Outcome::Completed(done.join(", "))
     } else {
         Outcome::Partly(failed.join("; "))
     })
+}
+
+/// A key setting to give the target's key.
+struct KeySetting {
+    /// The `setDetails` member.
+    member: &'static str,
+    /// Its value.
+    value: Value,
+    /// What would be done: `disable`.
+    plan: String,
+    /// What was done: `disabled`.
+    done: String,
+}
+
+impl KeySetting {
+    /// Sets it on key `key` of `to`; a failure is noted in `failed`.
+    async fn apply(self, to: &NodeSession, key: &str, failed: &mut Vec<String>) {
+        let details = Struct::with_capacity(1).with(self.member, self.value);
+        let params = vec![key.into(), Value::Struct(details)];
+        add_part(to, &self.done, "activationkey.setDetails", params, failed).await;
+    }
+}
+
+/// The settings of key `key` (the source's) that `held` (the target's)
+/// lacks: disabled when the source's is; the source's contact method when
+/// the target's is the default.
+fn lacking_settings(key: &Struct, held: &Struct) -> Vec<KeySetting> {
+    let disabled = |k: &Struct| k.get("disabled").and_then(Value::as_bool) == Some(true);
+    let mut settings = Vec::new();
+    if disabled(key) && !disabled(held) {
+        settings.push(KeySetting {
+            member: "disabled",
+            value: Value::Bool(true),
+            plan: "disable".to_owned(),
+            done: "disabled".to_owned(),
+        });
+    }
+    let contact = text(key, "contact_method");
+    if !matches!(contact, "" | "default") && matches!(text(held, "contact_method"), "" | "default")
+    {
+        settings.push(KeySetting {
+            member: "contact_method",
+            value: Value::string(contact),
+            plan: format!("set contact method {contact}"),
+            done: format!("contact method {contact} set"),
+        });
+    }
+    settings
 }
 
 const UNMAPPED_GROUP: &str = "system groups: a group of the key is not on the target";
@@ -894,8 +996,7 @@ async fn copy_key(
     groups: &HashMap<i64, i64>,
 ) -> Result<Outcome, SeedError> {
     let full = text(key, "key");
-    // The server prefixes the organization's id: `create` takes the rest.
-    let short = full.split_once('-').map_or(full, |(_, rest)| rest);
+    let short = short_key(full);
     let base = match text(key, "base_channel_label") {
         "none" => "",
         base => base,
@@ -923,34 +1024,18 @@ async fn copy_key(
     let made = created.as_str().unwrap_or(full).to_owned();
 
     let mut failed = Vec::new();
-    // `create` makes an enabled key with the default contact method.
-    let disabled = key.get("disabled").and_then(Value::as_bool) == Some(true);
-    let contact = text(key, "contact_method");
-    if disabled || !matches!(contact, "" | "default") {
-        let mut details = Struct::with_capacity(2).with("disabled", Value::Bool(disabled));
-        if !contact.is_empty() {
-            details.push("contact_method", contact.into());
-        }
-        let params = vec![made.as_str().into(), Value::Struct(details)];
-        add_part(
-            to,
-            "disabled, contact method",
-            "activationkey.setDetails",
-            params,
-            &mut failed,
-        )
-        .await;
+    // `create` makes an enabled key with the default contact method: each
+    // setting apart, so that one the target refuses leaves the other.
+    for setting in lacking_settings(key, &Struct::default()) {
+        setting.apply(to, &made, &mut failed).await;
     }
-    match KeyParts::of(from, key).await {
-        Ok(parts) => {
-            let (parts, unmapped) = parts.lacking(&KeyParts::default(), groups);
-            if unmapped {
-                failed.push(UNMAPPED_GROUP.to_owned());
-            }
-            failed.extend(parts.add_to(to, &made).await);
-        }
-        Err(e) => failed.push(format!("configuration channels: {}", fault_text(&e))),
+    let (parts, unlisted) = KeyParts::of(from, key).await;
+    failed.extend(unlisted);
+    let (parts, unmapped) = parts.lacking(&KeyParts::default(), groups);
+    if unmapped {
+        failed.push(UNMAPPED_GROUP.to_owned());
     }
+    failed.extend(parts.add_to(to, &made).await);
     Ok(if failed.is_empty() {
         Outcome::Created
     } else {
@@ -971,11 +1056,11 @@ async fn add_part(
     }
 }
 
-/// Users the target lacks. One who logs in through PAM (`use_pam`) is
-/// created with the same names, e-mail, roles and system groups, and
-/// disabled if disabled; the server keeps no password of its own for
-/// such a user. Any other user is listed, not copied: no API reads a
-/// password back.
+/// Users. One the target lacks who logs in through PAM (`use_pam`) is
+/// created with the same names and e-mail (the server keeps no password
+/// of its own for such a user); any other is listed, not copied: no API
+/// reads a password back. Then every user on both gets the roles and
+/// system groups it lacks, and is disabled if disabled on the source.
 async fn seed_users(
     from: &NodeSession,
     to: &NodeSession,
@@ -991,109 +1076,215 @@ async fn seed_users(
         .collect();
     for user in from.list("user.listUsers", Vec::new()).await? {
         let login = text(&user, "login");
-        if theirs.contains(login) {
-            continue;
-        }
-        let outcome = match copy_user(from, to, login, dry_run).await {
-            Ok(outcome) => outcome,
-            Err(e) => Outcome::Failed(fault_text(&e)),
-        };
+        let outcome = copy_user(from, to, login, theirs.contains(login), dry_run)
+            .await
+            .unwrap_or_else(|e| Outcome::Failed(fault_text(&e)));
         report.push(KIND, login, outcome);
     }
     Ok(())
 }
 
+/// What of a user seeding copies: roles, the system groups the user
+/// administers and those the user's systems join (by name), enabled.
+#[derive(Debug, Default)]
+struct UserParts {
+    roles: Vec<String>,
+    assigned: Vec<String>,
+    defaults: Vec<String>,
+    enabled: bool,
+}
+
+impl UserParts {
+    /// User `login`'s parts on `node`, and its details.
+    async fn of(node: &NodeSession, login: &str) -> Result<(UserParts, Struct), SeedError> {
+        let details = node.call("user.getDetails", vec![login.into()]).await?;
+        let details = details
+            .as_struct()
+            .cloned()
+            .ok_or_else(|| SeedError::Shape {
+                node: node.node.clone(),
+                method: "user.getDetails".to_owned(),
+            })?;
+        let roles = node.call("user.listRoles", vec![login.into()]).await?;
+        let names = async |method: &str| -> Result<Vec<String>, SeedError> {
+            Ok(node
+                .list(method, vec![login.into()])
+                .await?
+                .iter()
+                .map(|g| text(g, "name").to_owned())
+                .collect())
+        };
+        let parts = UserParts {
+            roles: roles
+                .as_array()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|r| r.as_str().map(str::to_owned))
+                .collect(),
+            assigned: names("user.listAssignedSystemGroups").await?,
+            defaults: names("user.listDefaultSystemGroups").await?,
+            enabled: details.get("enabled").and_then(Value::as_bool) != Some(false),
+        };
+        Ok((parts, details))
+    }
+
+    /// What of `self` `held` lacks; `enabled` false when `self` is
+    /// disabled and `held` is not.
+    fn lacking(&self, held: &UserParts) -> UserParts {
+        let missing = |mine: &[String], theirs: &[String]| -> Vec<String> {
+            mine.iter()
+                .filter(|x| !theirs.contains(x))
+                .cloned()
+                .collect()
+        };
+        UserParts {
+            roles: missing(&self.roles, &held.roles),
+            assigned: missing(&self.assigned, &held.assigned),
+            defaults: missing(&self.defaults, &held.defaults),
+            enabled: self.enabled || !held.enabled,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.roles.is_empty()
+            && self.assigned.is_empty()
+            && self.defaults.is_empty()
+            && self.enabled
+    }
+
+    /// `role config_admin, 1 assigned system group, disabled`.
+    fn describe(&self) -> String {
+        let mut parts: Vec<String> = self.roles.iter().map(|r| format!("role {r}")).collect();
+        for (n, what) in [
+            (self.assigned.len(), "assigned system group"),
+            (self.defaults.len(), "default system group"),
+        ] {
+            match n {
+                0 => {}
+                1 => parts.push(format!("1 {what}")),
+                n => parts.push(format!("{n} {what}s")),
+            }
+        }
+        if !self.enabled {
+            parts.push("disabled".to_owned());
+        }
+        parts.join(", ")
+    }
+
+    /// Gives user `login` on `to` these parts; answers what failed.
+    async fn add_to(&self, to: &NodeSession, login: &str) -> Vec<String> {
+        let mut failed = Vec::new();
+        for role in &self.roles {
+            let params = vec![login.into(), Value::string(role)];
+            add_part(
+                to,
+                &format!("role {role}"),
+                "user.addRole",
+                params,
+                &mut failed,
+            )
+            .await;
+        }
+        let names = |list: &[String]| Value::Array(list.iter().map(Value::string).collect());
+        if !self.assigned.is_empty() {
+            // Not also made the user's default groups.
+            let params = vec![login.into(), names(&self.assigned), Value::Bool(false)];
+            add_part(
+                to,
+                "assigned system groups",
+                "user.addAssignedSystemGroups",
+                params,
+                &mut failed,
+            )
+            .await;
+        }
+        if !self.defaults.is_empty() {
+            let params = vec![login.into(), names(&self.defaults)];
+            add_part(
+                to,
+                "default system groups",
+                "user.addDefaultSystemGroups",
+                params,
+                &mut failed,
+            )
+            .await;
+        }
+        if !self.enabled {
+            add_part(
+                to,
+                "disabled",
+                "user.disable",
+                vec![login.into()],
+                &mut failed,
+            )
+            .await;
+        }
+        failed
+    }
+}
+
+/// Creates user `login` on `to` if it logs in through PAM and `to` lacks
+/// it, then gives it what it lacks.
 async fn copy_user(
     from: &NodeSession,
     to: &NodeSession,
     login: &str,
+    present: bool,
     dry_run: bool,
 ) -> Result<Outcome, SeedError> {
-    let details = from.call("user.getDetails", vec![login.into()]).await?;
-    let details = details.as_struct().ok_or_else(|| SeedError::Shape {
-        node: from.node.clone(),
-        method: "user.getDetails".to_owned(),
-    })?;
-    if details.get("use_pam").and_then(Value::as_bool) != Some(true) {
+    let (source, details) = UserParts::of(from, login).await?;
+    let pam = details.get("use_pam").and_then(Value::as_bool) == Some(true);
+    if !present && !pam {
         return Ok(Outcome::NotCopied(
             "no API reads a password back: create the user with user.create".to_owned(),
         ));
     }
-    if dry_run {
+    if !present && dry_run {
         return Ok(Outcome::WouldCreate);
     }
-    let first = match text(details, "first_name") {
-        "" => text(details, "first_names"),
-        first => first,
-    };
-    to.call(
-        "user.create",
-        vec![
-            login.into(),
-            "".into(),
-            first.into(),
-            text(details, "last_name").into(),
-            text(details, "email").into(),
-            Value::Int(1),
-        ],
-    )
-    .await?;
-    let mut failed = Vec::new();
-    let names = |groups: Vec<Struct>| -> Vec<Value> {
-        groups
-            .iter()
-            .map(|g| Value::string(text(g, "name")))
-            .collect()
-    };
-    match from.call("user.listRoles", vec![login.into()]).await {
-        Ok(roles) => {
-            for role in roles.as_array().unwrap_or_default() {
-                let params = vec![login.into(), role.clone()];
-                let what = format!("role {}", role.as_str().unwrap_or_default());
-                add_part(to, &what, "user.addRole", params, &mut failed).await;
-            }
-        }
-        Err(e) => failed.push(format!("roles: {}", fault_text(&e))),
-    }
-    let groups = [
-        (
-            "user.listAssignedSystemGroups",
-            "user.addAssignedSystemGroups",
-            "assigned system groups",
-        ),
-        (
-            "user.listDefaultSystemGroups",
-            "user.addDefaultSystemGroups",
-            "default system groups",
-        ),
-    ];
-    for (list, add, what) in groups {
-        match from.list(list, vec![login.into()]).await {
-            Ok(held) if held.is_empty() => {}
-            Ok(held) => {
-                let mut params = vec![login.into(), Value::Array(names(held))];
-                if add == "user.addAssignedSystemGroups" {
-                    // Not also made the user's default groups.
-                    params.push(Value::Bool(false));
-                }
-                add_part(to, what, add, params, &mut failed).await;
-            }
-            Err(e) => failed.push(format!("{what}: {}", fault_text(&e))),
-        }
-    }
-    if details.get("enabled").and_then(Value::as_bool) == Some(false) {
-        add_part(
-            to,
-            "disabled",
-            "user.disable",
-            vec![login.into()],
-            &mut failed,
+    if !present {
+        let first = match text(&details, "first_name") {
+            "" => text(&details, "first_names"),
+            first => first,
+        };
+        to.call(
+            "user.create",
+            vec![
+                login.into(),
+                "".into(),
+                first.into(),
+                text(&details, "last_name").into(),
+                text(&details, "email").into(),
+                Value::Int(1),
+            ],
         )
-        .await;
+        .await?;
     }
-    Ok(if failed.is_empty() {
-        Outcome::Created
-    } else {
-        Outcome::Partly(failed.join("; "))
+    let held = match present {
+        true => UserParts::of(to, login).await?.0,
+        false => UserParts {
+            enabled: true,
+            ..UserParts::default()
+        },
+    };
+    let lacking = source.lacking(&held);
+    if lacking.is_empty() {
+        return Ok(if present {
+            Outcome::Present
+        } else {
+            Outcome::Created
+        });
+    }
+    if dry_run {
+        return Ok(Outcome::WouldComplete(format!(
+            "would add {}",
+            lacking.describe()
+        )));
+    }
+    let failed = lacking.add_to(to, login).await;
+    Ok(match (failed.is_empty(), present) {
+        (true, true) => Outcome::Completed(format!("added {}", lacking.describe())),
+        (true, false) => Outcome::Created,
+        (false, _) => Outcome::Partly(failed.join("; ")),
     })
 }

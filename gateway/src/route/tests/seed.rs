@@ -583,6 +583,27 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
     )
     .await
     .unwrap();
+    // The target's key enabled behind the cluster's back, the source's
+    // user given another role: a re-run disables the key and adds the
+    // role.
+    call(
+        &after,
+        "activationkey.setDetails",
+        vec![
+            new_key.clone(),
+            "1-edge".into(),
+            info(&[("disabled", Value::Bool(false))]),
+        ],
+    )
+    .await
+    .unwrap();
+    call(
+        &before,
+        "user.addRole",
+        vec![key.clone(), "dave-pam".into(), "system_group_admin".into()],
+    )
+    .await
+    .unwrap();
     let planned = seed::between(&gw, "n1", "n2", "admin", "admin", true)
         .await
         .unwrap();
@@ -591,8 +612,12 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
         &Outcome::WouldComplete("would copy 1 file".into())
     );
     assert_eq!(
+        outcome(&planned, "user", "dave-pam"),
+        &Outcome::WouldComplete("would add role system_group_admin".into())
+    );
+    assert_eq!(
         outcome(&planned, "activation key", "1-edge"),
-        &Outcome::WouldComplete("would add 1 package".into())
+        &Outcome::WouldComplete("would add 1 package, disable".into())
     );
     let completed = seed::between(&gw, "n1", "n2", "admin", "admin", false)
         .await
@@ -603,7 +628,15 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
     );
     assert_eq!(
         outcome(&completed, "activation key", "1-edge"),
-        &Outcome::Completed("added 1 package".into())
+        &Outcome::Completed("added 1 package, disabled".into())
+    );
+    assert_eq!(
+        outcome(&completed, "user", "dave-pam"),
+        &Outcome::Completed("added role system_group_admin".into())
+    );
+    assert_eq!(
+        user_facts(&after, &new_key, "dave-pam").await,
+        user_facts(&before, &key, "dave-pam").await
     );
     assert_eq!(
         outcome(&completed, "configuration channel", "motd"),
@@ -631,4 +664,73 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
         .to_string();
     assert!(err.starts_with("node n1: auth.login: fault 2950"), "{err}");
     assert!(!err.contains("wrong"), "{err}");
+}
+
+/// A text file the source server cannot show (control characters XML
+/// cannot carry) fails alone: the channel's other files are copied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_the_source_cannot_show_does_not_stop_the_others() {
+    let old = Sim::start("node1", 10, 0).await;
+    let new = Sim::start("node2", 11, 0).await;
+    let (before, key) = alone(&old).await;
+    call(
+        &before,
+        "configchannel.create",
+        vec![key.clone(), "banner".into(), "Banner".into(), "motd".into()],
+    )
+    .await
+    .unwrap();
+    for (path, contents) in [
+        ("/etc/issue", "\u{1b}[1mWelcome\u{1b}[0m\n"),
+        ("/etc/motd", "Hello\n"),
+    ] {
+        call(
+            &before,
+            "configchannel.createOrUpdatePath",
+            vec![
+                key.clone(),
+                "banner".into(),
+                path.into(),
+                Value::Bool(false),
+                info(&[
+                    ("contents", text(&base64_of(contents))),
+                    ("contents_enc64", Value::Bool(true)),
+                    ("owner", text("root")),
+                    ("group", text("root")),
+                    ("permissions", text("644")),
+                ]),
+            ],
+        )
+        .await
+        .unwrap();
+    }
+    let mut cfg = GatewayConfig::default();
+    for (id, sim) in [("n1", &old), ("n2", &new)] {
+        cfg.nodes.push(StaticNode {
+            id: id.into(),
+            zone: "default".into(),
+            api_url: sim.url.clone(),
+        });
+    }
+    let gw = Gateway::new(cfg.clone(), directory(&cfg));
+    let report = seed::between(&gw, "n1", "n2", "admin", "admin", false)
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome(&report, "configuration channel", "banner"),
+        &Outcome::Partly(
+            "created; not copied: /etc/issue: fault 1023: redstone.xmlrpc.XmlRpcFault: The binary file was marked as text."
+                .into()
+        )
+    );
+    let (after, new_key) = alone(&new).await;
+    assert_eq!(
+        files_of(&after, &new_key, "banner", &["/etc/motd"]).await,
+        files_of(&before, &key, "banner", &["/etc/motd"]).await
+    );
+}
+
+fn base64_of(text: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(text)
 }
