@@ -20,15 +20,16 @@
 //! 4. users who log in through PAM.
 //!
 //! What the target already holds (by group name, channel label and file
-//! path, key) is not changed, but a second run fills in what it lacks: a
-//! channel's missing paths, a key's missing groups, child channels,
-//! packages and configuration channels. So a run that copied an item in
-//! part can be repeated once its cause is fixed. Nothing is removed, and a
-//! setting or file that differs between the two nodes is left as the
-//! target has it.
-//! Users who log in through PAM are copied (names, e-mail, roles, system
-//! groups, disabled); other users are listed but not copied: no API reads
-//! a password back.
+//! path, key name after the organization id, user login) is not replaced,
+//! but a second run fills in what it lacks: a channel's missing paths; a
+//! key's missing groups, child channels, packages and configuration
+//! channels, disabled state and (over the default) contact method; a
+//! user's missing roles, system groups and disabled state. So a run that
+//! copied an item in part can be repeated once its cause is fixed.
+//! Nothing is removed, and a file or other setting that differs between
+//! the two nodes is left as the target has it.
+//! Users who log in through PAM are created; other users are listed but
+//! not copied: no API reads a password back.
 //! Software channels are the
 //! zone's content (synchronized from SCC or a peer server), not copied
 //! either: a key whose base channel the target lacks fails with the
