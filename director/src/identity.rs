@@ -1972,17 +1972,10 @@ mod tests {
 
     #[test]
     fn content_counters_keep_their_stored_names() {
-        let counters: Vec<String> = [
-            ContentKind::Package,
-            ContentKind::Erratum,
-            ContentKind::Channel,
-            ContentKind::Repository,
-            ContentKind::ContentFilter,
-            ContentKind::ConfigChannel,
-        ]
-        .into_iter()
-        .map(|kind| IdSpace::Content(kind).counter())
-        .collect();
+        let counters: Vec<String> = ContentKind::ALL
+            .into_iter()
+            .map(|kind| IdSpace::Content(kind).counter())
+            .collect();
         let stored: Vec<String> = [
             "package-id",
             "erratum-id",

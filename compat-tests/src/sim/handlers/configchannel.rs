@@ -217,6 +217,18 @@ fn showable(rev: &ConfigRevision, encoded: bool) -> Result<(), Fault> {
     Err(faults::domain(1023, "The binary file was marked as text."))
 }
 
+/// [`global`], to change.
+fn global_mut<'d>(
+    custom: &'d mut CustomContent,
+    label: &str,
+) -> Result<&'d mut ConfigChannel, Fault> {
+    custom
+        .config_channels
+        .values_mut()
+        .find(|c| c.label == label)
+        .ok_or_else(faults::no_such_channel)
+}
+
 /// `XmlRpcConfigChannelHelper.lookupGlobal`: one channel by label.
 fn global<'d>(custom: &'d CustomContent, label: &str) -> Result<&'d ConfigChannel, Fault> {
     by_label(custom, label).ok_or_else(faults::no_such_channel)
@@ -398,12 +410,7 @@ fn create_or_update(node: &Node, call: &Call<'_>, made: Made) -> MethodResponse 
     };
     super::activationkey::check_members(info, allowed)?;
     let mut data = node.write();
-    let id = global(&data.custom, label)?.id;
-    let channel = data
-        .custom
-        .config_channels
-        .get_mut(&id)
-        .expect("found above");
+    let channel = global_mut(&mut data.custom, label)?;
     let state = channel.kind == "state";
     match made {
         Made::Path | Made::Symlink if state && (is_dir || made == Made::Symlink) => {
@@ -530,7 +537,6 @@ fn create_or_update(node: &Node, call: &Call<'_>, made: Made) -> MethodResponse 
             revisions: Vec::new(),
         });
     file.revisions.push(rev);
-    let channel = &data.custom.config_channels[&id];
     let file = &channel.files[path];
     Ok(revision_value(channel, path, file, file.latest(), false))
 }
@@ -541,12 +547,7 @@ fn delete_files(node: &Node, call: &Call<'_>) -> MethodResponse {
     let label = call.str("label")?;
     let paths = call.strs("paths")?;
     let mut data = node.write();
-    let id = global(&data.custom, label)?.id;
-    let channel = data
-        .custom
-        .config_channels
-        .get_mut(&id)
-        .expect("found above");
+    let channel = global_mut(&mut data.custom, label)?;
     if let Some(missing) = paths
         .iter()
         .find(|p| !channel.files.contains_key(p.as_str()))

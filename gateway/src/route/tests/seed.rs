@@ -162,6 +162,19 @@ async fn user_facts(gw: &Gateway, session: &Value, login: &str) -> Vec<Value> {
     facts
 }
 
+/// A gateway whose node list is `old` as n1 and `new` as n2.
+fn seeding_gateway(old: &Sim, new: &Sim) -> Gateway {
+    let mut cfg = GatewayConfig::default();
+    for (id, sim) in [("n1", old), ("n2", new)] {
+        cfg.nodes.push(StaticNode {
+            id: id.into(),
+            zone: "default".into(),
+            api_url: sim.url.clone(),
+        });
+    }
+    Gateway::new(cfg.clone(), directory(&cfg))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
     let old = Sim::start("node1", 10, 2).await;
@@ -404,15 +417,7 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
     .await
     .unwrap();
 
-    let mut cfg = GatewayConfig::default();
-    for (id, sim) in [("n1", &old), ("n2", &new)] {
-        cfg.nodes.push(StaticNode {
-            id: id.into(),
-            zone: "default".into(),
-            api_url: sim.url.clone(),
-        });
-    }
-    let gw = Gateway::new(cfg.clone(), directory(&cfg));
+    let gw = seeding_gateway(&old, &new);
 
     // A dry run changes nothing.
     let planned = seed::between(&gw, "n1", "n2", "admin", "admin", true)
@@ -704,15 +709,7 @@ async fn a_file_the_source_cannot_show_does_not_stop_the_others() {
         .await
         .unwrap();
     }
-    let mut cfg = GatewayConfig::default();
-    for (id, sim) in [("n1", &old), ("n2", &new)] {
-        cfg.nodes.push(StaticNode {
-            id: id.into(),
-            zone: "default".into(),
-            api_url: sim.url.clone(),
-        });
-    }
-    let gw = Gateway::new(cfg.clone(), directory(&cfg));
+    let gw = seeding_gateway(&old, &new);
     let report = seed::between(&gw, "n1", "n2", "admin", "admin", false)
         .await
         .unwrap();
