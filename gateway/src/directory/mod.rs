@@ -46,6 +46,9 @@ pub struct NodeInfo {
     pub systems: u64,
     /// Takes new systems (active and not cordoned).
     pub accepts: bool,
+    /// Handed out by [`Directory::staged`] to follow a change of shared
+    /// data: the one way a call reaches a node that does not serve.
+    pub following: bool,
 }
 
 impl NodeInfo {
@@ -55,10 +58,10 @@ impl NodeInfo {
         matches!(self.state, NodeState::Active | NodeState::Draining)
     }
 
-    /// Whether the gateway may call the node: it serves, or it is staged
-    /// and follows the changes of shared data.
+    /// Whether the gateway may call the node: it serves, or it is a
+    /// staged node handed out to follow a change ([`Directory::staged`]).
     pub fn takes_calls(&self) -> bool {
-        self.serves() || self.state == NodeState::Staged
+        self.serves() || (self.following && self.state == NodeState::Staged)
     }
 
     fn from_static(n: &StaticNode) -> NodeInfo {
@@ -69,6 +72,7 @@ impl NodeInfo {
             state: NodeState::Active,
             systems: 0,
             accepts: true,
+            following: false,
         }
     }
 
@@ -80,6 +84,7 @@ impl NodeInfo {
             state: n.state,
             systems: n.load.map_or(0, |l| l.systems),
             accepts: n.accepts(),
+            following: false,
         }
     }
 }
@@ -182,12 +187,16 @@ impl Directory {
     }
 
     /// The staged nodes: prepared for the cluster, not serving yet. They
-    /// follow the changes of shared data ([`crate::route`]'s broadcasts).
+    /// follow the changes of shared data ([`crate::route`]'s broadcasts),
+    /// and these are marked so that such a call may reach them.
     pub fn staged(&self) -> Vec<NodeInfo> {
         self.nodes()
             .iter()
             .filter(|n| n.state == NodeState::Staged)
-            .cloned()
+            .map(|n| NodeInfo {
+                following: true,
+                ..n.clone()
+            })
             .collect()
     }
 
@@ -287,6 +296,12 @@ mod tests {
         let serving: Vec<String> = dir.serving().iter().map(|n| n.id.to_string()).collect();
         assert_eq!(serving, ["a", "b", "c"]);
         assert!(!dir.node("c").unwrap().accepts);
+        // A staged node is called only as one handed out to follow a
+        // change.
+        assert!(!dir.node("e").unwrap().takes_calls());
+        let staged = dir.staged();
+        assert_eq!(staged.len(), 1);
+        assert!(staged[0].takes_calls() && &*staged[0].id == "e");
         store
             .put_json(Keys::node("d"), &record("d", NodeState::Active, false))
             .await

@@ -23,6 +23,9 @@
 //! schedule id for every node's copy; and an OS image imported on every
 //! node (`image.importOSImage`): one cluster image id.
 
+use std::time::Duration;
+
+use spec::IdKind;
 use xmlrpc::{Fault, MethodCall, Value};
 
 use super::node_call::{call_node, node_key};
@@ -100,6 +103,9 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     if nodes.is_empty() {
         return Err(GatewayError::NoNode("this change"));
     }
+    // Read with the serving ones: a node activated meanwhile gets the
+    // change one way or the other.
+    let staged = gw.directory().staged();
     if let Some(s) = &ctx.session {
         for node in &nodes {
             node_key(gw, s, node).await?;
@@ -142,7 +148,7 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     }
     if faults.is_empty() && gathered.failed.is_empty() {
         group_ids::forget_deleted(ctx, deleted).await;
-        follow_staged(ctx).await;
+        follow_staged(ctx, staged).await;
         return answer_of_all(ctx, applied).await;
     }
     if applied.is_empty()
@@ -160,6 +166,15 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     }
     let method = ctx.method();
     let (undone, kept) = undo(ctx, &method, applied).await;
+    if !kept.is_empty() {
+        for node in &staged {
+            staged_missed(
+                ctx,
+                node,
+                "the change failed on a serving node and stays on others",
+            );
+        }
+    }
     let failure = BroadcastFailure {
         code: faults.first().map_or(-1, |(_, f)| f.code),
         method,
@@ -171,34 +186,62 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     Err(GatewayError::Broadcast(failure))
 }
 
-/// Sends a change every serving node applied to each staged node, in
-/// parallel. A staged node that cannot take it (no session on it and no
-/// password held here, unreachable, a fault) is logged and counted
-/// (`gateway_staged_misses_total`); `seed-node`, run again before the node
-/// is activated, makes up for it. Changes that make node objects
-/// (actions, schedules, images) are not sent: their cluster ids stand for
-/// the serving nodes' copies only.
-async fn follow_staged(ctx: &Ctx<'_>) {
-    if ctx.entry.ids.result.iter().any(|r| r.kind.is_node_object()) {
-        return;
-    }
-    let staged = ctx.gw.directory().staged();
+/// How long a staged node may take over a change it follows: the client
+/// waits for it.
+const FOLLOW_DEADLINE: Duration = Duration::from_secs(3);
+
+/// Sends a change every serving node applied to each of `staged`, in
+/// parallel, each within [`FOLLOW_DEADLINE`]. A staged node that does not
+/// take it (its circuit breaker is open, no session on it and no password
+/// held here, unreachable or slow, a fault) is logged and counted
+/// (`gateway_staged_misses_total`), and so is a change not followed:
+/// one without a session (`org.createFirst`), one naming systems
+/// (`saltkey.*`), one that makes node objects (actions, recurring
+/// schedules, images), whose cluster ids stand for the serving nodes'
+/// copies only. The answer's content ids are bound for the node; other ids
+/// in it (the actions a maintenance change moved) are left alone.
+async fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
     if staged.is_empty() {
         return;
     }
-    let method = &ctx.method();
+    let ids = &ctx.entry.ids;
+    let names_systems = ids.params.iter().any(|p| p.kind == IdKind::System)
+        || ids.result.iter().any(|r| r.kind == IdKind::System);
+    let makes_objects = merge::whole_objects(ctx.entry).is_some()
+        || (ids.result.iter().any(|r| r.kind.is_node_object())
+            && ctx.entry.returns_name.as_deref() != Some("reschedule information"));
+    let not_followed = if ctx.session.is_none() {
+        Some("a change without a session is not followed")
+    } else if names_systems {
+        Some("a change naming systems is not followed")
+    } else if makes_objects {
+        Some("a change that makes node objects is not followed")
+    } else {
+        None
+    };
+    if let Some(why) = not_followed {
+        for node in &staged {
+            staged_missed(ctx, node, why);
+        }
+        return;
+    }
+    let binds_content = !ids.result.iter().any(|r| r.kind.is_node_object());
     let sends = staged.into_iter().map(|node| async move {
-        let sent = async {
+        if ctx.gw.upstreams().is_open(&node.id) {
+            staged_missed(ctx, &node, "its circuit breaker is open");
+            return;
+        }
+        let sent = tokio::time::timeout(FOLLOW_DEADLINE, async {
             if let Some(s) = &ctx.session {
                 node_key(ctx.gw, s, &node).await?;
             }
             let call = shared_ids::call_for(ctx, &node.id).await?;
             call_node(ctx.gw, &node, call, ctx.session.as_ref(), false).await
-        }
+        })
         .await;
         let missed = match sent {
-            Ok(Ok(mut answer)) => {
-                // Binds the node's ids of shared content it made.
+            Err(_) => Some(format!("no answer within {} s", FOLLOW_DEADLINE.as_secs())),
+            Ok(Ok(Ok(mut answer))) if binds_content => {
                 let ids = ctx.gw.directory().identity();
                 match translate::result_from_node(ids, ctx.entry, &mut answer, &node.id).await {
                     Ok(()) => shared_ids::result_from_node(ctx, &node.id, &mut answer)
@@ -208,15 +251,21 @@ async fn follow_staged(ctx: &Ctx<'_>) {
                     Err(e) => Some(e.to_string()),
                 }
             }
-            Ok(Err(fault)) => Some(fault_reason(&fault)),
-            Err(e) => Some(failure_reason(&e)),
+            Ok(Ok(Ok(_))) => None,
+            Ok(Ok(Err(fault))) => Some(fault_reason(&fault)),
+            Ok(Err(e)) => Some(failure_reason(&e)),
         };
         if let Some(why) = missed {
-            tracing::warn!(node = %node.id, method = %method, cause = %why, "a staged node did not take a change of shared data: run seed-node before activating it");
-            ctx.gw.metrics().staged_miss(&node.id);
+            staged_missed(ctx, &node, &why);
         }
     });
     futures::future::join_all(sends).await;
+}
+
+/// Logs and counts a change staged node `node` did not take.
+fn staged_missed(ctx: &Ctx<'_>, node: &NodeInfo, why: &str) {
+    tracing::warn!(node = %node.id, method = %ctx.method(), cause = %why, "a staged node did not take a change of shared data");
+    ctx.gw.metrics().staged_miss(&node.id);
 }
 
 /// Why a call failed on a node, in short: its fault, or why it could not

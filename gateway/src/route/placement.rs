@@ -108,6 +108,7 @@ mod tests {
             state: NodeState::Active,
             systems,
             accepts,
+            following: false,
         }
     }
 

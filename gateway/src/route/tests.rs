@@ -2033,4 +2033,33 @@ async fn a_staged_node_follows_shared_changes() {
         metrics.contains("gateway_staged_misses_total{node=\"b\"} 1"),
         "{metrics}"
     );
+
+    // A replica shares the session, and the node key the first gateway
+    // got on the staged node with it; on a node staged since, it has none
+    // and no password to get one: the change is made on the others, the
+    // miss counted.
+    let c = Sim::start("gamma", 3, 0).await;
+    let mut later = node_record("c", &c.url);
+    later.state = NodeState::Staged;
+    store.put_json(Keys::node("c"), &later).await.unwrap();
+    let replica = Gateway::new(
+        GatewayConfig::default(),
+        Arc::new(Directory::from_store(store.clone()).await.unwrap()),
+    );
+    call(
+        &replica,
+        "systemgroup.create",
+        vec![key.clone(), "dmz".into(), "Outside".into()],
+    )
+    .await
+    .unwrap();
+    assert!(group("dmz").await.is_ok());
+    let (on_c, c_key) = alone(&c).await;
+    let on_c = call(&on_c, "systemgroup.getDetails", vec![c_key, "dmz".into()]).await;
+    assert!(on_c.is_err(), "{on_c:?}");
+    let metrics = replica.metrics().render();
+    assert!(
+        metrics.contains("gateway_staged_misses_total{node=\"c\"} 1"),
+        "{metrics}"
+    );
 }
