@@ -207,10 +207,11 @@ fn revision_value(
 }
 
 /// `ConfigRevisionSerializer.addFileContent`: text the server cannot put
-/// in XML (control characters other than tab, line feed and carriage
+/// in XML (C0 control characters other than tab, line feed and carriage
 /// return) fails the answer that would show it as text.
 fn showable(rev: &ConfigRevision, encoded: bool) -> Result<(), Fault> {
-    let unshowable = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    // XML 1.0 takes every character from U+0020 on, and these three below.
+    let unshowable = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
     if encoded || rev.binary || !String::from_utf8_lossy(&rev.contents).contains(unshowable) {
         return Ok(());
     }
