@@ -561,7 +561,7 @@ async fn copy_files(
         Ok(infos) => infos,
         // One file the server cannot show (text holding characters XML
         // cannot carry) fails the whole listing: look each up alone.
-        Err(_) if paths.len() > 1 => {
+        Err(SeedError::Fault { .. }) if paths.len() > 1 => {
             let mut infos = Vec::with_capacity(paths.len());
             for path in paths {
                 match file_info(from, label, std::slice::from_ref(path)).await {
@@ -664,6 +664,11 @@ async fn seed_activation_keys(
     {
         let name = text(&key, "key");
         let outcome = match theirs.get(short_key(name)) {
+            // The gateway names keys by their full name on every node.
+            Some(held) if text(held, "key") != name => Ok(Outcome::Failed(format!(
+                "the target holds it as {}: the nodes number the organization apart",
+                text(held, "key")
+            ))),
             Some(held) => complete_key(from, to, &key, held, groups, dry_run).await,
             None if dry_run => Ok(Outcome::WouldCreate),
             None => copy_key(from, to, &key, groups).await,
@@ -922,11 +927,11 @@ async fn complete_key(
         });
     }
     if dry_run {
-        let mut plan = format!("would {}", plan.join(", "));
-        if !failed.is_empty() {
-            plan = format!("{plan}; {}", failed.join("; "));
-        }
-        return Ok(Outcome::WouldComplete(plan));
+        let plan = format!("would {}", plan.join(", "));
+        return Ok(match failed.is_empty() {
+            true => Outcome::WouldComplete(plan),
+            false => Outcome::Partly(format!("{plan}; {}", failed.join("; "))),
+        });
     }
     failed.extend(lacking.add_to(to, name).await);
     for setting in settings {
@@ -1096,17 +1101,20 @@ struct UserParts {
 }
 
 impl UserParts {
-    /// User `login`'s parts on `node`, and its details.
-    async fn of(node: &NodeSession, login: &str) -> Result<(UserParts, Struct), SeedError> {
+    /// User `login`'s details on `node`.
+    async fn details(node: &NodeSession, login: &str) -> Result<Struct, SeedError> {
         let details = node.call("user.getDetails", vec![login.into()]).await?;
-        let details = details
+        details
             .as_struct()
             .cloned()
             .ok_or_else(|| SeedError::Shape {
                 node: node.node.clone(),
                 method: "user.getDetails".to_owned(),
-            })?;
-        let roles = node.call("user.listRoles", vec![login.into()]).await?;
+            })
+    }
+
+    /// User `login`'s parts on `node`, whose `details` are given.
+    async fn of(node: &NodeSession, login: &str, details: &Struct) -> Result<UserParts, SeedError> {
         let names = async |method: &str| -> Result<Vec<String>, SeedError> {
             Ok(node
                 .list(method, vec![login.into()])
@@ -1115,18 +1123,22 @@ impl UserParts {
                 .map(|g| text(g, "name").to_owned())
                 .collect())
         };
-        let parts = UserParts {
-            roles: roles
+        let (roles, assigned, defaults) = tokio::join!(
+            node.call("user.listRoles", vec![login.into()]),
+            names("user.listAssignedSystemGroups"),
+            names("user.listDefaultSystemGroups"),
+        );
+        Ok(UserParts {
+            roles: roles?
                 .as_array()
                 .unwrap_or_default()
                 .iter()
                 .filter_map(|r| r.as_str().map(str::to_owned))
                 .collect(),
-            assigned: names("user.listAssignedSystemGroups").await?,
-            defaults: names("user.listDefaultSystemGroups").await?,
+            assigned: assigned?,
+            defaults: defaults?,
             enabled: details.get("enabled").and_then(Value::as_bool) != Some(false),
-        };
-        Ok((parts, details))
+        })
     }
 
     /// What of `self` `held` lacks; `enabled` false when `self` is
@@ -1153,8 +1165,9 @@ impl UserParts {
             && self.enabled
     }
 
-    /// `role config_admin, 1 assigned system group, disabled`.
-    fn describe(&self) -> String {
+    /// `added role config_admin, 1 assigned system group, disabled`, or
+    /// for a plan `add ..., disable`.
+    fn describe(&self, plan: bool) -> String {
         let mut parts: Vec<String> = self.roles.iter().map(|r| format!("role {r}")).collect();
         for (n, what) in [
             (self.assigned.len(), "assigned system group"),
@@ -1166,10 +1179,18 @@ impl UserParts {
                 n => parts.push(format!("{n} {what}s")),
             }
         }
-        if !self.enabled {
-            parts.push("disabled".to_owned());
+        let mut said = parts.join(", ");
+        if !said.is_empty() {
+            said = format!("{} {said}", if plan { "add" } else { "added" });
         }
-        parts.join(", ")
+        if !self.enabled {
+            let disabled = if plan { "disable" } else { "disabled" };
+            said = match said.is_empty() {
+                true => disabled.to_owned(),
+                false => format!("{said}, {disabled}"),
+            };
+        }
+        said
     }
 
     /// Gives user `login` on `to` these parts; answers what failed.
@@ -1233,13 +1254,14 @@ async fn copy_user(
     present: bool,
     dry_run: bool,
 ) -> Result<Outcome, SeedError> {
-    let (source, details) = UserParts::of(from, login).await?;
+    let details = UserParts::details(from, login).await?;
     let pam = details.get("use_pam").and_then(Value::as_bool) == Some(true);
     if !present && !pam {
         return Ok(Outcome::NotCopied(
             "no API reads a password back: create the user with user.create".to_owned(),
         ));
     }
+    let source = UserParts::of(from, login, &details).await?;
     if !present && dry_run {
         return Ok(Outcome::WouldCreate);
     }
@@ -1262,7 +1284,7 @@ async fn copy_user(
         .await?;
     }
     let held = match present {
-        true => UserParts::of(to, login).await?.0,
+        true => UserParts::of(to, login, &UserParts::details(to, login).await?).await?,
         false => UserParts {
             enabled: true,
             ..UserParts::default()
@@ -1278,13 +1300,13 @@ async fn copy_user(
     }
     if dry_run {
         return Ok(Outcome::WouldComplete(format!(
-            "would add {}",
-            lacking.describe()
+            "would {}",
+            lacking.describe(true)
         )));
     }
     let failed = lacking.add_to(to, login).await;
     Ok(match (failed.is_empty(), present) {
-        (true, true) => Outcome::Completed(format!("added {}", lacking.describe())),
+        (true, true) => Outcome::Completed(lacking.describe(false)),
         (true, false) => Outcome::Created,
         (false, _) => Outcome::Partly(failed.join("; ")),
     })
