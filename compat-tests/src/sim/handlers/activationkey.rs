@@ -4,7 +4,6 @@ use xmlrpc::{Fault, MethodResponse, Struct, Value};
 
 use super::{Answer, Call, require_role};
 use crate::sim::model::{ADDON_ENTITLEMENTS, ActivationKey};
-use crate::sim::seed::SplitMix64;
 use crate::sim::{Node, faults};
 
 pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
@@ -134,8 +133,11 @@ fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
     if !base.is_empty() && data.channel(&base).is_none() {
         return Err(faults::domain(-211, "Invalid channel"));
     }
+    // The server draws an unnamed key from a secure random source: two
+    // servers never make the same one.
     let suffix = if name.is_empty() {
-        SplitMix64::new(data.next_action_id as u64 ^ data.activation_keys.len() as u64).hex32()
+        let bytes: [u8; 16] = rand::random();
+        hex::encode(bytes)
     } else {
         name.to_owned()
     };
