@@ -96,8 +96,27 @@ async fn answer_of_all(
     Ok(merge::merge_split(ctx.entry, &[], values))
 }
 
+/// `activationkey.create` without a key name: each server would make a
+/// random one of its own, so the gateway makes one (as the server does:
+/// 32 hex digits of random) and gives it to every node.
+fn one_key_for_all(ctx: &mut Ctx<'_>) {
+    if ctx.entry.namespace != "activationkey" || ctx.entry.method != "create" {
+        return;
+    }
+    let Some(at) = ctx.entry.params.iter().position(|p| p.name == "key") else {
+        return;
+    };
+    if let Some(Value::String(key)) = ctx.call.params.get_mut(at)
+        && key.trim().is_empty()
+    {
+        let bytes: [u8; 16] = rand::random();
+        *key = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    }
+}
+
 /// Routes a `broadcast` class call.
-pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
+pub(crate) async fn route(mut ctx: Ctx<'_>) -> Result<Value, GatewayError> {
+    one_key_for_all(&mut ctx);
     let gw = ctx.gw;
     let nodes = gw.directory().serving();
     if nodes.is_empty() {

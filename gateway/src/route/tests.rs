@@ -2063,3 +2063,42 @@ async fn a_staged_node_follows_shared_changes() {
         "{metrics}"
     );
 }
+
+/// An activation key made without a name has one name on every node: the
+/// gateway makes it, not each server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_made_without_a_name_has_one_name_everywhere() {
+    let (sims, gw) = cluster(3, 1, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    let made = call(
+        &gw,
+        "activationkey.create",
+        vec![
+            key.clone(),
+            "".into(),
+            "Anonymous".into(),
+            "".into(),
+            Value::Array(vec![]),
+            Value::Bool(false),
+        ],
+    )
+    .await
+    .unwrap();
+    let made = made.as_str().unwrap().to_owned();
+    let name = made.strip_prefix("1-").unwrap();
+    assert!(
+        name.len() == 32 && name.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{made}"
+    );
+    for sim in &sims {
+        let (node, node_key) = alone(sim).await;
+        let held = call(
+            &node,
+            "activationkey.getDetails",
+            vec![node_key, made.as_str().into()],
+        )
+        .await
+        .unwrap();
+        assert_eq!(member(&held, "description").as_str(), Some("Anonymous"));
+    }
+}
