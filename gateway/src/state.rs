@@ -1,8 +1,8 @@
 //! [`Gateway`]: what every request shares — configuration, the directory,
 //! the node clients, metrics and the placer.
 
-use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, OnceLock, Weak};
 
 use xmlrpc::{MethodCall, MethodResponse};
 
@@ -12,9 +12,15 @@ use crate::route::{self, FirstHealthy, Placer, Reply};
 use crate::upstream::Upstreams;
 use crate::upstream::metrics::Metrics;
 
-/// The gateway: routes XML-RPC calls over the cluster.
-#[derive(Debug)]
+/// The gateway: routes XML-RPC calls over the cluster. A clone is another
+/// handle on the same gateway (for work that outlives a request).
+#[derive(Debug, Clone)]
 pub struct Gateway {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     cfg: GatewayConfig,
     directory: Arc<Directory>,
     upstreams: Upstreams,
@@ -22,34 +28,62 @@ pub struct Gateway {
     placer: Arc<dyn Placer>,
     versions: route::VersionCache,
     shared_read_turn: AtomicUsize,
+    /// The queue of changes staged nodes follow, started on first use.
+    follows: OnceLock<route::broadcast::FollowQueue>,
+}
+
+/// A handle on a [`Gateway`] that does not keep it alive.
+#[derive(Debug, Clone)]
+pub(crate) struct WeakGateway(Weak<Inner>);
+
+impl WeakGateway {
+    /// The gateway, while it is still there.
+    pub(crate) fn upgrade(&self) -> Option<Gateway> {
+        self.0.upgrade().map(|inner| Gateway { inner })
+    }
 }
 
 impl Gateway {
     /// A gateway over `directory` with the default placer.
     pub fn new(cfg: GatewayConfig, directory: Arc<Directory>) -> Gateway {
+        Gateway::with_parts(cfg, directory, Arc::new(FirstHealthy))
+    }
+
+    fn with_parts(
+        cfg: GatewayConfig,
+        directory: Arc<Directory>,
+        placer: Arc<dyn Placer>,
+    ) -> Gateway {
         let metrics = Arc::new(Metrics::default());
         Gateway {
-            upstreams: Upstreams::new(cfg.upstream.clone(), cfg.breaker.clone(), metrics.clone()),
-            cfg,
-            directory,
-            metrics,
-            placer: Arc::new(FirstHealthy),
-            versions: route::VersionCache::default(),
-            shared_read_turn: AtomicUsize::new(0),
+            inner: Arc::new(Inner {
+                upstreams: Upstreams::new(
+                    cfg.upstream.clone(),
+                    cfg.breaker.clone(),
+                    metrics.clone(),
+                ),
+                cfg,
+                directory,
+                metrics,
+                placer,
+                versions: route::VersionCache::default(),
+                shared_read_turn: AtomicUsize::new(0),
+                follows: OnceLock::new(),
+            }),
         }
     }
 
-    /// Uses `placer` for new systems (the director's, when embedded).
-    pub fn with_placer(mut self, placer: Arc<dyn Placer>) -> Gateway {
-        self.placer = placer;
-        self
+    /// Uses `placer` for new systems (the director's, when embedded). A
+    /// gateway built anew: call it before any request.
+    pub fn with_placer(self, placer: Arc<dyn Placer>) -> Gateway {
+        Gateway::with_parts(self.inner.cfg.clone(), self.inner.directory.clone(), placer)
     }
 
     /// Answers one call as `/rpc/api` does (strings are trimmed here).
     pub async fn call(&self, mut call: MethodCall) -> MethodResponse {
         call.trim_string_params();
         let (class, answer) = route::handle(self, call).await;
-        self.metrics.request(class, answer.is_err());
+        self.inner.metrics.request(class, answer.is_err());
         answer
     }
 
@@ -60,53 +94,63 @@ impl Gateway {
     pub async fn answer(&self, mut call: MethodCall) -> Reply {
         call.trim_string_params();
         let (class, reply) = route::handle_wire(self, call).await;
-        self.metrics
+        self.inner
+            .metrics
             .request(class, matches!(reply, Reply::Value(Err(_))));
         reply
     }
 
     /// The configuration.
     pub fn config(&self) -> &GatewayConfig {
-        &self.cfg
+        &self.inner.cfg
     }
 
     /// The directory.
     pub fn directory(&self) -> &Arc<Directory> {
-        &self.directory
+        &self.inner.directory
     }
 
     /// The metrics.
     pub fn metrics(&self) -> &Arc<Metrics> {
-        &self.metrics
+        &self.inner.metrics
     }
 
     /// The node clients.
     pub fn upstreams(&self) -> &Upstreams {
-        &self.upstreams
+        &self.inner.upstreams
     }
 
     /// The API release the gateway presents.
     pub fn release(&self) -> spec::Release {
-        self.cfg.release.0
+        self.inner.cfg.release.0
     }
 
     /// The gateway's zone: configured, else the first node's.
     pub fn zone(&self) -> Option<String> {
-        self.cfg
+        self.inner
+            .cfg
             .zone
             .clone()
-            .or_else(|| self.directory.nodes().first().map(|n| n.zone.clone()))
+            .or_else(|| self.inner.directory.nodes().first().map(|n| n.zone.clone()))
     }
 
     pub(crate) fn placer(&self) -> &Arc<dyn Placer> {
-        &self.placer
+        &self.inner.placer
     }
 
     pub(crate) fn versions(&self) -> &route::VersionCache {
-        &self.versions
+        &self.inner.versions
+    }
+
+    pub(crate) fn downgrade(&self) -> WeakGateway {
+        WeakGateway(Arc::downgrade(&self.inner))
+    }
+
+    pub(crate) fn follows(&self) -> &OnceLock<route::broadcast::FollowQueue> {
+        &self.inner.follows
     }
 
     pub(crate) fn shared_read_turn(&self) -> &AtomicUsize {
-        &self.shared_read_turn
+        &self.inner.shared_read_turn
     }
 }

@@ -11,10 +11,10 @@
 //! anything is sent, so a missing one fails the call before any change.
 //!
 //! A change every serving node applied is then sent to the staged nodes
-//! too ([`follow_staged`]), so that a node prepared with `seed-node` stays
-//! in step until it is activated. That part is best effort: what a staged
-//! node does not take is logged and counted, and the call's answer is the
-//! serving nodes'.
+//! too, in the background ([`follow_staged`]), so that a node prepared
+//! with `seed-node` stays in step until it is activated. That part is best
+//! effort: what a staged node does not take is logged and counted, and the
+//! call's answer is the serving nodes', given without waiting for it.
 //!
 //! A change that schedules an action on every node
 //! (`system.appstreams.ssmEnable`) answers one cluster action id for all
@@ -25,12 +25,13 @@
 
 use std::time::Duration;
 
-use spec::IdKind;
+use spec::{Entry, IdKind};
+use tokio::sync::mpsc;
 use xmlrpc::{Fault, MethodCall, Value};
 
 use super::node_call::{call_node, node_key};
 use super::system::join_parts;
-use super::{Ctx, group_ids, merge, shared_ids, translate};
+use super::{Ctx, SessionCtx, group_ids, merge, shared_ids, translate};
 use crate::directory::NodeInfo;
 use crate::error::{BroadcastFailure, GatewayError, NodeFailures};
 use crate::upstream::call_many::{RequestStrategy, call_many};
@@ -167,7 +168,7 @@ pub(crate) async fn route(mut ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     }
     if faults.is_empty() && gathered.failed.is_empty() {
         group_ids::forget_deleted(ctx, deleted).await;
-        follow_staged(ctx, staged).await;
+        follow_staged(ctx, staged);
         return answer_of_all(ctx, applied).await;
     }
     if applied.is_empty()
@@ -205,12 +206,75 @@ pub(crate) async fn route(mut ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     Err(GatewayError::Broadcast(failure))
 }
 
-/// How long a staged node may take over a change it follows: the client
-/// waits for it.
+/// How long a staged node may take over a change it follows.
 const FOLLOW_DEADLINE: Duration = Duration::from_secs(3);
 
-/// Sends a change every serving node applied to each of `staged`, in
-/// parallel, each within [`FOLLOW_DEADLINE`]. A staged node that does not
+/// Changes waiting for the staged nodes, in the order the gateway
+/// answered them. Full, a change is not followed (a counted miss).
+const FOLLOW_QUEUE: usize = 1024;
+
+/// One change for the staged nodes to follow.
+#[derive(Debug)]
+pub(crate) struct Follow {
+    entry: &'static Entry,
+    call: MethodCall,
+    session: Option<SessionCtx>,
+    staged: Vec<NodeInfo>,
+}
+
+/// The sending end of a gateway's follow queue ([`follow_staged`]).
+pub(crate) type FollowQueue = mpsc::Sender<Follow>;
+
+/// Queues a change every serving node applied for each of `staged`: the
+/// client's answer does not wait for it. One task per gateway sends the
+/// queued changes in order ([`follow`]), so that a staged node gets them
+/// in the order this gateway made them; it ends with the gateway.
+fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
+    if staged.is_empty() {
+        return;
+    }
+    let queue = ctx.gw.follows().get_or_init(|| {
+        let (queue, mut changes) = mpsc::channel::<Follow>(FOLLOW_QUEUE);
+        let weak = ctx.gw.downgrade();
+        tokio::spawn(async move {
+            while let Some(change) = changes.recv().await {
+                let Some(gw) = weak.upgrade() else {
+                    return;
+                };
+                let ctx = Ctx {
+                    gw: &gw,
+                    call: change.call,
+                    entry: change.entry,
+                    session: change.session,
+                };
+                follow(&ctx, change.staged).await;
+            }
+        });
+        queue
+    });
+    let session = ctx.session.as_ref().map(|s| SessionCtx {
+        key: s.key.clone(),
+        session: s.session.clone(),
+        fresh: std::sync::Mutex::new(s.fresh.lock().unwrap_or_else(|e| e.into_inner()).clone()),
+    });
+    let change = Follow {
+        entry: ctx.entry,
+        call: ctx.call.clone(),
+        session,
+        staged,
+    };
+    if let Err(
+        mpsc::error::TrySendError::Full(change) | mpsc::error::TrySendError::Closed(change),
+    ) = queue.try_send(change)
+    {
+        for node in &change.staged {
+            staged_missed(ctx, node, "too many changes wait for the staged nodes");
+        }
+    }
+}
+
+/// Sends the change of `ctx` to each of `staged`, in parallel, each
+/// within [`FOLLOW_DEADLINE`]. A staged node that does not
 /// take it (its circuit breaker is open, no session on it and no password
 /// held here, unreachable or slow, a fault) is logged and counted
 /// (`gateway_staged_misses_total`), and so is a change not followed:
@@ -219,10 +283,7 @@ const FOLLOW_DEADLINE: Duration = Duration::from_secs(3);
 /// schedules, images), whose cluster ids stand for the serving nodes'
 /// copies only. The answer's content ids are bound for the node; other ids
 /// in it (the actions a maintenance change moved) are left alone.
-async fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
-    if staged.is_empty() {
-        return;
-    }
+async fn follow(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
     let ids = &ctx.entry.ids;
     let names_systems = ids.params.iter().any(|p| p.kind == IdKind::System)
         || ids.result.iter().any(|r| r.kind == IdKind::System);

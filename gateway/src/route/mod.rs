@@ -23,7 +23,7 @@
 mod action;
 mod api;
 mod auth;
-mod broadcast;
+pub(crate) mod broadcast;
 mod fanout;
 mod group_ids;
 mod list_feed;

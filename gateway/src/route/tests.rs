@@ -2003,6 +2003,12 @@ async fn a_staged_node_follows_shared_changes() {
             vec![b_key.clone(), name.into()],
         )
     };
+    // The answer does not wait for the staged node: it gets the change
+    // soon after.
+    eventually("edge on the staged node", || async {
+        group("edge").await.is_ok()
+    })
+    .await;
     assert_eq!(
         member(&group("edge").await.unwrap(), "description").as_str(),
         Some("At the edge")
@@ -2024,14 +2030,38 @@ async fn a_staged_node_follows_shared_changes() {
     .await
     .unwrap();
     assert_eq!(member(&made, "description").as_str(), Some("Lab machines"));
+    eventually("a miss counted for b", || async {
+        gw.metrics()
+            .render()
+            .contains("gateway_staged_misses_total{node=\"b\"} 1")
+    })
+    .await;
     assert_eq!(
         member(&group("lab").await.unwrap(), "description").as_str(),
         Some("Only here")
     );
-    let metrics = gw.metrics().render();
+    // Changes reach it in the order the gateway made them: a group made and
+    // deleted at once is gone there too, once a later change arrived.
+    for (method, name) in [
+        ("systemgroup.create", "tmp"),
+        ("systemgroup.delete", "tmp"),
+        ("systemgroup.create", "after"),
+    ] {
+        let mut params = vec![key.clone(), name.into()];
+        if method.ends_with("create") {
+            params.push("for a moment".into());
+        }
+        call(&gw, method, params).await.unwrap();
+    }
+    eventually("after on the staged node", || async {
+        group("after").await.is_ok()
+    })
+    .await;
+    assert!(group("tmp").await.is_err());
     assert!(
-        metrics.contains("gateway_staged_misses_total{node=\"b\"} 1"),
-        "{metrics}"
+        gw.metrics()
+            .render()
+            .contains("gateway_staged_misses_total{node=\"b\"} 1")
     );
 
     // A replica shares the session, and the node key the first gateway
@@ -2053,15 +2083,33 @@ async fn a_staged_node_follows_shared_changes() {
     )
     .await
     .unwrap();
-    assert!(group("dmz").await.is_ok());
+    eventually("dmz on b, a miss counted for c", || async {
+        group("dmz").await.is_ok()
+            && replica
+                .metrics()
+                .render()
+                .contains("gateway_staged_misses_total{node=\"c\"} 1")
+    })
+    .await;
     let (on_c, c_key) = alone(&c).await;
     let on_c = call(&on_c, "systemgroup.getDetails", vec![c_key, "dmz".into()]).await;
     assert!(on_c.is_err(), "{on_c:?}");
-    let metrics = replica.metrics().render();
-    assert!(
-        metrics.contains("gateway_staged_misses_total{node=\"c\"} 1"),
-        "{metrics}"
-    );
+}
+
+/// Waits until `holds` (checked every 20 ms, for up to 10 s): for what
+/// the gateway does after it answered.
+async fn eventually<F, Fut>(what: &str, holds: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..500 {
+        if holds().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("not within 10 s: {what}");
 }
 
 /// An activation key made without a name has one name on every node: the
