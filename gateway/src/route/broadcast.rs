@@ -213,13 +213,23 @@ const FOLLOW_DEADLINE: Duration = Duration::from_secs(3);
 /// answered them. Full, a change is not followed (a counted miss).
 const FOLLOW_QUEUE: usize = 1024;
 
-/// One change for the staged nodes to follow.
-#[derive(Debug)]
+/// One change for the staged nodes to follow. Its call may hold a
+/// password (`user.create`): it is never shown.
 pub(crate) struct Follow {
     entry: &'static Entry,
     call: MethodCall,
     session: Option<SessionCtx>,
     staged: Vec<NodeInfo>,
+}
+
+impl std::fmt::Debug for Follow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let staged: Vec<&str> = self.staged.iter().map(|n| &*n.id).collect();
+        f.debug_struct("Follow")
+            .field("method", &self.entry.full_name())
+            .field("staged", &staged)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The sending end of a gateway's follow queue ([`follow_staged`]).
