@@ -499,10 +499,14 @@ async fn copy_channel(
 }
 
 fn files(n: usize) -> String {
-    if n == 1 {
-        "1 file".to_owned()
-    } else {
-        format!("{n} files")
+    counted(n, "file")
+}
+
+/// `1 file`, `3 files`.
+fn counted(n: usize, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
     }
 }
 
@@ -805,10 +809,7 @@ impl KeyParts {
         let parts: Vec<String> = counts
             .into_iter()
             .filter(|(n, _)| *n > 0)
-            .map(|(n, what)| match n {
-                1 => format!("1 {what}"),
-                n => format!("{n} {what}s"),
-            })
+            .map(|(n, what)| counted(n, what))
             .collect();
         parts.join(", ")
     }
@@ -1173,10 +1174,8 @@ impl UserParts {
             (self.assigned.len(), "assigned system group"),
             (self.defaults.len(), "default system group"),
         ] {
-            match n {
-                0 => {}
-                1 => parts.push(format!("1 {what}")),
-                n => parts.push(format!("{n} {what}s")),
+            if n > 0 {
+                parts.push(counted(n, what));
             }
         }
         let mut said = parts.join(", ");

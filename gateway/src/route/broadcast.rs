@@ -262,15 +262,10 @@ fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
         });
         queue
     });
-    let session = ctx.session.as_ref().map(|s| SessionCtx {
-        key: s.key.clone(),
-        session: s.session.clone(),
-        fresh: std::sync::Mutex::new(s.fresh.lock().unwrap_or_else(|e| e.into_inner()).clone()),
-    });
     let change = Follow {
         entry: ctx.entry,
         call: ctx.call.clone(),
-        session,
+        session: ctx.session.as_ref().map(SessionCtx::detached),
         staged,
     };
     if let Err(

@@ -71,6 +71,16 @@ impl SessionCtx {
     pub(crate) fn id_part(&self) -> String {
         id_part(&self.key)
     }
+
+    /// A copy for work that outlives the call (its node keys so far).
+    pub(crate) fn detached(&self) -> SessionCtx {
+        let fresh = self.fresh.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        SessionCtx {
+            key: self.key.clone(),
+            session: self.session.clone(),
+            fresh: Mutex::new(fresh),
+        }
+    }
 }
 
 /// The text before the `x` of a key.

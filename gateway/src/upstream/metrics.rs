@@ -57,8 +57,30 @@ struct ClassMetrics {
 pub struct Metrics {
     nodes: Mutex<BTreeMap<String, Arc<NodeMetrics>>>,
     classes: Mutex<BTreeMap<&'static str, Arc<ClassMetrics>>>,
-    gaps: Mutex<BTreeMap<String, u64>>,
-    staged_misses: Mutex<BTreeMap<String, u64>>,
+    gaps: PerNode,
+    staged_misses: PerNode,
+}
+
+/// A counter per node, in node order.
+#[derive(Debug, Default)]
+struct PerNode(Mutex<BTreeMap<String, u64>>);
+
+impl PerNode {
+    fn add(&self, node: &str) {
+        let mut counts = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *counts.entry(node.to_owned()).or_default() += 1;
+    }
+
+    /// Writes the counter `name` with its help text and one sample per
+    /// node.
+    fn render(&self, out: &mut String, name: &str, help: &str) {
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} counter");
+        let counts = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        for (node, n) in counts.iter() {
+            let _ = writeln!(out, "{name}{{node=\"{node}\"}} {n}");
+        }
+    }
 }
 
 impl Metrics {
@@ -83,14 +105,12 @@ impl Metrics {
 
     /// Counts a shared-data change staged node `node` did not take.
     pub fn staged_miss(&self, node: &str) {
-        let mut misses = self.staged_misses.lock().unwrap_or_else(|e| e.into_inner());
-        *misses.entry(node.to_owned()).or_default() += 1;
+        self.staged_misses.add(node);
     }
 
     /// Counts a fan-out answered without `node` (partial policy).
     pub fn fanout_gap(&self, node: &str) {
-        let mut gaps = self.gaps.lock().unwrap_or_else(|e| e.into_inner());
-        *gaps.entry(node.to_owned()).or_default() += 1;
+        self.gaps.add(node);
     }
 
     /// The Prometheus text exposition.
@@ -193,25 +213,16 @@ impl Metrics {
                 m.faults.load(Ordering::Relaxed)
             );
         }
-        let _ = writeln!(
-            out,
-            "# HELP gateway_fanout_gaps_total Fan-out answers given without a node (partial policy)."
+        self.gaps.render(
+            &mut out,
+            "gateway_fanout_gaps_total",
+            "Fan-out answers given without a node (partial policy).",
         );
-        let _ = writeln!(out, "# TYPE gateway_fanout_gaps_total counter");
-        let gaps = self.gaps.lock().unwrap_or_else(|e| e.into_inner());
-        for (node, n) in gaps.iter() {
-            let _ = writeln!(out, "gateway_fanout_gaps_total{{node=\"{node}\"}} {n}");
-        }
-        drop(gaps);
-        let _ = writeln!(
-            out,
-            "# HELP gateway_staged_misses_total Shared-data changes a staged node did not take (run seed-node before activating it)."
+        self.staged_misses.render(
+            &mut out,
+            "gateway_staged_misses_total",
+            "Shared-data changes a staged node did not take (run seed-node before activating it).",
         );
-        let _ = writeln!(out, "# TYPE gateway_staged_misses_total counter");
-        let misses = self.staged_misses.lock().unwrap_or_else(|e| e.into_inner());
-        for (node, n) in misses.iter() {
-            let _ = writeln!(out, "gateway_staged_misses_total{{node=\"{node}\"}} {n}");
-        }
         out
     }
 }
