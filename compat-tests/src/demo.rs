@@ -197,6 +197,9 @@ pub async fn run(
                 weight: None,
                 public_key: None,
                 state: Some(NodeState::Active),
+                // The demo's nodes start together: none served before the
+                // others, so nothing was broadcast that one of them lacks.
+                unseeded: true,
             })
             .await?;
         let systems = node

@@ -161,7 +161,7 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
             .admin(
                 reqwest::Method::POST,
                 "/nodes",
-                Some(json!({"id": node, "zone": "default", "api_url": format!("{url}/rpc/api"), "master": format!("{node}.sim.test"), "state": "active"})),
+                Some(json!({"id": node, "zone": "default", "api_url": format!("{url}/rpc/api"), "master": format!("{node}.sim.test"), "state": "active", "unseeded": true})),
             )
             .await;
     }
@@ -355,35 +355,79 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
             .is_ok()
     };
     assert!(!on_n1().await, "n1 was away when the key was made");
-    let seeded = Command::new(GATEWAY_BIN)
-        .args(["--director", &cluster.director.base_url])
-        .args(["seed-node", "--from", "n2", "--to", "n1"])
-        .env("GATEWAY_DIRECTOR_TOKEN", GATEWAY)
-        .env("GATEWAY_SEED_PASSWORD", "admin")
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&seeded.stdout);
+    // The director refuses to stage n1 before a seed-node run, says how,
+    // and after one, to activate it before a second run while staged.
+    let set_state = |state: &str| {
+        Command::new(DIRECTOR)
+            .args(["--url", &cluster.director.base_url])
+            .args(["node", "set", "n1", "--state", state])
+            .env("DIRECTOR_ADMIN_TOKEN", ADMIN)
+            .output()
+            .unwrap()
+    };
+    let seed = || {
+        let seeded = Command::new(GATEWAY_BIN)
+            .args(["--director", &cluster.director.base_url])
+            .args(["seed-node", "--from", "n2", "--to", "n1"])
+            .env("GATEWAY_DIRECTOR_TOKEN", GATEWAY)
+            .env("GATEWAY_SEED_PASSWORD", "admin")
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&seeded.stdout).into_owned();
+        assert!(
+            seeded.status.success(),
+            "{report}{}",
+            String::from_utf8_lossy(&seeded.stderr)
+        );
+        report
+    };
+    let refused = set_state("staged");
+    let why = String::from_utf8_lossy(&refused.stderr);
     assert!(
-        seeded.status.success(),
-        "{report}{}",
-        String::from_utf8_lossy(&seeded.stderr)
+        !refused.status.success()
+            && why.contains("not been seeded since it became offline")
+            && why.contains("gateway seed-node --from n2 --to n1"),
+        "{why}"
     );
+    let report = seed();
     assert!(
         report
             .lines()
             .any(|l| l.starts_with("created") && l.ends_with("activation key         1-returning")),
         "{report}"
     );
+    assert!(
+        report.contains("recorded by the director: n1 may be staged now"),
+        "{report}"
+    );
     assert!(on_n1().await, "seeded onto n1");
-    for state in ["staged", "active"] {
-        cluster
-            .admin(
-                reqwest::Method::PATCH,
-                "/nodes/n1",
-                Some(json!({ "state": state })),
-            )
-            .await;
-    }
+    let staged = set_state("staged");
+    assert!(
+        staged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&staged.stderr)
+    );
+    let refused = set_state("active");
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && why.contains("not been seeded since it was staged"),
+        "{why}"
+    );
+    // Once the gateways see n1 staged (they read the node list every
+    // second), a second run adds what changed before.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let report = seed();
+    assert!(
+        report.contains("present        activation key         1-returning")
+            && report.contains("recorded by the director: n1 may be activated now"),
+        "{report}"
+    );
+    let active = set_state("active");
+    assert!(
+        active.status.success(),
+        "{}",
+        String::from_utf8_lossy(&active.stderr)
+    );
     // The gateways read the node list every second.
     tokio::time::sleep(Duration::from_secs(3)).await;
     rpc_b

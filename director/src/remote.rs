@@ -33,6 +33,7 @@ use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use utoipa::ToSchema;
 
+use crate::model::{Millis, SeedMark};
 use crate::store::{CasResult, Conflict, Engine, Store, StoreError, Txn};
 
 /// How long one request to the director may take.
@@ -242,6 +243,18 @@ pub struct PlaceAnswer {
     pub node: Option<String>,
 }
 
+/// A `gateway seed-node` run that copied the shared data from `from`
+/// without a failure, as the gateway reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeedReport {
+    /// The serving node the run copied from.
+    pub from: String,
+    /// The seeded node's `state_since` ([`crate::model::Node::since`]) as
+    /// the run read it when it began.
+    pub since: Millis,
+}
+
 /// Why a [`DirectorLink`] could not be set up or answered.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
@@ -375,6 +388,28 @@ impl DirectorLink {
             )
             .await?;
         Ok(answer.node)
+    }
+
+    /// Tells the director that a `gateway seed-node` run that began when
+    /// node `id` had entered its state at `since` copied the shared data
+    /// from `from` without a failure. Sent again when the answer was lost:
+    /// recording a run twice changes nothing.
+    pub async fn record_seed(
+        &self,
+        id: &str,
+        from: &str,
+        since: Millis,
+    ) -> Result<SeedMark, LinkError> {
+        let path = format!("/gateway/v1/nodes/{id}/seeded");
+        self.post(
+            &path,
+            &SeedReport {
+                from: from.to_owned(),
+                since,
+            },
+            Retry::Reads,
+        )
+        .await
     }
 
     /// Posts `body` to `path` and reads the answer, trying again after

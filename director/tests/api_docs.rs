@@ -166,6 +166,12 @@ const ROUTES: &[(&str, &str, Option<&str>, &str)] = &[
         Some("gateway_token"),
         "gateway",
     ),
+    (
+        "post",
+        "/gateway/v1/nodes/{id}/seeded",
+        Some("gateway_token"),
+        "gateway",
+    ),
     ("get", "/healthz", None, "status"),
 ];
 

@@ -77,12 +77,14 @@ impl Api {
         self.call(NODE, method, path, body).await
     }
 
-    /// Zone `z` and active node `id` in it.
+    /// Zone `z` and active node `id` in it (vouched for as holding the
+    /// shared data: `unseeded`).
     async fn zone_and_node(&self, id: &str) {
         self.admin("PUT", "/api/v1/zones/z", Some(json!({}))).await;
         let (status, body) = self
             .admin("POST", "/api/v1/nodes", Some(json!({
-                "id": id, "zone": "z", "api_url": format!("https://{id}.example/rpc/api"), "state": "active"
+                "id": id, "zone": "z", "api_url": format!("https://{id}.example/rpc/api"), "state": "active",
+                "unseeded": true
             })))
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");

@@ -258,6 +258,7 @@ async fn placement_answers_the_emptiest_accepting_node_of_the_zone() {
             weight: None,
             public_key: None,
             state: Some(NodeState::Active),
+            unseeded: true,
         })
         .await
         .unwrap();
@@ -273,4 +274,72 @@ async fn placement_answers_the_emptiest_accepting_node_of_the_zone() {
         Some("n2")
     );
     assert_eq!(link.place("elsewhere", None).await.unwrap(), None);
+}
+
+/// A gateway's `seed-node` reports its run over the link; the director
+/// records it for the state the node began the run in and refuses a run
+/// that raced a change of state, or one from a node that does not serve.
+#[tokio::test]
+async fn a_gateway_records_a_seed_node_run() {
+    let director = start().await;
+    let d = &director.director;
+    d.put_zone(Zone {
+        name: "default".into(),
+        description: String::new(),
+        labels: Default::default(),
+    })
+    .await
+    .unwrap();
+    for (id, state) in [("n1", NodeState::Active), ("n2", NodeState::New)] {
+        d.add_node(NewNode {
+            id: id.into(),
+            zone: "default".into(),
+            api_url: format!("http://{id}.test/rpc/api"),
+            master: None,
+            weight: None,
+            public_key: None,
+            state: Some(state),
+            unseeded: false,
+        })
+        .await
+        .unwrap();
+    }
+    let link = DirectorLink::new(&director.url, GATEWAY, None).unwrap();
+    let n2 = d.get_node("n2").await.unwrap();
+    let wrong = link.record_seed("n2", "n1", n2.since() - 1).await;
+    let why = wrong.unwrap_err().to_string();
+    assert!(
+        why.contains("HTTP 409") && why.contains("became new while it was being seeded"),
+        "{why}"
+    );
+    let why = link
+        .record_seed("n1", "n2", d.get_node("n1").await.unwrap().since())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(why.contains("seed from a node that serves"), "{why}");
+    let why = link
+        .record_seed("n2", "n9", n2.since())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(why.contains("HTTP 404"), "{why}");
+
+    let mark = link.record_seed("n2", "n1", n2.since()).await.unwrap();
+    assert_eq!(
+        (mark.from.as_str(), mark.state, mark.since),
+        ("n1", NodeState::New, n2.since())
+    );
+    assert_eq!(
+        d.get_node("n2").await.unwrap().seeded_in_state(),
+        Some(&mark)
+    );
+    // The admin token is not the gateway's.
+    let admin = DirectorLink::new(&director.url, ADMIN, None).unwrap();
+    let why = admin
+        .record_seed("n2", "n1", n2.since())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(why.contains("HTTP 401"), "{why}");
 }

@@ -184,6 +184,21 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
         None => std::env::var("GATEWAY_SEED_PASSWORD")
             .context("no password: set $GATEWAY_SEED_PASSWORD or pass --password-file")?,
     };
+    // With a director, the run is recorded there when it copied everything
+    // (the director refuses to stage or activate a node never seeded). It
+    // holds for the state the node was in when the run began.
+    let record = match &cfg.director {
+        Some(director) if !args.dry_run => {
+            let link = director.link(|name| std::env::var(name).ok())?;
+            let target = link
+                .store()
+                .get_json::<director::model::Node>(director::model::Keys::node(&args.to))
+                .await
+                .context("reading the node from the director")?;
+            target.map(|node| (link, node))
+        }
+        _ => None,
+    };
     // Seeding needs the node list only: a serving gateway may hold the
     // configured redb file's lock.
     cfg.state.store = "memory".to_owned();
@@ -199,9 +214,36 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
     .await?;
     println!("{report}");
     if report.has_failures() {
-        anyhow::bail!("some items were not copied whole (see above)");
+        anyhow::bail!(
+            "some items were not copied whole (see above); the director does not count \
+             this run: fix the causes and run it again"
+        );
+    }
+    if let Some((link, node)) = record {
+        link.record_seed(&args.to, &args.from, node.since())
+            .await
+            .context("everything was copied, but the director did not record the run")?;
+        println!("{}", recorded(&node));
     }
     Ok(())
+}
+
+/// What a recorded seed-node run lets the operator do next with `node`
+/// (as it was when the run began).
+fn recorded(node: &director::model::Node) -> String {
+    use director::model::NodeState;
+    let id = &node.id;
+    match node.state {
+        NodeState::New | NodeState::Offline => format!(
+            "recorded by the director: {id} may be staged now (`director node set {id} --state \
+             staged`); once the gateways see it staged (2 s), run seed-node again, then activate it"
+        ),
+        NodeState::Staged => format!(
+            "recorded by the director: {id} may be activated now (`director node set {id} \
+             --state active`)"
+        ),
+        other => format!("recorded by the director ({id} is {})", other.as_str()),
+    }
 }
 
 #[cfg(test)]

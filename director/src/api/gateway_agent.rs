@@ -1,7 +1,8 @@
 //! `/gateway/v1`: the API of gateways that run as processes of their own,
 //! behind the gateway token ([`crate::remote`] is their side): the
 //! director's store, so that every gateway replica shares its identity
-//! map, sessions and node list, and its placement of new systems.
+//! map, sessions and node list, its placement of new systems, and the
+//! record of `gateway seed-node` runs.
 //!
 //! The token reaches only the keys a gateway uses ([`GatewayReach`]): it
 //! reads and writes sessions and the identity map, reads the node list,
@@ -16,10 +17,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiPath};
 use crate::cluster::{Director, DirectorError};
-use crate::model::GatewayReach;
-use crate::remote::{PlaceAnswer, PlaceRequest, StoreOp, StoreOutcome};
+use crate::model::{GatewayReach, SeedMark};
+use crate::remote::{PlaceAnswer, PlaceRequest, SeedReport, StoreOp, StoreOutcome};
 use crate::store::StoreError;
 use crate::store::key::KeyDisplay;
 
@@ -33,6 +34,7 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<Director>> {
         .routes(routes!(store))
         .route_layer(DefaultBodyLimit::max(STORE_BODY_LIMIT))
         .routes(routes!(place))
+        .routes(routes!(seeded))
 }
 
 /// Runs one operation on the director's store (keys and values in base64).
@@ -66,6 +68,28 @@ async fn place(
         .place_unkeyed(&req.zone, req.candidates.as_deref())
         .await?;
     Ok(Json(PlaceAnswer { node }))
+}
+
+/// Records a `gateway seed-node` run that copied the shared data onto a
+/// node without a failure: the node may then be staged (or, when the run
+/// began while it was staged, activated).
+#[utoipa::path(post, path = "/gateway/v1/nodes/{id}/seeded", tag = "gateway", request_body = SeedReport,
+    params(("id" = String, Path, description = "The node that was seeded")),
+    responses(
+        (status = 200, description = "The run, as recorded", body = SeedMark),
+        (status = 404, description = "No such node (the seeded one or the source)", body = ErrorBody),
+        (status = 409, description = "The source does not serve, or the node changed state during the run", body = ErrorBody)))]
+async fn seeded(
+    State(director): State<Arc<Director>>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(report): ApiJson<SeedReport>,
+) -> ApiResult<Json<SeedMark>> {
+    let node = director
+        .record_seed(&id, &report.from, report.since)
+        .await?;
+    node.seeded
+        .map(Json)
+        .ok_or_else(|| ApiError::from(DirectorError::not_found("seed record of node", &id)))
 }
 
 /// Refuses an operation that touches a key beyond the gateway token's

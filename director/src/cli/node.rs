@@ -36,12 +36,16 @@ pub enum NodeCommand {
         /// Capacity weight (> 0, default 1).
         #[arg(long, value_parser = parse_weight)]
         weight: Option<f64>,
-        /// Initial state.
+        /// Initial state (new by default; staged or active only with
+        /// --unseeded while other nodes serve).
         #[arg(long, value_parser = parse_initial_state)]
         state: Option<NodeState>,
         /// The node agent's X25519 public key (base64).
         #[arg(long, value_name = "BASE64")]
         public_key: Option<String>,
+        /// Whether the node holds the shared data already.
+        #[command(flatten)]
+        unseeded: Unseeded,
     },
     /// Remove a node (it must be new, staged, offline or failed).
     Remove {
@@ -55,6 +59,9 @@ pub enum NodeCommand {
         /// What to change.
         #[command(flatten)]
         change: NodeChange,
+        /// Whether the node holds the shared data already.
+        #[command(flatten)]
+        unseeded: Unseeded,
     },
     /// Move a node's clients away, then take it offline.
     Drain {
@@ -97,6 +104,17 @@ pub struct NodeChange {
     pub master: Option<String>,
 }
 
+/// The operator's word that a node holds the shared data already.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Unseeded {
+    /// The node holds the shared data already (restored, or prepared as
+    /// the others were): stage or activate it without a `gateway
+    /// seed-node` run. Without it, a node other nodes serve beside goes
+    /// new -> seed-node -> staged -> seed-node -> active.
+    #[arg(long)]
+    pub unseeded: bool,
+}
+
 pub(crate) async fn run(ctx: &Context, command: NodeCommand) -> Result<Outcome, CliError> {
     match command {
         NodeCommand::List => {
@@ -111,6 +129,7 @@ pub(crate) async fn run(ctx: &Context, command: NodeCommand) -> Result<Outcome, 
             weight,
             state,
             public_key,
+            unseeded,
         } => {
             let new = NewNode {
                 id,
@@ -120,6 +139,7 @@ pub(crate) async fn run(ctx: &Context, command: NodeCommand) -> Result<Outcome, 
                 weight,
                 public_key,
                 state,
+                unseeded: unseeded.unseeded,
             };
             let answer = ctx.call(Method::POST, &["nodes"], &[], Some(&new)).await?;
             ctx.confirm_change(
@@ -133,12 +153,17 @@ pub(crate) async fn run(ctx: &Context, command: NodeCommand) -> Result<Outcome, 
                 .await?;
             ctx.confirm_change(&answer, &format!("node {id} removed"))?;
         }
-        NodeCommand::Set { id, change } => {
+        NodeCommand::Set {
+            id,
+            change,
+            unseeded,
+        } => {
             let patch = NodePatch {
                 weight: change.weight,
                 api_url: change.api_url,
                 master: change.master,
                 state: change.state,
+                unseeded: unseeded.unseeded,
             };
             let answer = ctx
                 .call(Method::PATCH, &["nodes", &id], &[], Some(&patch))
@@ -202,7 +227,7 @@ pub(crate) fn parse_initial_state(text: &str) -> Result<NodeState, String> {
 /// The nodes as a table.
 pub(crate) fn nodes_table(nodes: &[Node]) -> String {
     let mut table = table(&[
-        "node", "zone", "state", "cordoned", "weight", "api url", "master",
+        "node", "zone", "state", "cordoned", "weight", "api url", "master", "seeded",
     ]);
     for node in nodes {
         table.add_row([
@@ -213,6 +238,10 @@ pub(crate) fn nodes_table(nodes: &[Node]) -> String {
             weight(node.weight),
             node.api_url.clone(),
             or_dash(Some(&node.master).filter(|m| !m.is_empty())),
+            or_dash(
+                node.seeded_in_state()
+                    .map(|mark| format!("from {}", mark.from)),
+            ),
         ]);
     }
     align_right(&mut table, &[4]);

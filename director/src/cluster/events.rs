@@ -289,6 +289,7 @@ mod tests {
             weight: None,
             public_key: None,
             state: Some(NodeState::Active),
+            unseeded: false,
         })
         .await
         .expect("node");

@@ -34,7 +34,7 @@ impl Director {
                 self.update_node(&node.id, |n| {
                     failed = matches!(n.state, NodeState::Active | NodeState::Draining);
                     if failed {
-                        n.state = NodeState::Failed;
+                        n.enter(NodeState::Failed, now_ms());
                     }
                     Ok(())
                 })

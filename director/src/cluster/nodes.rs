@@ -1,7 +1,7 @@
 //! Nodes: registration, changes, lifecycle, cordon, removal, heartbeats.
 
 use super::{Director, DirectorError, Heartbeat, NewNode, NodePatch, Result, SCAN_LIMIT};
-use crate::model::{Keys, Node, NodeState, Zone, now_ms};
+use crate::model::{Keys, Millis, Node, NodeState, SeedMark, Zone, now_ms};
 use crate::store::Txn;
 
 fn check_weight(weight: f64) -> Result<f64> {
@@ -40,6 +40,71 @@ fn url_host(url: &str) -> String {
     } else {
         host.split(':').next().unwrap_or(host).to_owned()
     }
+}
+
+/// The nodes other than `id` that serve clients (`active`, `draining`):
+/// those a node that joins must get the shared data from.
+fn serving_besides<'a>(nodes: &'a [Node], id: &str) -> Vec<&'a str> {
+    nodes
+        .iter()
+        .filter(|n| n.id != id && matches!(n.state, NodeState::Active | NodeState::Draining))
+        .map(|n| n.id.as_str())
+        .collect()
+}
+
+/// Refuses to let `node` follow the shared data (`staged`) or serve
+/// (`active`) without the shared data the `serving` nodes hold: the
+/// gateways broadcast system groups, configuration channels, activation
+/// keys and users to the nodes that serve, so a node that joins later has
+/// none of what came before (a client placed there could not register
+/// with the cluster's activation keys).
+///
+/// - `new` or `offline` to `staged`: a `gateway seed-node` run must have
+///   begun since the node entered that state;
+/// - `staged` to `active`: one must have begun since it was staged, when
+///   the gateways send it every change (it adds what changed before);
+/// - `new` or `offline` straight to `active`: refused, it would miss what
+///   changes between the run and its activation.
+///
+/// Nothing is checked when no other node serves (nothing to copy from) or
+/// when the operator says the node holds the data already (`unseeded`).
+fn check_seeded(node: &Node, to: NodeState, serving: &[&str]) -> Result<()> {
+    let Some(source) = serving.first() else {
+        return Ok(());
+    };
+    if !matches!(to, NodeState::Staged | NodeState::Active)
+        || !matches!(
+            node.state,
+            NodeState::New | NodeState::Staged | NodeState::Offline
+        )
+    {
+        return Ok(());
+    }
+    let id = &node.id;
+    let seed = format!("gateway seed-node --from {source} --to {id}");
+    let skip = "or set unseeded if it holds the shared data already";
+    let seeded = node.seeded_in_state().is_some();
+    let why = match (node.state, to) {
+        (NodeState::Staged, _) if seeded => return Ok(()),
+        (NodeState::Staged, _) => format!(
+            "node {id} has not been seeded since it was staged: run `{seed}` again (it adds \
+             what changed before the gateways began to send {id} every change), then \
+             activate it; {skip}"
+        ),
+        (_, NodeState::Staged) if seeded => return Ok(()),
+        (from, NodeState::Staged) => format!(
+            "node {id} has not been seeded since it became {}: {source} serves, so copy the \
+             shared data first (`{seed}`), then stage it; {skip}",
+            from.as_str()
+        ),
+        (from, _) => format!(
+            "node {id} is {}: stage it before activating it (`{seed}`, set it staged, run \
+             seed-node again, then activate it): activated straight, it would miss what \
+             changes between the seed-node run and its activation; {skip}",
+            from.as_str()
+        ),
+    };
+    Err(DirectorError::Conflict(why))
 }
 
 impl Director {
@@ -83,6 +148,19 @@ impl Director {
                 state.as_str()
             )));
         }
+        if state != NodeState::New && !new.unseeded {
+            let nodes = self.list_nodes().await?;
+            if let Some(source) = serving_besides(&nodes, &new.id).first() {
+                return Err(DirectorError::Conflict(format!(
+                    "node {id} cannot join as {state} while {source} serves: add it as new, \
+                     copy the shared data (`gateway seed-node --from {source} --to {id}`), \
+                     stage it, seed it again and activate it; or set unseeded if it holds \
+                     the shared data already",
+                    id = new.id,
+                    state = state.as_str(),
+                )));
+            }
+        }
         let now = now_ms();
         let master = new.master.clone().unwrap_or_else(|| url_host(&new.api_url));
         let mut node = Node {
@@ -98,6 +176,8 @@ impl Director {
             load: None,
             public_key: new.public_key,
             drain_deadline: None,
+            state_since: Some(now),
+            seeded: None,
             created: now,
             updated: now,
         };
@@ -189,6 +269,14 @@ impl Director {
                 )));
             }
         }
+        let nodes = match patch.state {
+            Some(NodeState::Staged | NodeState::Active) if !patch.unseeded => {
+                self.list_nodes().await?
+            }
+            _ => Vec::new(),
+        };
+        let serving = serving_besides(&nodes, id);
+        let mut unseeded = false;
         let node = self
             .update_node(id, |node| {
                 if let Some(state) = patch.state
@@ -201,7 +289,11 @@ impl Director {
                             state.as_str()
                         )));
                     }
-                    node.state = state;
+                    check_seeded(node, state, &serving)?;
+                    unseeded = patch.unseeded
+                        && matches!(state, NodeState::Staged | NodeState::Active)
+                        && node.seeded_in_state().is_none();
+                    node.enter(state, now_ms());
                 }
                 if let Some(w) = patch.weight {
                     node.weight = w;
@@ -215,7 +307,52 @@ impl Director {
                 Ok(())
             })
             .await?;
+        if unseeded {
+            tracing::warn!(node = %id, state = node.state.as_str(), "node changed state without a seed-node run: the operator says it holds the shared data (unseeded)");
+        }
         tracing::info!(node = %id, state = node.state.as_str(), weight = node.weight, "node changed");
+        Ok(node)
+    }
+
+    /// Records a `gateway seed-node` run that copied the shared data from
+    /// `from` onto node `id` without a failure. `since` is the node's
+    /// [`Node::since`] as the run read it when it began: a node that
+    /// changed state during the run is refused (409), since the run may
+    /// have begun before the gateways sent it every change.
+    pub async fn record_seed(&self, id: &str, from: &str, since: Millis) -> Result<Node> {
+        if id == from {
+            return Err(DirectorError::Invalid(format!(
+                "node {id} cannot be seeded from itself"
+            )));
+        }
+        let source = self.get_node(from).await?;
+        if !matches!(source.state, NodeState::Active | NodeState::Draining) {
+            return Err(DirectorError::Conflict(format!(
+                "node {from} is {}: seed from a node that serves (active or draining)",
+                source.state.as_str()
+            )));
+        }
+        let node = self
+            .update_node(id, |node| {
+                if node.state == NodeState::Removed {
+                    return Err(DirectorError::Conflict(format!("node {id} was removed")));
+                }
+                if node.since() != since {
+                    return Err(DirectorError::Conflict(format!(
+                        "node {id} became {} while it was being seeded: run seed-node again",
+                        node.state.as_str()
+                    )));
+                }
+                node.seeded = Some(SeedMark {
+                    from: from.to_owned(),
+                    at: now_ms(),
+                    state: node.state,
+                    since,
+                });
+                Ok(())
+            })
+            .await?;
+        tracing::info!(node = %id, from, state = node.state.as_str(), "seed-node run recorded");
         Ok(node)
     }
 
@@ -256,7 +393,7 @@ impl Director {
                         node.state.as_str()
                     )));
                 }
-                node.state = NodeState::Removed;
+                node.enter(NodeState::Removed, now_ms());
                 Ok(())
             })
             .await?;
@@ -284,7 +421,7 @@ impl Director {
                 }
                 recovered = node.state == NodeState::Failed;
                 if recovered {
-                    node.state = NodeState::Active;
+                    node.enter(NodeState::Active, now);
                 }
                 Ok(())
             })

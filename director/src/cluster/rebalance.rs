@@ -140,8 +140,12 @@ impl Director {
     pub async fn drain(&self, id: &str, deadline: Option<Duration>) -> Result<Operation> {
         let deadline = deadline.map(|d| now_ms() + d.as_millis() as i64);
         self.update_node(id, |node| match node.state {
-            NodeState::Active | NodeState::Draining => {
-                node.state = NodeState::Draining;
+            NodeState::Active => {
+                node.enter(NodeState::Draining, now_ms());
+                node.drain_deadline = deadline;
+                Ok(())
+            }
+            NodeState::Draining => {
                 node.drain_deadline = deadline;
                 Ok(())
             }
@@ -188,7 +192,7 @@ impl Director {
         }
         self.update_node(id, |node| {
             if node.state == NodeState::Draining {
-                node.state = NodeState::Offline;
+                node.enter(NodeState::Offline, now_ms());
                 node.drain_deadline = None;
             }
             Ok(())

@@ -39,6 +39,7 @@ async fn cluster(nodes: usize) -> Director {
             weight: None,
             public_key: None,
             state: Some(NodeState::Active),
+            unseeded: true,
         })
         .await
         .unwrap();
@@ -217,6 +218,7 @@ async fn moves_are_capped_retried_and_reported_failed() {
             weight: None,
             public_key: None,
             state: Some(NodeState::Active),
+            unseeded: true,
         })
         .await
         .unwrap();
@@ -358,4 +360,143 @@ async fn bulk_import_onboards_a_nodes_systems_and_keeps_known_ones() {
     // A rebalance now spreads them over both nodes.
     let plan = d.plan_rebalance().await.unwrap();
     assert!(plan.moves.len() >= 500, "{} moves", plan.moves.len());
+}
+
+fn refusal(result: Result<crate::model::Node>) -> String {
+    match result {
+        Err(DirectorError::Conflict(why)) => why,
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+}
+
+fn to(state: NodeState) -> NodePatch {
+    NodePatch {
+        state: Some(state),
+        ..NodePatch::default()
+    }
+}
+
+/// A node that joins beside serving ones goes new -> seed-node -> staged
+/// -> seed-node -> active; each step is refused with what to do until
+/// its run is recorded, a run holds for the state it began in only, and
+/// the operator may vouch for a node (`unseeded`).
+#[tokio::test]
+async fn a_joining_node_is_staged_and_activated_only_after_seed_node_runs() {
+    let d = cluster(1).await;
+    let joining = |id: &str, state: NodeState, unseeded: bool| NewNode {
+        id: id.into(),
+        zone: "default".into(),
+        api_url: format!("http://{id}.example.test/rpc/api"),
+        master: None,
+        weight: None,
+        public_key: None,
+        state: Some(state),
+        unseeded,
+    };
+    let why = refusal(d.add_node(joining("n2", NodeState::Active, false)).await);
+    assert!(
+        why.contains("cannot join as active while n1 serves")
+            && why.contains("gateway seed-node --from n1 --to n2"),
+        "{why}"
+    );
+    let n2 = d
+        .add_node(joining("n2", NodeState::New, false))
+        .await
+        .unwrap();
+    assert_eq!(n2.state_since, Some(n2.created));
+
+    let why = refusal(d.patch_node("n2", to(NodeState::Staged)).await);
+    assert!(
+        why.contains("not been seeded since it became new")
+            && why.contains("gateway seed-node --from n1 --to n2"),
+        "{why}"
+    );
+    let why = refusal(d.patch_node("n2", to(NodeState::Active)).await);
+    assert!(why.contains("stage it before activating it"), "{why}");
+
+    // A run from a node that does not serve, or from itself, is not one.
+    assert!(matches!(
+        d.record_seed("n2", "n2", n2.since()).await,
+        Err(DirectorError::Invalid(_))
+    ));
+    let why = refusal(d.record_seed("n1", "n2", n2.since()).await);
+    assert!(
+        why.contains("node n2 is new: seed from a node that serves"),
+        "{why}"
+    );
+
+    // Seeded while new: it may be staged, not activated straight.
+    let seeded = d.record_seed("n2", "n1", n2.since()).await.unwrap();
+    let mark = seeded.seeded_in_state().unwrap();
+    assert_eq!((mark.from.as_str(), mark.state), ("n1", NodeState::New));
+    let why = refusal(d.patch_node("n2", to(NodeState::Active)).await);
+    assert!(why.contains("stage it before activating it"), "{why}");
+    let staged = d.patch_node("n2", to(NodeState::Staged)).await.unwrap();
+    assert!(staged.since() > n2.since());
+    assert!(
+        staged.seeded_in_state().is_none(),
+        "the run was before staging"
+    );
+
+    // The run while new does not count for staged; nor does a run that
+    // began before the node changed state.
+    let why = refusal(d.patch_node("n2", to(NodeState::Active)).await);
+    assert!(
+        why.contains("not been seeded since it was staged")
+            && why.contains("run `gateway seed-node --from n1 --to n2` again"),
+        "{why}"
+    );
+    let why = refusal(d.record_seed("n2", "n1", n2.since()).await);
+    assert!(
+        why.contains("became staged while it was being seeded"),
+        "{why}"
+    );
+    d.record_seed("n2", "n1", staged.since()).await.unwrap();
+    let active = d.patch_node("n2", to(NodeState::Active)).await.unwrap();
+    assert_eq!(active.state, NodeState::Active);
+
+    // Back from offline, the runs before count no more.
+    d.drain("n2", None).await.unwrap();
+    d.drive_moves().await.unwrap();
+    let offline = d.get_node("n2").await.unwrap();
+    assert_eq!(offline.state, NodeState::Offline);
+    assert!(offline.seeded_in_state().is_none());
+    let why = refusal(d.patch_node("n2", to(NodeState::Staged)).await);
+    assert!(why.contains("since it became offline"), "{why}");
+
+    // The operator's word skips the check, at joining and after.
+    d.record_seed("n2", "n1", offline.since()).await.unwrap();
+    let vouched = NodePatch {
+        unseeded: true,
+        ..to(NodeState::Active)
+    };
+    assert_eq!(
+        d.patch_node("n2", vouched).await.unwrap().state,
+        NodeState::Active
+    );
+    // A run of an earlier stay offline does not count for the next.
+    d.drain("n2", None).await.unwrap();
+    d.drive_moves().await.unwrap();
+    let why = refusal(d.patch_node("n2", to(NodeState::Staged)).await);
+    assert!(why.contains("since it became offline"), "{why}");
+    let n3 = d
+        .add_node(joining("n3", NodeState::Staged, true))
+        .await
+        .unwrap();
+    assert_eq!(n3.state, NodeState::Staged);
+
+    // With no other node serving there is nothing to copy from.
+    let alone = cluster(0).await;
+    alone
+        .add_node(joining("n1", NodeState::New, false))
+        .await
+        .unwrap();
+    assert_eq!(
+        alone
+            .patch_node("n1", to(NodeState::Active))
+            .await
+            .unwrap()
+            .state,
+        NodeState::Active
+    );
 }

@@ -26,9 +26,16 @@ pub struct NewNode {
     /// The node agent's X25519 public key (base64), for sealed directives.
     #[serde(default)]
     pub public_key: Option<String>,
-    /// Initial state: `new` (default), `staged` or `active`.
+    /// Initial state: `new` (default), `staged` or `active`. While other
+    /// nodes serve, `staged` and `active` need `unseeded`: a node joins as
+    /// `new` and is seeded (`gateway seed-node`) before it is staged.
     #[serde(default)]
     pub state: Option<NodeState>,
+    /// The node holds the shared data already (restored, or prepared as
+    /// the others were): skip the check that a `gateway seed-node` run
+    /// copied it before the node is staged or activated.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unseeded: bool,
 }
 
 /// Changes to a node.
@@ -44,9 +51,15 @@ pub struct NodePatch {
     /// New master host name.
     #[serde(default)]
     pub master: Option<String>,
-    /// New lifecycle state (only transitions the lifecycle allows).
+    /// New lifecycle state (only transitions the lifecycle allows). While
+    /// other nodes serve, `staged` and `active` need a `gateway seed-node`
+    /// run in the state the node leaves, or `unseeded`.
     #[serde(default)]
     pub state: Option<NodeState>,
+    /// The node holds the shared data already: skip the check that a
+    /// `gateway seed-node` run copied it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unseeded: bool,
 }
 
 /// A client agent's check-in.

@@ -72,7 +72,7 @@ pub use identity::{
 };
 pub use keys::{GatewayReach, Keys};
 pub use moves::{MoveOutcome, MoveRecord, MoveState, Operation, OperationKind, OperationState};
-pub use node::{Node, NodeLoad, NodeState};
+pub use node::{Node, NodeLoad, NodeState, SeedMark};
 pub use session::GatewaySession;
 pub use zone::Zone;
 

@@ -110,6 +110,14 @@ pub struct Node {
     /// Deadline of a drain in progress.
     #[serde(default)]
     pub drain_deadline: Option<Millis>,
+    /// When it entered its current state (absent in records written
+    /// before it was kept: [`Node::since`] falls back to `created`).
+    #[serde(default)]
+    pub state_since: Option<Millis>,
+    /// The last `gateway seed-node` run that copied the shared data onto
+    /// it in full.
+    #[serde(default)]
+    pub seeded: Option<SeedMark>,
     /// Created.
     pub created: Millis,
     /// Last changed.
@@ -117,6 +125,29 @@ pub struct Node {
 }
 
 impl Node {
+    /// When it entered its current state.
+    pub fn since(&self) -> Millis {
+        self.state_since.unwrap_or(self.created)
+    }
+
+    /// Moves it to `state` at `now`. Each entry gets a later
+    /// [`Node::since`] than the one before, even within a millisecond, so
+    /// that a [`SeedMark`] of the state it leaves never holds for the next.
+    pub fn enter(&mut self, state: NodeState, now: Millis) {
+        let since = now.max(self.since().saturating_add(1));
+        self.state = state;
+        self.state_since = Some(since);
+    }
+
+    /// The seed-node run that began while it was in its current state, if
+    /// one was recorded: what it copied is complete up to that run, and
+    /// (while staged) the gateways' following carries on from there.
+    pub fn seeded_in_state(&self) -> Option<&SeedMark> {
+        self.seeded
+            .as_ref()
+            .filter(|mark| mark.since == self.since() && mark.state == self.state)
+    }
+
     /// Takes new clients.
     pub fn accepts(&self) -> bool {
         self.state == NodeState::Active && !self.cordoned
@@ -126,4 +157,19 @@ impl Node {
     pub fn keeps(&self) -> bool {
         self.state == NodeState::Active
     }
+}
+
+/// A `gateway seed-node` run that copied everything it copies onto a node
+/// without a failure, as the gateway reported it to the director.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SeedMark {
+    /// The serving node it copied from.
+    pub from: String,
+    /// When the director recorded it (the run's end).
+    pub at: Millis,
+    /// The node's state when the run began.
+    pub state: NodeState,
+    /// The node's [`Node::since`] when the run began: the mark holds for
+    /// that stay in that state only.
+    pub since: Millis,
 }

@@ -275,6 +275,8 @@ mod tests {
             load: None,
             public_key: None,
             drain_deadline: None,
+            state_since: None,
+            seeded: None,
             created: now_ms(),
             updated: now_ms(),
         }

@@ -1180,6 +1180,8 @@ fn node_record(id: &str, url: &str) -> Node {
         load: None,
         public_key: None,
         drain_deadline: None,
+        state_since: None,
+        seeded: None,
         created: now_ms(),
         updated: now_ms(),
     }

@@ -110,7 +110,7 @@ fn node_add_and_set_check_their_values() {
 
     let cli = parse("director node set n1 --state offline --weight 0.5").unwrap();
     match cli.command {
-        Command::Node(NodeCommand::Set { id, change }) => {
+        Command::Node(NodeCommand::Set { id, change, .. }) => {
             assert_eq!(id, "n1");
             assert_eq!(change.state, Some(NodeState::Offline));
             assert_eq!(change.weight, Some(0.5));
@@ -118,6 +118,24 @@ fn node_add_and_set_check_their_values() {
         other => panic!("{other:?}"),
     }
     assert!(parse("director node set n1").is_err(), "nothing to change");
+    assert!(
+        parse("director node set n1 --unseeded").is_err(),
+        "--unseeded changes nothing by itself"
+    );
+    match parse("director node set n1 --state active --unseeded")
+        .unwrap()
+        .command
+    {
+        Command::Node(NodeCommand::Set { unseeded, .. }) => assert!(unseeded.unseeded),
+        other => panic!("{other:?}"),
+    }
+    match parse("director node add n2 --zone eu --api-url https://suma2/rpc/api")
+        .unwrap()
+        .command
+    {
+        Command::Node(NodeCommand::Add { unseeded, .. }) => assert!(!unseeded.unseeded),
+        other => panic!("{other:?}"),
+    }
     assert!(parse("director node set n1 --weight 0").is_err());
 }
 
