@@ -82,8 +82,10 @@ pub async fn run(
 }
 
 /// Serves `gateway` on `listener` (TLS when configured) until `shutdown`
-/// completes; in-flight requests then get [`GRACE`] to finish. Also keeps
-/// the directory's node list fresh meanwhile.
+/// completes; in-flight requests then get [`GRACE`] to finish, and the
+/// changes staged nodes wait for up to 10 s to go out
+/// ([`crate::route::broadcast::finish_following`]). Also keeps the
+/// directory's node list fresh meanwhile.
 pub async fn serve(
     gateway: Arc<Gateway>,
     listener: TcpListener,
@@ -130,6 +132,9 @@ pub async fn serve(
             Ok(())
         }
     };
+    // Requests are done: what the staged nodes wait for goes out now.
+    crate::route::broadcast::finish_following(&gateway, crate::route::broadcast::FOLLOW_DRAIN)
+        .await;
     let _ = refresh.await;
     result
 }

@@ -23,10 +23,12 @@
 //! schedule id for every node's copy; and an OS image imported on every
 //! node (`image.importOSImage`): one cluster image id.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use spec::{Entry, IdKind};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use xmlrpc::{Fault, MethodCall, Value};
 
 use super::node_call::{call_node, node_key};
@@ -34,6 +36,7 @@ use super::system::join_parts;
 use super::{Ctx, SessionCtx, group_ids, merge, shared_ids, translate};
 use crate::directory::NodeInfo;
 use crate::error::{BroadcastFailure, GatewayError, NodeFailures};
+use crate::state::Gateway;
 use crate::upstream::call_many::{RequestStrategy, call_many};
 
 /// Where the argument of an undoing call comes from.
@@ -232,8 +235,69 @@ impl std::fmt::Debug for Follow {
     }
 }
 
-/// The sending end of a gateway's follow queue ([`follow_staged`]).
-pub(crate) type FollowQueue = mpsc::Sender<Follow>;
+/// What a gateway's follow queue carries.
+enum Queued {
+    /// A change to send.
+    Change(Follow),
+    /// Answered once every change queued before it was sent or counted
+    /// ([`finish_following`]).
+    Flushed(oneshot::Sender<()>),
+}
+
+/// A gateway's follow queue ([`follow_staged`]).
+pub(crate) struct FollowQueue {
+    queue: mpsc::Sender<Queued>,
+    /// Set when the gateway stops and its time to send ran out: what is
+    /// still queued is counted as missed, not sent.
+    abandon: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for FollowQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FollowQueue")
+            .field(
+                "queued",
+                &(self.queue.max_capacity() - self.queue.capacity()),
+            )
+            .field("abandon", &self.abandon.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+/// How long a stopping gateway goes on sending the changes its staged
+/// nodes wait for ([`finish_following`]).
+pub(crate) const FOLLOW_DRAIN: Duration = Duration::from_secs(10);
+
+/// Sends what the staged nodes wait for before the gateway stops, within
+/// `within` (then as much as one more change takes, at most
+/// [`FOLLOW_DEADLINE`]): what is still queued then is logged and counted
+/// as missed (`the gateway stopped before sending it`), never dropped
+/// unseen. Call it once the gateway takes no more requests.
+pub(crate) async fn finish_following(gw: &Gateway, within: Duration) {
+    let Some(follows) = gw.follows().get() else {
+        return;
+    };
+    let queued = follows.queue.max_capacity() - follows.queue.capacity();
+    if queued > 0 {
+        tracing::info!(
+            queued,
+            "sending the changes staged nodes wait for before stopping"
+        );
+    }
+    let (done, flushed) = oneshot::channel();
+    let mut all_sent = std::pin::pin!(async {
+        if follows.queue.send(Queued::Flushed(done)).await.is_ok() {
+            let _ = flushed.await;
+        }
+    });
+    if tokio::time::timeout(within, &mut all_sent).await.is_ok() {
+        return;
+    }
+    follows.abandon.store(true, Ordering::Relaxed);
+    let left = follows.queue.max_capacity() - follows.queue.capacity();
+    tracing::warn!(left, within = ?within, "stopping before the staged nodes got every change: the rest are counted as missed");
+    let _ = tokio::time::timeout(FOLLOW_DEADLINE + Duration::from_secs(1), all_sent).await;
+}
 
 /// Queues a change every serving node applied for each of `staged`: the
 /// client's answer does not wait for it. One task per gateway sends the
@@ -243,11 +307,20 @@ fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
     if staged.is_empty() {
         return;
     }
-    let queue = ctx.gw.follows().get_or_init(|| {
-        let (queue, mut changes) = mpsc::channel::<Follow>(FOLLOW_QUEUE);
+    let follows = ctx.gw.follows().get_or_init(|| {
+        let (queue, mut changes) = mpsc::channel::<Queued>(FOLLOW_QUEUE);
+        let abandon = Arc::new(AtomicBool::new(false));
+        let abandoned = abandon.clone();
         let weak = ctx.gw.downgrade();
         tokio::spawn(async move {
-            while let Some(change) = changes.recv().await {
+            while let Some(queued) = changes.recv().await {
+                let change = match queued {
+                    Queued::Change(change) => change,
+                    Queued::Flushed(done) => {
+                        let _ = done.send(());
+                        continue;
+                    }
+                };
                 let Some(gw) = weak.upgrade() else {
                     return;
                 };
@@ -257,10 +330,16 @@ fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
                     entry: change.entry,
                     session: change.session,
                 };
-                follow(&ctx, change.staged).await;
+                if abandoned.load(Ordering::Relaxed) {
+                    for node in &change.staged {
+                        staged_missed(&ctx, node, "the gateway stopped before sending it");
+                    }
+                } else {
+                    follow(&ctx, change.staged).await;
+                }
             }
         });
-        queue
+        FollowQueue { queue, abandon }
     });
     let change = Follow {
         entry: ctx.entry,
@@ -268,12 +347,18 @@ fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
         session: ctx.session.as_ref().map(SessionCtx::detached),
         staged,
     };
-    if let Err(
-        mpsc::error::TrySendError::Full(change) | mpsc::error::TrySendError::Closed(change),
-    ) = queue.try_send(change)
-    {
+    let refused = match follows.queue.try_send(Queued::Change(change)) {
+        Ok(()) => None,
+        Err(mpsc::error::TrySendError::Full(queued)) => {
+            Some((queued, "too many changes wait for the staged nodes"))
+        }
+        Err(mpsc::error::TrySendError::Closed(queued)) => {
+            Some((queued, "the gateway stopped before sending it"))
+        }
+    };
+    if let Some((Queued::Change(change), why)) = refused {
         for node in &change.staged {
-            staged_missed(ctx, node, "too many changes wait for the staged nodes");
+            staged_missed(ctx, node, why);
         }
     }
 }
