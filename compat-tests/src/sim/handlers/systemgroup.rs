@@ -14,6 +14,7 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "create" => create(node, call),
         "getDetails" => details(node, call),
         "delete" => delete(node, call),
+        "update" => update(node, call),
         "listAdministrators" => administrators(node, call),
         "addOrRemoveAdmins" => add_or_remove_admins(node, call),
         "listGroupsWithNoAssociatedAdmins" => call.user(node).map(|_| without_admins(&node.read())),
@@ -80,6 +81,21 @@ fn details(node: &Node, call: &Call<'_>) -> MethodResponse {
         }
     };
     Ok(group_value(found))
+}
+
+/// `update`: a group's description, by the group's name.
+fn update(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let user = call.user(node)?;
+    require_role(&user, &["system_group_admin"])?;
+    let name = call.str("systemGroupName")?;
+    let description = call.str("description")?;
+    let mut data = node.write();
+    let group = data
+        .groups
+        .get_mut(name)
+        .ok_or_else(|| faults::no_such_group(name))?;
+    group.description = description.to_owned();
+    Ok(group_value(group))
 }
 
 fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {

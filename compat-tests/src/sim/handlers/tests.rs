@@ -111,6 +111,16 @@ fn group_members_are_listed_added_and_removed_all_or_nothing() {
     field(&minimal.as_array().unwrap()[0], "last_checkin");
     let details = with_key(&node, &key, "systemgroup.getDetails", vec![s("g")]).unwrap();
     assert_eq!(field(&details, "system_count"), &Value::Int(2));
+    let updated = with_key(&node, &key, "systemgroup.update", vec![s("g"), s("new")]).unwrap();
+    assert_eq!(
+        (
+            field(&updated, "description"),
+            field(&updated, "system_count")
+        ),
+        (&s("new"), &Value::Int(2))
+    );
+    let fault = with_key(&node, &key, "systemgroup.update", vec![s("nope"), s("x")]).unwrap_err();
+    assert_eq!(fault.code, crate::sim::faults::no_such_group("nope").code);
 
     // An id this node does not hold: the system's fault, nothing changed.
     let fault = change(&[a, 42], false).unwrap_err();
