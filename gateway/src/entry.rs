@@ -78,9 +78,15 @@ struct SeedArgs {
     /// password is read from `$GATEWAY_SEED_PASSWORD`.
     #[arg(long, value_name = "FILE")]
     password_file: Option<PathBuf>,
-    /// Only list what would be created.
+    /// Only list what would be done.
     #[arg(long)]
     dry_run: bool,
+    /// Also bring what the target holds in line with the source where it
+    /// differs: group descriptions, configuration channels' names,
+    /// descriptions and files, activation keys' settings. For a node back
+    /// from offline, whose copies may be stale.
+    #[arg(long)]
+    update: bool,
 }
 
 fn config(mut args: Args) -> anyhow::Result<(GatewayConfig, Option<Command>)> {
@@ -209,7 +215,10 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
         &args.to,
         &args.user,
         &password,
-        args.dry_run,
+        crate::seed::Mode {
+            dry_run: args.dry_run,
+            update: args.update,
+        },
     )
     .await?;
     println!("{report}");

@@ -26,8 +26,9 @@
 //! channels, disabled state and (over the default) contact method; a
 //! user's missing roles, system groups and disabled state. So a run that
 //! copied an item in part can be repeated once its cause is fixed.
-//! Nothing is removed, and a file or other setting that differs between
-//! the two nodes is left as the target has it.
+//! Nothing is removed. A file or other setting that differs between the
+//! two nodes is left as the target has it, unless [`Mode::update`] asks
+//! to bring it in line with the source (a node back from `offline`).
 //! Users who log in through PAM are created; other users are listed but
 //! not copied: no API reads a password back.
 //! Software channels are the
@@ -171,6 +172,29 @@ impl NodeSession {
     }
 }
 
+/// How a seeding goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Mode {
+    /// Only report what would be done.
+    pub dry_run: bool,
+    /// Also bring what the target holds in line with the source: a system
+    /// group's description, a configuration channel's name and
+    /// description, a file that differs (contents, owner, group, mode,
+    /// SELinux context, macro delimiters, link target), an activation
+    /// key's settings (description, base channel, usage limit, universal
+    /// default, disabled, contact method). Without it, what the target
+    /// holds is left as it is.
+    pub update: bool,
+}
+
+impl Mode {
+    /// A dry run that changes nothing.
+    pub const DRY_RUN: Mode = Mode {
+        dry_run: true,
+        update: false,
+    };
+}
+
 /// What became of one item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -191,6 +215,12 @@ pub enum Outcome {
     /// The target holds it in part; what it lacks would be added (a dry
     /// run; what).
     WouldComplete(String),
+    /// The target held it otherwise; it was brought in line with the
+    /// source ([`Mode::update`]; what).
+    Updated(String),
+    /// The target holds it otherwise; it would be brought in line (a dry
+    /// run with [`Mode::update`]; what).
+    WouldUpdate(String),
 }
 
 /// One item of the report.
@@ -244,6 +274,8 @@ impl fmt::Display for Report {
                 Outcome::NotCopied(why) => ("not copied", Some(why)),
                 Outcome::Completed(what) => ("completed", Some(what)),
                 Outcome::WouldComplete(what) => ("would complete", Some(what)),
+                Outcome::Updated(what) => ("updated", Some(what)),
+                Outcome::WouldUpdate(what) => ("would update", Some(what)),
             };
             write!(f, "{what:<14} {:<22} {}", line.kind, line.name)?;
             match why {
@@ -253,9 +285,10 @@ impl fmt::Display for Report {
         }
         write!(
             f,
-            "{} created, {} completed, {} present, {} failed or partly copied, {} not copied",
+            "{} created, {} completed, {} updated, {} present, {} failed or partly copied, {} not copied",
             self.count(|o| matches!(o, Outcome::Created | Outcome::WouldCreate)),
             self.count(|o| matches!(o, Outcome::Completed(_) | Outcome::WouldComplete(_))),
+            self.count(|o| matches!(o, Outcome::Updated(_) | Outcome::WouldUpdate(_))),
             self.count(|o| matches!(o, Outcome::Present)),
             self.count(|o| matches!(o, Outcome::Failed(_) | Outcome::Partly(_))),
             self.count(|o| matches!(o, Outcome::NotCopied(_))),
@@ -291,7 +324,7 @@ pub async fn between(
     to: &str,
     user: &str,
     password: &str,
-    dry_run: bool,
+    mode: Mode,
 ) -> Result<Report, SeedError> {
     let nodes = gateway.directory().nodes();
     let session = async |id: &str| {
@@ -319,24 +352,21 @@ pub async fn between(
             return Err(e);
         }
     };
-    let report = seed(&source, &target, dry_run).await;
+    let report = seed(&source, &target, mode).await;
     source.logout().await;
     target.logout().await;
     report
 }
 
-/// Copies the shared data of `from` that `to` lacks onto `to`; with
-/// `dry_run`, only reports what it would create.
-pub async fn seed(
-    from: &NodeSession,
-    to: &NodeSession,
-    dry_run: bool,
-) -> Result<Report, SeedError> {
+/// Copies the shared data of `from` that `to` lacks onto `to` (and, with
+/// [`Mode::update`], updates what differs); with [`Mode::dry_run`], only
+/// reports what it would do.
+pub async fn seed(from: &NodeSession, to: &NodeSession, mode: Mode) -> Result<Report, SeedError> {
     let mut report = Report::default();
-    let groups = seed_groups(from, to, dry_run, &mut report).await?;
-    seed_config_channels(from, to, dry_run, &mut report).await?;
-    seed_activation_keys(from, to, &groups, dry_run, &mut report).await?;
-    seed_users(from, to, dry_run, &mut report).await?;
+    let groups = seed_groups(from, to, mode, &mut report).await?;
+    seed_config_channels(from, to, mode, &mut report).await?;
+    seed_activation_keys(from, to, &groups, mode, &mut report).await?;
+    seed_users(from, to, mode.dry_run, &mut report).await?;
     Ok(report)
 }
 
@@ -344,15 +374,21 @@ pub async fn seed(
 async fn seed_groups(
     from: &NodeSession,
     to: &NodeSession,
-    dry_run: bool,
+    mode: Mode,
     report: &mut Report,
 ) -> Result<HashMap<i64, i64>, SeedError> {
     const KIND: &str = "system group";
-    let theirs: BTreeMap<String, i64> = to
+    let theirs: BTreeMap<String, (i64, String)> = to
         .list("systemgroup.listAllGroups", Vec::new())
         .await?
         .iter()
-        .filter_map(|g| Some((text(g, "name").to_owned(), g.get("id")?.as_i64()?)))
+        .filter_map(|g| {
+            let id = g.get("id")?.as_i64()?;
+            Some((
+                text(g, "name").to_owned(),
+                (id, text(g, "description").to_owned()),
+            ))
+        })
         .collect();
     let mut ids = HashMap::new();
     for group in from.list("systemgroup.listAllGroups", Vec::new()).await? {
@@ -360,12 +396,26 @@ async fn seed_groups(
         let Some(id) = group.get("id").and_then(Value::as_i64) else {
             continue;
         };
-        if let Some(&target) = theirs.get(name) {
-            ids.insert(id, target);
-            report.push(KIND, name, Outcome::Present);
+        let description = text(&group, "description");
+        if let Some((target, held)) = theirs.get(name) {
+            ids.insert(id, *target);
+            let outcome = if !mode.update || held == description {
+                Outcome::Present
+            } else if mode.dry_run {
+                Outcome::WouldUpdate("description".to_owned())
+            } else {
+                match to
+                    .call("systemgroup.update", vec![name.into(), description.into()])
+                    .await
+                {
+                    Ok(_) => Outcome::Updated("description".to_owned()),
+                    Err(e) => Outcome::Failed(fault_text(&e)),
+                }
+            };
+            report.push(KIND, name, outcome);
             continue;
         }
-        if dry_run {
+        if mode.dry_run {
             // Stands for the group it would make, for the keys' and users'
             // plans (real ids are positive).
             ids.insert(id, -id);
@@ -373,10 +423,7 @@ async fn seed_groups(
             continue;
         }
         let created = to
-            .call(
-                "systemgroup.create",
-                vec![name.into(), text(&group, "description").into()],
-            )
+            .call("systemgroup.create", vec![name.into(), description.into()])
             .await;
         match created {
             Ok(made) => {
@@ -398,20 +445,19 @@ async fn seed_groups(
 async fn seed_config_channels(
     from: &NodeSession,
     to: &NodeSession,
-    dry_run: bool,
+    mode: Mode,
     report: &mut Report,
 ) -> Result<(), SeedError> {
     const KIND: &str = "configuration channel";
-    let theirs: HashSet<String> = to
+    let theirs: HashMap<String, Struct> = to
         .list("configchannel.listGlobals", Vec::new())
         .await?
-        .iter()
-        .map(|c| text(c, "label").to_owned())
+        .into_iter()
+        .map(|c| (text(&c, "label").to_owned(), c))
         .collect();
     for channel in from.list("configchannel.listGlobals", Vec::new()).await? {
         let label = text(&channel, "label");
-        let outcome = match copy_channel(from, to, &channel, theirs.contains(label), dry_run).await
-        {
+        let outcome = match copy_channel(from, to, &channel, theirs.get(label), mode).await {
             Ok(outcome) => outcome,
             Err(e) => Outcome::Failed(fault_text(&e)),
         };
@@ -435,13 +481,13 @@ async fn channel_paths(node: &NodeSession, label: &str) -> Result<Vec<String>, S
 }
 
 /// Creates channel `channel` on `to` with its files, or, when `to` holds
-/// it already, adds the paths it lacks.
+/// it already (`held`), adds the paths it lacks ([`complete_channel`]).
 async fn copy_channel(
     from: &NodeSession,
     to: &NodeSession,
     channel: &Struct,
-    present: bool,
-    dry_run: bool,
+    held: Option<&Struct>,
+    mode: Mode,
 ) -> Result<Outcome, SeedError> {
     let label = text(channel, "label");
     let kind = match text(channel, "type") {
@@ -453,20 +499,10 @@ async fn copy_channel(
     };
     let state = kind == "state";
     let mut paths = channel_paths(from, label).await?;
-    if present {
-        let held: HashSet<String> = channel_paths(to, label).await?.into_iter().collect();
-        // Both hold an `init.sls` (its contents are not compared).
-        paths.retain(|p| !(held.contains(p) || state && p == INIT_SLS));
-        return Ok(match paths.len() {
-            0 => Outcome::Present,
-            n if dry_run => Outcome::WouldComplete(format!("would copy {}", files(n))),
-            n => match copy_files(from, to, label, &paths).await {
-                failed if failed.is_empty() => Outcome::Completed(format!("copied {}", files(n))),
-                failed => Outcome::Partly(failed.join("; ")),
-            },
-        });
+    if let Some(held) = held {
+        return complete_channel(from, to, channel, held, state, paths, mode).await;
     }
-    if dry_run {
+    if mode.dry_run {
         return Ok(Outcome::WouldCreate);
     }
     let mut params = vec![
@@ -496,6 +532,205 @@ async fn copy_channel(
     } else {
         Outcome::Partly(format!("created; not copied: {}", failed.join("; ")))
     })
+}
+
+/// Adds to channel `channel`, which `to` holds as `held`, the paths
+/// (`paths`, the source's) it lacks; with [`Mode::update`], also its name
+/// and description and the files that differ, when they do.
+async fn complete_channel(
+    from: &NodeSession,
+    to: &NodeSession,
+    channel: &Struct,
+    held: &Struct,
+    state: bool,
+    paths: Vec<String>,
+    mode: Mode,
+) -> Result<Outcome, SeedError> {
+    let label = text(channel, "label");
+    let held_paths: HashSet<String> = channel_paths(to, label).await?.into_iter().collect();
+    // A state channel always holds its `init.sls`.
+    let (shared, missing): (Vec<String>, Vec<String>) = paths
+        .into_iter()
+        .partition(|p| held_paths.contains(p) || state && p == INIT_SLS);
+    let mut failed = Vec::new();
+    let renamed = mode.update
+        && (text(channel, "name") != text(held, "name")
+            || text(channel, "description") != text(held, "description"));
+    let changed = match mode.update {
+        true => differing_files(from, to, label, &shared, &mut failed).await,
+        false => Vec::new(),
+    };
+    let mut plan = Vec::new();
+    if !missing.is_empty() {
+        plan.push((
+            format!("copy {}", files(missing.len())),
+            format!("copied {}", files(missing.len())),
+        ));
+    }
+    if renamed {
+        plan.push((
+            "update name and description".to_owned(),
+            "updated name and description".to_owned(),
+        ));
+    }
+    if !changed.is_empty() {
+        let listed: Vec<&str> = changed.iter().map(|info| text(info, "path")).collect();
+        let what = format!("{} ({})", files(changed.len()), listed.join(", "));
+        plan.push((format!("update {what}"), format!("updated {what}")));
+    }
+    let updates = renamed || !changed.is_empty();
+    if plan.is_empty() || mode.dry_run {
+        let planned: Vec<String> = plan.into_iter().map(|(plan, _)| plan).collect();
+        let planned = (!planned.is_empty()).then(|| format!("would {}", planned.join(", ")));
+        return Ok(match (planned, failed.is_empty()) {
+            (None, true) => Outcome::Present,
+            (None, false) => Outcome::Partly(failed.join("; ")),
+            (Some(planned), false) => Outcome::Partly(format!("{planned}; {}", failed.join("; "))),
+            (Some(planned), true) if updates => Outcome::WouldUpdate(planned),
+            (Some(planned), true) => Outcome::WouldComplete(planned),
+        });
+    }
+    failed.extend(copy_files(from, to, label, &missing).await);
+    if renamed {
+        let params = vec![
+            label.into(),
+            text(channel, "name").into(),
+            text(channel, "description").into(),
+        ];
+        if let Err(e) = to.call("configchannel.update", params).await {
+            failed.push(format!("name and description: {}", fault_text(&e)));
+        }
+    }
+    for info in &changed {
+        let path = text(info, "path");
+        let updated = match state && path == INIT_SLS {
+            true => update_init_sls(from, to, label, info).await,
+            false => copy_file(from, to, label, info).await,
+        };
+        if let Err(e) = updated {
+            failed.push(format!("{path}: {}", fault_text(&e)));
+        }
+    }
+    let done: Vec<String> = plan.into_iter().map(|(_, done)| done).collect();
+    Ok(match (failed.is_empty(), updates) {
+        (false, _) => Outcome::Partly(failed.join("; ")),
+        (true, true) => Outcome::Updated(done.join(", ")),
+        (true, false) => Outcome::Completed(done.join(", ")),
+    })
+}
+
+/// The latest revisions of `paths` on `node`; a path the server cannot
+/// show is noted in `failed` (one text file holding characters XML
+/// cannot carry fails the whole listing, so each is then looked up alone).
+async fn infos_of(
+    node: &NodeSession,
+    label: &str,
+    paths: &[String],
+    failed: &mut Vec<String>,
+) -> Vec<Struct> {
+    if paths.is_empty() {
+        return Vec::new();
+    }
+    match file_info(node, label, paths).await {
+        Ok(infos) => infos,
+        Err(SeedError::Fault { .. }) if paths.len() > 1 => {
+            let mut infos = Vec::with_capacity(paths.len());
+            for path in paths {
+                match file_info(node, label, std::slice::from_ref(path)).await {
+                    Ok(info) => infos.extend(info),
+                    Err(e) => failed.push(format!("{path}: {}", fault_text(&e))),
+                }
+            }
+            infos
+        }
+        Err(e) => {
+            failed.push(format!("{}: {}", paths[0], fault_text(&e)));
+            Vec::new()
+        }
+    }
+}
+
+/// The members of a file's revision that [`copy_file`] carries over,
+/// contents aside.
+const FILE_ATTRIBUTES: [&str; 10] = [
+    "type",
+    "target_path",
+    "owner",
+    "group",
+    "permissions",
+    "permissions_mode",
+    "selinux_ctx",
+    "binary",
+    "macro-start-delimiter",
+    "macro-end-delimiter",
+];
+
+/// The source's revisions (of `paths`, held by both nodes) whose file
+/// differs on the target: in an attribute [`copy_file`] carries, or in
+/// its contents (by SHA-256, or byte for byte where a server shows no
+/// checksum).
+async fn differing_files(
+    from: &NodeSession,
+    to: &NodeSession,
+    label: &str,
+    paths: &[String],
+    failed: &mut Vec<String>,
+) -> Vec<Struct> {
+    let source = infos_of(from, label, paths, failed).await;
+    let target: HashMap<String, Struct> = infos_of(to, label, paths, failed)
+        .await
+        .into_iter()
+        .map(|info| (text(&info, "path").to_owned(), info))
+        .collect();
+    let mut differing = Vec::new();
+    for info in source {
+        let Some(held) = target.get(text(&info, "path")) else {
+            continue;
+        };
+        let differs = if FILE_ATTRIBUTES.iter().any(|m| info.get(m) != held.get(m)) {
+            true
+        } else if text(&info, "type") == "directory" || text(&info, "type") == "symlink" {
+            false
+        } else if !text(&info, "sha256").is_empty() && !text(held, "sha256").is_empty() {
+            text(&info, "sha256") != text(held, "sha256")
+        } else {
+            let contents = tokio::join!(
+                encoded_contents(from, label, &info),
+                encoded_contents(to, label, held)
+            );
+            match contents {
+                (Ok(theirs), Ok(ours)) => theirs != ours,
+                (Err(e), _) | (_, Err(e)) => {
+                    failed.push(format!("{}: {}", text(&info, "path"), fault_text(&e)));
+                    false
+                }
+            }
+        };
+        if differs {
+            differing.push(info);
+        }
+    }
+    differing
+}
+
+/// Gives a state channel's `init.sls` on `to` the contents `info` (the
+/// source's revision) has.
+async fn update_init_sls(
+    from: &NodeSession,
+    to: &NodeSession,
+    label: &str,
+    info: &Struct,
+) -> Result<(), SeedError> {
+    let contents = encoded_contents(from, label, info).await?;
+    let path_info = Struct::with_capacity(2)
+        .with("contents", contents)
+        .with("contents_enc64", Value::Bool(true));
+    to.call(
+        "configchannel.updateInitSls",
+        vec![label.into(), Value::Struct(path_info)],
+    )
+    .await?;
+    Ok(())
 }
 
 fn files(n: usize) -> String {
@@ -557,26 +792,8 @@ async fn copy_files(
     label: &str,
     paths: &[String],
 ) -> Vec<String> {
-    if paths.is_empty() {
-        return Vec::new();
-    }
     let mut failed = Vec::new();
-    let infos = match file_info(from, label, paths).await {
-        Ok(infos) => infos,
-        // One file the server cannot show (text holding characters XML
-        // cannot carry) fails the whole listing: look each up alone.
-        Err(SeedError::Fault { .. }) if paths.len() > 1 => {
-            let mut infos = Vec::with_capacity(paths.len());
-            for path in paths {
-                match file_info(from, label, std::slice::from_ref(path)).await {
-                    Ok(info) => infos.extend(info),
-                    Err(e) => failed.push(format!("{path}: {}", fault_text(&e))),
-                }
-            }
-            infos
-        }
-        Err(e) => return vec![format!("{}: {}", paths[0], fault_text(&e))],
-    };
+    let infos = infos_of(from, label, paths, &mut failed).await;
     for info in infos {
         let path = text(&info, "path");
         if let Err(e) = copy_file(from, to, label, &info).await {
@@ -650,7 +867,7 @@ async fn seed_activation_keys(
     from: &NodeSession,
     to: &NodeSession,
     groups: &HashMap<i64, i64>,
-    dry_run: bool,
+    mode: Mode,
     report: &mut Report,
 ) -> Result<(), SeedError> {
     const KIND: &str = "activation key";
@@ -673,8 +890,8 @@ async fn seed_activation_keys(
                 "the target holds it as {}: the nodes number the organization apart",
                 text(held, "key")
             ))),
-            Some(held) => complete_key(from, to, &key, held, groups, dry_run).await,
-            None if dry_run => Ok(Outcome::WouldCreate),
+            Some(held) => complete_key(from, to, &key, held, groups, mode).await,
+            None if mode.dry_run => Ok(Outcome::WouldCreate),
             None => copy_key(from, to, &key, groups).await,
         };
         let outcome = outcome.unwrap_or_else(|e| Outcome::Failed(fault_text(&e)));
@@ -899,11 +1116,16 @@ async fn complete_key(
     key: &Struct,
     held: &Struct,
     groups: &HashMap<i64, i64>,
-    dry_run: bool,
+    mode: Mode,
 ) -> Result<Outcome, SeedError> {
     let name = text(held, "key");
+    let settings = key_settings(key, held, mode.update);
     let (source, source_unlisted) = KeyParts::of(from, key).await;
-    let (target, target_unlisted) = KeyParts::of(to, held).await;
+    let (mut target, target_unlisted) = KeyParts::of(to, held).await;
+    if settings.iter().any(|s| s.member == "base_channel_label") {
+        // A new base channel drops the key's child channels.
+        target.children.clear();
+    }
     let (mut lacking, unmapped) = source.lacking(&target, groups);
     let mut failed: Vec<String> = source_unlisted.into_iter().collect();
     if let Some(why) = target_unlisted {
@@ -914,7 +1136,7 @@ async fn complete_key(
     if unmapped {
         failed.push(UNMAPPED_GROUP.to_owned());
     }
-    let settings = lacking_settings(key, held);
+    let updates = settings.iter().any(|s| s.update);
     let mut plan: Vec<String> = settings.iter().map(|s| s.plan.clone()).collect();
     let mut done: Vec<String> = settings.iter().map(|s| s.done.clone()).collect();
     if !lacking.is_empty() {
@@ -927,21 +1149,23 @@ async fn complete_key(
             false => Outcome::Partly(failed.join("; ")),
         });
     }
-    if dry_run {
+    if mode.dry_run {
         let plan = format!("would {}", plan.join(", "));
-        return Ok(match failed.is_empty() {
-            true => Outcome::WouldComplete(plan),
-            false => Outcome::Partly(format!("{plan}; {}", failed.join("; "))),
+        return Ok(match (failed.is_empty(), updates) {
+            (true, true) => Outcome::WouldUpdate(plan),
+            (true, false) => Outcome::WouldComplete(plan),
+            (false, _) => Outcome::Partly(format!("{plan}; {}", failed.join("; "))),
         });
     }
-    failed.extend(lacking.add_to(to, name).await);
+    // Settings first: a new base channel drops the child channels.
     for setting in settings {
         setting.apply(to, name, &mut failed).await;
     }
-    Ok(if failed.is_empty() {
-        Outcome::Completed(done.join(", "))
-    } else {
-        Outcome::Partly(failed.join("; "))
+    failed.extend(lacking.add_to(to, name).await);
+    Ok(match (failed.is_empty(), updates) {
+        (true, true) => Outcome::Updated(done.join(", ")),
+        (true, false) => Outcome::Completed(done.join(", ")),
+        (false, _) => Outcome::Partly(failed.join("; ")),
     })
 }
 
@@ -955,6 +1179,9 @@ struct KeySetting {
     plan: String,
     /// What was done: `disabled`.
     done: String,
+    /// It replaces a setting the target's key has ([`Mode::update`])
+    /// rather than adding one it lacks.
+    update: bool,
 }
 
 impl KeySetting {
@@ -968,27 +1195,131 @@ impl KeySetting {
 
 /// The settings of key `key` (the source's) that `held` (the target's)
 /// lacks: disabled when the source's is; the source's contact method when
-/// the target's is the default.
-fn lacking_settings(key: &Struct, held: &Struct) -> Vec<KeySetting> {
+/// the target's is the default. With `update`, also every other setting
+/// that differs: description, base channel, usage limit, universal
+/// default, enabled, contact method.
+fn key_settings(key: &Struct, held: &Struct, update: bool) -> Vec<KeySetting> {
     let disabled = |k: &Struct| k.get("disabled").and_then(Value::as_bool) == Some(true);
-    let mut settings = Vec::new();
-    if disabled(key) && !disabled(held) {
-        settings.push(KeySetting {
-            member: "disabled",
-            value: Value::Bool(true),
-            plan: "disable".to_owned(),
-            done: "disabled".to_owned(),
-        });
+    fn contact(k: &Struct) -> &str {
+        match text(k, "contact_method") {
+            "" => "default",
+            method => method,
+        }
     }
-    let contact = text(key, "contact_method");
-    if !matches!(contact, "" | "default") && matches!(text(held, "contact_method"), "" | "default")
-    {
+    let mut settings = Vec::new();
+    let mut set = |member: &'static str, value: Value, plan: String, done: String, update| {
         settings.push(KeySetting {
-            member: "contact_method",
-            value: Value::string(contact),
-            plan: format!("set contact method {contact}"),
-            done: format!("contact method {contact} set"),
+            member,
+            value,
+            plan,
+            done,
+            update,
         });
+    };
+    if disabled(key) && !disabled(held) {
+        set(
+            "disabled",
+            Value::Bool(true),
+            "disable".to_owned(),
+            "disabled".to_owned(),
+            false,
+        );
+    }
+    let method = contact(key);
+    if method != "default" && contact(held) == "default" {
+        set(
+            "contact_method",
+            Value::string(method),
+            format!("set contact method {method}"),
+            format!("contact method {method} set"),
+            false,
+        );
+    }
+    if !update {
+        return settings;
+    }
+    if !disabled(key) && disabled(held) {
+        set(
+            "disabled",
+            Value::Bool(false),
+            "enable".to_owned(),
+            "enabled".to_owned(),
+            true,
+        );
+    }
+    if method != contact(held) && contact(held) != "default" {
+        set(
+            "contact_method",
+            Value::string(method),
+            format!("set contact method {method}"),
+            format!("contact method {method} set"),
+            true,
+        );
+    }
+    if text(key, "description") != text(held, "description") {
+        set(
+            "description",
+            Value::string(text(key, "description")),
+            "set description".to_owned(),
+            "description set".to_owned(),
+            true,
+        );
+    }
+    fn base(k: &Struct) -> &str {
+        match text(k, "base_channel_label") {
+            "none" => "",
+            base => base,
+        }
+    }
+    if base(key) != base(held) {
+        let shown = match base(key) {
+            "" => "none",
+            base => base,
+        };
+        set(
+            "base_channel_label",
+            Value::string(base(key)),
+            format!("set base channel {shown}"),
+            format!("base channel {shown} set"),
+            true,
+        );
+    }
+    // No limit shows as 0 (`TokenSerializer`).
+    let limit = |k: &Struct| k.get("usage_limit").and_then(Value::as_i64).unwrap_or(0);
+    if limit(key) != limit(held) {
+        match limit(key) {
+            0 => set(
+                "unlimited_usage_limit",
+                Value::Bool(true),
+                "lift the usage limit".to_owned(),
+                "usage limit lifted".to_owned(),
+                true,
+            ),
+            n => set(
+                "usage_limit",
+                Value::Int(i32::try_from(n).unwrap_or(i32::MAX)),
+                format!("set usage limit {n}"),
+                format!("usage limit {n} set"),
+                true,
+            ),
+        }
+    }
+    let universal = |k: &Struct| k.get("universal_default").and_then(Value::as_bool) == Some(true);
+    if universal(key) != universal(held) {
+        let (plan, done) = match universal(key) {
+            true => (
+                "make it the universal default",
+                "made the universal default",
+            ),
+            false => ("unset universal default", "universal default unset"),
+        };
+        set(
+            "universal_default",
+            Value::Bool(universal(key)),
+            plan.to_owned(),
+            done.to_owned(),
+            true,
+        );
     }
     settings
 }
@@ -1033,7 +1364,7 @@ async fn copy_key(
     let mut failed = Vec::new();
     // `create` makes an enabled key with the default contact method: each
     // setting apart, so that one the target refuses leaves the other.
-    for setting in lacking_settings(key, &Struct::default()) {
+    for setting in key_settings(key, &Struct::default(), false) {
         setting.apply(to, &made, &mut failed).await;
     }
     let (parts, unlisted) = KeyParts::of(from, key).await;

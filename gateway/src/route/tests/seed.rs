@@ -420,7 +420,7 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
     let gw = seeding_gateway(&old, &new);
 
     // A dry run changes nothing.
-    let planned = seed::between(&gw, "n1", "n2", "admin", "admin", true)
+    let planned = seed::between(&gw, "n1", "n2", "admin", "admin", seed::Mode::DRY_RUN)
         .await
         .unwrap();
     assert_eq!(
@@ -445,7 +445,7 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
     .unwrap();
     assert!(!format!("{keys:?}").contains("1-edge"));
 
-    let report = seed::between(&gw, "n1", "n2", "admin", "admin", false)
+    let report = seed::between(&gw, "n1", "n2", "admin", "admin", seed::Mode::default())
         .await
         .unwrap();
     assert_eq!(
@@ -545,7 +545,7 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
     assert!(!report.has_failures(), "{report}");
 
     // A second run finds everything there: nothing created, nothing failed.
-    let again = seed::between(&gw, "n1", "n2", "admin", "admin", false)
+    let again = seed::between(&gw, "n1", "n2", "admin", "admin", seed::Mode::default())
         .await
         .unwrap();
     assert!(!again.has_failures(), "{again}");
@@ -609,7 +609,7 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
     )
     .await
     .unwrap();
-    let planned = seed::between(&gw, "n1", "n2", "admin", "admin", true)
+    let planned = seed::between(&gw, "n1", "n2", "admin", "admin", seed::Mode::DRY_RUN)
         .await
         .unwrap();
     assert_eq!(
@@ -624,7 +624,7 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
         outcome(&planned, "activation key", "1-edge"),
         &Outcome::WouldComplete("would add 1 package, disable".into())
     );
-    let completed = seed::between(&gw, "n1", "n2", "admin", "admin", false)
+    let completed = seed::between(&gw, "n1", "n2", "admin", "admin", seed::Mode::default())
         .await
         .unwrap();
     assert_eq!(
@@ -658,12 +658,12 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
     );
 
     // Unknown nodes and a wrong password are said so.
-    let err = seed::between(&gw, "n1", "n9", "admin", "admin", true)
+    let err = seed::between(&gw, "n1", "n9", "admin", "admin", seed::Mode::DRY_RUN)
         .await
         .unwrap_err()
         .to_string();
     assert_eq!(err, "no node n9 in the node list (n1, n2)");
-    let err = seed::between(&gw, "n1", "n2", "admin", "wrong", true)
+    let err = seed::between(&gw, "n1", "n2", "admin", "wrong", seed::Mode::DRY_RUN)
         .await
         .unwrap_err()
         .to_string();
@@ -710,7 +710,7 @@ async fn a_file_the_source_cannot_show_does_not_stop_the_others() {
         .unwrap();
     }
     let gw = seeding_gateway(&old, &new);
-    let report = seed::between(&gw, "n1", "n2", "admin", "admin", false)
+    let report = seed::between(&gw, "n1", "n2", "admin", "admin", seed::Mode::default())
         .await
         .unwrap();
     assert_eq!(
@@ -730,4 +730,218 @@ async fn a_file_the_source_cannot_show_does_not_stop_the_others() {
 fn base64_of(text: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+/// With `update`, what a node holds but differently (a node back from
+/// offline: its copies are stale) is brought in line with the source; a
+/// dry run says what would be, and without `update` it stays as it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_brings_stale_copies_in_line() {
+    let old = Sim::start("node1", 10, 0).await;
+    let new = Sim::start("node2", 11, 0).await;
+    let (before, key) = alone(&old).await;
+    let (after, new_key) = alone(&new).await;
+    let motd = |contents: &str, mode: &str| {
+        info(&[
+            ("contents", text(&base64_of(contents))),
+            ("contents_enc64", Value::Bool(true)),
+            ("owner", text("root")),
+            ("group", text("root")),
+            ("permissions", text(mode)),
+        ])
+    };
+    for (method, params) in [
+        (
+            "systemgroup.create",
+            vec!["edge".into(), "At the edge".into()],
+        ),
+        (
+            "configchannel.create",
+            vec!["web".into(), "Web".into(), "httpd".into(), "normal".into()],
+        ),
+        (
+            "configchannel.createOrUpdatePath",
+            vec![
+                "web".into(),
+                "/etc/motd".into(),
+                Value::Bool(false),
+                motd("Hello\r\n", "644"),
+            ],
+        ),
+        (
+            "configchannel.create",
+            vec![
+                "salt".into(),
+                "Salt".into(),
+                "States".into(),
+                "state".into(),
+            ],
+        ),
+        (
+            "activationkey.create",
+            vec![
+                "edge".into(),
+                "Edge".into(),
+                "".into(),
+                Value::Array(Vec::new()),
+                Value::Bool(false),
+            ],
+        ),
+    ] {
+        call(&before, method, [vec![key.clone()], params].concat())
+            .await
+            .unwrap();
+    }
+    let gw = seeding_gateway(&old, &new);
+    let report = seed::between(&gw, "n1", "n2", "admin", "admin", seed::Mode::default())
+        .await
+        .unwrap();
+    assert!(!report.has_failures(), "{report}");
+
+    // While the new node was away, the cluster changed them; one was
+    // changed on the new node alone.
+    for (method, params) in [
+        (
+            "systemgroup.update",
+            vec!["edge".into(), "Edge servers".into()],
+        ),
+        (
+            "configchannel.update",
+            vec!["web".into(), "Web".into(), "Apache".into()],
+        ),
+        (
+            "configchannel.createOrUpdatePath",
+            vec![
+                "web".into(),
+                "/etc/motd".into(),
+                Value::Bool(false),
+                motd("Hello\n", "600"),
+            ],
+        ),
+        (
+            "configchannel.updateInitSls",
+            vec![
+                "salt".into(),
+                info(&[("contents", text("include: [web]\n"))]),
+            ],
+        ),
+        (
+            "activationkey.setDetails",
+            vec![
+                "1-edge".into(),
+                info(&[
+                    ("description", text("Edge keys")),
+                    ("usage_limit", Value::Int(10)),
+                ]),
+            ],
+        ),
+    ] {
+        call(&before, method, [vec![key.clone()], params].concat())
+            .await
+            .unwrap();
+    }
+    call(
+        &after,
+        "activationkey.setDetails",
+        vec![
+            new_key.clone(),
+            "1-edge".into(),
+            info(&[("disabled", Value::Bool(true))]),
+        ],
+    )
+    .await
+    .unwrap();
+    let same = async || {
+        let motd = files_of(&before, &key, "web", &["/etc/motd"]).await
+            == files_of(&after, &new_key, "web", &["/etc/motd"]).await;
+        let init = files_of(&before, &key, "salt", &["/init.sls"]).await
+            == files_of(&after, &new_key, "salt", &["/init.sls"]).await;
+        let details = async |gw: &Gateway, session: &Value, method: &str, name: &str| {
+            call(gw, method, vec![session.clone(), name.into()])
+                .await
+                .unwrap()
+        };
+        let group = details(&before, &key, "systemgroup.getDetails", "edge").await
+            == details(&after, &new_key, "systemgroup.getDetails", "edge").await;
+        let edge_key = details(&before, &key, "activationkey.getDetails", "1-edge").await
+            == details(&after, &new_key, "activationkey.getDetails", "1-edge").await;
+        [motd, init, group, edge_key]
+    };
+    assert_eq!(same().await, [false; 4]);
+
+    let plain = seed::between(&gw, "n1", "n2", "admin", "admin", seed::Mode::default())
+        .await
+        .unwrap();
+    for (kind, name) in [
+        ("system group", "edge"),
+        ("configuration channel", "web"),
+        ("configuration channel", "salt"),
+        ("activation key", "1-edge"),
+    ] {
+        assert_eq!(outcome(&plain, kind, name), &Outcome::Present, "{plain}");
+    }
+    let planned = seed::between(
+        &gw,
+        "n1",
+        "n2",
+        "admin",
+        "admin",
+        seed::Mode {
+            dry_run: true,
+            update: true,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        outcome(&planned, "configuration channel", "web"),
+        &Outcome::WouldUpdate(
+            "would update name and description, update 1 file (/etc/motd)".into()
+        )
+    );
+    assert_eq!(same().await, [false; 4], "a dry run changes nothing");
+
+    let update = seed::Mode {
+        dry_run: false,
+        update: true,
+    };
+    let updated = seed::between(&gw, "n1", "n2", "admin", "admin", update)
+        .await
+        .unwrap();
+    assert!(!updated.has_failures(), "{updated}");
+    for (kind, name, what) in [
+        ("system group", "edge", "description"),
+        (
+            "configuration channel",
+            "web",
+            "updated name and description, updated 1 file (/etc/motd)",
+        ),
+        (
+            "configuration channel",
+            "salt",
+            "updated 1 file (/init.sls)",
+        ),
+        (
+            "activation key",
+            "1-edge",
+            "enabled, description set, usage limit 10 set",
+        ),
+    ] {
+        assert_eq!(
+            outcome(&updated, kind, name),
+            &Outcome::Updated(what.into()),
+            "{updated}"
+        );
+    }
+    assert_eq!(same().await, [true; 4]);
+    let again = seed::between(&gw, "n1", "n2", "admin", "admin", update)
+        .await
+        .unwrap();
+    assert!(
+        again
+            .lines
+            .iter()
+            .all(|l| matches!(l.outcome, Outcome::Present | Outcome::NotCopied(_))),
+        "{again}"
+    );
 }
