@@ -427,7 +427,7 @@ impl Director {
             })
             .await?;
         if recovered {
-            tracing::warn!(node = %node.id, "node recovered: active again, clients return only through a rebalance");
+            tracing::warn!(node = %node.id, "node recovered: active again, clients return only through a rebalance; it lacks the changes of shared data made while it was failed: run gateway seed-node --update onto it before the rebalance");
         }
         Ok(node)
     }
