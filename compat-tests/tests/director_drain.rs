@@ -355,8 +355,9 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
             .is_ok()
     };
     assert!(!on_n1().await, "n1 was away when the key was made");
-    // The director refuses to stage n1 before a seed-node run, says how,
-    // and after one, to activate it before a second run while staged.
+    // The director refuses to stage n1 before a seed-node run with
+    // --update (n1 is back from offline), says how, and after one, to
+    // activate it before a second run while staged.
     let set_state = |state: &str| {
         Command::new(DIRECTOR)
             .args(["--url", &cluster.director.base_url])
@@ -368,7 +369,7 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     let seed = || {
         let seeded = Command::new(GATEWAY_BIN)
             .args(["--director", &cluster.director.base_url])
-            .args(["seed-node", "--from", "n2", "--to", "n1"])
+            .args(["seed-node", "--from", "n2", "--to", "n1", "--update"])
             .env("GATEWAY_DIRECTOR_TOKEN", GATEWAY)
             .env("GATEWAY_SEED_PASSWORD", "admin")
             .output()
@@ -385,8 +386,8 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     let why = String::from_utf8_lossy(&refused.stderr);
     assert!(
         !refused.status.success()
-            && why.contains("not been seeded since it became offline")
-            && why.contains("gateway seed-node --from n2 --to n1"),
+            && why.contains("no seed-node run with --update since it became offline")
+            && why.contains("gateway seed-node --from n2 --to n1 --update"),
         "{why}"
     );
     let report = seed();
@@ -410,12 +411,12 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     let refused = set_state("active");
     let why = String::from_utf8_lossy(&refused.stderr);
     assert!(
-        !refused.status.success() && why.contains("not been seeded since it was staged"),
+        !refused.status.success()
+            && why.contains("no seed-node run with --update since it was staged"),
         "{why}"
     );
-    // Once the gateways see n1 staged (they read the node list every
-    // second), a second run adds what changed before.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // A second run carries what changed before the gateways saw n1 staged
+    // (it waits until they do: they read the node list every second).
     let report = seed();
     assert!(
         report.contains("present        activation key         1-returning")

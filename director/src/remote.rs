@@ -253,6 +253,13 @@ pub struct SeedReport {
     /// The seeded node's `state_since` ([`crate::model::Node::since`]) as
     /// the run read it when it began.
     pub since: Millis,
+    /// How long ago the run began, by the gateway's clock (milliseconds):
+    /// the director dates the run's start by its own clock from it.
+    #[serde(default)]
+    pub elapsed_ms: u64,
+    /// The run updated what the node held otherwise (`--update`).
+    #[serde(default)]
+    pub update: bool,
 }
 
 /// Why a [`DirectorLink`] could not be set up or answered.
@@ -390,26 +397,19 @@ impl DirectorLink {
         Ok(answer.node)
     }
 
-    /// Tells the director that a `gateway seed-node` run that began when
-    /// node `id` had entered its state at `since` copied the shared data
-    /// from `from` without a failure. Sent again when the answer was lost:
-    /// recording a run twice changes nothing.
-    pub async fn record_seed(
-        &self,
-        id: &str,
-        from: &str,
-        since: Millis,
-    ) -> Result<SeedMark, LinkError> {
+    /// Tells the director that a `gateway seed-node` run copied the
+    /// shared data onto node `id` without a failure (`run` says from
+    /// where, when and how). Sent again when the answer was lost: the
+    /// director takes a run it holds already as recorded.
+    pub async fn record_seed(&self, id: &str, run: &SeedReport) -> Result<SeedMark, LinkError> {
+        if !crate::model::Zone::valid_name(id) {
+            return Err(LinkError::Request {
+                url: self.inner.base.clone(),
+                message: format!("{id:?} is not a node id"),
+            });
+        }
         let path = format!("/gateway/v1/nodes/{id}/seeded");
-        self.post(
-            &path,
-            &SeedReport {
-                from: from.to_owned(),
-                since,
-            },
-            Retry::Reads,
-        )
-        .await
+        self.post(&path, run, Retry::Reads).await
     }
 
     /// Posts `body` to `path` and reads the answer, trying again after

@@ -9,7 +9,7 @@ use director::api::ApiTokens;
 use director::bus::LocalBus;
 use director::cluster::{ClusterConfig, Director, NewNode};
 use director::model::{NodeState, Zone};
-use director::remote::DirectorLink;
+use director::remote::{DirectorLink, SeedReport};
 use director::server::{ServeOptions, serve};
 use director::store::{Store, StoreError, Txn, suite};
 use tokio::net::TcpListener;
@@ -306,26 +306,29 @@ async fn a_gateway_records_a_seed_node_run() {
     }
     let link = DirectorLink::new(&director.url, GATEWAY, None).unwrap();
     let n2 = d.get_node("n2").await.unwrap();
-    let wrong = link.record_seed("n2", "n1", n2.since() - 1).await;
+    let wrong = link.record_seed("n2", &run("n1", n2.since() - 1)).await;
     let why = wrong.unwrap_err().to_string();
     assert!(
         why.contains("HTTP 409") && why.contains("became new while it was being seeded"),
         "{why}"
     );
     let why = link
-        .record_seed("n1", "n2", d.get_node("n1").await.unwrap().since())
+        .record_seed("n1", &run("n2", d.get_node("n1").await.unwrap().since()))
         .await
         .unwrap_err()
         .to_string();
     assert!(why.contains("seed from a node that serves"), "{why}");
     let why = link
-        .record_seed("n2", "n9", n2.since())
+        .record_seed("n2", &run("n9", n2.since()))
         .await
         .unwrap_err()
         .to_string();
     assert!(why.contains("HTTP 404"), "{why}");
 
-    let mark = link.record_seed("n2", "n1", n2.since()).await.unwrap();
+    let mark = link
+        .record_seed("n2", &run("n1", n2.since()))
+        .await
+        .unwrap();
     assert_eq!(
         (mark.from.as_str(), mark.state, mark.since),
         ("n1", NodeState::New, n2.since())
@@ -337,9 +340,25 @@ async fn a_gateway_records_a_seed_node_run() {
     // The admin token is not the gateway's.
     let admin = DirectorLink::new(&director.url, ADMIN, None).unwrap();
     let why = admin
-        .record_seed("n2", "n1", n2.since())
+        .record_seed("n2", &run("n1", n2.since()))
         .await
         .unwrap_err()
         .to_string();
     assert!(why.contains("HTTP 401"), "{why}");
+    // Not a node id: refused before it is sent.
+    let why = link
+        .record_seed("../zones", &run("n1", n2.since()))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(why.contains("is not a node id"), "{why}");
+}
+
+fn run(from: &str, since: i64) -> SeedReport {
+    SeedReport {
+        from: from.into(),
+        since,
+        elapsed_ms: 0,
+        update: false,
+    }
 }

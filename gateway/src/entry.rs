@@ -205,10 +205,26 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
         }
         _ => None,
     };
+    if let Some((_, node)) = &record
+        && node.state == director::model::NodeState::Staged
+    {
+        // The director counts a run only once every gateway sends the
+        // staged node each change: they read the node list every second.
+        let settle = std::time::Duration::from_millis(
+            u64::try_from(director::cluster::STAGED_SETTLE_MS).unwrap_or(2000),
+        );
+        eprintln!(
+            "{} is staged: waiting {} s so that every gateway sends it each change",
+            node.id,
+            settle.as_secs()
+        );
+        tokio::time::sleep(settle).await;
+    }
     // Seeding needs the node list only: a serving gateway may hold the
     // configured redb file's lock.
     cfg.state.store = "memory".to_owned();
     let gateway = crate::build(cfg).await?;
+    let began = std::time::Instant::now();
     let report = crate::seed::between(
         &gateway,
         &args.from,
@@ -229,23 +245,37 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
         );
     }
     if let Some((link, node)) = record {
-        link.record_seed(&args.to, &args.from, node.since())
+        let run = director::remote::SeedReport {
+            from: args.from.clone(),
+            since: node.since(),
+            elapsed_ms: u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX),
+            update: args.update,
+        };
+        link.record_seed(&args.to, &run)
             .await
             .context("everything was copied, but the director did not record the run")?;
-        println!("{}", recorded(&node));
+        println!("{}", recorded(&node, &args.from, args.update));
     }
     Ok(())
 }
 
-/// What a recorded seed-node run lets the operator do next with `node`
-/// (as it was when the run began).
-fn recorded(node: &director::model::Node) -> String {
+/// What a recorded seed-node run (from `from`, with `--update` or not)
+/// lets the operator do next with `node` (as it was when the run began).
+fn recorded(node: &director::model::Node, from: &str, update: bool) -> String {
     use director::model::NodeState;
     let id = &node.id;
+    let again = format!("gateway seed-node --from {from} --to {id} --update");
+    if node.needs_update() && !update {
+        return format!(
+            "recorded by the director, but {id} is {}: it goes on only after a run with \
+             --update (`{again}`)",
+            node.state.as_str()
+        );
+    }
     match node.state {
         NodeState::New | NodeState::Offline => format!(
             "recorded by the director: {id} may be staged now (`director node set {id} --state \
-             staged`); once the gateways see it staged (2 s), run seed-node again, then activate it"
+             staged`); then run `{again}` and activate it"
         ),
         NodeState::Staged => format!(
             "recorded by the director: {id} may be activated now (`director node set {id} \

@@ -7,7 +7,8 @@
 //! The token reaches only the keys a gateway uses ([`GatewayReach`]): it
 //! reads and writes sessions and the identity map, reads the node list,
 //! and is refused (403) everything else: clients, moves, operations,
-//! zones, node numbers, a scan of the whole store.
+//! zones, node numbers, a scan of the whole store. Of a node's record it
+//! writes only the record of a seed-node run, through its own route.
 
 use std::sync::Arc;
 
@@ -84,9 +85,7 @@ async fn seeded(
     ApiPath(id): ApiPath<String>,
     ApiJson(report): ApiJson<SeedReport>,
 ) -> ApiResult<Json<SeedMark>> {
-    let node = director
-        .record_seed(&id, &report.from, report.since)
-        .await?;
+    let node = director.record_seed(&id, &report).await?;
     node.seeded
         .map(Json)
         .ok_or_else(|| ApiError::from(DirectorError::not_found("seed record of node", &id)))

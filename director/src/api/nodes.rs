@@ -51,7 +51,7 @@ async fn list_nodes(State(director): State<Arc<Director>>) -> ApiResult<Json<Vec
         (status = 201, description = "Registered", body = Node),
         (status = 400, description = "Invalid id, URL, weight or state", body = ErrorBody),
         (status = 404, description = "No such zone", body = ErrorBody),
-        (status = 409, description = "The node exists", body = ErrorBody)))]
+        (status = 409, description = "The node exists, or it would join staged or active beside serving nodes without `unseeded`", body = ErrorBody)))]
 async fn add_node(
     State(director): State<Arc<Director>>,
     ApiJson(new): ApiJson<NewNode>,
@@ -79,7 +79,7 @@ async fn get_node(
         (status = 200, description = "The node as changed", body = Node),
         (status = 400, description = "Invalid change", body = ErrorBody),
         (status = 404, description = "No such node", body = ErrorBody),
-        (status = 409, description = "The lifecycle does not allow it", body = ErrorBody)))]
+        (status = 409, description = "The lifecycle does not allow it, or the node lacks the seed-node run it needs first (the message says which)", body = ErrorBody)))]
 async fn patch_node(
     State(director): State<Arc<Director>>,
     ApiPath(id): ApiPath<String>,

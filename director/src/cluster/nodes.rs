@@ -2,6 +2,7 @@
 
 use super::{Director, DirectorError, Heartbeat, NewNode, NodePatch, Result, SCAN_LIMIT};
 use crate::model::{Keys, Millis, Node, NodeState, SeedMark, Zone, now_ms};
+use crate::remote::SeedReport;
 use crate::store::Txn;
 
 fn check_weight(weight: f64) -> Result<f64> {
@@ -42,15 +43,26 @@ fn url_host(url: &str) -> String {
     }
 }
 
-/// The nodes other than `id` that serve clients (`active`, `draining`):
-/// those a node that joins must get the shared data from.
+/// The nodes other than `id` that serve clients, active ones first
+/// (`active`, `draining`): those a node that joins gets the shared data
+/// from.
 fn serving_besides<'a>(nodes: &'a [Node], id: &str) -> Vec<&'a str> {
-    nodes
+    let mut serving: Vec<&Node> = nodes
         .iter()
         .filter(|n| n.id != id && matches!(n.state, NodeState::Active | NodeState::Draining))
-        .map(|n| n.id.as_str())
-        .collect()
+        .collect();
+    serving.sort_by_key(|n| n.state != NodeState::Active);
+    serving.into_iter().map(|n| n.id.as_str()).collect()
 }
+
+/// How long after a node is staged a seed-node run may begin: the gateways
+/// read the node list every second, and send a staged node every change
+/// from then on. A run that began sooner may miss a change made between.
+pub const STAGED_SETTLE_MS: Millis = 2000;
+
+/// What the operator is told to pass to skip the seed check.
+const UNSEEDED: &str =
+    "or pass --unseeded (API: \"unseeded\": true) if it holds the shared data already";
 
 /// Refuses to let `node` follow the shared data (`staged`) or serve
 /// (`active`) without the shared data the `serving` nodes hold: the
@@ -59,15 +71,17 @@ fn serving_besides<'a>(nodes: &'a [Node], id: &str) -> Vec<&'a str> {
 /// none of what came before (a client placed there could not register
 /// with the cluster's activation keys).
 ///
-/// - `new` or `offline` to `staged`: a `gateway seed-node` run must have
-///   begun since the node entered that state;
-/// - `staged` to `active`: one must have begun since it was staged, when
-///   the gateways send it every change (it adds what changed before);
+/// - `new` to `staged`: a `gateway seed-node` run must have begun since
+///   the node was added; `offline` to `staged`: one with `--update`
+///   (its copies are stale) since it went offline;
+/// - `staged` to `active`: one with `--update` must have begun since it
+///   was staged (at least [`STAGED_SETTLE_MS`] after), when the gateways
+///   send it every change (it carries what changed before);
 /// - `new` or `offline` straight to `active`: refused, it would miss what
 ///   changes between the run and its activation.
 ///
-/// Nothing is checked when no other node serves (nothing to copy from) or
-/// when the operator says the node holds the data already (`unseeded`).
+/// Nothing is checked when no other node serves (nothing to copy from);
+/// the operator may skip the check (`unseeded`, handled by the caller).
 fn check_seeded(node: &Node, to: NodeState, serving: &[&str]) -> Result<()> {
     let Some(source) = serving.first() else {
         return Ok(());
@@ -81,26 +95,31 @@ fn check_seeded(node: &Node, to: NodeState, serving: &[&str]) -> Result<()> {
         return Ok(());
     }
     let id = &node.id;
-    let seed = format!("gateway seed-node --from {source} --to {id}");
-    let skip = "or set unseeded if it holds the shared data already";
-    let seeded = node.seeded_in_state().is_some();
+    let update = node.needs_update();
+    let flag = if update { " --update" } else { "" };
+    let seed = format!("gateway seed-node --from {source} --to {id}{flag}");
+    let seeded = node
+        .seeded_in_state()
+        .is_some_and(|mark| mark.update || !update);
     let why = match (node.state, to) {
         (NodeState::Staged, _) if seeded => return Ok(()),
         (NodeState::Staged, _) => format!(
-            "node {id} has not been seeded since it was staged: run `{seed}` again (it adds \
-             what changed before the gateways began to send {id} every change), then \
-             activate it; {skip}"
+            "node {id} has had no seed-node run with --update since it was staged: run \
+             `{seed}` (it carries what changed before the gateways began to send {id} every \
+             change), then activate it; {UNSEEDED}"
         ),
         (_, NodeState::Staged) if seeded => return Ok(()),
         (from, NodeState::Staged) => format!(
-            "node {id} has not been seeded since it became {}: {source} serves, so copy the \
-             shared data first (`{seed}`), then stage it; {skip}",
-            from.as_str()
+            "node {id} has had no seed-node run{with} since it became {}: {source} serves, so \
+             copy the shared data first (`{seed}`), then stage it; {UNSEEDED}",
+            from.as_str(),
+            with = if update { " with --update" } else { "" },
         ),
         (from, _) => format!(
             "node {id} is {}: stage it before activating it (`{seed}`, set it staged, run \
-             seed-node again, then activate it): activated straight, it would miss what \
-             changes between the seed-node run and its activation; {skip}",
+             `gateway seed-node --from {source} --to {id} --update`, then activate it): \
+             activated straight, it would miss what changes between the seed-node run and \
+             its activation; {UNSEEDED}",
             from.as_str()
         ),
     };
@@ -148,17 +167,21 @@ impl Director {
                 state.as_str()
             )));
         }
-        if state != NodeState::New && !new.unseeded {
+        let mut vouched = false;
+        if state != NodeState::New {
             let nodes = self.list_nodes().await?;
             if let Some(source) = serving_besides(&nodes, &new.id).first() {
-                return Err(DirectorError::Conflict(format!(
-                    "node {id} cannot join as {state} while {source} serves: add it as new, \
-                     copy the shared data (`gateway seed-node --from {source} --to {id}`), \
-                     stage it, seed it again and activate it; or set unseeded if it holds \
-                     the shared data already",
-                    id = new.id,
-                    state = state.as_str(),
-                )));
+                if !new.unseeded {
+                    return Err(DirectorError::Conflict(format!(
+                        "node {id} cannot join as {state} while {source} serves: add it as \
+                         new, copy the shared data (`gateway seed-node --from {source} --to \
+                         {id}`), stage it, run seed-node again with --update and activate it; \
+                         {UNSEEDED}",
+                        id = new.id,
+                        state = state.as_str(),
+                    )));
+                }
+                vouched = true;
             }
         }
         let now = now_ms();
@@ -201,6 +224,9 @@ impl Director {
                     node.id
                 )));
             }
+        }
+        if vouched {
+            tracing::warn!(node = %node.id, state = node.state.as_str(), "node joined beside serving nodes without a seed-node run: the operator says it holds the shared data (unseeded)");
         }
         tracing::info!(node = %node.id, zone = %node.zone, state = node.state.as_str(), "node added");
         Ok(node)
@@ -269,10 +295,10 @@ impl Director {
                 )));
             }
         }
+        // Read before the change: a node that starts serving meanwhile is
+        // not counted (the check is for operators, not against them).
         let nodes = match patch.state {
-            Some(NodeState::Staged | NodeState::Active) if !patch.unseeded => {
-                self.list_nodes().await?
-            }
+            Some(NodeState::Staged | NodeState::Active) => self.list_nodes().await?,
             _ => Vec::new(),
         };
         let serving = serving_besides(&nodes, id);
@@ -289,10 +315,12 @@ impl Director {
                             state.as_str()
                         )));
                     }
-                    check_seeded(node, state, &serving)?;
-                    unseeded = patch.unseeded
-                        && matches!(state, NodeState::Staged | NodeState::Active)
-                        && node.seeded_in_state().is_none();
+                    if let Err(refused) = check_seeded(node, state, &serving) {
+                        if !patch.unseeded {
+                            return Err(refused);
+                        }
+                        unseeded = true;
+                    }
                     node.enter(state, now_ms());
                 }
                 if let Some(w) = patch.weight {
@@ -308,18 +336,21 @@ impl Director {
             })
             .await?;
         if unseeded {
-            tracing::warn!(node = %id, state = node.state.as_str(), "node changed state without a seed-node run: the operator says it holds the shared data (unseeded)");
+            tracing::warn!(node = %id, state = node.state.as_str(), "node changed state without the seed-node run the director asks for: the operator says it holds the shared data (unseeded)");
         }
         tracing::info!(node = %id, state = node.state.as_str(), weight = node.weight, "node changed");
         Ok(node)
     }
 
-    /// Records a `gateway seed-node` run that copied the shared data from
-    /// `from` onto node `id` without a failure. `since` is the node's
+    /// Records a `gateway seed-node` run that copied the shared data onto
+    /// node `id` without a failure. `run.since` is the node's
     /// [`Node::since`] as the run read it when it began: a node that
-    /// changed state during the run is refused (409), since the run may
-    /// have begun before the gateways sent it every change.
-    pub async fn record_seed(&self, id: &str, from: &str, since: Millis) -> Result<Node> {
+    /// changed state during the run is refused (409), and so is a run that
+    /// began less than [`STAGED_SETTLE_MS`] after the node was staged
+    /// (before every gateway sent it each change). A run recorded already
+    /// (the gateway sent it again after a lost answer) is taken as it is.
+    pub async fn record_seed(&self, id: &str, run: &SeedReport) -> Result<Node> {
+        let from = run.from.as_str();
         if id == from {
             return Err(DirectorError::Invalid(format!(
                 "node {id} cannot be seeded from itself"
@@ -332,27 +363,47 @@ impl Director {
                 source.state.as_str()
             )));
         }
+        let now = now_ms();
+        let elapsed = Millis::try_from(run.elapsed_ms).unwrap_or(Millis::MAX);
+        let began = now.saturating_sub(elapsed);
         let node = self
             .update_node(id, |node| {
                 if node.state == NodeState::Removed {
                     return Err(DirectorError::Conflict(format!("node {id} was removed")));
                 }
-                if node.since() != since {
+                let recorded = node.seeded.as_ref().is_some_and(|m| {
+                    m.from == from && m.since == run.since && m.update == run.update
+                });
+                if recorded {
+                    return Ok(());
+                }
+                if node.since() != run.since {
                     return Err(DirectorError::Conflict(format!(
                         "node {id} became {} while it was being seeded: run seed-node again",
                         node.state.as_str()
                     )));
                 }
+                if node.state == NodeState::Staged && began < run.since + STAGED_SETTLE_MS {
+                    return Err(DirectorError::Conflict(format!(
+                        "the run began {:.1} s after node {id} was staged, before every gateway \
+                         sent it each change (they read the node list every second; allow {} \
+                         s): run seed-node again",
+                        (began - run.since) as f64 / 1000.0,
+                        STAGED_SETTLE_MS / 1000
+                    )));
+                }
                 node.seeded = Some(SeedMark {
                     from: from.to_owned(),
-                    at: now_ms(),
+                    at: now,
                     state: node.state,
-                    since,
+                    since: run.since,
+                    began,
+                    update: run.update,
                 });
                 Ok(())
             })
             .await?;
-        tracing::info!(node = %id, from, state = node.state.as_str(), "seed-node run recorded");
+        tracing::info!(node = %id, from, state = node.state.as_str(), update = run.update, "seed-node run recorded");
         Ok(node)
     }
 

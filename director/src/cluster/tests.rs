@@ -376,10 +376,20 @@ fn to(state: NodeState) -> NodePatch {
     }
 }
 
+fn seed_run(since: crate::model::Millis, update: bool) -> crate::remote::SeedReport {
+    crate::remote::SeedReport {
+        from: "n1".into(),
+        since,
+        elapsed_ms: 0,
+        update,
+    }
+}
+
 /// A node that joins beside serving ones goes new -> seed-node -> staged
-/// -> seed-node -> active; each step is refused with what to do until
-/// its run is recorded, a run holds for the state it began in only, and
-/// the operator may vouch for a node (`unseeded`).
+/// -> seed-node --update -> active; each step is refused with what to do
+/// until its run is recorded, a run holds for the state it began in only,
+/// a node back from offline needs `--update` from the start, and the
+/// operator may vouch for a node (`unseeded`).
 #[tokio::test]
 async fn a_joining_node_is_staged_and_activated_only_after_seed_node_runs() {
     let d = cluster(1).await;
@@ -396,7 +406,8 @@ async fn a_joining_node_is_staged_and_activated_only_after_seed_node_runs() {
     let why = refusal(d.add_node(joining("n2", NodeState::Active, false)).await);
     assert!(
         why.contains("cannot join as active while n1 serves")
-            && why.contains("gateway seed-node --from n1 --to n2"),
+            && why.contains("gateway seed-node --from n1 --to n2")
+            && why.contains("--unseeded"),
         "{why}"
     );
     let n2 = d
@@ -407,26 +418,33 @@ async fn a_joining_node_is_staged_and_activated_only_after_seed_node_runs() {
 
     let why = refusal(d.patch_node("n2", to(NodeState::Staged)).await);
     assert!(
-        why.contains("not been seeded since it became new")
-            && why.contains("gateway seed-node --from n1 --to n2"),
+        why.contains("no seed-node run since it became new")
+            && why.contains("`gateway seed-node --from n1 --to n2`"),
         "{why}"
     );
     let why = refusal(d.patch_node("n2", to(NodeState::Active)).await);
     assert!(why.contains("stage it before activating it"), "{why}");
 
     // A run from a node that does not serve, or from itself, is not one.
+    let from = |source: &str| crate::remote::SeedReport {
+        from: source.into(),
+        ..seed_run(n2.since(), false)
+    };
     assert!(matches!(
-        d.record_seed("n2", "n2", n2.since()).await,
+        d.record_seed("n2", &from("n2")).await,
         Err(DirectorError::Invalid(_))
     ));
-    let why = refusal(d.record_seed("n1", "n2", n2.since()).await);
+    let why = refusal(d.record_seed("n1", &from("n2")).await);
     assert!(
         why.contains("node n2 is new: seed from a node that serves"),
         "{why}"
     );
 
     // Seeded while new: it may be staged, not activated straight.
-    let seeded = d.record_seed("n2", "n1", n2.since()).await.unwrap();
+    let seeded = d
+        .record_seed("n2", &seed_run(n2.since(), false))
+        .await
+        .unwrap();
     let mark = seeded.seeded_in_state().unwrap();
     assert_eq!((mark.from.as_str(), mark.state), ("n1", NodeState::New));
     let why = refusal(d.patch_node("n2", to(NodeState::Active)).await);
@@ -439,33 +457,63 @@ async fn a_joining_node_is_staged_and_activated_only_after_seed_node_runs() {
     );
 
     // The run while new does not count for staged; nor does a run that
-    // began before the node changed state.
+    // began before the node changed state, one that began before every
+    // gateway follows the staged node, or one without --update.
     let why = refusal(d.patch_node("n2", to(NodeState::Active)).await);
     assert!(
-        why.contains("not been seeded since it was staged")
-            && why.contains("run `gateway seed-node --from n1 --to n2` again"),
+        why.contains("no seed-node run with --update since it was staged")
+            && why.contains("run `gateway seed-node --from n1 --to n2 --update`"),
         "{why}"
     );
-    let why = refusal(d.record_seed("n2", "n1", n2.since()).await);
+    let why = refusal(d.record_seed("n2", &seed_run(n2.since(), true)).await);
     assert!(
         why.contains("became staged while it was being seeded"),
         "{why}"
     );
-    d.record_seed("n2", "n1", staged.since()).await.unwrap();
+    let why = refusal(d.record_seed("n2", &seed_run(staged.since(), true)).await);
+    assert!(
+        why.contains("after node n2 was staged, before every gateway sent it each change"),
+        "{why}"
+    );
+    tokio::time::sleep(Duration::from_millis(STAGED_SETTLE_MS as u64 + 100)).await;
+    d.record_seed("n2", &seed_run(staged.since(), false))
+        .await
+        .unwrap();
+    let why = refusal(d.patch_node("n2", to(NodeState::Active)).await);
+    assert!(why.contains("with --update"), "{why}");
+    d.record_seed("n2", &seed_run(staged.since(), true))
+        .await
+        .unwrap();
+    // Sent again after a lost answer: taken as recorded.
+    d.record_seed("n2", &seed_run(staged.since(), true))
+        .await
+        .unwrap();
     let active = d.patch_node("n2", to(NodeState::Active)).await.unwrap();
     assert_eq!(active.state, NodeState::Active);
 
-    // Back from offline, the runs before count no more.
+    // Back from offline, the runs before count no more, and one without
+    // --update does not either.
     d.drain("n2", None).await.unwrap();
     d.drive_moves().await.unwrap();
     let offline = d.get_node("n2").await.unwrap();
     assert_eq!(offline.state, NodeState::Offline);
     assert!(offline.seeded_in_state().is_none());
     let why = refusal(d.patch_node("n2", to(NodeState::Staged)).await);
+    assert!(
+        why.contains("no seed-node run with --update since it became offline")
+            && why.contains("--to n2 --update`"),
+        "{why}"
+    );
+    d.record_seed("n2", &seed_run(offline.since(), false))
+        .await
+        .unwrap();
+    let why = refusal(d.patch_node("n2", to(NodeState::Staged)).await);
     assert!(why.contains("since it became offline"), "{why}");
+    d.record_seed("n2", &seed_run(offline.since(), true))
+        .await
+        .unwrap();
 
     // The operator's word skips the check, at joining and after.
-    d.record_seed("n2", "n1", offline.since()).await.unwrap();
     let vouched = NodePatch {
         unseeded: true,
         ..to(NodeState::Active)

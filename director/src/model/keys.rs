@@ -193,7 +193,8 @@ fn is_id_counter(name: &[u8]) -> bool {
 /// How far the gateway token reaches into a key (the `/gateway/v1/store`
 /// API): a gateway shares sessions and the identity map with the director
 /// and reads the node list; clients, moves, operations, zones and the
-/// node numbering are none of its business.
+/// node numbering are none of its business. (It records seed-node runs on
+/// node records through `/gateway/v1/nodes/{id}/seeded`, not the store.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum GatewayReach {
     /// Neither read nor written.

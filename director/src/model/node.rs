@@ -148,6 +148,14 @@ impl Node {
             .filter(|mark| mark.since == self.since() && mark.state == self.state)
     }
 
+    /// Whether the next step needs a seed-node run with `--update`: a
+    /// node back from `offline` holds copies as old as its last day of
+    /// service, and a staged one copies changed between the first run and
+    /// its staging. Only a `new` node's first run may just add.
+    pub fn needs_update(&self) -> bool {
+        self.state != NodeState::New
+    }
+
     /// Takes new clients.
     pub fn accepts(&self) -> bool {
         self.state == NodeState::Active && !self.cordoned
@@ -172,4 +180,12 @@ pub struct SeedMark {
     /// The node's [`Node::since`] when the run began: the mark holds for
     /// that stay in that state only.
     pub since: Millis,
+    /// When the run began, by the director's clock.
+    #[serde(default)]
+    pub began: Millis,
+    /// The run also updated what the node held otherwise
+    /// (`seed-node --update`): a node back from `offline`, and a staged
+    /// one, need such a run.
+    #[serde(default)]
+    pub update: bool,
 }
