@@ -399,7 +399,9 @@ async fn seed_groups(
         let description = text(&group, "description");
         if let Some((target, held)) = theirs.get(name) {
             ids.insert(id, *target);
-            let outcome = if !mode.update || held == description {
+            // A server trims what it is given: spaces around a text are no
+            // difference.
+            let outcome = if !mode.update || held.trim() == description.trim() {
                 Outcome::Present
             } else if mode.dry_run {
                 Outcome::WouldUpdate("description".to_owned())
@@ -457,11 +459,28 @@ async fn seed_config_channels(
         .collect();
     for channel in from.list("configchannel.listGlobals", Vec::new()).await? {
         let label = text(&channel, "label");
-        let outcome = match copy_channel(from, to, &channel, theirs.get(label), mode).await {
+        let mut uncompared = BTreeMap::new();
+        let outcome = match copy_channel(
+            from,
+            to,
+            &channel,
+            theirs.get(label),
+            mode,
+            &mut uncompared,
+        )
+        .await
+        {
             Ok(outcome) => outcome,
             Err(e) => Outcome::Failed(fault_text(&e)),
         };
         report.push(KIND, label, outcome);
+        for (path, why) in uncompared {
+            report.push(
+                "configuration file",
+                &format!("{label}:{path}"),
+                Outcome::NotCopied(format!("not compared: {why}")),
+            );
+        }
     }
     Ok(())
 }
@@ -481,13 +500,15 @@ async fn channel_paths(node: &NodeSession, label: &str) -> Result<Vec<String>, S
 }
 
 /// Creates channel `channel` on `to` with its files, or, when `to` holds
-/// it already (`held`), adds the paths it lacks ([`complete_channel`]).
+/// it already (`held`), adds the paths it lacks ([`complete_channel`]);
+/// the files a server could not show for comparing go in `uncompared`.
 async fn copy_channel(
     from: &NodeSession,
     to: &NodeSession,
     channel: &Struct,
     held: Option<&Struct>,
     mode: Mode,
+    uncompared: &mut BTreeMap<String, String>,
 ) -> Result<Outcome, SeedError> {
     let label = text(channel, "label");
     let kind = match text(channel, "type") {
@@ -500,7 +521,7 @@ async fn copy_channel(
     let state = kind == "state";
     let mut paths = channel_paths(from, label).await?;
     if let Some(held) = held {
-        return complete_channel(from, to, channel, held, state, paths, mode).await;
+        return complete_channel(from, to, channel, held, state, paths, mode, uncompared).await;
     }
     if mode.dry_run {
         return Ok(Outcome::WouldCreate);
@@ -536,7 +557,10 @@ async fn copy_channel(
 
 /// Adds to channel `channel`, which `to` holds as `held`, the paths
 /// (`paths`, the source's) it lacks; with [`Mode::update`], also its name
-/// and description and the files that differ, when they do.
+/// and description and the files that differ, when they do. A file held
+/// by both that a server cannot show goes in `uncompared` (path: why), not
+/// among the failures: the server would answer the same on every run.
+#[allow(clippy::too_many_arguments)]
 async fn complete_channel(
     from: &NodeSession,
     to: &NodeSession,
@@ -545,6 +569,7 @@ async fn complete_channel(
     state: bool,
     paths: Vec<String>,
     mode: Mode,
+    uncompared: &mut BTreeMap<String, String>,
 ) -> Result<Outcome, SeedError> {
     let label = text(channel, "label");
     let held_paths: HashSet<String> = channel_paths(to, label).await?.into_iter().collect();
@@ -553,11 +578,14 @@ async fn complete_channel(
         .into_iter()
         .partition(|p| held_paths.contains(p) || state && p == INIT_SLS);
     let mut failed = Vec::new();
-    let renamed = mode.update
-        && (text(channel, "name") != text(held, "name")
-            || text(channel, "description") != text(held, "description"));
+    let differs =
+        |member: &str| mode.update && text(channel, member).trim() != text(held, member).trim();
+    let renamed: Vec<&str> = ["name", "description"]
+        .into_iter()
+        .filter(|m| differs(m))
+        .collect();
     let changed = match mode.update {
-        true => differing_files(from, to, label, &shared, &mut failed).await,
+        true => differing_files(from, to, label, &shared, state, uncompared, &mut failed).await,
         false => Vec::new(),
     };
     let mut plan = Vec::new();
@@ -567,18 +595,16 @@ async fn complete_channel(
             format!("copied {}", files(missing.len())),
         ));
     }
-    if renamed {
-        plan.push((
-            "update name and description".to_owned(),
-            "updated name and description".to_owned(),
-        ));
+    if !renamed.is_empty() {
+        let what = renamed.join(" and ");
+        plan.push((format!("update {what}"), format!("updated {what}")));
     }
     if !changed.is_empty() {
         let listed: Vec<&str> = changed.iter().map(|info| text(info, "path")).collect();
         let what = format!("{} ({})", files(changed.len()), listed.join(", "));
         plan.push((format!("update {what}"), format!("updated {what}")));
     }
-    let updates = renamed || !changed.is_empty();
+    let updates = !renamed.is_empty() || !changed.is_empty();
     if plan.is_empty() || mode.dry_run {
         let planned: Vec<String> = plan.into_iter().map(|(plan, _)| plan).collect();
         let planned = (!planned.is_empty()).then(|| format!("would {}", planned.join(", ")));
@@ -591,14 +617,14 @@ async fn complete_channel(
         });
     }
     failed.extend(copy_files(from, to, label, &missing).await);
-    if renamed {
+    if !renamed.is_empty() {
         let params = vec![
             label.into(),
             text(channel, "name").into(),
             text(channel, "description").into(),
         ];
         if let Err(e) = to.call("configchannel.update", params).await {
-            failed.push(format!("name and description: {}", fault_text(&e)));
+            failed.push(format!("{}: {}", renamed.join(" and "), fault_text(&e)));
         }
     }
     for info in &changed {
@@ -619,14 +645,15 @@ async fn complete_channel(
     })
 }
 
-/// The latest revisions of `paths` on `node`; a path the server cannot
-/// show is noted in `failed` (one text file holding characters XML
-/// cannot carry fails the whole listing, so each is then looked up alone).
+/// The latest revisions of `paths` on `node`; each path that could not be
+/// looked up goes in `failed` with why. One text file holding characters
+/// XML cannot carry fails the whole listing (a fault), so each is then
+/// looked up alone.
 async fn infos_of(
     node: &NodeSession,
     label: &str,
     paths: &[String],
-    failed: &mut Vec<String>,
+    failed: &mut Vec<(String, SeedError)>,
 ) -> Vec<Struct> {
     if paths.is_empty() {
         return Vec::new();
@@ -638,13 +665,13 @@ async fn infos_of(
             for path in paths {
                 match file_info(node, label, std::slice::from_ref(path)).await {
                     Ok(info) => infos.extend(info),
-                    Err(e) => failed.push(format!("{path}: {}", fault_text(&e))),
+                    Err(e) => failed.push((path.clone(), e)),
                 }
             }
             infos
         }
         Err(e) => {
-            failed.push(format!("{}: {}", paths[0], fault_text(&e)));
+            failed.push((paths[0].clone(), e));
             Vec::new()
         }
     }
@@ -665,31 +692,64 @@ const FILE_ATTRIBUTES: [&str; 10] = [
     "macro-end-delimiter",
 ];
 
+/// Whether member `name` differs between two revisions; an absent member
+/// and an empty text are the same (a server leaves out what is null, and
+/// stores an empty text for what was not given).
+fn member_differs(a: &Struct, b: &Struct, name: &str) -> bool {
+    let empty = |v: Option<&Value>| v.is_none_or(|v| v.as_str() == Some(""));
+    match (a.get(name), b.get(name)) {
+        (x, y) if empty(x) && empty(y) => false,
+        (x, y) => x != y,
+    }
+}
+
 /// The source's revisions (of `paths`, held by both nodes) whose file
 /// differs on the target: in an attribute [`copy_file`] carries, or in
 /// its contents (by SHA-256, or byte for byte where a server shows no
-/// checksum).
+/// checksum). A state channel's `init.sls` is compared by its contents
+/// only: `updateInitSls` changes nothing else. A path a server answers a
+/// fault for goes in `uncompared`; any other failure in `failed`.
 async fn differing_files(
     from: &NodeSession,
     to: &NodeSession,
     label: &str,
     paths: &[String],
+    state: bool,
+    uncompared: &mut BTreeMap<String, String>,
     failed: &mut Vec<String>,
 ) -> Vec<Struct> {
-    let source = infos_of(from, label, paths, failed).await;
-    let target: HashMap<String, Struct> = infos_of(to, label, paths, failed)
+    let mut unread = Vec::new();
+    let source = infos_of(from, label, paths, &mut unread).await;
+    let target: HashMap<String, Struct> = infos_of(to, label, paths, &mut unread)
         .await
         .into_iter()
         .map(|info| (text(&info, "path").to_owned(), info))
         .collect();
+    let mut note = |path: &str, e: SeedError| match e {
+        e @ SeedError::Fault { .. } => {
+            uncompared
+                .entry(path.to_owned())
+                .or_insert_with(|| fault_text(&e));
+        }
+        e => failed.push(format!("{path}: {}", fault_text(&e))),
+    };
+    for (path, e) in unread {
+        note(&path, e);
+    }
     let mut differing = Vec::new();
     for info in source {
-        let Some(held) = target.get(text(&info, "path")) else {
+        let path = text(&info, "path");
+        let Some(held) = target.get(path) else {
             continue;
         };
-        let differs = if FILE_ATTRIBUTES.iter().any(|m| info.get(m) != held.get(m)) {
+        let init = state && path == INIT_SLS;
+        let differs = if !init
+            && FILE_ATTRIBUTES
+                .iter()
+                .any(|m| member_differs(&info, held, m))
+        {
             true
-        } else if text(&info, "type") == "directory" || text(&info, "type") == "symlink" {
+        } else if matches!(text(&info, "type"), "directory" | "symlink") {
             false
         } else if !text(&info, "sha256").is_empty() && !text(held, "sha256").is_empty() {
             text(&info, "sha256") != text(held, "sha256")
@@ -701,7 +761,7 @@ async fn differing_files(
             match contents {
                 (Ok(theirs), Ok(ours)) => theirs != ours,
                 (Err(e), _) | (_, Err(e)) => {
-                    failed.push(format!("{}: {}", text(&info, "path"), fault_text(&e)));
+                    note(path, e);
                     false
                 }
             }
@@ -792,8 +852,12 @@ async fn copy_files(
     label: &str,
     paths: &[String],
 ) -> Vec<String> {
-    let mut failed = Vec::new();
-    let infos = infos_of(from, label, paths, &mut failed).await;
+    let mut unread = Vec::new();
+    let infos = infos_of(from, label, paths, &mut unread).await;
+    let mut failed: Vec<String> = unread
+        .into_iter()
+        .map(|(path, e)| format!("{path}: {}", fault_text(&e)))
+        .collect();
     for info in infos {
         let path = text(&info, "path");
         if let Err(e) = copy_file(from, to, label, &info).await {
@@ -1107,9 +1171,10 @@ impl KeyParts {
 
 /// Adds to key `held` on `to` the parts the source's `key` has and it
 /// lacks, and disables it (or sets its contact method, when it has the
-/// default one) as the source's is. Nothing is removed, and other settings
-/// (description, channels, limit) that differ are left as the target has
-/// them.
+/// default one) as the source's is. Nothing is removed. Without
+/// [`Mode::update`], other settings (description, base channel, limit)
+/// that differ are left as the target has them; with it, they are set as
+/// the source has them ([`key_settings`]), before the parts are added.
 async fn complete_key(
     from: &NodeSession,
     to: &NodeSession,
@@ -1140,8 +1205,8 @@ async fn complete_key(
     let mut plan: Vec<String> = settings.iter().map(|s| s.plan.clone()).collect();
     let mut done: Vec<String> = settings.iter().map(|s| s.done.clone()).collect();
     if !lacking.is_empty() {
-        plan.insert(0, format!("add {}", lacking.describe()));
-        done.insert(0, format!("added {}", lacking.describe()));
+        plan.push(format!("add {}", lacking.describe()));
+        done.push(format!("added {}", lacking.describe()));
     }
     if plan.is_empty() {
         return Ok(match failed.is_empty() {
@@ -1256,7 +1321,7 @@ fn key_settings(key: &Struct, held: &Struct, update: bool) -> Vec<KeySetting> {
             true,
         );
     }
-    if text(key, "description") != text(held, "description") {
+    if text(key, "description").trim() != text(held, "description").trim() {
         set(
             "description",
             Value::string(text(key, "description")),

@@ -247,8 +247,12 @@ enum Queued {
 /// A gateway's follow queue ([`follow_staged`]).
 pub(crate) struct FollowQueue {
     queue: mpsc::Sender<Queued>,
-    /// Set when the gateway stops and its time to send ran out: what is
-    /// still queued is counted as missed, not sent.
+    /// Set for good when the gateway begins to stop: a change made from
+    /// then on (by a request still running after the grace period) is
+    /// counted as missed at once, not queued behind the last flush.
+    closing: AtomicBool,
+    /// Set for good when the gateway stops and its time to send ran out:
+    /// what is still queued is counted as missed, not sent.
     abandon: Arc<AtomicBool>,
 }
 
@@ -259,6 +263,7 @@ impl std::fmt::Debug for FollowQueue {
                 "queued",
                 &(self.queue.max_capacity() - self.queue.capacity()),
             )
+            .field("closing", &self.closing.load(Ordering::Relaxed))
             .field("abandon", &self.abandon.load(Ordering::Relaxed))
             .finish()
     }
@@ -268,15 +273,19 @@ impl std::fmt::Debug for FollowQueue {
 /// nodes wait for ([`finish_following`]).
 pub(crate) const FOLLOW_DRAIN: Duration = Duration::from_secs(10);
 
+/// How long a stopping gateway waits, once its time to send ran out, for
+/// the change under way and the count of the rest.
+const FOLLOW_LAST: Duration = Duration::from_secs(FOLLOW_DEADLINE.as_secs() + 1);
+
 /// Sends what the staged nodes wait for before the gateway stops, within
-/// `within` (then as much as one more change takes, at most
-/// [`FOLLOW_DEADLINE`]): what is still queued then is logged and counted
-/// as missed (`the gateway stopped before sending it`), never dropped
-/// unseen. Call it once the gateway takes no more requests.
+/// `within`; then what is still queued is logged and counted as missed
+/// (`the gateway stopped before sending it`) while the change under way
+/// finishes (at most [`FOLLOW_LAST`] more). A change made after this
+/// began is counted at once. Call it once the gateway takes no more
+/// requests; it leaves the queue closed for good.
 pub(crate) async fn finish_following(gw: &Gateway, within: Duration) {
-    let Some(follows) = gw.follows().get() else {
-        return;
-    };
+    let follows = follow_queue(gw);
+    follows.closing.store(true, Ordering::Relaxed);
     let queued = follows.queue.max_capacity() - follows.queue.capacity();
     if queued > 0 {
         tracing::info!(
@@ -286,32 +295,32 @@ pub(crate) async fn finish_following(gw: &Gateway, within: Duration) {
     }
     let (done, flushed) = oneshot::channel();
     let mut all_sent = std::pin::pin!(async {
-        if follows.queue.send(Queued::Flushed(done)).await.is_ok() {
-            let _ = flushed.await;
+        if follows.queue.send(Queued::Flushed(done)).await.is_err() || flushed.await.is_err() {
+            tracing::error!(
+                "the task sending changes to staged nodes ended early: what it held was lost uncounted"
+            );
         }
     });
     if tokio::time::timeout(within, &mut all_sent).await.is_ok() {
         return;
     }
     follows.abandon.store(true, Ordering::Relaxed);
-    let left = follows.queue.max_capacity() - follows.queue.capacity();
-    tracing::warn!(left, within = ?within, "stopping before the staged nodes got every change: the rest are counted as missed");
-    let _ = tokio::time::timeout(FOLLOW_DEADLINE + Duration::from_secs(1), all_sent).await;
+    tracing::warn!(within = ?within, "stopping before the staged nodes got every change: the rest are counted as missed");
+    if tokio::time::timeout(FOLLOW_LAST, all_sent).await.is_err() {
+        tracing::warn!(
+            "stopped while a change for the staged nodes was under way: the rest were not counted"
+        );
+    }
 }
 
-/// Queues a change every serving node applied for each of `staged`: the
-/// client's answer does not wait for it. One task per gateway sends the
-/// queued changes in order ([`follow`]), so that a staged node gets them
-/// in the order this gateway made them; it ends with the gateway.
-fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
-    if staged.is_empty() {
-        return;
-    }
-    let follows = ctx.gw.follows().get_or_init(|| {
+/// The gateway's follow queue, and the task that sends what it holds in
+/// order ([`follow`]), started on first use.
+fn follow_queue(gw: &Gateway) -> &FollowQueue {
+    gw.follows().get_or_init(|| {
         let (queue, mut changes) = mpsc::channel::<Queued>(FOLLOW_QUEUE);
         let abandon = Arc::new(AtomicBool::new(false));
         let abandoned = abandon.clone();
-        let weak = ctx.gw.downgrade();
+        let weak = gw.downgrade();
         tokio::spawn(async move {
             while let Some(queued) = changes.recv().await {
                 let change = match queued {
@@ -339,8 +348,29 @@ fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
                 }
             }
         });
-        FollowQueue { queue, abandon }
-    });
+        FollowQueue {
+            queue,
+            closing: AtomicBool::new(false),
+            abandon,
+        }
+    })
+}
+
+/// Queues a change every serving node applied for each of `staged`: the
+/// client's answer does not wait for it. One task per gateway sends the
+/// queued changes in order ([`follow`]), so that a staged node gets them
+/// in the order this gateway made them; it ends with the gateway.
+fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
+    if staged.is_empty() {
+        return;
+    }
+    let follows = follow_queue(ctx.gw);
+    if follows.closing.load(Ordering::Relaxed) {
+        for node in &staged {
+            staged_missed(ctx, node, "the gateway stopped before sending it");
+        }
+        return;
+    }
     let change = Follow {
         entry: ctx.entry,
         call: ctx.call.clone(),
@@ -353,7 +383,7 @@ fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
             Some((queued, "too many changes wait for the staged nodes"))
         }
         Err(mpsc::error::TrySendError::Closed(queued)) => {
-            Some((queued, "the gateway stopped before sending it"))
+            Some((queued, "the task sending changes to staged nodes ended"))
         }
     };
     if let Some((Queued::Change(change), why)) = refused {

@@ -2249,6 +2249,21 @@ async fn a_stopping_gateway_sends_what_staged_nodes_wait_for() {
             .render()
             .contains("gateway_staged_misses_total{node=\"s\"}")
     );
+    // A change made once the gateway began to stop (a request that ran
+    // past the grace period) is counted at once, not queued.
+    let key = login(&gw).await;
+    call(
+        &gw,
+        "systemgroup.create",
+        vec![key, "b-late".into(), "".into()],
+    )
+    .await
+    .unwrap();
+    assert!(
+        gw.metrics()
+            .render()
+            .contains("gateway_staged_misses_total{node=\"s\"} 1")
+    );
 
     // A staged node that never answers: the change under way runs out its
     // 3 s, the two behind it are counted without being sent.

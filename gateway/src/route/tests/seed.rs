@@ -622,7 +622,7 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
     );
     assert_eq!(
         outcome(&planned, "activation key", "1-edge"),
-        &Outcome::WouldComplete("would add 1 package, disable".into())
+        &Outcome::WouldComplete("would disable, add 1 package".into())
     );
     let completed = seed::between(&gw, "n1", "n2", "admin", "admin", seed::Mode::default())
         .await
@@ -633,7 +633,7 @@ async fn a_joining_node_gets_the_groups_channels_and_keys_it_missed() {
     );
     assert_eq!(
         outcome(&completed, "activation key", "1-edge"),
-        &Outcome::Completed("added 1 package, disabled".into())
+        &Outcome::Completed("disabled, added 1 package".into())
     );
     assert_eq!(
         outcome(&completed, "user", "dave-pam"),
@@ -769,6 +769,14 @@ async fn update_brings_stale_copies_in_line() {
             ],
         ),
         (
+            "configchannel.createOrUpdateSymlink",
+            vec![
+                "web".into(),
+                "/etc/link".into(),
+                info(&[("target_path", text("/etc/motd"))]),
+            ],
+        ),
+        (
             "configchannel.create",
             vec![
                 "salt".into(),
@@ -797,6 +805,22 @@ async fn update_brings_stale_copies_in_line() {
         .await
         .unwrap();
     assert!(!report.has_failures(), "{report}");
+    // Both hold a text file neither server can show over XML-RPC.
+    for (gw, session) in [(&before, &key), (&after, &new_key)] {
+        call(
+            gw,
+            "configchannel.createOrUpdatePath",
+            vec![
+                session.clone(),
+                "web".into(),
+                "/etc/issue".into(),
+                Value::Bool(false),
+                motd("\u{1b}[1mWelcome\u{1b}[0m\n", "644"),
+            ],
+        )
+        .await
+        .unwrap();
+    }
 
     // While the new node was away, the cluster changed them; one was
     // changed on the new node alone.
@@ -819,6 +843,14 @@ async fn update_brings_stale_copies_in_line() {
             ],
         ),
         (
+            "configchannel.createOrUpdateSymlink",
+            vec![
+                "web".into(),
+                "/etc/link".into(),
+                info(&[("target_path", text("/etc/hosts"))]),
+            ],
+        ),
+        (
             "configchannel.updateInitSls",
             vec![
                 "salt".into(),
@@ -832,6 +864,7 @@ async fn update_brings_stale_copies_in_line() {
                 info(&[
                     ("description", text("Edge keys")),
                     ("usage_limit", Value::Int(10)),
+                    ("universal_default", Value::Bool(true)),
                 ]),
             ],
         ),
@@ -852,8 +885,8 @@ async fn update_brings_stale_copies_in_line() {
     .await
     .unwrap();
     let same = async || {
-        let motd = files_of(&before, &key, "web", &["/etc/motd"]).await
-            == files_of(&after, &new_key, "web", &["/etc/motd"]).await;
+        let motd = files_of(&before, &key, "web", &["/etc/link", "/etc/motd"]).await
+            == files_of(&after, &new_key, "web", &["/etc/link", "/etc/motd"]).await;
         let init = files_of(&before, &key, "salt", &["/init.sls"]).await
             == files_of(&after, &new_key, "salt", &["/init.sls"]).await;
         let details = async |gw: &Gateway, session: &Value, method: &str, name: &str| {
@@ -896,7 +929,7 @@ async fn update_brings_stale_copies_in_line() {
     assert_eq!(
         outcome(&planned, "configuration channel", "web"),
         &Outcome::WouldUpdate(
-            "would update name and description, update 1 file (/etc/motd)".into()
+            "would update description, update 2 files (/etc/link, /etc/motd)".into()
         )
     );
     assert_eq!(same().await, [false; 4], "a dry run changes nothing");
@@ -909,12 +942,25 @@ async fn update_brings_stale_copies_in_line() {
         .await
         .unwrap();
     assert!(!updated.has_failures(), "{updated}");
+    // The file neither can show is said to be not compared, once.
+    match outcome(&updated, "configuration file", "web:/etc/issue") {
+        Outcome::NotCopied(why) => assert!(why.starts_with("not compared: fault 1023"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        updated
+            .lines
+            .iter()
+            .filter(|l| l.name == "web:/etc/issue")
+            .count(),
+        1
+    );
     for (kind, name, what) in [
         ("system group", "edge", "description"),
         (
             "configuration channel",
             "web",
-            "updated name and description, updated 1 file (/etc/motd)",
+            "updated description, updated 2 files (/etc/link, /etc/motd)",
         ),
         (
             "configuration channel",
@@ -924,7 +970,7 @@ async fn update_brings_stale_copies_in_line() {
         (
             "activation key",
             "1-edge",
-            "enabled, description set, usage limit 10 set",
+            "enabled, description set, usage limit 10 set, made the universal default",
         ),
     ] {
         assert_eq!(
