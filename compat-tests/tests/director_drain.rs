@@ -356,7 +356,7 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     };
     assert!(!on_n1().await, "n1 was away when the key was made");
     // The director refuses to stage n1 before a seed-node run with
-    // --update (n1 is back from offline), says how, and after one, to
+    // --update --prune (n1 is back from offline), says how, and after one, to
     // activate it before a second run while staged.
     let set_state = |state: &str| {
         Command::new(DIRECTOR)
@@ -369,7 +369,15 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     let seed = || {
         let seeded = Command::new(GATEWAY_BIN)
             .args(["--director", &cluster.director.base_url])
-            .args(["seed-node", "--from", "n2", "--to", "n1", "--update"])
+            .args([
+                "seed-node",
+                "--from",
+                "n2",
+                "--to",
+                "n1",
+                "--update",
+                "--prune",
+            ])
             .env("GATEWAY_DIRECTOR_TOKEN", GATEWAY)
             .env("GATEWAY_SEED_PASSWORD", "admin")
             .output()
@@ -386,8 +394,8 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     let why = String::from_utf8_lossy(&refused.stderr);
     assert!(
         !refused.status.success()
-            && why.contains("no seed-node run with --update since it became offline")
-            && why.contains("gateway seed-node --from n2 --to n1 --update"),
+            && why.contains("no seed-node run with --update --prune since it became offline")
+            && why.contains("gateway seed-node --from n2 --to n1 --update --prune"),
         "{why}"
     );
     let report = seed();
@@ -412,7 +420,7 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     let why = String::from_utf8_lossy(&refused.stderr);
     assert!(
         !refused.status.success()
-            && why.contains("no seed-node run with --update since it was staged"),
+            && why.contains("no seed-node run with --update --prune since it was staged"),
         "{why}"
     );
     // A second run carries what changed before the gateways saw n1 staged

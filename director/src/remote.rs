@@ -260,6 +260,9 @@ pub struct SeedReport {
     /// The run updated what the node held otherwise (`--update`).
     #[serde(default)]
     pub update: bool,
+    /// The run removed what only the node held (`--prune`).
+    #[serde(default)]
+    pub prune: bool,
 }
 
 /// Why a [`DirectorLink`] could not be set up or answered.

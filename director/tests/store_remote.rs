@@ -360,5 +360,6 @@ fn run(from: &str, since: i64) -> SeedReport {
         since,
         elapsed_ms: 0,
         update: false,
+        prune: false,
     }
 }

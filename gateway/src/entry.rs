@@ -87,6 +87,12 @@ struct SeedArgs {
     /// from offline, whose copies may be stale.
     #[arg(long)]
     update: bool,
+    /// Also remove from the target the system groups, configuration
+    /// channels and files, and activation keys the source lacks (deleted
+    /// while the target was away). Never users. Try it with --dry-run
+    /// first.
+    #[arg(long)]
+    prune: bool,
 }
 
 fn config(mut args: Args) -> anyhow::Result<(GatewayConfig, Option<Command>)> {
@@ -234,6 +240,7 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
         crate::seed::Mode {
             dry_run: args.dry_run,
             update: args.update,
+            prune: args.prune,
         },
     )
     .await?;
@@ -250,25 +257,27 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
             since: node.since(),
             elapsed_ms: u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX),
             update: args.update,
+            prune: args.prune,
         };
         link.record_seed(&args.to, &run)
             .await
             .context("everything was copied, but the director did not record the run")?;
-        println!("{}", recorded(&node, &args.from, args.update));
+        println!("{}", recorded(&node, &args.from, args.update && args.prune));
     }
     Ok(())
 }
 
-/// What a recorded seed-node run (from `from`, with `--update` or not)
-/// lets the operator do next with `node` (as it was when the run began).
-fn recorded(node: &director::model::Node, from: &str, update: bool) -> String {
+/// What a recorded seed-node run (from `from`, with `--update --prune`
+/// or not: `synced`) lets the operator do next with `node` (as it was
+/// when the run began).
+fn recorded(node: &director::model::Node, from: &str, synced: bool) -> String {
     use director::model::NodeState;
     let id = &node.id;
-    let again = format!("gateway seed-node --from {from} --to {id} --update");
-    if node.needs_update() && !update {
+    let again = format!("gateway seed-node --from {from} --to {id} --update --prune");
+    if node.needs_sync() && !synced {
         return format!(
             "recorded by the director, but {id} is {}: it goes on only after a run with \
-             --update (`{again}`)",
+             --update --prune (`{again}`)",
             node.state.as_str()
         );
     }

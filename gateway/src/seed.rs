@@ -26,9 +26,11 @@
 //! channels, disabled state and (over the default) contact method; a
 //! user's missing roles, system groups and disabled state. So a run that
 //! copied an item in part can be repeated once its cause is fixed.
-//! Nothing is removed. A file or other setting that differs between the
-//! two nodes is left as the target has it, unless [`Mode::update`] asks
-//! to bring it in line with the source (a node back from `offline`).
+//! Nothing is removed unless [`Mode::prune`] asks to remove what the
+//! source lacks (never users). A file or other setting that differs
+//! between the two nodes is left as the target has it, unless
+//! [`Mode::update`] asks to bring it in line with the source (a node back
+//! from `offline`).
 //! Users who log in through PAM are created; other users are listed but
 //! not copied: no API reads a password back.
 //! Software channels are the
@@ -185,6 +187,10 @@ pub struct Mode {
     /// default, disabled, contact method). Without it, what the target
     /// holds is left as it is.
     pub update: bool,
+    /// Also remove from the target what the source lacks (deleted while
+    /// the target was away): system groups, configuration channels and
+    /// their files, activation keys. Never users.
+    pub prune: bool,
 }
 
 impl Mode {
@@ -192,6 +198,7 @@ impl Mode {
     pub const DRY_RUN: Mode = Mode {
         dry_run: true,
         update: false,
+        prune: false,
     };
 }
 
@@ -221,6 +228,11 @@ pub enum Outcome {
     /// The target holds it otherwise; it would be brought in line (a dry
     /// run with [`Mode::update`]; what).
     WouldUpdate(String),
+    /// Only the target held it; removed ([`Mode::prune`]).
+    Removed,
+    /// Only the target holds it; it would be removed (a dry run with
+    /// [`Mode::prune`]).
+    WouldRemove,
 }
 
 /// One item of the report.
@@ -276,6 +288,8 @@ impl fmt::Display for Report {
                 Outcome::WouldComplete(what) => ("would complete", Some(what)),
                 Outcome::Updated(what) => ("updated", Some(what)),
                 Outcome::WouldUpdate(what) => ("would update", Some(what)),
+                Outcome::Removed => ("removed", None),
+                Outcome::WouldRemove => ("would remove", None),
             };
             write!(f, "{what:<14} {:<22} {}", line.kind, line.name)?;
             match why {
@@ -285,10 +299,11 @@ impl fmt::Display for Report {
         }
         write!(
             f,
-            "{} created, {} completed, {} updated, {} present, {} failed or partly copied, {} not copied",
+            "{} created, {} completed, {} updated, {} removed, {} present, {} failed or partly copied, {} not copied",
             self.count(|o| matches!(o, Outcome::Created | Outcome::WouldCreate)),
             self.count(|o| matches!(o, Outcome::Completed(_) | Outcome::WouldComplete(_))),
             self.count(|o| matches!(o, Outcome::Updated(_) | Outcome::WouldUpdate(_))),
+            self.count(|o| matches!(o, Outcome::Removed | Outcome::WouldRemove)),
             self.count(|o| matches!(o, Outcome::Present)),
             self.count(|o| matches!(o, Outcome::Failed(_) | Outcome::Partly(_))),
             self.count(|o| matches!(o, Outcome::NotCopied(_))),
@@ -314,6 +329,27 @@ fn fault_text(e: &SeedError) -> String {
         SeedError::Fault { fault, .. } => format!("fault {}: {}", fault.code, fault.string),
         other => other.to_string(),
     }
+}
+
+/// Removes item `name` (a `kind`) from `to` with `method` and `params`,
+/// since the source lacks it ([`Mode::prune`]); a dry run only says so.
+async fn remove(
+    to: &NodeSession,
+    kind: &'static str,
+    name: &str,
+    method: &str,
+    params: Vec<Value>,
+    mode: Mode,
+    report: &mut Report,
+) {
+    let outcome = match mode.dry_run {
+        true => Outcome::WouldRemove,
+        false => match to.call(method, params).await {
+            Ok(_) => Outcome::Removed,
+            Err(e) => Outcome::Failed(fault_text(&e)),
+        },
+    };
+    report.push(kind, name, outcome);
 }
 
 /// Logs into nodes `from` and `to` of `gateway`'s node list as `user`,
@@ -391,8 +427,10 @@ async fn seed_groups(
         })
         .collect();
     let mut ids = HashMap::new();
+    let mut sourced = HashSet::new();
     for group in from.list("systemgroup.listAllGroups", Vec::new()).await? {
         let name = text(&group, "name");
+        sourced.insert(name.to_owned());
         let Some(id) = group.get("id").and_then(Value::as_i64) else {
             continue;
         };
@@ -441,6 +479,15 @@ async fn seed_groups(
             Err(e) => report.push(KIND, name, Outcome::Failed(fault_text(&e))),
         }
     }
+    if mode.prune {
+        // The target was listed first: what it held then and the source
+        // lacks now was deleted (a broadcast reaches the serving nodes
+        // before a staged one).
+        for name in theirs.keys().filter(|n| !sourced.contains(*n)) {
+            let params = vec![name.as_str().into()];
+            remove(to, KIND, name, "systemgroup.delete", params, mode, report).await;
+        }
+    }
     Ok(ids)
 }
 
@@ -457,8 +504,10 @@ async fn seed_config_channels(
         .into_iter()
         .map(|c| (text(&c, "label").to_owned(), c))
         .collect();
+    let mut sourced = HashSet::new();
     for channel in from.list("configchannel.listGlobals", Vec::new()).await? {
         let label = text(&channel, "label");
+        sourced.insert(label.to_owned());
         let mut uncompared = BTreeMap::new();
         let outcome = match copy_channel(
             from,
@@ -480,6 +529,23 @@ async fn seed_config_channels(
                 &format!("{label}:{path}"),
                 Outcome::NotCopied(format!("not compared: {why}")),
             );
+        }
+    }
+    if mode.prune {
+        let mut gone: Vec<&String> = theirs.keys().filter(|l| !sourced.contains(*l)).collect();
+        gone.sort();
+        for label in gone {
+            let params = vec![Value::Array(vec![label.as_str().into()])];
+            remove(
+                to,
+                KIND,
+                label,
+                "configchannel.deleteChannels",
+                params,
+                mode,
+                report,
+            )
+            .await;
         }
     }
     Ok(())
@@ -588,6 +654,21 @@ async fn complete_channel(
         true => differing_files(from, to, label, &shared, state, uncompared, &mut failed).await,
         false => Vec::new(),
     };
+    // Paths only the target holds. The source is listed again, after the
+    // target: a path made meanwhile reaches the source first.
+    let extra: Vec<String> = match mode.prune {
+        true => {
+            let sourced: HashSet<String> = channel_paths(from, label).await?.into_iter().collect();
+            let mut extra: Vec<String> = held_paths
+                .iter()
+                .filter(|p| !(sourced.contains(*p) || state && *p == INIT_SLS))
+                .cloned()
+                .collect();
+            extra.sort();
+            extra
+        }
+        false => Vec::new(),
+    };
     let mut plan = Vec::new();
     if !missing.is_empty() {
         plan.push((
@@ -604,7 +685,11 @@ async fn complete_channel(
         let what = format!("{} ({})", files(changed.len()), listed.join(", "));
         plan.push((format!("update {what}"), format!("updated {what}")));
     }
-    let updates = !renamed.is_empty() || !changed.is_empty();
+    if !extra.is_empty() {
+        let what = format!("{} ({})", files(extra.len()), extra.join(", "));
+        plan.push((format!("remove {what}"), format!("removed {what}")));
+    }
+    let updates = !renamed.is_empty() || !changed.is_empty() || !extra.is_empty();
     if plan.is_empty() || mode.dry_run {
         let planned: Vec<String> = plan.into_iter().map(|(plan, _)| plan).collect();
         let planned = (!planned.is_empty()).then(|| format!("would {}", planned.join(", ")));
@@ -635,6 +720,13 @@ async fn complete_channel(
         };
         if let Err(e) = updated {
             failed.push(format!("{path}: {}", fault_text(&e)));
+        }
+    }
+    if !extra.is_empty() {
+        let paths = extra.iter().map(Value::string).collect();
+        let params = vec![label.into(), Value::Array(paths)];
+        if let Err(e) = to.call("configchannel.deleteFiles", params).await {
+            failed.push(format!("removing {}: {}", extra.join(", "), fault_text(&e)));
         }
     }
     let done: Vec<String> = plan.into_iter().map(|(_, done)| done).collect();
@@ -943,11 +1035,13 @@ async fn seed_activation_keys(
         .into_iter()
         .map(|k| (short_key(text(&k, "key")).to_owned(), k))
         .collect();
+    let mut sourced = HashSet::new();
     for key in from
         .list("activationkey.listActivationKeys", Vec::new())
         .await?
     {
         let name = text(&key, "key");
+        sourced.insert(short_key(name).to_owned());
         let outcome = match theirs.get(short_key(name)) {
             // The gateway names keys by their full name on every node.
             Some(held) if text(held, "key") != name => Ok(Outcome::Failed(format!(
@@ -960,6 +1054,18 @@ async fn seed_activation_keys(
         };
         let outcome = outcome.unwrap_or_else(|e| Outcome::Failed(fault_text(&e)));
         report.push(KIND, name, outcome);
+    }
+    if mode.prune {
+        let mut gone: Vec<&str> = theirs
+            .iter()
+            .filter(|(short, _)| !sourced.contains(*short))
+            .map(|(_, key)| text(key, "key"))
+            .collect();
+        gone.sort_unstable();
+        for key in gone {
+            let params = vec![key.into()];
+            remove(to, KIND, key, "activationkey.delete", params, mode, report).await;
+        }
     }
     Ok(())
 }

@@ -72,9 +72,9 @@ const UNSEEDED: &str =
 /// with the cluster's activation keys).
 ///
 /// - `new` to `staged`: a `gateway seed-node` run must have begun since
-///   the node was added; `offline` to `staged`: one with `--update`
-///   (its copies are stale) since it went offline;
-/// - `staged` to `active`: one with `--update` must have begun since it
+///   the node was added; `offline` to `staged`: one with `--update
+///   --prune` (its copies are stale) since it went offline;
+/// - `staged` to `active`: one with `--update --prune` must have begun since it
 ///   was staged (at least [`STAGED_SETTLE_MS`] after), when the gateways
 ///   send it every change (it carries what changed before);
 /// - `new` or `offline` straight to `active`: refused, it would miss what
@@ -95,29 +95,29 @@ fn check_seeded(node: &Node, to: NodeState, serving: &[&str]) -> Result<()> {
         return Ok(());
     }
     let id = &node.id;
-    let update = node.needs_update();
-    let flag = if update { " --update" } else { "" };
+    let sync = node.needs_sync();
+    let flag = if sync { " --update --prune" } else { "" };
     let seed = format!("gateway seed-node --from {source} --to {id}{flag}");
     let seeded = node
         .seeded_in_state()
-        .is_some_and(|mark| mark.update || !update);
+        .is_some_and(|mark| mark.synced() || !sync);
     let why = match (node.state, to) {
         (NodeState::Staged, _) if seeded => return Ok(()),
         (NodeState::Staged, _) => format!(
-            "node {id} has had no seed-node run with --update since it was staged: run \
-             `{seed}` (it carries what changed before the gateways began to send {id} every \
-             change), then activate it; {UNSEEDED}"
+            "node {id} has had no seed-node run with --update --prune since it was staged: \
+             run `{seed}` (it carries what changed or went before the gateways began to send \
+             {id} every change), then activate it; {UNSEEDED}"
         ),
         (_, NodeState::Staged) if seeded => return Ok(()),
         (from, NodeState::Staged) => format!(
             "node {id} has had no seed-node run{with} since it became {}: {source} serves, so \
              copy the shared data first (`{seed}`), then stage it; {UNSEEDED}",
             from.as_str(),
-            with = if update { " with --update" } else { "" },
+            with = if sync { " with --update --prune" } else { "" },
         ),
         (from, _) => format!(
             "node {id} is {}: stage it before activating it (`{seed}`, set it staged, run \
-             `gateway seed-node --from {source} --to {id} --update`, then activate it): \
+             `gateway seed-node --from {source} --to {id} --update --prune`, then activate it): \
              activated straight, it would miss what changes between the seed-node run and \
              its activation; {UNSEEDED}",
             from.as_str()
@@ -175,7 +175,8 @@ impl Director {
                     return Err(DirectorError::Conflict(format!(
                         "node {id} cannot join as {state} while {source} serves: add it as \
                          new, copy the shared data (`gateway seed-node --from {source} --to \
-                         {id}`), stage it, run seed-node again with --update and activate it; \
+                         {id}`), stage it, run seed-node again with --update --prune and \
+                         activate it; \
                          {UNSEEDED}",
                         id = new.id,
                         state = state.as_str(),
@@ -372,7 +373,10 @@ impl Director {
                     return Err(DirectorError::Conflict(format!("node {id} was removed")));
                 }
                 let recorded = node.seeded.as_ref().is_some_and(|m| {
-                    m.from == from && m.since == run.since && m.update == run.update
+                    m.from == from
+                        && m.since == run.since
+                        && m.update == run.update
+                        && m.prune == run.prune
                 });
                 if recorded {
                     return Ok(());
@@ -399,11 +403,12 @@ impl Director {
                     since: run.since,
                     began,
                     update: run.update,
+                    prune: run.prune,
                 });
                 Ok(())
             })
             .await?;
-        tracing::info!(node = %id, from, state = node.state.as_str(), update = run.update, "seed-node run recorded");
+        tracing::info!(node = %id, from, state = node.state.as_str(), update = run.update, prune = run.prune, "seed-node run recorded");
         Ok(node)
     }
 
@@ -478,7 +483,7 @@ impl Director {
             })
             .await?;
         if recovered {
-            tracing::warn!(node = %node.id, "node recovered: active again, clients return only through a rebalance; it lacks the changes of shared data made while it was failed: run gateway seed-node --update onto it before the rebalance");
+            tracing::warn!(node = %node.id, "node recovered: active again, clients return only through a rebalance; it lacks the changes of shared data made while it was failed: run gateway seed-node --update --prune onto it before the rebalance");
         }
         Ok(node)
     }

@@ -382,13 +382,14 @@ fn seed_run(since: crate::model::Millis, update: bool) -> crate::remote::SeedRep
         since,
         elapsed_ms: 0,
         update,
+        prune: update,
     }
 }
 
 /// A node that joins beside serving ones goes new -> seed-node -> staged
-/// -> seed-node --update -> active; each step is refused with what to do
+/// -> seed-node --update --prune -> active; each step is refused with what to do
 /// until its run is recorded, a run holds for the state it began in only,
-/// a node back from offline needs `--update` from the start, and the
+/// a node back from offline needs `--update --prune` from the start, and the
 /// operator may vouch for a node (`unseeded`).
 #[tokio::test]
 async fn a_joining_node_is_staged_and_activated_only_after_seed_node_runs() {
@@ -461,8 +462,8 @@ async fn a_joining_node_is_staged_and_activated_only_after_seed_node_runs() {
     // gateway follows the staged node, or one without --update.
     let why = refusal(d.patch_node("n2", to(NodeState::Active)).await);
     assert!(
-        why.contains("no seed-node run with --update since it was staged")
-            && why.contains("run `gateway seed-node --from n1 --to n2 --update`"),
+        why.contains("no seed-node run with --update --prune since it was staged")
+            && why.contains("run `gateway seed-node --from n1 --to n2 --update --prune`"),
         "{why}"
     );
     let why = refusal(d.record_seed("n2", &seed_run(n2.since(), true)).await);
@@ -500,8 +501,8 @@ async fn a_joining_node_is_staged_and_activated_only_after_seed_node_runs() {
     assert!(offline.seeded_in_state().is_none());
     let why = refusal(d.patch_node("n2", to(NodeState::Staged)).await);
     assert!(
-        why.contains("no seed-node run with --update since it became offline")
-            && why.contains("--to n2 --update`"),
+        why.contains("no seed-node run with --update --prune since it became offline")
+            && why.contains("--to n2 --update --prune`"),
         "{why}"
     );
     d.record_seed("n2", &seed_run(offline.since(), false))

@@ -148,11 +148,12 @@ impl Node {
             .filter(|mark| mark.since == self.since() && mark.state == self.state)
     }
 
-    /// Whether the next step needs a seed-node run with `--update`: a
-    /// node back from `offline` holds copies as old as its last day of
-    /// service, and a staged one copies changed between the first run and
-    /// its staging. Only a `new` node's first run may just add.
-    pub fn needs_update(&self) -> bool {
+    /// Whether the next step needs a seed-node run with `--update
+    /// --prune`: a node back from `offline` holds copies as old as its
+    /// last day of service, and of what was deleted meanwhile; a staged
+    /// one, of what changed or went between the first run and its
+    /// staging. Only a `new` node's first run may just add.
+    pub fn needs_sync(&self) -> bool {
         self.state != NodeState::New
     }
 
@@ -188,4 +189,15 @@ pub struct SeedMark {
     /// one, need such a run.
     #[serde(default)]
     pub update: bool,
+    /// The run also removed what only the node held (`seed-node
+    /// --prune`), needed with `update`.
+    #[serde(default)]
+    pub prune: bool,
+}
+
+impl SeedMark {
+    /// Whether the run brought the node fully in line: `--update --prune`.
+    pub fn synced(&self) -> bool {
+        self.update && self.prune
+    }
 }

@@ -922,6 +922,7 @@ async fn update_brings_stale_copies_in_line() {
         seed::Mode {
             dry_run: true,
             update: true,
+            prune: false,
         },
     )
     .await
@@ -937,6 +938,7 @@ async fn update_brings_stale_copies_in_line() {
     let update = seed::Mode {
         dry_run: false,
         update: true,
+        prune: false,
     };
     let updated = seed::between(&gw, "n1", "n2", "admin", "admin", update)
         .await
@@ -981,6 +983,173 @@ async fn update_brings_stale_copies_in_line() {
     }
     assert_eq!(same().await, [true; 4]);
     let again = seed::between(&gw, "n1", "n2", "admin", "admin", update)
+        .await
+        .unwrap();
+    assert!(
+        again
+            .lines
+            .iter()
+            .all(|l| matches!(l.outcome, Outcome::Present | Outcome::NotCopied(_))),
+        "{again}"
+    );
+}
+
+/// With `prune`, what only the target holds (deleted while it was away)
+/// is removed: groups, configuration channels and their files, keys; a
+/// dry run only says so, and without `prune` it stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prune_removes_what_the_source_lacks() {
+    let old = Sim::start("node1", 10, 0).await;
+    let new = Sim::start("node2", 11, 0).await;
+    let (before, key) = alone(&old).await;
+    let (after, new_key) = alone(&new).await;
+    let file = || {
+        info(&[
+            ("contents", text("x\n")),
+            ("owner", text("root")),
+            ("group", text("root")),
+            ("permissions", text("644")),
+        ])
+    };
+    let make = async |gw: &Gateway, session: &Value, suffix: &str| {
+        for (method, params) in [
+            (
+                "systemgroup.create",
+                vec![format!("{suffix}-group").into(), "".into()],
+            ),
+            (
+                "configchannel.create",
+                vec![
+                    format!("{suffix}-channel").into(),
+                    "Channel".into(),
+                    "Files".into(),
+                    "normal".into(),
+                ],
+            ),
+            (
+                "activationkey.create",
+                vec![
+                    format!("{suffix}-key").into(),
+                    "Key".into(),
+                    "".into(),
+                    Value::Array(Vec::new()),
+                    Value::Bool(false),
+                ],
+            ),
+        ] {
+            call(gw, method, [vec![session.clone()], params].concat())
+                .await
+                .unwrap();
+        }
+    };
+    make(&before, &key, "kept").await;
+    for path in ["/etc/a", "/etc/b"] {
+        call(
+            &before,
+            "configchannel.createOrUpdatePath",
+            vec![
+                key.clone(),
+                "kept-channel".into(),
+                path.into(),
+                Value::Bool(false),
+                file(),
+            ],
+        )
+        .await
+        .unwrap();
+    }
+    let gw = seeding_gateway(&old, &new);
+    let report = seed::between(&gw, "n1", "n2", "admin", "admin", seed::Mode::default())
+        .await
+        .unwrap();
+    assert!(!report.has_failures(), "{report}");
+    // Deleted while the new node was away; it still holds them.
+    make(&after, &new_key, "gone").await;
+    call(
+        &before,
+        "configchannel.deleteFiles",
+        vec![
+            key.clone(),
+            "kept-channel".into(),
+            Value::Array(vec!["/etc/b".into()]),
+        ],
+    )
+    .await
+    .unwrap();
+    let held = async || {
+        let mut held = Vec::new();
+        for (method, name) in [
+            ("systemgroup.getDetails", "gone-group"),
+            ("configchannel.getDetails", "gone-channel"),
+            ("activationkey.getDetails", "1-gone-key"),
+            ("systemgroup.getDetails", "kept-group"),
+            ("configchannel.getDetails", "kept-channel"),
+            ("activationkey.getDetails", "1-kept-key"),
+        ] {
+            held.push(
+                call(&after, method, vec![new_key.clone(), name.into()])
+                    .await
+                    .is_ok(),
+            );
+        }
+        let paths = call(
+            &after,
+            "configchannel.listFiles",
+            vec![new_key.clone(), "kept-channel".into()],
+        )
+        .await
+        .unwrap();
+        held.push(paths.as_array().unwrap().len() == 2);
+        held
+    };
+    assert_eq!(held().await, [true; 7]);
+
+    let plain = seed::between(&gw, "n1", "n2", "admin", "admin", seed::Mode::default())
+        .await
+        .unwrap();
+    assert!(
+        !plain.lines.iter().any(|l| l.name.starts_with("gone")),
+        "{plain}"
+    );
+    let prune = |dry_run| seed::Mode {
+        dry_run,
+        update: false,
+        prune: true,
+    };
+    let planned = seed::between(&gw, "n1", "n2", "admin", "admin", prune(true))
+        .await
+        .unwrap();
+    for (kind, name) in [
+        ("system group", "gone-group"),
+        ("configuration channel", "gone-channel"),
+        ("activation key", "1-gone-key"),
+    ] {
+        assert_eq!(
+            outcome(&planned, kind, name),
+            &Outcome::WouldRemove,
+            "{planned}"
+        );
+    }
+    assert_eq!(
+        outcome(&planned, "configuration channel", "kept-channel"),
+        &Outcome::WouldUpdate("would remove 1 file (/etc/b)".into())
+    );
+    assert_eq!(held().await, [true; 7], "a dry run removes nothing");
+
+    let pruned = seed::between(&gw, "n1", "n2", "admin", "admin", prune(false))
+        .await
+        .unwrap();
+    assert!(!pruned.has_failures(), "{pruned}");
+    assert_eq!(
+        outcome(&pruned, "activation key", "1-gone-key"),
+        &Outcome::Removed
+    );
+    assert_eq!(
+        outcome(&pruned, "configuration channel", "kept-channel"),
+        &Outcome::Updated("removed 1 file (/etc/b)".into())
+    );
+    assert_eq!(held().await, [false, false, false, true, true, true, false]);
+    let again = seed::between(&gw, "n1", "n2", "admin", "admin", prune(false))
         .await
         .unwrap();
     assert!(
