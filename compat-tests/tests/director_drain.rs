@@ -390,6 +390,20 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
         );
         report
     };
+    // Onto a node that serves, --update and --prune would race its
+    // broadcasts: refused before anything is done.
+    let racing = Command::new(GATEWAY_BIN)
+        .args(["--director", &cluster.director.base_url])
+        .args(["seed-node", "--from", "n2", "--to", "n3", "--prune"])
+        .env("GATEWAY_DIRECTOR_TOKEN", GATEWAY)
+        .env("GATEWAY_SEED_PASSWORD", "admin")
+        .output()
+        .unwrap();
+    let why = String::from_utf8_lossy(&racing.stderr);
+    assert!(
+        !racing.status.success() && why.contains("n3 is active: --update and --prune would race"),
+        "{why}"
+    );
     let refused = set_state("staged");
     let why = String::from_utf8_lossy(&refused.stderr);
     assert!(

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use crate::config::{DirectorConfig, FanoutPolicy, GatewayConfig, StaticNode};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use director::model::NodeState;
 
 /// One SUSE Manager XML-RPC API in front of many SUSE Manager nodes.
 #[derive(Debug, Parser)]
@@ -200,7 +201,7 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
     // (the director refuses to stage or activate a node never seeded). It
     // holds for the state the node was in when the run began.
     let record = match &cfg.director {
-        Some(director) if !args.dry_run => {
+        Some(director) => {
             let link = director.link(|name| std::env::var(name).ok())?;
             let target = link
                 .store()
@@ -209,10 +210,33 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
                 .context("reading the node from the director")?;
             target.map(|node| (link, node))
         }
-        _ => None,
+        None => None,
     };
+    let changes_held = args.update || args.prune;
+    match &record {
+        // Broadcasts reach a serving node alongside the source: what it
+        // holds may be newer than the source's listing.
+        Some((_, node))
+            if changes_held && matches!(node.state, NodeState::Active | NodeState::Draining) =>
+        {
+            anyhow::bail!(
+                "{id} is {state}: --update and --prune would race the changes it takes with \
+                 the other nodes; drain it (a node without clients goes offline at once), then \
+                 seed it as a node that joins (README: \"Adding a node\")",
+                id = node.id,
+                state = node.state.as_str()
+            );
+        }
+        None if changes_held && cfg.director.is_none() => eprintln!(
+            "with a static node list, nothing tells whether {} serves: run --update and \
+             --prune only while no one changes shared data",
+            args.to
+        ),
+        _ => {}
+    }
+    let record = record.filter(|_| !args.dry_run);
     if let Some((_, node)) = &record
-        && node.state == director::model::NodeState::Staged
+        && node.state == NodeState::Staged
     {
         // The director counts a run only once every gateway sends the
         // staged node each change: they read the node list every second.
@@ -271,7 +295,6 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
 /// or not: `synced`) lets the operator do next with `node` (as it was
 /// when the run began).
 fn recorded(node: &director::model::Node, from: &str, synced: bool) -> String {
-    use director::model::NodeState;
     let id = &node.id;
     let again = format!("gateway seed-node --from {from} --to {id} --update --prune");
     if node.needs_sync() && !synced {

@@ -331,21 +331,36 @@ fn fault_text(e: &SeedError) -> String {
     }
 }
 
-/// Removes item `name` (a `kind`) from `to` with `method` and `params`,
-/// since the source lacks it ([`Mode::prune`]); a dry run only says so.
+/// How [`remove`] deletes an item and sees whether it is still there.
+struct Removal {
+    /// The deleting method and its parameters.
+    delete: (&'static str, Vec<Value>),
+    /// A call that faults when the item is gone.
+    lookup: (&'static str, Vec<Value>),
+}
+
+/// Removes item `name` (a `kind`) from `to`, since the source lacks it
+/// ([`Mode::prune`]); a dry run only says so. An item a staged target's
+/// following removed first counts as removed.
 async fn remove(
     to: &NodeSession,
     kind: &'static str,
     name: &str,
-    method: &str,
-    params: Vec<Value>,
+    removal: Removal,
     mode: Mode,
     report: &mut Report,
 ) {
     let outcome = match mode.dry_run {
         true => Outcome::WouldRemove,
-        false => match to.call(method, params).await {
+        false => match to.call(removal.delete.0, removal.delete.1).await {
             Ok(_) => Outcome::Removed,
+            Err(e @ SeedError::Fault { .. }) => {
+                let (method, params) = removal.lookup;
+                match to.call(method, params).await {
+                    Err(SeedError::Fault { .. }) => Outcome::Removed,
+                    _ => Outcome::Failed(fault_text(&e)),
+                }
+            }
             Err(e) => Outcome::Failed(fault_text(&e)),
         },
     };
@@ -484,8 +499,11 @@ async fn seed_groups(
         // lacks now was deleted (a broadcast reaches the serving nodes
         // before a staged one).
         for name in theirs.keys().filter(|n| !sourced.contains(*n)) {
-            let params = vec![name.as_str().into()];
-            remove(to, KIND, name, "systemgroup.delete", params, mode, report).await;
+            let removal = Removal {
+                delete: ("systemgroup.delete", vec![name.as_str().into()]),
+                lookup: ("systemgroup.getDetails", vec![name.as_str().into()]),
+            };
+            remove(to, KIND, name, removal, mode, report).await;
         }
     }
     Ok(ids)
@@ -535,17 +553,14 @@ async fn seed_config_channels(
         let mut gone: Vec<&String> = theirs.keys().filter(|l| !sourced.contains(*l)).collect();
         gone.sort();
         for label in gone {
-            let params = vec![Value::Array(vec![label.as_str().into()])];
-            remove(
-                to,
-                KIND,
-                label,
-                "configchannel.deleteChannels",
-                params,
-                mode,
-                report,
-            )
-            .await;
+            let removal = Removal {
+                delete: (
+                    "configchannel.deleteChannels",
+                    vec![Value::Array(vec![label.as_str().into()])],
+                ),
+                lookup: ("configchannel.getDetails", vec![label.as_str().into()]),
+            };
+            remove(to, KIND, label, removal, mode, report).await;
         }
     }
     Ok(())
@@ -585,10 +600,10 @@ async fn copy_channel(
         kind => kind,
     };
     let state = kind == "state";
-    let mut paths = channel_paths(from, label).await?;
     if let Some(held) = held {
-        return complete_channel(from, to, channel, held, state, paths, mode, uncompared).await;
+        return complete_channel(from, to, channel, held, state, mode, uncompared).await;
     }
+    let mut paths = channel_paths(from, label).await?;
     if mode.dry_run {
         return Ok(Outcome::WouldCreate);
     }
@@ -633,12 +648,15 @@ async fn complete_channel(
     channel: &Struct,
     held: &Struct,
     state: bool,
-    paths: Vec<String>,
     mode: Mode,
     uncompared: &mut BTreeMap<String, String>,
 ) -> Result<Outcome, SeedError> {
     let label = text(channel, "label");
+    // The target first, then the source: what was made meanwhile reaches
+    // the serving source before a staged target, so it is not taken for
+    // deleted, and what was deleted meanwhile is not made again.
     let held_paths: HashSet<String> = channel_paths(to, label).await?.into_iter().collect();
+    let paths = channel_paths(from, label).await?;
     // A state channel always holds its `init.sls`.
     let (shared, missing): (Vec<String>, Vec<String>) = paths
         .into_iter()
@@ -654,14 +672,13 @@ async fn complete_channel(
         true => differing_files(from, to, label, &shared, state, uncompared, &mut failed).await,
         false => Vec::new(),
     };
-    // Paths only the target holds. The source is listed again, after the
-    // target: a path made meanwhile reaches the source first.
+    // Paths only the target holds.
     let extra: Vec<String> = match mode.prune {
         true => {
-            let sourced: HashSet<String> = channel_paths(from, label).await?.into_iter().collect();
+            let sourced: HashSet<&String> = shared.iter().chain(&missing).collect();
             let mut extra: Vec<String> = held_paths
                 .iter()
-                .filter(|p| !(sourced.contains(*p) || state && *p == INIT_SLS))
+                .filter(|p| !(sourced.contains(p) || state && *p == INIT_SLS))
                 .cloned()
                 .collect();
             extra.sort();
@@ -811,12 +828,14 @@ async fn differing_files(
     failed: &mut Vec<String>,
 ) -> Vec<Struct> {
     let mut unread = Vec::new();
-    let source = infos_of(from, label, paths, &mut unread).await;
+    // The target first: a change that reached it after the source is not
+    // undone with the older revision.
     let target: HashMap<String, Struct> = infos_of(to, label, paths, &mut unread)
         .await
         .into_iter()
         .map(|info| (text(&info, "path").to_owned(), info))
         .collect();
+    let source = infos_of(from, label, paths, &mut unread).await;
     let mut note = |path: &str, e: SeedError| match e {
         e @ SeedError::Fault { .. } => {
             uncompared
@@ -1063,8 +1082,11 @@ async fn seed_activation_keys(
             .collect();
         gone.sort_unstable();
         for key in gone {
-            let params = vec![key.into()];
-            remove(to, KIND, key, "activationkey.delete", params, mode, report).await;
+            let removal = Removal {
+                delete: ("activationkey.delete", vec![key.into()]),
+                lookup: ("activationkey.getDetails", vec![key.into()]),
+            };
+            remove(to, KIND, key, removal, mode, report).await;
         }
     }
     Ok(())
@@ -1291,8 +1313,10 @@ async fn complete_key(
 ) -> Result<Outcome, SeedError> {
     let name = text(held, "key");
     let settings = key_settings(key, held, mode.update);
-    let (source, source_unlisted) = KeyParts::of(from, key).await;
+    // The target first: a part removed from both meanwhile is not added
+    // back.
     let (mut target, target_unlisted) = KeyParts::of(to, held).await;
+    let (source, source_unlisted) = KeyParts::of(from, key).await;
     if settings.iter().any(|s| s.member == "base_channel_label") {
         // A new base channel drops the key's child channels.
         target.children.clear();
@@ -1762,6 +1786,12 @@ async fn copy_user(
             "no API reads a password back: create the user with user.create".to_owned(),
         ));
     }
+    // The target first (when it holds the user): a role or group removed
+    // from both meanwhile is not added back.
+    let held = match present {
+        true => Some(UserParts::of(to, login, &UserParts::details(to, login).await?).await?),
+        false => None,
+    };
     let source = UserParts::of(from, login, &details).await?;
     if !present && dry_run {
         return Ok(Outcome::WouldCreate);
@@ -1784,13 +1814,10 @@ async fn copy_user(
         )
         .await?;
     }
-    let held = match present {
-        true => UserParts::of(to, login, &UserParts::details(to, login).await?).await?,
-        false => UserParts {
-            enabled: true,
-            ..UserParts::default()
-        },
-    };
+    let held = held.unwrap_or_else(|| UserParts {
+        enabled: true,
+        ..UserParts::default()
+    });
     let lacking = source.lacking(&held);
     if lacking.is_empty() {
         return Ok(if present {

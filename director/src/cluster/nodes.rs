@@ -372,11 +372,12 @@ impl Director {
                 if node.state == NodeState::Removed {
                     return Err(DirectorError::Conflict(format!("node {id} was removed")));
                 }
+                // Sent again after a lost answer; or a lesser run in the
+                // same stay, which must not undo a full one.
                 let recorded = node.seeded.as_ref().is_some_and(|m| {
-                    m.from == from
-                        && m.since == run.since
-                        && m.update == run.update
-                        && m.prune == run.prune
+                    m.since == run.since
+                        && (m.from == from && m.update == run.update && m.prune == run.prune
+                            || m.synced() && !(run.update && run.prune))
                 });
                 if recorded {
                     return Ok(());
@@ -483,7 +484,7 @@ impl Director {
             })
             .await?;
         if recovered {
-            tracing::warn!(node = %node.id, "node recovered: active again, clients return only through a rebalance; it lacks the changes of shared data made while it was failed: run gateway seed-node --update --prune onto it before the rebalance");
+            tracing::warn!(node = %node.id, "node recovered: active again, clients return only through a rebalance; it lacks the changes of shared data made while it was failed: before a rebalance, drain it (empty, it goes offline at once) and seed it as a node that joins (seed-node --update --prune, staged, again, active)");
         }
         Ok(node)
     }

@@ -513,6 +513,19 @@ async fn a_joining_node_is_staged_and_activated_only_after_seed_node_runs() {
     d.record_seed("n2", &seed_run(offline.since(), true))
         .await
         .unwrap();
+    // A lesser run in the same stay does not undo it.
+    d.record_seed("n2", &seed_run(offline.since(), false))
+        .await
+        .unwrap();
+    assert!(
+        d.get_node("n2")
+            .await
+            .unwrap()
+            .seeded_in_state()
+            .unwrap()
+            .synced()
+    );
+    d.patch_node("n2", to(NodeState::Staged)).await.unwrap();
 
     // The operator's word skips the check, at joining and after.
     let vouched = NodePatch {

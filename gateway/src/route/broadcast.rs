@@ -171,6 +171,15 @@ pub(crate) async fn route(mut ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     }
     if faults.is_empty() && gathered.failed.is_empty() {
         group_ids::forget_deleted(ctx, deleted).await;
+        // And the nodes staged since: a seed-node run that began after the
+        // gateways saw one staged may have read the source before the
+        // serving nodes applied this change.
+        let mut staged = staged;
+        for node in gw.directory().staged() {
+            if !staged.iter().chain(&nodes).any(|n| n.id == node.id) {
+                staged.push(node);
+            }
+        }
         follow_staged(ctx, staged);
         return answer_of_all(ctx, applied).await;
     }
@@ -326,6 +335,9 @@ fn follow_queue(gw: &Gateway) -> &FollowQueue {
                 let change = match queued {
                     Queued::Change(change) => change,
                     Queued::Flushed(done) => {
+                        // What comes after the last flush came in as the
+                        // gateway stopped: count it rather than send it.
+                        abandoned.store(true, Ordering::Relaxed);
                         let _ = done.send(());
                         continue;
                     }

@@ -1027,6 +1027,15 @@ async fn prune_removes_what_the_source_lacks() {
                 ],
             ),
             (
+                "configchannel.create",
+                vec![
+                    format!("{suffix}-states").into(),
+                    "States".into(),
+                    "Salt states".into(),
+                    "state".into(),
+                ],
+            ),
+            (
                 "activationkey.create",
                 vec![
                     format!("{suffix}-key").into(),
@@ -1092,17 +1101,29 @@ async fn prune_removes_what_the_source_lacks() {
                     .is_ok(),
             );
         }
-        let paths = call(
-            &after,
-            "configchannel.listFiles",
-            vec![new_key.clone(), "kept-channel".into()],
-        )
-        .await
-        .unwrap();
-        held.push(paths.as_array().unwrap().len() == 2);
+        for (label, path) in [
+            ("kept-channel", "/etc/b"),
+            ("kept-channel", "/etc/a"),
+            ("kept-states", "/init.sls"),
+        ] {
+            let paths = call(
+                &after,
+                "configchannel.listFiles",
+                vec![new_key.clone(), label.into()],
+            )
+            .await
+            .unwrap();
+            held.push(
+                paths
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| member(f, "path").as_str() == Some(path)),
+            );
+        }
         held
     };
-    assert_eq!(held().await, [true; 7]);
+    assert_eq!(held().await, [true; 9]);
 
     let plain = seed::between(&gw, "n1", "n2", "admin", "admin", seed::Mode::default())
         .await
@@ -1134,7 +1155,7 @@ async fn prune_removes_what_the_source_lacks() {
         outcome(&planned, "configuration channel", "kept-channel"),
         &Outcome::WouldUpdate("would remove 1 file (/etc/b)".into())
     );
-    assert_eq!(held().await, [true; 7], "a dry run removes nothing");
+    assert_eq!(held().await, [true; 9], "a dry run removes nothing");
 
     let pruned = seed::between(&gw, "n1", "n2", "admin", "admin", prune(false))
         .await
@@ -1148,7 +1169,10 @@ async fn prune_removes_what_the_source_lacks() {
         outcome(&pruned, "configuration channel", "kept-channel"),
         &Outcome::Updated("removed 1 file (/etc/b)".into())
     );
-    assert_eq!(held().await, [false, false, false, true, true, true, false]);
+    assert_eq!(
+        held().await,
+        [false, false, false, true, true, true, false, true, true]
+    );
     let again = seed::between(&gw, "n1", "n2", "admin", "admin", prune(false))
         .await
         .unwrap();
