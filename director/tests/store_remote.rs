@@ -241,28 +241,11 @@ async fn a_director_that_comes_up_within_the_back_off_is_reached() {
 #[tokio::test]
 async fn placement_answers_the_emptiest_accepting_node_of_the_zone() {
     let director = start().await;
-    let d = &director.director;
-    d.put_zone(Zone {
-        name: "default".into(),
-        description: String::new(),
-        labels: Default::default(),
-    })
-    .await
-    .unwrap();
-    for id in ["n1", "n2"] {
-        d.add_node(NewNode {
-            id: id.into(),
-            zone: "default".into(),
-            api_url: format!("http://{id}.test/rpc/api"),
-            master: None,
-            weight: None,
-            public_key: None,
-            state: Some(NodeState::Active),
-            unseeded: true,
-        })
-        .await
-        .unwrap();
-    }
+    nodes(
+        &director.director,
+        &[("n1", NodeState::Active), ("n2", NodeState::Active)],
+    )
+    .await;
     let link = DirectorLink::new(&director.url, GATEWAY, None).unwrap();
     let any = link.place("default", None).await.unwrap();
     assert!(matches!(any.as_deref(), Some("n1" | "n2")), "{any:?}");
@@ -283,27 +266,7 @@ async fn placement_answers_the_emptiest_accepting_node_of_the_zone() {
 async fn a_gateway_records_a_seed_node_run() {
     let director = start().await;
     let d = &director.director;
-    d.put_zone(Zone {
-        name: "default".into(),
-        description: String::new(),
-        labels: Default::default(),
-    })
-    .await
-    .unwrap();
-    for (id, state) in [("n1", NodeState::Active), ("n2", NodeState::New)] {
-        d.add_node(NewNode {
-            id: id.into(),
-            zone: "default".into(),
-            api_url: format!("http://{id}.test/rpc/api"),
-            master: None,
-            weight: None,
-            public_key: None,
-            state: Some(state),
-            unseeded: false,
-        })
-        .await
-        .unwrap();
-    }
+    nodes(d, &[("n1", NodeState::Active), ("n2", NodeState::New)]).await;
     let link = DirectorLink::new(&director.url, GATEWAY, None).unwrap();
     let n2 = d.get_node("n2").await.unwrap();
     let wrong = link.record_seed("n2", &run("n1", n2.since() - 1)).await;
@@ -352,6 +315,31 @@ async fn a_gateway_records_a_seed_node_run() {
         .unwrap_err()
         .to_string();
     assert!(why.contains("is not a node id"), "{why}");
+}
+
+/// Zone `default` with `nodes` in it (vouched for: `unseeded`).
+async fn nodes(d: &Director, nodes: &[(&str, NodeState)]) {
+    d.put_zone(Zone {
+        name: "default".into(),
+        description: String::new(),
+        labels: Default::default(),
+    })
+    .await
+    .unwrap();
+    for (id, state) in nodes {
+        d.add_node(NewNode {
+            id: (*id).into(),
+            zone: "default".into(),
+            api_url: format!("http://{id}.test/rpc/api"),
+            master: None,
+            weight: None,
+            public_key: None,
+            state: Some(*state),
+            unseeded: true,
+        })
+        .await
+        .unwrap();
+    }
 }
 
 fn run(from: &str, since: i64) -> SeedReport {
