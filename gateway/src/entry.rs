@@ -283,10 +283,12 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
             update: args.update,
             prune: args.prune,
         };
-        link.record_seed(&args.to, &run)
+        let mark = link
+            .record_seed(&args.to, &run)
             .await
             .context("everything was copied, but the director did not record the run")?;
-        println!("{}", recorded(&node, &args.from, args.update && args.prune));
+        // The mark the director holds: a full run of the same stay stays.
+        println!("{}", recorded(&node, &args.from, mark.synced()));
     }
     Ok(())
 }

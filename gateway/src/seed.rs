@@ -526,27 +526,26 @@ async fn seed_config_channels(
     for channel in from.list("configchannel.listGlobals", Vec::new()).await? {
         let label = text(&channel, "label");
         sourced.insert(label.to_owned());
-        let mut uncompared = BTreeMap::new();
-        let outcome = match copy_channel(
-            from,
-            to,
-            &channel,
-            theirs.get(label),
-            mode,
-            &mut uncompared,
-        )
-        .await
-        {
-            Ok(outcome) => outcome,
-            Err(e) => Outcome::Failed(fault_text(&e)),
-        };
+        let mut notes = FileNotes::default();
+        let outcome =
+            match copy_channel(from, to, &channel, theirs.get(label), mode, &mut notes).await {
+                Ok(outcome) => outcome,
+                Err(e) => Outcome::Failed(fault_text(&e)),
+            };
         report.push(KIND, label, outcome);
-        for (path, why) in uncompared {
+        for (path, why) in notes.uncompared {
             report.push(
                 "configuration file",
                 &format!("{label}:{path}"),
                 Outcome::NotCopied(format!("not compared: {why}")),
             );
+        }
+        for path in notes.removed {
+            let removed = match mode.dry_run {
+                true => Outcome::WouldRemove,
+                false => Outcome::Removed,
+            };
+            report.push("configuration file", &format!("{label}:{path}"), removed);
         }
     }
     if mode.prune {
@@ -582,14 +581,14 @@ async fn channel_paths(node: &NodeSession, label: &str) -> Result<Vec<String>, S
 
 /// Creates channel `channel` on `to` with its files, or, when `to` holds
 /// it already (`held`), adds the paths it lacks ([`complete_channel`]);
-/// the files a server could not show for comparing go in `uncompared`.
+/// what it says of single files goes in `notes`.
 async fn copy_channel(
     from: &NodeSession,
     to: &NodeSession,
     channel: &Struct,
     held: Option<&Struct>,
     mode: Mode,
-    uncompared: &mut BTreeMap<String, String>,
+    notes: &mut FileNotes,
 ) -> Result<Outcome, SeedError> {
     let label = text(channel, "label");
     let kind = match text(channel, "type") {
@@ -601,7 +600,7 @@ async fn copy_channel(
     };
     let state = kind == "state";
     if let Some(held) = held {
-        return complete_channel(from, to, channel, held, state, mode, uncompared).await;
+        return complete_channel(from, to, channel, held, state, mode, notes).await;
     }
     let mut paths = channel_paths(from, label).await?;
     if mode.dry_run {
@@ -636,11 +635,21 @@ async fn copy_channel(
     })
 }
 
+/// What a channel's seeding says of single files: their own report lines.
+#[derive(Debug, Default)]
+struct FileNotes {
+    /// Held by both, but a server could not show it (path: why).
+    uncompared: BTreeMap<String, String>,
+    /// Removed ([`Mode::prune`]), or would be (a dry run).
+    removed: Vec<String>,
+}
+
 /// Adds to channel `channel`, which `to` holds as `held`, the paths
 /// (`paths`, the source's) it lacks; with [`Mode::update`], also its name
 /// and description and the files that differ, when they do. A file held
-/// by both that a server cannot show goes in `uncompared` (path: why), not
-/// among the failures: the server would answer the same on every run.
+/// by both that a server cannot show goes in `notes` (not among the
+/// failures: the server would answer the same on every run), and so do
+/// the paths [`Mode::prune`] removes (or would).
 #[allow(clippy::too_many_arguments)]
 async fn complete_channel(
     from: &NodeSession,
@@ -649,7 +658,7 @@ async fn complete_channel(
     held: &Struct,
     state: bool,
     mode: Mode,
-    uncompared: &mut BTreeMap<String, String>,
+    notes: &mut FileNotes,
 ) -> Result<Outcome, SeedError> {
     let label = text(channel, "label");
     // The target first, then the source: what was made meanwhile reaches
@@ -669,7 +678,18 @@ async fn complete_channel(
         .filter(|m| differs(m))
         .collect();
     let changed = match mode.update {
-        true => differing_files(from, to, label, &shared, state, uncompared, &mut failed).await,
+        true => {
+            differing_files(
+                from,
+                to,
+                label,
+                &shared,
+                state,
+                &mut notes.uncompared,
+                &mut failed,
+            )
+            .await
+        }
         false => Vec::new(),
     };
     // Paths only the target holds.
@@ -702,12 +722,11 @@ async fn complete_channel(
         let what = format!("{} ({})", files(changed.len()), listed.join(", "));
         plan.push((format!("update {what}"), format!("updated {what}")));
     }
-    if !extra.is_empty() {
-        let what = format!("{} ({})", files(extra.len()), extra.join(", "));
-        plan.push((format!("remove {what}"), format!("removed {what}")));
+    let updates = !renamed.is_empty() || !changed.is_empty();
+    if mode.dry_run {
+        notes.removed = extra.clone();
     }
-    let updates = !renamed.is_empty() || !changed.is_empty() || !extra.is_empty();
-    if plan.is_empty() || mode.dry_run {
+    if plan.is_empty() && extra.is_empty() || mode.dry_run {
         let planned: Vec<String> = plan.into_iter().map(|(plan, _)| plan).collect();
         let planned = (!planned.is_empty()).then(|| format!("would {}", planned.join(", ")));
         return Ok(match (planned, failed.is_empty()) {
@@ -742,13 +761,15 @@ async fn complete_channel(
     if !extra.is_empty() {
         let paths = extra.iter().map(Value::string).collect();
         let params = vec![label.into(), Value::Array(paths)];
-        if let Err(e) = to.call("configchannel.deleteFiles", params).await {
-            failed.push(format!("removing {}: {}", extra.join(", "), fault_text(&e)));
+        match to.call("configchannel.deleteFiles", params).await {
+            Ok(_) => notes.removed = extra,
+            Err(e) => failed.push(format!("removing {}: {}", extra.join(", "), fault_text(&e))),
         }
     }
     let done: Vec<String> = plan.into_iter().map(|(_, done)| done).collect();
     Ok(match (failed.is_empty(), updates) {
         (false, _) => Outcome::Partly(failed.join("; ")),
+        (true, _) if done.is_empty() => Outcome::Present,
         (true, true) => Outcome::Updated(done.join(", ")),
         (true, false) => Outcome::Completed(done.join(", ")),
     })

@@ -1153,7 +1153,11 @@ async fn prune_removes_what_the_source_lacks() {
     }
     assert_eq!(
         outcome(&planned, "configuration channel", "kept-channel"),
-        &Outcome::WouldUpdate("would remove 1 file (/etc/b)".into())
+        &Outcome::Present
+    );
+    assert_eq!(
+        outcome(&planned, "configuration file", "kept-channel:/etc/b"),
+        &Outcome::WouldRemove
     );
     assert_eq!(held().await, [true; 9], "a dry run removes nothing");
 
@@ -1166,8 +1170,14 @@ async fn prune_removes_what_the_source_lacks() {
         &Outcome::Removed
     );
     assert_eq!(
-        outcome(&pruned, "configuration channel", "kept-channel"),
-        &Outcome::Updated("removed 1 file (/etc/b)".into())
+        outcome(&pruned, "configuration file", "kept-channel:/etc/b"),
+        &Outcome::Removed
+    );
+    assert!(
+        pruned.to_string().ends_with(
+            "0 created, 0 completed, 0 updated, 5 removed, 13 present, 0 failed or partly copied, 0 not copied"
+        ),
+        "{pruned}"
     );
     assert_eq!(
         held().await,
