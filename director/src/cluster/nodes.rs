@@ -484,7 +484,7 @@ impl Director {
             })
             .await?;
         if recovered {
-            tracing::warn!(node = %node.id, "node recovered: active again, clients return only through a rebalance; it lacks the changes of shared data made while it was failed: before a rebalance, drain it (empty, it goes offline at once) and seed it as a node that joins (seed-node --update --prune, staged, again, active)");
+            tracing::warn!(node = %node.id, "node recovered: active again, clients return only through a rebalance; if gateway_staged_misses_total moved for it while it was failed, it lacks changes of shared data: before a rebalance, drain it (empty, it goes offline at once) and seed it as a node that joins (seed-node --update --prune, staged, again, active)");
         }
         Ok(node)
     }

@@ -46,7 +46,7 @@ pub struct NodeInfo {
     pub systems: u64,
     /// Takes new systems (active and not cordoned).
     pub accepts: bool,
-    /// Handed out by [`Directory::staged`] to follow a change of shared
+    /// Handed out by [`Directory::followers`] to follow a change of shared
     /// data: the one way a call reaches a node that does not serve.
     pub following: bool,
 }
@@ -59,9 +59,10 @@ impl NodeInfo {
     }
 
     /// Whether the gateway may call the node: it serves, or it is a
-    /// staged node handed out to follow a change ([`Directory::staged`]).
+    /// staged or failed node handed out to follow a change ([`Directory::followers`]).
     pub fn takes_calls(&self) -> bool {
-        self.serves() || (self.following && self.state == NodeState::Staged)
+        self.serves()
+            || (self.following && matches!(self.state, NodeState::Staged | NodeState::Failed))
     }
 
     fn from_static(n: &StaticNode) -> NodeInfo {
@@ -186,13 +187,15 @@ impl Directory {
             .collect()
     }
 
-    /// The staged nodes: prepared for the cluster, not serving yet. They
-    /// follow the changes of shared data ([`crate::route`]'s broadcasts),
-    /// and these are marked so that such a call may reach them.
-    pub fn staged(&self) -> Vec<NodeInfo> {
+    /// The nodes that follow the changes of shared data
+    /// ([`crate::route`]'s broadcasts) without serving: staged ones
+    /// (prepared for the cluster, not serving yet) and failed ones (whose
+    /// heartbeats stopped: the server may well be up, and comes back
+    /// active). These are marked so that such a call may reach them.
+    pub fn followers(&self) -> Vec<NodeInfo> {
         self.nodes()
             .iter()
-            .filter(|n| n.state == NodeState::Staged)
+            .filter(|n| matches!(n.state, NodeState::Staged | NodeState::Failed))
             .map(|n| NodeInfo {
                 following: true,
                 ..n.clone()
@@ -298,12 +301,14 @@ mod tests {
         let serving: Vec<String> = dir.serving().iter().map(|n| n.id.to_string()).collect();
         assert_eq!(serving, ["a", "b", "c"]);
         assert!(!dir.node("c").unwrap().accepts);
-        // A staged node is called only as one handed out to follow a
-        // change.
+        // A staged or failed node is called only as one handed out to
+        // follow a change.
         assert!(!dir.node("e").unwrap().takes_calls());
-        let staged = dir.staged();
-        assert_eq!(staged.len(), 1);
-        assert!(staged[0].takes_calls() && &*staged[0].id == "e");
+        assert!(!dir.node("d").unwrap().takes_calls());
+        let followers = dir.followers();
+        let ids: Vec<&str> = followers.iter().map(|n| &*n.id).collect();
+        assert_eq!(ids, ["d", "e"]);
+        assert!(followers.iter().all(NodeInfo::takes_calls));
         store
             .put_json(Keys::node("d"), &record("d", NodeState::Active, false))
             .await

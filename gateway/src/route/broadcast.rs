@@ -12,9 +12,12 @@
 //!
 //! A change every serving node applied is then sent to the staged nodes
 //! too, in the background ([`follow_staged`]), so that a node prepared
-//! with `seed-node` stays in step until it is activated. That part is best
-//! effort: what a staged node does not take is logged and counted, and the
-//! call's answer is the serving nodes', given without waiting for it.
+//! with `seed-node` stays in step until it is activated; and to the
+//! failed ones (heartbeats stopped), so that a server that was up all
+//! along comes back active with every change. That part is best effort:
+//! what such a node does not take is logged and counted
+//! (`gateway_staged_misses_total`), and the call's answer is the serving
+//! nodes', given without waiting for it.
 //!
 //! A change that schedules an action on every node
 //! (`system.appstreams.ssmEnable`) answers one cluster action id for all
@@ -128,7 +131,7 @@ pub(crate) async fn route(mut ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     }
     // Read with the serving ones: a node activated meanwhile gets the
     // change one way or the other.
-    let staged = gw.directory().staged();
+    let staged = gw.directory().followers();
     if let Some(s) = &ctx.session {
         for node in &nodes {
             node_key(gw, s, node).await?;
@@ -175,7 +178,7 @@ pub(crate) async fn route(mut ctx: Ctx<'_>) -> Result<Value, GatewayError> {
         // gateways saw one staged may have read the source before the
         // serving nodes applied this change.
         let mut staged = staged;
-        for node in gw.directory().staged() {
+        for node in gw.directory().followers() {
             if !staged.iter().chain(&nodes).any(|n| n.id == node.id) {
                 staged.push(node);
             }

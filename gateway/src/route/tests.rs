@@ -2279,3 +2279,45 @@ async fn a_stopping_gateway_sends_what_staged_nodes_wait_for() {
     );
     assert_eq!(on(&c, "c").await, 0);
 }
+
+/// A failed node (its heartbeats stopped; the server may be up) takes no
+/// routed calls but follows the changes of shared data as a staged one
+/// does, so that it comes back active with them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_node_follows_shared_changes() {
+    let a = Sim::start("alpha", 1, 2).await;
+    let f = Sim::start("phi", 2, 3).await;
+    let store = Store::memory();
+    store
+        .put_json(Keys::node("a"), &node_record("a", &a.url))
+        .await
+        .unwrap();
+    let mut failed = node_record("f", &f.url);
+    failed.state = NodeState::Failed;
+    store.put_json(Keys::node("f"), &failed).await.unwrap();
+    let dir = Arc::new(Directory::from_store(store).await.unwrap());
+    let gw = Gateway::new(GatewayConfig::default(), dir);
+    let key = login(&gw).await;
+    let systems = call(&gw, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap();
+    assert_eq!(ids(&systems).len(), 2, "the failed node's are not listed");
+    call(
+        &gw,
+        "systemgroup.create",
+        vec![key, "while-failed".into(), "".into()],
+    )
+    .await
+    .unwrap();
+    let (on_f, f_key) = alone(&f).await;
+    eventually("the group on the failed node", || async {
+        call(
+            &on_f,
+            "systemgroup.getDetails",
+            vec![f_key.clone(), "while-failed".into()],
+        )
+        .await
+        .is_ok()
+    })
+    .await;
+}

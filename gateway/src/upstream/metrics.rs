@@ -103,7 +103,7 @@ impl Metrics {
         }
     }
 
-    /// Counts a shared-data change staged node `node` did not take.
+    /// Counts a shared-data change staged or failed node `node` did not take.
     pub fn staged_miss(&self, node: &str) {
         self.staged_misses.add(node);
     }
@@ -221,7 +221,7 @@ impl Metrics {
         self.staged_misses.render(
             &mut out,
             "gateway_staged_misses_total",
-            "Shared-data changes a staged node did not take (run seed-node before activating it).",
+            "Shared-data changes a staged or failed node did not take (seed-node it before it serves).",
         );
         out
     }
