@@ -479,7 +479,7 @@ async fn follow(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
 
 /// Logs and counts a change staged node `node` did not take.
 fn staged_missed(ctx: &Ctx<'_>, node: &NodeInfo, why: &str) {
-    tracing::warn!(node = %node.id, method = %ctx.method(), cause = %why, "a staged node did not take a change of shared data");
+    tracing::warn!(node = %node.id, method = %ctx.method(), cause = %why, "a staged or failed node did not take a change of shared data");
     ctx.gw.metrics().staged_miss(&node.id);
 }
 
