@@ -263,6 +263,10 @@ pub struct SeedReport {
     /// The run removed what only the node held (`--prune`).
     #[serde(default)]
     pub prune: bool,
+    /// The node's count of missed changes (`node-misses/<id>`) as the run
+    /// read it when it began.
+    #[serde(default)]
+    pub misses: u64,
 }
 
 /// Why a [`DirectorLink`] could not be set up or answered.

@@ -349,5 +349,6 @@ fn run(from: &str, since: i64) -> SeedReport {
         elapsed_ms: 0,
         update: false,
         prune: false,
+        misses: 0,
     }
 }

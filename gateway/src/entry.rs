@@ -203,12 +203,19 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
     let record = match &cfg.director {
         Some(director) => {
             let link = director.link(|name| std::env::var(name).ok())?;
-            let target = link
-                .store()
+            let store = link.store();
+            let target = store
                 .get_json::<director::model::Node>(director::model::Keys::node(&args.to))
                 .await
                 .context("reading the node from the director")?;
-            target.map(|node| (link, node))
+            // Read after the node: a miss counted meanwhile counts against
+            // this run rather than for it.
+            let misses = store
+                .get_json::<u64>(director::model::Keys::node_misses(&args.to))
+                .await
+                .context("reading the node's missed changes from the director")?
+                .unwrap_or(0);
+            target.map(|node| (link, node, misses))
         }
         None => None,
     };
@@ -216,7 +223,7 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
     match &record {
         // Broadcasts reach a serving node alongside the source: what it
         // holds may be newer than the source's listing.
-        Some((_, node))
+        Some((_, node, _))
             if changes_held && matches!(node.state, NodeState::Active | NodeState::Draining) =>
         {
             anyhow::bail!(
@@ -235,7 +242,7 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
         _ => {}
     }
     let record = record.filter(|_| !args.dry_run);
-    if let Some((_, node)) = &record
+    if let Some((_, node, _)) = &record
         && node.state == NodeState::Staged
     {
         // The director counts a run only once every gateway sends the
@@ -275,13 +282,14 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
              this run: fix the causes and run it again"
         );
     }
-    if let Some((link, node)) = record {
+    if let Some((link, node, misses)) = record {
         let run = director::remote::SeedReport {
             from: args.from.clone(),
             since: node.since(),
             elapsed_ms: u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX),
             update: args.update,
             prune: args.prune,
+            misses,
         };
         let mark = link
             .record_seed(&args.to, &run)

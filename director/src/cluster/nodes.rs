@@ -76,13 +76,15 @@ const UNSEEDED: &str =
 ///   --prune` (its copies are stale) since it went offline;
 /// - `staged` to `active`: one with `--update --prune` must have begun since it
 ///   was staged (at least [`STAGED_SETTLE_MS`] after), when the gateways
-///   send it every change (it carries what changed before);
+///   send it every change (it carries what changed before), and the node
+///   must have missed none of those changes since that run began
+///   (`node-misses/<id>`, counted by the gateways);
 /// - `new` or `offline` straight to `active`: refused, it would miss what
 ///   changes between the run and its activation.
 ///
 /// Nothing is checked when no other node serves (nothing to copy from);
 /// the operator may skip the check (`unseeded`, handled by the caller).
-fn check_seeded(node: &Node, to: NodeState, serving: &[&str]) -> Result<()> {
+fn check_seeded(node: &Node, to: NodeState, serving: &[&str], misses: u64) -> Result<()> {
     let Some(source) = serving.first() else {
         return Ok(());
     };
@@ -101,7 +103,15 @@ fn check_seeded(node: &Node, to: NodeState, serving: &[&str]) -> Result<()> {
     let seeded = node
         .seeded_in_state()
         .is_some_and(|mark| mark.synced() || !sync);
+    let missed = node
+        .seeded_in_state()
+        .map_or(0, |mark| misses.saturating_sub(mark.misses));
     let why = match (node.state, to) {
+        (NodeState::Staged, _) if seeded && missed > 0 => format!(
+            "node {id} missed {missed} change(s) of shared data since the last seed-node run \
+             began (the gateways log each: `a staged or failed node did not take a change of \
+             shared data`): run `{seed}` again, then activate it; {UNSEEDED}"
+        ),
         (NodeState::Staged, _) if seeded => return Ok(()),
         (NodeState::Staged, _) => format!(
             "node {id} has had no seed-node run with --update --prune since it was staged: \
@@ -303,6 +313,14 @@ impl Director {
             _ => Vec::new(),
         };
         let serving = serving_besides(&nodes, id);
+        let misses = match patch.state {
+            Some(NodeState::Active) => self
+                .store
+                .get_json::<u64>(Keys::node_misses(id))
+                .await?
+                .unwrap_or(0),
+            _ => 0,
+        };
         let mut unseeded = false;
         let node = self
             .update_node(id, |node| {
@@ -316,7 +334,7 @@ impl Director {
                             state.as_str()
                         )));
                     }
-                    if let Err(refused) = check_seeded(node, state, &serving) {
+                    if let Err(refused) = check_seeded(node, state, &serving, misses) {
                         if !patch.unseeded {
                             return Err(refused);
                         }
@@ -376,7 +394,10 @@ impl Director {
                 // same stay, which must not undo a full one.
                 let recorded = node.seeded.as_ref().is_some_and(|m| {
                     m.since == run.since
-                        && (m.from == from && m.update == run.update && m.prune == run.prune
+                        && (m.from == from
+                            && m.update == run.update
+                            && m.prune == run.prune
+                            && m.misses == run.misses
                             || m.synced() && !(run.update && run.prune))
                 });
                 if recorded {
@@ -405,6 +426,7 @@ impl Director {
                     began,
                     update: run.update,
                     prune: run.prune,
+                    misses: run.misses,
                 });
                 Ok(())
             })

@@ -383,6 +383,7 @@ fn seed_run(since: crate::model::Millis, update: bool) -> crate::remote::SeedRep
         elapsed_ms: 0,
         update,
         prune: update,
+        misses: 0,
     }
 }
 
@@ -489,6 +490,23 @@ async fn a_joining_node_is_staged_and_activated_only_after_seed_node_runs() {
     d.record_seed("n2", &seed_run(staged.since(), true))
         .await
         .unwrap();
+    // A change the gateways could not send it since the run began: it
+    // takes a run that began after that.
+    d.store()
+        .put_json(crate::model::Keys::node_misses("n2"), &1u64)
+        .await
+        .unwrap();
+    let why = refusal(d.patch_node("n2", to(NodeState::Active)).await);
+    assert!(
+        why.contains("node n2 missed 1 change(s) of shared data since the last seed-node run")
+            && why.contains("--update --prune` again"),
+        "{why}"
+    );
+    let after_miss = crate::remote::SeedReport {
+        misses: 1,
+        ..seed_run(staged.since(), true)
+    };
+    d.record_seed("n2", &after_miss).await.unwrap();
     let active = d.patch_node("n2", to(NodeState::Active)).await.unwrap();
     assert_eq!(active.state, NodeState::Active);
 

@@ -17,6 +17,11 @@ impl Keys {
     pub fn node(id: &str) -> String {
         format!("node/{id}")
     }
+    /// `node-misses/<id>`: how many changes of shared data the node missed
+    /// while it followed them (staged or failed), counted by the gateways.
+    pub fn node_misses(id: &str) -> String {
+        format!("node-misses/{id}")
+    }
     /// `node-number/<n>`.
     pub fn node_number(n: u32) -> String {
         format!("node-number/{}", padded(n))
@@ -208,8 +213,10 @@ pub enum GatewayReach {
 /// Prefixes a gateway reads but never writes: the node list.
 const GATEWAY_READS: &[&str] = &["node/"];
 
-/// Prefixes a gateway reads and writes: sessions and the identity map.
+/// Prefixes a gateway reads and writes: sessions, the identity map and
+/// the count of changes each following node missed.
 const GATEWAY_WRITES: &[&str] = &[
+    "node-misses/",
     "session/",
     "sys/",
     "sys-local/",
@@ -300,6 +307,7 @@ mod tests {
     #[test]
     fn the_gateway_reaches_sessions_and_identities_and_reads_nodes() {
         let writes = [
+            Keys::node_misses("n1"),
             Keys::session(7),
             Keys::system(1),
             Keys::system_local("n1", 1),

@@ -10,6 +10,7 @@
 //! | `zone/<name>` | [`Zone`] | a zone |
 //! | `node/<id>` | [`Node`] | a node and its lifecycle, health and load |
 //! | `node-number/<number>` | node id | dense node numbers, for caches |
+//! | `node-misses/<id>` | number | changes of shared data the node missed while it followed them (staged or failed), counted by the gateways |
 //! | `client/<minion id>` | [`Client`] | a managed client system |
 //! | `client-fp/<fingerprint>` | minion id | index: minion key fingerprint |
 //! | `sys/<cluster id>` | [`SystemIdentity`] | cluster system id -> node and local id |
@@ -48,8 +49,8 @@
 //! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `schedule-id`, `<kind>-id` (the other [`ObjectKind`]s), `group-id`, `package-id`, `erratum-id`, `channel-id`, `repository-id`, `content-filter-id`, `config-channel-id`, `move`, `op`, `session` |
 //!
 //! The gateway token ([`GatewayReach`]) reads and writes `session/`, the
-//! identity map's keys and the `counter/session` and `counter/<space>-id`
-//! counters, and reads `node/`; nothing else.
+//! identity map's keys, `node-misses/` and the `counter/session` and
+//! `counter/<space>-id` counters, and reads `node/`; nothing else.
 //!
 //! Secrets never enter the store: no passwords, no admin or client tokens.
 //! The one credential-like value kept is a gateway session's node session

@@ -193,6 +193,10 @@ pub struct SeedMark {
     /// --prune`), needed with `update`.
     #[serde(default)]
     pub prune: bool,
+    /// The node's count of missed changes when the run began: a staged
+    /// node that missed more since is not activated.
+    #[serde(default)]
+    pub misses: u64,
 }
 
 impl SeedMark {

@@ -30,6 +30,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use director::model::Keys;
 use spec::{Entry, IdKind};
 use tokio::sync::{mpsc, oneshot};
 use xmlrpc::{Fault, MethodCall, Value};
@@ -477,10 +478,23 @@ async fn follow(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
     futures::future::join_all(sends).await;
 }
 
-/// Logs and counts a change staged node `node` did not take.
+/// Logs and counts a change a staged or failed node `node` did not take:
+/// in this gateway's metrics, and in the shared store
+/// (`node-misses/<id>`), where the director sees it before it activates
+/// the node.
 fn staged_missed(ctx: &Ctx<'_>, node: &NodeInfo, why: &str) {
     tracing::warn!(node = %node.id, method = %ctx.method(), cause = %why, "a staged or failed node did not take a change of shared data");
     ctx.gw.metrics().staged_miss(&node.id);
+    let store = ctx.gw.directory().store().clone();
+    let id = node.id.clone();
+    tokio::spawn(async move {
+        let counted = store
+            .update_json::<u64, _>(Keys::node_misses(&id), |n| Some(n.unwrap_or(0) + 1))
+            .await;
+        if let Err(e) = counted {
+            tracing::warn!(node = %id, error = %e, "a missed change could not be counted in the store");
+        }
+    });
 }
 
 /// Why a call failed on a node, in short: its fault, or why it could not

@@ -2038,6 +2038,11 @@ async fn a_staged_node_follows_shared_changes() {
             .contains("gateway_staged_misses_total{node=\"b\"} 1")
     })
     .await;
+    // And in the shared store, where the director reads it.
+    eventually("b's miss in the store", || async {
+        store.get_json::<u64>(Keys::node_misses("b")).await.unwrap() == Some(1)
+    })
+    .await;
     assert_eq!(
         member(&group("lab").await.unwrap(), "description").as_str(),
         Some("Only here")
