@@ -26,6 +26,7 @@
 //! schedule id for every node's copy; and an OS image imported on every
 //! node (`image.importOSImage`): one cluster image id.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -255,6 +256,8 @@ enum Queued {
     /// Answered once every change queued before it was sent or counted
     /// ([`finish_following`]).
     Flushed(oneshot::Sender<()>),
+    /// Misses wait to be written to the store ([`tally`]).
+    Tally,
 }
 
 /// A gateway's follow queue ([`follow_staged`]).
@@ -267,6 +270,11 @@ pub(crate) struct FollowQueue {
     /// Set for good when the gateway stops and its time to send ran out:
     /// what is still queued is counted as missed, not sent.
     abandon: Arc<AtomicBool>,
+    /// Misses per node not yet added to the store's `node-misses/<id>`:
+    /// the sending task writes them, one increment per node at a time.
+    missed: std::sync::Mutex<HashMap<Arc<str>, u64>>,
+    /// A [`Queued::Tally`] waits in the queue: one is enough.
+    tally_queued: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for FollowQueue {
@@ -278,7 +286,7 @@ impl std::fmt::Debug for FollowQueue {
             )
             .field("closing", &self.closing.load(Ordering::Relaxed))
             .field("abandon", &self.abandon.load(Ordering::Relaxed))
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -333,21 +341,29 @@ fn follow_queue(gw: &Gateway) -> &FollowQueue {
         let (queue, mut changes) = mpsc::channel::<Queued>(FOLLOW_QUEUE);
         let abandon = Arc::new(AtomicBool::new(false));
         let abandoned = abandon.clone();
+        let tally_queued = Arc::new(AtomicBool::new(false));
+        let tally_taken = tally_queued.clone();
         let weak = gw.downgrade();
         tokio::spawn(async move {
             while let Some(queued) = changes.recv().await {
+                let Some(gw) = weak.upgrade() else {
+                    return;
+                };
                 let change = match queued {
                     Queued::Change(change) => change,
+                    Queued::Tally => {
+                        tally_taken.store(false, Ordering::Relaxed);
+                        tally(&gw).await;
+                        continue;
+                    }
                     Queued::Flushed(done) => {
                         // What comes after the last flush came in as the
                         // gateway stopped: count it rather than send it.
                         abandoned.store(true, Ordering::Relaxed);
+                        tally(&gw).await;
                         let _ = done.send(());
                         continue;
                     }
-                };
-                let Some(gw) = weak.upgrade() else {
-                    return;
                 };
                 let ctx = Ctx {
                     gw: &gw,
@@ -362,12 +378,15 @@ fn follow_queue(gw: &Gateway) -> &FollowQueue {
                 } else {
                     follow(&ctx, change.staged).await;
                 }
+                tally(&gw).await;
             }
         });
         FollowQueue {
             queue,
             closing: AtomicBool::new(false),
             abandon,
+            missed: std::sync::Mutex::default(),
+            tally_queued,
         }
     })
 }
@@ -436,13 +455,22 @@ async fn follow(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
         None
     };
     if let Some(why) = not_followed {
+        // Nothing seed-node would repair: logged and in this gateway's
+        // metrics, not in the store's count the director checks.
         for node in &staged {
-            staged_missed(ctx, node, why);
+            note_miss(ctx, node, why, false);
         }
         return;
     }
     let binds_content = !ids.result.iter().any(|r| r.kind.is_node_object());
     let sends = staged.into_iter().map(|node| async move {
+        if ctx.gw.directory().serves(&node.id) {
+            // Activated (or back from failed) since the change was queued:
+            // broadcasts reach it directly now, and this older change could
+            // undo a newer one.
+            staged_missed(ctx, &node, "it serves now; the change came too late");
+            return;
+        }
         if ctx.gw.upstreams().is_open(&node.id) {
             staged_missed(ctx, &node, "its circuit breaker is open");
             return;
@@ -478,23 +506,68 @@ async fn follow(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
     futures::future::join_all(sends).await;
 }
 
-/// Logs and counts a change a staged or failed node `node` did not take:
-/// in this gateway's metrics, and in the shared store
-/// (`node-misses/<id>`), where the director sees it before it activates
-/// the node.
+/// Logs and counts a change a staged or failed node `node` did not take
+/// and a `seed-node` run would carry: in this gateway's metrics, and in
+/// the shared store (`node-misses/<id>`, written by the sending task,
+/// [`tally`]), where the director sees it before it activates the node.
 fn staged_missed(ctx: &Ctx<'_>, node: &NodeInfo, why: &str) {
-    tracing::warn!(node = %node.id, method = %ctx.method(), cause = %why, "a staged or failed node did not take a change of shared data");
+    note_miss(ctx, node, why, true);
+}
+
+/// Logs a missed change and counts it in this gateway's metrics, and, when
+/// `for_store`, among the misses the sending task adds to the store. A
+/// failed node's misses are logged at debug level: one that is down
+/// misses every change, and the counts say so.
+fn note_miss(ctx: &Ctx<'_>, node: &NodeInfo, why: &str, for_store: bool) {
+    const MISSED: &str = "a staged or failed node did not take a change of shared data";
+    if node.state == director::model::NodeState::Failed {
+        tracing::debug!(node = %node.id, method = %ctx.method(), cause = %why, "{MISSED}");
+    } else {
+        tracing::warn!(node = %node.id, method = %ctx.method(), cause = %why, "{MISSED}");
+    }
     ctx.gw.metrics().staged_miss(&node.id);
-    let store = ctx.gw.directory().store().clone();
-    let id = node.id.clone();
-    tokio::spawn(async move {
-        let counted = store
-            .update_json::<u64, _>(Keys::node_misses(&id), |n| Some(n.unwrap_or(0) + 1))
+    if for_store {
+        let follows = follow_queue(ctx.gw);
+        *follows
+            .missed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(node.id.clone())
+            .or_default() += 1;
+        // Wakes the sending task when it waits; busy, it tallies after
+        // the change under way.
+        if !follows.tally_queued.swap(true, Ordering::Relaxed)
+            && follows.queue.try_send(Queued::Tally).is_err()
+        {
+            follows.tally_queued.store(false, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Adds the misses counted since the last tally to the store's
+/// `node-misses/<id>`, one increment per node. A write that fails is
+/// logged and its misses kept for the next tally.
+async fn tally(gw: &Gateway) {
+    let follows = follow_queue(gw);
+    let pending = std::mem::take(&mut *follows.missed.lock().unwrap_or_else(|e| e.into_inner()));
+    for (node, n) in pending {
+        let counted = gw
+            .directory()
+            .store()
+            .update_json::<u64, _>(Keys::node_misses(&node), |held| {
+                Some(held.unwrap_or(0).saturating_add(n))
+            })
             .await;
         if let Err(e) = counted {
-            tracing::warn!(node = %id, error = %e, "a missed change could not be counted in the store");
+            tracing::warn!(node = %node, missed = n, error = %e, "missed changes could not be counted in the store; trying again with the next");
+            *follows
+                .missed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(node)
+                .or_default() += n;
         }
-    });
+    }
 }
 
 /// Why a call failed on a node, in short: its fault, or why it could not

@@ -2282,6 +2282,15 @@ async fn a_stopping_gateway_sends_what_staged_nodes_wait_for() {
         "{}",
         gw.metrics().render()
     );
+    // In the shared store too, before the gateway is done stopping.
+    assert_eq!(
+        gw.directory()
+            .store()
+            .get_json::<u64>(Keys::node_misses("s"))
+            .await
+            .unwrap(),
+        Some(3)
+    );
     assert_eq!(on(&c, "c").await, 0);
 }
 
