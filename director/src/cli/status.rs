@@ -28,6 +28,7 @@ pub fn status_table(status: &ClusterStatus, now: Millis) -> String {
         "clients",
         "health",
         "last heartbeat",
+        "missed",
     ]);
     for node in &status.nodes {
         table.add_row([
@@ -39,9 +40,10 @@ pub fn status_table(status: &ClusterStatus, now: Millis) -> String {
             node.clients.to_string(),
             api_name(&node.health),
             format_age(node.last_heartbeat, now),
+            node.missed_changes.to_string(),
         ]);
     }
-    align_right(&mut table, &[4, 5]);
+    align_right(&mut table, &[4, 5, 8]);
 
     let active = status
         .nodes
@@ -73,6 +75,7 @@ mod tests {
             health,
             last_heartbeat: beat,
             load: None,
+            missed_changes: if id == "n3" { 2 } else { 0 },
         };
         ClusterStatus {
             nodes: vec![
@@ -100,6 +103,17 @@ mod tests {
                 assert!(row.contains(e), "{e} missing from {row}");
             }
         }
+        let last_cell = |line: String| {
+            line.trim_end_matches(['│', ' '])
+                .rsplit(['┆', '│'])
+                .next()
+                .unwrap()
+                .trim()
+                .to_owned()
+        };
+        assert!(text.contains("┆ missed │"), "{text}");
+        assert_eq!(last_cell(row("n3")), "2");
+        assert_eq!(last_cell(row("n1")), "0");
         assert_eq!(
             text.lines().last().unwrap(),
             "3 nodes (2 active), 300 clients, 4 moves in flight, 1 operations running"

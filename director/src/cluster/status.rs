@@ -1,18 +1,31 @@
 //! The cluster at a glance.
 
-use super::{ClusterStatus, Director, NodeStatus, Result};
+use super::{ClusterStatus, Director, NodeStatus, Result, SCAN_LIMIT};
 use crate::model::{NodeState, OperationState};
 
 impl Director {
     /// Per node: clients, weight and health; totals.
     pub async fn status(&self) -> Result<ClusterStatus> {
         let nodes = self.list_nodes().await?;
+        let misses: std::collections::HashMap<String, u64> = self
+            .store
+            .scan_prefix_json::<u64>("node-misses/", SCAN_LIMIT)
+            .await?
+            .into_iter()
+            .map(|(key, n)| {
+                (
+                    String::from_utf8_lossy(&key["node-misses/".len()..]).into_owned(),
+                    n,
+                )
+            })
+            .collect();
         let loads = self.placement.lock().await.by_node.clone();
         let nodes: Vec<NodeStatus> = nodes
             .into_iter()
             .filter(|n| n.state != NodeState::Removed)
             .map(|n| NodeStatus {
                 clients: loads.get(&n.id).copied().unwrap_or(0),
+                missed_changes: misses.get(&n.id).copied().unwrap_or(0),
                 health: self.health_of(&n),
                 id: n.id,
                 zone: n.zone,

@@ -496,6 +496,9 @@ async fn a_joining_node_is_staged_and_activated_only_after_seed_node_runs() {
         .put_json(crate::model::Keys::node_misses("n2"), &1u64)
         .await
         .unwrap();
+    let status = d.status().await.unwrap();
+    let n2_status = status.nodes.iter().find(|n| n.id == "n2").unwrap();
+    assert_eq!(n2_status.missed_changes, 1);
     let why = refusal(d.patch_node("n2", to(NodeState::Active)).await);
     assert!(
         why.contains("node n2 missed 1 change(s) of shared data since the last seed-node run")

@@ -250,6 +250,11 @@ pub struct NodeStatus {
     pub last_heartbeat: Option<Millis>,
     /// Load from the last heartbeat.
     pub load: Option<NodeLoad>,
+    /// Changes of shared data it missed while it followed them (staged or
+    /// failed), as the gateways counted them (`node-misses/<id>`); ever
+    /// growing: compare it with a seed-node run's count.
+    #[serde(default)]
+    pub missed_changes: u64,
 }
 
 /// The whole cluster at a glance.
