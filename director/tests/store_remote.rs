@@ -269,23 +269,19 @@ async fn a_gateway_records_a_seed_node_run() {
     nodes(d, &[("n1", NodeState::Active), ("n2", NodeState::New)]).await;
     let link = DirectorLink::new(&director.url, GATEWAY, None).unwrap();
     let n2 = d.get_node("n2").await.unwrap();
-    let wrong = link.record_seed("n2", &run("n1", n2.since() - 1)).await;
-    let why = wrong.unwrap_err().to_string();
+    let why = refused(&link, "n2", &run("n1", n2.since() - 1)).await;
     assert!(
         why.contains("HTTP 409") && why.contains("became new while it was being seeded"),
         "{why}"
     );
-    let why = link
-        .record_seed("n1", &run("n2", d.get_node("n1").await.unwrap().since()))
-        .await
-        .unwrap_err()
-        .to_string();
+    let why = refused(
+        &link,
+        "n1",
+        &run("n2", d.get_node("n1").await.unwrap().since()),
+    )
+    .await;
     assert!(why.contains("seed from a node that serves"), "{why}");
-    let why = link
-        .record_seed("n2", &run("n9", n2.since()))
-        .await
-        .unwrap_err()
-        .to_string();
+    let why = refused(&link, "n2", &run("n9", n2.since())).await;
     assert!(why.contains("HTTP 404"), "{why}");
 
     let mark = link
@@ -302,18 +298,10 @@ async fn a_gateway_records_a_seed_node_run() {
     );
     // The admin token is not the gateway's.
     let admin = DirectorLink::new(&director.url, ADMIN, None).unwrap();
-    let why = admin
-        .record_seed("n2", &run("n1", n2.since()))
-        .await
-        .unwrap_err()
-        .to_string();
+    let why = refused(&admin, "n2", &run("n1", n2.since())).await;
     assert!(why.contains("HTTP 401"), "{why}");
     // Not a node id: refused before it is sent.
-    let why = link
-        .record_seed("../zones", &run("n1", n2.since()))
-        .await
-        .unwrap_err()
-        .to_string();
+    let why = refused(&link, "../zones", &run("n1", n2.since())).await;
     assert!(why.contains("is not a node id"), "{why}");
 }
 
@@ -340,6 +328,11 @@ async fn nodes(d: &Director, nodes: &[(&str, NodeState)]) {
         .await
         .unwrap();
     }
+}
+
+/// Why `link` could not record `run` for node `id`.
+async fn refused(link: &DirectorLink, id: &str, run: &SeedReport) -> String {
+    link.record_seed(id, run).await.unwrap_err().to_string()
 }
 
 fn run(from: &str, since: i64) -> SeedReport {

@@ -723,10 +723,9 @@ async fn complete_channel(
         plan.push((format!("update {what}"), format!("updated {what}")));
     }
     let updates = !renamed.is_empty() || !changed.is_empty();
-    if mode.dry_run {
-        notes.removed = extra.clone();
-    }
     if plan.is_empty() && extra.is_empty() || mode.dry_run {
+        // What a dry run would remove (nothing, when there is nothing to do).
+        notes.removed = extra;
         let planned: Vec<String> = plan.into_iter().map(|(plan, _)| plan).collect();
         let planned = (!planned.is_empty()).then(|| format!("would {}", planned.join(", ")));
         return Ok(match (planned, failed.is_empty()) {

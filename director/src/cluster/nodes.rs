@@ -100,12 +100,9 @@ fn check_seeded(node: &Node, to: NodeState, serving: &[&str], misses: u64) -> Re
     let sync = node.needs_sync();
     let flag = if sync { " --update --prune" } else { "" };
     let seed = format!("gateway seed-node --from {source} --to {id}{flag}");
-    let seeded = node
-        .seeded_in_state()
-        .is_some_and(|mark| mark.synced() || !sync);
-    let missed = node
-        .seeded_in_state()
-        .map_or(0, |mark| misses.saturating_sub(mark.misses));
+    let mark = node.seeded_in_state();
+    let seeded = mark.is_some_and(|mark| mark.synced() || !sync);
+    let missed = mark.map_or(0, |mark| misses.saturating_sub(mark.misses));
     let why = match (node.state, to) {
         (NodeState::Staged, _) if seeded && missed > 0 => format!(
             "node {id} missed {missed} change(s) of shared data since the last seed-node run \

@@ -1965,6 +1965,26 @@ async fn an_object_id_the_cluster_never_handed_out_reaches_no_node() {
     );
 }
 
+/// A gateway over a shared store holding node `a` (active, at
+/// `serving_url`) and node `id` (at `url`) in `state`; and the store.
+async fn with_follower(
+    serving_url: &str,
+    id: &str,
+    url: &str,
+    state: NodeState,
+) -> (Gateway, Store) {
+    let store = Store::memory();
+    store
+        .put_json(Keys::node("a"), &node_record("a", serving_url))
+        .await
+        .unwrap();
+    let mut follower = node_record(id, url);
+    follower.state = state;
+    store.put_json(Keys::node(id), &follower).await.unwrap();
+    let dir = Arc::new(Directory::from_store(store.clone()).await.unwrap());
+    (Gateway::new(GatewayConfig::default(), dir), store)
+}
+
 /// A staged node follows the changes of shared data the serving nodes
 /// take, best effort: what it refuses is counted, and the call answers as
 /// the serving nodes did.
@@ -1972,16 +1992,7 @@ async fn an_object_id_the_cluster_never_handed_out_reaches_no_node() {
 async fn a_staged_node_follows_shared_changes() {
     let a = Sim::start("alpha", 1, 2).await;
     let b = Sim::start("beta", 2, 0).await;
-    let store = Store::memory();
-    store
-        .put_json(Keys::node("a"), &node_record("a", &a.url))
-        .await
-        .unwrap();
-    let mut staged = node_record("b", &b.url);
-    staged.state = NodeState::Staged;
-    store.put_json(Keys::node("b"), &staged).await.unwrap();
-    let dir = Arc::new(Directory::from_store(store.clone()).await.unwrap());
-    let gw = Gateway::new(GatewayConfig::default(), dir);
+    let (gw, store) = with_follower(&a.url, "b", &b.url, NodeState::Staged).await;
     let key = login(&gw).await;
 
     // Listings read the serving node only.
@@ -2197,16 +2208,7 @@ async fn a_stopping_gateway_sends_what_staged_nodes_wait_for() {
     let a = Sim::start("alpha", 1, 0).await;
     let stopping = async |staged: &Sim, prefix: &str| {
         let (url, open) = gated(&staged.url).await;
-        let store = Store::memory();
-        store
-            .put_json(Keys::node("a"), &node_record("a", &a.url))
-            .await
-            .unwrap();
-        let mut record = node_record("s", &url);
-        record.state = NodeState::Staged;
-        store.put_json(Keys::node("s"), &record).await.unwrap();
-        let dir = Arc::new(Directory::from_store(store).await.unwrap());
-        let gw = Gateway::new(GatewayConfig::default(), dir);
+        let (gw, _) = with_follower(&a.url, "s", &url, NodeState::Staged).await;
         let key = login(&gw).await;
         for name in ["one", "two", "three"] {
             call(
@@ -2301,16 +2303,7 @@ async fn a_stopping_gateway_sends_what_staged_nodes_wait_for() {
 async fn a_failed_node_follows_shared_changes() {
     let a = Sim::start("alpha", 1, 2).await;
     let f = Sim::start("phi", 2, 3).await;
-    let store = Store::memory();
-    store
-        .put_json(Keys::node("a"), &node_record("a", &a.url))
-        .await
-        .unwrap();
-    let mut failed = node_record("f", &f.url);
-    failed.state = NodeState::Failed;
-    store.put_json(Keys::node("f"), &failed).await.unwrap();
-    let dir = Arc::new(Directory::from_store(store).await.unwrap());
-    let gw = Gateway::new(GatewayConfig::default(), dir);
+    let (gw, _) = with_follower(&a.url, "f", &f.url, NodeState::Failed).await;
     let key = login(&gw).await;
     let systems = call(&gw, "system.listSystems", vec![key.clone()])
         .await
