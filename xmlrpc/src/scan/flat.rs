@@ -116,6 +116,49 @@ pub fn scan_items<'a>(doc: &'a [u8], items: Range<usize>, picks: &[&str]) -> Opt
     }
 }
 
+/// Where the first `<`, `&` or carriage return in `bytes` is. The texts
+/// of a listing are mostly a few bytes (numbers, names, dates), and for
+/// those eight bytes at a time in a word are cheaper than setting up
+/// `memchr3`'s vector search; longer ones go on with it after the first
+/// [`SHORT`] bytes.
+#[inline(always)]
+fn find_special(bytes: &[u8]) -> Option<usize> {
+    /// Bytes looked at a word at a time before the vector search.
+    const SHORT: usize = 32;
+    let mut at = 0;
+    while at < SHORT
+        && let Some(word) = bytes.get(at..).and_then(|b| b.first_chunk::<8>())
+    {
+        let found = specials(u64::from_le_bytes(*word));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    if at < SHORT {
+        // Fewer than eight bytes left.
+        return bytes[at..]
+            .iter()
+            .position(|b| matches!(b, b'<' | b'&' | b'\r'))
+            .map(|i| at + i);
+    }
+    memchr::memchr3(b'<', b'&', b'\r', &bytes[at..]).map(|i| at + i)
+}
+
+/// The bytes of `word` (little-endian) that are `<`, `&` or a carriage
+/// return, as their high bits. Exact for the lowest such byte: a false
+/// mark can only stand above a true one (a borrow runs upwards), so the
+/// lowest mark is the first match.
+#[inline(always)]
+fn specials(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero_of = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    zero_of(word ^ (ONES * u64::from(b'<')))
+        | zero_of(word ^ (ONES * u64::from(b'&')))
+        | zero_of(word ^ (ONES * u64::from(b'\r')))
+}
+
 /// Where the reading is, in `doc[..end]`.
 struct Cursor<'a> {
     doc: &'a [u8],
@@ -134,9 +177,12 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Whether `lit` comes next, read past it when it does.
-    fn eat(&mut self, lit: &[u8]) -> bool {
-        if self.doc[self.at..self.end].starts_with(lit) {
+    /// Whether `lit` comes next, read past it when it does. Inlined, so
+    /// that the comparison of a literal of known length is a few loads
+    /// rather than a call to `memcmp` for every tag of a listing.
+    #[inline(always)]
+    fn eat<const N: usize>(&mut self, lit: &[u8; N]) -> bool {
+        if self.doc[self.at..self.end].first_chunk::<N>() == Some(lit) {
             self.at += lit.len();
             true
         } else {
@@ -145,7 +191,8 @@ impl<'a> Cursor<'a> {
     }
 
     /// `lit` must come next.
-    fn lit(&mut self, lit: &[u8]) -> Option<()> {
+    #[inline(always)]
+    fn lit<const N: usize>(&mut self, lit: &[u8; N]) -> Option<()> {
         self.eat(lit).then_some(())
     }
 
@@ -251,7 +298,7 @@ impl<'a> Cursor<'a> {
         let start = self.at;
         let mut plain = true;
         loop {
-            let i = self.at + memchr::memchr3(b'<', b'&', b'\r', &self.doc[self.at..self.end])?;
+            let i = self.at + find_special(&self.doc[self.at..self.end])?;
             match self.doc[i] {
                 b'<' => {
                     self.at = i;
@@ -269,5 +316,30 @@ impl<'a> Cursor<'a> {
             return Some(Cow::Borrowed(raw));
         }
         resolve_entities(raw).map(Cow::Owned)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::find_special;
+
+    proptest! {
+        #[test]
+        fn the_word_search_finds_the_first_special_byte(
+            bytes in proptest::collection::vec(
+                prop_oneof![Just(b'<'), Just(b'&'), Just(b'\r'), Just(b'='), Just(b'%'), Just(0xbcu8), any::<u8>()],
+                0..80,
+            ),
+            plain in 0usize..80,
+        ) {
+            // Runs of plain bytes first, so matches fall at every offset
+            // of the words and past the word search.
+            let mut bytes = bytes;
+            bytes.splice(0..0, std::iter::repeat_n(b'a', plain));
+            let naive = bytes.iter().position(|b| matches!(b, b'<' | b'&' | b'\r'));
+            prop_assert_eq!(find_special(&bytes), naive);
+        }
     }
 }
