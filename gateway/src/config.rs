@@ -217,7 +217,11 @@ pub struct UpstreamConfig {
     pub ca: Option<PathBuf>,
     /// Accept any certificate from the nodes. Off by default; only for labs.
     pub accept_invalid_certs: bool,
-    /// Time one call to one node may take, in milliseconds (default 30000).
+    /// Time one call to one node may take, in milliseconds (default
+    /// 30000). For a fan-out listing passed on while the nodes still send
+    /// it, only the time spent waiting for the node counts: the gateway
+    /// reads each node's answer a few batches ahead of its own client, so
+    /// a client that reads slowly does not time the nodes out.
     pub timeout_ms: u64,
     /// Time to open a connection to a node, in milliseconds (default 3000).
     pub connect_timeout_ms: u64,

@@ -11,6 +11,13 @@
 //! chunk, as the client reads them. A node whose next batch is not in yet
 //! holds the merge until it is.
 //!
+//! Each node's reader runs at most [`AHEAD`] batches ahead of the merge,
+//! so a listing holds a few batches per node, not the nodes' whole
+//! answers, however long they are or however slowly the client reads;
+//! what the nodes sent meanwhile waits in their sockets. That wait is
+//! the gateway's, not the node's: it does not count against the node's
+//! timeout ([`crate::upstream::NodeStream`]).
+//!
 //! Each node's list is in its server's order already, which is what makes
 //! a merge of the heads the answer one server would give. A node whose
 //! list is not is merged as it came, with a warning.
@@ -42,6 +49,9 @@ use crate::directory::{Directory, IdMemo, NodeInfo};
 use crate::error::{GatewayError, NodeFailures};
 use crate::upstream::metrics::Metrics;
 
+/// Batches a node's reader may read ahead of the merge.
+const AHEAD: usize = 2;
+
 /// What a node's reader passes to the merge.
 #[derive(Debug)]
 enum Piece {
@@ -53,8 +63,10 @@ enum Piece {
 /// Routes a fan-out listing ordered by name, then id, for the wire.
 pub(crate) async fn route(ctx: &Ctx<'_>, shape: Arc<ListShape>) -> Result<Routed, GatewayError> {
     let directory = ctx.gw.directory().clone();
-    // Two buffers per node in flight, kept for the next batches.
-    let pool = ChunkPool::new(BUFFER, 4 * ctx.gw.directory().serving().len());
+    // Each node's buffers in flight, kept for the next batches: the one
+    // being read, the one being scanned, those queued for the merge and
+    // the one it writes from.
+    let pool = ChunkPool::new(BUFFER, (AHEAD + 3) * ctx.gw.directory().serving().len());
     let started = gather(ctx, |node| {
         let shape = shape.clone();
         let pool = pool.clone();
@@ -96,7 +108,7 @@ pub(crate) async fn route(ctx: &Ctx<'_>, shape: Arc<ListShape>) -> Result<Routed
     let mut sources = Vec::with_capacity(started.len());
     let mut readers = Readers(Vec::with_capacity(started.len()));
     for (node, (feed, step, memo)) in started {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(AHEAD);
         let list = match step {
             Step::Batch(list) => {
                 readers.0.push(tokio::spawn(read_on(
@@ -138,7 +150,7 @@ async fn read_on(
     shape: Arc<ListShape>,
     directory: Arc<Directory>,
     node: Arc<str>,
-    to_merge: mpsc::UnboundedSender<Piece>,
+    to_merge: mpsc::Sender<Piece>,
 ) {
     loop {
         let piece = match feed.next().await {
@@ -155,7 +167,7 @@ async fn read_on(
             Err(e) => Piece::Failed(e.to_string()),
         };
         let more = matches!(piece, Piece::List(_));
-        if to_merge.send(piece).is_err() || !more {
+        if to_merge.send(piece).await.is_err() || !more {
             return;
         }
     }
@@ -180,7 +192,7 @@ struct Source {
     list: Option<NodeList>,
     /// The next item of `list`.
     at: usize,
-    rx: mpsc::UnboundedReceiver<Piece>,
+    rx: mpsc::Receiver<Piece>,
     /// Whether a warning about its order was logged.
     unsorted: bool,
 }

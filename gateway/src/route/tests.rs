@@ -1437,6 +1437,39 @@ async fn long_listings_stream_the_same_answer_as_the_values() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_reading_a_long_listing_slowly_gets_all_of_it() {
+    // The nodes' answers are read only a few batches ahead of the client
+    // (their memory stays bounded), so a slow client holds them up; that
+    // wait is not the nodes' and must not time them out (500 ms here,
+    // the client takes about 2 s). Each node's answer (4 MB) is longer
+    // than what the gateway and the socket buffers hold ahead.
+    let (sims, gw) = cluster(3, 8000, FanoutPolicy::Strict).await;
+    let mut cfg = gw.config().clone();
+    cfg.upstream.timeout_ms = 500;
+    let gw = Gateway::new(cfg.clone(), directory(&cfg));
+    let key = login(&gw).await;
+    let reply = gw
+        .answer(MethodCall {
+            name: "system.listSystems".into(),
+            params: vec![key],
+        })
+        .await;
+    let crate::route::Reply::Encoded(mut body) = reply else {
+        panic!("a listing of this length is streamed");
+    };
+    let mut doc = Vec::new();
+    while let Some(frame) = http_body_util::BodyExt::frame(&mut body).await {
+        doc.extend_from_slice(&frame.unwrap().into_data().unwrap());
+        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+    }
+    let list = xmlrpc::parse_response(&doc, &xmlrpc::Limits::RESPONSE)
+        .unwrap()
+        .unwrap();
+    assert_eq!(ids(&list).len(), 24_000);
+    drop(sims);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_failing_before_its_first_batch_follows_the_policy() {
     // Cut inside the first batch: the answer has not started yet.
     let (_sims, gw) = cluster_with_a_relay(3000, break_off::<100_000>, FanoutPolicy::Strict).await;

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use tower::Service;
@@ -65,7 +65,7 @@ impl HttpCall {
     /// `Content-Length`, so a large listing is neither copied again nor
     /// grown piecewise.
     pub async fn post(&self, body: Bytes) -> Result<Bytes, UpstreamError> {
-        let mut response = self.open(body).await?;
+        let mut response = self.send(body, true).await?;
         let expected = response.content_length().unwrap_or(0);
         let Some(first) = response.chunk().await.map_err(classify)? else {
             return Ok(Bytes::new());
@@ -99,24 +99,43 @@ impl HttpCall {
 
 impl HttpCall {
     /// Sends `body` and answers once the node's response headers are in
-    /// with a success status; its body is still to be read (within the
-    /// same per-call timeout).
-    pub async fn open(&self, body: Bytes) -> Result<reqwest::Response, UpstreamError> {
+    /// with a success status; its body is still to be read: within the
+    /// per-call timeout from the start when `whole`, else as
+    /// [`HttpCall::open`] tells.
+    async fn send(&self, body: Bytes, whole: bool) -> Result<reqwest::Response, UpstreamError> {
         let inner = &self.inner;
-        let response = inner
+        let mut request = inner
             .client
             .post(inner.url.clone())
-            .header("content-type", "text/xml")
-            .timeout(inner.timeout)
-            .body(body)
-            .send()
-            .await
-            .map_err(classify)?;
+            .header("content-type", "text/xml");
+        if whole {
+            request = request.timeout(inner.timeout);
+        }
+        let response = request.body(body).send().await.map_err(classify)?;
         let status = response.status();
         if !status.is_success() {
             return Err(UpstreamError::Status(status.as_u16()));
         }
         Ok(response)
+    }
+
+    /// Sends `body` and answers once the node's response headers are in
+    /// with a success status, with what is left of the per-call timeout
+    /// for reading the body. The body is read as the gateway passes it on
+    /// ([`super::NodeStream`]), which may wait for its own client; only
+    /// the time spent waiting for the node counts against the timeout, so
+    /// a client that reads a long answer slowly does not make the node
+    /// look timed out.
+    pub async fn open(&self, body: Bytes) -> Result<Opened, UpstreamError> {
+        let started = Instant::now();
+        let timeout = self.inner.timeout;
+        let response = tokio::time::timeout(timeout, self.send(body, false))
+            .await
+            .map_err(|_| UpstreamError::Timeout)??;
+        Ok(Opened {
+            response,
+            left: timeout.saturating_sub(started.elapsed()),
+        })
     }
 }
 
@@ -124,14 +143,23 @@ impl HttpCall {
 #[derive(Debug, Clone)]
 pub struct Streamed(pub Bytes);
 
+/// A node's answer whose body is still to be read.
+#[derive(Debug)]
+pub struct Opened {
+    /// The answer, its headers in.
+    pub response: reqwest::Response,
+    /// What is left of the per-call timeout for waiting on its body.
+    pub left: Duration,
+}
+
 impl super::breaker::Settles for Streamed {
     const AT_START: bool = false;
 }
 
 impl Service<Streamed> for HttpCall {
-    type Response = reqwest::Response;
+    type Response = Opened;
     type Error = UpstreamError;
-    type Future = Pin<Box<dyn Future<Output = Result<reqwest::Response, UpstreamError>> + Send>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Opened, UpstreamError>> + Send>>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), UpstreamError>> {
         Poll::Ready(Ok(()))

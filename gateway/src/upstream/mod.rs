@@ -106,7 +106,7 @@ impl NodeClient {
         let response = self
             .attempts(
                 idempotent,
-                |at, result: &Result<reqwest::Response, _>| match result {
+                |at, result: &Result<http::Opened, _>| match result {
                     Ok(_) => started = at,
                     Err(_) => self.metrics.observe(at.elapsed(), true),
                 },
@@ -114,7 +114,8 @@ impl NodeClient {
             )
             .await?;
         Ok(NodeStream {
-            response,
+            response: response.response,
+            left: response.left,
             started,
             read: 0,
             metrics: self.metrics.clone(),
@@ -165,6 +166,9 @@ impl NodeClient {
 #[derive(Debug)]
 pub struct NodeStream {
     response: reqwest::Response,
+    /// What is left of the per-call timeout for waiting on the node:
+    /// time the gateway spends passing what it read on does not count.
+    left: Duration,
     started: Instant,
     read: usize,
     metrics: Arc<NodeMetrics>,
@@ -192,8 +196,12 @@ impl NodeStream {
     /// [`Limits::RESPONSE`] or one that breaks off is the node's failure,
     /// counted by its breaker and metrics as a call that got no answer.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, UpstreamError> {
-        let failed = match self.response.chunk().await {
-            Ok(Some(chunk)) => {
+        let waited = Instant::now();
+        let read = tokio::time::timeout(self.left, self.response.chunk()).await;
+        self.left = self.left.saturating_sub(waited.elapsed());
+        let failed = match read {
+            Err(_) => UpstreamError::Timeout,
+            Ok(Ok(Some(chunk))) => {
                 self.read += chunk.len();
                 if self.read <= Limits::RESPONSE.max_body_bytes {
                     return Ok(Some(chunk));
@@ -203,11 +211,11 @@ impl NodeStream {
                     Limits::RESPONSE.max_body_bytes
                 ))
             }
-            Ok(None) => {
+            Ok(Ok(None)) => {
                 self.settle(false);
                 return Ok(None);
             }
-            Err(e) => http::classify(e),
+            Ok(Err(e)) => http::classify(e),
         };
         self.settle(true);
         Err(failed)
@@ -328,6 +336,79 @@ mod tests {
             }
         });
         format!("http://{addr}/rpc/api")
+    }
+
+    /// A node that answers a list of `pieces` bytes each, one every
+    /// `pause`, with the length of `whole` pieces announced (the rest
+    /// never comes).
+    async fn paced_node(pieces: usize, whole: usize, pause: Duration) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = socket.read(&mut buf).await;
+                    const PIECE: &[u8] = b"<value><struct></struct></value>";
+                    let head = "<?xml version=\"1.0\"?><methodResponse><params><param><value><array><data>";
+                    let tail = "</data></array></value></param></params></methodResponse>";
+                    let length = head.len() + whole * PIECE.len() + tail.len();
+                    let start = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\ncontent-length: {length}\r\n\r\n{head}"
+                    );
+                    let _ = socket.write_all(start.as_bytes()).await;
+                    for _ in 0..pieces {
+                        tokio::time::sleep(pause).await;
+                        let _ = socket.write_all(PIECE).await;
+                    }
+                    if pieces == whole {
+                        let _ = socket.write_all(tail.as_bytes()).await;
+                    }
+                    // Hold the connection for whoever still waits.
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                });
+            }
+        });
+        format!("http://{addr}/rpc/api")
+    }
+
+    /// Clients of nodes with a per-call timeout of `timeout_ms`.
+    fn timed(timeout_ms: u64) -> Upstreams {
+        let cfg = UpstreamConfig {
+            timeout_ms,
+            ..UpstreamConfig::default()
+        };
+        Upstreams::new(cfg, BreakerConfig::default(), Arc::new(Metrics::default()))
+    }
+
+    #[tokio::test]
+    async fn only_the_time_spent_waiting_for_the_node_counts_against_its_timeout() {
+        // A whole answer in 3 pieces 50 ms apart, read by a gateway that
+        // takes 400 ms to pass each piece on: 1.2 s in all, against a
+        // timeout of 300 ms.
+        let url = paced_node(3, 3, Duration::from_millis(50)).await;
+        let upstreams = timed(300);
+        let client = upstreams.client("n1", &url).unwrap();
+        let mut stream = client.open(Bytes::from_static(CALL), false).await.unwrap();
+        let mut read = Vec::new();
+        while let Some(piece) = stream.chunk().await.unwrap() {
+            read.extend_from_slice(&piece);
+            tokio::time::sleep(Duration::from_millis(400)).await;
+        }
+        assert!(read.ends_with(b"</methodResponse>"));
+
+        // A node that stalls mid-answer, or trickles it, times out all the
+        // same: 300 ms of waiting in all.
+        for url in [
+            paced_node(1, 2, Duration::ZERO).await,
+            paced_node(20, 20, Duration::from_millis(40)).await,
+        ] {
+            let client = upstreams.client("n2", &url).unwrap();
+            let stream = client.open(Bytes::from_static(CALL), false).await.unwrap();
+            let began = Instant::now();
+            assert_eq!(read_out(stream).await, Err(UpstreamError::Timeout));
+            assert!(began.elapsed() < Duration::from_secs(5));
+        }
     }
 
     fn upstreams(failures_to_open: u32, open_ms: u64) -> Upstreams {
