@@ -30,17 +30,21 @@ impl Director {
         for node in self.list_nodes().await? {
             let silent = node.last_heartbeat.is_some_and(|t| now - t > timeout);
             if silent && matches!(node.state, NodeState::Active | NodeState::Draining) {
+                // What it missed from here on is told apart when it beats
+                // again.
+                let misses = self.misses_of(&node.id).await?;
                 let mut failed = false;
                 self.update_node(&node.id, |n| {
                     failed = matches!(n.state, NodeState::Active | NodeState::Draining);
                     if failed {
                         n.enter(NodeState::Failed, now_ms());
+                        n.misses_at_failure = Some(misses);
                     }
                     Ok(())
                 })
                 .await?;
                 if failed {
-                    tracing::error!(node = %node.id, silent_ms = now - node.last_heartbeat.unwrap_or(now), "node failed: heartbeats stopped");
+                    tracing::error!(node = %node.id, silent_ms = now - node.last_heartbeat.unwrap_or(now), missed_changes = misses, "node failed: heartbeats stopped");
                     self.recover_from(&node.id).await?;
                 }
             }

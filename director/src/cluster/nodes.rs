@@ -209,6 +209,7 @@ impl Director {
             drain_deadline: None,
             state_since: Some(now),
             seeded: None,
+            misses_at_failure: None,
             created: now,
             updated: now,
         };
@@ -311,11 +312,7 @@ impl Director {
         };
         let serving = serving_besides(&nodes, id);
         let misses = match patch.state {
-            Some(NodeState::Active) => self
-                .store
-                .get_json::<u64>(Keys::node_misses(id))
-                .await?
-                .unwrap_or(0),
+            Some(NodeState::Active) => self.misses_of(id).await?,
             _ => 0,
         };
         let mut unseeded = false;
@@ -477,11 +474,32 @@ impl Director {
         Ok(node)
     }
 
+    /// The count of changes of shared data node `id` missed while it
+    /// followed them (staged or failed), as the gateways keep it.
+    pub(super) async fn misses_of(&self, id: &str) -> Result<u64> {
+        Ok(self
+            .store
+            .get_json::<u64>(Keys::node_misses(id))
+            .await?
+            .unwrap_or(0))
+    }
+
     /// Records a heartbeat. A failed node that beats again is active again,
-    /// with no clients: it gets clients back only through a rebalance.
+    /// with no clients: it gets clients back only through a rebalance. One
+    /// that missed changes of shared data while it was failed (its count
+    /// grew) comes back `staged` instead: as `active` it would lack them,
+    /// and a later change of one of those items would fail on it, and so
+    /// for the whole cluster. It follows changes from then on, and is
+    /// activated as a joining node is, after a `seed-node --update
+    /// --prune` run.
     pub async fn heartbeat(&self, beat: Heartbeat) -> Result<Node> {
         let now = now_ms();
-        let mut recovered = false;
+        // Read only for a failed node: most heartbeats cost one update.
+        let misses = match self.get_node(&beat.node).await {
+            Ok(node) if node.state == NodeState::Failed => Some(self.misses_of(&beat.node).await?),
+            _ => None,
+        };
+        let mut recovered = None;
         let node = self
             .update_node(&beat.node, |node| {
                 if node.state == NodeState::Removed {
@@ -495,15 +513,33 @@ impl Director {
                 if let Some(key) = &beat.public_key {
                     node.public_key = Some(key.clone());
                 }
-                recovered = node.state == NodeState::Failed;
-                if recovered {
-                    node.enter(NodeState::Active, now);
+                if node.state == NodeState::Failed {
+                    // A count not read (the node failed since the read)
+                    // or not kept (failed before this was) counts as none.
+                    let missed = match (misses, node.misses_at_failure) {
+                        (Some(now), Some(then)) => now.saturating_sub(then),
+                        _ => 0,
+                    };
+                    let state = if missed > 0 {
+                        NodeState::Staged
+                    } else {
+                        NodeState::Active
+                    };
+                    node.enter(state, now);
+                    node.misses_at_failure = None;
+                    recovered = Some(missed);
                 }
                 Ok(())
             })
             .await?;
-        if recovered {
-            tracing::warn!(node = %node.id, "node recovered: active again, clients return only through a rebalance; if gateway_staged_misses_total moved for it while it was failed, it lacks changes of shared data: before a rebalance, drain it (empty, it goes offline at once) and seed it as a node that joins (seed-node --update --prune, staged, again, active)");
+        match recovered {
+            Some(0) => {
+                tracing::warn!(node = %node.id, "node recovered: active again, clients return only through a rebalance");
+            }
+            Some(missed) => {
+                tracing::error!(node = %node.id, missed, "node recovered, but it missed changes of shared data while it was failed: staged, not active (it follows changes and takes no calls); bring it in line with `gateway seed-node --from <a serving node> --to {} --update --prune`, then `director node set {} --state active`", node.id, node.id);
+            }
+            None => {}
         }
         Ok(node)
     }

@@ -187,6 +187,68 @@ async fn a_failed_node_is_recovered_and_a_returning_node_waits_for_a_rebalance()
     assert_eq!(complete_moves(&d).await, plan.moves.len());
 }
 
+/// A failed node whose count of missed changes grew while it was failed
+/// comes back staged, to be brought in line as a joining node is; one
+/// whose count stayed comes back active, even when it had missed changes
+/// in an earlier stay.
+#[tokio::test]
+async fn a_failed_node_that_missed_changes_comes_back_staged() {
+    let d = cluster(3).await;
+    let beat = |node: &str| Heartbeat {
+        node: node.into(),
+        load: NodeLoad::default(),
+        public_key: None,
+    };
+    let misses = |count: u64| {
+        let store = d.store().clone();
+        async move {
+            store
+                .put_json(crate::model::Keys::node_misses("n1"), &count)
+                .await
+                .unwrap()
+        }
+    };
+    // Missed in an earlier stay (while staged, say): not held against it.
+    misses(2).await;
+    let fail_n1 = || async {
+        for n in ["n1", "n2", "n3"] {
+            d.heartbeat(beat(n)).await.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        for n in ["n2", "n3"] {
+            d.heartbeat(beat(n)).await.unwrap();
+        }
+        d.check_health().await.unwrap();
+        let n1 = d.get_node("n1").await.unwrap();
+        assert_eq!(n1.state, NodeState::Failed);
+        n1
+    };
+    assert_eq!(fail_n1().await.misses_at_failure, Some(2));
+    let n1 = d.heartbeat(beat("n1")).await.unwrap();
+    assert_eq!((n1.state, n1.misses_at_failure), (NodeState::Active, None));
+
+    // Failed again; the gateways could not send it a change meanwhile.
+    fail_n1().await;
+    misses(3).await;
+    let n1 = d.heartbeat(beat("n1")).await.unwrap();
+    assert_eq!((n1.state, n1.misses_at_failure), (NodeState::Staged, None));
+    // Beating on keeps it staged; activating it takes a full seed-node
+    // run, as for a joining node.
+    let n1 = d.heartbeat(beat("n1")).await.unwrap();
+    assert_eq!(n1.state, NodeState::Staged);
+    let why = refusal(d.patch_node("n1", to(NodeState::Active)).await);
+    assert!(why.contains("--update --prune"), "{why}");
+    tokio::time::sleep(Duration::from_millis(STAGED_SETTLE_MS as u64 + 100)).await;
+    let run = crate::remote::SeedReport {
+        from: "n2".into(),
+        misses: 3,
+        ..seed_run(n1.since(), true)
+    };
+    d.record_seed("n1", &run).await.unwrap();
+    let n1 = d.patch_node("n1", to(NodeState::Active)).await.unwrap();
+    assert_eq!(n1.state, NodeState::Active);
+}
+
 #[tokio::test]
 async fn moves_are_capped_retried_and_reported_failed() {
     let config = ClusterConfig {

@@ -118,6 +118,11 @@ pub struct Node {
     /// it in full.
     #[serde(default)]
     pub seeded: Option<SeedMark>,
+    /// Its count of missed changes of shared data (`node-misses/<id>`)
+    /// when it failed: one that missed more by the time it beats again
+    /// comes back `staged`, not `active`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub misses_at_failure: Option<u64>,
     /// Created.
     pub created: Millis,
     /// Last changed.

@@ -280,6 +280,7 @@ mod tests {
             drain_deadline: None,
             state_since: None,
             seeded: None,
+            misses_at_failure: None,
             created: now_ms(),
             updated: now_ms(),
         }

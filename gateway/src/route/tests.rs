@@ -1182,6 +1182,7 @@ fn node_record(id: &str, url: &str) -> Node {
         drain_deadline: None,
         state_since: None,
         seeded: None,
+        misses_at_failure: None,
         created: now_ms(),
         updated: now_ms(),
     }
