@@ -116,6 +116,10 @@ pub fn scan_items<'a>(doc: &'a [u8], items: Range<usize>, picks: &[&str]) -> Opt
     }
 }
 
+/// Bytes [`find_special`] looks at a word at a time before the vector
+/// search.
+const SHORT: usize = 32;
+
 /// Where the first `<`, `&` or carriage return in `bytes` is. The texts
 /// of a listing are mostly a few bytes (numbers, names, dates), and for
 /// those eight bytes at a time in a word are cheaper than setting up
@@ -123,8 +127,6 @@ pub fn scan_items<'a>(doc: &'a [u8], items: Range<usize>, picks: &[&str]) -> Opt
 /// [`SHORT`] bytes.
 #[inline(always)]
 fn find_special(bytes: &[u8]) -> Option<usize> {
-    /// Bytes looked at a word at a time before the vector search.
-    const SHORT: usize = 32;
     let mut at = 0;
     while at < SHORT
         && let Some(word) = bytes.get(at..).and_then(|b| b.first_chunk::<8>())
