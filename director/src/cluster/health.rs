@@ -31,20 +31,30 @@ impl Director {
             let silent = node.last_heartbeat.is_some_and(|t| now - t > timeout);
             if silent && matches!(node.state, NodeState::Active | NodeState::Draining) {
                 // What it missed from here on is told apart when it beats
-                // again.
-                let misses = self.misses_of(&node.id).await?;
+                // again. A count that cannot be read does not hold up the
+                // failure: the node then comes back active, as before.
+                let misses = match self.misses_of(&node.id).await {
+                    Ok(count) => Some(count),
+                    Err(e) => {
+                        tracing::warn!(node = %node.id, error = %e, "could not read the node's count of missed changes as it failed");
+                        None
+                    }
+                };
                 let mut failed = false;
                 self.update_node(&node.id, |n| {
-                    failed = matches!(n.state, NodeState::Active | NodeState::Draining);
+                    // It may have beaten since the list was read.
+                    let still_silent = n.last_heartbeat.is_some_and(|t| now - t > timeout);
+                    failed =
+                        still_silent && matches!(n.state, NodeState::Active | NodeState::Draining);
                     if failed {
                         n.enter(NodeState::Failed, now_ms());
-                        n.misses_at_failure = Some(misses);
+                        n.misses_at_failure = misses;
                     }
                     Ok(())
                 })
                 .await?;
                 if failed {
-                    tracing::error!(node = %node.id, silent_ms = now - node.last_heartbeat.unwrap_or(now), missed_changes = misses, "node failed: heartbeats stopped");
+                    tracing::error!(node = %node.id, silent_ms = now - node.last_heartbeat.unwrap_or(now), missed_changes = ?misses, "node failed: heartbeats stopped");
                     self.recover_from(&node.id).await?;
                 }
             }

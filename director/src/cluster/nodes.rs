@@ -290,14 +290,7 @@ impl Director {
             ));
         }
         if let Some(NodeState::Offline) = patch.state {
-            let held = self
-                .placement
-                .lock()
-                .await
-                .by_node
-                .get(id)
-                .copied()
-                .unwrap_or(0);
+            let held = self.held_by(id).await;
             if held > 0 {
                 return Err(DirectorError::Conflict(format!(
                     "node {id} still owns {held} clients: drain it first"
@@ -445,14 +438,7 @@ impl Director {
     /// Removes a node that holds no clients (drained, offline, failed and
     /// re-homed, or never used). Its record stays as a tombstone.
     pub async fn remove_node(&self, id: &str) -> Result<Node> {
-        let held = self
-            .placement
-            .lock()
-            .await
-            .by_node
-            .get(id)
-            .copied()
-            .unwrap_or(0);
+        let held = self.held_by(id).await;
         if held > 0 {
             return Err(DirectorError::Conflict(format!(
                 "node {id} still owns {held} clients: drain it first"
@@ -487,19 +473,16 @@ impl Director {
     /// Records a heartbeat. A failed node that beats again is active again,
     /// with no clients: it gets clients back only through a rebalance. One
     /// that missed changes of shared data while it was failed (its count
-    /// grew) comes back `staged` instead: as `active` it would lack them,
-    /// and a later change of one of those items would fail on it, and so
-    /// for the whole cluster. It follows changes from then on, and is
-    /// activated as a joining node is, after a `seed-node --update
-    /// --prune` run.
+    /// grew) and holds no clients comes back `staged` instead: as `active`
+    /// it would lack them, and a later change of one of those items would
+    /// fail on it, and so for the whole cluster. It follows changes from
+    /// then on, and is activated as a joining node is, after a `seed-node
+    /// --update --prune` run. One that still holds clients (their moves
+    /// failed, or its zone had no room) comes back `active` to serve them,
+    /// and the log says to drain it and bring it in line.
     pub async fn heartbeat(&self, beat: Heartbeat) -> Result<Node> {
         let now = now_ms();
-        // Read only for a failed node: most heartbeats cost one update.
-        let misses = match self.get_node(&beat.node).await {
-            Ok(node) if node.state == NodeState::Failed => Some(self.misses_of(&beat.node).await?),
-            _ => None,
-        };
-        let mut recovered = None;
+        let mut failed = false;
         let node = self
             .update_node(&beat.node, |node| {
                 if node.state == NodeState::Removed {
@@ -513,35 +496,57 @@ impl Director {
                 if let Some(key) = &beat.public_key {
                     node.public_key = Some(key.clone());
                 }
-                if node.state == NodeState::Failed {
-                    // A count not read (the node failed since the read)
-                    // or not kept (failed before this was) counts as none.
-                    let missed = match (misses, node.misses_at_failure) {
-                        (Some(now), Some(then)) => now.saturating_sub(then),
-                        _ => 0,
-                    };
-                    let state = if missed > 0 {
-                        NodeState::Staged
-                    } else {
-                        NodeState::Active
-                    };
-                    node.enter(state, now);
-                    node.misses_at_failure = None;
-                    recovered = Some(missed);
-                }
+                failed = node.state == NodeState::Failed;
                 Ok(())
             })
             .await?;
+        if !failed {
+            return Ok(node);
+        }
+        // Read once the beat is recorded: a read that fails leaves the
+        // node failed until its next beat.
+        let misses = self.misses_of(&node.id).await?;
+        let held = self.held_by(&node.id).await;
+        let mut recovered = None;
+        let node = self
+            .update_node(&beat.node, |node| {
+                if node.state != NodeState::Failed {
+                    return Ok(());
+                }
+                // A count not kept (failed before it was) counts as none.
+                let missed = node
+                    .misses_at_failure
+                    .map_or(0, |then| misses.saturating_sub(then));
+                let state = if missed > 0 && held == 0 {
+                    NodeState::Staged
+                } else {
+                    NodeState::Active
+                };
+                node.enter(state, now);
+                recovered = Some(missed);
+                Ok(())
+            })
+            .await?;
+        let id = &node.id;
         match recovered {
             Some(0) => {
-                tracing::warn!(node = %node.id, "node recovered: active again, clients return only through a rebalance");
+                tracing::warn!(node = %id, "node recovered: active again, clients return only through a rebalance");
+            }
+            Some(missed) if node.state == NodeState::Staged => {
+                tracing::error!(node = %id, missed, "node recovered, but it missed changes of shared data while it was failed: staged, not active (it follows changes and takes no calls); bring it in line with `gateway seed-node --from <a serving node> --to {id} --update --prune`, then `director node set {id} --state active`");
             }
             Some(missed) => {
-                tracing::error!(node = %node.id, missed, "node recovered, but it missed changes of shared data while it was failed: staged, not active (it follows changes and takes no calls); bring it in line with `gateway seed-node --from <a serving node> --to {} --update --prune`, then `director node set {} --state active`", node.id, node.id);
+                tracing::error!(node = %id, missed, clients = held, "node recovered, but it missed changes of shared data while it was failed: active again to serve the clients it still holds, though a change of what it lacks will fail on it; drain it (it goes offline when empty), then bring it in line as a node that joins (`gateway seed-node --from <a serving node> --to {id} --update --prune`, staged, again, active)");
             }
             None => {}
         }
         Ok(node)
+    }
+
+    /// How many clients node `id` holds by the placement.
+    pub(super) async fn held_by(&self, id: &str) -> u64 {
+        let placement = self.placement.lock().await;
+        placement.by_node.get(id).copied().unwrap_or(0)
     }
 }
 

@@ -179,14 +179,7 @@ impl Director {
 
     /// A drained node with no clients left goes offline.
     pub(super) async fn finish_drain(&self, id: &str) -> Result<()> {
-        let held = self
-            .placement
-            .lock()
-            .await
-            .by_node
-            .get(id)
-            .copied()
-            .unwrap_or(0);
+        let held = self.held_by(id).await;
         if held > 0 {
             return Ok(());
         }

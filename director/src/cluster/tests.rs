@@ -188,9 +188,9 @@ async fn a_failed_node_is_recovered_and_a_returning_node_waits_for_a_rebalance()
 }
 
 /// A failed node whose count of missed changes grew while it was failed
-/// comes back staged, to be brought in line as a joining node is; one
-/// whose count stayed comes back active, even when it had missed changes
-/// in an earlier stay.
+/// comes back staged (when it holds no clients), to be brought in line as
+/// a joining node is; one whose count stayed comes back active, even when
+/// it had missed changes in an earlier stay.
 #[tokio::test]
 async fn a_failed_node_that_missed_changes_comes_back_staged() {
     let d = cluster(3).await;
@@ -246,6 +246,21 @@ async fn a_failed_node_that_missed_changes_comes_back_staged() {
     };
     d.record_seed("n1", &run).await.unwrap();
     let n1 = d.patch_node("n1", to(NodeState::Active)).await.unwrap();
+    assert_eq!(n1.state, NodeState::Active);
+
+    // With clients it still holds (the other nodes take none, so
+    // disaster recovery could not re-home them), it comes back active to
+    // serve them, missed changes or not.
+    for i in 0..30 {
+        check_in(&d, i).await;
+    }
+    for n in ["n2", "n3"] {
+        d.cordon(n, true).await.unwrap();
+    }
+    fail_n1().await;
+    assert!(d.held_by("n1").await > 0);
+    misses(4).await;
+    let n1 = d.heartbeat(beat("n1")).await.unwrap();
     assert_eq!(n1.state, NodeState::Active);
 }
 

@@ -9,7 +9,8 @@ use super::Millis;
 ///
 /// `new -> staged -> active -> draining -> offline -> removed`, with
 /// `failed` entered from `active` or `draining` when heartbeats stop and
-/// left back to `active` when they resume.
+/// left when they resume: back to `active`, or to `staged` when it missed
+/// changes of shared data meanwhile and holds no clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum NodeState {
@@ -38,6 +39,7 @@ impl NodeState {
             (New, Staged)
                 | (New, Active)
                 | (Staged, Active)
+                | (Staged, Offline)
                 | (Active, Draining)
                 | (Draining, Active)
                 | (Draining, Offline)
@@ -139,6 +141,9 @@ impl Node {
     /// [`Node::since`] than the one before, even within a millisecond, so
     /// that a [`SeedMark`] of the state it leaves never holds for the next.
     pub fn enter(&mut self, state: NodeState, now: Millis) {
+        if state != NodeState::Failed {
+            self.misses_at_failure = None;
+        }
         let since = now.max(self.since().saturating_add(1));
         self.state = state;
         self.state_since = Some(since);

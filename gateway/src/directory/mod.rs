@@ -191,7 +191,8 @@ impl Directory {
     /// ([`crate::route`]'s broadcasts) without serving: staged ones
     /// (prepared for the cluster, not serving yet) and failed ones (whose
     /// heartbeats stopped: the server may well be up, and comes back
-    /// active). These are marked so that such a call may reach them.
+    /// active when it missed none). These are marked so that such a call
+    /// may reach them.
     pub fn followers(&self) -> Vec<NodeInfo> {
         self.nodes()
             .iter()

@@ -14,7 +14,8 @@
 //! too, in the background ([`follow_staged`]), so that a node prepared
 //! with `seed-node` stays in step until it is activated; and to the
 //! failed ones (heartbeats stopped), so that a server that was up all
-//! along comes back active with every change. That part is best effort:
+//! along comes back active with every change (the director stages one
+//! that missed some). That part is best effort:
 //! what such a node does not take is logged and counted
 //! (`gateway_staged_misses_total`), and the call's answer is the serving
 //! nodes', given without waiting for it.
