@@ -255,6 +255,12 @@ impl Feed {
         }
     }
 
+    /// Tells the node's breaker the node did its part
+    /// ([`NodeStream::vouch`]).
+    pub(crate) fn vouch(&mut self) {
+        self.stream.vouch();
+    }
+
     /// Reads the next piece of the answer into `pending`.
     async fn read(&mut self) -> Result<(), UpstreamError> {
         match self.stream.chunk().await? {

@@ -11,12 +11,17 @@
 //! chunk, as the client reads them. A node whose next batch is not in yet
 //! holds the merge until it is.
 //!
-//! Each node's reader runs at most [`AHEAD`] batches ahead of the merge,
-//! so a listing holds a few batches per node, not the nodes' whole
-//! answers, however long they are or however slowly the client reads;
-//! what the nodes sent meanwhile waits in their sockets. That wait is
-//! the gateway's, not the node's: it does not count against the node's
-//! timeout ([`crate::upstream::NodeStream`]).
+//! Each node's reader runs at most [`AHEAD`] batches ahead of the merge
+//! (plus the one it waits to hand over), so a listing holds a few batches
+//! per node, not the nodes' whole answers, however long they are or
+//! however slowly the client reads; what the nodes sent meanwhile waits
+//! in their sockets. That wait is the gateway's, not the node's: it does
+//! not count against the node's timeout, and a reader that has to wait
+//! tells the node's breaker the node did its part
+//! ([`crate::upstream::NodeStream`]). A client that takes nothing for the
+//! nodes' timeout loses its answer (the connection closes before the
+//! document ends), so that a stalled client does not hold the nodes'
+//! connections for ever.
 //!
 //! Each node's list is in its server's order already, which is what makes
 //! a merge of the heads the answer one server would give. A node whose
@@ -31,6 +36,7 @@
 
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::SinkExt;
@@ -49,7 +55,7 @@ use crate::directory::{Directory, IdMemo, NodeInfo};
 use crate::error::{GatewayError, NodeFailures};
 use crate::upstream::metrics::Metrics;
 
-/// Batches a node's reader may read ahead of the merge.
+/// Batches a node's reader may queue ahead of the merge.
 const AHEAD: usize = 2;
 
 /// What a node's reader passes to the merge.
@@ -135,6 +141,7 @@ pub(crate) async fn route(ctx: &Ctx<'_>, shape: Arc<ListShape>) -> Result<Routed
     let merge = Merge {
         sources,
         readers,
+        stall: ctx.gw.config().upstream.timeout(),
         policy: ctx.gw.config().fanout.policy,
         metrics: ctx.gw.metrics().clone(),
         method: ctx.method(),
@@ -167,7 +174,16 @@ async fn read_on(
             Err(e) => Piece::Failed(e.to_string()),
         };
         let more = matches!(piece, Piece::List(_));
-        if to_merge.send(piece).await.is_err() || !more {
+        let sent = match to_merge.try_send(piece) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(piece)) => {
+                // The node sends faster than the client reads.
+                feed.vouch();
+                to_merge.send(piece).await.is_ok()
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        };
+        if !sent || !more {
             return;
         }
     }
@@ -268,6 +284,8 @@ impl Source {
 struct Merge {
     sources: Vec<Source>,
     readers: Readers,
+    /// How long the client may take nothing before its answer is dropped.
+    stall: Duration,
     policy: FanoutPolicy,
     metrics: Arc<Metrics>,
     method: String,
@@ -294,7 +312,7 @@ impl Merge {
                         FanoutPolicy::Strict => {
                             tracing::error!(node = %source.node, cause = %why, method = %self.method, "fan-out answer cut off: a node failed after the answer had started");
                             let cut = io::Error::other(format!("node {} failed", source.node));
-                            let _ = body.send(Err(cut)).await;
+                            self.pass(&mut body, Err(cut)).await;
                             return;
                         }
                         FanoutPolicy::Partial => {
@@ -323,14 +341,31 @@ impl Merge {
             stale = Some(n);
             if out.len() >= CHUNK {
                 let full = std::mem::replace(&mut out, pool.take());
-                if body.send(Ok(pool.chunk(full))).await.is_err() {
+                if !self.pass(&mut body, Ok(pool.chunk(full))).await {
                     return;
                 }
             }
         }
         out.extend_from_slice(TAIL);
-        let _ = body.send(Ok(pool.chunk(out))).await;
+        self.pass(&mut body, Ok(pool.chunk(out))).await;
         drop(self.readers);
+    }
+
+    /// Hands `piece` to the client's connection; `false` when the client
+    /// went away or took nothing for [`Merge::stall`] (logged: its answer
+    /// is dropped, and with it the nodes' readers).
+    async fn pass(
+        &self,
+        body: &mut futures::channel::mpsc::Sender<Result<Bytes, io::Error>>,
+        piece: Result<Bytes, io::Error>,
+    ) -> bool {
+        match tokio::time::timeout(self.stall, body.send(piece)).await {
+            Ok(sent) => sent.is_ok(),
+            Err(_) => {
+                tracing::warn!(method = %self.method, stalled_ms = self.stall.as_millis() as u64, "fan-out answer dropped: its client took nothing for the nodes' timeout");
+                false
+            }
+        }
     }
 }
 

@@ -1441,13 +1441,14 @@ async fn long_listings_stream_the_same_answer_as_the_values() {
 async fn a_client_reading_a_long_listing_slowly_gets_all_of_it() {
     // The nodes' answers are read only a few batches ahead of the client
     // (their memory stays bounded), so a slow client holds them up; that
-    // wait is not the nodes' and must not time them out (500 ms here,
-    // the client takes about 2 s). Each node's answer (4 MB) is longer
+    // wait is not the nodes' and must not time them out (1.5 s here, the
+    // client takes over twice that). Each node's answer (4 MB) is longer
     // than what the gateway and the socket buffers hold ahead.
     let (sims, gw) = cluster(3, 8000, FanoutPolicy::Strict).await;
     let mut cfg = gw.config().clone();
-    cfg.upstream.timeout_ms = 500;
+    cfg.upstream.timeout_ms = 1_500;
     let gw = Gateway::new(cfg.clone(), directory(&cfg));
+    let began = std::time::Instant::now();
     let key = login(&gw).await;
     let reply = gw
         .answer(MethodCall {
@@ -1461,11 +1462,53 @@ async fn a_client_reading_a_long_listing_slowly_gets_all_of_it() {
     let mut doc = Vec::new();
     while let Some(frame) = http_body_util::BodyExt::frame(&mut body).await {
         doc.extend_from_slice(&frame.unwrap().into_data().unwrap());
-        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(70)).await;
     }
+    assert!(began.elapsed() > std::time::Duration::from_secs(3));
     let list = xmlrpc::parse_response(&doc, &xmlrpc::Limits::RESPONSE)
         .unwrap()
         .unwrap();
+    assert_eq!(ids(&list).len(), 24_000);
+    drop(sims);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_loses_its_listing_not_the_nodes() {
+    // Past the nodes' timeout (500 ms) without taking anything, the
+    // client's answer is dropped and the nodes' answers with it: they are
+    // not held open for ever, and not taken for failures.
+    let (sims, gw) = cluster(3, 8000, FanoutPolicy::Strict).await;
+    let mut cfg = gw.config().clone();
+    cfg.upstream.timeout_ms = 500;
+    let gw = Gateway::new(cfg.clone(), directory(&cfg));
+    let key = login(&gw).await;
+    let reply = gw
+        .answer(MethodCall {
+            name: "system.listSystems".into(),
+            params: vec![key.clone()],
+        })
+        .await;
+    let crate::route::Reply::Encoded(mut body) = reply else {
+        panic!("a listing of this length is streamed");
+    };
+    let mut doc = Vec::new();
+    let first = http_body_util::BodyExt::frame(&mut body).await.unwrap();
+    doc.extend_from_slice(&first.unwrap().into_data().unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    while let Some(Ok(frame)) = http_body_util::BodyExt::frame(&mut body).await {
+        doc.extend_from_slice(&frame.into_data().unwrap());
+    }
+    assert!(xmlrpc::parse_response(&doc, &xmlrpc::Limits::RESPONSE).is_err());
+    let metrics = gw.metrics().render();
+    assert!(
+        metrics
+            .lines()
+            .filter(|l| l.starts_with("gateway_node_errors_total{"))
+            .all(|l| l.ends_with(" 0")),
+        "{metrics}"
+    );
+    // The nodes serve the next listing at once.
+    let list = answer(&gw, "system.listSystems", vec![key]).await.unwrap();
     assert_eq!(ids(&list).len(), 24_000);
     drop(sims);
 }

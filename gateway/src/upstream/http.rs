@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use tower::Service;
@@ -127,7 +127,7 @@ impl HttpCall {
     /// a client that reads a long answer slowly does not make the node
     /// look timed out.
     pub async fn open(&self, body: Bytes) -> Result<Opened, UpstreamError> {
-        let started = Instant::now();
+        let started = tokio::time::Instant::now();
         let timeout = self.inner.timeout;
         let response = tokio::time::timeout(timeout, self.send(body, false))
             .await

@@ -116,11 +116,12 @@ impl NodeClient {
         Ok(NodeStream {
             response: response.response,
             left: response.left,
-            started,
+            waited: started.elapsed(),
             read: 0,
             metrics: self.metrics.clone(),
             breaker: self.breaker.clone(),
             settled: false,
+            judged: false,
         })
     }
 
@@ -169,17 +170,21 @@ pub struct NodeStream {
     /// What is left of the per-call timeout for waiting on the node:
     /// time the gateway spends passing what it read on does not count.
     left: Duration,
-    started: Instant,
+    /// Time spent waiting on the node so far (to the response's start,
+    /// then for each piece): its latency in the metrics.
+    waited: Duration,
     read: usize,
     metrics: Arc<NodeMetrics>,
     breaker: BreakerLayer,
-    /// Whether the breaker was told how the answer ended.
+    /// Whether the metrics counted the answer.
     settled: bool,
+    /// Whether the breaker was told how the node did.
+    judged: bool,
 }
 
 impl Drop for NodeStream {
     fn drop(&mut self) {
-        if !self.settled {
+        if !self.judged {
             self.breaker.record_success();
         }
     }
@@ -192,13 +197,26 @@ impl NodeStream {
         self.metrics.read_whole();
     }
 
+    /// Tells the breaker the node did its part: it sent faster than the
+    /// gateway could pass it on, and what holds the answer up now is the
+    /// gateway's own client. A half-open circuit's trial call then ends
+    /// here rather than when a slow client has read it all; a break later
+    /// on is still counted in the metrics, not by the breaker.
+    pub fn vouch(&mut self) {
+        if !std::mem::replace(&mut self.judged, true) {
+            self.breaker.record_success();
+        }
+    }
+
     /// The next piece of the body; `None` at its end. A body over
     /// [`Limits::RESPONSE`] or one that breaks off is the node's failure,
     /// counted by its breaker and metrics as a call that got no answer.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, UpstreamError> {
-        let waited = Instant::now();
+        let waiting = tokio::time::Instant::now();
         let read = tokio::time::timeout(self.left, self.response.chunk()).await;
-        self.left = self.left.saturating_sub(waited.elapsed());
+        let waited = waiting.elapsed();
+        self.left = self.left.saturating_sub(waited);
+        self.waited += waited;
         let failed = match read {
             Err(_) => UpstreamError::Timeout,
             Ok(Ok(Some(chunk))) => {
@@ -226,7 +244,10 @@ impl NodeStream {
         if std::mem::replace(&mut self.settled, true) {
             return;
         }
-        self.metrics.observe(self.started.elapsed(), failed);
+        self.metrics.observe(self.waited, failed);
+        if std::mem::replace(&mut self.judged, true) {
+            return;
+        }
         if failed {
             self.breaker.record_failure();
         } else {
@@ -469,5 +490,25 @@ mod tests {
         assert!(!upstreams.is_open("n1"));
         let stream = client.open(Bytes::from_static(CALL), false).await.unwrap();
         read_out(stream).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_trial_answer_vouched_for_closes_the_circuit_before_it_is_read() {
+        let break_off = Arc::new(AtomicBool::new(true));
+        let url = node(break_off.clone()).await;
+        let upstreams = upstreams(1, 50);
+        let client = upstreams.client("n1", &url).unwrap();
+        let stream = client.open(Bytes::from_static(CALL), false).await.unwrap();
+        assert!(read_out(stream).await.is_err());
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        // The trial's answer is held up by the gateway's own client: the
+        // node did its part, and the next call need not wait for it.
+        let mut trial = client.open(Bytes::from_static(CALL), false).await.unwrap();
+        assert!(upstreams.is_open("n1"));
+        trial.vouch();
+        assert!(!upstreams.is_open("n1"));
+        // A break after that is the metrics' to count, not the breaker's.
+        assert!(read_out(trial).await.is_err());
+        assert!(!upstreams.is_open("n1"));
     }
 }
