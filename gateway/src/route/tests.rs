@@ -1437,28 +1437,36 @@ async fn long_listings_stream_the_same_answer_as_the_values() {
     }
 }
 
+/// Three nodes of 8000 systems (4 MB answers each, longer than what the
+/// gateway and the socket buffers hold ahead) behind a gateway whose
+/// nodes' timeout is `timeout_ms`: a session, and the streamed body of a
+/// listing of them all.
+async fn streamed_listing(timeout_ms: u64) -> (Vec<Sim>, Gateway, Value, axum::body::Body) {
+    let (sims, gw) = cluster(3, 8000, FanoutPolicy::Strict).await;
+    let mut cfg = gw.config().clone();
+    cfg.upstream.timeout_ms = timeout_ms;
+    let gw = Gateway::new(cfg.clone(), directory(&cfg));
+    let key = login(&gw).await;
+    let reply = gw
+        .answer(MethodCall {
+            name: "system.listSystems".into(),
+            params: vec![key.clone()],
+        })
+        .await;
+    let crate::route::Reply::Encoded(body) = reply else {
+        panic!("a listing of this length is streamed");
+    };
+    (sims, gw, key, body)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_reading_a_long_listing_slowly_gets_all_of_it() {
     // The nodes' answers are read only a few batches ahead of the client
     // (their memory stays bounded), so a slow client holds them up; that
     // wait is not the nodes' and must not time them out (1.5 s here, the
-    // client takes over twice that). Each node's answer (4 MB) is longer
-    // than what the gateway and the socket buffers hold ahead.
-    let (sims, gw) = cluster(3, 8000, FanoutPolicy::Strict).await;
-    let mut cfg = gw.config().clone();
-    cfg.upstream.timeout_ms = 1_500;
-    let gw = Gateway::new(cfg.clone(), directory(&cfg));
+    // client takes over twice that).
+    let (_sims, _gw, _key, mut body) = streamed_listing(1_500).await;
     let began = std::time::Instant::now();
-    let key = login(&gw).await;
-    let reply = gw
-        .answer(MethodCall {
-            name: "system.listSystems".into(),
-            params: vec![key],
-        })
-        .await;
-    let crate::route::Reply::Encoded(mut body) = reply else {
-        panic!("a listing of this length is streamed");
-    };
     let mut doc = Vec::new();
     while let Some(frame) = http_body_util::BodyExt::frame(&mut body).await {
         doc.extend_from_slice(&frame.unwrap().into_data().unwrap());
@@ -1469,7 +1477,6 @@ async fn a_client_reading_a_long_listing_slowly_gets_all_of_it() {
         .unwrap()
         .unwrap();
     assert_eq!(ids(&list).len(), 24_000);
-    drop(sims);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1477,20 +1484,7 @@ async fn a_client_that_stops_reading_loses_its_listing_not_the_nodes() {
     // Past the nodes' timeout (500 ms) without taking anything, the
     // client's answer is dropped and the nodes' answers with it: they are
     // not held open for ever, and not taken for failures.
-    let (sims, gw) = cluster(3, 8000, FanoutPolicy::Strict).await;
-    let mut cfg = gw.config().clone();
-    cfg.upstream.timeout_ms = 500;
-    let gw = Gateway::new(cfg.clone(), directory(&cfg));
-    let key = login(&gw).await;
-    let reply = gw
-        .answer(MethodCall {
-            name: "system.listSystems".into(),
-            params: vec![key.clone()],
-        })
-        .await;
-    let crate::route::Reply::Encoded(mut body) = reply else {
-        panic!("a listing of this length is streamed");
-    };
+    let (_sims, gw, key, mut body) = streamed_listing(500).await;
     let mut doc = Vec::new();
     let first = http_body_util::BodyExt::frame(&mut body).await.unwrap();
     doc.extend_from_slice(&first.unwrap().into_data().unwrap());
@@ -1510,7 +1504,6 @@ async fn a_client_that_stops_reading_loses_its_listing_not_the_nodes() {
     // The nodes serve the next listing at once.
     let list = answer(&gw, "system.listSystems", vec![key]).await.unwrap();
     assert_eq!(ids(&list).len(), 24_000);
-    drop(sims);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

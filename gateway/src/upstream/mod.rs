@@ -467,17 +467,23 @@ mod tests {
         ));
     }
 
-    #[tokio::test]
-    async fn a_trial_answer_put_down_unread_closes_the_circuit() {
+    /// A node `n1` whose answers break off while the flag is set, behind
+    /// a breaker that one break opens for 50 ms: broken once, and half
+    /// open now (not asserted: a busy machine may take longer to look).
+    async fn half_open() -> (Arc<AtomicBool>, Upstreams, Arc<NodeClient>) {
         let break_off = Arc::new(AtomicBool::new(true));
         let url = node(break_off.clone()).await;
         let upstreams = upstreams(1, 50);
         let client = upstreams.client("n1", &url).unwrap();
-        // One break opens the circuit (not asserted here: it is open only
-        // for 50 ms, and a busy machine may take longer to look).
         let stream = client.open(Bytes::from_static(CALL), false).await.unwrap();
         assert!(read_out(stream).await.is_err());
         tokio::time::sleep(Duration::from_millis(60)).await;
+        (break_off, upstreams, client)
+    }
+
+    #[tokio::test]
+    async fn a_trial_answer_put_down_unread_closes_the_circuit() {
+        let (break_off, upstreams, client) = half_open().await;
         break_off.store(false, Ordering::SeqCst);
         // The half-open trial: its answer starts, and is put down unread
         // (the client went away).
@@ -494,13 +500,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_trial_answer_vouched_for_closes_the_circuit_before_it_is_read() {
-        let break_off = Arc::new(AtomicBool::new(true));
-        let url = node(break_off.clone()).await;
-        let upstreams = upstreams(1, 50);
-        let client = upstreams.client("n1", &url).unwrap();
-        let stream = client.open(Bytes::from_static(CALL), false).await.unwrap();
-        assert!(read_out(stream).await.is_err());
-        tokio::time::sleep(Duration::from_millis(60)).await;
+        let (_break_off, upstreams, client) = half_open().await;
         // The trial's answer is held up by the gateway's own client: the
         // node did its part, and the next call need not wait for it.
         let mut trial = client.open(Bytes::from_static(CALL), false).await.unwrap();
