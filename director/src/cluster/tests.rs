@@ -139,46 +139,44 @@ async fn drain_moves_every_client_of_the_node_and_takes_it_offline() {
     assert!(d.remove_node("n1").await.is_ok());
 }
 
+/// A heartbeat of `node` with nothing to report.
+fn beat(node: &str) -> Heartbeat {
+    Heartbeat {
+        node: node.into(),
+        load: NodeLoad::default(),
+        public_key: None,
+    }
+}
+
+/// Of `d`'s nodes n1, n2 and n3, n1 stops beating and is failed.
+async fn fail_n1(d: &Director) -> crate::model::Node {
+    for n in ["n1", "n2", "n3"] {
+        d.heartbeat(beat(n)).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    for n in ["n2", "n3"] {
+        d.heartbeat(beat(n)).await.unwrap();
+    }
+    d.check_health().await.unwrap();
+    let n1 = d.get_node("n1").await.unwrap();
+    assert_eq!(n1.state, NodeState::Failed);
+    n1
+}
+
 #[tokio::test]
 async fn a_failed_node_is_recovered_and_a_returning_node_waits_for_a_rebalance() {
     let d = cluster(3).await;
     for i in 0..90 {
         check_in(&d, i).await;
     }
-    for n in ["n1", "n2", "n3"] {
-        d.heartbeat(Heartbeat {
-            node: n.into(),
-            load: NodeLoad::default(),
-            public_key: None,
-        })
-        .await
-        .unwrap();
-    }
-    tokio::time::sleep(Duration::from_millis(250)).await;
-    for n in ["n2", "n3"] {
-        d.heartbeat(Heartbeat {
-            node: n.into(),
-            load: NodeLoad::default(),
-            public_key: None,
-        })
-        .await
-        .unwrap();
-    }
-    d.check_health().await.unwrap();
-    assert_eq!(d.get_node("n1").await.unwrap().state, NodeState::Failed);
+    fail_n1(&d).await;
     let moved = complete_moves(&d).await;
     assert!(moved > 0);
     let status = d.status().await.unwrap();
     let n1 = status.nodes.iter().find(|n| n.id == "n1").unwrap();
     assert_eq!(n1.clients, 0);
     // n1 comes back: active, empty, until a rebalance.
-    d.heartbeat(Heartbeat {
-        node: "n1".into(),
-        load: NodeLoad::default(),
-        public_key: None,
-    })
-    .await
-    .unwrap();
+    d.heartbeat(beat("n1")).await.unwrap();
     assert_eq!(d.get_node("n1").await.unwrap().state, NodeState::Active);
     assert_eq!(complete_moves(&d).await, 0, "no moves without a rebalance");
     let plan = d.plan_rebalance().await.unwrap();
@@ -194,11 +192,6 @@ async fn a_failed_node_is_recovered_and_a_returning_node_waits_for_a_rebalance()
 #[tokio::test]
 async fn a_failed_node_that_missed_changes_comes_back_staged() {
     let d = cluster(3).await;
-    let beat = |node: &str| Heartbeat {
-        node: node.into(),
-        load: NodeLoad::default(),
-        public_key: None,
-    };
     let misses = |count: u64| {
         let store = d.store().clone();
         async move {
@@ -210,25 +203,12 @@ async fn a_failed_node_that_missed_changes_comes_back_staged() {
     };
     // Missed in an earlier stay (while staged, say): not held against it.
     misses(2).await;
-    let fail_n1 = || async {
-        for n in ["n1", "n2", "n3"] {
-            d.heartbeat(beat(n)).await.unwrap();
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        for n in ["n2", "n3"] {
-            d.heartbeat(beat(n)).await.unwrap();
-        }
-        d.check_health().await.unwrap();
-        let n1 = d.get_node("n1").await.unwrap();
-        assert_eq!(n1.state, NodeState::Failed);
-        n1
-    };
-    assert_eq!(fail_n1().await.misses_at_failure, Some(2));
+    assert_eq!(fail_n1(&d).await.misses_at_failure, Some(2));
     let n1 = d.heartbeat(beat("n1")).await.unwrap();
     assert_eq!((n1.state, n1.misses_at_failure), (NodeState::Active, None));
 
     // Failed again; the gateways could not send it a change meanwhile.
-    fail_n1().await;
+    fail_n1(&d).await;
     misses(3).await;
     let n1 = d.heartbeat(beat("n1")).await.unwrap();
     assert_eq!((n1.state, n1.misses_at_failure), (NodeState::Staged, None));
@@ -257,7 +237,7 @@ async fn a_failed_node_that_missed_changes_comes_back_staged() {
     for n in ["n2", "n3"] {
         d.cordon(n, true).await.unwrap();
     }
-    fail_n1().await;
+    fail_n1(&d).await;
     assert!(d.held_by("n1").await > 0);
     misses(4).await;
     let n1 = d.heartbeat(beat("n1")).await.unwrap();

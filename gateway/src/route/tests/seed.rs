@@ -162,6 +162,16 @@ async fn user_facts(gw: &Gateway, session: &Value, login: &str) -> Vec<Value> {
     facts
 }
 
+/// Makes each call of `calls` (method, parameters after the session)
+/// through `gw` in `session`; every one must succeed.
+async fn apply<const N: usize>(gw: &Gateway, session: &Value, calls: [(&str, Vec<Value>); N]) {
+    for (method, params) in calls {
+        call(gw, method, [vec![session.clone()], params].concat())
+            .await
+            .unwrap();
+    }
+}
+
 /// A gateway whose node list is `old` as n1 and `new` as n2.
 fn seeding_gateway(old: &Sim, new: &Sim) -> Gateway {
     let mut cfg = GatewayConfig::default();
@@ -750,56 +760,57 @@ async fn update_brings_stale_copies_in_line() {
             ("permissions", text(mode)),
         ])
     };
-    for (method, params) in [
-        (
-            "systemgroup.create",
-            vec!["edge".into(), "At the edge".into()],
-        ),
-        (
-            "configchannel.create",
-            vec!["web".into(), "Web".into(), "httpd".into(), "normal".into()],
-        ),
-        (
-            "configchannel.createOrUpdatePath",
-            vec![
-                "web".into(),
-                "/etc/motd".into(),
-                Value::Bool(false),
-                motd("Hello\r\n", "644"),
-            ],
-        ),
-        (
-            "configchannel.createOrUpdateSymlink",
-            vec![
-                "web".into(),
-                "/etc/link".into(),
-                info(&[("target_path", text("/etc/motd"))]),
-            ],
-        ),
-        (
-            "configchannel.create",
-            vec![
-                "salt".into(),
-                "Salt".into(),
-                "States".into(),
-                "state".into(),
-            ],
-        ),
-        (
-            "activationkey.create",
-            vec![
-                "edge".into(),
-                "Edge".into(),
-                "".into(),
-                Value::Array(Vec::new()),
-                Value::Bool(false),
-            ],
-        ),
-    ] {
-        call(&before, method, [vec![key.clone()], params].concat())
-            .await
-            .unwrap();
-    }
+    apply(
+        &before,
+        &key,
+        [
+            (
+                "systemgroup.create",
+                vec!["edge".into(), "At the edge".into()],
+            ),
+            (
+                "configchannel.create",
+                vec!["web".into(), "Web".into(), "httpd".into(), "normal".into()],
+            ),
+            (
+                "configchannel.createOrUpdatePath",
+                vec![
+                    "web".into(),
+                    "/etc/motd".into(),
+                    Value::Bool(false),
+                    motd("Hello\r\n", "644"),
+                ],
+            ),
+            (
+                "configchannel.createOrUpdateSymlink",
+                vec![
+                    "web".into(),
+                    "/etc/link".into(),
+                    info(&[("target_path", text("/etc/motd"))]),
+                ],
+            ),
+            (
+                "configchannel.create",
+                vec![
+                    "salt".into(),
+                    "Salt".into(),
+                    "States".into(),
+                    "state".into(),
+                ],
+            ),
+            (
+                "activationkey.create",
+                vec![
+                    "edge".into(),
+                    "Edge".into(),
+                    "".into(),
+                    Value::Array(Vec::new()),
+                    Value::Bool(false),
+                ],
+            ),
+        ],
+    )
+    .await;
     let gw = seeding_gateway(&old, &new);
     let report = seed::between(&gw, "n1", "n2", "admin", "admin", seed::Mode::default())
         .await
@@ -824,55 +835,56 @@ async fn update_brings_stale_copies_in_line() {
 
     // While the new node was away, the cluster changed them; one was
     // changed on the new node alone.
-    for (method, params) in [
-        (
-            "systemgroup.update",
-            vec!["edge".into(), "Edge servers".into()],
-        ),
-        (
-            "configchannel.update",
-            vec!["web".into(), "Web".into(), "Apache".into()],
-        ),
-        (
-            "configchannel.createOrUpdatePath",
-            vec![
-                "web".into(),
-                "/etc/motd".into(),
-                Value::Bool(false),
-                motd("Hello\n", "600"),
-            ],
-        ),
-        (
-            "configchannel.createOrUpdateSymlink",
-            vec![
-                "web".into(),
-                "/etc/link".into(),
-                info(&[("target_path", text("/etc/hosts"))]),
-            ],
-        ),
-        (
-            "configchannel.updateInitSls",
-            vec![
-                "salt".into(),
-                info(&[("contents", text("include: [web]\n"))]),
-            ],
-        ),
-        (
-            "activationkey.setDetails",
-            vec![
-                "1-edge".into(),
-                info(&[
-                    ("description", text("Edge keys")),
-                    ("usage_limit", Value::Int(10)),
-                    ("universal_default", Value::Bool(true)),
-                ]),
-            ],
-        ),
-    ] {
-        call(&before, method, [vec![key.clone()], params].concat())
-            .await
-            .unwrap();
-    }
+    apply(
+        &before,
+        &key,
+        [
+            (
+                "systemgroup.update",
+                vec!["edge".into(), "Edge servers".into()],
+            ),
+            (
+                "configchannel.update",
+                vec!["web".into(), "Web".into(), "Apache".into()],
+            ),
+            (
+                "configchannel.createOrUpdatePath",
+                vec![
+                    "web".into(),
+                    "/etc/motd".into(),
+                    Value::Bool(false),
+                    motd("Hello\n", "600"),
+                ],
+            ),
+            (
+                "configchannel.createOrUpdateSymlink",
+                vec![
+                    "web".into(),
+                    "/etc/link".into(),
+                    info(&[("target_path", text("/etc/hosts"))]),
+                ],
+            ),
+            (
+                "configchannel.updateInitSls",
+                vec![
+                    "salt".into(),
+                    info(&[("contents", text("include: [web]\n"))]),
+                ],
+            ),
+            (
+                "activationkey.setDetails",
+                vec![
+                    "1-edge".into(),
+                    info(&[
+                        ("description", text("Edge keys")),
+                        ("usage_limit", Value::Int(10)),
+                        ("universal_default", Value::Bool(true)),
+                    ]),
+                ],
+            ),
+        ],
+    )
+    .await;
     call(
         &after,
         "activationkey.setDetails",
@@ -1012,44 +1024,45 @@ async fn prune_removes_what_the_source_lacks() {
         ])
     };
     let make = async |gw: &Gateway, session: &Value, suffix: &str| {
-        for (method, params) in [
-            (
-                "systemgroup.create",
-                vec![format!("{suffix}-group").into(), "".into()],
-            ),
-            (
-                "configchannel.create",
-                vec![
-                    format!("{suffix}-channel").into(),
-                    "Channel".into(),
-                    "Files".into(),
-                    "normal".into(),
-                ],
-            ),
-            (
-                "configchannel.create",
-                vec![
-                    format!("{suffix}-states").into(),
-                    "States".into(),
-                    "Salt states".into(),
-                    "state".into(),
-                ],
-            ),
-            (
-                "activationkey.create",
-                vec![
-                    format!("{suffix}-key").into(),
-                    "Key".into(),
-                    "".into(),
-                    Value::Array(Vec::new()),
-                    Value::Bool(false),
-                ],
-            ),
-        ] {
-            call(gw, method, [vec![session.clone()], params].concat())
-                .await
-                .unwrap();
-        }
+        apply(
+            gw,
+            session,
+            [
+                (
+                    "systemgroup.create",
+                    vec![format!("{suffix}-group").into(), "".into()],
+                ),
+                (
+                    "configchannel.create",
+                    vec![
+                        format!("{suffix}-channel").into(),
+                        "Channel".into(),
+                        "Files".into(),
+                        "normal".into(),
+                    ],
+                ),
+                (
+                    "configchannel.create",
+                    vec![
+                        format!("{suffix}-states").into(),
+                        "States".into(),
+                        "Salt states".into(),
+                        "state".into(),
+                    ],
+                ),
+                (
+                    "activationkey.create",
+                    vec![
+                        format!("{suffix}-key").into(),
+                        "Key".into(),
+                        "".into(),
+                        Value::Array(Vec::new()),
+                        Value::Bool(false),
+                    ],
+                ),
+            ],
+        )
+        .await;
     };
     make(&before, &key, "kept").await;
     for path in ["/etc/a", "/etc/b"] {
