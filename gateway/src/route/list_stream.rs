@@ -19,9 +19,9 @@
 //! not count against the node's timeout, and a reader that has to wait
 //! tells the node's breaker the node did its part
 //! ([`crate::upstream::NodeStream`]). A client that takes nothing for the
-//! nodes' timeout loses its answer (the connection closes before the
-//! document ends), so that a stalled client does not hold the nodes'
-//! connections for ever.
+//! nodes' timeout loses its answer (the connection is broken off before the
+//! document ends, [`Answer`]), so that a stalled client does not hold the
+//! nodes' connections for ever.
 //!
 //! Each node's list is in its server's order already, which is what makes
 //! a merge of the heads the answer one server would give. A node whose
@@ -35,11 +35,14 @@
 //! counted.
 
 use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::SinkExt;
+use futures::{SinkExt, Stream};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use xmlrpc::{Limits, Value};
@@ -137,11 +140,18 @@ pub(crate) async fn route(ctx: &Ctx<'_>, shape: Arc<ListShape>) -> Result<Routed
             unsorted: false,
         });
     }
-    let (body, answer) = futures::channel::mpsc::channel::<Result<Bytes, io::Error>>(2);
+    let (body, pieces) = futures::channel::mpsc::channel::<Result<Bytes, io::Error>>(2);
+    let whole = Arc::new(AtomicBool::new(false));
+    let answer = Answer {
+        pieces,
+        whole: whole.clone(),
+        ended: false,
+    };
     let merge = Merge {
         sources,
         readers,
         stall: ctx.gw.config().upstream.timeout(),
+        whole,
         policy: ctx.gw.config().fanout.policy,
         metrics: ctx.gw.metrics().clone(),
         method: ctx.method(),
@@ -286,6 +296,8 @@ struct Merge {
     readers: Readers,
     /// How long the client may take nothing before its answer is dropped.
     stall: Duration,
+    /// Set once the document's end is handed to the client's connection.
+    whole: Arc<AtomicBool>,
     policy: FanoutPolicy,
     metrics: Arc<Metrics>,
     method: String,
@@ -347,7 +359,9 @@ impl Merge {
             }
         }
         out.extend_from_slice(TAIL);
-        self.pass(&mut body, Ok(pool.chunk(out))).await;
+        if self.pass(&mut body, Ok(pool.chunk(out))).await {
+            self.whole.store(true, Ordering::Release);
+        }
         drop(self.readers);
     }
 
@@ -365,6 +379,43 @@ impl Merge {
                 tracing::warn!(method = %self.method, stalled_ms = self.stall.as_millis() as u64, "fan-out answer dropped: its client took nothing for the nodes' timeout");
                 false
             }
+        }
+    }
+}
+
+/// The answer's body: the merge's pieces, then, unless the merge handed
+/// over the document's end, an error, so that hyper breaks the connection
+/// off instead of ending the body as if it were whole. A client whose
+/// answer was dropped ([`Merge::pass`]) sees a broken connection, as for
+/// a strict answer cut off, not a well-formed HTTP body with half a
+/// document in it.
+struct Answer {
+    pieces: futures::channel::mpsc::Receiver<Result<Bytes, io::Error>>,
+    whole: Arc<AtomicBool>,
+    ended: bool,
+}
+
+impl Stream for Answer {
+    type Item = Result<Bytes, io::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        match Pin::new(&mut self.pieces).poll_next(cx) {
+            Poll::Ready(None) => {
+                self.ended = true;
+                if self.whole.load(Ordering::Acquire) {
+                    Poll::Ready(None)
+                } else {
+                    Poll::Ready(Some(Err(io::Error::other("the answer was dropped"))))
+                }
+            }
+            Poll::Ready(Some(Err(cut))) => {
+                self.ended = true;
+                Poll::Ready(Some(Err(cut)))
+            }
+            other => other,
         }
     }
 }
