@@ -80,7 +80,7 @@ pub use error::ParseError;
 pub use fault::Fault;
 pub use limits::Limits;
 pub use parse::{parse_call, parse_response, parse_value};
-pub use scan::{ArrayScan, Item, Picked, Scanned, scan_items, scan_response};
+pub use scan::{ArrayScan, Item, Picked, Scanned, StructScan, scan_items, scan_response};
 pub use value::{Struct, Value, WireType};
 
 /// An XML-RPC method call: a method name and positional parameters.

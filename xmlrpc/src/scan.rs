@@ -1,6 +1,6 @@
-//! Scanning a response whose result is an array, without building values:
-//! where each item sits in the document, and the few struct members a
-//! caller asks for.
+//! Scanning a response whose result is an array or a struct, without
+//! building values: where each item sits in the document, and the few
+//! struct members a caller asks for.
 //!
 //! A gateway that merges large lists from several nodes needs only a
 //! handful of members per item (the sort key, the ids it rewrites) and
@@ -10,9 +10,10 @@
 //! only byte ranges and the picked members (text borrowed from the
 //! document where it holds no references).
 //!
-//! A list of structs of scalars as servers write it, the common case, is
-//! read by a narrower reader ([`scan_items`]) that gives the same scan or
-//! gives up, and then the document is walked token by token.
+//! A list of structs as servers write it (members that are scalars or
+//! lists of scalars), the common case, is read by a narrower reader
+//! ([`scan_items`]) that gives the same scan or gives up, and then the
+//! document is walked token by token; so is a struct result of that form.
 //!
 //! An item's range covers its whole `<value>` element; a picked integer's
 //! range covers its type element (`<i4>7</i4>`), so a caller can splice a
@@ -38,8 +39,32 @@ pub enum Scanned<'a> {
     Fault(Fault),
     /// A result that is an array.
     Array(ArrayScan<'a>),
-    /// A result that is not an array (parse it for its value).
+    /// A result that is a struct.
+    Struct(StructScan<'a>),
+    /// A result that is neither (parse it for its value).
     Other,
+}
+
+/// The picked members of a struct result.
+#[derive(Debug)]
+pub struct StructScan<'a> {
+    picked: Vec<Option<Picked<'a>>>,
+    prefixed: bool,
+}
+
+impl<'a> StructScan<'a> {
+    /// Member `pick` (an index into the names given to
+    /// [`scan_response`]); `None` when the struct has no member of that
+    /// name.
+    pub fn picked(&self, pick: usize) -> Option<&Picked<'a>> {
+        self.picked.get(pick)?.as_ref()
+    }
+
+    /// Whether the document used an element name with a namespace prefix
+    /// (as [`ArrayScan::has_prefixed_names`]).
+    pub fn has_prefixed_names(&self) -> bool {
+        self.prefixed
+    }
 }
 
 /// The items of an array result.
@@ -114,7 +139,8 @@ impl<'a> ArrayScan<'a> {
 
 /// Scans a `<methodResponse>` document. For an array result, records
 /// where each item is and, for struct items, the first member named by
-/// each of `picks`. Refuses exactly what [`parse_response`](crate::parse_response)
+/// each of `picks`; for a struct result, its first member named by each
+/// of `picks`. Refuses exactly what [`parse_response`](crate::parse_response)
 /// refuses.
 pub fn scan_response<'a>(
     body: &'a [u8],
@@ -123,6 +149,9 @@ pub fn scan_response<'a>(
 ) -> Result<Scanned<'a>, ParseError> {
     if let Some(scan) = flat::scan_list(body, limits, picks) {
         return Ok(Scanned::Array(scan));
+    }
+    if let Some(scan) = flat::scan_struct(body, limits, picks) {
+        return Ok(Scanned::Struct(scan));
     }
     walk_response(body, limits, picks)
 }
@@ -138,6 +167,7 @@ fn walk_response<'a>(
             picks,
             level: 0,
             top_is_array: false,
+            top_is_struct: false,
             items: Vec::new(),
             picked: Vec::new(),
         };
@@ -149,6 +179,10 @@ fn walk_response<'a>(
                 items: picker.items,
                 picked: picker.picked,
                 width: picks.len(),
+                prefixed,
+            }),
+            Ok(Out::Struct) if picker.top_is_struct => Scanned::Struct(StructScan {
+                picked: picker.picked,
                 prefixed,
             }),
             Ok(_) => Scanned::Other,
@@ -174,26 +208,29 @@ impl<'a> Out<'a> {
 }
 
 /// Notes the items of the top array and the picked members of its struct
-/// items; everything deeper is only checked.
+/// items, or the picked members of the top struct; everything deeper is
+/// only checked.
 struct Picker<'a, 'p> {
     picks: &'p [&'p str],
     /// Open arrays and structs.
     level: usize,
     top_is_array: bool,
+    top_is_struct: bool,
     items: Vec<Item>,
     picked: Vec<Option<Picked<'a>>>,
 }
 
 impl<'a> Picker<'a, '_> {
     /// Whether the container at the current level is an item of the top
-    /// array.
+    /// array, or the top struct (whose picks take the first row).
     fn in_item(&self) -> bool {
-        self.level == 2 && self.top_is_array
+        (self.level == 2 && self.top_is_array) || (self.level == 1 && self.top_is_struct)
     }
 
     fn open(&mut self, array: bool) {
         if self.level == 0 {
             self.top_is_array = array;
+            self.top_is_struct = !array;
         }
         self.level += 1;
     }

@@ -1,9 +1,9 @@
 //! The items of a listing in their common form, read straight from the
-//! bytes: structs whose members are all scalars, written as XML-RPC
-//! servers write them.
+//! bytes: structs whose members are scalars or lists of scalars, written
+//! as XML-RPC servers write them; and a struct result of that form.
 //!
 //! [`scan_items`] reads the content of an array's `<data>` element when
-//! every item is a struct of scalars in the plain form: tags without
+//! every item is such a struct in the plain form: tags without
 //! attributes or prefixes, blanks between them, text whose only
 //! references are the five predefined entities, no carriage return. It
 //! gives what [`scan_response`](super::scan_response) gives for the same
@@ -12,7 +12,8 @@
 //! the document with the codec's grammar, whose verdict stands: a
 //! comment, CDATA, a character reference, a nested struct or array, an
 //! item that is not a struct, a scalar the codec refuses. It never
-//! accepts what the codec refuses.
+//! accepts what the codec refuses. [`scan_struct`] reads a struct result
+//! the same way.
 //!
 //! It is the grammar of [`walk_value`](crate::value_reader::walk_value)
 //! over the plain-form tokenizer, narrowed to flat structs, with no
@@ -22,7 +23,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::{ArrayScan, Item, Picked, Scanned};
+use super::{ArrayScan, Item, Picked, Scanned, StructScan};
 use crate::scalar::scalar;
 use crate::tokens::fast::{is_name_byte, resolve_entities};
 use crate::tokens::{Elem, is_blank};
@@ -30,6 +31,10 @@ use crate::{Limits, Value};
 
 /// What closes an array result as servers write it.
 const TRAILER: &[u8] = b"</data></array></value></param></params></methodResponse>";
+/// What closes any result as servers write it.
+const PARAM_TRAILER: &[u8] = b"</param></params></methodResponse>";
+/// An empty struct, put in a struct result's place to check its frame.
+const EMPTY_STRUCT: &[u8] = b"<value><struct></struct></value>";
 /// How far into a response the start of its list is looked for.
 const MAX_HEADER: usize = 8 * 1024;
 
@@ -61,15 +66,67 @@ pub(super) fn scan_list<'a>(
         Ok(Scanned::Array(scan)) if scan.is_empty() && !scan.has_prefixed_names() => {}
         _ => return None,
     }
-    scan_items(body, open..close, picks)
+    scan_values(body, open..close, picks, limits.max_depth >= 3)
+}
+
+/// A whole response whose result is a struct that [`scan_items`] reads as
+/// an item: `None` unless the document is a frame (the bytes up to the
+/// first `<param>`, then [`PARAM_TRAILER`] and blanks) that the codec's
+/// grammar reads as an empty struct result when [`EMPTY_STRUCT`] stands
+/// in the struct's place, around one `<value>` such a struct.
+pub(super) fn scan_struct<'a>(
+    body: &'a [u8],
+    limits: &Limits,
+    picks: &[&str],
+) -> Option<StructScan<'a>> {
+    if body.len() > limits.max_body_bytes || limits.max_depth < 1 {
+        return None;
+    }
+    let head = &body[..body.len().min(MAX_HEADER)];
+    let open = memchr::memmem::find(head, b"<param>")? + b"<param>".len();
+    let close = open + memchr::memmem::rfind(&body[open..], PARAM_TRAILER)?;
+    let after = &body[close + PARAM_TRAILER.len()..];
+    if memchr::memmem::find(&body[..open], b"<!").is_some()
+        || !after.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n'))
+    {
+        return None;
+    }
+    let frame = [&body[..open], EMPTY_STRUCT, &body[close..]].concat();
+    match super::walk_response(&frame, limits, &[]) {
+        Ok(Scanned::Struct(scan)) if !scan.has_prefixed_names() => {}
+        _ => return None,
+    }
+    let scan = scan_values(body, open..close, picks, limits.max_depth >= 2)?;
+    (scan.len() == 1).then_some(StructScan {
+        picked: scan.picked,
+        prefixed: false,
+    })
 }
 
 /// The items in `doc[items]`, the content of an array's `<data>` element
 /// (blanks and `<value>` elements), when they are all structs of scalars
-/// in the plain form; `None` when anything else is met. Ranges are
-/// offsets in `doc`; `picks` are member names as for
-/// [`scan_response`](super::scan_response).
-pub fn scan_items<'a>(doc: &'a [u8], items: Range<usize>, picks: &[&str]) -> Option<ArrayScan<'a>> {
+/// and lists of scalars in the plain form; `None` when anything else is
+/// met. Ranges are offsets in `doc`; `picks` are member names as for
+/// [`scan_response`](super::scan_response). The items are read as a top
+/// array's: a list in an item is within `limits`' nesting depth when it
+/// allows three levels.
+pub fn scan_items<'a>(
+    doc: &'a [u8],
+    items: Range<usize>,
+    picks: &[&str],
+    limits: &Limits,
+) -> Option<ArrayScan<'a>> {
+    scan_values(doc, items, picks, limits.max_depth >= 3)
+}
+
+/// [`scan_items`]; lists in members are read when `lists` (the nesting
+/// depth allows them), else given up on.
+fn scan_values<'a>(
+    doc: &'a [u8],
+    items: Range<usize>,
+    picks: &[&str],
+    lists: bool,
+) -> Option<ArrayScan<'a>> {
     let text = std::str::from_utf8(doc.get(items.clone())?).ok()?;
     let mut cursor = Cursor {
         doc,
@@ -77,6 +134,7 @@ pub fn scan_items<'a>(doc: &'a [u8], items: Range<usize>, picks: &[&str]) -> Opt
         end: items.end,
         base: items.start,
         text,
+        lists,
     };
     let mut scan = ArrayScan {
         items: Vec::new(),
@@ -169,6 +227,8 @@ struct Cursor<'a> {
     /// `text` is `doc[base..end]`, checked UTF-8.
     base: usize,
     text: &'a str,
+    /// Whether a member's value may be a list of scalars.
+    lists: bool,
 }
 
 impl<'a> Cursor<'a> {
@@ -225,26 +285,50 @@ impl<'a> Cursor<'a> {
             Cow::Borrowed("")
         };
         self.blank();
-        let value = if self.eat(b"<value/>") {
-            Picked::Str(Cow::Borrowed(""))
-        } else {
-            self.lit(b"<value>")?;
-            let text = self.text()?;
-            if self.eat(b"</value>") {
-                Picked::Str(text)
-            } else {
-                if !is_blank(&text) {
-                    return None;
-                }
-                let value = self.typed()?;
-                self.blank();
-                self.lit(b"</value>")?;
-                value
-            }
-        };
+        let value = self.value(self.lists)?;
         self.blank();
         self.lit(b"</member>")?;
         Some((name, value))
+    }
+
+    /// One `<value>` holding a scalar, or, when `list`, a list of
+    /// scalars (picked as [`Picked::Other`]).
+    fn value(&mut self, list: bool) -> Option<Picked<'a>> {
+        if self.eat(b"<value/>") {
+            return Some(Picked::Str(Cow::Borrowed("")));
+        }
+        self.lit(b"<value>")?;
+        let text = self.text()?;
+        if self.eat(b"</value>") {
+            return Some(Picked::Str(text));
+        }
+        if !is_blank(&text) {
+            return None;
+        }
+        let value = if list && self.eat(b"<array>") {
+            self.list()?;
+            Picked::Other
+        } else {
+            self.typed()?
+        };
+        self.blank();
+        self.lit(b"</value>")?;
+        Some(value)
+    }
+
+    /// The rest of an `<array>` of scalars, up to its `</array>`.
+    fn list(&mut self) -> Option<()> {
+        self.blank();
+        self.lit(b"<data>")?;
+        loop {
+            self.blank();
+            if self.eat(b"</data>") {
+                break;
+            }
+            self.value(false)?;
+        }
+        self.blank();
+        self.lit(b"</array>")
     }
 
     /// A scalar type element, as the codec's scanner picks it.

@@ -41,7 +41,27 @@ fn agrees(doc: &[u8]) {
                 }
             }
         }
-        (Ok(Ok(v)), Ok(Scanned::Other)) => assert!(!matches!(v, Value::Array(_))),
+        (Ok(Ok(Value::Struct(members))), Ok(Scanned::Struct(scan))) => {
+            for (p, name) in PICKS.iter().enumerate() {
+                match (members.get(name), scan.picked(p)) {
+                    (None, None) => {}
+                    (Some(Value::String(s)), Some(Picked::Str(t))) => assert_eq!(s, t),
+                    (Some(v), Some(Picked::Int { value: n, span })) => {
+                        assert_eq!(v.as_i64(), Some(*n));
+                        let typed = format!("<value>{}</value>", as_str(&doc[span.clone()]));
+                        let again = parse_value(typed.as_bytes(), &Limits::RESPONSE).unwrap();
+                        assert_eq!(&again, v);
+                    }
+                    (Some(v), Some(Picked::Other)) => {
+                        assert!(v.as_i64().is_none() && v.as_str().is_none(), "{v:?}");
+                    }
+                    (a, b) => panic!("member {name}: parser {a:?}, scanner {b:?}"),
+                }
+            }
+        }
+        (Ok(Ok(v)), Ok(Scanned::Other)) => {
+            assert!(!matches!(v, Value::Array(_) | Value::Struct(_)));
+        }
         (a, b) => panic!("parser {a:?}, scanner {b:?}"),
     }
 }
@@ -239,7 +259,12 @@ fn items_agree(items: &[u8]) -> bool {
         b"<?xml version=\"1.0\"?><methodResponse><params><param><value><array><data>";
     const TAIL: &[u8] = b"</data></array></value></param></params></methodResponse>";
     let doc = [HEAD, items, TAIL].concat();
-    let Some(flat) = scan_items(&doc, HEAD.len()..HEAD.len() + items.len(), &PICKS) else {
+    let Some(flat) = scan_items(
+        &doc,
+        HEAD.len()..HEAD.len() + items.len(),
+        &PICKS,
+        &Limits::RESPONSE,
+    ) else {
         return false;
     };
     let Ok(Scanned::Array(scan)) = walk_response(&doc, &Limits::RESPONSE, &PICKS) else {
@@ -281,6 +306,8 @@ fn flat_leaf() -> impl Strategy<Value = Value> {
     ]
 }
 
+/// A struct of scalars and lists of scalars, as a listing's item or a
+/// routed call's answer holds it.
 fn flat_struct() -> impl Strategy<Value = Value> {
     proptest::collection::vec(
         (
@@ -290,7 +317,10 @@ fn flat_struct() -> impl Strategy<Value = Value> {
                 Just("minion_id".to_owned()),
                 "[a-z&<]{0,3}"
             ],
-            flat_leaf(),
+            prop_oneof![
+                4 => flat_leaf(),
+                1 => proptest::collection::vec(flat_leaf(), 0..3).prop_map(Value::Array),
+            ],
         ),
         0..6,
     )
@@ -328,7 +358,9 @@ fn the_item_scanner_reads_wire_forms_the_encoder_never_writes() {
     let items = "\n <value> <struct>\n\t<member> <name>name</name> <value>  plain &gt; </value> </member>\
          <member><name/><value/></member><member><name>id</name><value> <int> 7 </int>\n</value></member>\
          <member><name>minion_id</name><value><string/></value></member>\
-         <member><name>x</name><value><nil></nil></value></member></struct> </value>\n\
+         <member><name>x</name><value><nil></nil></value></member>\
+         <member><name>l</name><value> <array> <data> <value>a</value><value/><value> <i4>1</i4> </value> </data> </array> </value></member>\
+         <member><name>e</name><value><array><data></data></array></value></member></struct> </value>\n\
          <value><struct></struct></value>";
     assert!(items_agree(items.as_bytes()));
     assert!(items_agree(b""));
@@ -339,6 +371,9 @@ fn the_item_scanner_reads_wire_forms_the_encoder_never_writes() {
         "<value>text</value>",
         "<value/>",
         "<value><struct><member><name>a</name><value><array><data/></array></value></member></struct></value>",
+        "<value><struct><member><name>a</name><value><array/></value></member></struct></value>",
+        "<value><struct><member><name>a</name><value><array><data><value><array><data></data></array></value></data></array></value></member></struct></value>",
+        "<value><struct><member><name>a</name><value><array><data><value><struct></struct></value></data></array></value></member></struct></value>",
         "<value><struct><member><name>a&#65;</name><value/></member></struct></value>",
         "<value><struct>\r\n</struct></value>",
         "<value><struct><member><name>a</name><value>x<i4>1</i4></value></member></struct></value>",
@@ -395,5 +430,97 @@ proptest! {
             }
         }
         items_agree(&data);
+    }
+}
+
+/// A struct result: read by the item scanner ([`flat::scan_struct`]) in
+/// its common form, and as the parser reads it either way.
+#[test]
+fn struct_results_are_scanned_as_the_parser_reads_them() {
+    let details = Value::Struct(
+        Struct::new()
+            .with("id", Value::Int(1000010000))
+            .with("name", Value::string("web-1 & <co>"))
+            .with(
+                "addon_entitlements",
+                Value::Array(vec![Value::string("monitoring_entitled")]),
+            )
+            .with("last_boot", Value::DateTime("20240101T10:00:00".into())),
+    );
+    let doc = encode_response(&details);
+    agrees(&doc);
+    let scan =
+        flat::scan_struct(&doc, &Limits::RESPONSE, &PICKS).expect("the item scanner reads it");
+    assert!(matches!(
+        scan.picked(1),
+        Some(Picked::Int {
+            value: 1000010000,
+            ..
+        })
+    ));
+    assert_eq!(scan.picked(0), Some(&Picked::Str("web-1 & <co>".into())));
+    assert_eq!(scan.picked(2), None);
+    // A list in the struct is one level too deep for a limit of one.
+    let shallow = Limits {
+        max_depth: 1,
+        ..Limits::RESPONSE
+    };
+    assert!(flat::scan_struct(&doc, &shallow, &PICKS).is_none());
+    assert!(scan_response(&doc, &shallow, &PICKS).is_err());
+    // Frames the struct scanner does not take: the codec's walk decides.
+    let member = "<member><name>id</name><value><i4>1</i4></value></member>";
+    for doc in [
+        format!(
+            "<methodResponse><params><param><value><struct>{member}</struct></value><value><struct></struct></value></param></params></methodResponse>"
+        ),
+        format!(
+            "<methodResponse><params><param><value><struct>{member}</struct></value></param><param><value>x</value></param></params></methodResponse>"
+        ),
+        format!(
+            "<methodResponse><fault><value><struct>{member}</struct></value></fault></methodResponse>"
+        ),
+        format!(
+            "<methodResponse><params><param><value><struct>{member}</struct></value></param></params></methodResponse><x/>"
+        ),
+        "<methodResponse xmlns:ex='urn:x'><params><param><value><struct><member><name>id</name><value><ex:nil/></value></member></struct></value></param></params></methodResponse>".to_owned(),
+    ] {
+        assert!(
+            flat::scan_struct(doc.as_bytes(), &Limits::RESPONSE, &PICKS).is_none(),
+            "{doc}"
+        );
+        agrees(doc.as_bytes());
+    }
+}
+
+proptest! {
+    #[test]
+    fn the_struct_scanner_reads_every_flat_struct(item in flat_struct()) {
+        let doc = encode_response(&item);
+        prop_assert!(flat::scan_struct(&doc, &Limits::RESPONSE, &PICKS).is_some());
+        agrees(&doc);
+    }
+
+    #[test]
+    fn the_struct_scanner_gives_up_or_agrees_on_altered_structs(
+        item in flat_struct(),
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), 0..SNIPPETS.len() + 2), 1..4),
+    ) {
+        let mut doc = encode_response(&item);
+        for (at, what) in edits {
+            let at = at.index(doc.len() + 1);
+            match what {
+                w if w == SNIPPETS.len() => doc.truncate(at),
+                w if w == SNIPPETS.len() + 1 => {
+                    if at < doc.len() {
+                        doc.remove(at);
+                    }
+                }
+                w => {
+                    doc.splice(at..at, SNIPPETS[w].bytes());
+                }
+            }
+        }
+        // Whatever road it takes, the scan agrees with the parser.
+        agrees(&doc);
     }
 }
