@@ -104,7 +104,7 @@ pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
             .into_iter()
             .filter_map(|(_, p)| match p {
                 Scanned::List(l) => Some(l),
-                Scanned::Other(_) => None,
+                Scanned::Struct(_) | Scanned::Other(_) => None,
             })
             .collect();
         let items: usize = lists.iter().map(|l| l.items.len()).sum();
@@ -126,7 +126,7 @@ pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
     let mut values = Vec::with_capacity(parts.len());
     for (node, part) in parts {
         let body = match part {
-            Scanned::List(l) => l.body,
+            Scanned::List(l) | Scanned::Struct(l) => l.body,
             Scanned::Other(body) => body,
         };
         let mut value = crate::upstream::parse(body)
@@ -151,7 +151,7 @@ fn lists_one_object_twice(parts: &[(NodeInfo, Scanned)]) -> bool {
         .iter()
         .filter_map(|(_, p)| match p {
             Scanned::List(l) => Some(l),
-            Scanned::Other(_) => None,
+            Scanned::Struct(_) | Scanned::Other(_) => None,
         })
         .flat_map(|l| l.items.iter().filter_map(|item| item.id))
         .any(|id| !seen.insert(id))

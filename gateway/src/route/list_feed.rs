@@ -245,7 +245,10 @@ impl Feed {
                             Ok(Step::Batch(list))
                         }
                         (Err(fault), false) => Ok(Step::Fault(fault)),
-                        (Ok(Scanned::Other(doc)), false) => Ok(Step::Other(doc)),
+                        (
+                            Ok(Scanned::Other(doc) | Scanned::Struct(NodeList { body: doc, .. })),
+                            false,
+                        ) => Ok(Step::Other(doc)),
                         (_, true) => Err(UpstreamError::BadResponse(
                             "the rest of the list holds items that cannot be merged".into(),
                         )),

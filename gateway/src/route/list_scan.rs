@@ -9,9 +9,12 @@
 //! `name` member when it is a string, the first `id` member when it is an
 //! integer (its cluster id once translated).
 //!
+//! A routed call's answer that is one struct is scanned the same way, as
+//! a list of one item: the whole document ([`Scanned::Struct`]).
+//!
 //! An answer this cannot carry comes back as it is ([`Scanned::Other`]) for
-//! the value path: a result that is not an array, an array with an item
-//! that is not a struct, or elements with a namespace prefix.
+//! the value path: a result that is not an array or a struct, an array with
+//! an item that is not a struct, or elements with a namespace prefix.
 
 use std::sync::Arc;
 
@@ -172,6 +175,22 @@ impl NodeList {
         })
     }
 
+    /// The whole answer, every id member rewritten.
+    pub(crate) fn into_document(self) -> Bytes {
+        if self.edits.is_empty() {
+            return self.body;
+        }
+        let mut out = Vec::with_capacity(self.body.len() + 8 * self.edits.len());
+        let mut at = 0;
+        for edit in &self.edits {
+            out.extend_from_slice(&self.body[at..edit.start as usize]);
+            xmlrpc::write_i4(edit.id, &mut out);
+            at = edit.end as usize;
+        }
+        out.extend_from_slice(&self.body[at..]);
+        Bytes::from(out)
+    }
+
     /// Item `i`'s rewrites.
     pub(crate) fn edits_of(&self, i: usize) -> &[Edit] {
         let from = self.items[i].first_edit as usize;
@@ -188,17 +207,22 @@ impl NodeList {
 pub(crate) enum Scanned {
     /// A list of structs, scanned.
     List(NodeList),
+    /// One struct, scanned as a list of one item: the whole document.
+    Struct(NodeList),
     /// Anything else, for the value path.
     Other(Bytes),
 }
 
-/// Scans a node's answer for `shape` (off the I/O threads): a fault is
-/// the node's answer, a document that does not parse is the node's
-/// failure, as on the value path.
+/// Scans a node's answer for `shape` (off the I/O threads when large): a
+/// fault is the node's answer, a document that does not parse is the
+/// node's failure, as on the value path.
 pub(crate) async fn scan(
     body: Bytes,
     shape: Arc<ListShape>,
 ) -> Result<Result<Scanned, Fault>, UpstreamError> {
+    if body.len() <= crate::upstream::BLOCKING_PARSE_BYTES {
+        return scan_now(body, &shape);
+    }
     tokio::task::spawn_blocking(move || scan_now(body, &shape))
         .await
         .unwrap_or_else(|_| Err(UpstreamError::BadResponse("the parser failed".into())))
@@ -208,64 +232,97 @@ fn scan_now(body: Bytes, shape: &ListShape) -> Result<Result<Scanned, Fault>, Up
     let scan = match xmlrpc::scan_response(&body, &Limits::RESPONSE, &shape.picks) {
         Err(e) => return Err(UpstreamError::BadResponse(e.to_string())),
         Ok(xmlrpc::Scanned::Fault(f)) => return Ok(Err(f)),
-        Ok(xmlrpc::Scanned::Array(scan)) if scan.all_structs() && !scan.has_prefixed_names() => {
-            scan
-        }
-        Ok(_) => return Ok(Ok(Scanned::Other(body))),
+        Ok(scan) => scan,
     };
-    let Ok(_) = u32::try_from(body.len()) else {
+    if u32::try_from(body.len()).is_err() {
         return Ok(Ok(Scanned::Other(body)));
+    }
+    let mut list = Lister::new(shape, &body);
+    let list = match scan {
+        xmlrpc::Scanned::Array(scan) if scan.all_structs() && !scan.has_prefixed_names() => {
+            for (i, item) in scan.items().iter().enumerate() {
+                list.add(item.span.clone(), |p| scan.picked(i, p));
+            }
+            Scanned::List(list.done())
+        }
+        xmlrpc::Scanned::Struct(scan) if !scan.has_prefixed_names() => {
+            list.add(0..body.len(), |p| scan.picked(p));
+            Scanned::Struct(list.done())
+        }
+        _ => Scanned::Other(body.clone()),
     };
-    let fields = shape.fields.len();
-    let who_needed = shape.fields.iter().any(|(_, k, _)| *k == IdKind::System);
-    let mut items = Vec::with_capacity(scan.len());
-    let mut pending: Vec<Vec<Pending>> = (0..fields)
-        .map(|_| Vec::with_capacity(scan.len()))
-        .collect();
-    let mut who = Vec::new();
-    for (i, item) in scan.items().iter().enumerate() {
-        let name = match scan.picked(i, NAME) {
-            Some(Picked::Str(s)) => Some((head(s.as_bytes()), Text::of(s, &body))),
+    Ok(Ok(list))
+}
+
+/// A [`NodeList`] in the making, item by item.
+struct Lister<'s> {
+    shape: &'s ListShape,
+    list: NodeList,
+    who_needed: bool,
+}
+
+impl<'s> Lister<'s> {
+    fn new(shape: &'s ListShape, body: &Bytes) -> Lister<'s> {
+        Lister {
+            shape,
+            who_needed: shape.fields.iter().any(|(_, k, _)| *k == IdKind::System),
+            list: NodeList {
+                body: body.clone(),
+                items: Vec::new(),
+                edits: Vec::new(),
+                pending: shape.fields.iter().map(|_| Vec::new()).collect(),
+                who: Vec::new(),
+            },
+        }
+    }
+
+    /// The item at `span` of the answer, whose members `picked` gives.
+    fn add<'a>(
+        &mut self,
+        span: std::ops::Range<usize>,
+        picked: impl Fn(usize) -> Option<&'a Picked<'a>>,
+    ) {
+        let body = &self.list.body;
+        let i = self.list.items.len() as u32;
+        let name = match picked(NAME) {
+            Some(Picked::Str(s)) => Some((head(s.as_bytes()), Text::of(s, body))),
             _ => None,
         };
-        let id = match scan.picked(i, ID) {
+        let id = match picked(ID) {
             Some(Picked::Int { value, .. }) => Some(*value),
             _ => None,
         };
-        for ((_, _, pick), list) in shape.fields.iter().zip(pending.iter_mut()) {
-            if let Some(Picked::Int { value, span }) = scan.picked(i, *pick)
+        for ((_, _, pick), list) in self.shape.fields.iter().zip(self.list.pending.iter_mut()) {
+            if let Some(Picked::Int { value, span }) = picked(*pick)
                 && let Ok(local) = i32::try_from(*value)
             {
                 list.push(Pending {
-                    item: i as u32,
+                    item: i,
                     local,
                     start: span.start as u32,
                     end: span.end as u32,
                 });
             }
         }
-        if who_needed {
-            let text = |p| match scan.picked(i, p) {
-                Some(Picked::Str(s)) => Some(Text::of(s, &body)),
+        if self.who_needed {
+            let text = |p| match picked(p) {
+                Some(Picked::Str(s)) => Some(Text::of(s, body)),
                 _ => None,
             };
-            who.push((text(MINION), text(MACHINE)));
+            let who = (text(MINION), text(MACHINE));
+            self.list.who.push(who);
         }
-        items.push(ListItem {
-            span: (item.span.start as u32, item.span.end as u32),
+        self.list.items.push(ListItem {
+            span: (span.start as u32, span.end as u32),
             name,
             id,
             first_edit: 0,
         });
     }
-    drop(scan);
-    Ok(Ok(Scanned::List(NodeList {
-        body,
-        items,
-        edits: Vec::new(),
-        pending,
-        who,
-    })))
+
+    fn done(self) -> NodeList {
+        self.list
+    }
 }
 
 /// Maps the id members of `list` (from `node`) to cluster ids, one batch

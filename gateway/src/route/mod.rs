@@ -227,6 +227,7 @@ async fn route_any(
     let value = match entry.route.class {
         RouteClass::Gateway if entry.namespace == "auth" => auth::route(ctx).await,
         RouteClass::Gateway => api::route(ctx).await,
+        RouteClass::System | RouteClass::Action if wire => return system::route_wire(ctx).await,
         RouteClass::System => system::route(ctx).await,
         RouteClass::Action => action::route(ctx).await,
         RouteClass::Fanout if wire => return fanout::route_wire(ctx).await,

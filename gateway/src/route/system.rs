@@ -28,17 +28,140 @@
 //! - A minion id: the map's owner, else each node in turn. A system-id
 //!   certificate: each node in turn (only the issuing node accepts it);
 //!   the first answer that is not a fault wins.
+//!
+//! On the XML-RPC wire ([`route_wire`]), a call on one system or action
+//! whose answer needs at most its struct's id members rewritten is
+//! answered with the node's own document, the cluster ids spliced in
+//! ([`list_scan`]): no value tree is built or written for the most common
+//! call through the gateway.
 
+use std::future::Future;
 use std::sync::Arc;
 
-use spec::{HttpVerb, IdForm, IdKind};
+use spec::{Entry, HttpVerb, IdForm, IdKind, IdPlace};
 use xmlrpc::{MethodCall, Value};
 
 use super::broadcast::failure_reason;
-use super::node_call::{answer, call_node, node_in_cluster};
-use super::{Ctx, merge, shared_ids, translate};
+use super::list_scan::{self, ListShape, Scanned};
+use super::node_call::{answer, call_node, call_node_as, node_in_cluster};
+use super::{Ctx, Routed, merge, shared_ids, translate};
+use crate::directory::{IdMemo, Location};
 use crate::error::{BroadcastFailure, GatewayError, NodeFailures, not_found_code};
 use crate::upstream::call_many::{Gathered, RequestStrategy, call_many};
+
+/// Routes a `system` or `action` class call as [`route`] does, for the
+/// wire: a call on one system or action of one node whose answer needs no
+/// more than top-level id members rewritten ([`wire_shape`]) is answered
+/// with the node's document as it wrote it, the ids spliced in. Every
+/// other call, and an answer of another shape, takes the value path.
+pub(crate) async fn route_wire(ctx: Ctx<'_>) -> Result<Routed, GatewayError> {
+    let index = ctx.entry.route.param;
+    let (kind, form) = index
+        .and_then(|i| ctx.entry.ids.param(i))
+        .map_or((IdKind::System, IdForm::Scalar), |p| (p.kind, p.form));
+    if let Some(index) = index
+        && form == IdForm::Scalar
+        && !kind.has_copies()
+        && let Some(shape) = wire_shape(ctx.entry)
+    {
+        let id = &ctx.call.params[index];
+        let parts = translate::locate_current(ctx.gw.directory(), kind, id).await?;
+        if let [loc] = &parts[..] {
+            let shape = Arc::new(shape);
+            return following_a_move(&ctx, kind, id, loc.clone(), |node| {
+                on_node_wire(&ctx, node, shape.clone())
+            })
+            .await;
+        }
+    }
+    route(ctx).await.map(Routed::Value)
+}
+
+/// The shape [`on_node_wire`] splices `entry`'s answers to: `None` when
+/// its translation is more than rewriting integer members of the result's
+/// struct (or of each struct of a returned list) by the identity map.
+fn wire_shape(entry: &'static Entry) -> Option<ListShape> {
+    let plain = !shared_ids::involved(entry)
+        && entry.ids.result.iter().all(|r| {
+            matches!(r.place, IdPlace::Field(_))
+                // A schedule's entity is a system or a group by its type.
+                && r.kind != IdKind::Schedule
+        });
+    if plain { ListShape::of(entry) } else { None }
+}
+
+/// Calls `on` with `loc`'s node; when that node answers "no such system"
+/// for a system whose location came from the cache, the location is read
+/// again from the store and `on` called once more if it moved.
+async fn following_a_move<T, F, Fut>(
+    ctx: &Ctx<'_>,
+    kind: IdKind,
+    id: &Value,
+    loc: Location,
+    on: F,
+) -> Result<T, GatewayError>
+where
+    F: Fn(Arc<str>) -> Fut,
+    Fut: Future<Output = Result<T, GatewayError>>,
+{
+    match on(loc.node.clone()).await {
+        Err(GatewayError::Fault(f)) if kind == IdKind::System && f.code == -208 => {
+            let Some(cid) = id.as_i64().and_then(|i| i32::try_from(i).ok()) else {
+                return Err(GatewayError::Fault(f));
+            };
+            let ids = ctx.gw.directory().identity();
+            ids.invalidate_system(cid);
+            let fresh = translate::locate(ids, kind, id).await?;
+            if fresh == loc {
+                return Err(GatewayError::Fault(f));
+            }
+            tracing::info!(system = cid, from = %loc.node, to = %fresh.node, "system moved; calling its new owner");
+            on(fresh.node).await
+        }
+        other => other,
+    }
+}
+
+/// [`on_node`] for the wire, for a call [`wire_shape`] gives `shape` for:
+/// the node's answer scanned, its id members translated and spliced into
+/// its own bytes. An answer that is not a struct or a list of structs
+/// takes the value path.
+async fn on_node_wire(
+    ctx: &Ctx<'_>,
+    node_id: Arc<str>,
+    shape: Arc<ListShape>,
+) -> Result<Routed, GatewayError> {
+    let gw = ctx.gw;
+    let node = node_in_cluster(gw, &node_id)?;
+    let ids = gw.directory().identity();
+    let mut params = ctx.call.params.clone();
+    translate::params_to_node(ids, ctx.entry, &mut params, &node_id).await?;
+    let call = MethodCall {
+        name: ctx.call.name.clone(),
+        params,
+    };
+    let decode = |body| list_scan::scan(body, shape.clone());
+    let mut list = match call_node_as(gw, &node, call, ctx.session.as_ref(), false, decode).await? {
+        // No shared ids (`wire_shape`): the node's fault as it is.
+        Err(fault) => return Err(GatewayError::Fault(fault)),
+        Ok(Scanned::Struct(list) | Scanned::List(list)) => list,
+        Ok(Scanned::Other(body)) => {
+            let mut value = crate::upstream::parse(body)
+                .await
+                .map_err(|source| GatewayError::NodeUnavailable {
+                    node: node_id.to_string(),
+                    source,
+                })?
+                .map_err(GatewayError::Fault)?;
+            translate::result_from_node(ids, ctx.entry, &mut value, &node_id).await?;
+            return Ok(Routed::Value(value));
+        }
+    };
+    list_scan::translate(ids, &shape, &mut list, &node_id, &mut IdMemo::default()).await?;
+    Ok(Routed::Encoded(axum::body::Body::from(
+        list.into_document(),
+    )))
+}
 
 /// Routes a `system` or `action` class call on its routed parameter.
 pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
@@ -118,7 +241,6 @@ pub(crate) async fn on_node(
 }
 
 async fn scalar(ctx: &Ctx<'_>, kind: IdKind, id: &Value) -> Result<Value, GatewayError> {
-    let ids = ctx.gw.directory().identity();
     let parts = translate::locate_current(ctx.gw.directory(), kind, id).await?;
     // Only for the calls that reach several nodes: not on the path of
     // one system's call.
@@ -140,22 +262,10 @@ async fn scalar(ctx: &Ctx<'_>, kind: IdKind, id: &Value) -> Result<Value, Gatewa
     if parts.len() > 1 {
         return on_each_part(ctx, nodes()).await;
     }
-    let loc = parts[0].clone();
-    match on_node(ctx, &loc.node, ctx.call.params.clone()).await {
-        Err(GatewayError::Fault(f)) if kind == IdKind::System && f.code == -208 => {
-            let Some(cid) = id.as_i64().and_then(|i| i32::try_from(i).ok()) else {
-                return Err(GatewayError::Fault(f));
-            };
-            ids.invalidate_system(cid);
-            let fresh = translate::locate(ids, kind, id).await?;
-            if fresh == loc {
-                return Err(GatewayError::Fault(f));
-            }
-            tracing::info!(system = cid, from = %loc.node, to = %fresh.node, "system moved; calling its new owner");
-            on_node(ctx, &fresh.node, ctx.call.params.clone()).await
-        }
-        other => other,
-    }
+    following_a_move(ctx, kind, id, parts[0].clone(), |node| async move {
+        on_node(ctx, &node, ctx.call.params.clone()).await
+    })
+    .await
 }
 
 async fn split(ctx: &Ctx<'_>, kind: IdKind, index: usize) -> Result<Value, GatewayError> {

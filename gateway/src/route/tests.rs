@@ -1348,6 +1348,50 @@ async fn answers_for_the_wire_are_the_values() {
     assert_eq!(wire.as_array().unwrap().len(), 120);
 }
 
+/// A call on one system answered for the wire is the node's own document,
+/// ids spliced in: it reads as the value path's answer, faults included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn routed_answers_for_the_wire_are_the_values() {
+    let (_sims, gw) = cluster(3, 4, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    let list = call(&gw, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap();
+    let systems = ids_of(&list);
+    assert_eq!(systems.len(), 12);
+    for id in systems {
+        let sid = Value::Int(id as i32);
+        for method in [
+            "system.getDetails",
+            "system.getNetwork",
+            "system.getEntitlements",
+            "system.getRegistrationDate",
+            "system.getRunningKernel",
+            "system.listActivationKeys",
+            "system.getSubscribedBaseChannel",
+        ] {
+            let params = vec![key.clone(), sid.clone()];
+            let wire = answer(&gw, method, params.clone()).await;
+            let value = call(&gw, method, params).await;
+            assert_eq!(wire, value, "{method}");
+        }
+        // The struct's own id is the cluster id, not the node's.
+        let details = answer(&gw, "system.getDetails", vec![key.clone(), sid.clone()])
+            .await
+            .unwrap();
+        assert_eq!(member(&details, "id"), &sid);
+    }
+    // A node's fault, and the gateway's for a wrong argument.
+    for params in [
+        vec![key.clone(), Value::Int(42)],
+        vec![key.clone(), "not an id".into()],
+    ] {
+        let wire = answer(&gw, "system.getDetails", params.clone()).await;
+        assert!(wire.is_err(), "{wire:?}");
+        assert_eq!(wire, call(&gw, "system.getDetails", params).await);
+    }
+}
+
 /// The pieces a relaying node sends of an answer to `system.listSystems`.
 type Rewrite = fn(Bytes) -> Vec<Result<Bytes, std::io::Error>>;
 

@@ -23,7 +23,7 @@ use self::metrics::{Metrics, NodeMetrics};
 use crate::config::{BreakerConfig, UpstreamConfig};
 
 /// Responses larger than this are parsed off the I/O threads.
-const BLOCKING_PARSE_BYTES: usize = 64 * 1024;
+pub(crate) const BLOCKING_PARSE_BYTES: usize = 64 * 1024;
 
 /// Why a node gave no answer. Never carries URLs or bodies.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -199,12 +199,16 @@ async fn lists_that_are_not_structs_take_the_value_path() {
         Value::Array(vec![Value::Int(1)]),
         Value::Array(vec![Value::Struct(system(1, "a")), Value::string("x")]),
         Value::Int(3),
-        Value::Struct(system(1, "a")),
     ] {
         let body = Bytes::from(encode_response(&value));
         let scanned = list_scan::scan(body, shape.clone()).await.unwrap().unwrap();
         assert!(matches!(scanned, Scanned::Other(_)), "{value:?}");
     }
+    // A struct is scanned as one (a routed call's answer); a fan-out takes
+    // the value path for it.
+    let body = Bytes::from(encode_response(&Value::Struct(system(1, "a"))));
+    let scanned = list_scan::scan(body, shape.clone()).await.unwrap().unwrap();
+    assert!(matches!(&scanned, Scanned::Struct(l) if l.items.len() == 1));
     let fault = Bytes::from(xmlrpc::encode_fault(&xmlrpc::Fault::new(-1, "no")));
     assert!(
         list_scan::scan(fault, shape.clone())
