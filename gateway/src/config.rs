@@ -222,8 +222,9 @@ pub struct UpstreamConfig {
     /// it, only the time spent waiting for the node counts: the gateway
     /// reads each node's answer a few batches ahead of its own client, so
     /// a client that reads slowly does not time the nodes out; one that
-    /// takes nothing of such an answer for this long loses it (logged),
-    /// and the nodes' connections are let go.
+    /// takes nothing of such an answer for this long loses it (logged;
+    /// its connection is broken off, so the client sees an error, not a
+    /// shorter document), and the nodes' connections are let go.
     pub timeout_ms: u64,
     /// Time to open a connection to a node, in milliseconds (default 3000).
     pub connect_timeout_ms: u64,
