@@ -158,9 +158,15 @@ async fn on_node_wire(
         }
     };
     list_scan::translate(ids, &shape, &mut list, &node_id, &mut IdMemo::default()).await?;
-    Ok(Routed::Encoded(axum::body::Body::from(
-        list.into_document(),
-    )))
+    // A long list (events, packages) is copied off the I/O threads.
+    let document = if list.body.len() > crate::upstream::BLOCKING_PARSE_BYTES {
+        tokio::task::spawn_blocking(move || list.into_document())
+            .await
+            .map_err(|_| GatewayError::NoNode("this call (answer failed)"))?
+    } else {
+        list.into_document()
+    };
+    Ok(Routed::Encoded(axum::body::Body::from(document)))
 }
 
 /// Routes a `system` or `action` class call on its routed parameter.
