@@ -49,18 +49,10 @@ pub(super) fn scan_list<'a>(
     limits: &Limits,
     picks: &[&str],
 ) -> Option<ArrayScan<'a>> {
-    if body.len() > limits.max_body_bytes || limits.max_depth < 2 {
+    if limits.max_depth < 2 {
         return None;
     }
-    let head = &body[..body.len().min(MAX_HEADER)];
-    let open = memchr::memmem::find(head, b"<data>")? + b"<data>".len();
-    let close = open + memchr::memmem::rfind(&body[open..], TRAILER)?;
-    let after = &body[close + TRAILER.len()..];
-    if memchr::memmem::find(&body[..open], b"<!").is_some()
-        || !after.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n'))
-    {
-        return None;
-    }
+    let (open, close) = frame_around(body, limits, b"<data>", TRAILER)?;
     let frame = [&body[..open], &body[close..]].concat();
     match super::walk_response(&frame, limits, &[]) {
         Ok(Scanned::Array(scan)) if scan.is_empty() && !scan.has_prefixed_names() => {}
@@ -79,18 +71,10 @@ pub(super) fn scan_struct<'a>(
     limits: &Limits,
     picks: &[&str],
 ) -> Option<StructScan<'a>> {
-    if body.len() > limits.max_body_bytes || limits.max_depth < 1 {
+    if limits.max_depth < 1 {
         return None;
     }
-    let head = &body[..body.len().min(MAX_HEADER)];
-    let open = memchr::memmem::find(head, b"<param>")? + b"<param>".len();
-    let close = open + memchr::memmem::rfind(&body[open..], PARAM_TRAILER)?;
-    let after = &body[close + PARAM_TRAILER.len()..];
-    if memchr::memmem::find(&body[..open], b"<!").is_some()
-        || !after.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n'))
-    {
-        return None;
-    }
+    let (open, close) = frame_around(body, limits, b"<param>", PARAM_TRAILER)?;
     let frame = [&body[..open], EMPTY_STRUCT, &body[close..]].concat();
     match super::walk_response(&frame, limits, &[]) {
         Ok(Scanned::Struct(scan)) if !scan.has_prefixed_names() => {}
@@ -101,6 +85,31 @@ pub(super) fn scan_struct<'a>(
         picked: scan.picked,
         prefixed: false,
     })
+}
+
+/// Where the content between the first `start` (within [`MAX_HEADER`])
+/// and the last `trailer` lies in `body`: `None` when either is missing,
+/// the body is over the limit, anything but blanks follows the trailer,
+/// or the bytes before the content hold a `<!`.
+fn frame_around(
+    body: &[u8],
+    limits: &Limits,
+    start: &[u8],
+    trailer: &[u8],
+) -> Option<(usize, usize)> {
+    if body.len() > limits.max_body_bytes {
+        return None;
+    }
+    let head = &body[..body.len().min(MAX_HEADER)];
+    let open = memchr::memmem::find(head, start)? + start.len();
+    let close = open + memchr::memmem::rfind(&body[open..], trailer)?;
+    let after = &body[close + trailer.len()..];
+    if memchr::memmem::find(&body[..open], b"<!").is_some()
+        || !after.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n'))
+    {
+        return None;
+    }
+    Some((open, close))
 }
 
 /// The items in `doc[items]`, the content of an array's `<data>` element

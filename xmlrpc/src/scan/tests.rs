@@ -24,45 +24,66 @@ fn agrees(doc: &[u8]) {
                 assert_eq!(item.is_struct, matches!(value, Value::Struct(_)));
                 for (p, name) in PICKS.iter().enumerate() {
                     let member = value.as_struct().and_then(|s| s.get(name));
-                    match (member, scan.picked(i, p)) {
-                        (None, None) => {}
-                        (Some(Value::String(s)), Some(Picked::Str(t))) => assert_eq!(s, t),
-                        (Some(v), Some(Picked::Int { value: n, span })) => {
-                            assert_eq!(v.as_i64(), Some(*n));
-                            let typed = format!("<value>{}</value>", as_str(&doc[span.clone()]));
-                            let again = parse_value(typed.as_bytes(), &Limits::RESPONSE).unwrap();
-                            assert_eq!(&again, v);
-                        }
-                        (Some(v), Some(Picked::Other)) => {
-                            assert!(v.as_i64().is_none() && v.as_str().is_none(), "{v:?}");
-                        }
-                        (a, b) => panic!("item {i} member {name}: parser {a:?}, scanner {b:?}"),
-                    }
+                    pick_agrees(
+                        doc,
+                        member,
+                        scan.picked(i, p),
+                        &format!("item {i} member {name}"),
+                    );
                 }
             }
         }
         (Ok(Ok(Value::Struct(members))), Ok(Scanned::Struct(scan))) => {
             for (p, name) in PICKS.iter().enumerate() {
-                match (members.get(name), scan.picked(p)) {
-                    (None, None) => {}
-                    (Some(Value::String(s)), Some(Picked::Str(t))) => assert_eq!(s, t),
-                    (Some(v), Some(Picked::Int { value: n, span })) => {
-                        assert_eq!(v.as_i64(), Some(*n));
-                        let typed = format!("<value>{}</value>", as_str(&doc[span.clone()]));
-                        let again = parse_value(typed.as_bytes(), &Limits::RESPONSE).unwrap();
-                        assert_eq!(&again, v);
-                    }
-                    (Some(v), Some(Picked::Other)) => {
-                        assert!(v.as_i64().is_none() && v.as_str().is_none(), "{v:?}");
-                    }
-                    (a, b) => panic!("member {name}: parser {a:?}, scanner {b:?}"),
-                }
+                pick_agrees(
+                    doc,
+                    members.get(name),
+                    scan.picked(p),
+                    &format!("member {name}"),
+                );
             }
         }
         (Ok(Ok(v)), Ok(Scanned::Other)) => {
             assert!(!matches!(v, Value::Array(_) | Value::Struct(_)));
         }
         (a, b) => panic!("parser {a:?}, scanner {b:?}"),
+    }
+}
+
+/// A picked member is the parser's member of that name (`what` names it).
+fn pick_agrees(doc: &[u8], member: Option<&Value>, picked: Option<&Picked<'_>>, what: &str) {
+    match (member, picked) {
+        (None, None) => {}
+        (Some(Value::String(s)), Some(Picked::Str(t))) => assert_eq!(s, t),
+        (Some(v), Some(Picked::Int { value: n, span })) => {
+            assert_eq!(v.as_i64(), Some(*n));
+            let typed = format!("<value>{}</value>", as_str(&doc[span.clone()]));
+            let again = parse_value(typed.as_bytes(), &Limits::RESPONSE).unwrap();
+            assert_eq!(&again, v);
+        }
+        (Some(v), Some(Picked::Other)) => {
+            assert!(v.as_i64().is_none() && v.as_str().is_none(), "{v:?}");
+        }
+        (a, b) => panic!("{what}: parser {a:?}, scanner {b:?}"),
+    }
+}
+
+/// `bytes` with `edits` made in turn: a [`SNIPPETS`] entry put in, or
+/// (past their count) the rest cut off or one byte taken out.
+fn alter(bytes: &mut Vec<u8>, edits: Vec<(prop::sample::Index, usize)>) {
+    for (at, what) in edits {
+        let at = at.index(bytes.len() + 1);
+        match what {
+            w if w == SNIPPETS.len() => bytes.truncate(at),
+            w if w == SNIPPETS.len() + 1 => {
+                if at < bytes.len() {
+                    bytes.remove(at);
+                }
+            }
+            w => {
+                bytes.splice(at..at, SNIPPETS[w].bytes());
+            }
+        }
     }
 }
 
@@ -414,21 +435,7 @@ proptest! {
     ) {
         let doc = encode_response(&Value::Array(items));
         let mut data = data_of(&doc).to_vec();
-        for (at, what) in edits {
-            let at = at.index(data.len() + 1);
-            match what {
-                // Cut the rest off, or take one byte out.
-                w if w == SNIPPETS.len() => data.truncate(at),
-                w if w == SNIPPETS.len() + 1 => {
-                    if at < data.len() {
-                        data.remove(at);
-                    }
-                }
-                w => {
-                    data.splice(at..at, SNIPPETS[w].bytes());
-                }
-            }
-        }
+        alter(&mut data, edits);
         items_agree(&data);
     }
 }
@@ -506,20 +513,7 @@ proptest! {
         edits in proptest::collection::vec((any::<prop::sample::Index>(), 0..SNIPPETS.len() + 2), 1..4),
     ) {
         let mut doc = encode_response(&item);
-        for (at, what) in edits {
-            let at = at.index(doc.len() + 1);
-            match what {
-                w if w == SNIPPETS.len() => doc.truncate(at),
-                w if w == SNIPPETS.len() + 1 => {
-                    if at < doc.len() {
-                        doc.remove(at);
-                    }
-                }
-                w => {
-                    doc.splice(at..at, SNIPPETS[w].bytes());
-                }
-            }
-        }
+        alter(&mut doc, edits);
         // Whatever road it takes, the scan agrees with the parser.
         agrees(&doc);
     }
