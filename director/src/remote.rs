@@ -267,6 +267,11 @@ pub struct SeedReport {
     /// read it when it began.
     #[serde(default)]
     pub misses: u64,
+    /// Each gateway's count of changes queued for the node
+    /// (`node-follows/<id>/<gateway>`) as the run read them when it
+    /// began, before the misses.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub follows: crate::model::FollowMarks,
 }
 
 /// Why a [`DirectorLink`] could not be set up or answered.

@@ -343,5 +343,6 @@ fn run(from: &str, since: i64) -> SeedReport {
         update: false,
         prune: false,
         misses: 0,
+        follows: Default::default(),
     }
 }

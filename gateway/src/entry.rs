@@ -209,13 +209,28 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
                 .await
                 .context("reading the node from the director")?;
             // Read after the node: a miss counted meanwhile counts against
-            // this run rather than for it.
+            // this run rather than for it. The changes the gateways queued
+            // for it so far (each one's count) before the misses: one
+            // queued after these marks must be settled before the director
+            // activates the node, and one settled as missed after them is
+            // in the count.
+            let follows = store
+                .scan_prefix_json::<director::model::FollowCount>(
+                    director::model::Keys::node_follows_of(&args.to),
+                    director::model::FOLLOW_RECORDS,
+                )
+                .await
+                .context(
+                    "reading the changes the gateways queued for the node from the director",
+                )?;
+            let follows =
+                director::model::marks_of(&director::model::follows_by_gateway(&args.to, follows));
             let misses = store
                 .get_json::<u64>(director::model::Keys::node_misses(&args.to))
                 .await
                 .context("reading the node's missed changes from the director")?
                 .unwrap_or(0);
-            target.map(|node| (link, node, misses))
+            target.map(|node| (link, node, misses, follows))
         }
         None => None,
     };
@@ -223,7 +238,7 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
     match &record {
         // Broadcasts reach a serving node alongside the source: what it
         // holds may be newer than the source's listing.
-        Some((_, node, _))
+        Some((_, node, ..))
             if changes_held && matches!(node.state, NodeState::Active | NodeState::Draining) =>
         {
             anyhow::bail!(
@@ -242,7 +257,7 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
         _ => {}
     }
     let record = record.filter(|_| !args.dry_run);
-    if let Some((_, node, _)) = &record
+    if let Some((_, node, ..)) = &record
         && node.state == NodeState::Staged
     {
         // The director counts a run only once every gateway sends the
@@ -282,7 +297,7 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
              this run: fix the causes and run it again"
         );
     }
-    if let Some((link, node, misses)) = record {
+    if let Some((link, node, misses, follows)) = record {
         let run = director::remote::SeedReport {
             from: args.from.clone(),
             since: node.since(),
@@ -290,6 +305,7 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
             update: args.update,
             prune: args.prune,
             misses,
+            follows,
         };
         let mark = link
             .record_seed(&args.to, &run)

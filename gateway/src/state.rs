@@ -30,6 +30,9 @@ struct Inner {
     shared_read_turn: AtomicUsize,
     /// The queue of changes staged nodes follow, started on first use.
     follows: OnceLock<route::broadcast::FollowQueue>,
+    /// This process's name among the gateways, new at each start: its
+    /// follow records are `node-follows/<node>/<instance>`.
+    instance: Arc<str>,
 }
 
 /// A handle on a [`Gateway`] that does not keep it alive.
@@ -69,6 +72,7 @@ impl Gateway {
                 versions: route::VersionCache::default(),
                 shared_read_turn: AtomicUsize::new(0),
                 follows: OnceLock::new(),
+                instance: format!("gw-{:016x}", rand::random::<u64>()).into(),
             }),
         }
     }
@@ -148,6 +152,13 @@ impl Gateway {
 
     pub(crate) fn follows(&self) -> &OnceLock<route::broadcast::FollowQueue> {
         &self.inner.follows
+    }
+
+    /// This process's name among the gateways (`gw-<16 hex digits>`), new
+    /// at each start: the last part of its follow records'
+    /// keys (`node-follows/<node>/<instance>`).
+    pub fn instance(&self) -> &str {
+        &self.inner.instance
     }
 
     pub(crate) fn shared_read_turn(&self) -> &AtomicUsize {

@@ -33,6 +33,13 @@ impl Director {
                 // What it missed from here on is told apart when it beats
                 // again. A count that cannot be read does not hold up the
                 // failure: the node then comes back active, as before.
+                let follows = match self.follows_of(&node.id).await {
+                    Ok(follows) => Some(crate::model::marks_of(&follows)),
+                    Err(e) => {
+                        tracing::warn!(node = %node.id, error = %e, "could not read the changes the gateways queued for the node as it failed");
+                        None
+                    }
+                };
                 let misses = match self.misses_of(&node.id).await {
                     Ok(count) => Some(count),
                     Err(e) => {
@@ -49,6 +56,7 @@ impl Director {
                     if failed {
                         n.enter(NodeState::Failed, now_ms());
                         n.misses_at_failure = misses;
+                        n.follows_at_failure = follows.clone();
                     }
                     Ok(())
                 })

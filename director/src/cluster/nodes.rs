@@ -1,7 +1,9 @@
 //! Nodes: registration, changes, lifecycle, cordon, removal, heartbeats.
 
 use super::{Director, DirectorError, Heartbeat, NewNode, NodePatch, Result, SCAN_LIMIT};
-use crate::model::{Keys, Millis, Node, NodeState, SeedMark, Zone, now_ms};
+use crate::model::{
+    FOLLOW_RECORDS, FollowCount, Keys, Millis, Node, NodeState, SeedMark, Zone, now_ms,
+};
 use crate::remote::SeedReport;
 use crate::store::Txn;
 
@@ -78,13 +80,22 @@ const UNSEEDED: &str =
 ///   was staged (at least [`STAGED_SETTLE_MS`] after), when the gateways
 ///   send it every change (it carries what changed before), and the node
 ///   must have missed none of those changes since that run began
-///   (`node-misses/<id>`, counted by the gateways);
+///   (`node-misses/<id>`, counted by the gateways), and every change the
+///   gateways queued for it since must be settled, sent or counted
+///   (`node-follows/<id>/<gateway>`): one a gateway was killed with is
+///   never settled, and asks for another run;
 /// - `new` or `offline` straight to `active`: refused, it would miss what
 ///   changes between the run and its activation.
 ///
 /// Nothing is checked when no other node serves (nothing to copy from);
 /// the operator may skip the check (`unseeded`, handled by the caller).
-fn check_seeded(node: &Node, to: NodeState, serving: &[&str], misses: u64) -> Result<()> {
+fn check_seeded(
+    node: &Node,
+    to: NodeState,
+    serving: &[&str],
+    misses: u64,
+    follows: &[(String, FollowCount)],
+) -> Result<()> {
     let Some(source) = serving.first() else {
         return Ok(());
     };
@@ -103,11 +114,21 @@ fn check_seeded(node: &Node, to: NodeState, serving: &[&str], misses: u64) -> Re
     let mark = node.seeded_in_state();
     let seeded = mark.is_some_and(|mark| mark.synced() || !sync);
     let missed = mark.map_or(0, |mark| misses.saturating_sub(mark.misses));
+    let (unsettled, holders) = mark.map_or((0, Vec::new()), |mark| {
+        crate::model::unsettled_since(&mark.follows, follows)
+    });
     let why = match (node.state, to) {
         (NodeState::Staged, _) if seeded && missed > 0 => format!(
             "node {id} missed {missed} change(s) of shared data since the last seed-node run \
              began (the gateways log each: `a staged or failed node did not take a change of \
              shared data`): run `{seed}` again, then activate it; {UNSEEDED}"
+        ),
+        (NodeState::Staged, _) if seeded && unsettled > 0 => format!(
+            "node {id} has {unsettled} change(s) of shared data queued for it since the last \
+             seed-node run began that the gateway(s) {} have neither sent nor counted as \
+             missed yet: a running gateway settles them within seconds, so try again; one \
+             that was killed lost them, then run `{seed}` again and activate it; {UNSEEDED}",
+            holders.join(", ")
         ),
         (NodeState::Staged, _) if seeded => return Ok(()),
         (NodeState::Staged, _) => format!(
@@ -210,6 +231,7 @@ impl Director {
             state_since: Some(now),
             seeded: None,
             misses_at_failure: None,
+            follows_at_failure: None,
             created: now,
             updated: now,
         };
@@ -304,9 +326,11 @@ impl Director {
             _ => Vec::new(),
         };
         let serving = serving_besides(&nodes, id);
-        let misses = match patch.state {
-            Some(NodeState::Active) => self.misses_of(id).await?,
-            _ => 0,
+        // The follow records before the misses: a change settled between
+        // the two reads as missed is seen in the count.
+        let (follows, misses) = match patch.state {
+            Some(NodeState::Active) => (self.follows_of(id).await?, self.misses_of(id).await?),
+            _ => (Vec::new(), 0),
         };
         let mut unseeded = false;
         let node = self
@@ -321,7 +345,7 @@ impl Director {
                             state.as_str()
                         )));
                     }
-                    if let Err(refused) = check_seeded(node, state, &serving, misses) {
+                    if let Err(refused) = check_seeded(node, state, &serving, misses, &follows) {
                         if !patch.unseeded {
                             return Err(refused);
                         }
@@ -385,6 +409,7 @@ impl Director {
                             && m.update == run.update
                             && m.prune == run.prune
                             && m.misses == run.misses
+                            && m.follows == run.follows
                             || m.synced() && !(run.update && run.prune))
                 });
                 if recorded {
@@ -414,6 +439,7 @@ impl Director {
                     update: run.update,
                     prune: run.prune,
                     misses: run.misses,
+                    follows: run.follows.clone(),
                 });
                 Ok(())
             })
@@ -470,10 +496,22 @@ impl Director {
             .unwrap_or(0))
     }
 
+    /// Each gateway's count of changes queued for node `id` and settled
+    /// (`node-follows/<id>/<gateway>`), by gateway.
+    pub(super) async fn follows_of(&self, id: &str) -> Result<Vec<(String, FollowCount)>> {
+        let scanned = self
+            .store
+            .scan_prefix_json::<FollowCount>(Keys::node_follows_of(id), FOLLOW_RECORDS)
+            .await?;
+        Ok(crate::model::follows_by_gateway(id, scanned))
+    }
+
     /// Records a heartbeat. A failed node that beats again is active again,
     /// with no clients: it gets clients back only through a rebalance. One
     /// that missed changes of shared data while it was failed (its count
-    /// grew) and holds no clients comes back `staged` instead: as `active`
+    /// grew, or a gateway queued one for it that it has not settled yet:
+    /// still under way, or lost with a killed gateway) and holds no
+    /// clients comes back `staged` instead: as `active`
     /// it would lack them, and a later change of one of those items would
     /// fail on it, and so for the whole cluster. It follows changes from
     /// then on, and is activated as a joining node is, after a `seed-node
@@ -505,6 +543,7 @@ impl Director {
         }
         // Read once the beat is recorded: a read that fails leaves the
         // node failed until its next beat.
+        let follows = self.follows_of(&node.id).await?;
         let misses = self.misses_of(&node.id).await?;
         let held = self.held_by(&node.id).await;
         let mut recovered = None;
@@ -517,6 +556,11 @@ impl Director {
                 let missed = node
                     .misses_at_failure
                     .map_or(0, |then| misses.saturating_sub(then));
+                let unsettled = node
+                    .follows_at_failure
+                    .as_ref()
+                    .map_or(0, |marks| crate::model::unsettled_since(marks, &follows).0);
+                let missed = missed + unsettled;
                 let state = if missed > 0 && held == 0 {
                     NodeState::Staged
                 } else {

@@ -228,6 +228,44 @@ async fn a_failed_node_that_missed_changes_comes_back_staged() {
     let n1 = d.patch_node("n1", to(NodeState::Active)).await.unwrap();
     assert_eq!(n1.state, NodeState::Active);
 
+    // A change a gateway queued for it while it was failed and has not
+    // settled when it beats again (under way, or lost with the gateway)
+    // counts as missed too; one queued before it failed does not.
+    let follow = |queued: u64, settled: u64| {
+        let store = d.store().clone();
+        async move {
+            let count = crate::model::FollowCount { queued, settled };
+            store
+                .put_json(crate::model::Keys::node_follows("n1", "gw"), &count)
+                .await
+                .unwrap();
+        }
+    };
+    follow(2, 1).await;
+    let failed = fail_n1(&d).await;
+    assert_eq!(
+        failed.follows_at_failure,
+        Some([("gw".to_owned(), 2)].into())
+    );
+    let n1 = d.heartbeat(beat("n1")).await.unwrap();
+    assert_eq!(n1.state, NodeState::Active, "queued before it failed");
+    fail_n1(&d).await;
+    follow(3, 1).await;
+    let n1 = d.heartbeat(beat("n1")).await.unwrap();
+    assert_eq!(
+        (n1.state, &n1.follows_at_failure),
+        (NodeState::Staged, &None)
+    );
+    tokio::time::sleep(Duration::from_millis(STAGED_SETTLE_MS as u64 + 100)).await;
+    let run = crate::remote::SeedReport {
+        from: "n2".into(),
+        misses: 3,
+        follows: [("gw".to_owned(), 3)].into(),
+        ..seed_run(n1.since(), true)
+    };
+    d.record_seed("n1", &run).await.unwrap();
+    d.patch_node("n1", to(NodeState::Active)).await.unwrap();
+
     // With clients it still holds (the other nodes take none, so
     // disaster recovery could not re-home them), it comes back active to
     // serve them, missed changes or not.
@@ -441,6 +479,7 @@ fn seed_run(since: crate::model::Millis, update: bool) -> crate::remote::SeedRep
         update,
         prune: update,
         misses: 0,
+        follows: Default::default(),
     }
 }
 
@@ -567,6 +606,53 @@ async fn a_joining_node_is_staged_and_activated_only_after_seed_node_runs() {
         ..seed_run(staged.since(), true)
     };
     d.record_seed("n2", &after_miss).await.unwrap();
+
+    // Every change the gateways queued for it since the run began must be
+    // settled (sent, or counted as missed): one still under way (gw-a), or
+    // lost with a gateway killed after the run began (gw-b), holds the
+    // activation up; what a gateway killed before the run left unsent
+    // (gw-dead) does not, the run carried it.
+    let follow = |gateway: &str, queued: u64, settled: u64| {
+        let (store, key) = (d.store().clone(), Keys::node_follows("n2", gateway));
+        async move {
+            let count = crate::model::FollowCount { queued, settled };
+            store.put_json(key, &count).await.unwrap();
+        }
+    };
+    follow("gw-dead", 5, 3).await;
+    follow("gw-a", 3, 3).await;
+    let marked = crate::remote::SeedReport {
+        follows: [("gw-dead".to_owned(), 5), ("gw-a".to_owned(), 3)].into(),
+        ..after_miss.clone()
+    };
+    d.record_seed("n2", &marked).await.unwrap();
+    follow("gw-a", 4, 3).await;
+    follow("gw-b", 2, 0).await;
+    let why = refusal(d.patch_node("n2", to(NodeState::Active)).await);
+    assert!(
+        why.contains("node n2 has 3 change(s) of shared data queued for it since the last seed-node run began")
+            && why.contains("the gateway(s) gw-a, gw-b have neither sent")
+            && why.contains("--update --prune` again"),
+        "{why}"
+    );
+    follow("gw-a", 4, 4).await;
+    let why = refusal(d.patch_node("n2", to(NodeState::Active)).await);
+    assert!(
+        why.contains("has 2 change(s)") && why.contains("gateway(s) gw-b have"),
+        "{why}"
+    );
+    // A run that began after gw-b stopped carries what it lost.
+    let follows = crate::model::marks_of(&d.follows_of("n2").await.unwrap());
+    assert_eq!(follows.get("gw-b"), Some(&2));
+    d.record_seed(
+        "n2",
+        &crate::remote::SeedReport {
+            follows,
+            ..after_miss
+        },
+    )
+    .await
+    .unwrap();
     let active = d.patch_node("n2", to(NodeState::Active)).await.unwrap();
     assert_eq!(active.state, NodeState::Active);
 

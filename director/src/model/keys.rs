@@ -22,6 +22,16 @@ impl Keys {
     pub fn node_misses(id: &str) -> String {
         format!("node-misses/{id}")
     }
+    /// `node-follows/<id>/<gateway>`: one gateway process's count of the
+    /// changes it queued for the node while it followed them, and of those
+    /// it settled ([`super::FollowCount`]).
+    pub fn node_follows(id: &str, gateway: &str) -> String {
+        format!("node-follows/{id}/{gateway}")
+    }
+    /// `node-follows/<id>/`: the prefix of the node's follow records.
+    pub fn node_follows_of(id: &str) -> String {
+        format!("node-follows/{id}/")
+    }
     /// `node-number/<n>`.
     pub fn node_number(n: u32) -> String {
         format!("node-number/{}", padded(n))
@@ -214,9 +224,10 @@ pub enum GatewayReach {
 const GATEWAY_READS: &[&str] = &["node/"];
 
 /// Prefixes a gateway reads and writes: sessions, the identity map and
-/// the count of changes each following node missed.
+/// the counts of changes each following node was sent and missed.
 const GATEWAY_WRITES: &[&str] = &[
     "node-misses/",
+    "node-follows/",
     "session/",
     "sys/",
     "sys-local/",
@@ -308,6 +319,7 @@ mod tests {
     fn the_gateway_reaches_sessions_and_identities_and_reads_nodes() {
         let writes = [
             Keys::node_misses("n1"),
+            Keys::node_follows("n1", "gw"),
             Keys::session(7),
             Keys::system(1),
             Keys::system_local("n1", 1),

@@ -11,6 +11,7 @@
 //! | `node/<id>` | [`Node`] | a node and its lifecycle, health and load |
 //! | `node-number/<number>` | node id | dense node numbers, for caches |
 //! | `node-misses/<id>` | number | changes of shared data the node missed while it followed them (staged or failed), counted by the gateways |
+//! | `node-follows/<id>/<gateway>` | [`FollowCount`] | changes of shared data one gateway process queued for the node while it followed them, and how many of them it settled (sent, or counted in `node-misses/`) |
 //! | `client/<minion id>` | [`Client`] | a managed client system |
 //! | `client-fp/<fingerprint>` | minion id | index: minion key fingerprint |
 //! | `sys/<cluster id>` | [`SystemIdentity`] | cluster system id -> node and local id |
@@ -49,7 +50,7 @@
 //! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `schedule-id`, `<kind>-id` (the other [`ObjectKind`]s), `group-id`, `package-id`, `erratum-id`, `channel-id`, `repository-id`, `content-filter-id`, `config-channel-id`, `move`, `op`, `session` |
 //!
 //! The gateway token ([`GatewayReach`]) reads and writes `session/`, the
-//! identity map's keys, `node-misses/` and the `counter/session` and
+//! identity map's keys, `node-misses/`, `node-follows/` and the `counter/session` and
 //! `counter/<space>-id` counters, and reads `node/`; nothing else.
 //!
 //! Secrets never enter the store: no passwords, no admin or client tokens.
@@ -58,6 +59,7 @@
 //! die with the session.
 
 mod client;
+mod follow;
 mod identity;
 mod keys;
 mod moves;
@@ -66,6 +68,10 @@ mod session;
 mod zone;
 
 pub use client::{Client, ClientStatus};
+pub use follow::{
+    FOLLOW_RECORDS, FollowCount, FollowMarks, follow_gateway, follows_by_gateway, marks_of,
+    unsettled_since,
+};
 pub use identity::{
     ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ContentKind, ErratumIdentity,
     FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, ObjectIdentity, ObjectKind, ObjectPart,

@@ -125,6 +125,11 @@ pub struct Node {
     /// comes back `staged`, not `active`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub misses_at_failure: Option<u64>,
+    /// Each gateway's count of changes queued for it when it failed
+    /// ([`super::FollowMarks`]): one queued since and not settled when
+    /// it beats again may be lacking, and counts as missed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows_at_failure: Option<super::FollowMarks>,
     /// Created.
     pub created: Millis,
     /// Last changed.
@@ -143,6 +148,7 @@ impl Node {
     pub fn enter(&mut self, state: NodeState, now: Millis) {
         if state != NodeState::Failed {
             self.misses_at_failure = None;
+            self.follows_at_failure = None;
         }
         let since = now.max(self.since().saturating_add(1));
         self.state = state;
@@ -207,6 +213,11 @@ pub struct SeedMark {
     /// node that missed more since is not activated.
     #[serde(default)]
     pub misses: u64,
+    /// Each gateway's count of changes queued for the node when the run
+    /// began: a staged node with changes queued since that no gateway
+    /// settled yet (sent, or counted as missed) is not activated.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub follows: super::FollowMarks,
 }
 
 impl SeedMark {

@@ -282,6 +282,7 @@ mod tests {
             state_since: None,
             seeded: None,
             misses_at_failure: None,
+            follows_at_failure: None,
             created: now_ms(),
             updated: now_ms(),
         }

@@ -18,7 +18,11 @@
 //! that missed some). That part is best effort:
 //! what such a node does not take is logged and counted
 //! (`gateway_staged_misses_total`), and the call's answer is the serving
-//! nodes', given without waiting for it.
+//! nodes', given without waiting for it. What is queued is counted in the
+//! store before that answer, and settled there once sent or counted as
+//! missed (`node-follows/<node>/<gateway>`, [`director::model::FollowCount`]):
+//! a gateway killed with changes in its queue leaves them unsettled, and
+//! the director does not activate a node that may lack them.
 //!
 //! A change that schedules an action on every node
 //! (`system.appstreams.ssmEnable`) answers one cluster action id for all
@@ -27,12 +31,12 @@
 //! schedule id for every node's copy; and an OS image imported on every
 //! node (`image.importOSImage`): one cluster image id.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use director::model::Keys;
+use director::model::{FollowCount, Keys};
 use spec::{Entry, IdKind};
 use tokio::sync::{mpsc, oneshot};
 use xmlrpc::{Fault, MethodCall, Value};
@@ -186,7 +190,7 @@ pub(crate) async fn route(mut ctx: Ctx<'_>) -> Result<Value, GatewayError> {
                 staged.push(node);
             }
         }
-        follow_staged(ctx, staged);
+        follow_staged(ctx, staged).await;
         return answer_of_all(ctx, applied).await;
     }
     if applied.is_empty()
@@ -274,6 +278,13 @@ pub(crate) struct FollowQueue {
     /// Misses per node not yet added to the store's `node-misses/<id>`:
     /// the sending task writes them, one increment per node at a time.
     missed: std::sync::Mutex<HashMap<Arc<str>, u64>>,
+    /// Changes per node sent or counted as missed whose settling is not
+    /// yet added to the store's `node-follows/<id>/<gateway>`: written by
+    /// [`tally`] after the node's misses.
+    settle: std::sync::Mutex<HashMap<Arc<str>, u64>>,
+    /// The nodes this gateway keeps a follow record for, removed when it
+    /// stops with all of it settled.
+    records: std::sync::Mutex<HashSet<Arc<str>>>,
     /// A [`Queued::Tally`] waits in the queue: one is enough.
     tally_queued: Arc<AtomicBool>,
 }
@@ -324,15 +335,49 @@ pub(crate) async fn finish_following(gw: &Gateway, within: Duration) {
         }
     });
     if tokio::time::timeout(within, &mut all_sent).await.is_ok() {
+        forget_records(gw).await;
         return;
     }
     follows.abandon.store(true, Ordering::Relaxed);
     tracing::warn!(within = ?within, "stopping before the staged nodes got every change: the rest are counted as missed");
     if tokio::time::timeout(FOLLOW_LAST, all_sent).await.is_err() {
         tracing::warn!(
-            "stopped while a change for the staged nodes was under way: the rest were not counted"
+            "stopped while a change for the staged nodes was under way: the rest were not counted (the director sees them unsettled)"
         );
+        return;
     }
+    forget_records(gw).await;
+}
+
+/// Removes this gateway's follow records that hold nothing unsettled, as
+/// it stops: a record left behind is one with changes it never settled,
+/// which the director goes on seeing.
+async fn forget_records(gw: &Gateway) {
+    let follows = follow_queue(gw);
+    let nodes: Vec<Arc<str>> = lock(&follows.records).drain().collect();
+    for node in nodes {
+        let kept = gw
+            .directory()
+            .store()
+            .update_json::<FollowCount, _>(Keys::node_follows(&node, gw.instance()), |held| {
+                held.filter(|count| count.settled < count.queued)
+            })
+            .await;
+        match kept {
+            Ok(Some(count)) => {
+                tracing::warn!(node = %node, unsettled = count.queued - count.settled, "stopping with changes for a following node neither sent nor counted")
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(node = %node, error = %e, "could not remove this gateway's follow record")
+            }
+        }
+    }
+}
+
+/// The content of `mutex`, also after a panic while it was held.
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The gateway's follow queue, and the task that sends what it holds in
@@ -372,6 +417,7 @@ fn follow_queue(gw: &Gateway) -> &FollowQueue {
                     entry: change.entry,
                     session: change.session,
                 };
+                let nodes: Vec<Arc<str>> = change.staged.iter().map(|n| n.id.clone()).collect();
                 if abandoned.load(Ordering::Relaxed) {
                     for node in &change.staged {
                         staged_missed(&ctx, node, "the gateway stopped before sending it");
@@ -379,24 +425,29 @@ fn follow_queue(gw: &Gateway) -> &FollowQueue {
                 } else {
                     follow(&ctx, change.staged).await;
                 }
+                settled(follow_queue(&gw), nodes);
                 tally(&gw).await;
             }
         });
+        tracing::info!(gateway = %gw.instance(), "following staged and failed nodes: this gateway's records are node-follows/<node>/{}", gw.instance());
         FollowQueue {
             queue,
             closing: AtomicBool::new(false),
             abandon,
             missed: std::sync::Mutex::default(),
+            settle: std::sync::Mutex::default(),
+            records: std::sync::Mutex::default(),
             tally_queued,
         }
     })
 }
 
 /// Queues a change every serving node applied for each of `staged`: the
-/// client's answer does not wait for it. One task per gateway sends the
-/// queued changes in order ([`follow`]), so that a staged node gets them
-/// in the order this gateway made them; it ends with the gateway.
-fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
+/// client's answer waits for it to be counted in the store
+/// ([`count_queued`]), not for it to be sent. One task per gateway sends
+/// the queued changes in order ([`follow`]), so that a staged node gets
+/// them in the order this gateway made them; it ends with the gateway.
+async fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
     if staged.is_empty() {
         return;
     }
@@ -407,6 +458,22 @@ fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
         }
         return;
     }
+    let counted =
+        futures::future::join_all(staged.iter().map(|node| count_queued(ctx.gw, node))).await;
+    let mut queued = Vec::with_capacity(staged.len());
+    for (node, counted) in staged.into_iter().zip(counted) {
+        match counted {
+            Ok(()) => queued.push(node),
+            Err(e) => {
+                let why = format!("it could not be counted in the store before it was queued: {e}");
+                staged_missed(ctx, &node, &why);
+            }
+        }
+    }
+    if queued.is_empty() {
+        return;
+    }
+    let staged = queued;
     let change = Follow {
         entry: ctx.entry,
         call: ctx.call.clone(),
@@ -423,9 +490,37 @@ fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
         }
     };
     if let Some((Queued::Change(change), why)) = refused {
+        // Settled as missed: the settling is written after the miss.
+        settled(follows, change.staged.iter().map(|n| n.id.clone()));
         for node in &change.staged {
             staged_missed(ctx, node, why);
         }
+    }
+}
+
+/// Counts a change queued for `node` in this gateway's follow record
+/// (`node-follows/<node>/<gateway>`), before the change's call answers:
+/// should the gateway be killed before it settles the change, the
+/// director sees it unsettled.
+async fn count_queued(gw: &Gateway, node: &NodeInfo) -> Result<(), director::store::StoreError> {
+    lock(&follow_queue(gw).records).insert(node.id.clone());
+    gw.directory()
+        .store()
+        .update_json::<FollowCount, _>(Keys::node_follows(&node.id, gw.instance()), |held| {
+            let mut count = held.unwrap_or_default();
+            count.queued = count.queued.saturating_add(1);
+            Some(count)
+        })
+        .await
+        .map(drop)
+}
+
+/// Notes one change for each of `nodes` as settled (sent, or counted as
+/// missed), for [`tally`] to write after their misses.
+fn settled(follows: &FollowQueue, nodes: impl IntoIterator<Item = Arc<str>>) {
+    let mut settle = lock(&follows.settle);
+    for node in nodes {
+        *settle.entry(node).or_default() += 1;
     }
 }
 
@@ -529,12 +624,7 @@ fn note_miss(ctx: &Ctx<'_>, node: &NodeInfo, why: &str, for_store: bool) {
     ctx.gw.metrics().staged_miss(&node.id);
     if for_store {
         let follows = follow_queue(ctx.gw);
-        *follows
-            .missed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(node.id.clone())
-            .or_default() += 1;
+        *lock(&follows.missed).entry(node.id.clone()).or_default() += 1;
         // Wakes the sending task when it waits; busy, it tallies after
         // the change under way.
         if !follows.tally_queued.swap(true, Ordering::Relaxed)
@@ -546,28 +636,62 @@ fn note_miss(ctx: &Ctx<'_>, node: &NodeInfo, why: &str, for_store: bool) {
 }
 
 /// Adds the misses counted since the last tally to the store's
-/// `node-misses/<id>`, one increment per node. A write that fails is
-/// logged and its misses kept for the next tally.
+/// `node-misses/<id>`, one increment per node, then the changes settled
+/// to this gateway's `node-follows/<id>/<gateway>`: a node's settling is
+/// written only once its misses are, so that the director never sees a
+/// change settled and its miss not counted. A write that fails is logged
+/// and kept, and tried again a second later.
 async fn tally(gw: &Gateway) {
+    /// How long a failed write waits before it is tried again.
+    const AGAIN: Duration = Duration::from_secs(1);
     let follows = follow_queue(gw);
-    let pending = std::mem::take(&mut *follows.missed.lock().unwrap_or_else(|e| e.into_inner()));
+    let store = gw.directory().store();
+    let pending = std::mem::take(&mut *lock(&follows.missed));
+    let mut behind = HashSet::new();
     for (node, n) in pending {
-        let counted = gw
-            .directory()
-            .store()
+        let counted = store
             .update_json::<u64, _>(Keys::node_misses(&node), |held| {
                 Some(held.unwrap_or(0).saturating_add(n))
             })
             .await;
         if let Err(e) = counted {
-            tracing::warn!(node = %node, missed = n, error = %e, "missed changes could not be counted in the store; trying again with the next");
-            *follows
-                .missed
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .entry(node)
-                .or_default() += n;
+            tracing::warn!(node = %node, missed = n, error = %e, "missed changes could not be counted in the store; trying again");
+            behind.insert(node.clone());
+            *lock(&follows.missed).entry(node).or_default() += n;
         }
+    }
+    let settling = std::mem::take(&mut *lock(&follows.settle));
+    for (node, n) in settling {
+        let written = if behind.contains(&node) {
+            false
+        } else {
+            let key = Keys::node_follows(&node, gw.instance());
+            let written = store
+                .update_json::<FollowCount, _>(key, |held| {
+                    let mut count = held.unwrap_or_default();
+                    count.settled = count.settled.saturating_add(n);
+                    Some(count)
+                })
+                .await;
+            if let Err(e) = &written {
+                tracing::warn!(node = %node, settled = n, error = %e, "changes sent to a following node could not be settled in the store; trying again");
+            }
+            written.is_ok()
+        };
+        if !written {
+            behind.insert(node.clone());
+            *lock(&follows.settle).entry(node).or_default() += n;
+        }
+    }
+    if !behind.is_empty() && !follows.tally_queued.swap(true, Ordering::Relaxed) {
+        let queue = follows.queue.clone();
+        let tally_queued = follows.tally_queued.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(AGAIN).await;
+            if queue.send(Queued::Tally).await.is_err() {
+                tally_queued.store(false, Ordering::Relaxed);
+            }
+        });
     }
 }
 

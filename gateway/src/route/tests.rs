@@ -1183,6 +1183,7 @@ fn node_record(id: &str, url: &str) -> Node {
         state_since: None,
         seeded: None,
         misses_at_failure: None,
+        follows_at_failure: None,
         created: now_ms(),
         updated: now_ms(),
     }
@@ -2414,6 +2415,91 @@ async fn a_stopping_gateway_sends_what_staged_nodes_wait_for() {
         Some(3)
     );
     assert_eq!(on(&c, "c").await, 0);
+}
+
+/// A change queued for a staged node is counted in the store before its
+/// call answers, and settled there once sent or counted as missed: a
+/// gateway killed with it still queued leaves it unsettled for the
+/// director to see. A gateway that stops with everything settled removes
+/// its record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_for_a_staged_node_are_counted_before_they_answer() {
+    use director::model::{FollowCount, FollowMarks, follows_by_gateway, unsettled_since};
+
+    use super::broadcast::finish_following;
+
+    let a = Sim::start("alpha", 1, 0).await;
+    let b = Sim::start("beta", 2, 0).await;
+    let (url, open) = gated(&b.url).await;
+    let (gw, store) = with_follower(&a.url, "s", &url, NodeState::Staged).await;
+    let record = Keys::node_follows("s", gw.instance());
+    let count = async || store.get_json::<FollowCount>(&record).await.unwrap();
+    let key = login(&gw).await;
+    let group = async |name: &str| {
+        call(
+            &gw,
+            "systemgroup.create",
+            vec![key.clone(), name.into(), "".into()],
+        )
+        .await
+        .unwrap();
+    };
+    assert_eq!(count().await, None);
+    group("held").await;
+    // Answered while the staged node's gate holds the change: counted
+    // already, not settled.
+    let held = FollowCount {
+        queued: 1,
+        settled: 0,
+    };
+    assert_eq!(count().await, Some(held));
+    // Killed now, this gateway would leave it unsettled: the director
+    // refuses to activate `s` on marks taken before it.
+    let rows = follows_by_gateway(
+        "s",
+        store
+            .scan_prefix_json::<FollowCount>(Keys::node_follows_of("s"), 10)
+            .await
+            .unwrap(),
+    );
+    let (open_changes, holders) = unsettled_since(&FollowMarks::new(), &rows);
+    assert_eq!((open_changes, holders), (1, vec![gw.instance().to_owned()]));
+
+    let _ = open.send(true);
+    let settled = || async {
+        count().await
+            == Some(FollowCount {
+                queued: 1,
+                settled: 1,
+            })
+    };
+    eventually("the change settled once sent", settled).await;
+    // One the staged node refuses (it holds the group): settled as
+    // missed, the miss counted first.
+    let (on_b, b_key) = alone(&b).await;
+    call(
+        &on_b,
+        "systemgroup.create",
+        vec![b_key, "twice".into(), "".into()],
+    )
+    .await
+    .unwrap();
+    group("twice").await;
+    eventually("the refused change settled", || async {
+        count().await
+            == Some(FollowCount {
+                queued: 2,
+                settled: 2,
+            })
+    })
+    .await;
+    assert_eq!(
+        store.get_json::<u64>(Keys::node_misses("s")).await.unwrap(),
+        Some(1)
+    );
+    // Stopping with everything settled: the record goes.
+    finish_following(&gw, std::time::Duration::from_secs(5)).await;
+    assert_eq!(count().await, None);
 }
 
 /// A failed node (its heartbeats stopped; the server may be up) takes no

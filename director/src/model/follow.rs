@@ -1,0 +1,133 @@
+//! What the gateways queued for a following node (staged or failed) and
+//! what of it they settled: the director's check that none of it was lost
+//! unseen, a gateway killed with changes in its queue included.
+//!
+//! Each gateway process keeps, per node it sends changes to, one record
+//! `node-follows/<node>/<gateway>` ([`FollowCount`]): `queued` grows
+//! before the client that made the change gets its answer, `settled` once
+//! the change was sent or counted as missed (`node-misses/<node>`, written
+//! before `settled`). A gateway sends what it queued in order, so what is
+//! not settled is always its last `queued - settled` changes. A gateway
+//! stopped cleanly settles everything and removes its records; one killed
+//! leaves its last changes unsettled for good.
+//!
+//! A seed-node run, and a node's failure, take [`FollowMarks`] (each
+//! gateway's `queued` then): a change queued after the marks and not
+//! settled is one the node may lack ([`unsettled_since`]).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// One gateway's changes for one following node
+/// (`node-follows/<node>/<gateway>`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowCount {
+    /// Changes queued for the node, counted before their call answered.
+    pub queued: u64,
+    /// Of those, the ones sent or counted as missed, oldest first.
+    pub settled: u64,
+}
+
+/// Each gateway's `queued` count for a node at one moment, by gateway.
+pub type FollowMarks = BTreeMap<String, u64>;
+
+/// How many records of one node a read takes at most: one per gateway
+/// process that followed it and was not stopped cleanly.
+pub const FOLLOW_RECORDS: usize = 10_000;
+
+/// The gateway a record of `node` is kept for, from its key (`None`: not
+/// one of the node's records).
+pub fn follow_gateway<'k>(key: &'k [u8], node: &str) -> Option<&'k str> {
+    let rest = key.strip_prefix(super::Keys::node_follows_of(node).as_bytes())?;
+    std::str::from_utf8(rest).ok().filter(|g| !g.is_empty())
+}
+
+/// The records of `node` as a scan of its prefix returned them, by
+/// gateway (keys that are not the node's are left out).
+pub fn follows_by_gateway(
+    node: &str,
+    scanned: Vec<(Vec<u8>, FollowCount)>,
+) -> Vec<(String, FollowCount)> {
+    scanned
+        .into_iter()
+        .filter_map(|(key, count)| Some((follow_gateway(&key, node)?.to_owned(), count)))
+        .collect()
+}
+
+/// Each gateway's `queued` count now: the marks a seed-node run or a
+/// failure takes.
+pub fn marks_of(follows: &[(String, FollowCount)]) -> FollowMarks {
+    follows
+        .iter()
+        .map(|(gateway, count)| (gateway.clone(), count.queued))
+        .collect()
+}
+
+/// Changes queued after `marks` were taken and not settled yet, in all,
+/// and the gateways that hold them. A gateway missing from the marks
+/// began later: all it queued counts; a record missing now was removed by
+/// a gateway that settled everything.
+pub fn unsettled_since(
+    marks: &FollowMarks,
+    follows: &[(String, FollowCount)],
+) -> (u64, Vec<String>) {
+    let mut total = 0;
+    let mut holders = Vec::new();
+    for (gateway, count) in follows {
+        let before = marks.get(gateway).copied().unwrap_or(0);
+        let open = count.queued.saturating_sub(count.settled.max(before));
+        if open > 0 {
+            total += open;
+            holders.push(gateway.clone());
+        }
+    }
+    (total, holders)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(queued: u64, settled: u64) -> FollowCount {
+        FollowCount { queued, settled }
+    }
+
+    #[test]
+    fn only_changes_queued_after_the_marks_and_unsettled_count() {
+        let follows = vec![
+            // Killed before the marks with two unsent: they came before.
+            ("dead".to_owned(), count(7, 5)),
+            // Three queued since, one sent.
+            ("busy".to_owned(), count(10, 8)),
+            // Began after the marks: all it queued counts.
+            ("new".to_owned(), count(2, 1)),
+            // Everything settled.
+            ("idle".to_owned(), count(4, 4)),
+        ];
+        let marks: FollowMarks = [("dead", 7), ("busy", 7), ("idle", 1), ("gone", 3)]
+            .into_iter()
+            .map(|(g, q)| (g.to_owned(), q))
+            .collect();
+        assert_eq!(
+            unsettled_since(&marks, &follows),
+            (3, vec!["busy".to_owned(), "new".to_owned()])
+        );
+        assert_eq!(unsettled_since(&marks_of(&follows), &follows), (0, vec![]));
+        // No marks (a run that did not take them): every open change.
+        assert_eq!(unsettled_since(&FollowMarks::new(), &follows).0, 5);
+    }
+
+    #[test]
+    fn records_are_read_by_gateway_for_their_node_only() {
+        let scanned = vec![
+            (b"node-follows/n1/gw-a".to_vec(), count(1, 0)),
+            (b"node-follows/n10/gw-b".to_vec(), count(1, 0)),
+            (b"node-follows/n1/".to_vec(), count(1, 0)),
+        ];
+        assert_eq!(
+            follows_by_gateway("n1", scanned),
+            vec![("gw-a".to_owned(), count(1, 0))]
+        );
+    }
+}
