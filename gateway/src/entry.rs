@@ -223,6 +223,15 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
                 .context(
                     "reading the changes the gateways queued for the node from the director",
                 )?;
+            if follows.len() >= director::model::FOLLOW_RECORDS {
+                anyhow::bail!(
+                    "{} has {} or more follow records (node-follows/{}/...): too many to \
+                     tell what the gateways queued for it",
+                    args.to,
+                    director::model::FOLLOW_RECORDS,
+                    args.to
+                );
+            }
             let follows =
                 director::model::marks_of(&director::model::follows_by_gateway(&args.to, follows));
             let misses = store

@@ -368,6 +368,9 @@ impl Director {
         if unseeded {
             tracing::warn!(node = %id, state = node.state.as_str(), "node changed state without the seed-node run the director asks for: the operator says it holds the shared data (unseeded)");
         }
+        if patch.state == Some(NodeState::Active) {
+            self.forget_settled_follows(id).await;
+        }
         tracing::info!(node = %id, state = node.state.as_str(), weight = node.weight, "node changed");
         Ok(node)
     }
@@ -503,7 +506,42 @@ impl Director {
             .store
             .scan_prefix_json::<FollowCount>(Keys::node_follows_of(id), FOLLOW_RECORDS)
             .await?;
+        if scanned.len() >= FOLLOW_RECORDS {
+            // Some left out would count as settled: refuse instead.
+            return Err(DirectorError::Conflict(format!(
+                "node {id} has {FOLLOW_RECORDS} or more follow records \
+                 (node-follows/{id}/...): remove the ones of gateways that no longer run"
+            )));
+        }
         Ok(crate::model::follows_by_gateway(id, scanned))
+    }
+
+    /// Removes node `id`'s follow records that hold nothing unsettled (as
+    /// it starts serving): those of gateways killed with an empty queue
+    /// would pile up otherwise. A running gateway writes its totals whole
+    /// again with its next change ([`crate::model::FollowCount`]).
+    async fn forget_settled_follows(&self, id: &str) {
+        let follows = match self.follows_of(id).await {
+            Ok(follows) => follows,
+            Err(e) => {
+                tracing::warn!(node = %id, error = %e, "could not read the node's follow records to remove the settled ones");
+                return;
+            }
+        };
+        for (gateway, count) in follows {
+            if count.settled < count.queued {
+                continue;
+            }
+            let removed = self
+                .store
+                .update_json::<FollowCount, _>(Keys::node_follows(id, &gateway), |held| {
+                    held.filter(|count| count.settled < count.queued)
+                })
+                .await;
+            if let Err(e) = removed {
+                tracing::warn!(node = %id, gateway, error = %e, "could not remove a settled follow record");
+            }
+        }
     }
 
     /// Records a heartbeat. A failed node that beats again is active again,

@@ -654,6 +654,15 @@ async fn a_joining_node_is_staged_and_activated_only_after_seed_node_runs() {
     .await
     .unwrap();
     let active = d.patch_node("n2", to(NodeState::Active)).await.unwrap();
+    // Activated, it keeps only the records with changes never settled.
+    let kept: Vec<String> = d
+        .follows_of("n2")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(gateway, _)| gateway)
+        .collect();
+    assert_eq!(kept, ["gw-b", "gw-dead"]);
     assert_eq!(active.state, NodeState::Active);
 
     // Back from offline, the runs before count no more, and one without

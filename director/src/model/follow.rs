@@ -6,10 +6,13 @@
 //! `node-follows/<node>/<gateway>` ([`FollowCount`]): `queued` grows
 //! before the client that made the change gets its answer, `settled` once
 //! the change was sent or counted as missed (`node-misses/<node>`, written
-//! before `settled`). A gateway sends what it queued in order, so what is
-//! not settled is always its last `queued - settled` changes. A gateway
-//! stopped cleanly settles everything and removes its records; one killed
-//! leaves its last changes unsettled for good.
+//! before `settled`). A gateway writes its own totals since it started,
+//! each count at least what the record holds, so a write tried again
+//! counts nothing twice and a record removed is written whole again with
+//! the next change. A gateway stopped cleanly removes its records once
+//! they hold nothing unsettled, and the director removes a node's settled
+//! ones as it starts serving; one killed leaves its last changes
+//! unsettled for good.
 //!
 //! A seed-node run, and a node's failure, take [`FollowMarks`] (each
 //! gateway's `queued` then): a change queued after the marks and not

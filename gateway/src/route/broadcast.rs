@@ -33,7 +33,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use director::model::{FollowCount, Keys};
@@ -279,12 +279,23 @@ pub(crate) struct FollowQueue {
     /// the sending task writes them, one increment per node at a time.
     missed: std::sync::Mutex<HashMap<Arc<str>, u64>>,
     /// Changes per node sent or counted as missed whose settling is not
-    /// yet added to the store's `node-follows/<id>/<gateway>`: written by
-    /// [`tally`] after the node's misses.
+    /// yet released: [`tally`] releases them once the node's misses are
+    /// written.
     settle: std::sync::Mutex<HashMap<Arc<str>, u64>>,
-    /// The nodes this gateway keeps a follow record for, removed when it
-    /// stops with all of it settled.
-    records: std::sync::Mutex<HashSet<Arc<str>>>,
+    /// This gateway's totals per node since it started: changes counted
+    /// as queued, and settlings released. Each write of a follow record
+    /// sets it to at least these ([`write_count`]), so a write tried again
+    /// after an unclear error counts nothing twice, and a record removed
+    /// meanwhile is written whole again.
+    counts: std::sync::Mutex<HashMap<Arc<str>, FollowCount>>,
+    /// Nodes whose released settlings are not written yet.
+    unwritten: std::sync::Mutex<HashSet<Arc<str>>>,
+    /// Requests counting a change in the store before they queue it: a
+    /// stopping gateway waits for them before its last flush.
+    counting: AtomicUsize,
+    /// One tally at a time: a node's settling is released only after a
+    /// miss another tally is writing.
+    tallying: tokio::sync::Mutex<()>,
     /// A [`Queued::Tally`] waits in the queue: one is enough.
     tally_queued: Arc<AtomicBool>,
 }
@@ -318,7 +329,12 @@ const FOLLOW_LAST: Duration = Duration::from_secs(FOLLOW_DEADLINE.as_secs() + 1)
 /// requests; it leaves the queue closed for good.
 pub(crate) async fn finish_following(gw: &Gateway, within: Duration) {
     let follows = follow_queue(gw);
-    follows.closing.store(true, Ordering::Relaxed);
+    follows.closing.store(true, Ordering::SeqCst);
+    // A request counting a change now queues it before the flush below.
+    let waiting = tokio::time::Instant::now();
+    while follows.counting.load(Ordering::SeqCst) > 0 && waiting.elapsed() < within {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let queued = follows.queue.max_capacity() - follows.queue.capacity();
     if queued > 0 {
         tracing::info!(
@@ -335,6 +351,7 @@ pub(crate) async fn finish_following(gw: &Gateway, within: Duration) {
         }
     });
     if tokio::time::timeout(within, &mut all_sent).await.is_ok() {
+        settle_all(gw).await;
         forget_records(gw).await;
         return;
     }
@@ -346,7 +363,26 @@ pub(crate) async fn finish_following(gw: &Gateway, within: Duration) {
         );
         return;
     }
+    settle_all(gw).await;
     forget_records(gw).await;
+}
+
+/// Writes what is left to write of misses and settlings, trying again
+/// for up to [`FOLLOW_LAST`] when the store fails.
+async fn settle_all(gw: &Gateway) {
+    let follows = follow_queue(gw);
+    let pending = || {
+        !lock(&follows.missed).is_empty()
+            || !lock(&follows.settle).is_empty()
+            || !lock(&follows.unwritten).is_empty()
+    };
+    let started = tokio::time::Instant::now();
+    while pending() && started.elapsed() < FOLLOW_LAST {
+        tally(gw).await;
+        if pending() {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
 }
 
 /// Removes this gateway's follow records that hold nothing unsettled, as
@@ -354,7 +390,7 @@ pub(crate) async fn finish_following(gw: &Gateway, within: Duration) {
 /// which the director goes on seeing.
 async fn forget_records(gw: &Gateway) {
     let follows = follow_queue(gw);
-    let nodes: Vec<Arc<str>> = lock(&follows.records).drain().collect();
+    let nodes: Vec<Arc<str>> = lock(&follows.counts).keys().cloned().collect();
     for node in nodes {
         let kept = gw
             .directory()
@@ -436,7 +472,10 @@ fn follow_queue(gw: &Gateway) -> &FollowQueue {
             abandon,
             missed: std::sync::Mutex::default(),
             settle: std::sync::Mutex::default(),
-            records: std::sync::Mutex::default(),
+            counts: std::sync::Mutex::default(),
+            unwritten: std::sync::Mutex::default(),
+            counting: AtomicUsize::new(0),
+            tallying: tokio::sync::Mutex::new(()),
             tally_queued,
         }
     })
@@ -452,7 +491,10 @@ async fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
         return;
     }
     let follows = follow_queue(ctx.gw);
-    if follows.closing.load(Ordering::Relaxed) {
+    // Seen by a stopping gateway before it looks at `closing`.
+    follows.counting.fetch_add(1, Ordering::SeqCst);
+    let _counted = Counting(&follows.counting);
+    if follows.closing.load(Ordering::SeqCst) {
         for node in &staged {
             staged_missed(ctx, node, "the gateway stopped before sending it");
         }
@@ -465,8 +507,11 @@ async fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
         match counted {
             Ok(()) => queued.push(node),
             Err(e) => {
+                // Maybe counted after all (an unclear error): settled as
+                // missed, after the miss.
                 let why = format!("it could not be counted in the store before it was queued: {e}");
                 staged_missed(ctx, &node, &why);
+                settled(follows, [node.id.clone()]);
             }
         }
     }
@@ -490,11 +535,22 @@ async fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
         }
     };
     if let Some((Queued::Change(change), why)) = refused {
-        // Settled as missed: the settling is written after the miss.
-        settled(follows, change.staged.iter().map(|n| n.id.clone()));
+        // Settled as missed: the miss first ([`tally`] releases a
+        // node's settling only once no miss of it waits).
         for node in &change.staged {
             staged_missed(ctx, node, why);
         }
+        settled(follows, change.staged.iter().map(|n| n.id.clone()));
+    }
+}
+
+/// Marks a request counting a change (see [`FollowQueue::counting`])
+/// until dropped.
+struct Counting<'a>(&'a AtomicUsize);
+
+impl Drop for Counting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -503,13 +559,29 @@ async fn follow_staged(ctx: &Ctx<'_>, staged: Vec<NodeInfo>) {
 /// should the gateway be killed before it settles the change, the
 /// director sees it unsettled.
 async fn count_queued(gw: &Gateway, node: &NodeInfo) -> Result<(), director::store::StoreError> {
-    lock(&follow_queue(gw).records).insert(node.id.clone());
+    lock(&follow_queue(gw).counts)
+        .entry(node.id.clone())
+        .or_default()
+        .queued += 1;
+    write_count(gw, &node.id).await
+}
+
+/// Writes this gateway's totals for `node` to its follow record: each
+/// count becomes at least the total (they only grow), so writing twice
+/// counts nothing twice.
+async fn write_count(gw: &Gateway, node: &Arc<str>) -> Result<(), director::store::StoreError> {
+    let totals = lock(&follow_queue(gw).counts)
+        .get(node)
+        .copied()
+        .unwrap_or_default();
     gw.directory()
         .store()
-        .update_json::<FollowCount, _>(Keys::node_follows(&node.id, gw.instance()), |held| {
-            let mut count = held.unwrap_or_default();
-            count.queued = count.queued.saturating_add(1);
-            Some(count)
+        .update_json::<FollowCount, _>(Keys::node_follows(node, gw.instance()), |held| {
+            let held = held.unwrap_or_default();
+            Some(FollowCount {
+                queued: held.queued.max(totals.queued),
+                settled: held.settled.max(totals.settled),
+            })
         })
         .await
         .map(drop)
@@ -645,6 +717,7 @@ async fn tally(gw: &Gateway) {
     /// How long a failed write waits before it is tried again.
     const AGAIN: Duration = Duration::from_secs(1);
     let follows = follow_queue(gw);
+    let _one = follows.tallying.lock().await;
     let store = gw.directory().store();
     let pending = std::mem::take(&mut *lock(&follows.missed));
     let mut behind = HashSet::new();
@@ -662,25 +735,24 @@ async fn tally(gw: &Gateway) {
     }
     let settling = std::mem::take(&mut *lock(&follows.settle));
     for (node, n) in settling {
-        let written = if behind.contains(&node) {
-            false
-        } else {
-            let key = Keys::node_follows(&node, gw.instance());
-            let written = store
-                .update_json::<FollowCount, _>(key, |held| {
-                    let mut count = held.unwrap_or_default();
-                    count.settled = count.settled.saturating_add(n);
-                    Some(count)
-                })
-                .await;
-            if let Err(e) = &written {
-                tracing::warn!(node = %node, settled = n, error = %e, "changes sent to a following node could not be settled in the store; trying again");
-            }
-            written.is_ok()
-        };
-        if !written {
+        // A miss counted since the misses were taken comes first.
+        if behind.contains(&node) || lock(&follows.missed).contains_key(&node) {
             behind.insert(node.clone());
             *lock(&follows.settle).entry(node).or_default() += n;
+            continue;
+        }
+        lock(&follows.counts)
+            .entry(node.clone())
+            .or_default()
+            .settled += n;
+        lock(&follows.unwritten).insert(node);
+    }
+    let unwritten: Vec<Arc<str>> = lock(&follows.unwritten).drain().collect();
+    for node in unwritten {
+        if let Err(e) = write_count(gw, &node).await {
+            tracing::warn!(node = %node, error = %e, "changes sent to a following node could not be settled in the store; trying again");
+            lock(&follows.unwritten).insert(node.clone());
+            behind.insert(node);
         }
     }
     if !behind.is_empty() && !follows.tally_queued.swap(true, Ordering::Relaxed) {

@@ -2497,6 +2497,18 @@ async fn changes_for_a_staged_node_are_counted_before_they_answer() {
         store.get_json::<u64>(Keys::node_misses("s")).await.unwrap(),
         Some(1)
     );
+    // Removed (as the director does with settled records), it is written
+    // whole again with the next change: this gateway's totals.
+    store.delete(&record).await.unwrap();
+    group("after").await;
+    eventually("the totals written again", || async {
+        count().await
+            == Some(FollowCount {
+                queued: 3,
+                settled: 3,
+            })
+    })
+    .await;
     // Stopping with everything settled: the record goes.
     finish_following(&gw, std::time::Duration::from_secs(5)).await;
     assert_eq!(count().await, None);
