@@ -214,26 +214,12 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
             // queued after these marks must be settled before the director
             // activates the node, and one settled as missed after them is
             // in the count.
-            let follows = store
-                .scan_prefix_json::<director::model::FollowCount>(
-                    director::model::Keys::node_follows_of(&args.to),
-                    director::model::FOLLOW_RECORDS,
-                )
+            let follows = director::cluster::read_follows(&store, &args.to)
                 .await
                 .context(
                     "reading the changes the gateways queued for the node from the director",
                 )?;
-            if follows.len() >= director::model::FOLLOW_RECORDS {
-                anyhow::bail!(
-                    "{} has {} or more follow records (node-follows/{}/...): too many to \
-                     tell what the gateways queued for it",
-                    args.to,
-                    director::model::FOLLOW_RECORDS,
-                    args.to
-                );
-            }
-            let follows =
-                director::model::marks_of(&director::model::follows_by_gateway(&args.to, follows));
+            let follows = director::model::marks_of(&follows);
             let misses = store
                 .get_json::<u64>(director::model::Keys::node_misses(&args.to))
                 .await

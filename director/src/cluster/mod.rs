@@ -32,6 +32,7 @@ pub use config::ClusterConfig;
 pub use error::{DirectorError, Result};
 pub use import::ImportedSystem;
 pub use nodes::STAGED_SETTLE_MS;
+pub use nodes::read_follows;
 pub use types::{
     Assignment, CheckIn, ClusterStatus, Health, Heartbeat, MoveDirective, NewNode, NodeEvent,
     NodePatch, NodeShare, NodeStatus, PlannedMove, RebalancePlan,

@@ -5,7 +5,7 @@ use crate::model::{
     FOLLOW_RECORDS, FollowCount, Keys, Millis, Node, NodeState, SeedMark, Zone, now_ms,
 };
 use crate::remote::SeedReport;
-use crate::store::Txn;
+use crate::store::{Store, Txn};
 
 fn check_weight(weight: f64) -> Result<f64> {
     if weight.is_finite() && weight > 0.0 && weight <= 1e6 {
@@ -152,6 +152,23 @@ fn check_seeded(
         ),
     };
     Err(DirectorError::Conflict(why))
+}
+
+/// Each gateway's count of changes queued for node `id` and settled
+/// (`node-follows/<id>/<gateway>`), by gateway: what the director checks
+/// and what a `seed-node` run notes as it begins. [`FOLLOW_RECORDS`] or
+/// more is refused: the ones left out would read as settled.
+pub async fn read_follows(store: &Store, id: &str) -> Result<Vec<(String, FollowCount)>> {
+    let scanned = store
+        .scan_prefix_json::<FollowCount>(Keys::node_follows_of(id), FOLLOW_RECORDS)
+        .await?;
+    if scanned.len() >= FOLLOW_RECORDS {
+        return Err(DirectorError::Conflict(format!(
+            "node {id} has {FOLLOW_RECORDS} or more follow records \
+             (node-follows/{id}/...): remove the ones of gateways that no longer run"
+        )));
+    }
+    Ok(crate::model::follows_by_gateway(id, scanned))
 }
 
 impl Director {
@@ -369,7 +386,7 @@ impl Director {
             tracing::warn!(node = %id, state = node.state.as_str(), "node changed state without the seed-node run the director asks for: the operator says it holds the shared data (unseeded)");
         }
         if patch.state == Some(NodeState::Active) {
-            self.forget_settled_follows(id).await;
+            self.forget_settled_follows(id, follows).await;
         }
         tracing::info!(node = %id, state = node.state.as_str(), weight = node.weight, "node changed");
         Ok(node)
@@ -500,43 +517,27 @@ impl Director {
     }
 
     /// Each gateway's count of changes queued for node `id` and settled
-    /// (`node-follows/<id>/<gateway>`), by gateway.
+    /// (`node-follows/<id>/<gateway>`), by gateway ([`read_follows`]).
     pub(super) async fn follows_of(&self, id: &str) -> Result<Vec<(String, FollowCount)>> {
-        let scanned = self
-            .store
-            .scan_prefix_json::<FollowCount>(Keys::node_follows_of(id), FOLLOW_RECORDS)
-            .await?;
-        if scanned.len() >= FOLLOW_RECORDS {
-            // Some left out would count as settled: refuse instead.
-            return Err(DirectorError::Conflict(format!(
-                "node {id} has {FOLLOW_RECORDS} or more follow records \
-                 (node-follows/{id}/...): remove the ones of gateways that no longer run"
-            )));
-        }
-        Ok(crate::model::follows_by_gateway(id, scanned))
+        read_follows(&self.store, id).await
     }
 
-    /// Removes node `id`'s follow records that hold nothing unsettled (as
-    /// it starts serving): those of gateways killed with an empty queue
-    /// would pile up otherwise. A running gateway writes its totals whole
-    /// again with its next change ([`crate::model::FollowCount`]).
-    async fn forget_settled_follows(&self, id: &str) {
-        let follows = match self.follows_of(id).await {
-            Ok(follows) => follows,
-            Err(e) => {
-                tracing::warn!(node = %id, error = %e, "could not read the node's follow records to remove the settled ones");
-                return;
-            }
-        };
+    /// Removes node `id`'s follow records that held nothing unsettled when
+    /// `follows` were read (as it starts serving): those of gateways killed
+    /// with an empty queue would pile up otherwise. A record that changed
+    /// since is kept unless settled still; a running gateway writes its
+    /// totals whole again with its next change ([`FollowCount`]).
+    async fn forget_settled_follows(&self, id: &str, follows: Vec<(String, FollowCount)>) {
         for (gateway, count) in follows {
-            if count.settled < count.queued {
+            if count.unsettled() > 0 {
                 continue;
             }
             let removed = self
                 .store
-                .update_json::<FollowCount, _>(Keys::node_follows(id, &gateway), |held| {
-                    held.filter(|count| count.settled < count.queued)
-                })
+                .update_json(
+                    Keys::node_follows(id, &gateway),
+                    FollowCount::kept_unsettled,
+                )
                 .await;
             if let Err(e) = removed {
                 tracing::warn!(node = %id, gateway, error = %e, "could not remove a settled follow record");

@@ -231,17 +231,7 @@ async fn a_failed_node_that_missed_changes_comes_back_staged() {
     // A change a gateway queued for it while it was failed and has not
     // settled when it beats again (under way, or lost with the gateway)
     // counts as missed too; one queued before it failed does not.
-    let follow = |queued: u64, settled: u64| {
-        let store = d.store().clone();
-        async move {
-            let count = crate::model::FollowCount { queued, settled };
-            store
-                .put_json(crate::model::Keys::node_follows("n1", "gw"), &count)
-                .await
-                .unwrap();
-        }
-    };
-    follow(2, 1).await;
+    follow(&d, "n1", "gw", 2, 1).await;
     let failed = fail_n1(&d).await;
     assert_eq!(
         failed.follows_at_failure,
@@ -250,7 +240,7 @@ async fn a_failed_node_that_missed_changes_comes_back_staged() {
     let n1 = d.heartbeat(beat("n1")).await.unwrap();
     assert_eq!(n1.state, NodeState::Active, "queued before it failed");
     fail_n1(&d).await;
-    follow(3, 1).await;
+    follow(&d, "n1", "gw", 3, 1).await;
     let n1 = d.heartbeat(beat("n1")).await.unwrap();
     assert_eq!(
         (n1.state, &n1.follows_at_failure),
@@ -471,6 +461,15 @@ fn to(state: NodeState) -> NodePatch {
     }
 }
 
+/// Writes gateway `gateway`'s follow record of node `node`.
+async fn follow(d: &Director, node: &str, gateway: &str, queued: u64, settled: u64) {
+    let count = crate::model::FollowCount { queued, settled };
+    d.store()
+        .put_json(Keys::node_follows(node, gateway), &count)
+        .await
+        .unwrap();
+}
+
 fn seed_run(since: crate::model::Millis, update: bool) -> crate::remote::SeedReport {
     crate::remote::SeedReport {
         from: "n1".into(),
@@ -612,22 +611,15 @@ async fn a_joining_node_is_staged_and_activated_only_after_seed_node_runs() {
     // lost with a gateway killed after the run began (gw-b), holds the
     // activation up; what a gateway killed before the run left unsent
     // (gw-dead) does not, the run carried it.
-    let follow = |gateway: &str, queued: u64, settled: u64| {
-        let (store, key) = (d.store().clone(), Keys::node_follows("n2", gateway));
-        async move {
-            let count = crate::model::FollowCount { queued, settled };
-            store.put_json(key, &count).await.unwrap();
-        }
-    };
-    follow("gw-dead", 5, 3).await;
-    follow("gw-a", 3, 3).await;
+    follow(&d, "n2", "gw-dead", 5, 3).await;
+    follow(&d, "n2", "gw-a", 3, 3).await;
     let marked = crate::remote::SeedReport {
         follows: [("gw-dead".to_owned(), 5), ("gw-a".to_owned(), 3)].into(),
         ..after_miss.clone()
     };
     d.record_seed("n2", &marked).await.unwrap();
-    follow("gw-a", 4, 3).await;
-    follow("gw-b", 2, 0).await;
+    follow(&d, "n2", "gw-a", 4, 3).await;
+    follow(&d, "n2", "gw-b", 2, 0).await;
     let why = refusal(d.patch_node("n2", to(NodeState::Active)).await);
     assert!(
         why.contains("node n2 has 3 change(s) of shared data queued for it since the last seed-node run began")
@@ -635,7 +627,7 @@ async fn a_joining_node_is_staged_and_activated_only_after_seed_node_runs() {
             && why.contains("--update --prune` again"),
         "{why}"
     );
-    follow("gw-a", 4, 4).await;
+    follow(&d, "n2", "gw-a", 4, 4).await;
     let why = refusal(d.patch_node("n2", to(NodeState::Active)).await);
     assert!(
         why.contains("has 2 change(s)") && why.contains("gateway(s) gw-b have"),

@@ -32,6 +32,19 @@ pub struct FollowCount {
     pub settled: u64,
 }
 
+impl FollowCount {
+    /// Changes queued and not settled yet.
+    pub fn unsettled(&self) -> u64 {
+        self.queued.saturating_sub(self.settled)
+    }
+
+    /// The record as a removal of settled records leaves it: gone when
+    /// nothing in it is unsettled (for [`crate::store::Store::update_json`]).
+    pub fn kept_unsettled(held: Option<FollowCount>) -> Option<FollowCount> {
+        held.filter(|count| count.unsettled() > 0)
+    }
+}
+
 /// Each gateway's `queued` count for a node at one moment, by gateway.
 pub type FollowMarks = BTreeMap<String, u64>;
 

@@ -395,13 +395,14 @@ async fn forget_records(gw: &Gateway) {
         let kept = gw
             .directory()
             .store()
-            .update_json::<FollowCount, _>(Keys::node_follows(&node, gw.instance()), |held| {
-                held.filter(|count| count.settled < count.queued)
-            })
+            .update_json(
+                Keys::node_follows(&node, gw.instance()),
+                FollowCount::kept_unsettled,
+            )
             .await;
         match kept {
             Ok(Some(count)) => {
-                tracing::warn!(node = %node, unsettled = count.queued - count.settled, "stopping with changes for a following node neither sent nor counted")
+                tracing::warn!(node = %node, unsettled = count.unsettled(), "stopping with changes for a following node neither sent nor counted")
             }
             Ok(None) => {}
             Err(e) => {

@@ -2434,6 +2434,10 @@ async fn changes_for_a_staged_node_are_counted_before_they_answer() {
     let (gw, store) = with_follower(&a.url, "s", &url, NodeState::Staged).await;
     let record = Keys::node_follows("s", gw.instance());
     let count = async || store.get_json::<FollowCount>(&record).await.unwrap();
+    let reaches = async |what: &str, queued: u64, settled: u64| {
+        let wanted = Some(FollowCount { queued, settled });
+        eventually(what, || async { count().await == wanted }).await;
+    };
     let key = login(&gw).await;
     let group = async |name: &str| {
         call(
@@ -2466,14 +2470,7 @@ async fn changes_for_a_staged_node_are_counted_before_they_answer() {
     assert_eq!((open_changes, holders), (1, vec![gw.instance().to_owned()]));
 
     let _ = open.send(true);
-    let settled = || async {
-        count().await
-            == Some(FollowCount {
-                queued: 1,
-                settled: 1,
-            })
-    };
-    eventually("the change settled once sent", settled).await;
+    reaches("the change settled once sent", 1, 1).await;
     // One the staged node refuses (it holds the group): settled as
     // missed, the miss counted first.
     let (on_b, b_key) = alone(&b).await;
@@ -2485,14 +2482,7 @@ async fn changes_for_a_staged_node_are_counted_before_they_answer() {
     .await
     .unwrap();
     group("twice").await;
-    eventually("the refused change settled", || async {
-        count().await
-            == Some(FollowCount {
-                queued: 2,
-                settled: 2,
-            })
-    })
-    .await;
+    reaches("the refused change settled", 2, 2).await;
     assert_eq!(
         store.get_json::<u64>(Keys::node_misses("s")).await.unwrap(),
         Some(1)
@@ -2501,14 +2491,7 @@ async fn changes_for_a_staged_node_are_counted_before_they_answer() {
     // whole again with the next change: this gateway's totals.
     store.delete(&record).await.unwrap();
     group("after").await;
-    eventually("the totals written again", || async {
-        count().await
-            == Some(FollowCount {
-                queued: 3,
-                settled: 3,
-            })
-    })
-    .await;
+    reaches("the totals written again", 3, 3).await;
     // Stopping with everything settled: the record goes.
     finish_following(&gw, std::time::Duration::from_secs(5)).await;
     assert_eq!(count().await, None);
