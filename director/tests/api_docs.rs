@@ -72,6 +72,18 @@ const ROUTES: &[(&str, &str, Option<&str>, &str)] = &[
         Some("admin_token"),
         "nodes",
     ),
+    (
+        "get",
+        "/api/v1/nodes/{id}/follows",
+        Some("admin_token"),
+        "nodes",
+    ),
+    (
+        "delete",
+        "/api/v1/nodes/{id}/follows",
+        Some("admin_token"),
+        "nodes",
+    ),
     ("get", "/api/v1/clients", Some("admin_token"), "clients"),
     (
         "get",

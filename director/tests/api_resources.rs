@@ -437,6 +437,54 @@ async fn heartbeats_and_status() {
     assert_eq!(s["nodes"][0]["load"]["systems"], 3);
 }
 
+/// A node's follow records are shown and removed under
+/// `/api/v1/nodes/{id}/follows`: a serving node's count nothing against it.
+#[tokio::test]
+async fn follow_records_are_shown_and_removed() {
+    let api = api().await;
+    api.zone_and_node("n1").await;
+    for (gateway, queued, settled) in [("gw-a", 3, 1), ("gw-b", 2, 2)] {
+        api.director
+            .store()
+            .put_json(
+                director::model::Keys::node_follows("n1", gateway),
+                &director::model::FollowCount { queued, settled },
+            )
+            .await
+            .unwrap();
+    }
+    let (status, shown) = api.admin("GET", "/api/v1/nodes/n1/follows", None).await;
+    assert_eq!(status, StatusCode::OK, "{shown}");
+    assert_eq!(shown["held_against"], Value::Null);
+    assert_eq!(shown["counted"], 0);
+    assert_eq!(
+        shown["records"][0],
+        json!({"gateway": "gw-a", "queued": 3, "settled": 1, "counted": 0})
+    );
+    let (status, s) = api.admin("GET", "/api/v1/status", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(s["nodes"][0]["unsettled_changes"], 0);
+
+    let path = "/api/v1/nodes/n1/follows?gateway=gw-a";
+    let (status, done) = api.admin("DELETE", path, None).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["removed"][0]["gateway"], "gw-a");
+    assert_eq!(done["kept"], json!([]));
+    let (status, body) = api.admin("DELETE", path, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = api
+        .admin("DELETE", "/api/v1/nodes/n1/follows?gw=gw-b", None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, done) = api.admin("DELETE", "/api/v1/nodes/n1/follows", None).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["removed"][0]["gateway"], "gw-b");
+    let (status, shown) = api.admin("GET", "/api/v1/nodes/n1/follows", None).await;
+    assert_eq!((status, &shown["records"]), (StatusCode::OK, &json!([])));
+    let (status, _) = api.admin("GET", "/api/v1/nodes/ghost/follows", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 /// Check-in, rebalance, the move reaching the client agent, its report.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rebalance_moves_clients_that_report_back() {

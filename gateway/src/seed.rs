@@ -27,7 +27,11 @@
 //! user's missing roles, system groups and disabled state. So a run that
 //! copied an item in part can be repeated once its cause is fixed.
 //! Nothing is removed unless [`Mode::prune`] asks to remove what the
-//! source lacks (never users). A file or other setting that differs
+//! source lacks (never users). A target's reactivation keys, kickstart
+//! session keys and bootstrap key are never among them: the server's
+//! `activationkey.listActivationKeys` leaves them out (Uyuni's
+//! `ActivationKey.findByOrg`). Group names are matched exactly, as the
+//! server's unique index on (organization, name) does. A file or other setting that differs
 //! between the two nodes is left as the target has it, unless
 //! [`Mode::update`] asks to bring it in line with the source (a node back
 //! from `offline`).

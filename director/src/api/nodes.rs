@@ -8,13 +8,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiPath};
-use crate::cluster::{Director, NewNode, NodePatch};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::cluster::{Director, FollowsForgotten, NewNode, NodeFollows, NodePatch};
 use crate::model::{Node, Operation};
 
 /// How to drain a node (`POST /api/v1/nodes/{id}/drain`); the body may be
@@ -28,6 +28,18 @@ pub struct DrainRequest {
     pub deadline_secs: Option<f64>,
 }
 
+/// Which follow records to remove (`DELETE /api/v1/nodes/{id}/follows`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ForgetFollows {
+    /// Only this gateway's record (refused when changes in it count
+    /// against the node); without it, every record none of whose changes
+    /// does.
+    #[serde(default)]
+    pub gateway: Option<String>,
+}
+
 /// The node routes.
 pub(crate) fn routes() -> OpenApiRouter<Arc<Director>> {
     OpenApiRouter::new()
@@ -36,6 +48,7 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<Director>> {
         .routes(routes!(drain_node))
         .routes(routes!(cordon_node))
         .routes(routes!(uncordon_node))
+        .routes(routes!(node_follows, forget_follows))
 }
 
 /// Lists every node (removed ones included), by id.
@@ -159,4 +172,42 @@ async fn uncordon_node(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Node>> {
     Ok(Json(director.cordon(&id, false).await?))
+}
+
+/// Shows the gateways' follow records of a node: per gateway process, the
+/// changes of shared data it queued for the node while the node was
+/// staged or failed, those it settled (sent, or counted as missed), and
+/// those that count against the node now.
+#[utoipa::path(get, path = "/api/v1/nodes/{id}/follows", tag = "nodes",
+    params(("id" = String, Path, description = "Node id")),
+    responses(
+        (status = 200, description = "The node's follow records", body = NodeFollows),
+        (status = 404, description = "No such node", body = ErrorBody),
+        (status = 409, description = "10,000 or more records: remove the ones that no longer count first", body = ErrorBody)))]
+async fn node_follows(
+    State(director): State<Arc<Director>>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<NodeFollows>> {
+    Ok(Json(director.node_follows(&id).await?))
+}
+
+/// Removes a node's follow records none of whose changes counts against
+/// it (those of gateways killed while they followed it stay otherwise),
+/// or one gateway's record.
+#[utoipa::path(delete, path = "/api/v1/nodes/{id}/follows", tag = "nodes",
+    params(("id" = String, Path, description = "Node id"), ForgetFollows),
+    responses(
+        (status = 200, description = "The records removed and kept", body = FollowsForgotten),
+        (status = 404, description = "No such node, or no record of that gateway", body = ErrorBody),
+        (status = 409, description = "Changes in that gateway's record count against the node (the message says what to do)", body = ErrorBody)))]
+async fn forget_follows(
+    State(director): State<Arc<Director>>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ForgetFollows>,
+) -> ApiResult<Json<FollowsForgotten>> {
+    Ok(Json(
+        director
+            .forget_follows(&id, query.gateway.as_deref())
+            .await?,
+    ))
 }

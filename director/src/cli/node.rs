@@ -1,5 +1,5 @@
 //! `director node ...`: list, add, change, remove, drain, cordon and
-//! uncordon nodes.
+//! uncordon nodes; show and remove the gateways' follow records of one.
 
 use std::time::Duration;
 
@@ -12,7 +12,7 @@ use super::duration::parse_duration;
 use super::operation::report_started;
 use super::render::{align_right, or_dash, table, weight};
 use super::{CliError, Outcome};
-use crate::cluster::{NewNode, NodePatch};
+use crate::cluster::{FollowHold, FollowRecord, FollowsForgotten, NewNode, NodeFollows, NodePatch};
 use crate::model::{Node, NodeState};
 
 /// Node commands.
@@ -83,6 +83,23 @@ pub enum NodeCommand {
     Uncordon {
         /// Node id.
         id: String,
+    },
+    /// Show the gateways' follow records of a node: the changes of shared
+    /// data each gateway process queued for it while it was staged or
+    /// failed, settled, and counted against it now.
+    Follows {
+        /// Node id.
+        id: String,
+    },
+    /// Remove a node's follow records none of whose changes counts
+    /// against it (gateways killed while they followed it leave theirs).
+    ForgetFollows {
+        /// Node id.
+        id: String,
+        /// Only this gateway's record (`gw-...`); refused while changes in
+        /// it count against the node.
+        #[arg(long, value_name = "GATEWAY")]
+        gateway: Option<String>,
     },
 }
 
@@ -197,6 +214,19 @@ pub(crate) async fn run(ctx: &Context, command: NodeCommand) -> Result<Outcome, 
                 &format!("node {id} uncordoned: it takes new clients"),
             )?;
         }
+        NodeCommand::Follows { id } => {
+            let answer = ctx.get(&["nodes", &id, "follows"], &[]).await?;
+            ctx.show(&answer, follows_table)?;
+        }
+        NodeCommand::ForgetFollows { id, gateway } => {
+            let query: Vec<(&str, String)> = gateway.into_iter().map(|g| ("gateway", g)).collect();
+            let answer = ctx
+                .call::<()>(Method::DELETE, &["nodes", &id, "follows"], &query, None)
+                .await?;
+            ctx.show(&answer, |forgotten: &FollowsForgotten| {
+                forgotten_text(&id, forgotten)
+            })?;
+        }
     }
     Ok(Outcome::Success)
 }
@@ -248,9 +278,130 @@ pub(crate) fn nodes_table(nodes: &[Node]) -> String {
     table.to_string()
 }
 
+/// Follow records as a table.
+fn records_table(records: &[FollowRecord]) -> String {
+    let mut table = table(&["gateway", "queued", "settled", "unsettled", "counted"]);
+    for r in records {
+        table.add_row([
+            r.gateway.clone(),
+            r.queued.to_string(),
+            r.settled.to_string(),
+            r.queued.saturating_sub(r.settled).to_string(),
+            r.counted.to_string(),
+        ]);
+    }
+    align_right(&mut table, &[1, 2, 3, 4]);
+    table.to_string()
+}
+
+/// A node's follow records and a line on what counts against it.
+pub(crate) fn follows_table(follows: &NodeFollows) -> String {
+    let id = &follows.node;
+    let state = follows.state.as_str();
+    let verdict = match follows.held_against {
+        None => format!(
+            "nothing counts against {id} now ({state}: it follows no change, or was not seeded \
+             since it was staged)"
+        ),
+        Some(hold) => {
+            let (since, what) = match hold {
+                FollowHold::SeedRun => (
+                    "its last seed-node run began",
+                    "they keep it from being activated",
+                ),
+                FollowHold::Failure => ("it failed", "they count as missed when it beats again"),
+            };
+            format!(
+                "{} change(s) queued for {id} since {since} are not settled yet: {what}",
+                follows.counted
+            )
+        }
+    };
+    if follows.records.is_empty() {
+        return format!("no follow records for {id}\n{verdict}");
+    }
+    format!("{}\n{verdict}", records_table(&follows.records))
+}
+
+/// What `node forget-follows` did.
+fn forgotten_text(id: &str, forgotten: &FollowsForgotten) -> String {
+    let mut text = format!(
+        "{} follow record(s) of {id} removed",
+        forgotten.removed.len()
+    );
+    for r in &forgotten.removed {
+        text.push_str(&format!(
+            "\n  {} (queued {}, settled {})",
+            r.gateway, r.queued, r.settled
+        ));
+    }
+    if !forgotten.kept.is_empty() {
+        text.push_str(&format!(
+            "\nkept, changes in them count against {id}:\n{}",
+            records_table(&forgotten.kept)
+        ));
+    }
+    if forgotten.more {
+        text.push_str("\nmore records remain unread: run it again");
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn follow_records_say_what_counts_against_the_node() {
+        let record = |gateway: &str, queued, settled, counted| FollowRecord {
+            gateway: gateway.into(),
+            queued,
+            settled,
+            counted,
+        };
+        let mut follows = NodeFollows {
+            node: "n2".into(),
+            state: NodeState::Failed,
+            held_against: Some(FollowHold::Failure),
+            records: vec![record("gw-a", 9, 4, 2), record("gw-b", 3, 3, 0)],
+            counted: 2,
+        };
+        let text = follows_table(&follows);
+        let row = text.lines().find(|l| l.contains("gw-a")).unwrap();
+        let cells: Vec<&str> = row
+            .split(['│', '┆'])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        assert_eq!(cells, ["gw-a", "9", "4", "5", "2"]);
+        assert!(
+            text.ends_with(
+                "2 change(s) queued for n2 since it failed are not settled yet: they count as \
+                 missed when it beats again"
+            ),
+            "{text}"
+        );
+        follows.state = NodeState::Active;
+        follows.held_against = None;
+        follows.records.clear();
+        let text = follows_table(&follows);
+        assert!(
+            text.starts_with("no follow records for n2\nnothing counts against n2 now (active"),
+            "{text}"
+        );
+
+        let forgotten = FollowsForgotten {
+            removed: vec![record("gw-b", 3, 3, 0)],
+            kept: vec![record("gw-a", 9, 4, 2)],
+            more: true,
+        };
+        let text = forgotten_text("n2", &forgotten);
+        assert!(text.starts_with("1 follow record(s) of n2 removed\n  gw-b (queued 3, settled 3)\nkept, changes in them count against n2:"), "{text}");
+        assert!(
+            text.contains("gw-a") && text.ends_with("more records remain unread: run it again"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn weights_and_states_parse_or_say_why_not() {

@@ -29,6 +29,7 @@ pub fn status_table(status: &ClusterStatus, now: Millis) -> String {
         "health",
         "last heartbeat",
         "missed",
+        "unsettled",
     ]);
     for node in &status.nodes {
         table.add_row([
@@ -41,9 +42,10 @@ pub fn status_table(status: &ClusterStatus, now: Millis) -> String {
             api_name(&node.health),
             format_age(node.last_heartbeat, now),
             node.missed_changes.to_string(),
+            node.unsettled_changes.to_string(),
         ]);
     }
-    align_right(&mut table, &[4, 5, 8]);
+    align_right(&mut table, &[4, 5, 8, 9]);
 
     let active = status
         .nodes
@@ -76,6 +78,7 @@ mod tests {
             last_heartbeat: beat,
             load: None,
             missed_changes: if id == "n3" { 2 } else { 0 },
+            unsettled_changes: if id == "n3" { 1 } else { 0 },
         };
         ClusterStatus {
             nodes: vec![
@@ -103,17 +106,19 @@ mod tests {
                 assert!(row.contains(e), "{e} missing from {row}");
             }
         }
-        let last_cell = |line: String| {
-            line.trim_end_matches(['│', ' '])
+        assert!(text.contains("┆ missed ┆ unsettled │"), "{text}");
+        // The last two cells: missed, unsettled.
+        let missed = |line: String| {
+            let cells: Vec<String> = line
+                .trim_end_matches(['│', ' '])
                 .rsplit(['┆', '│'])
-                .next()
-                .unwrap()
-                .trim()
-                .to_owned()
+                .take(2)
+                .map(|c| c.trim().to_owned())
+                .collect();
+            (cells[1].clone(), cells[0].clone())
         };
-        assert!(text.contains("┆ missed │"), "{text}");
-        assert_eq!(last_cell(row("n3")), "2");
-        assert_eq!(last_cell(row("n1")), "0");
+        assert_eq!(missed(row("n3")), ("2".to_owned(), "1".to_owned()));
+        assert_eq!(missed(row("n1")), ("0".to_owned(), "0".to_owned()));
         assert_eq!(
             text.lines().last().unwrap(),
             "3 nodes (2 active), 300 clients, 4 moves in flight, 1 operations running"

@@ -11,6 +11,7 @@ mod clients;
 mod config;
 mod error;
 mod events;
+mod follows;
 mod health;
 mod import;
 mod moves;
@@ -34,8 +35,9 @@ pub use import::ImportedSystem;
 pub use nodes::STAGED_SETTLE_MS;
 pub use nodes::read_follows;
 pub use types::{
-    Assignment, CheckIn, ClusterStatus, Health, Heartbeat, MoveDirective, NewNode, NodeEvent,
-    NodePatch, NodeShare, NodeStatus, PlannedMove, RebalancePlan,
+    Assignment, CheckIn, ClusterStatus, FollowHold, FollowRecord, FollowsForgotten, Health,
+    Heartbeat, MoveDirective, NewNode, NodeEvent, NodeFollows, NodePatch, NodeShare, NodeStatus,
+    PlannedMove, RebalancePlan,
 };
 
 use crate::bus::Bus;

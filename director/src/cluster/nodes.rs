@@ -114,8 +114,8 @@ fn check_seeded(
     let mark = node.seeded_in_state();
     let seeded = mark.is_some_and(|mark| mark.synced() || !sync);
     let missed = mark.map_or(0, |mark| misses.saturating_sub(mark.misses));
-    let (unsettled, holders) = mark.map_or((0, Vec::new()), |mark| {
-        crate::model::unsettled_since(&mark.follows, follows)
+    let (unsettled, holders) = node.follow_marks().map_or((0, Vec::new()), |marks| {
+        crate::model::unsettled_since(marks, follows)
     });
     let why = match (node.state, to) {
         (NodeState::Staged, _) if seeded && missed > 0 => format!(
@@ -159,16 +159,34 @@ fn check_seeded(
 /// and what a `seed-node` run notes as it begins. [`FOLLOW_RECORDS`] or
 /// more is refused: the ones left out would read as settled.
 pub async fn read_follows(store: &Store, id: &str) -> Result<Vec<(String, FollowCount)>> {
+    let FollowScan { follows, more } = scan_follows(store, id).await?;
+    if more {
+        return Err(DirectorError::Conflict(format!(
+            "node {id} has {FOLLOW_RECORDS} or more follow records \
+             (node-follows/{id}/...): remove the ones that no longer count with \
+             `director node forget-follows {id}` (run it until none is left unread)"
+        )));
+    }
+    Ok(follows)
+}
+
+/// The first [`FOLLOW_RECORDS`] follow records of a node, by gateway.
+pub(super) struct FollowScan {
+    /// The records read.
+    pub follows: Vec<(String, FollowCount)>,
+    /// Whether more may remain unread.
+    pub more: bool,
+}
+
+/// Reads node `id`'s follow records, at most [`FOLLOW_RECORDS`] of them.
+pub(super) async fn scan_follows(store: &Store, id: &str) -> Result<FollowScan> {
     let scanned = store
         .scan_prefix_json::<FollowCount>(Keys::node_follows_of(id), FOLLOW_RECORDS)
         .await?;
-    if scanned.len() >= FOLLOW_RECORDS {
-        return Err(DirectorError::Conflict(format!(
-            "node {id} has {FOLLOW_RECORDS} or more follow records \
-             (node-follows/{id}/...): remove the ones of gateways that no longer run"
-        )));
-    }
-    Ok(crate::model::follows_by_gateway(id, scanned))
+    Ok(FollowScan {
+        more: scanned.len() >= FOLLOW_RECORDS,
+        follows: crate::model::follows_by_gateway(id, scanned),
+    })
 }
 
 impl Director {
@@ -596,8 +614,7 @@ impl Director {
                     .misses_at_failure
                     .map_or(0, |then| misses.saturating_sub(then));
                 let unsettled = node
-                    .follows_at_failure
-                    .as_ref()
+                    .follow_marks()
                     .map_or(0, |marks| crate::model::unsettled_since(marks, &follows).0);
                 let missed = missed + unsettled;
                 let state = if missed > 0 && held == 0 {

@@ -1,7 +1,7 @@
 //! The cluster at a glance.
 
 use super::{ClusterStatus, Director, NodeStatus, Result, SCAN_LIMIT};
-use crate::model::{NodeState, OperationState};
+use crate::model::{Node, NodeState, OperationState};
 
 impl Director {
     /// Per node: clients, weight and health; totals.
@@ -20,22 +20,28 @@ impl Director {
             })
             .collect();
         let loads = self.placement.lock().await.by_node.clone();
-        let nodes: Vec<NodeStatus> = nodes
+        let mut nodes: Vec<(Node, NodeStatus)> = nodes
             .into_iter()
             .filter(|n| n.state != NodeState::Removed)
-            .map(|n| NodeStatus {
-                clients: loads.get(&n.id).copied().unwrap_or(0),
-                missed_changes: misses.get(&n.id).copied().unwrap_or(0),
-                health: self.health_of(&n),
-                id: n.id,
-                zone: n.zone,
-                state: n.state,
-                cordoned: n.cordoned,
-                weight: n.weight,
-                last_heartbeat: n.last_heartbeat,
-                load: n.load,
+            .map(|n| {
+                let status = NodeStatus {
+                    clients: loads.get(&n.id).copied().unwrap_or(0),
+                    missed_changes: misses.get(&n.id).copied().unwrap_or(0),
+                    unsettled_changes: 0,
+                    health: self.health_of(&n),
+                    id: n.id.clone(),
+                    zone: n.zone.clone(),
+                    state: n.state,
+                    cordoned: n.cordoned,
+                    weight: n.weight,
+                    last_heartbeat: n.last_heartbeat,
+                    load: n.load,
+                };
+                (n, status)
             })
             .collect();
+        self.count_unsettled(&mut nodes).await?;
+        let nodes = nodes.into_iter().map(|(_, status)| status).collect();
         let clients = loads.values().sum();
         let moves_in_flight = self.active_moves.lock().await.len() as u64;
         let operations_running = self

@@ -272,6 +272,98 @@ async fn a_failed_node_that_missed_changes_comes_back_staged() {
     assert_eq!(n1.state, NodeState::Active);
 }
 
+/// The follow records of a failed node: each shows what counts against
+/// the node (queued since it failed and not settled), status sums it, and
+/// only records none of whose changes counts are removed; a removal
+/// changes nothing the director decides.
+#[tokio::test]
+async fn follow_records_show_what_counts_and_only_the_rest_are_removed() {
+    let d = cluster(3).await;
+    // Active: gateways follow it no more; a killed one's record counts
+    // nothing.
+    follow(&d, "n1", "gw-dead", 5, 3).await;
+    let shown = d.node_follows("n1").await.unwrap();
+    assert_eq!((shown.held_against, shown.counted), (None, 0));
+    assert_eq!(shown.records[0].counted, 0);
+
+    follow(&d, "n1", "gw-done", 4, 4).await;
+    follow(&d, "n1", "gw-live", 2, 2).await;
+    fail_n1(&d).await;
+    // Since the failure: gw-live queued two, sent none yet; gw-new began
+    // after it, with one unsent.
+    follow(&d, "n1", "gw-live", 4, 2).await;
+    follow(&d, "n1", "gw-new", 1, 0).await;
+    let shown = d.node_follows("n1").await.unwrap();
+    assert_eq!(
+        (shown.state, shown.held_against, shown.counted),
+        (
+            NodeState::Failed,
+            Some(crate::cluster::FollowHold::Failure),
+            3
+        )
+    );
+    let counted: Vec<(&str, u64)> = shown
+        .records
+        .iter()
+        .map(|r| (r.gateway.as_str(), r.counted))
+        .collect();
+    assert_eq!(
+        counted,
+        [
+            ("gw-dead", 0),
+            ("gw-done", 0),
+            ("gw-live", 2),
+            ("gw-new", 1)
+        ]
+    );
+    let status = d.status().await.unwrap();
+    let n1 = status.nodes.iter().find(|n| n.id == "n1").unwrap();
+    assert_eq!(n1.unsettled_changes, 3);
+
+    // A named record that counts is refused with what to do; an unknown
+    // one is not found.
+    let why = match d.forget_follows("n1", Some("gw-live")).await {
+        Err(DirectorError::Conflict(why)) => why,
+        other => panic!("expected a conflict, got {other:?}"),
+    };
+    assert!(
+        why.contains("gateway gw-live queued 2 change(s)")
+            && why.contains("since it failed")
+            && why.contains("gateway seed-node --to n1 --update --prune"),
+        "{why}"
+    );
+    assert!(matches!(
+        d.forget_follows("n1", Some("gw-nope")).await,
+        Err(DirectorError::NotFound { .. })
+    ));
+    let one = d.forget_follows("n1", Some("gw-done")).await.unwrap();
+    assert_eq!(one.removed.len(), 1);
+    assert!(one.kept.is_empty());
+
+    // Without a name: every record that counts nothing goes, the rest
+    // stay.
+    let all = d.forget_follows("n1", None).await.unwrap();
+    let names = |records: &[crate::cluster::FollowRecord]| -> Vec<String> {
+        records.iter().map(|r| r.gateway.clone()).collect()
+    };
+    assert_eq!(names(&all.removed), ["gw-dead"]);
+    assert_eq!(names(&all.kept), ["gw-live", "gw-new"]);
+    assert!(!all.more);
+    let left = d.node_follows("n1").await.unwrap();
+    assert_eq!(names(&left.records), ["gw-live", "gw-new"]);
+    assert_eq!(left.counted, 3);
+
+    // The decision at recovery is the one it was: back staged.
+    let n1 = d.heartbeat(beat("n1")).await.unwrap();
+    assert_eq!(n1.state, NodeState::Staged);
+    // Staged and not seeded since: nothing counts until a run takes its
+    // marks, so the records may go (the run carries what they lost).
+    let staged = d.node_follows("n1").await.unwrap();
+    assert_eq!((staged.held_against, staged.counted), (None, 0));
+    let all = d.forget_follows("n1", None).await.unwrap();
+    assert_eq!(names(&all.removed), ["gw-live", "gw-new"]);
+}
+
 #[tokio::test]
 async fn moves_are_capped_retried_and_reported_failed() {
     let config = ClusterConfig {

@@ -255,6 +255,71 @@ pub struct NodeStatus {
     /// growing: compare it with a seed-node run's count.
     #[serde(default)]
     pub missed_changes: u64,
+    /// Changes of shared data the gateways queued for it and have neither
+    /// sent nor counted as missed, that count against it now
+    /// ([`crate::model::Node::follow_marks`]): while staged, they keep it
+    /// from being activated; while failed, they count as missed when it
+    /// beats again. Under way (settled within seconds) or lost with a
+    /// killed gateway (`director node follows <id>` shows which).
+    #[serde(default)]
+    pub unsettled_changes: u64,
+}
+
+/// One gateway's follow record for a node (`node-follows/<node>/<gateway>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FollowRecord {
+    /// The gateway process (`gw-<16 hex>`, new at each start: its log
+    /// names it).
+    pub gateway: String,
+    /// Changes it queued for the node since it started.
+    pub queued: u64,
+    /// Of those, the ones it sent or counted as missed.
+    pub settled: u64,
+    /// Of the unsettled ones, those that count against the node now
+    /// ([`NodeFollows::held_against`]).
+    pub counted: u64,
+}
+
+/// What the unsettled changes of a node's follow records are held against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowHold {
+    /// Its last seed-node run while staged: one queued since keeps it
+    /// from being activated.
+    SeedRun,
+    /// Its failure: one queued since counts as missed when it beats again.
+    Failure,
+}
+
+/// A node's follow records (`GET /api/v1/nodes/{id}/follows`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NodeFollows {
+    /// The node.
+    pub node: String,
+    /// Its state.
+    pub state: NodeState,
+    /// What unsettled changes count against; none: none counts now (it
+    /// serves, is new or offline, was not seeded since it was staged, or
+    /// failed before this was kept).
+    pub held_against: Option<FollowHold>,
+    /// One record per gateway process that followed it and did not remove
+    /// its record (at a clean stop, or the director's at activation), by
+    /// gateway.
+    pub records: Vec<FollowRecord>,
+    /// Changes counted against it in all.
+    pub counted: u64,
+}
+
+/// What `DELETE /api/v1/nodes/{id}/follows` did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FollowsForgotten {
+    /// The records removed: none of their changes counted against the
+    /// node.
+    pub removed: Vec<FollowRecord>,
+    /// The records kept: changes in them count against the node.
+    pub kept: Vec<FollowRecord>,
+    /// More records remain unread (a read takes 10,000): run it again.
+    pub more: bool,
 }
 
 /// The whole cluster at a glance.

@@ -164,6 +164,22 @@ impl Node {
             .filter(|mark| mark.since == self.since() && mark.state == self.state)
     }
 
+    /// The marks its follow records are held against now
+    /// ([`super::unsettled_since`]): while staged, those of its last
+    /// seed-node run (a change queued since and not settled keeps it from
+    /// being activated); while failed, those taken as it failed (one
+    /// queued since and not settled counts as missed when it beats
+    /// again). `None`: no record counts against it now (it serves, or was
+    /// not seeded since it was staged: the run to come carries what went
+    /// before it, or failed before the marks were kept).
+    pub fn follow_marks(&self) -> Option<&super::FollowMarks> {
+        match self.state {
+            NodeState::Staged => self.seeded_in_state().map(|mark| &mark.follows),
+            NodeState::Failed => self.follows_at_failure.as_ref(),
+            _ => None,
+        }
+    }
+
     /// Whether the next step needs a seed-node run with `--update
     /// --prune`: a node back from `offline` holds copies as old as its
     /// last day of service, and of what was deleted meanwhile; a staged

@@ -1,0 +1,159 @@
+//! The gateways' follow records of a node, for the administrator: what
+//! counts against it and why, and removing what no longer does (records
+//! of gateways killed while they followed it pile up otherwise, one per
+//! gateway process).
+//!
+//! A record is removed only when none of its unsettled changes counts
+//! against the node ([`Node::follow_marks`]): what a killed gateway lost
+//! after the node's marks were taken must first be carried by a seed-node
+//! run (whose marks then cover it), or the node would be activated, or
+//! come back from a failure, lacking it. Removing a running gateway's
+//! record loses nothing either: it writes its totals whole again with its
+//! next change, and a mark that lacks it counts from its start.
+
+use super::nodes::{FollowScan, scan_follows};
+use super::{Director, DirectorError, FollowHold, FollowRecord, FollowsForgotten, NodeFollows};
+use super::{NodeStatus, Result};
+use crate::model::{FollowCount, FollowMarks, Keys, Node, NodeState, unsettled_since};
+
+/// The records of `node` as read, each with what counts against it.
+fn records(node: &Node, follows: &[(String, FollowCount)]) -> Vec<FollowRecord> {
+    follows
+        .iter()
+        .map(|(gateway, count)| FollowRecord {
+            gateway: gateway.clone(),
+            queued: count.queued,
+            settled: count.settled,
+            counted: counted(node.follow_marks(), gateway, *count),
+        })
+        .collect()
+}
+
+/// The changes of one gateway's record that count against a node held to
+/// `marks` (none without marks).
+fn counted(marks: Option<&FollowMarks>, gateway: &str, count: FollowCount) -> u64 {
+    marks.map_or(0, |marks| {
+        unsettled_since(marks, &[(gateway.to_owned(), count)]).0
+    })
+}
+
+/// What a node's unsettled changes are held against.
+fn hold(node: &Node) -> Option<FollowHold> {
+    node.follow_marks()?;
+    match node.state {
+        NodeState::Failed => Some(FollowHold::Failure),
+        _ => Some(FollowHold::SeedRun),
+    }
+}
+
+impl Director {
+    /// Node `id`'s follow records, each with the changes that count
+    /// against the node now.
+    pub async fn node_follows(&self, id: &str) -> Result<NodeFollows> {
+        let node = self.get_node(id).await?;
+        let follows = self.follows_of(id).await?;
+        let records = records(&node, &follows);
+        Ok(NodeFollows {
+            counted: records.iter().map(|r| r.counted).sum(),
+            held_against: hold(&node),
+            node: node.id,
+            state: node.state,
+            records,
+        })
+    }
+
+    /// Removes node `id`'s follow records none of whose changes counts
+    /// against it: every such record, or `gateway`'s only. A named record
+    /// that counts is refused (409) with what to do; one that does not
+    /// exist is not found (404). Each removal compares the record with
+    /// the one checked, so a change queued meanwhile keeps it.
+    pub async fn forget_follows(
+        &self,
+        id: &str,
+        gateway: Option<&str>,
+    ) -> Result<FollowsForgotten> {
+        let node = self.get_node(id).await?;
+        let FollowScan { follows, more } = scan_follows(self.store(), id).await?;
+        let mut read = records(&node, &follows);
+        if let Some(gateway) = gateway {
+            read.retain(|r| r.gateway == gateway);
+            let Some(record) = read.first() else {
+                return Err(DirectorError::not_found(
+                    "follow record",
+                    format!("{id}/{gateway}"),
+                ));
+            };
+            if record.counted > 0 {
+                return Err(DirectorError::Conflict(refusal(&node, record)));
+            }
+        }
+        let marks = node.follow_marks();
+        let (mut removed, mut kept) = (Vec::new(), Vec::new());
+        for record in read {
+            if record.counted > 0 {
+                kept.push(record);
+                continue;
+            }
+            let now = self
+                .store()
+                .update_json(Keys::node_follows(id, &record.gateway), |held| {
+                    held.filter(|count: &FollowCount| counted(marks, &record.gateway, *count) > 0)
+                })
+                .await?;
+            match now {
+                None => {
+                    tracing::info!(node = %id, gateway = %record.gateway, queued = record.queued, settled = record.settled, "follow record removed");
+                    removed.push(record);
+                }
+                // Queued meanwhile, and it counts now.
+                Some(count) => kept.push(FollowRecord {
+                    queued: count.queued,
+                    settled: count.settled,
+                    counted: counted(marks, &record.gateway, count),
+                    ..record
+                }),
+            }
+        }
+        Ok(FollowsForgotten {
+            removed,
+            kept,
+            more,
+        })
+    }
+
+    /// The changes that count against each node now, for
+    /// [`Director::status`]: read for the nodes held to marks only.
+    pub(super) async fn count_unsettled(&self, nodes: &mut [(Node, NodeStatus)]) -> Result<()> {
+        for (node, status) in nodes.iter_mut() {
+            let Some(marks) = node.follow_marks() else {
+                continue;
+            };
+            let follows = self.follows_of(&node.id).await?;
+            status.unsettled_changes = unsettled_since(marks, &follows).0;
+        }
+        Ok(())
+    }
+}
+
+/// Why `record` of `node` is not removed.
+fn refusal(node: &Node, record: &FollowRecord) -> String {
+    let (id, gateway, n) = (&node.id, &record.gateway, record.counted);
+    let since = match node.state {
+        NodeState::Failed => "it failed",
+        _ => "its last seed-node run began",
+    };
+    let what = match node.state {
+        NodeState::Failed => {
+            "when it beats again they count as missed, and it comes back staged (when it \
+             holds no clients) to be brought in line"
+        }
+        _ => "they keep it from being activated",
+    };
+    format!(
+        "gateway {gateway} queued {n} change(s) of shared data for node {id} since {since} \
+         that it has neither sent nor counted as missed: {what}. A running gateway settles \
+         them within seconds; if {gateway} was killed they are lost, and a `gateway seed-node \
+         --to {id} --update --prune` run (once {id} is staged) carries them, after which \
+         this record no longer counts and can be removed"
+    )
+}
