@@ -437,11 +437,108 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
             && why.contains("no seed-node run with --update --prune since it was staged"),
         "{why}"
     );
+    // A run that writes to n1 while a change is queued for it may write
+    // an older copy over that change: not counted. Here it brings a key
+    // n1 alone changed back in line, and a key is made meanwhile (while
+    // the run waits for the gateways to see n1 staged).
+    n1_rpc
+        .call(
+            "activationkey.setDetails",
+            vec![
+                n1_key.clone(),
+                "1-returning".into(),
+                xmlrpc::Value::Struct(
+                    [(
+                        "description".to_owned(),
+                        xmlrpc::Value::from("changed on n1 alone"),
+                    )]
+                    .into_iter()
+                    .collect(),
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut racing = std::process::Command::new(GATEWAY_BIN)
+        .args(["--director", &cluster.director.base_url])
+        .args([
+            "seed-node",
+            "--from",
+            "n2",
+            "--to",
+            "n1",
+            "--update",
+            "--prune",
+        ])
+        .env("GATEWAY_DIRECTOR_TOKEN", GATEWAY)
+        .env("GATEWAY_SEED_PASSWORD", "admin")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = racing.stderr.take().unwrap();
+    let waiting = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(stderr);
+        let mut seen = String::new();
+        let mut line = String::new();
+        while lines.read_line(&mut line).unwrap_or(0) > 0 {
+            seen.push_str(&line);
+            if line.contains("n1 is staged: waiting") {
+                break;
+            }
+            line.clear();
+        }
+        (seen, lines)
+    });
+    let (mut seen, mut rest) = tokio::task::spawn_blocking(move || waiting.join().unwrap())
+        .await
+        .unwrap();
+    assert!(seen.contains("n1 is staged: waiting"), "{seen}");
+    rpc_b
+        .call(
+            "activationkey.create",
+            vec![
+                key.clone(),
+                "during".into(),
+                "Made while n1 was being seeded".into(),
+                "".into(),
+                xmlrpc::Value::Array(Vec::new()),
+                false.into(),
+            ],
+        )
+        .await
+        .unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        rest.read_to_string(&mut seen).unwrap();
+        (racing.wait_with_output().unwrap(), seen)
+    })
+    .await
+    .unwrap();
+    let (racing, why) = out;
+    let report = String::from_utf8_lossy(&racing.stdout);
+    assert!(
+        !racing.status.success()
+            && report.contains("updated        activation key         1-returning")
+            && why.contains("1 change(s) of shared data were queued for n1 while this run wrote")
+            && why.contains("The director does not count this run: run it again"),
+        "{report}{why}"
+    );
+    let refused = set_state("active");
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success()
+            && why.contains("no seed-node run with --update --prune since it was staged"),
+        "{why}"
+    );
     // A second run carries what changed before the gateways saw n1 staged
     // (it waits until they do: they read the node list every second).
     let report = seed();
     assert!(
         report.contains("present        activation key         1-returning")
+            && report.contains("present        activation key         1-during")
             && report.contains("recorded by the director: n1 may be activated now"),
         "{report}"
     );

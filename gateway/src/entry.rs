@@ -293,6 +293,9 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
         );
     }
     if let Some((link, node, misses, follows)) = record {
+        if report.writes() > 0 {
+            raced(&link, &args.to, &follows).await?;
+        }
         let run = director::remote::SeedReport {
             from: args.from.clone(),
             since: node.since(),
@@ -308,6 +311,32 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
             .context("everything was copied, but the director did not record the run")?;
         // The mark the director holds: a full run of the same stay stays.
         println!("{}", recorded(&node, &args.from, mark.synced()));
+    }
+    Ok(())
+}
+
+/// Refuses to record a run that wrote to `to` while the gateways queued
+/// changes of shared data for it (since `marks`, taken as it began): it
+/// read an item from the source, the item changed on every node and the
+/// change reached `to`, then the run wrote its older copy over it. A run
+/// that writes nothing, or during which no change is queued, cannot.
+async fn raced(
+    link: &director::remote::DirectorLink,
+    to: &str,
+    marks: &director::model::FollowMarks,
+) -> anyhow::Result<()> {
+    let now = director::cluster::read_follows(&link.store(), to)
+        .await
+        .context("reading the changes the gateways queued for the node from the director")?;
+    let during = director::model::queued_since(marks, &now);
+    if during > 0 {
+        anyhow::bail!(
+            "{during} change(s) of shared data were queued for {to} while this run wrote to \
+             it: one of its writes may have put an older copy over a change {to} took \
+             meanwhile (read from the source before the change). The director does not count \
+             this run: run it again (a run that writes nothing, or during which no change of \
+             shared data is made, counts)"
+        );
     }
     Ok(())
 }

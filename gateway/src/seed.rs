@@ -273,6 +273,17 @@ impl Report {
             .any(|l| matches!(l.outcome, Outcome::Failed(_) | Outcome::Partly(_)))
     }
 
+    /// How many items it wrote to the target (created, completed,
+    /// updated or removed).
+    pub fn writes(&self) -> usize {
+        self.count(|o| {
+            matches!(
+                o,
+                Outcome::Created | Outcome::Completed(_) | Outcome::Updated(_) | Outcome::Removed
+            )
+        })
+    }
+
     fn count(&self, pick: fn(&Outcome) -> bool) -> usize {
         self.lines.iter().filter(|l| pick(&l.outcome)).count()
     }

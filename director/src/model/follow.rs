@@ -101,6 +101,20 @@ pub fn unsettled_since(
     (total, holders)
 }
 
+/// Changes the gateways queued after `marks` were taken, settled or not:
+/// what reached, or is to reach, the node since. A gateway missing from
+/// the marks counts all it queued (it began later, or its record was
+/// removed and written whole again: more, never fewer).
+pub fn queued_since(marks: &FollowMarks, follows: &[(String, FollowCount)]) -> u64 {
+    follows
+        .iter()
+        .map(|(gateway, count)| {
+            let before = marks.get(gateway).copied().unwrap_or(0);
+            count.queued.saturating_sub(before)
+        })
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +146,21 @@ mod tests {
         assert_eq!(unsettled_since(&marks_of(&follows), &follows), (0, vec![]));
         // No marks (a run that did not take them): every open change.
         assert_eq!(unsettled_since(&FollowMarks::new(), &follows).0, 5);
+    }
+
+    #[test]
+    fn changes_queued_since_the_marks_count_settled_or_not() {
+        let marks: FollowMarks = [("a", 4), ("b", 9), ("gone", 3)]
+            .into_iter()
+            .map(|(g, q)| (g.to_owned(), q))
+            .collect();
+        let follows = vec![
+            ("a".to_owned(), count(6, 6)),
+            ("b".to_owned(), count(9, 2)),
+            ("late".to_owned(), count(3, 0)),
+        ];
+        assert_eq!(queued_since(&marks, &follows), 2 + 3);
+        assert_eq!(queued_since(&marks_of(&follows), &follows), 0);
     }
 
     #[test]

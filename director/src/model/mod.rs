@@ -70,7 +70,7 @@ mod zone;
 pub use client::{Client, ClientStatus};
 pub use follow::{
     FOLLOW_RECORDS, FollowCount, FollowMarks, follow_gateway, follows_by_gateway, marks_of,
-    unsettled_since,
+    queued_since, unsettled_since,
 };
 pub use identity::{
     ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ContentKind, ErratumIdentity,
