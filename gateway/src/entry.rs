@@ -318,8 +318,10 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
 /// Refuses to record a run that wrote to `to` while the gateways queued
 /// changes of shared data for it (since `marks`, taken as it began): it
 /// read an item from the source, the item changed on every node and the
-/// change reached `to`, then the run wrote its older copy over it. A run
-/// that writes nothing, or during which no change is queued, cannot.
+/// change reached `to`, then the run wrote its older copy over it. A
+/// gateway of the marks whose record is gone now (it stopped, or the
+/// record was removed) may have sent one too: refused as well. A run that
+/// writes nothing cannot race.
 async fn raced(
     link: &director::remote::DirectorLink,
     to: &str,
@@ -328,17 +330,44 @@ async fn raced(
     let now = director::cluster::read_follows(&link.store(), to)
         .await
         .context("reading the changes the gateways queued for the node from the director")?;
-    let during = director::model::queued_since(marks, &now);
+    match race(to, marks, &now) {
+        Some(why) => Err(anyhow::anyhow!(why)),
+        None => Ok(()),
+    }
+}
+
+/// Why a run that wrote to `to` does not count, the follow records being
+/// `marks` as it began and `now` as it ends ([`raced`]).
+fn race(
+    to: &str,
+    marks: &director::model::FollowMarks,
+    now: &[(String, director::model::FollowCount)],
+) -> Option<String> {
+    let during = director::model::queued_since(marks, now);
+    let gone: Vec<&str> = marks
+        .keys()
+        .filter(|gateway| !now.iter().any(|(held, _)| held == *gateway))
+        .map(String::as_str)
+        .collect();
+    let again = "The director does not count this run: run it again (a run that writes \
+                 nothing, or during which no change of shared data is made, counts)";
     if during > 0 {
-        anyhow::bail!(
+        return Some(format!(
             "{during} change(s) of shared data were queued for {to} while this run wrote to \
              it: one of its writes may have put an older copy over a change {to} took \
-             meanwhile (read from the source before the change). The director does not count \
-             this run: run it again (a run that writes nothing, or during which no change of \
-             shared data is made, counts)"
-        );
+             meanwhile (read from the source before the change). {again}"
+        ));
     }
-    Ok(())
+    if !gone.is_empty() {
+        return Some(format!(
+            "the follow records of gateway(s) {} were removed while this run wrote to {to} \
+             (a gateway stopped, or `director node forget-follows`): whether they sent {to} a \
+             change meanwhile, which a write of this run may have covered with an older copy, \
+             is unknown. {again}",
+            gone.join(", ")
+        ));
+    }
+    None
 }
 
 /// What a recorded seed-node run (from `from`, with `--update --prune`
@@ -374,6 +403,37 @@ mod tests {
     fn parsed(flags: &[&str]) -> GatewayConfig {
         let argv = std::iter::once("gateway").chain(flags.iter().copied());
         config(Args::try_parse_from(argv).unwrap()).unwrap().0
+    }
+
+    #[test]
+    fn a_run_that_wrote_while_changes_were_queued_or_records_went_does_not_count() {
+        let count = |queued, settled| director::model::FollowCount { queued, settled };
+        let marks: director::model::FollowMarks =
+            [("gw-a".to_owned(), 4), ("gw-b".to_owned(), 2)].into();
+        let same = vec![
+            ("gw-a".to_owned(), count(4, 3)),
+            ("gw-b".to_owned(), count(2, 2)),
+        ];
+        // Settled meanwhile, nothing queued: it counts.
+        let settled = vec![
+            ("gw-a".to_owned(), count(4, 4)),
+            ("gw-b".to_owned(), count(2, 2)),
+        ];
+        assert_eq!(race("n4", &marks, &same), None);
+        assert_eq!(race("n4", &marks, &settled), None);
+        let mut queued = same.clone();
+        queued.push(("gw-new".to_owned(), count(1, 1)));
+        let why = race("n4", &marks, &queued).unwrap();
+        assert!(
+            why.starts_with("1 change(s) of shared data were queued for n4 while this run wrote"),
+            "{why}"
+        );
+        let why = race("n4", &marks, &same[..1]).unwrap();
+        assert!(
+            why.starts_with("the follow records of gateway(s) gw-b were removed")
+                && why.ends_with("during which no change of shared data is made, counts)"),
+            "{why}"
+        );
     }
 
     #[test]

@@ -198,8 +198,9 @@ async fn node_follows(
     params(("id" = String, Path, description = "Node id"), ForgetFollows),
     responses(
         (status = 200, description = "The records removed and kept", body = FollowsForgotten),
+        (status = 400, description = "An unknown query parameter", body = ErrorBody),
         (status = 404, description = "No such node, or no record of that gateway", body = ErrorBody),
-        (status = 409, description = "Changes in that gateway's record count against the node (the message says what to do)", body = ErrorBody)))]
+        (status = 409, description = "Changes in that gateway's record count against the node, or it is not among the first 10,000 records (the message says what to do)", body = ErrorBody)))]
 async fn forget_follows(
     State(director): State<Arc<Director>>,
     ApiPath(id): ApiPath<String>,

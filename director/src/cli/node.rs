@@ -299,20 +299,31 @@ pub(crate) fn follows_table(follows: &NodeFollows) -> String {
     let id = &follows.node;
     let state = follows.state.as_str();
     let verdict = match follows.held_against {
-        None => format!(
-            "nothing counts against {id} now ({state}: it follows no change, or was not seeded \
-             since it was staged)"
-        ),
+        None => {
+            let why = match follows.state {
+                NodeState::Active | NodeState::Draining => "it serves: changes reach it directly",
+                NodeState::Failed => "it failed before the gateways' counts were kept",
+                _ => "it follows no change",
+            };
+            format!("nothing counts against {id} now ({state}: {why})")
+        }
         Some(hold) => {
             let (since, what) = match hold {
                 FollowHold::SeedRun => (
-                    "its last seed-node run began",
+                    "since its last seed-node run began",
                     "they keep it from being activated",
                 ),
-                FollowHold::Failure => ("it failed", "they count as missed when it beats again"),
+                FollowHold::Unseeded => (
+                    "while it is staged with no seed-node run recorded yet",
+                    "they keep it from being activated until a run covers them",
+                ),
+                FollowHold::Failure => (
+                    "since it failed",
+                    "they count as missed when it beats again",
+                ),
             };
             format!(
-                "{} change(s) queued for {id} since {since} are not settled yet: {what}",
+                "{} change(s) queued for {id} {since} are not settled yet: {what}",
                 follows.counted
             )
         }
@@ -342,7 +353,10 @@ fn forgotten_text(id: &str, forgotten: &FollowsForgotten) -> String {
         ));
     }
     if forgotten.more {
-        text.push_str("\nmore records remain unread: run it again");
+        text.push_str(match forgotten.removed.is_empty() {
+            false => "\nmore records remain unread: run it again",
+            true => "\nmore records remain unread, and every one read counts against the node",
+        });
     }
     text
 }

@@ -42,7 +42,8 @@ pub fn status_table(status: &ClusterStatus, now: Millis) -> String {
             api_name(&node.health),
             format_age(node.last_heartbeat, now),
             node.missed_changes.to_string(),
-            node.unsettled_changes.to_string(),
+            node.unsettled_changes
+                .map_or_else(|| "?".to_owned(), |n| n.to_string()),
         ]);
     }
     align_right(&mut table, &[4, 5, 8, 9]);
@@ -78,7 +79,7 @@ mod tests {
             last_heartbeat: beat,
             load: None,
             missed_changes: if id == "n3" { 2 } else { 0 },
-            unsettled_changes: if id == "n3" { 1 } else { 0 },
+            unsettled_changes: Some(if id == "n3" { 1 } else { 0 }),
         };
         ClusterStatus {
             nodes: vec![

@@ -5,11 +5,14 @@
 //!
 //! A record is removed only when none of its unsettled changes counts
 //! against the node ([`Node::follow_marks`]): what a killed gateway lost
-//! after the node's marks were taken must first be carried by a seed-node
-//! run (whose marks then cover it), or the node would be activated, or
-//! come back from a failure, lacking it. Removing a running gateway's
-//! record loses nothing either: it writes its totals whole again with its
-//! next change, and a mark that lacks it counts from its start.
+//! after the node's marks were taken (or, staged and not seeded yet, at
+//! all) must first be carried by a recorded seed-node run, whose marks
+//! then cover it, or the node would be activated, or come back from a
+//! failure, lacking it. The removal compares the record with the one
+//! checked, so one that changed meanwhile (the node's marks too may have
+//! changed) is kept. A running gateway writes its totals whole again with
+//! its next change; a seed-node run under way that loses a record of its
+//! marks is not counted (`gateway seed-node` checks).
 
 use super::nodes::{FollowScan, scan_follows};
 use super::{Director, DirectorError, FollowHold, FollowRecord, FollowsForgotten, NodeFollows};
@@ -42,6 +45,7 @@ fn hold(node: &Node) -> Option<FollowHold> {
     node.follow_marks()?;
     match node.state {
         NodeState::Failed => Some(FollowHold::Failure),
+        _ if node.seeded_in_state().is_none() => Some(FollowHold::Unseeded),
         _ => Some(FollowHold::SeedRun),
     }
 }
@@ -78,6 +82,13 @@ impl Director {
         if let Some(gateway) = gateway {
             read.retain(|r| r.gateway == gateway);
             let Some(record) = read.first() else {
+                if more {
+                    return Err(DirectorError::Conflict(format!(
+                        "node {id} has 10,000 or more follow records and {gateway}'s is not \
+                         among those read: remove the ones that no longer count first \
+                         (`director node forget-follows {id}`)"
+                    )));
+                }
                 return Err(DirectorError::not_found(
                     "follow record",
                     format!("{id}/{gateway}"),
@@ -94,13 +105,21 @@ impl Director {
                 kept.push(record);
                 continue;
             }
+            let checked = FollowCount {
+                queued: record.queued,
+                settled: record.settled,
+            };
+            let mut found = false;
             let now = self
                 .store()
                 .update_json(Keys::node_follows(id, &record.gateway), |held| {
-                    held.filter(|count: &FollowCount| counted(marks, &record.gateway, *count) > 0)
+                    found = held.is_some();
+                    held.filter(|count: &FollowCount| *count != checked)
                 })
                 .await?;
             match now {
+                // Removed meanwhile by someone else.
+                None if !found => {}
                 None => {
                     tracing::info!(node = %id, gateway = %record.gateway, queued = record.queued, settled = record.settled, "follow record removed");
                     removed.push(record);
@@ -122,38 +141,52 @@ impl Director {
     }
 
     /// The changes that count against each node now, for
-    /// [`Director::status`]: read for the nodes held to marks only.
-    pub(super) async fn count_unsettled(&self, nodes: &mut [(Node, NodeStatus)]) -> Result<()> {
+    /// [`Director::status`]: read for the nodes held to marks only. A node
+    /// whose records cannot be read gets none (logged), not a failed
+    /// status.
+    pub(super) async fn count_unsettled(&self, nodes: &mut [(Node, NodeStatus)]) {
         for (node, status) in nodes.iter_mut() {
             let Some(marks) = node.follow_marks() else {
+                status.unsettled_changes = Some(0);
                 continue;
             };
-            let follows = self.follows_of(&node.id).await?;
-            status.unsettled_changes = unsettled_since(marks, &follows).0;
+            status.unsettled_changes = match self.follows_of(&node.id).await {
+                Ok(follows) => Some(unsettled_since(marks, &follows).0),
+                Err(e) => {
+                    tracing::warn!(node = %node.id, error = %e, "status: the node's follow records could not be read");
+                    None
+                }
+            };
         }
-        Ok(())
     }
 }
 
 /// Why `record` of `node` is not removed.
 fn refusal(node: &Node, record: &FollowRecord) -> String {
     let (id, gateway, n) = (&node.id, &record.gateway, record.counted);
-    let since = match node.state {
-        NodeState::Failed => "it failed",
-        _ => "its last seed-node run began",
-    };
-    let what = match node.state {
-        NodeState::Failed => {
-            "when it beats again they count as missed, and it comes back staged (when it \
-             holds no clients) to be brought in line"
-        }
-        _ => "they keep it from being activated",
+    let seed = format!("gateway seed-node --from <a serving node> --to {id} --update --prune");
+    let (since, what, then) = match hold(node) {
+        Some(FollowHold::Failure) => (
+            "since it failed",
+            "when it beats again they count as missed, and it comes back staged (when it holds \
+             no clients)",
+            format!("once it is staged again, a `{seed}` run carries them"),
+        ),
+        Some(FollowHold::Unseeded) => (
+            "while it is staged with no seed-node run recorded yet",
+            "they keep it from being activated",
+            format!("a `{seed}` run carries them"),
+        ),
+        _ => (
+            "since its last seed-node run began",
+            "they keep it from being activated",
+            format!("a `{seed}` run carries them"),
+        ),
     };
     format!(
-        "gateway {gateway} queued {n} change(s) of shared data for node {id} since {since} \
-         that it has neither sent nor counted as missed: {what}. A running gateway settles \
-         them within seconds; if {gateway} was killed they are lost, and a `gateway seed-node \
-         --to {id} --update --prune` run (once {id} is staged) carries them, after which \
-         this record no longer counts and can be removed"
+        "gateway {gateway} queued {n} change(s) of shared data for node {id} {since} that it \
+         has neither sent nor counted as missed: {what}. A running gateway settles them within \
+         seconds; if {gateway} was killed they are lost: {then}, after which this record no \
+         longer counts and can be removed"
     )
 }

@@ -261,8 +261,10 @@ pub struct NodeStatus {
     /// from being activated; while failed, they count as missed when it
     /// beats again. Under way (settled within seconds) or lost with a
     /// killed gateway (`director node follows <id>` shows which).
+    /// `None`: its records could not be read (the director's log says
+    /// why).
     #[serde(default)]
-    pub unsettled_changes: u64,
+    pub unsettled_changes: Option<u64>,
 }
 
 /// One gateway's follow record for a node (`node-follows/<node>/<gateway>`).
@@ -287,6 +289,10 @@ pub enum FollowHold {
     /// Its last seed-node run while staged: one queued since keeps it
     /// from being activated.
     SeedRun,
+    /// Staged, with no seed-node run recorded yet: every unsettled change
+    /// counts (a run under way takes its marks from the records as they
+    /// are).
+    Unseeded,
     /// Its failure: one queued since counts as missed when it beats again.
     Failure,
 }
@@ -299,8 +305,7 @@ pub struct NodeFollows {
     /// Its state.
     pub state: NodeState,
     /// What unsettled changes count against; none: none counts now (it
-    /// serves, is new or offline, was not seeded since it was staged, or
-    /// failed before this was kept).
+    /// serves, is new or offline, or failed before this was kept).
     pub held_against: Option<FollowHold>,
     /// One record per gateway process that followed it and did not remove
     /// its record (at a clean stop, or the director's at activation), by
@@ -318,7 +323,7 @@ pub struct FollowsForgotten {
     pub removed: Vec<FollowRecord>,
     /// The records kept: changes in them count against the node.
     pub kept: Vec<FollowRecord>,
-    /// More records remain unread (a read takes 10,000): run it again.
+    /// More records remain unread (a read takes 10,000).
     pub more: bool,
 }
 

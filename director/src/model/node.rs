@@ -167,14 +167,19 @@ impl Node {
     /// The marks its follow records are held against now
     /// ([`super::unsettled_since`]): while staged, those of its last
     /// seed-node run (a change queued since and not settled keeps it from
-    /// being activated); while failed, those taken as it failed (one
-    /// queued since and not settled counts as missed when it beats
-    /// again). `None`: no record counts against it now (it serves, or was
-    /// not seeded since it was staged: the run to come carries what went
-    /// before it, or failed before the marks were kept).
+    /// being activated), or none yet (every unsettled change counts: a run
+    /// under way takes its marks from the records as they are); while
+    /// failed, those taken as it failed (one queued since and not settled
+    /// counts as missed when it beats again). `None`: no record counts
+    /// against it now (it serves, is new or offline, or failed before the
+    /// marks were kept).
     pub fn follow_marks(&self) -> Option<&super::FollowMarks> {
+        static NO_MARKS: super::FollowMarks = super::FollowMarks::new();
         match self.state {
-            NodeState::Staged => self.seeded_in_state().map(|mark| &mark.follows),
+            NodeState::Staged => Some(
+                self.seeded_in_state()
+                    .map_or(&NO_MARKS, |mark| &mark.follows),
+            ),
             NodeState::Failed => self.follows_at_failure.as_ref(),
             _ => None,
         }
