@@ -124,7 +124,8 @@ impl Director {
                     tracing::info!(node = %id, gateway = %record.gateway, queued = record.queued, settled = record.settled, "follow record removed");
                     removed.push(record);
                 }
-                // Queued meanwhile, and it counts now.
+                // Changed since it was checked: kept (a later run removes it
+                // if it counts nothing then).
                 Some(count) => kept.push(FollowRecord {
                     queued: count.queued,
                     settled: count.settled,
