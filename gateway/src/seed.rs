@@ -34,7 +34,7 @@
 //! server's unique index on (organization, name) does. A file or other setting that differs
 //! between the two nodes is left as the target has it, unless
 //! [`Mode::update`] asks to bring it in line with the source (a node back
-//! from `offline`).
+//! from `offline`); for a user, its first and last name and e-mail address.
 //! Users who log in through PAM are created; other users are listed but
 //! not copied: no API reads a password back.
 //! Software channels are the
@@ -432,7 +432,7 @@ pub async fn seed(from: &NodeSession, to: &NodeSession, mode: Mode) -> Result<Re
     let groups = seed_groups(from, to, mode, &mut report).await?;
     seed_config_channels(from, to, mode, &mut report).await?;
     seed_activation_keys(from, to, &groups, mode, &mut report).await?;
-    seed_users(from, to, mode.dry_run, &mut report).await?;
+    seed_users(from, to, mode, &mut report).await?;
     Ok(report)
 }
 
@@ -1632,7 +1632,7 @@ async fn add_part(
 async fn seed_users(
     from: &NodeSession,
     to: &NodeSession,
-    dry_run: bool,
+    mode: Mode,
     report: &mut Report,
 ) -> Result<(), SeedError> {
     const KIND: &str = "user";
@@ -1644,7 +1644,7 @@ async fn seed_users(
         .collect();
     for user in from.list("user.listUsers", Vec::new()).await? {
         let login = text(&user, "login");
-        let outcome = copy_user(from, to, login, theirs.contains(login), dry_run)
+        let outcome = copy_user(from, to, login, theirs.contains(login), mode)
             .await
             .unwrap_or_else(|e| Outcome::Failed(fault_text(&e)));
         report.push(KIND, login, outcome);
@@ -1805,14 +1805,35 @@ impl UserParts {
     }
 }
 
+/// A user's first name as `user.getDetails` gives it (`first_names` on
+/// older servers).
+fn first_name(details: &Struct) -> &str {
+    match text(details, "first_name") {
+        "" => text(details, "first_names"),
+        first => first,
+    }
+}
+
+/// Reads one detail of a `user.getDetails` struct.
+type ReadDetail = fn(&Struct) -> &str;
+
+/// The details [`Mode::update`] brings in line (`user.setDetails`): what
+/// the report calls each, its member, and how to read it.
+const USER_DETAILS: [(&str, &str, ReadDetail); 3] = [
+    ("first name", "first_name", first_name),
+    ("last name", "last_name", |d| text(d, "last_name")),
+    ("e-mail", "email", |d| text(d, "email")),
+];
+
 /// Creates user `login` on `to` if it logs in through PAM and `to` lacks
-/// it, then gives it what it lacks.
+/// it, then gives it what it lacks; with [`Mode::update`], brings a held
+/// user's names and e-mail address in line with the source's.
 async fn copy_user(
     from: &NodeSession,
     to: &NodeSession,
     login: &str,
     present: bool,
-    dry_run: bool,
+    mode: Mode,
 ) -> Result<Outcome, SeedError> {
     let details = UserParts::details(from, login).await?;
     let pam = details.get("use_pam").and_then(Value::as_bool) == Some(true);
@@ -1823,25 +1844,29 @@ async fn copy_user(
     }
     // The target first (when it holds the user): a role or group removed
     // from both meanwhile is not added back.
-    let held = match present {
-        true => Some(UserParts::of(to, login, &UserParts::details(to, login).await?).await?),
-        false => None,
+    let (held, differ) = match present {
+        true => {
+            let theirs = UserParts::details(to, login).await?;
+            let differ: Vec<(&str, &str, &str)> = USER_DETAILS
+                .iter()
+                .filter(|(_, _, read)| mode.update && read(&details) != read(&theirs))
+                .map(|(said, member, read)| (*said, *member, read(&details)))
+                .collect();
+            (Some(UserParts::of(to, login, &theirs).await?), differ)
+        }
+        false => (None, Vec::new()),
     };
     let source = UserParts::of(from, login, &details).await?;
-    if !present && dry_run {
+    if !present && mode.dry_run {
         return Ok(Outcome::WouldCreate);
     }
     if !present {
-        let first = match text(&details, "first_name") {
-            "" => text(&details, "first_names"),
-            first => first,
-        };
         to.call(
             "user.create",
             vec![
                 login.into(),
                 "".into(),
-                first.into(),
+                first_name(&details).into(),
                 text(&details, "last_name").into(),
                 text(&details, "email").into(),
                 Value::Int(1),
@@ -1854,23 +1879,49 @@ async fn copy_user(
         ..UserParts::default()
     });
     let lacking = source.lacking(&held);
-    if lacking.is_empty() {
+    if lacking.is_empty() && differ.is_empty() {
         return Ok(if present {
             Outcome::Present
         } else {
             Outcome::Created
         });
     }
-    if dry_run {
-        return Ok(Outcome::WouldComplete(format!(
-            "would {}",
-            lacking.describe(true)
-        )));
+    let set = differ
+        .iter()
+        .map(|(said, ..)| *said)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let said = |plan: bool| {
+        let mut parts = Vec::new();
+        if !differ.is_empty() {
+            parts.push(format!("set {set}"));
+        }
+        if !lacking.is_empty() {
+            parts.push(lacking.describe(plan));
+        }
+        parts.join(", ")
+    };
+    if mode.dry_run {
+        let plan = format!("would {}", said(true));
+        return Ok(match differ.is_empty() {
+            true => Outcome::WouldComplete(plan),
+            false => Outcome::WouldUpdate(plan),
+        });
     }
-    let failed = lacking.add_to(to, login).await;
+    let mut failed = Vec::new();
+    if !differ.is_empty() {
+        let members: Struct = differ
+            .iter()
+            .map(|(_, member, value)| ((*member).to_owned(), Value::string(*value)))
+            .collect();
+        let params = vec![login.into(), members.into()];
+        add_part(to, &set, "user.setDetails", params, &mut failed).await;
+    }
+    failed.extend(lacking.add_to(to, login).await);
     Ok(match (failed.is_empty(), present) {
-        (true, true) => Outcome::Completed(lacking.describe(false)),
-        (true, false) => Outcome::Created,
         (false, _) => Outcome::Partly(failed.join("; ")),
+        (true, false) => Outcome::Created,
+        (true, true) if differ.is_empty() => Outcome::Completed(said(false)),
+        (true, true) => Outcome::Updated(said(false)),
     })
 }

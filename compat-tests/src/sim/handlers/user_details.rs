@@ -1,7 +1,7 @@
-//! `user.getDetails` and `user.listRoles`: one user's account, looked up
-//! as the server's `XmlRpcUserHelper.lookupTargetUser` does (unknown
-//! login: `No such user`; another user's account needs an organization
-//! administrator).
+//! `user.getDetails`, `user.setDetails` and `user.listRoles`: one user's
+//! account, looked up as the server's `XmlRpcUserHelper.lookupTargetUser`
+//! does (unknown login: `No such user`; another user's account needs an
+//! organization administrator).
 
 use xmlrpc::{MethodResponse, Struct, Value};
 
@@ -12,6 +12,7 @@ use crate::sim::{Node, faults};
 pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
     Some(match method {
         "getDetails" => with_target(node, call, details),
+        "setDetails" => set_details(node, call),
         "listRoles" => with_target(node, call, |_, target| {
             let mut roles = target.roles.clone();
             roles.sort();
@@ -39,6 +40,62 @@ fn with_target(
         return Err(faults::permission_denied());
     }
     Ok(read(&data, target))
+}
+
+/// `setDetails(login, details)`: the members the server lets one change
+/// (`UserHandler.USER_EDITABLE_DETAILS`), checked first. The simulator
+/// keeps no name prefix: `prefix` is taken and not kept.
+fn set_details(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let details = call
+        .arg("details")
+        .and_then(Value::as_struct)
+        .ok_or_else(|| faults::internal("missing struct parameter details"))?;
+    super::activationkey::check_members(
+        details,
+        &[
+            "first_names",
+            "first_name",
+            "last_name",
+            "email",
+            "prefix",
+            "password",
+        ],
+    )?;
+    let member = |name: &str| -> Result<Option<String>, xmlrpc::Fault> {
+        details
+            .get(name)
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| faults::internal(&format!("{name} is of the wrong type")))
+            })
+            .transpose()
+    };
+    let first = match member("first_name")? {
+        Some(first) => Some(first),
+        None => member("first_names")?,
+    };
+    let (last, email, password) = (member("last_name")?, member("email")?, member("password")?);
+    member("prefix")?;
+    with_target(node, call, |_, _| Value::Nil)?;
+    let login = call.str("login")?;
+    let mut data = node.write();
+    let target = data
+        .users
+        .iter_mut()
+        .find(|u| u.login == login)
+        .ok_or_else(faults::no_such_user)?;
+    for (value, field) in [
+        (first, &mut target.first_name),
+        (last, &mut target.last_name),
+        (email, &mut target.email),
+        (password, &mut target.password),
+    ] {
+        if let Some(value) = value {
+            *field = value;
+        }
+    }
+    Ok(Value::Int(1))
 }
 
 /// The user details struct. The organization is the caller's, as on the

@@ -808,6 +808,17 @@ async fn update_brings_stale_copies_in_line() {
                     Value::Bool(false),
                 ],
             ),
+            (
+                "user.create",
+                vec![
+                    "erin-pam".into(),
+                    "".into(),
+                    "Erin".into(),
+                    "Ops".into(),
+                    "erin@example.com".into(),
+                    Value::Int(1),
+                ],
+            ),
         ],
     )
     .await;
@@ -882,6 +893,16 @@ async fn update_brings_stale_copies_in_line() {
                     ]),
                 ],
             ),
+            (
+                "user.setDetails",
+                vec![
+                    "erin-pam".into(),
+                    info(&[
+                        ("last_name", text("Edge-Ops")),
+                        ("email", text("erin@edge.example.com")),
+                    ]),
+                ],
+            ),
         ],
     )
     .await;
@@ -910,9 +931,11 @@ async fn update_brings_stale_copies_in_line() {
             == details(&after, &new_key, "systemgroup.getDetails", "edge").await;
         let edge_key = details(&before, &key, "activationkey.getDetails", "1-edge").await
             == details(&after, &new_key, "activationkey.getDetails", "1-edge").await;
-        [motd, init, group, edge_key]
+        let user = user_facts(&before, &key, "erin-pam").await
+            == user_facts(&after, &new_key, "erin-pam").await;
+        [motd, init, group, edge_key, user]
     };
-    assert_eq!(same().await, [false; 4]);
+    assert_eq!(same().await, [false; 5]);
 
     let plain = seed::between(&gw, "n1", "n2", "admin", "admin", seed::Mode::default())
         .await
@@ -922,6 +945,7 @@ async fn update_brings_stale_copies_in_line() {
         ("configuration channel", "web"),
         ("configuration channel", "salt"),
         ("activation key", "1-edge"),
+        ("user", "erin-pam"),
     ] {
         assert_eq!(outcome(&plain, kind, name), &Outcome::Present, "{plain}");
     }
@@ -945,7 +969,11 @@ async fn update_brings_stale_copies_in_line() {
             "would update description, update 2 files (/etc/link, /etc/motd)".into()
         )
     );
-    assert_eq!(same().await, [false; 4], "a dry run changes nothing");
+    assert_eq!(
+        outcome(&planned, "user", "erin-pam"),
+        &Outcome::WouldUpdate("would set last name, e-mail".into())
+    );
+    assert_eq!(same().await, [false; 5], "a dry run changes nothing");
 
     let update = seed::Mode {
         dry_run: false,
@@ -986,6 +1014,7 @@ async fn update_brings_stale_copies_in_line() {
             "1-edge",
             "enabled, description set, usage limit 10 set, made the universal default",
         ),
+        ("user", "erin-pam", "set last name, e-mail"),
     ] {
         assert_eq!(
             outcome(&updated, kind, name),
@@ -993,7 +1022,7 @@ async fn update_brings_stale_copies_in_line() {
             "{updated}"
         );
     }
-    assert_eq!(same().await, [true; 4]);
+    assert_eq!(same().await, [true; 5]);
     let again = seed::between(&gw, "n1", "n2", "admin", "admin", update)
         .await
         .unwrap();
