@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Builds the client agent as one static executable for every managed
-# system, whatever its C library: x86_64 musl, static-pie, stripped. The
+# Builds the client agent as one static executable for every x86_64
+# managed system, whatever its C library: musl, static-pie, stripped. The
 # result is dist/clientd-<version>-x86_64-linux-musl, with its SHA-256 in
 # a file beside it.
 #
-# Needs Rust's x86_64-unknown-linux-musl standard library (`rustup target
-# add x86_64-unknown-linux-musl`) and musl-gcc for the C parts of ring
-# and aws-lc (Debian's musl-tools, installed here when missing and run as
-# root). Checks that the result has no program interpreter (no dynamic
+# Needs Rust's x86_64-unknown-linux-musl standard library for the
+# toolchain rust-toolchain.toml names (`rustup target add
+# x86_64-unknown-linux-musl`, run inside the checkout) and musl-gcc for the
+# C parts of ring and aws-lc (Debian's musl-tools, installed here when
+# missing if run as root). Checks that the result has no program interpreter (no dynamic
 # loader, no shared library) and that it runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,27 +26,38 @@ if ! command -v musl-gcc >/dev/null 2>&1; then
 fi
 sysroot=$(rustc --print sysroot)
 if [ ! -d "$sysroot/lib/rustlib/$target" ]; then
-    echo "Rust's $target standard library is missing: rustup target add $target" >&2
+    echo "Rust's $target standard library is missing: rustup target add $target (inside the checkout)" >&2
     exit 1
 fi
 
 cargo build -p clientd --release --locked --target "$target"
 
-built="${CARGO_TARGET_DIR:-target}/$target/release/clientd"
+# Wherever cargo puts it (CARGO_TARGET_DIR, build.target-dir, ...).
+target_dir=$(cargo metadata --no-deps --format-version 1 --locked |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+built="$target_dir/$target/release/clientd"
 version=$("$built" --version | awk '{print $2}')
+if [ -z "$version" ]; then
+    echo "$built --version printed no version" >&2
+    exit 1
+fi
 mkdir -p dist
 out="dist/clientd-$version-x86_64-linux-musl"
 objcopy --strip-all "$built" "$out"
 
-# A dynamically linked executable names its loader in a PT_INTERP header.
-if readelf --program-headers "$out" | grep -q INTERP; then
+# A dynamically linked executable names its loader in a PT_INTERP header
+# and the libraries it needs in NEEDED entries. Read first, so that a
+# readelf that fails stops the script rather than passing the check.
+headers=$(readelf --wide --program-headers "$out")
+dynamic=$(readelf --wide --dynamic "$out")
+if grep -q INTERP <<<"$headers"; then
     echo "$out is not static: it names a program interpreter" >&2
-    readelf --program-headers "$out" | grep -A1 INTERP >&2
+    grep -A1 INTERP <<<"$headers" >&2
     exit 1
 fi
-if readelf --dynamic "$out" | grep -q NEEDED; then
+if grep -q NEEDED <<<"$dynamic"; then
     echo "$out is not static: it needs shared libraries" >&2
-    readelf --dynamic "$out" | grep NEEDED >&2
+    grep NEEDED <<<"$dynamic" >&2
     exit 1
 fi
 "$out" --version >/dev/null

@@ -34,7 +34,8 @@
 //! server's unique index on (organization, name) does. A file or other setting that differs
 //! between the two nodes is left as the target has it, unless
 //! [`Mode::update`] asks to bring it in line with the source (a node back
-//! from `offline`); for a user, its first and last name and e-mail address.
+//! from `offline`); for a PAM user, its first and last name and e-mail
+//! address.
 //! Users who log in through PAM are created; other users are listed but
 //! not copied: no API reads a password back.
 //! Software channels are the
@@ -1628,7 +1629,9 @@ async fn add_part(
 /// created with the same names and e-mail (the server keeps no password
 /// of its own for such a user); any other is listed, not copied: no API
 /// reads a password back. Then every user on both gets the roles and
-/// system groups it lacks, and is disabled if disabled on the source.
+/// system groups it lacks, and is disabled if disabled on the source;
+/// with [`Mode::update`], a PAM user on both gets the source's names and
+/// e-mail address.
 async fn seed_users(
     from: &NodeSession,
     to: &NodeSession,
@@ -1827,7 +1830,8 @@ const USER_DETAILS: [(&str, &str, ReadDetail); 3] = [
 
 /// Creates user `login` on `to` if it logs in through PAM and `to` lacks
 /// it, then gives it what it lacks; with [`Mode::update`], brings a held
-/// user's names and e-mail address in line with the source's.
+/// PAM user's names and e-mail address in line with the source's (other
+/// users' details, the administrator's among them, are each node's own).
 async fn copy_user(
     from: &NodeSession,
     to: &NodeSession,
@@ -1847,9 +1851,17 @@ async fn copy_user(
     let (held, differ) = match present {
         true => {
             let theirs = UserParts::details(to, login).await?;
+            // PAM users only: the others (the administrator's account
+            // among them) are each node's own. An empty source value is
+            // not sent: the server refuses an empty e-mail address.
             let differ: Vec<(&str, &str, &str)> = USER_DETAILS
                 .iter()
-                .filter(|(_, _, read)| mode.update && read(&details) != read(&theirs))
+                .filter(|(_, _, read)| {
+                    mode.update
+                        && pam
+                        && !read(&details).is_empty()
+                        && read(&details) != read(&theirs)
+                })
                 .map(|(said, member, read)| (*said, *member, read(&details)))
                 .collect();
             (Some(UserParts::of(to, login, &theirs).await?), differ)

@@ -903,6 +903,14 @@ async fn update_brings_stale_copies_in_line() {
                     ]),
                 ],
             ),
+            // Each node's administrator account is its own.
+            (
+                "user.setDetails",
+                vec![
+                    "admin".into(),
+                    info(&[("email", text("admin@node1.example.com"))]),
+                ],
+            ),
         ],
     )
     .await;
@@ -1023,6 +1031,9 @@ async fn update_brings_stale_copies_in_line() {
         );
     }
     assert_eq!(same().await, [true; 5]);
+    assert_eq!(outcome(&updated, "user", "admin"), &Outcome::Present);
+    let admin = user_facts(&after, &new_key, "admin").await;
+    assert_ne!(admin, user_facts(&before, &key, "admin").await);
     let again = seed::between(&gw, "n1", "n2", "admin", "admin", update)
         .await
         .unwrap();
