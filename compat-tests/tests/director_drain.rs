@@ -366,22 +366,19 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
             .output()
             .unwrap()
     };
-    let seed = || {
-        let seeded = Command::new(GATEWAY_BIN)
+    // `gateway seed-node` from n2 to `to`, with `flags`.
+    let seed_node = |to: &str, flags: &[&str]| {
+        let mut command = Command::new(GATEWAY_BIN);
+        command
             .args(["--director", &cluster.director.base_url])
-            .args([
-                "seed-node",
-                "--from",
-                "n2",
-                "--to",
-                "n1",
-                "--update",
-                "--prune",
-            ])
+            .args(["seed-node", "--from", "n2", "--to", to])
+            .args(flags)
             .env("GATEWAY_DIRECTOR_TOKEN", GATEWAY)
-            .env("GATEWAY_SEED_PASSWORD", "admin")
-            .output()
-            .unwrap();
+            .env("GATEWAY_SEED_PASSWORD", "admin");
+        command
+    };
+    let seed = || {
+        let seeded = seed_node("n1", &["--update", "--prune"]).output().unwrap();
         let report = String::from_utf8_lossy(&seeded.stdout).into_owned();
         assert!(
             seeded.status.success(),
@@ -392,13 +389,7 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     };
     // Onto a node that serves, --update and --prune would race its
     // broadcasts: refused before anything is done.
-    let racing = Command::new(GATEWAY_BIN)
-        .args(["--director", &cluster.director.base_url])
-        .args(["seed-node", "--from", "n2", "--to", "n3", "--prune"])
-        .env("GATEWAY_DIRECTOR_TOKEN", GATEWAY)
-        .env("GATEWAY_SEED_PASSWORD", "admin")
-        .output()
-        .unwrap();
+    let racing = seed_node("n3", &["--prune"]).output().unwrap();
     let why = String::from_utf8_lossy(&racing.stderr);
     assert!(
         !racing.status.success() && why.contains("n3 is active: --update and --prune would race"),
@@ -460,19 +451,7 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let mut racing = std::process::Command::new(GATEWAY_BIN)
-        .args(["--director", &cluster.director.base_url])
-        .args([
-            "seed-node",
-            "--from",
-            "n2",
-            "--to",
-            "n1",
-            "--update",
-            "--prune",
-        ])
-        .env("GATEWAY_DIRECTOR_TOKEN", GATEWAY)
-        .env("GATEWAY_SEED_PASSWORD", "admin")
+    let mut racing = seed_node("n1", &["--update", "--prune"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

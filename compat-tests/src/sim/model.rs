@@ -320,6 +320,11 @@ impl NodeData {
         self.users.iter().find(|u| u.login == login)
     }
 
+    /// The user with this login, to change.
+    pub fn user_mut(&mut self, login: &str) -> Option<&mut User> {
+        self.users.iter_mut().find(|u| u.login == login)
+    }
+
     /// The user with this id.
     pub fn user_by_id(&self, id: i32) -> Option<&User> {
         self.users.iter().find(|u| u.id == id)

@@ -308,23 +308,15 @@ pub(crate) fn follows_table(follows: &NodeFollows) -> String {
             format!("nothing counts against {id} now ({state}: {why})")
         }
         Some(hold) => {
-            let (since, what) = match hold {
-                FollowHold::SeedRun => (
-                    "since its last seed-node run began",
-                    "they keep it from being activated",
-                ),
-                FollowHold::Unseeded => (
-                    "while it is staged with no seed-node run recorded yet",
-                    "they keep it from being activated until a run covers them",
-                ),
-                FollowHold::Failure => (
-                    "since it failed",
-                    "they count as missed when it beats again",
-                ),
+            let what = match hold {
+                FollowHold::SeedRun => "they keep it from being activated",
+                FollowHold::Unseeded => "they keep it from being activated until a run covers them",
+                FollowHold::Failure => "they count as missed when it beats again",
             };
             format!(
-                "{} change(s) queued for {id} {since} are not settled yet: {what}",
-                follows.counted
+                "{} change(s) queued for {id} {} are not settled yet: {what}",
+                follows.counted,
+                hold.since()
             )
         }
     };

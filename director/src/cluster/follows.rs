@@ -36,7 +36,7 @@ fn records(node: &Node, follows: &[(String, FollowCount)]) -> Vec<FollowRecord> 
 /// `marks` (none without marks).
 fn counted(marks: Option<&FollowMarks>, gateway: &str, count: FollowCount) -> u64 {
     marks.map_or(0, |marks| {
-        unsettled_since(marks, &[(gateway.to_owned(), count)]).0
+        count.unsettled_after(marks.get(gateway).copied().unwrap_or(0))
     })
 }
 
@@ -166,24 +166,19 @@ impl Director {
 fn refusal(node: &Node, record: &FollowRecord) -> String {
     let (id, gateway, n) = (&node.id, &record.gateway, record.counted);
     let seed = format!("gateway seed-node --from <a serving node> --to {id} --update --prune");
-    let (since, what, then) = match hold(node) {
-        Some(FollowHold::Failure) => (
-            "since it failed",
+    let hold = hold(node).unwrap_or(FollowHold::SeedRun);
+    let (what, then) = match hold {
+        FollowHold::Failure => (
             "when it beats again they count as missed, and it comes back staged (when it holds \
              no clients)",
             format!("once it is staged again, a `{seed}` run carries them"),
         ),
-        Some(FollowHold::Unseeded) => (
-            "while it is staged with no seed-node run recorded yet",
-            "they keep it from being activated",
-            format!("a `{seed}` run carries them"),
-        ),
         _ => (
-            "since its last seed-node run began",
             "they keep it from being activated",
             format!("a `{seed}` run carries them"),
         ),
     };
+    let since = hold.since();
     format!(
         "gateway {gateway} queued {n} change(s) of shared data for node {id} {since} that it \
          has neither sent nor counted as missed: {what}. A running gateway settles them within \

@@ -297,6 +297,17 @@ pub enum FollowHold {
     Failure,
 }
 
+impl FollowHold {
+    /// When the changes that count were queued, as a message says it.
+    pub fn since(self) -> &'static str {
+        match self {
+            FollowHold::SeedRun => "since its last seed-node run began",
+            FollowHold::Unseeded => "while it is staged with no seed-node run recorded yet",
+            FollowHold::Failure => "since it failed",
+        }
+    }
+}
+
 /// A node's follow records (`GET /api/v1/nodes/{id}/follows`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct NodeFollows {

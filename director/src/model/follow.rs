@@ -38,6 +38,12 @@ impl FollowCount {
         self.queued.saturating_sub(self.settled)
     }
 
+    /// Of the changes queued after the `mark`-th one, those not settled
+    /// yet.
+    pub fn unsettled_after(&self, mark: u64) -> u64 {
+        self.queued.saturating_sub(self.settled.max(mark))
+    }
+
     /// The record as a removal of settled records leaves it: gone when
     /// nothing in it is unsettled (for [`crate::store::Store::update_json`]).
     pub fn kept_unsettled(held: Option<FollowCount>) -> Option<FollowCount> {
@@ -91,8 +97,7 @@ pub fn unsettled_since(
     let mut total = 0;
     let mut holders = Vec::new();
     for (gateway, count) in follows {
-        let before = marks.get(gateway).copied().unwrap_or(0);
-        let open = count.queued.saturating_sub(count.settled.max(before));
+        let open = count.unsettled_after(marks.get(gateway).copied().unwrap_or(0));
         if open > 0 {
             total += open;
             holders.push(gateway.clone());

@@ -162,11 +162,7 @@ fn account(node: &Node, call: &Call<'_>, change: impl FnOnce(&mut User)) -> Meth
     require_role(&admin, &[])?;
     let login = call.str("login")?;
     let mut data = node.write();
-    let user = data
-        .users
-        .iter_mut()
-        .find(|u| u.login == login)
-        .ok_or_else(faults::no_such_user)?;
+    let user = data.user_mut(login).ok_or_else(faults::no_such_user)?;
     change(user);
     Ok(Value::Int(1))
 }
@@ -261,11 +257,7 @@ fn change_groups(node: &Node, call: &Call<'_>, which: Groups, change: Change) ->
             .ok_or_else(|| faults::no_such_group(name))?;
         ids.push(group.id);
     }
-    let user = data
-        .users
-        .iter_mut()
-        .find(|u| u.login == login)
-        .ok_or_else(faults::no_such_user)?;
+    let user = data.user_mut(login).ok_or_else(faults::no_such_user)?;
     let adding = matches!(change, Change::AddOne | Change::Add);
     let mut lists = vec![which];
     if also_default {

@@ -32,6 +32,12 @@ fn with_target(
     let login = call.str("login")?;
     let data = node.read();
     let target = data.user(login).ok_or_else(faults::no_such_user)?;
+    may_reach(&caller, target)?;
+    Ok(read(&data, target))
+}
+
+/// Another user's account needs an organization administrator.
+fn may_reach(caller: &User, target: &User) -> Result<(), xmlrpc::Fault> {
     let org_admin = caller
         .roles
         .iter()
@@ -39,7 +45,7 @@ fn with_target(
     if target.id != caller.id && !org_admin {
         return Err(faults::permission_denied());
     }
-    Ok(read(&data, target))
+    Ok(())
 }
 
 /// `setDetails(login, details)`: the members the server lets one change
@@ -77,14 +83,11 @@ fn set_details(node: &Node, call: &Call<'_>) -> MethodResponse {
     };
     let (last, email, password) = (member("last_name")?, member("email")?, member("password")?);
     member("prefix")?;
-    with_target(node, call, |_, _| Value::Nil)?;
+    let caller = call.user(node)?;
     let login = call.str("login")?;
     let mut data = node.write();
-    let target = data
-        .users
-        .iter_mut()
-        .find(|u| u.login == login)
-        .ok_or_else(faults::no_such_user)?;
+    let target = data.user_mut(login).ok_or_else(faults::no_such_user)?;
+    may_reach(&caller, target)?;
     for (value, field) in [
         (first, &mut target.first_name),
         (last, &mut target.last_name),
