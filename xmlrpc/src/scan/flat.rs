@@ -102,11 +102,17 @@ fn frame_around(
     }
     let head = &body[..body.len().min(MAX_HEADER)];
     let open = memchr::memmem::find(head, start)? + start.len();
-    let close = open + memchr::memmem::rfind(&body[open..], trailer)?;
-    let after = &body[close + trailer.len()..];
-    if memchr::memmem::find(&body[..open], b"<!").is_some()
-        || !after.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n'))
-    {
+    // The last trailer, followed by blanks only: the body, its trailing
+    // blanks cut, ends with it (a trailer holds no blank, so none can end
+    // among them). Read from the end, without building a reverse finder.
+    let end = body.len()
+        - body
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n'))
+            .count();
+    let close = end.checked_sub(trailer.len()).filter(|&c| c >= open)?;
+    if &body[close..end] != trailer || memchr::memmem::find(&body[..open], b"<!").is_some() {
         return None;
     }
     Some((open, close))

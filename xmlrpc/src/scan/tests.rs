@@ -467,6 +467,15 @@ fn struct_results_are_scanned_as_the_parser_reads_them() {
     ));
     assert_eq!(scan.picked(0), Some(&Picked::Str("web-1 & <co>".into())));
     assert_eq!(scan.picked(2), None);
+    // Blanks after the document are read past; anything else is not.
+    let mut blank_after = doc.clone();
+    blank_after.extend_from_slice(b"\n \t\n");
+    agrees(&blank_after);
+    assert!(flat::scan_struct(&blank_after, &Limits::RESPONSE, &PICKS).is_some());
+    let mut then_more = doc.clone();
+    then_more.extend_from_slice(b"\n</param></params></methodResponse>\n");
+    agrees(&then_more);
+    assert!(flat::scan_struct(&then_more, &Limits::RESPONSE, &PICKS).is_none());
     // A list in the struct is one level too deep for a limit of one.
     let shallow = Limits {
         max_depth: 1,
