@@ -1,18 +1,21 @@
 //! TLS: the listener's rustls configuration (ring provider), a listener
-//! that hands axum finished TLS streams, and the extra CAs trusted towards
-//! the nodes.
+//! that hands axum finished TLS streams, and the client configuration
+//! towards the nodes (the system's roots and the extra CAs trusted).
 
 use std::io;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
-use crate::config::ListenerTls;
+use crate::config::{ListenerTls, UpstreamConfig};
 
 /// Why TLS could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -66,14 +69,89 @@ pub fn server_config(tls: &ListenerTls) -> Result<Arc<rustls::ServerConfig>, Tls
 }
 
 /// The extra CA certificates in a PEM file, for the clients towards nodes.
-pub fn load_ca(path: &Path) -> Result<Vec<reqwest::Certificate>, TlsError> {
+pub fn load_ca(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     let pem = read(path)?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem)
-        .map_err(|e| TlsError::Pem(format!("{}: {}", path.display(), e.without_url())))?;
+    let certs = rustls_pemfile::certs(&mut pem.as_slice())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| TlsError::Pem(format!("{}: {e}", path.display())))?;
     if certs.is_empty() {
         return Err(TlsError::Pem(format!("{}: no certificate", path.display())));
     }
     Ok(certs)
+}
+
+/// The rustls client configuration towards the nodes (ring provider): a
+/// node's certificate is checked against the system's roots and
+/// `upstream.ca`'s certificates, or not at all with
+/// `upstream.accept_invalid_certs` (the handshake's signature is still
+/// checked against the certificate the node shows).
+pub fn client_config(cfg: &UpstreamConfig) -> Result<rustls::ClientConfig, TlsError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()?
+        .dangerous();
+    let builder = if cfg.accept_invalid_certs {
+        builder.with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
+    } else {
+        let extra = match &cfg.ca {
+            Some(ca) => load_ca(ca)?,
+            None => Vec::new(),
+        };
+        let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider)?;
+        builder.with_custom_certificate_verifier(Arc::new(verifier))
+    };
+    // ALPN (HTTP/1.1) is the connector's to set.
+    Ok(builder.with_no_client_auth())
+}
+
+/// Takes any certificate a node shows (`upstream.accept_invalid_certs`),
+/// and checks only that the node holds its key.
+#[derive(Debug)]
+struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
 }
 
 /// A TLS listener for `axum::serve`: accepts TCP connections and runs each

@@ -1,7 +1,9 @@
 //! TLS both ways: a gateway serving HTTPS with a self-signed certificate in
 //! front of a simulated node, and a second gateway that reaches the first
 //! as its "node" over HTTPS, trusting that certificate through
-//! `upstream.ca`. An untrusting client is refused.
+//! `upstream.ca`. A gateway without that CA cannot reach the first, one
+//! told to accept any certificate can, and an untrusting client is
+//! refused.
 
 use std::sync::Arc;
 
@@ -24,6 +26,24 @@ async fn start(cfg: GatewayConfig) -> (String, tokio::sync::oneshot::Sender<()>)
         },
     ));
     (format!("{scheme}://{addr}/rpc/api"), tx)
+}
+
+/// `auth.login` as admin through the gateway at `url`.
+async fn login(url: &str) -> xmlrpc::MethodResponse {
+    let body = xmlrpc::encode_call(&MethodCall {
+        name: "auth.login".into(),
+        params: vec!["admin".into(), "admin".into()],
+    });
+    let answer = reqwest::Client::new()
+        .post(url)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    xmlrpc::parse_response(&answer, &Limits::RESPONSE).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -57,22 +77,33 @@ async fn https_on_the_listener_and_towards_the_nodes() {
         .push(StaticNode::parse_flag(&format!("g1={front_url}")).unwrap());
     let (back_url, _stop_back) = start(back).await;
 
-    let body = xmlrpc::encode_call(&MethodCall {
-        name: "auth.login".into(),
-        params: vec!["admin".into(), "admin".into()],
-    });
-    let answer = reqwest::Client::new()
-        .post(&back_url)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let key = xmlrpc::parse_response(&answer, &Limits::RESPONSE)
-        .unwrap()
-        .unwrap();
+    let key = login(&back_url).await.unwrap();
+    assert!(
+        matches!(&key, Value::String(k) if spec::is_session_key(k)),
+        "{key:?}"
+    );
+
+    // A gateway that does not trust the front's certificate cannot reach
+    // it: the login is the server's fault naming the node, no session.
+    let mut untrusting = GatewayConfig::default();
+    untrusting
+        .nodes
+        .push(StaticNode::parse_flag(&format!("g1={front_url}")).unwrap());
+    let (untrusting_url, _stop_untrusting) = start(untrusting).await;
+    let refused = login(&untrusting_url).await;
+    let Err(fault) = &refused else {
+        panic!("an untrusted node's login succeeded: {refused:?}");
+    };
+    assert!(fault.string.contains("g1"), "{fault:?}");
+    assert!(fault.string.contains("unreachable"), "{fault:?}");
+
+    // One told to accept any certificate (a lab's) reaches it.
+    let mut lab = GatewayConfig::default();
+    lab.upstream.accept_invalid_certs = true;
+    lab.nodes
+        .push(StaticNode::parse_flag(&format!("g1={front_url}")).unwrap());
+    let (lab_url, _stop_lab) = start(lab).await;
+    let key = login(&lab_url).await.unwrap();
     assert!(
         matches!(&key, Value::String(k) if spec::is_session_key(k)),
         "{key:?}"

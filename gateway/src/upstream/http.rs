@@ -1,5 +1,11 @@
 //! The XML-RPC exchange with one node over a pooled keep-alive HTTP client,
 //! as a tower service: a request body in, the node's response body out.
+//!
+//! The client is hyper's own (`hyper-util`'s pooled client over a rustls
+//! connector), without a general-purpose layer on top: redirects are never
+//! followed (a node that redirects its API is misconfigured, and the call
+//! fails with its status), no proxy is consulted, and the node's URL is
+//! parsed once, when the client is made, not on every call.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,11 +14,23 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body, Incoming};
+use hyper::{Request, Response, Uri, header};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tower::Service;
 
 use super::UpstreamError;
 use crate::config::UpstreamConfig;
 use crate::tls;
+
+/// How long an idle pooled connection to a node is kept.
+const POOL_IDLE: Duration = Duration::from_secs(90);
+/// Idle connections kept per node.
+const POOL_IDLE_PER_NODE: usize = 256;
 
 /// Posts XML-RPC bodies to one node's `/rpc/api`. Clones share one client
 /// (each call clones the service).
@@ -23,57 +41,71 @@ pub struct HttpCall {
 
 #[derive(Debug)]
 struct Inner {
-    client: reqwest::Client,
-    url: reqwest::Url,
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    uri: Uri,
     timeout: Duration,
 }
 
 impl HttpCall {
-    /// A client for the node at `api_url`: its own connection pool, the
-    /// configured timeouts and TLS trust.
+    /// A client for the node at `api_url` (`http` or `https`): its own
+    /// connection pool, the configured timeouts and TLS trust (the
+    /// system's roots and `upstream.ca`, or anything with
+    /// `upstream.accept_invalid_certs`).
     pub fn new(api_url: &str, cfg: &UpstreamConfig) -> Result<HttpCall, UpstreamError> {
+        // Read as a URL (what the configuration and the director hold),
+        // then kept in the form requests carry.
         let url = reqwest::Url::parse(api_url).map_err(|_| UpstreamError::BadUrl)?;
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(cfg.connect_timeout())
-            .pool_max_idle_per_host(256)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .tcp_nodelay(true)
-            .http1_only()
-            .redirect(reqwest::redirect::Policy::none());
-        if let Some(ca) = &cfg.ca {
-            for cert in tls::load_ca(ca).map_err(|e| UpstreamError::Tls(e.to_string()))? {
-                builder = builder.add_root_certificate(cert);
-            }
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(UpstreamError::BadUrl);
         }
+        let uri: Uri = url.as_str().parse().map_err(|_| UpstreamError::BadUrl)?;
         if cfg.accept_invalid_certs {
             tracing::warn!(node_url = %url, "accepting any certificate from this node");
-            builder = builder.danger_accept_invalid_certs(true);
         }
-        let client = builder
-            .build()
-            .map_err(|e| UpstreamError::Tls(e.without_url().to_string()))?;
+        let tls = tls::client_config(cfg).map_err(|e| UpstreamError::Tls(e.to_string()))?;
+        let mut tcp = HttpConnector::new();
+        tcp.enforce_http(false);
+        tcp.set_nodelay(true);
+        tcp.set_connect_timeout(Some(cfg.connect_timeout()));
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(tcp);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(POOL_IDLE_PER_NODE)
+            .pool_idle_timeout(POOL_IDLE)
+            .pool_timer(TokioTimer::new())
+            .build(connector);
         Ok(HttpCall {
             inner: Arc::new(Inner {
                 client,
-                url,
+                uri,
                 timeout: cfg.timeout(),
             }),
         })
     }
 
-    /// One exchange. The answer is read into one buffer sized from its
+    /// One exchange, within the per-call timeout from the start to the
+    /// answer's end. The answer is read into one buffer sized from its
     /// `Content-Length`, so a large listing is neither copied again nor
     /// grown piecewise.
     pub async fn post(&self, body: Bytes) -> Result<Bytes, UpstreamError> {
-        let mut response = self.send(body, true).await?;
-        let expected = response.content_length().unwrap_or(0);
-        let Some(first) = response.chunk().await.map_err(classify)? else {
+        tokio::time::timeout(self.inner.timeout, self.post_untimed(body))
+            .await
+            .map_err(|_| UpstreamError::Timeout)?
+    }
+
+    async fn post_untimed(&self, body: Bytes) -> Result<Bytes, UpstreamError> {
+        let mut answer = self.send(body).await?;
+        let expected = answer.expected();
+        let Some(first) = answer.chunk().await? else {
             return Ok(Bytes::new());
         };
         if first.len() as u64 >= expected {
             // All of it in one piece (small answers): no copy.
             let mut rest = Vec::new();
-            while let Some(more) = response.chunk().await.map_err(classify)? {
+            while let Some(more) = answer.chunk().await? {
                 rest.extend_from_slice(&more);
             }
             if rest.is_empty() {
@@ -90,33 +122,29 @@ impl HttpCall {
         let mut all = Vec::with_capacity(room);
         all.extend_from_slice(&first);
         drop(first);
-        while let Some(more) = response.chunk().await.map_err(classify)? {
+        while let Some(more) = answer.chunk().await? {
             all.extend_from_slice(&more);
         }
         Ok(Bytes::from(all))
     }
-}
 
-impl HttpCall {
     /// Sends `body` and answers once the node's response headers are in
-    /// with a success status; its body is still to be read: within the
-    /// per-call timeout from the start when `whole`, else as
-    /// [`HttpCall::open`] tells.
-    async fn send(&self, body: Bytes, whole: bool) -> Result<reqwest::Response, UpstreamError> {
+    /// with a success status; its body is still to be read.
+    async fn send(&self, body: Bytes) -> Result<Answer, UpstreamError> {
         let inner = &self.inner;
-        let mut request = inner
-            .client
-            .post(inner.url.clone())
-            .header("content-type", "text/xml");
-        if whole {
-            request = request.timeout(inner.timeout);
-        }
-        let response = request.body(body).send().await.map_err(classify)?;
+        let request = Request::post(inner.uri.clone())
+            .header(header::CONTENT_TYPE, "text/xml")
+            .body(Full::new(body))
+            .map_err(|e| UpstreamError::Transport(format!("building the request: {e}")))?;
+        let response: Response<Incoming> =
+            inner.client.request(request).await.map_err(classify_send)?;
         let status = response.status();
         if !status.is_success() {
             return Err(UpstreamError::Status(status.as_u16()));
         }
-        Ok(response)
+        Ok(Answer {
+            body: response.into_body(),
+        })
     }
 
     /// Sends `body` and answers once the node's response headers are in
@@ -129,13 +157,49 @@ impl HttpCall {
     pub async fn open(&self, body: Bytes) -> Result<Opened, UpstreamError> {
         let started = tokio::time::Instant::now();
         let timeout = self.inner.timeout;
-        let response = tokio::time::timeout(timeout, self.send(body, false))
+        let response = tokio::time::timeout(timeout, self.send(body))
             .await
             .map_err(|_| UpstreamError::Timeout)??;
         Ok(Opened {
             response,
             left: timeout.saturating_sub(started.elapsed()),
         })
+    }
+}
+
+/// A node's answer whose headers are in and whose body is still to be
+/// read.
+#[derive(Debug)]
+pub struct Answer {
+    body: Incoming,
+}
+
+impl Answer {
+    /// The body's length as its `Content-Length` gives it (0 when it
+    /// gives none).
+    fn expected(&self) -> u64 {
+        self.body.size_hint().exact().unwrap_or(0)
+    }
+
+    /// The next piece of the body; `None` at its end. Trailers, which
+    /// XML-RPC does not use, are skipped.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, UpstreamError> {
+        loop {
+            match self.body.frame().await {
+                None => return Ok(None),
+                Some(Err(e)) => {
+                    return Err(UpstreamError::Transport(with_cause(
+                        "error reading the answer",
+                        &e,
+                    )));
+                }
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        return Ok(Some(data));
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -147,7 +211,7 @@ pub struct Streamed(pub Bytes);
 #[derive(Debug)]
 pub struct Opened {
     /// The answer, its headers in.
-    pub response: reqwest::Response,
+    pub response: Answer,
     /// What is left of the per-call timeout for waiting on its body.
     pub left: Duration,
 }
@@ -171,23 +235,40 @@ impl Service<Streamed> for HttpCall {
     }
 }
 
-/// Sorts a reqwest error into what the gateway tells apart; never keeps
-/// the URL or any body. A transport error names its innermost cause too
-/// (say, "connection closed before message completed" when a node closed
-/// a pooled connection as the call went out), for the administrator who
-/// reads the fault.
-pub(crate) fn classify(e: reqwest::Error) -> UpstreamError {
-    if e.is_timeout() {
-        UpstreamError::Timeout
-    } else if e.is_connect() {
-        UpstreamError::Connect
-    } else {
-        let e = e.without_url();
-        let innermost = std::iter::successors(std::error::Error::source(&e), |c| c.source()).last();
-        UpstreamError::Transport(match innermost {
-            Some(cause) => format!("{e}: {cause}"),
-            None => e.to_string(),
-        })
+/// Sorts an error of the client into what the gateway tells apart; never
+/// keeps the URL or any body. A connection that could not be made is
+/// `Connect`, or `Timeout` when the connect timeout ran out. Any other
+/// names its innermost cause (say, "connection closed before message
+/// completed" when a node closed a pooled connection as the call went
+/// out), for the administrator who reads the fault.
+fn classify_send(e: hyper_util::client::legacy::Error) -> UpstreamError {
+    if e.is_connect() {
+        let timed_out = causes(&e).any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        });
+        return if timed_out {
+            UpstreamError::Timeout
+        } else {
+            UpstreamError::Connect
+        };
+    }
+    UpstreamError::Transport(with_cause("error sending request", &e))
+}
+
+/// The error's sources, innermost last.
+fn causes<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(e.source(), |c| c.source())
+}
+
+/// `what`, then the error's innermost cause (the error itself when it has
+/// none).
+fn with_cause(what: &str, e: &(dyn std::error::Error + 'static)) -> String {
+    match causes(e).last() {
+        Some(cause) => format!("{what}: {cause}"),
+        None => format!("{what}: {e}"),
     }
 }
 
@@ -239,5 +320,62 @@ mod tests {
         assert!(what.starts_with("error sending request: "), "{what}");
         assert!(what.contains("connection closed"), "{what}");
         assert!(!what.contains(&addr.to_string()), "{what}");
+    }
+
+    /// A node that answers `raw` to the first call on its first
+    /// connection, then keeps that connection open.
+    async fn node_answering(raw: &'static [u8]) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            tokio::io::AsyncWriteExt::write_all(&mut socket, raw)
+                .await
+                .unwrap();
+            std::future::pending::<()>().await;
+        });
+        format!("http://{addr}/rpc/api")
+    }
+
+    /// A redirect is not followed: the call fails with its status.
+    #[tokio::test]
+    async fn a_redirect_is_the_status_it_is() {
+        let url = node_answering(
+            b"HTTP/1.1 302 Found\r\nLocation: http://elsewhere.test/rpc/api\r\nContent-Length: 0\r\n\r\n",
+        )
+        .await;
+        let call = HttpCall::new(&url, &UpstreamConfig::default()).unwrap();
+        let err = call.post(Bytes::from_static(b"<methodCall/>")).await;
+        assert_eq!(err, Err(UpstreamError::Status(302)));
+    }
+
+    /// An answer whose body never ends times out within the per-call
+    /// timeout, which covers the body too.
+    #[tokio::test]
+    async fn a_body_that_never_ends_times_out() {
+        let url = node_answering(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n<?xml").await;
+        let cfg = UpstreamConfig {
+            timeout_ms: 300,
+            ..UpstreamConfig::default()
+        };
+        let call = HttpCall::new(&url, &cfg).unwrap();
+        let err = call.post(Bytes::from_static(b"<methodCall/>")).await;
+        assert_eq!(err, Err(UpstreamError::Timeout));
+    }
+
+    /// Only absolute `http` and `https` URLs name a node.
+    #[test]
+    fn only_http_urls_name_a_node() {
+        let cfg = UpstreamConfig::default();
+        for bad in ["ftp://node.test/rpc/api", "node.test/rpc/api", "http://"] {
+            assert_eq!(
+                HttpCall::new(bad, &cfg).unwrap_err(),
+                UpstreamError::BadUrl,
+                "{bad}"
+            );
+        }
+        assert!(HttpCall::new("https://node.test/rpc/api", &cfg).is_ok());
     }
 }

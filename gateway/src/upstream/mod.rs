@@ -166,7 +166,7 @@ impl NodeClient {
 /// success it was so far, which also ends a half-open trial.
 #[derive(Debug)]
 pub struct NodeStream {
-    response: reqwest::Response,
+    response: http::Answer,
     /// What is left of the per-call timeout for waiting on the node:
     /// time the gateway spends passing what it read on does not count.
     left: Duration,
@@ -233,7 +233,7 @@ impl NodeStream {
                 self.settle(false);
                 return Ok(None);
             }
-            Ok(Err(e)) => http::classify(e),
+            Ok(Err(e)) => e,
         };
         self.settle(true);
         Err(failed)
