@@ -175,36 +175,45 @@ async fn rpc(
     let request_id = headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_owned();
-    let span = tracing::info_span!("rpc", request_id = %request_id, method = tracing::field::Empty);
-    async move {
-        let answer = match body {
-            Err(rejection) => {
-                tracing::info!(status = %rejection.status(), "request body refused");
-                Err(Fault::new(
-                    -1,
-                    format!(
-                        "redstone.xmlrpc.XmlRpcFault: The request could not be read (limit {} bytes)",
-                        gw.config().limits.max_body_bytes
-                    ),
-                ))
+        .unwrap_or("-");
+    let limit = gw.config().limits.max_body_bytes;
+    // Parsed first, so that the span is made with the method it names
+    // (its fields are written out once, as it is made).
+    let (call, span) = match body {
+        Err(rejection) => {
+            let span = tracing::info_span!("rpc", request_id = %request_id);
+            span.in_scope(|| tracing::info!(status = %rejection.status(), "request body refused"));
+            let fault = Fault::new(
+                -1,
+                format!(
+                    "redstone.xmlrpc.XmlRpcFault: The request could not be read (limit {limit} bytes)"
+                ),
+            );
+            (Err(fault), span)
+        }
+        Ok(body) => match xmlrpc::parse_call(&body, &gw.config().limits.to_limits()) {
+            Ok(call) => {
+                let span =
+                    tracing::info_span!("rpc", request_id = %request_id, method = call.name.trim());
+                (Ok(call), span)
             }
-            Ok(body) => match xmlrpc::parse_call(&body, &gw.config().limits.to_limits()) {
-                Ok(call) => {
-                    drop(body);
-                    tracing::Span::current().record("method", call.name.trim());
-                    match gw.answer(call).await {
-                        Reply::Value(answer) => answer,
-                        // A fan-out list merged from the nodes' own bytes,
-                        // streamed as it is written.
-                        Reply::Encoded(body) => {
-                            return ([(header::CONTENT_TYPE, "text/xml")], body).into_response();
-                        }
-                    }
+            Err(e) => (
+                Err(e.to_fault()),
+                tracing::info_span!("rpc", request_id = %request_id),
+            ),
+        },
+    };
+    async move {
+        let answer = match call {
+            Ok(call) => match gw.answer(call).await {
+                Reply::Value(answer) => answer,
+                // A fan-out list merged from the nodes' own bytes,
+                // streamed as it is written.
+                Reply::Encoded(body) => {
+                    return ([(header::CONTENT_TYPE, "text/xml")], body).into_response();
                 }
-                Err(e) => Err(e.to_fault()),
             },
+            Err(fault) => Err(fault),
         };
         if let Err(f) = &answer {
             tracing::debug!(code = f.code, "answered a fault");
