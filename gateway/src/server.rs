@@ -2,19 +2,22 @@
 //! server does), `/metrics` (Prometheus text) and `/healthz`, with a
 //! request id on every request, plain or TLS, and graceful shutdown.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use axum::http::{HeaderValue, Method, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use futures::future::BoxFuture;
 use tokio::net::TcpListener;
+use tower::Service;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -104,7 +107,7 @@ pub async fn serve(
         tracing::info!("shutting down");
         let _ = stop_tx.send(true);
     });
-    let app = router(gateway.clone());
+    let app = tower::make::Shared::new(front(gateway.clone()));
     let serving = async {
         match &gateway.config().tls {
             Some(tls) => {
@@ -139,21 +142,92 @@ pub async fn serve(
     result
 }
 
+/// The request id header.
+const X_REQUEST_ID: &str = "x-request-id";
+
 /// Numbers requests: `x-request-id` when the client sent none.
 #[derive(Debug, Clone, Default)]
 struct Counter(Arc<AtomicU64>);
 
-impl MakeRequestId for Counter {
-    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+impl Counter {
+    /// The next number, as 16 hex digits.
+    fn next(&self) -> HeaderValue {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let n = self.0.fetch_add(1, Ordering::Relaxed);
-        HeaderValue::from_str(&format!("{n:016x}"))
-            .ok()
-            .map(RequestId::new)
+        let mut digits = [0u8; 16];
+        for (i, d) in digits.iter_mut().enumerate() {
+            *d = HEX[((n >> (60 - 4 * i)) & 0xf) as usize];
+        }
+        HeaderValue::from_bytes(&digits).expect("hex digits are a header value")
     }
 }
 
-/// The gateway's routes.
+impl MakeRequestId for Counter {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        Some(RequestId::new(self.next()))
+    }
+}
+
+/// The gateway's HTTP service as it is served: `POST /rpc/api`, the path
+/// every XML-RPC call takes, goes straight to its handler, without the
+/// router's layers; everything else goes through [`router`]. Both number
+/// requests from one counter and answer with their `x-request-id`.
+#[derive(Clone)]
+pub struct Front {
+    gateway: Arc<Gateway>,
+    router: Router,
+    ids: Counter,
+}
+
+impl std::fmt::Debug for Front {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Front").finish_non_exhaustive()
+    }
+}
+
+/// The service [`serve`] serves for `gateway`.
+pub fn front(gateway: Arc<Gateway>) -> Front {
+    let ids = Counter::default();
+    Front {
+        router: routes(gateway.clone(), ids.clone()),
+        gateway,
+        ids,
+    }
+}
+
+impl Service<Request<Body>> for Front {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Service::<Request<Body>>::poll_ready(&mut self.router, cx)
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        if request.method() != Method::POST || request.uri().path() != "/rpc/api" {
+            return Box::pin(self.router.call(request));
+        }
+        let gw = self.gateway.clone();
+        let id = match request.headers().get(X_REQUEST_ID) {
+            Some(id) => id.clone(),
+            None => self.ids.next(),
+        };
+        Box::pin(async move {
+            let mut response =
+                answer_rpc(gw, id.to_str().unwrap_or("-"), request.into_body()).await;
+            response.headers_mut().insert(X_REQUEST_ID, id);
+            Ok(response)
+        })
+    }
+}
+
+/// The gateway's routes, `/rpc/api` among them, each request numbered.
 pub fn router(gateway: Arc<Gateway>) -> Router {
+    routes(gateway, Counter::default())
+}
+
+fn routes(gateway: Arc<Gateway>, ids: Counter) -> Router {
     let limit = gateway.config().limits.max_body_bytes;
     Router::new()
         .route("/rpc/api", post(rpc).get(redirect_to_docs))
@@ -163,26 +237,35 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .merge(crate::rest::routes(gateway.clone()))
         .layer(DefaultBodyLimit::max(limit))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(Counter::default()))
+        .layer(SetRequestIdLayer::x_request_id(ids))
         .with_state(gateway)
 }
 
-async fn rpc(
-    State(gw): State<Arc<Gateway>>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let request_id = headers
-        .get("x-request-id")
+/// `POST /rpc/api` through the router (its layers numbered the request).
+async fn rpc(State(gw): State<Arc<Gateway>>, request: Request<Body>) -> Response {
+    let (parts, body) = request.into_parts();
+    let request_id = parts
+        .headers
+        .get(X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
+    answer_rpc(gw, request_id, body).await
+}
+
+/// Answers one XML-RPC request: its body read up to the configured limit,
+/// parsed, routed, and the answer encoded; every step's failure is the
+/// server's fault, never an HTTP error. Logs in a span named `rpc` with the
+/// request id and the method.
+async fn answer_rpc(gw: Arc<Gateway>, request_id: &str, body: Body) -> Response {
     let limit = gw.config().limits.max_body_bytes;
     // Parsed first, so that the span is made with the method it names
     // (its fields are written out once, as it is made).
-    let (call, span) = match body {
-        Err(rejection) => {
+    let (call, span) = match axum::body::to_bytes(body, limit).await {
+        Err(e) => {
             let span = tracing::info_span!("rpc", request_id = %request_id);
-            span.in_scope(|| tracing::info!(status = %rejection.status(), "request body refused"));
+            // The error says what went wrong (too long, broken off), never
+            // what the body held.
+            span.in_scope(|| tracing::info!(error = %e, limit, "request body refused"));
             let fault = Fault::new(
                 -1,
                 format!(
@@ -296,6 +379,15 @@ async fn healthz(State(gw): State<Arc<Gateway>>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_ids_are_sixteen_hex_digits() {
+        let ids = Counter(Arc::new(AtomicU64::new(0x0123_4567_89ab_cdef)));
+        assert_eq!(ids.next(), "0123456789abcdef");
+        assert_eq!(ids.next(), "0123456789abcdf0");
+        let last = Counter(Arc::new(AtomicU64::new(u64::MAX)));
+        assert_eq!(last.next(), "ffffffffffffffff");
+    }
 
     #[test]
     fn streamed_encoding_equals_the_codecs() {
