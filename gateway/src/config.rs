@@ -208,14 +208,17 @@ pub struct ListenerTls {
     pub key: PathBuf,
 }
 
-/// Talking to the nodes.
+/// Talking to the nodes. They are reached directly: the proxy variables
+/// (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`) are not used towards them,
+/// and a node's URL may not carry a user name or password.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UpstreamConfig {
     /// Extra CA certificates (PEM) trusted for the nodes' HTTPS, on top of
     /// the system's roots.
     pub ca: Option<PathBuf>,
-    /// Accept any certificate from the nodes. Off by default; only for labs.
+    /// Accept any certificate from the nodes (and any handshake signature).
+    /// Off by default; only for labs.
     pub accept_invalid_certs: bool,
     /// Time one call to one node may take, in milliseconds (default
     /// 30000). For a fan-out listing passed on while the nodes still send
@@ -226,7 +229,8 @@ pub struct UpstreamConfig {
     /// its connection is broken off, so the client sees an error, not a
     /// shorter document), and the nodes' connections are let go.
     pub timeout_ms: u64,
-    /// Time to open a connection to a node, in milliseconds (default 3000).
+    /// Time to open a connection to a node, in milliseconds (default 3000):
+    /// the name lookup, TCP and the TLS handshake together.
     pub connect_timeout_ms: u64,
     /// Extra attempts for idempotent reads that could not reach a node
     /// (default 2). Changes are never retried.

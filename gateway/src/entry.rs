@@ -150,6 +150,28 @@ pub fn main() -> std::process::ExitCode {
     }
 }
 
+/// Says that the proxy variables set, if any, are not used towards the
+/// nodes: the gateway reaches them directly.
+fn warn_of_proxies() {
+    let set: Vec<&str> = [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ]
+    .into_iter()
+    .filter(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+    .collect();
+    if !set.is_empty() {
+        tracing::warn!(
+            variables = %set.join(", "),
+            "proxy variables are set but not used towards the nodes: the gateway connects to them directly"
+        );
+    }
+}
+
 async fn main_async() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -158,6 +180,7 @@ async fn main_async() -> anyhow::Result<()> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
+    warn_of_proxies();
     let (cfg, command) = config(Args::parse())?;
     if let Some(Command::SeedNode(args)) = command {
         return seed_node(cfg, args).await;

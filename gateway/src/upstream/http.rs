@@ -4,8 +4,10 @@
 //! The client is hyper's own (`hyper-util`'s pooled client over a rustls
 //! connector), without a general-purpose layer on top: redirects are never
 //! followed (a node that redirects its API is misconfigured, and the call
-//! fails with its status), no proxy is consulted, and the node's URL is
-//! parsed once, when the client is made, not on every call.
+//! fails with its status), and the node's URL is parsed once, when the
+//! client is made, not on every call. Nodes are reached directly:
+//! `HTTP_PROXY`, `HTTPS_PROXY` and `ALL_PROXY` are not consulted (the
+//! gateway warns at start when they are set).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -31,6 +33,15 @@ use crate::tls;
 const POOL_IDLE: Duration = Duration::from_secs(90);
 /// Idle connections kept per node.
 const POOL_IDLE_PER_NODE: usize = 256;
+/// TCP keepalive on the connections to the nodes: probes after this long
+/// idle, this often, and this many unanswered before the connection is
+/// given up. A pooled connection a firewall dropped is found out before a
+/// call is written into it.
+const KEEPALIVE: Duration = Duration::from_secs(15);
+const KEEPALIVE_RETRIES: u32 = 3;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+type Connector = Timed<HttpsConnector<HttpConnector>>;
 
 /// Posts XML-RPC bodies to one node's `/rpc/api`. Clones share one client
 /// (each call clones the service).
@@ -41,37 +52,51 @@ pub struct HttpCall {
 
 #[derive(Debug)]
 struct Inner {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: Client<Connector, Full<Bytes>>,
     uri: Uri,
     timeout: Duration,
 }
 
 impl HttpCall {
-    /// A client for the node at `api_url` (`http` or `https`): its own
-    /// connection pool, the configured timeouts and TLS trust (the
-    /// system's roots and `upstream.ca`, or anything with
-    /// `upstream.accept_invalid_certs`).
+    /// A client for the node at `api_url` (`http` or `https`, without a
+    /// user name or password): its own connection pool, the configured
+    /// timeouts and TLS trust (the system's roots and `upstream.ca`, or
+    /// anything with `upstream.accept_invalid_certs`).
     pub fn new(api_url: &str, cfg: &UpstreamConfig) -> Result<HttpCall, UpstreamError> {
         // Read as a URL (what the configuration and the director hold),
-        // then kept in the form requests carry.
+        // then kept in the form requests carry. Credentials in it would
+        // be neither sent nor kept out of the logs: refused.
         let url = reqwest::Url::parse(api_url).map_err(|_| UpstreamError::BadUrl)?;
-        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        let https = match url.scheme() {
+            "https" => true,
+            "http" => false,
+            _ => return Err(UpstreamError::BadUrl),
+        };
+        if url.host().is_none() || !url.username().is_empty() || url.password().is_some() {
             return Err(UpstreamError::BadUrl);
         }
         let uri: Uri = url.as_str().parse().map_err(|_| UpstreamError::BadUrl)?;
-        if cfg.accept_invalid_certs {
+        let tls = tls::client_config(cfg, https).map_err(|e| UpstreamError::Tls(e.to_string()))?;
+        if https && cfg.accept_invalid_certs {
             tracing::warn!(node_url = %url, "accepting any certificate from this node");
         }
-        let tls = tls::client_config(cfg).map_err(|e| UpstreamError::Tls(e.to_string()))?;
         let mut tcp = HttpConnector::new();
         tcp.enforce_http(false);
         tcp.set_nodelay(true);
+        tcp.set_keepalive(Some(KEEPALIVE));
+        tcp.set_keepalive_interval(Some(KEEPALIVE));
+        tcp.set_keepalive_retries(Some(KEEPALIVE_RETRIES));
+        // Shared out among a name's addresses, so that one that does not
+        // answer leaves time for the next; [`Timed`] bounds the whole.
         tcp.set_connect_timeout(Some(cfg.connect_timeout()));
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(tcp);
+        let connector = Timed {
+            inner: hyper_rustls::HttpsConnectorBuilder::new()
+                .with_tls_config(tls)
+                .https_or_http()
+                .enable_http1()
+                .wrap_connector(tcp),
+            timeout: cfg.connect_timeout(),
+        };
         let client = Client::builder(TokioExecutor::new())
             .pool_max_idle_per_host(POOL_IDLE_PER_NODE)
             .pool_idle_timeout(POOL_IDLE)
@@ -235,9 +260,48 @@ impl Service<Streamed> for HttpCall {
     }
 }
 
+/// A connector whose whole set-up of a connection (the name lookup, TCP,
+/// the TLS handshake) must end within `timeout`, else it fails as timed
+/// out (`upstream.connect_timeout_ms`).
+#[derive(Debug, Clone)]
+struct Timed<C> {
+    inner: C,
+    timeout: Duration,
+}
+
+impl<C> Service<Uri> for Timed<C>
+where
+    C: Service<Uri>,
+    C::Error: Into<BoxError>,
+    C::Future: Send + 'static,
+{
+    type Response = C::Response;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<C::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, uri: Uri) -> Self::Future {
+        let connecting = self.inner.call(uri);
+        let timeout = self.timeout;
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, connecting).await {
+                Ok(connected) => connected.map_err(Into::into),
+                Err(_) => Err(Box::new(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "connecting timed out",
+                )) as BoxError),
+            }
+        })
+    }
+}
+
 /// Sorts an error of the client into what the gateway tells apart; never
 /// keeps the URL or any body. A connection that could not be made is
-/// `Connect`, or `Timeout` when the connect timeout ran out. Any other
+/// `Connect` (refused, the name unknown, a certificate not trusted), or
+/// `Timeout` when the connect timeout ran out. Any other
 /// names its innermost cause (say, "connection closed before message
 /// completed" when a node closed a pooled connection as the call went
 /// out), for the administrator who reads the fault.
@@ -365,17 +429,52 @@ mod tests {
         assert_eq!(err, Err(UpstreamError::Timeout));
     }
 
-    /// Only absolute `http` and `https` URLs name a node.
+    /// A node that takes the connection but never completes the TLS
+    /// handshake fails as timed out after the connect timeout, not the
+    /// per-call one.
+    #[tokio::test]
+    async fn a_handshake_that_never_ends_times_out_as_a_connect() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (_socket, _) = listener.accept().await.unwrap();
+            std::future::pending::<()>().await;
+        });
+        let cfg = UpstreamConfig {
+            connect_timeout_ms: 200,
+            timeout_ms: 600_000,
+            accept_invalid_certs: true,
+            ..UpstreamConfig::default()
+        };
+        let call = HttpCall::new(&format!("https://{addr}/rpc/api"), &cfg).unwrap();
+        let answer = tokio::time::timeout(
+            Duration::from_secs(60),
+            call.post(Bytes::from_static(b"<methodCall/>")),
+        )
+        .await
+        .expect("the connect timeout applies to the handshake");
+        assert_eq!(answer, Err(UpstreamError::Timeout));
+    }
+
+    /// Only absolute `http` and `https` URLs without credentials name a
+    /// node.
     #[test]
     fn only_http_urls_name_a_node() {
         let cfg = UpstreamConfig::default();
-        for bad in ["ftp://node.test/rpc/api", "node.test/rpc/api", "http://"] {
+        for bad in [
+            "ftp://node.test/rpc/api",
+            "node.test/rpc/api",
+            "http://",
+            "https://admin:secret@node.test/rpc/api",
+            "http://admin@node.test/rpc/api",
+        ] {
             assert_eq!(
                 HttpCall::new(bad, &cfg).unwrap_err(),
                 UpstreamError::BadUrl,
                 "{bad}"
             );
         }
+        assert!(HttpCall::new("http://node.test/rpc/api", &cfg).is_ok());
         assert!(HttpCall::new("https://node.test/rpc/api", &cfg).is_ok());
     }
 }
