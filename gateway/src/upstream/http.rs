@@ -161,8 +161,19 @@ impl HttpCall {
             .header(header::CONTENT_TYPE, "text/xml")
             .body(Full::new(body))
             .map_err(|e| UpstreamError::Transport(format!("building the request: {e}")))?;
-        let response: Response<Incoming> =
-            inner.client.request(request).await.map_err(classify_send)?;
+        let response: Response<Incoming> = inner.client.request(request).await.map_err(|e| {
+            let sorted = classify_send(&e);
+            if sorted == UpstreamError::Connect {
+                // The fault says "unreachable"; the log says why (refused,
+                // an unknown name, a certificate not trusted).
+                tracing::warn!(
+                    node_url = %inner.uri,
+                    cause = %with_cause("connecting", &e),
+                    "could not connect to the node"
+                );
+            }
+            sorted
+        })?;
         let status = response.status();
         if !status.is_success() {
             return Err(UpstreamError::Status(status.as_u16()));
@@ -305,9 +316,9 @@ where
 /// names its innermost cause (say, "connection closed before message
 /// completed" when a node closed a pooled connection as the call went
 /// out), for the administrator who reads the fault.
-fn classify_send(e: hyper_util::client::legacy::Error) -> UpstreamError {
+fn classify_send(e: &hyper_util::client::legacy::Error) -> UpstreamError {
     if e.is_connect() {
-        let timed_out = causes(&e).any(|c| {
+        let timed_out = causes(e).any(|c| {
             c.downcast_ref::<std::io::Error>()
                 .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
         });
@@ -317,7 +328,7 @@ fn classify_send(e: hyper_util::client::legacy::Error) -> UpstreamError {
             UpstreamError::Connect
         };
     }
-    UpstreamError::Transport(with_cause("error sending request", &e))
+    UpstreamError::Transport(with_cause("error sending request", e))
 }
 
 /// The error's sources, innermost last.
