@@ -19,9 +19,13 @@
 //!
 //! Last, the headline concurrency runs once more as the gateway is
 //! deployed, on hardware of its own: the load generator and the simulator
-//! pinned to one core, the gateway to the other (`taskset`), direct and
-//! routed alike. Both verdicts are printed: on shared cores, and with the
-//! gateway on a core of its own.
+//! pinned to one core, direct and routed alike, and a second gateway
+//! process started on the other core alone (`taskset -c 1`), so that its
+//! runtime sizes itself to the one core it has, as a gateway given one
+//! core does (a gateway moved onto one core after it started would run
+//! two worker threads there, handing each call from one to the other).
+//! Both verdicts are printed: on shared cores, and with the gateway on a
+//! core of its own.
 //!
 //! `cargo bench -p gateway --bench routed_call`
 
@@ -128,37 +132,46 @@ async fn bench() {
             verdict(added <= 0.3)
         );
     }
-    own_core(
-        &direct,
-        &direct_key,
-        &local_id,
-        &routed,
-        &routed_key,
-        &cluster_id,
-        gateway.pid(),
-    )
-    .await;
+    drop(gateway);
+    own_core(&node.url, &direct, &direct_key, &local_id).await;
 }
 
 /// The headline run with the gateway on a core of its own, as deployed:
-/// this process (load generator and simulator) on CPU 0, the gateway on
-/// CPU 1, for the direct run too.
-async fn own_core(
-    direct: &Client,
-    direct_key: &Value,
-    local_id: &Value,
-    routed: &Client,
-    routed_key: &Value,
-    cluster_id: &Value,
-    gateway: u32,
-) {
+/// this process (load generator and simulator) on CPU 0, for the direct
+/// run too, and a gateway for `node_url` started on CPU 1 alone.
+async fn own_core(node_url: &str, direct: &Client, direct_key: &Value, local_id: &Value) {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if cores < 2 || !pin(None, 0) || !pin(Some(gateway), 1) {
+    let gateway = (cores >= 2 && pin(None, 0))
+        .then(|| GatewayProcess::start_on_cpu(&[node_url], 1))
+        .flatten();
+    let Some(gateway) = gateway else {
         println!(
             "  gateway on a core of its own: not measured ({cores} core(s), or taskset failed)"
         );
         return;
+    };
+    let routed = Client::new(&gateway.url);
+    let routed_key = routed.login().await;
+    let cluster = routed
+        .call("system.listSystems", vec![routed_key.clone()])
+        .await;
+    let cluster_id = cluster.as_array().unwrap()[500]
+        .as_struct()
+        .unwrap()
+        .get("id")
+        .unwrap()
+        .clone();
+    // Warm: the connections to the node are open, as in the shared run.
+    for _ in 0..200 {
+        routed
+            .call(
+                "system.getDetails",
+                vec![routed_key.clone(), cluster_id.clone()],
+            )
+            .await;
     }
+    let (routed, routed_key, cluster_id) = (&routed, &routed_key, &cluster_id);
+    let gateway = gateway.pid();
     let d = get_details(HEADLINE, direct, direct_key, local_id).await;
     let gw_before = cpu_time(Some(gateway));
     let g = get_details(HEADLINE, routed, routed_key, cluster_id).await;

@@ -79,7 +79,27 @@ pub struct GatewayProcess {
 
 impl GatewayProcess {
     pub fn start(nodes: &[&str]) -> GatewayProcess {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gateway"));
+        Self::start_with(Command::new(env!("CARGO_BIN_EXE_gateway")), nodes)
+    }
+
+    /// The gateway started on CPU `cpu` alone (util-linux's `taskset`), as
+    /// a gateway given one core is deployed: its runtime sizes itself to
+    /// the one core it may use. `None` when `taskset` is missing.
+    pub fn start_on_cpu(nodes: &[&str], cpu: usize) -> Option<GatewayProcess> {
+        let found = Command::new("taskset")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !found {
+            return None;
+        }
+        let mut cmd = Command::new("taskset");
+        cmd.args(["-c", &cpu.to_string(), env!("CARGO_BIN_EXE_gateway")]);
+        Some(Self::start_with(cmd, nodes))
+    }
+
+    fn start_with(mut cmd: Command, nodes: &[&str]) -> GatewayProcess {
         cmd.args(["--listen", "127.0.0.1:0"]);
         for (i, url) in nodes.iter().enumerate() {
             cmd.arg("--node").arg(format!("n{}={url}", i + 1));
