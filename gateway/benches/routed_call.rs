@@ -59,24 +59,8 @@ async fn bench() {
     let routed = Client::new(&gateway.url);
     let direct_key = direct.login().await;
     let routed_key = routed.login().await;
-    let local = direct
-        .call("system.listSystems", vec![direct_key.clone()])
-        .await;
-    let local_id = local.as_array().unwrap()[500]
-        .as_struct()
-        .unwrap()
-        .get("id")
-        .unwrap()
-        .clone();
-    let cluster = routed
-        .call("system.listSystems", vec![routed_key.clone()])
-        .await;
-    let cluster_id = cluster.as_array().unwrap()[500]
-        .as_struct()
-        .unwrap()
-        .get("id")
-        .unwrap()
-        .clone();
+    let local_id = system_id(&direct, &direct_key).await;
+    let cluster_id = system_id(&routed, &routed_key).await;
 
     println!("routed call: system.getDetails, {RUN:?} per run");
     let mut headline = None;
@@ -152,15 +136,7 @@ async fn own_core(node_url: &str, direct: &Client, direct_key: &Value, local_id:
     };
     let routed = Client::new(&gateway.url);
     let routed_key = routed.login().await;
-    let cluster = routed
-        .call("system.listSystems", vec![routed_key.clone()])
-        .await;
-    let cluster_id = cluster.as_array().unwrap()[500]
-        .as_struct()
-        .unwrap()
-        .get("id")
-        .unwrap()
-        .clone();
+    let cluster_id = system_id(&routed, &routed_key).await;
     // Warm: the connections to the node are open, as in the shared run.
     for _ in 0..200 {
         routed
@@ -191,6 +167,18 @@ async fn own_core(node_url: &str, direct: &Client, direct_key: &Value, local_id:
         verdict(ratio >= 0.8),
         verdict(added <= 0.3)
     );
+}
+
+/// The id of the 501st system `client` lists (the same system through the
+/// node and through a gateway: both list in the node's order).
+async fn system_id(client: &Client, key: &Value) -> Value {
+    let systems = client.call("system.listSystems", vec![key.clone()]).await;
+    systems.as_array().unwrap()[500]
+        .as_struct()
+        .unwrap()
+        .get("id")
+        .unwrap()
+        .clone()
 }
 
 /// `concurrency` closed loops of `system.getDetails(key, id)` through
