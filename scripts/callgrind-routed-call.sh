@@ -73,7 +73,8 @@ import xmlrpc.client
 url, calls, pid = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 server = xmlrpc.client.ServerProxy(url)
 key = server.auth.login("admin", "admin")
-system = server.system.listSystems(key)[len(server.system.listSystems(key)) // 2]["id"]
+systems = server.system.listSystems(key)
+system = systems[len(systems) // 2]["id"]
 for _ in range(200):
     server.system.getDetails(key, system)
 subprocess.run(["callgrind_control", "-z", pid], check=True, capture_output=True)

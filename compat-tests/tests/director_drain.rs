@@ -328,20 +328,7 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     // n1 comes back. An activation key made while it was away reached n2
     // and n3 only: `gateway seed-node` copies it onto n1 before n1 is
     // staged, so a broadcast after n1 serves again finds it on every node.
-    let made = rpc_a
-        .call(
-            "activationkey.create",
-            vec![
-                key.clone(),
-                "returning".into(),
-                "Made while n1 was away".into(),
-                "".into(),
-                xmlrpc::Value::Array(Vec::new()),
-                false.into(),
-            ],
-        )
-        .await
-        .unwrap();
+    let made = create_key(&rpc_a, &key, "returning", "Made while n1 was away").await;
     assert_eq!(made.as_str(), Some("1-returning"));
     let n1_rpc = RpcClient::new(format!("{}/rpc/api", cluster.sim_urls["n1"]));
     let n1_key: xmlrpc::Value = n1_rpc.login("admin", "admin").await.unwrap().into();
@@ -475,20 +462,7 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
         .await
         .unwrap();
     assert!(seen.contains("n1 is staged: waiting"), "{seen}");
-    rpc_b
-        .call(
-            "activationkey.create",
-            vec![
-                key.clone(),
-                "during".into(),
-                "Made while n1 was being seeded".into(),
-                "".into(),
-                xmlrpc::Value::Array(Vec::new()),
-                false.into(),
-            ],
-        )
-        .await
-        .unwrap();
+    create_key(&rpc_b, &key, "during", "Made while n1 was being seeded").await;
     let out = tokio::task::spawn_blocking(move || {
         use std::io::Read;
         rest.read_to_string(&mut seen).unwrap();
@@ -540,6 +514,28 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
 }
 
 /// The ids `system.listSystems` answers through `rpc`.
+/// `activationkey.create` of a key named `name`, with no entitlements.
+async fn create_key(
+    rpc: &RpcClient,
+    key: &xmlrpc::Value,
+    name: &str,
+    description: &str,
+) -> xmlrpc::Value {
+    rpc.call(
+        "activationkey.create",
+        vec![
+            key.clone(),
+            name.into(),
+            description.into(),
+            "".into(),
+            xmlrpc::Value::Array(Vec::new()),
+            false.into(),
+        ],
+    )
+    .await
+    .unwrap()
+}
+
 async fn listed_ids(rpc: &RpcClient, key: &xmlrpc::Value) -> HashSet<i64> {
     let listed = rpc
         .call("system.listSystems", vec![key.clone()])

@@ -7,10 +7,10 @@
 
 use std::sync::Arc;
 
+use compat_tests::harness::RpcClient;
 use compat_tests::sim::{self, SimConfig};
 use gateway::config::{GatewayConfig, ListenerTls, StaticNode};
 use gateway::{Directory, Gateway};
-use xmlrpc::{Limits, MethodCall, Value};
 
 async fn start(cfg: GatewayConfig) -> (String, tokio::sync::oneshot::Sender<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -26,24 +26,6 @@ async fn start(cfg: GatewayConfig) -> (String, tokio::sync::oneshot::Sender<()>)
         },
     ));
     (format!("{scheme}://{addr}/rpc/api"), tx)
-}
-
-/// `auth.login` as admin through the gateway at `url`.
-async fn login(url: &str) -> xmlrpc::MethodResponse {
-    let body = xmlrpc::encode_call(&MethodCall {
-        name: "auth.login".into(),
-        params: vec!["admin".into(), "admin".into()],
-    });
-    let answer = reqwest::Client::new()
-        .post(url)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    xmlrpc::parse_response(&answer, &Limits::RESPONSE).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -77,11 +59,11 @@ async fn https_on_the_listener_and_towards_the_nodes() {
         .push(StaticNode::parse_flag(&format!("g1={front_url}")).unwrap());
     let (back_url, _stop_back) = start(back).await;
 
-    let key = login(&back_url).await.unwrap();
-    assert!(
-        matches!(&key, Value::String(k) if spec::is_session_key(k)),
-        "{key:?}"
-    );
+    let key = RpcClient::new(&back_url)
+        .login("admin", "admin")
+        .await
+        .unwrap();
+    assert!(spec::is_session_key(&key), "{key:?}");
 
     // A gateway that does not trust the front's certificate cannot reach
     // it: the login is the server's fault naming the node, no session.
@@ -90,10 +72,9 @@ async fn https_on_the_listener_and_towards_the_nodes() {
         .nodes
         .push(StaticNode::parse_flag(&format!("g1={front_url}")).unwrap());
     let (untrusting_url, _stop_untrusting) = start(untrusting).await;
-    let refused = login(&untrusting_url).await;
-    let Err(fault) = &refused else {
-        panic!("an untrusted node's login succeeded: {refused:?}");
-    };
+    let fault = RpcClient::new(&untrusting_url)
+        .fault("auth.login", vec!["admin".into(), "admin".into()])
+        .await;
     assert!(fault.string.contains("g1"), "{fault:?}");
     assert!(fault.string.contains("unreachable"), "{fault:?}");
 
@@ -103,11 +84,11 @@ async fn https_on_the_listener_and_towards_the_nodes() {
     lab.nodes
         .push(StaticNode::parse_flag(&format!("g1={front_url}")).unwrap());
     let (lab_url, _stop_lab) = start(lab).await;
-    let key = login(&lab_url).await.unwrap();
-    assert!(
-        matches!(&key, Value::String(k) if spec::is_session_key(k)),
-        "{key:?}"
-    );
+    let key = RpcClient::new(&lab_url)
+        .login("admin", "admin")
+        .await
+        .unwrap();
+    assert!(spec::is_session_key(&key), "{key:?}");
 
     // A client that does not trust the certificate gets no answer.
     let refused = reqwest::Client::new().get(&front_url).send().await;

@@ -82,21 +82,13 @@ impl GatewayProcess {
         Self::start_with(Command::new(env!("CARGO_BIN_EXE_gateway")), nodes)
     }
 
-    /// The gateway started on CPU `cpu` alone (util-linux's `taskset`), as
-    /// a gateway given one core is deployed: its runtime sizes itself to
-    /// the one core it may use. `None` when `taskset` is missing.
-    pub fn start_on_cpu(nodes: &[&str], cpu: usize) -> Option<GatewayProcess> {
-        let found = Command::new("taskset")
-            .arg("--version")
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !found {
-            return None;
-        }
+    /// The gateway started on CPU `cpu` alone (util-linux's `taskset`, as
+    /// [`pin`] uses), as a gateway given one core is deployed: its runtime
+    /// sizes itself to the one core it may use.
+    pub fn start_on_cpu(nodes: &[&str], cpu: usize) -> GatewayProcess {
         let mut cmd = Command::new("taskset");
         cmd.args(["-c", &cpu.to_string(), env!("CARGO_BIN_EXE_gateway")]);
-        Some(Self::start_with(cmd, nodes))
+        Self::start_with(cmd, nodes)
     }
 
     fn start_with(mut cmd: Command, nodes: &[&str]) -> GatewayProcess {

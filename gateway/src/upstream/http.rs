@@ -11,7 +11,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -57,12 +57,51 @@ struct Inner {
     timeout: Duration,
 }
 
+/// The TLS configurations of the clients towards the nodes, made on first
+/// use and shared by every node's client: reading the system's CA roots
+/// and `upstream.ca` is file I/O, done once rather than per node. A
+/// configuration that could not be made is tried again next time (say,
+/// once `upstream.ca` is readable).
+#[derive(Debug, Default)]
+pub struct ClientTls {
+    made: Mutex<[Option<rustls::ClientConfig>; 2]>,
+}
+
+impl ClientTls {
+    /// The configuration for an `https` node, or for a plain `http` one.
+    fn get(
+        &self,
+        cfg: &UpstreamConfig,
+        https: bool,
+    ) -> Result<rustls::ClientConfig, UpstreamError> {
+        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = &mut made[usize::from(https)];
+        if let Some(config) = slot {
+            return Ok(config.clone());
+        }
+        let config =
+            tls::client_config(cfg, https).map_err(|e| UpstreamError::Tls(e.to_string()))?;
+        Ok(slot.insert(config).clone())
+    }
+}
+
 impl HttpCall {
     /// A client for the node at `api_url` (`http` or `https`, without a
     /// user name or password): its own connection pool, the configured
     /// timeouts and TLS trust (the system's roots and `upstream.ca`, or
-    /// anything with `upstream.accept_invalid_certs`).
+    /// anything with `upstream.accept_invalid_certs`), its TLS
+    /// configuration made for it alone.
     pub fn new(api_url: &str, cfg: &UpstreamConfig) -> Result<HttpCall, UpstreamError> {
+        Self::with_tls(api_url, cfg, &ClientTls::default())
+    }
+
+    /// [`HttpCall::new`] with TLS configurations shared among the nodes'
+    /// clients (`tls` must have been made for the same `cfg`).
+    pub fn with_tls(
+        api_url: &str,
+        cfg: &UpstreamConfig,
+        tls: &ClientTls,
+    ) -> Result<HttpCall, UpstreamError> {
         // Read as a URL (what the configuration and the director hold),
         // then kept in the form requests carry. Credentials in it would
         // be neither sent nor kept out of the logs: refused.
@@ -76,7 +115,7 @@ impl HttpCall {
             return Err(UpstreamError::BadUrl);
         }
         let uri: Uri = url.as_str().parse().map_err(|_| UpstreamError::BadUrl)?;
-        let tls = tls::client_config(cfg, https).map_err(|e| UpstreamError::Tls(e.to_string()))?;
+        let tls = tls.get(cfg, https)?;
         if https && cfg.accept_invalid_certs {
             tracing::warn!(node_url = %url, "accepting any certificate from this node");
         }
@@ -465,6 +504,32 @@ mod tests {
         .await
         .expect("the connect timeout applies to the handshake");
         assert_eq!(answer, Err(UpstreamError::Timeout));
+    }
+
+    /// The nodes' TLS configuration is made once it can be: a CA file
+    /// that cannot be read fails the client, and once it is there the
+    /// next client is made.
+    #[test]
+    fn a_tls_configuration_that_failed_is_tried_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("nodes-ca.pem");
+        let cfg = UpstreamConfig {
+            ca: Some(ca.clone()),
+            ..UpstreamConfig::default()
+        };
+        let shared = ClientTls::default();
+        let url = "https://node.test/rpc/api";
+        let missing = HttpCall::with_tls(url, &cfg, &shared).unwrap_err();
+        assert!(
+            matches!(&missing, UpstreamError::Tls(what) if what.contains("nodes-ca.pem")),
+            "{missing:?}"
+        );
+        let certified = rcgen::generate_simple_self_signed(vec!["node.test".to_owned()]).unwrap();
+        std::fs::write(&ca, certified.cert.pem()).unwrap();
+        HttpCall::with_tls(url, &cfg, &shared).unwrap();
+        // Made now: later clients share it, the file is not read again.
+        std::fs::remove_file(&ca).unwrap();
+        HttpCall::with_tls(url, &cfg, &shared).unwrap();
     }
 
     /// Only absolute `http` and `https` URLs without credentials name a

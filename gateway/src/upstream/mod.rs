@@ -278,6 +278,7 @@ pub struct Upstreams {
     cfg: UpstreamConfig,
     breaker: BreakerConfig,
     metrics: Arc<Metrics>,
+    tls: http::ClientTls,
     clients: Mutex<HashMap<String, Arc<NodeClient>>>,
 }
 
@@ -288,6 +289,7 @@ impl Upstreams {
             cfg,
             breaker,
             metrics,
+            tls: http::ClientTls::default(),
             clients: Mutex::new(HashMap::new()),
         }
     }
@@ -306,7 +308,7 @@ impl Upstreams {
         );
         let client = Arc::new(NodeClient {
             url: api_url.to_owned(),
-            service: breaker.layer(HttpCall::new(api_url, &self.cfg)?),
+            service: breaker.layer(HttpCall::with_tls(api_url, &self.cfg, &self.tls)?),
             breaker,
             metrics: self.metrics.node(id),
             retries: self.cfg.read_retries,
