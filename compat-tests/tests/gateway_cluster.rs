@@ -10,8 +10,9 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use compat_tests::harness::{RpcClient, RpcError, lab_gateway, lab_sim, python_checks};
+use compat_tests::harness::{RpcClient, RpcError, Running, lab_gateway, lab_sim, python_checks};
 use xmlrpc::Value;
 
 const SIM: &str = env!("CARGO_BIN_EXE_uyuni-sim");
@@ -133,4 +134,57 @@ async fn one_cluster_behind_two_gateways_and_a_node_dies() {
         "{metrics}"
     );
     assert!(metrics.contains("gateway_node_latency_seconds_bucket{node=\"n1\""));
+}
+
+/// What an operator reads when a node cannot be reached: the fault names
+/// the node, the gateway's log says why. Proxy variables are said to be
+/// unused, without their values (they may hold a proxy's password), and a
+/// login's password never reaches the log, even at debug level.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_says_why_a_node_is_unreachable_and_holds_no_password() {
+    const WAIT: Duration = Duration::from_secs(10);
+    let password = "login-Pa55word";
+    let sim = |name| {
+        let args = ["--name", name, "--systems", "5", "--password", password];
+        Running::start(Path::new(SIM), &args).expect("uyuni-sim starts")
+    };
+    let (reachable, plain) = (sim("alpha"), sim("beta"));
+    // `https` towards a node that speaks plain HTTP: the handshake fails.
+    let https = plain.rpc_url().replacen("http://", "https://", 1);
+    let (n1, n2) = (
+        format!("n1@lab={}", reachable.rpc_url()),
+        format!("n2@lab={https}"),
+    );
+    let args = ["--listen", "127.0.0.1:0", "--node", &n1, "--node", &n2];
+    let proxy_password = "proxy-Pa55word";
+    let proxy = format!("http://user:{proxy_password}@proxy.invalid:3128");
+    let env = [("RUST_LOG", "debug"), ("HTTPS_PROXY", proxy.as_str())];
+    let (gateway, log) =
+        Running::start_logged(&gateway_binary(), &args, &env).expect("gateway starts");
+    let warned = log.wait_for(
+        &["proxy variables are set but not used", "HTTPS_PROXY"],
+        WAIT,
+    );
+    assert!(warned.is_some(), "no proxy warning in {:#?}", log.lines());
+
+    // The login leaves the node out (it is logged into when it answers);
+    // a listing over both nodes (policy strict) names it.
+    let rpc = RpcClient::new(gateway.rpc_url());
+    let key = rpc.login("admin", password).await.expect("a login");
+    let fault = rpc.fault("system.listSystems", vec![key.into()]).await;
+    assert!(
+        fault.string.contains("n2") && fault.string.contains("unreachable"),
+        "{fault:?}"
+    );
+    let why = log.wait_for(&["could not connect to the node", &https, "cause="], WAIT);
+    assert!(why.is_some(), "no cause in {:#?}", log.lines());
+
+    // n1 took the password in its login: still nothing in the log.
+    for line in log.lines() {
+        assert!(!line.contains(password), "a password in the log: {line}");
+        assert!(
+            !line.contains(proxy_password),
+            "a password in the log: {line}"
+        );
+    }
 }

@@ -10,8 +10,8 @@ pub use rpc::{RpcClient, RpcError};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 /// How long a binary may take to print its listening line.
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -28,11 +28,38 @@ impl Running {
     /// Starts `program` with `args` and waits until it prints a line
     /// containing `listening on <url>`.
     pub fn start(program: &Path, args: &[&str]) -> std::io::Result<Running> {
-        let mut child = Command::new(program)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()?;
+        let mut cmd = Command::new(program);
+        cmd.args(args).stderr(Stdio::inherit());
+        Running::spawn(cmd, program)
+    }
+
+    /// [`Running::start`] with `env` added to its environment, keeping
+    /// what it writes to standard error in the answered [`Log`] (and
+    /// passing it on to this process's standard error).
+    pub fn start_logged(
+        program: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> std::io::Result<(Running, Log)> {
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .envs(env.iter().copied())
+            .stderr(Stdio::piped());
+        let mut running = Running::spawn(cmd, program)?;
+        let stderr = running.child.stderr.take().expect("stderr is piped");
+        let log = Log::default();
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+                kept.0.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+            }
+        });
+        Ok((running, log))
+    }
+
+    fn spawn(mut cmd: Command, program: &Path) -> std::io::Result<Running> {
+        let mut child = cmd.stdout(Stdio::piped()).spawn()?;
         let stdout = child.stdout.take().expect("stdout is piped");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -72,6 +99,34 @@ impl Running {
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The lines a process started with [`Running::start_logged`] wrote to
+/// standard error so far.
+#[derive(Debug, Clone, Default)]
+pub struct Log(Arc<Mutex<Vec<String>>>);
+
+impl Log {
+    /// Every line so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The first line holding every one of `parts`, waiting up to
+    /// `timeout` for it (the process writes as it goes).
+    pub fn wait_for(&self, parts: &[&str], timeout: Duration) -> Option<String> {
+        let started = Instant::now();
+        loop {
+            let found = self
+                .lines()
+                .into_iter()
+                .find(|line| parts.iter().all(|p| line.contains(p)));
+            if found.is_some() || started.elapsed() > timeout {
+                return found;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
