@@ -8,6 +8,27 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Declares a fieldless enum with `ALL`, every variant in declaration
+/// order, so that a variant cannot be added and left out of it.
+macro_rules! enum_with_all {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $($(#[$variant_meta:meta])* $variant:ident,)+
+        }
+    ) => {
+        $(#[$meta])*
+        $vis enum $name {
+            $($(#[$variant_meta])* $variant,)+
+        }
+
+        impl $name {
+            /// Every kind, in declaration order.
+            pub const ALL: [$name; [$(stringify!($variant)),+].len()] = [$($name::$variant),+];
+        }
+    };
+}
+
 /// Cluster system ids start here, where a single server's start, so that
 /// tools expecting server-like ids keep working.
 pub const FIRST_CLUSTER_SYSTEM_ID: i32 = 1_000_010_000;
@@ -29,48 +50,38 @@ pub struct SystemIdentity {
     pub machine_id: Option<String>,
 }
 
-/// What a cluster id of an [`ObjectIdentity`] names.
-///
-/// Besides actions and schedules, a node numbers some objects of its own
-/// that the API names by id: images, snapshots, Ansible paths, the user's
-/// notifications, stored package profiles and pinned subscriptions. Each
-/// node counts them from 1, so the same number names different objects on
-/// two nodes; the cluster gives each its own id, as for actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectKind {
-    /// A scheduled action.
-    Action,
-    /// A recurring action schedule (`recurring.*`, `recurringaction.*`).
-    Schedule,
-    /// A container or OS image (`image.*`).
-    Image,
-    /// A system snapshot (`system.provisioning.snapshot.*`).
-    Snapshot,
-    /// An Ansible playbook or inventory path of a control node (`ansible.*`).
-    AnsiblePath,
-    /// A notification of a user (`user.notifications.*`).
-    Notification,
-    /// A stored package profile (`system.*PackageProfile*`).
-    PackageProfile,
-    /// A subscription pinned to a system
-    /// (`subscriptionmatching.pinnedsubscription.*`).
-    PinnedSubscription,
+enum_with_all! {
+    /// What a cluster id of an [`ObjectIdentity`] names.
+    ///
+    /// Besides actions and schedules, a node numbers some objects of its own
+    /// that the API names by id: images, snapshots, Ansible paths, the user's
+    /// notifications, stored package profiles and pinned subscriptions. Each
+    /// node counts them from 1, so the same number names different objects on
+    /// two nodes; the cluster gives each its own id, as for actions.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ObjectKind {
+        /// A scheduled action.
+        Action,
+        /// A recurring action schedule (`recurring.*`, `recurringaction.*`).
+        Schedule,
+        /// A container or OS image (`image.*`).
+        Image,
+        /// A system snapshot (`system.provisioning.snapshot.*`).
+        Snapshot,
+        /// An Ansible playbook or inventory path of a control node (`ansible.*`).
+        AnsiblePath,
+        /// A notification of a user (`user.notifications.*`).
+        Notification,
+        /// A stored package profile (`system.*PackageProfile*`).
+        PackageProfile,
+        /// A subscription pinned to a system
+        /// (`subscriptionmatching.pinnedsubscription.*`).
+        PinnedSubscription,
+    }
 }
 
 impl ObjectKind {
-    /// Every kind.
-    pub const ALL: [ObjectKind; 8] = [
-        ObjectKind::Action,
-        ObjectKind::Schedule,
-        ObjectKind::Image,
-        ObjectKind::Snapshot,
-        ObjectKind::AnsiblePath,
-        ObjectKind::Notification,
-        ObjectKind::PackageProfile,
-        ObjectKind::PinnedSubscription,
-    ];
-
     /// Its position in [`ObjectKind::ALL`], for tables with one slot per
     /// kind.
     pub const fn index(self) -> usize {
@@ -230,36 +241,28 @@ impl GroupIdentity {
     }
 }
 
-/// Content every node syncs and numbers on its own, whose deletion on a
-/// node the node reports ([`crate::cluster::NodeEvent::ContentDeleted`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ContentKind {
-    /// A package ([`PackageIdentity`]).
-    Package,
-    /// An erratum ([`ErratumIdentity`]).
-    Erratum,
-    /// A software channel ([`ChannelIdentity`]).
-    Channel,
-    /// A software repository ([`RepositoryIdentity`]).
-    Repository,
-    /// A content lifecycle filter ([`ContentFilterIdentity`]).
-    ContentFilter,
-    /// A configuration channel ([`ConfigChannelIdentity`]).
-    ConfigChannel,
+enum_with_all! {
+    /// Content every node syncs and numbers on its own, whose deletion on a
+    /// node the node reports ([`crate::cluster::NodeEvent::ContentDeleted`]).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ContentKind {
+        /// A package ([`PackageIdentity`]).
+        Package,
+        /// An erratum ([`ErratumIdentity`]).
+        Erratum,
+        /// A software channel ([`ChannelIdentity`]).
+        Channel,
+        /// A software repository ([`RepositoryIdentity`]).
+        Repository,
+        /// A content lifecycle filter ([`ContentFilterIdentity`]).
+        ContentFilter,
+        /// A configuration channel ([`ConfigChannelIdentity`]).
+        ConfigChannel,
+    }
 }
 
 impl ContentKind {
-    /// Every kind.
-    pub const ALL: [ContentKind; 6] = [
-        ContentKind::Package,
-        ContentKind::Erratum,
-        ContentKind::Channel,
-        ContentKind::Repository,
-        ContentKind::ContentFilter,
-        ContentKind::ConfigChannel,
-    ];
-
     /// Its name in store keys: `package`, `erratum`, `channel`,
     /// `repository`, `content-filter`, `config-channel`.
     pub fn slug(self) -> &'static str {
@@ -445,4 +448,19 @@ pub struct ConfigChannelIdentity {
     /// Each node's id for the channel, as far as the cluster has seen it.
     #[serde(default)]
     pub parts: Vec<ObjectPart>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_in_all_at_its_index_and_slugs_differ() {
+        for (i, kind) in ObjectKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind.index(), i, "{kind:?}");
+        }
+        let slugs: std::collections::HashSet<_> =
+            ContentKind::ALL.iter().map(|k| k.slug()).collect();
+        assert_eq!(slugs.len(), ContentKind::ALL.len());
+    }
 }
