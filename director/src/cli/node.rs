@@ -10,7 +10,7 @@ use serde_json::json;
 use super::context::Context;
 use super::duration::parse_duration;
 use super::operation::report_started;
-use super::render::{align_right, or_dash, table, weight};
+use super::render::{align_right, node_state, or_dash, table, weight};
 use super::{CliError, Outcome};
 use crate::cluster::{FollowHold, FollowRecord, FollowsForgotten, NewNode, NodeFollows, NodePatch};
 use crate::model::{Node, NodeState};
@@ -263,7 +263,7 @@ pub(crate) fn nodes_table(nodes: &[Node]) -> String {
         table.add_row([
             node.id.clone(),
             node.zone.clone(),
-            node.state.as_str().to_owned(),
+            node_state(node.state, node.lacking),
             if node.cordoned { "yes" } else { "no" }.to_owned(),
             weight(node.weight),
             node.api_url.clone(),

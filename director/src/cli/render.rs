@@ -42,6 +42,15 @@ pub(crate) fn or_dash(value: Option<impl ToString>) -> String {
     value.map_or_else(|| "-".to_owned(), |v| v.to_string())
 }
 
+/// A node's state, with the changes of shared data it lacks since a
+/// failure when it came back serving ([`crate::model::Node::lacking`]).
+pub(crate) fn node_state(state: crate::model::NodeState, lacking: Option<u64>) -> String {
+    match lacking {
+        Some(n) => format!("{}, lacking {n}", state.as_str()),
+        None => state.as_str().to_owned(),
+    }
+}
+
 /// A weight as the operator typed it: `1`, `2.5`.
 pub(crate) fn weight(weight: f64) -> String {
     format!("{weight}")

@@ -3,7 +3,7 @@
 
 use super::context::Context;
 use super::duration::format_age;
-use super::render::{align_right, api_name, table, weight};
+use super::render::{align_right, api_name, node_state, table, weight};
 use super::{CliError, Outcome};
 use crate::cluster::ClusterStatus;
 use crate::model::{Millis, NodeState, now_ms};
@@ -35,7 +35,7 @@ pub fn status_table(status: &ClusterStatus, now: Millis) -> String {
         table.add_row([
             node.id.clone(),
             node.zone.clone(),
-            node.state.as_str().to_owned(),
+            node_state(node.state, node.lacking),
             if node.cordoned { "yes" } else { "no" }.to_owned(),
             weight(node.weight),
             node.clients.to_string(),
@@ -80,6 +80,7 @@ mod tests {
             load: None,
             missed_changes: if id == "n3" { 2 } else { 0 },
             unsettled_changes: Some(if id == "n3" { 1 } else { 0 }),
+            lacking: (id == "n2").then_some(4),
         };
         ClusterStatus {
             nodes: vec![
@@ -99,7 +100,10 @@ mod tests {
         let row = |id: &str| text.lines().find(|l| l.contains(id)).unwrap().to_owned();
         for (id, expected) in [
             ("n1", ["active", "no", "2", "200", "healthy", "5s ago"]),
-            ("n2", ["active", "yes", "1", "100", "late", "1m ago"]),
+            (
+                "n2",
+                ["active, lacking 4", "yes", "1", "100", "late", "1m ago"],
+            ),
             ("n3", ["new", "no", "1", "0", "unknown", "never"]),
         ] {
             let row = row(id);

@@ -267,6 +267,7 @@ impl Director {
             seeded: None,
             misses_at_failure: None,
             follows_at_failure: None,
+            lacking: None,
             created: now,
             updated: now,
         };
@@ -496,6 +497,9 @@ impl Director {
             })
             .await?;
         tracing::info!(node = %id, cordoned, "cordon changed");
+        if let (false, Some(lacking)) = (cordoned, node.lacking) {
+            tracing::warn!(node = %id, lacking, "uncordoned a node that lacks changes of shared data it missed while it was failed: a new client that needs one of them fails on it");
+        }
         Ok(node)
     }
 
@@ -623,6 +627,10 @@ impl Director {
                     NodeState::Active
                 };
                 node.enter(state, now);
+                if state == NodeState::Active && missed > 0 {
+                    node.cordoned = true;
+                    node.lacking = Some(node.lacking.unwrap_or(0).saturating_add(missed));
+                }
                 recovered = Some(missed);
                 Ok(())
             })
@@ -636,7 +644,7 @@ impl Director {
                 tracing::error!(node = %id, missed, "node recovered, but it missed changes of shared data while it was failed: staged, not active (it follows changes and takes no calls); bring it in line with `gateway seed-node --from <a serving node> --to {id} --update --prune`, then `director node set {id} --state active`");
             }
             Some(missed) => {
-                tracing::error!(node = %id, missed, clients = held, "node recovered, but it missed changes of shared data while it was failed: active again to serve the clients it still holds, though a change of what it lacks will fail on it; drain it (it goes offline when empty), then bring it in line as a node that joins (`gateway seed-node --from <a serving node> --to {id} --update --prune`, staged, again, active)");
+                tracing::error!(node = %id, missed, lacking = node.lacking.unwrap_or(missed), clients = held, "node recovered, but it missed changes of shared data while it was failed: active again to serve the clients it still holds, and cordoned (a new client could need what it lacks), though a change of what it lacks will fail on it; drain it (it goes offline when empty), then bring it in line as a node that joins (`gateway seed-node --from <a serving node> --to {id} --update --prune`, staged, again, active) and uncordon it");
             }
             None => {}
         }

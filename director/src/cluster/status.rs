@@ -28,6 +28,7 @@ impl Director {
                     clients: loads.get(&n.id).copied().unwrap_or(0),
                     missed_changes: misses.get(&n.id).copied().unwrap_or(0),
                     unsettled_changes: None,
+                    lacking: n.lacking,
                     health: self.health_of(&n),
                     id: n.id.clone(),
                     zone: n.zone.clone(),

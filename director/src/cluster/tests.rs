@@ -269,7 +269,28 @@ async fn a_failed_node_that_missed_changes_comes_back_staged() {
     assert!(d.held_by("n1").await > 0);
     misses(4).await;
     let n1 = d.heartbeat(beat("n1")).await.unwrap();
-    assert_eq!(n1.state, NodeState::Active);
+    // Cordoned: a new client could need what it lacks. The director keeps
+    // the count, and adds what it misses in a later failure.
+    assert_eq!(
+        (n1.state, n1.cordoned, n1.lacking),
+        (NodeState::Active, true, Some(1))
+    );
+    fail_n1(&d).await;
+    misses(6).await;
+    let n1 = d.heartbeat(beat("n1")).await.unwrap();
+    assert_eq!((n1.state, n1.lacking), (NodeState::Active, Some(3)));
+    let status = d.status().await.unwrap();
+    let shown = status.nodes.iter().find(|n| n.id == "n1").unwrap();
+    assert_eq!((shown.cordoned, shown.lacking), (true, Some(3)));
+    // Drained, it goes offline, to be seeded as a joining node: the count
+    // goes with it.
+    for n in ["n2", "n3"] {
+        d.cordon(n, false).await.unwrap();
+    }
+    d.drain("n1", None).await.unwrap();
+    complete_moves(&d).await;
+    let n1 = d.get_node("n1").await.unwrap();
+    assert_eq!((n1.state, n1.lacking), (NodeState::Offline, None));
 }
 
 /// The follow records of a failed node: each shows what counts against

@@ -265,6 +265,11 @@ pub struct NodeStatus {
     /// why).
     #[serde(default)]
     pub unsettled_changes: Option<u64>,
+    /// Changes of shared data it missed while it was failed and still
+    /// lacks, back active for the clients it held
+    /// ([`crate::model::Node::lacking`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lacking: Option<u64>,
 }
 
 /// One gateway's follow record for a node (`node-follows/<node>/<gateway>`).

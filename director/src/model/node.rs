@@ -130,6 +130,13 @@ pub struct Node {
     /// it beats again may be lacking, and counts as missed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follows_at_failure: Option<super::FollowMarks>,
+    /// Changes of shared data it missed while it was failed and still
+    /// lacks: it came back `active` to serve the clients it held, and was
+    /// cordoned then (a new client could need what it lacks, an
+    /// activation key made meanwhile, say). Cleared as it goes `offline`
+    /// (drained), `staged` or `new`: it is then seeded as a joining node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lacking: Option<u64>,
     /// Created.
     pub created: Millis,
     /// Last changed.
@@ -149,6 +156,12 @@ impl Node {
         if state != NodeState::Failed {
             self.misses_at_failure = None;
             self.follows_at_failure = None;
+        }
+        if !matches!(
+            state,
+            NodeState::Active | NodeState::Draining | NodeState::Failed
+        ) {
+            self.lacking = None;
         }
         let since = now.max(self.since().saturating_add(1));
         self.state = state;

@@ -283,6 +283,7 @@ mod tests {
             seeded: None,
             misses_at_failure: None,
             follows_at_failure: None,
+            lacking: None,
             created: now_ms(),
             updated: now_ms(),
         }

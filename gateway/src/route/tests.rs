@@ -1184,6 +1184,7 @@ fn node_record(id: &str, url: &str) -> Node {
         seeded: None,
         misses_at_failure: None,
         follows_at_failure: None,
+        lacking: None,
         created: now_ms(),
         updated: now_ms(),
     }
