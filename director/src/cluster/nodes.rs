@@ -89,6 +89,31 @@ const UNSEEDED: &str =
 ///
 /// Nothing is checked when no other node serves (nothing to copy from);
 /// the operator may skip the check (`unseeded`, handled by the caller).
+/// The changes of shared data failed `node` missed since it failed: its
+/// count grew (`misses` now), or a gateway queued one for it that is not
+/// settled yet (`follows` now: still under way, or lost with a killed
+/// gateway). Read before the node leaves the failed state, which drops
+/// the marks. A count not kept (failed before it was) counts as none.
+fn missed_while_failed(node: &Node, misses: u64, follows: &[(String, FollowCount)]) -> u64 {
+    let missed = node
+        .misses_at_failure
+        .map_or(0, |then| misses.saturating_sub(then));
+    let unsettled = node
+        .follow_marks()
+        .map_or(0, |marks| crate::model::unsettled_since(marks, follows).0);
+    missed.saturating_add(unsettled)
+}
+
+/// Records on `node`, back `active` from a failure, the `missed` changes
+/// it lacks ([`Node::lacking`]) and cordons it: a new client could need
+/// one of them.
+fn mark_lacking(node: &mut Node, missed: u64) {
+    if missed > 0 {
+        node.cordoned = true;
+        node.lacking = Some(node.lacking.unwrap_or(0).saturating_add(missed));
+    }
+}
+
 fn check_seeded(
     node: &Node,
     to: NodeState,
@@ -369,6 +394,7 @@ impl Director {
             _ => (Vec::new(), 0),
         };
         let mut unseeded = false;
+        let mut lacked = 0;
         let node = self
             .update_node(id, |node| {
                 if let Some(state) = patch.state
@@ -387,7 +413,17 @@ impl Director {
                         }
                         unseeded = true;
                     }
+                    // Set active while failed: what it missed is counted
+                    // as when it beats again, unless the operator says it
+                    // holds the shared data.
+                    lacked = match (node.state, state) {
+                        (NodeState::Failed, NodeState::Active) if !patch.unseeded => {
+                            missed_while_failed(node, misses, &follows)
+                        }
+                        _ => 0,
+                    };
                     node.enter(state, now_ms());
+                    mark_lacking(node, lacked);
                 }
                 if let Some(w) = patch.weight {
                     node.weight = w;
@@ -403,6 +439,9 @@ impl Director {
             .await?;
         if unseeded {
             tracing::warn!(node = %id, state = node.state.as_str(), "node changed state without the seed-node run the director asks for: the operator says it holds the shared data (unseeded)");
+        }
+        if lacked > 0 {
+            tracing::error!(node = %id, missed = lacked, lacking = node.lacking.unwrap_or(lacked), "node set active while failed, lacking changes of shared data it missed meanwhile: cordoned (a new client could need what it lacks); drain it, then bring it in line as a node that joins, or say it holds them with --unseeded");
         }
         if patch.state == Some(NodeState::Active) {
             self.forget_settled_follows(id, follows).await;
@@ -490,14 +529,16 @@ impl Director {
     /// Cordons (`true`) or uncordons a node: a cordoned node keeps its
     /// clients and takes no new ones.
     pub async fn cordon(&self, id: &str, cordoned: bool) -> Result<Node> {
+        let mut was = cordoned;
         let node = self
             .update_node(id, |node| {
+                was = node.cordoned;
                 node.cordoned = cordoned;
                 Ok(())
             })
             .await?;
         tracing::info!(node = %id, cordoned, "cordon changed");
-        if let (false, Some(lacking)) = (cordoned, node.lacking) {
+        if let (true, false, Some(lacking)) = (was, cordoned, node.lacking) {
             tracing::warn!(node = %id, lacking, "uncordoned a node that lacks changes of shared data it missed while it was failed: a new client that needs one of them fails on it");
         }
         Ok(node)
@@ -578,7 +619,10 @@ impl Director {
     /// then on, and is activated as a joining node is, after a `seed-node
     /// --update --prune` run. One that still holds clients (their moves
     /// failed, or its zone had no room) comes back `active` to serve them,
-    /// and the log says to drain it and bring it in line.
+    /// cordoned, the count kept on it ([`Node::lacking`], with what it
+    /// lacked from an earlier failure), and the log says to drain it and
+    /// bring it in line. A node without clients that lacks changes from
+    /// an earlier failure comes back `staged` too.
     pub async fn heartbeat(&self, beat: Heartbeat) -> Result<Node> {
         let now = now_ms();
         let mut failed = false;
@@ -613,38 +657,32 @@ impl Director {
                 if node.state != NodeState::Failed {
                     return Ok(());
                 }
-                // A count not kept (failed before it was) counts as none.
-                let missed = node
-                    .misses_at_failure
-                    .map_or(0, |then| misses.saturating_sub(then));
-                let unsettled = node
-                    .follow_marks()
-                    .map_or(0, |marks| crate::model::unsettled_since(marks, &follows).0);
-                let missed = missed + unsettled;
-                let state = if missed > 0 && held == 0 {
+                let missed = missed_while_failed(node, misses, &follows);
+                // What it lacks from an earlier failure counts too.
+                let lacks = missed.saturating_add(node.lacking.unwrap_or(0));
+                let state = if lacks > 0 && held == 0 {
                     NodeState::Staged
                 } else {
                     NodeState::Active
                 };
                 node.enter(state, now);
-                if state == NodeState::Active && missed > 0 {
-                    node.cordoned = true;
-                    node.lacking = Some(node.lacking.unwrap_or(0).saturating_add(missed));
+                if state == NodeState::Active {
+                    mark_lacking(node, missed);
                 }
-                recovered = Some(missed);
+                recovered = Some((missed, lacks));
                 Ok(())
             })
             .await?;
         let id = &node.id;
         match recovered {
-            Some(0) => {
+            Some((_, 0)) => {
                 tracing::warn!(node = %id, "node recovered: active again, clients return only through a rebalance");
             }
-            Some(missed) if node.state == NodeState::Staged => {
-                tracing::error!(node = %id, missed, "node recovered, but it missed changes of shared data while it was failed: staged, not active (it follows changes and takes no calls); bring it in line with `gateway seed-node --from <a serving node> --to {id} --update --prune`, then `director node set {id} --state active`");
+            Some((missed, lacks)) if node.state == NodeState::Staged => {
+                tracing::error!(node = %id, missed, lacking = lacks, "node recovered, but it lacks changes of shared data it missed while it was failed: staged, not active (it follows changes and takes no calls); bring it in line with `gateway seed-node --from <a serving node> --to {id} --update --prune`, then `director node set {id} --state active`");
             }
-            Some(missed) => {
-                tracing::error!(node = %id, missed, lacking = node.lacking.unwrap_or(missed), clients = held, "node recovered, but it missed changes of shared data while it was failed: active again to serve the clients it still holds, and cordoned (a new client could need what it lacks), though a change of what it lacks will fail on it; drain it (it goes offline when empty), then bring it in line as a node that joins (`gateway seed-node --from <a serving node> --to {id} --update --prune`, staged, again, active) and uncordon it");
+            Some((missed, lacks)) => {
+                tracing::error!(node = %id, missed, lacking = lacks, clients = held, "node recovered, but it lacks changes of shared data it missed while it was failed: active again to serve the clients it still holds, and cordoned (a new client could need what it lacks), though a change of what it lacks will fail on it; drain it (it goes offline when empty), then bring it in line as a node that joins (`gateway seed-node --from <a serving node> --to {id} --update --prune`, staged, again, active) and uncordon it");
             }
             None => {}
         }

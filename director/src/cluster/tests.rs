@@ -282,11 +282,57 @@ async fn a_failed_node_that_missed_changes_comes_back_staged() {
     let status = d.status().await.unwrap();
     let shown = status.nodes.iter().find(|n| n.id == "n1").unwrap();
     assert_eq!((shown.cordoned, shown.lacking), (true, Some(3)));
-    // Drained, it goes offline, to be seeded as a joining node: the count
-    // goes with it.
+    // Failed once more, missing nothing new, its clients re-homed this
+    // time: it still lacks what it lacked, so it comes back staged, to be
+    // brought in line as a joining node; the count goes with the stay.
     for n in ["n2", "n3"] {
         d.cordon(n, false).await.unwrap();
     }
+    fail_n1(&d).await;
+    complete_moves(&d).await;
+    assert_eq!(d.held_by("n1").await, 0);
+    let n1 = d.heartbeat(beat("n1")).await.unwrap();
+    assert_eq!((n1.state, n1.lacking), (NodeState::Staged, None));
+}
+
+/// An operator who sets a failed node active gets what heartbeating
+/// again would count: the changes it missed are kept on it and it is
+/// cordoned, unless the operator says it holds them (`unseeded`). A
+/// drain then takes the count with it.
+#[tokio::test]
+async fn a_failed_node_set_active_keeps_what_it_lacks() {
+    let d = cluster(3).await;
+    for i in 0..30 {
+        check_in(&d, i).await;
+    }
+    let misses = |count: u64| {
+        let store = d.store().clone();
+        async move {
+            store
+                .put_json(crate::model::Keys::node_misses("n1"), &count)
+                .await
+                .unwrap()
+        }
+    };
+    fail_n1(&d).await;
+    misses(2).await;
+    let n1 = d.patch_node("n1", to(NodeState::Active)).await.unwrap();
+    assert_eq!(
+        (n1.state, n1.cordoned, n1.lacking),
+        (NodeState::Active, true, Some(2))
+    );
+    d.cordon("n1", false).await.unwrap();
+    fail_n1(&d).await;
+    misses(5).await;
+    let said = NodePatch {
+        unseeded: true,
+        ..to(NodeState::Active)
+    };
+    let n1 = d.patch_node("n1", said).await.unwrap();
+    assert_eq!(
+        (n1.state, n1.cordoned, n1.lacking),
+        (NodeState::Active, false, Some(2))
+    );
     d.drain("n1", None).await.unwrap();
     complete_moves(&d).await;
     let n1 = d.get_node("n1").await.unwrap();

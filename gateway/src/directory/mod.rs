@@ -49,6 +49,10 @@ pub struct NodeInfo {
     /// Handed out by [`Directory::followers`] to follow a change of shared
     /// data: the one way a call reaches a node that does not serve.
     pub following: bool,
+    /// Serves, but lacks changes of shared data it missed while it was
+    /// failed ([`director::model::Node::lacking`]): shared reads ask it
+    /// last.
+    pub lacking: bool,
 }
 
 impl NodeInfo {
@@ -74,6 +78,7 @@ impl NodeInfo {
             systems: 0,
             accepts: true,
             following: false,
+            lacking: false,
         }
     }
 
@@ -86,6 +91,7 @@ impl NodeInfo {
             systems: n.load.map_or(0, |l| l.systems),
             accepts: n.accepts(),
             following: false,
+            lacking: n.lacking.is_some_and(|changes| changes > 0),
         }
     }
 }

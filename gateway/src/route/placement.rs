@@ -109,6 +109,7 @@ mod tests {
             systems,
             accepts,
             following: false,
+            lacking: false,
         }
     }
 

@@ -1,8 +1,10 @@
 //! `shared_read` class: reads of data every node of a zone holds alike
 //! (channels, packages, users, the organization). One healthy node of the
 //! gateway's zone answers; the starting node rotates from call to call to
-//! spread the load, nodes whose circuit is open go last, and a node that
-//! cannot be reached hands the call to the next. A node's fault is its
+//! spread the load, nodes that lack changes of shared data (back from a
+//! failure with clients, [`NodeInfo::lacking`]) go after the others and
+//! nodes whose circuit is open last, and a node that cannot be reached
+//! hands the call to the next. A node's fault is its
 //! answer and is passed on, except for calls about system groups
 //! ([`super::group_ids`]): a node may lack the group, so the next node is
 //! asked, and the first fault is answered only when none can answer.
@@ -32,10 +34,8 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     if candidates.is_empty() {
         return Err(GatewayError::NoNode("this call"));
     }
-    let turn = gw.shared_read_turn().fetch_add(1, Ordering::Relaxed) % candidates.len();
-    candidates.rotate_left(turn);
-    // Stable: open circuits last, rotation kept otherwise.
-    candidates.sort_by_key(|n| gw.upstreams().is_open(&n.id));
+    let turn = gw.shared_read_turn().fetch_add(1, Ordering::Relaxed);
+    let candidates = in_turn(candidates, turn, |id| gw.upstreams().is_open(id));
     let mut failures = NodeFailures::default();
     // A node that lacks a group the call names answers its fault only when
     // no other node can answer.
@@ -63,6 +63,20 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     }
 }
 
+/// `candidates` in the order they are asked for call number `turn`:
+/// rotated by it, then (stable) those that lack changes after the others
+/// and those whose circuit is open (`open`) last.
+fn in_turn(
+    mut candidates: Vec<NodeInfo>,
+    turn: usize,
+    open: impl Fn(&str) -> bool,
+) -> Vec<NodeInfo> {
+    let len = candidates.len().max(1);
+    candidates.rotate_left(turn % len);
+    candidates.sort_by_key(|n| (open(&n.id), n.lacking));
+    candidates
+}
+
 /// Calls `call` on `node`; the answer with its ids translated.
 async fn on(ctx: &Ctx<'_>, node: &NodeInfo, call: MethodCall) -> Result<Value, GatewayError> {
     let gw = ctx.gw;
@@ -78,4 +92,48 @@ async fn on(ctx: &Ctx<'_>, node: &NodeInfo, call: MethodCall) -> Result<Value, G
     translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
     shared_ids::result_from_node(ctx, &node.id, &mut value).await?;
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use director::model::NodeState;
+
+    use super::*;
+
+    fn node(id: &str, lacking: bool) -> NodeInfo {
+        NodeInfo {
+            id: Arc::from(id),
+            zone: "z".to_owned(),
+            api_url: String::new(),
+            state: NodeState::Active,
+            systems: 0,
+            accepts: !lacking,
+            following: false,
+            lacking,
+        }
+    }
+
+    fn order(turn: usize, open: &[&str]) -> Vec<String> {
+        let nodes = vec![
+            node("a", false),
+            node("b", true),
+            node("c", false),
+            node("d", false),
+        ];
+        in_turn(nodes, turn, |id| open.contains(&id))
+            .iter()
+            .map(|n| n.id.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn turns_rotate_and_lacking_then_open_nodes_go_last() {
+        assert_eq!(order(0, &[]), ["a", "c", "d", "b"]);
+        assert_eq!(order(1, &[]), ["c", "d", "a", "b"]);
+        assert_eq!(order(6, &[]), ["c", "d", "a", "b"]);
+        assert_eq!(order(0, &["a"]), ["c", "d", "b", "a"]);
+        assert_eq!(order(2, &["b", "c"]), ["d", "a", "c", "b"]);
+    }
 }
