@@ -7,8 +7,9 @@
 //!   whose location came from the cache, the location is read again from
 //!   the store and the call retried once if it moved (a drain or move by
 //!   the director).
-//! - A list of ids: split per owner node in the order of first appearance,
-//!   the parts called in parallel, the answers merged in the client's
+//! - A list of ids: looked up [`LOCATE_AT_ONCE`] at a time, split per
+//!   owner node in the order of first appearance, the parts called in
+//!   parallel, the answers merged in the client's
 //!   order ([`super::merge::merge_split`]). An unknown id fails the whole
 //!   call before anything is sent, as the server's single transaction
 //!   would. When the split call schedules an action (one action id per
@@ -38,6 +39,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use futures::{StreamExt, stream};
 use spec::{Entry, HttpVerb, IdForm, IdKind, IdPlace};
 use xmlrpc::{MethodCall, Value};
 
@@ -48,6 +50,11 @@ use super::{Ctx, Routed, merge, shared_ids, translate};
 use crate::directory::{IdMemo, Location};
 use crate::error::{BroadcastFailure, GatewayError, NodeFailures, not_found_code};
 use crate::upstream::call_many::{Gathered, RequestStrategy, call_many};
+
+/// How many ids of a list are looked up in the identity map at once: a
+/// cold cache reads each from the store, over the network for a gateway
+/// linked to a director, and a call may name thousands of systems.
+const LOCATE_AT_ONCE: usize = 16;
 
 /// Routes a `system` or `action` class call as [`route`] does, for the
 /// wire: a call on one system or action of one node whose answer needs no
@@ -283,8 +290,18 @@ async fn split(ctx: &Ctx<'_>, kind: IdKind, index: usize) -> Result<Value, Gatew
     // Ids the server passes over when it lacks them: sent to one node,
     // which lacks them too.
     let mut unknown = Vec::new();
-    for item in &items {
-        let parts = match translate::locate_current(ctx.gw.directory(), kind, item).await {
+    let directory = ctx.gw.directory();
+    // Owned items: futures borrowing from the stream's own items are not
+    // `Send` for every lifetime, which the router needs.
+    let mut located =
+        stream::iter(items.iter().cloned().enumerate())
+            .map(|(at, item)| async move {
+                (at, translate::locate_current(directory, kind, &item).await)
+            })
+            .buffered(LOCATE_AT_ONCE);
+    while let Some((at, located)) = located.next().await {
+        let item = &items[at];
+        let parts = match located {
             Err(GatewayError::NoSuchObject { .. }) if translate::passes_over_unknown(kind) => {
                 unknown.push(item.clone());
                 continue;
