@@ -72,10 +72,10 @@ fn init_tracing() {
 
 fn serve(args: ServeArgs) -> ExitCode {
     init_tracing();
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match crate::runtime::multi_thread() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("director: cannot start the async runtime: {e}");
+            eprintln!("director: {e}");
             return ExitCode::FAILURE;
         }
     };

@@ -17,6 +17,7 @@ pub mod identity;
 pub mod model;
 pub mod placement;
 pub mod remote;
+pub mod runtime;
 pub mod server;
 pub mod sessions;
 pub mod store;

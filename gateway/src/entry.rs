@@ -134,21 +134,10 @@ fn config(mut args: Args) -> anyhow::Result<(GatewayConfig, Option<Command>)> {
 
 /// Parses the command line, serves until SIGINT or SIGTERM.
 pub fn main() -> std::process::ExitCode {
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    match worker_threads(std::env::var(WORKER_THREADS)) {
-        Ok(Some(n)) => {
-            builder.worker_threads(n);
-        }
-        Ok(None) => {}
-        Err(e) => {
-            eprintln!("gateway: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    }
-    let runtime = match builder.enable_all().build() {
+    let runtime = match director::runtime::multi_thread() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("gateway: cannot start the async runtime: {e}");
+            eprintln!("gateway: {e}");
             return std::process::ExitCode::FAILURE;
         }
     };
@@ -157,27 +146,6 @@ pub fn main() -> std::process::ExitCode {
         Err(e) => {
             eprintln!("gateway: {e:#}");
             std::process::ExitCode::FAILURE
-        }
-    }
-}
-
-/// Tokio's variable for the number of worker threads (one per core the
-/// process may use without it).
-const WORKER_THREADS: &str = "TOKIO_WORKER_THREADS";
-
-/// The number of worker threads [`WORKER_THREADS`] asks for, read here so
-/// that a bad value stops the gateway with a message (tokio would panic).
-fn worker_threads(value: Result<String, std::env::VarError>) -> Result<Option<usize>, String> {
-    match value {
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Ok(v) => match v.trim().parse::<usize>() {
-            Ok(n) if n > 0 => Ok(Some(n)),
-            _ => Err(format!(
-                "{WORKER_THREADS} must be a whole number above 0, not {v:?}"
-            )),
-        },
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(format!("{WORKER_THREADS} must be a whole number above 0"))
         }
     }
 }
@@ -490,20 +458,6 @@ mod tests {
                 && why.ends_with("during which no change of shared data is made, counts)"),
             "{why}"
         );
-    }
-
-    #[test]
-    fn worker_threads_are_a_whole_number_above_zero() {
-        use std::env::VarError;
-        assert_eq!(worker_threads(Err(VarError::NotPresent)), Ok(None));
-        assert_eq!(worker_threads(Ok("4".into())), Ok(Some(4)));
-        assert_eq!(worker_threads(Ok(" 1\n".into())), Ok(Some(1)));
-        for bad in ["0", "", "-1", "two", "1.5"] {
-            let e = worker_threads(Ok(bad.into())).unwrap_err();
-            assert!(e.contains("TOKIO_WORKER_THREADS"), "{e}");
-        }
-        let e = worker_threads(Err(VarError::NotUnicode("\u{fffd}".into()))).unwrap_err();
-        assert!(e.contains("above 0"), "{e}");
     }
 
     #[test]
