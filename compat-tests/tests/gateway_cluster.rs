@@ -179,8 +179,16 @@ async fn the_log_says_why_a_node_is_unreachable_and_holds_no_password() {
     let why = log.wait_for(&["could not connect to the node", &https, "cause="], WAIT);
     assert!(why.is_some(), "no cause in {:#?}", log.lines());
 
-    // n1 took the password in its login: still nothing in the log.
-    for line in log.lines() {
+    // n1 took the password in its login: nothing in the log, debug lines
+    // included, to the gateway's last line.
+    let mut gateway = gateway;
+    gateway.kill();
+    let lines = log.all_lines(WAIT).expect("the gateway's whole log");
+    assert!(
+        lines.iter().any(|l| l.contains("DEBUG")),
+        "no debug lines: {lines:#?}"
+    );
+    for line in lines {
         assert!(!line.contains(password), "a password in the log: {line}");
         assert!(
             !line.contains(proxy_password),

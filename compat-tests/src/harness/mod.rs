@@ -30,7 +30,7 @@ impl Running {
     pub fn start(program: &Path, args: &[&str]) -> std::io::Result<Running> {
         let mut cmd = Command::new(program);
         cmd.args(args).stderr(Stdio::inherit());
-        Running::spawn(cmd, program)
+        Running::spawn(cmd, program, None)
     }
 
     /// [`Running::start`] with `env` added to its environment, keeping
@@ -45,21 +45,25 @@ impl Running {
         cmd.args(args)
             .envs(env.iter().copied())
             .stderr(Stdio::piped());
-        let mut running = Running::spawn(cmd, program)?;
-        let stderr = running.child.stderr.take().expect("stderr is piped");
         let log = Log::default();
-        let kept = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                eprintln!("{line}");
-                kept.0.lock().unwrap_or_else(|e| e.into_inner()).push(line);
-            }
-        });
+        let running = Running::spawn(cmd, program, Some(log.clone()))?;
         Ok((running, log))
     }
 
-    fn spawn(mut cmd: Command, program: &Path) -> std::io::Result<Running> {
+    /// Spawns `cmd` and waits for its listening line; its standard error,
+    /// when piped, is read into `log` from the start (a process that wrote
+    /// more than a pipe holds before that line would stall otherwise).
+    fn spawn(mut cmd: Command, program: &Path, log: Option<Log>) -> std::io::Result<Running> {
         let mut child = cmd.stdout(Stdio::piped()).spawn()?;
+        if let (Some(log), Some(stderr)) = (log, child.stderr.take()) {
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    eprintln!("{line}");
+                    log.lock().lines.push(line);
+                }
+                log.lock().closed = true;
+            });
+        }
         let stdout = child.stdout.take().expect("stdout is piped");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -105,12 +109,37 @@ impl Running {
 /// The lines a process started with [`Running::start_logged`] wrote to
 /// standard error so far.
 #[derive(Debug, Clone, Default)]
-pub struct Log(Arc<Mutex<Vec<String>>>);
+pub struct Log(Arc<Mutex<Lines>>);
+
+#[derive(Debug, Default)]
+struct Lines {
+    lines: Vec<String>,
+    /// The process closed its standard error (it ended).
+    closed: bool,
+}
 
 impl Log {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Lines> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Every line so far.
     pub fn lines(&self) -> Vec<String> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.lock().lines.clone()
+    }
+
+    /// Every line the process wrote, once it ended (waiting up to
+    /// `timeout` for the last ones to be read); `None` if they were not
+    /// all read in time.
+    pub fn all_lines(&self, timeout: Duration) -> Option<Vec<String>> {
+        let started = Instant::now();
+        while !self.lock().closed {
+            if started.elapsed() > timeout {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(self.lines())
     }
 
     /// The first line holding every one of `parts`, waiting up to

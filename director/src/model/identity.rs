@@ -455,12 +455,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_kind_is_in_all_at_its_index_and_slugs_differ() {
-        for (i, kind) in ObjectKind::ALL.into_iter().enumerate() {
-            assert_eq!(kind.index(), i, "{kind:?}");
+    fn kinds_have_distinct_store_slugs_and_labels() {
+        fn distinct<T: Copy>(all: &[T], name: impl Fn(T) -> &'static str) -> bool {
+            let names: std::collections::HashSet<_> = all.iter().map(|k| name(*k)).collect();
+            names.len() == all.len()
         }
-        let slugs: std::collections::HashSet<_> =
-            ContentKind::ALL.iter().map(|k| k.slug()).collect();
-        assert_eq!(slugs.len(), ContentKind::ALL.len());
+        assert!(distinct(&ObjectKind::ALL, ObjectKind::slug));
+        assert!(distinct(&ObjectKind::ALL, ObjectKind::label));
+        assert!(distinct(&ContentKind::ALL, ContentKind::slug));
     }
 }
