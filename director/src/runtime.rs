@@ -1,5 +1,5 @@
 //! The multi-threaded tokio runtime the cluster's daemons (the director,
-//! the gateway) serve on.
+//! the gateway, nodectl, clientd) run on.
 //!
 //! It runs one worker thread per core the process may use (its CPU
 //! affinity and cgroup quota), or the number `TOKIO_WORKER_THREADS` asks

@@ -5,8 +5,17 @@ use std::io::IsTerminal;
 
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    match director::runtime::multi_thread() {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(e) => {
+            eprintln!("nodectl: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> std::process::ExitCode {
     let cli = nodectl::cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
