@@ -148,6 +148,14 @@ fn beat(node: &str) -> Heartbeat {
     }
 }
 
+/// Sets n1's count of missed changes, as the gateways keep it.
+async fn set_misses(d: &Director, count: u64) {
+    d.store()
+        .put_json(crate::model::Keys::node_misses("n1"), &count)
+        .await
+        .unwrap();
+}
+
 /// Of `d`'s nodes n1, n2 and n3, n1 stops beating and is failed.
 async fn fail_n1(d: &Director) -> crate::model::Node {
     for n in ["n1", "n2", "n3"] {
@@ -192,24 +200,15 @@ async fn a_failed_node_is_recovered_and_a_returning_node_waits_for_a_rebalance()
 #[tokio::test]
 async fn a_failed_node_that_missed_changes_comes_back_staged() {
     let d = cluster(3).await;
-    let misses = |count: u64| {
-        let store = d.store().clone();
-        async move {
-            store
-                .put_json(crate::model::Keys::node_misses("n1"), &count)
-                .await
-                .unwrap()
-        }
-    };
     // Missed in an earlier stay (while staged, say): not held against it.
-    misses(2).await;
+    set_misses(&d, 2).await;
     assert_eq!(fail_n1(&d).await.misses_at_failure, Some(2));
     let n1 = d.heartbeat(beat("n1")).await.unwrap();
     assert_eq!((n1.state, n1.misses_at_failure), (NodeState::Active, None));
 
     // Failed again; the gateways could not send it a change meanwhile.
     fail_n1(&d).await;
-    misses(3).await;
+    set_misses(&d, 3).await;
     let n1 = d.heartbeat(beat("n1")).await.unwrap();
     assert_eq!((n1.state, n1.misses_at_failure), (NodeState::Staged, None));
     // Beating on keeps it staged; activating it takes a full seed-node
@@ -267,7 +266,7 @@ async fn a_failed_node_that_missed_changes_comes_back_staged() {
     }
     fail_n1(&d).await;
     assert!(d.held_by("n1").await > 0);
-    misses(4).await;
+    set_misses(&d, 4).await;
     let n1 = d.heartbeat(beat("n1")).await.unwrap();
     // Cordoned: a new client could need what it lacks. The director keeps
     // the count, and adds what it misses in a later failure.
@@ -276,7 +275,7 @@ async fn a_failed_node_that_missed_changes_comes_back_staged() {
         (NodeState::Active, true, Some(1))
     );
     fail_n1(&d).await;
-    misses(6).await;
+    set_misses(&d, 6).await;
     let n1 = d.heartbeat(beat("n1")).await.unwrap();
     assert_eq!((n1.state, n1.lacking), (NodeState::Active, Some(3)));
     let status = d.status().await.unwrap();
@@ -305,17 +304,8 @@ async fn a_failed_node_set_active_keeps_what_it_lacks() {
     for i in 0..30 {
         check_in(&d, i).await;
     }
-    let misses = |count: u64| {
-        let store = d.store().clone();
-        async move {
-            store
-                .put_json(crate::model::Keys::node_misses("n1"), &count)
-                .await
-                .unwrap()
-        }
-    };
     fail_n1(&d).await;
-    misses(2).await;
+    set_misses(&d, 2).await;
     let n1 = d.patch_node("n1", to(NodeState::Active)).await.unwrap();
     assert_eq!(
         (n1.state, n1.cordoned, n1.lacking),
@@ -323,7 +313,7 @@ async fn a_failed_node_set_active_keeps_what_it_lacks() {
     );
     d.cordon("n1", false).await.unwrap();
     fail_n1(&d).await;
-    misses(5).await;
+    set_misses(&d, 5).await;
     let said = NodePatch {
         unseeded: true,
         ..to(NodeState::Active)
