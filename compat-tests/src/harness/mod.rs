@@ -57,9 +57,16 @@ impl Running {
         let mut child = cmd.stdout(Stdio::piped()).spawn()?;
         if let (Some(log), Some(stderr)) = (log, child.stderr.take()) {
             std::thread::spawn(move || {
-                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                // Read to the end whatever the bytes: a line that is not
+                // UTF-8 must neither end the log early nor leave the pipe
+                // undrained.
+                let mut stderr = BufReader::new(stderr);
+                let mut raw = Vec::new();
+                while stderr.read_until(b'\n', &mut raw).is_ok_and(|n| n > 0) {
+                    let line = String::from_utf8_lossy(&raw).trim_end().to_owned();
                     eprintln!("{line}");
                     log.lock().lines.push(line);
+                    raw.clear();
                 }
                 log.lock().closed = true;
             });

@@ -127,7 +127,8 @@ pub struct Unseeded {
     /// The node holds the shared data already (restored, or prepared as
     /// the others were): stage or activate it without a `gateway
     /// seed-node` run. Without it, a node other nodes serve beside goes
-    /// new -> seed-node -> staged -> seed-node -> active.
+    /// new -> seed-node -> staged -> seed-node -> active. A failed node set
+    /// active with it is taken to lack nothing it missed.
     #[arg(long)]
     pub unseeded: bool,
 }

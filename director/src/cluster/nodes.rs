@@ -66,29 +66,6 @@ pub const STAGED_SETTLE_MS: Millis = 2000;
 const UNSEEDED: &str =
     "or pass --unseeded (API: \"unseeded\": true) if it holds the shared data already";
 
-/// Refuses to let `node` follow the shared data (`staged`) or serve
-/// (`active`) without the shared data the `serving` nodes hold: the
-/// gateways broadcast system groups, configuration channels, activation
-/// keys and users to the nodes that serve, so a node that joins later has
-/// none of what came before (a client placed there could not register
-/// with the cluster's activation keys).
-///
-/// - `new` to `staged`: a `gateway seed-node` run must have begun since
-///   the node was added; `offline` to `staged`: one with `--update
-///   --prune` (its copies are stale) since it went offline;
-/// - `staged` to `active`: one with `--update --prune` must have begun since it
-///   was staged (at least [`STAGED_SETTLE_MS`] after), when the gateways
-///   send it every change (it carries what changed before), and the node
-///   must have missed none of those changes since that run began
-///   (`node-misses/<id>`, counted by the gateways), and every change the
-///   gateways queued for it since must be settled, sent or counted
-///   (`node-follows/<id>/<gateway>`): one a gateway was killed with is
-///   never settled, and asks for another run;
-/// - `new` or `offline` straight to `active`: refused, it would miss what
-///   changes between the run and its activation.
-///
-/// Nothing is checked when no other node serves (nothing to copy from);
-/// the operator may skip the check (`unseeded`, handled by the caller).
 /// The changes of shared data failed `node` missed since it failed: its
 /// count grew (`misses` now), or a gateway queued one for it that is not
 /// settled yet (`follows` now: still under way, or lost with a killed
@@ -114,6 +91,29 @@ fn mark_lacking(node: &mut Node, missed: u64) {
     }
 }
 
+/// Refuses to let `node` follow the shared data (`staged`) or serve
+/// (`active`) without the shared data the `serving` nodes hold: the
+/// gateways broadcast system groups, configuration channels, activation
+/// keys and users to the nodes that serve, so a node that joins later has
+/// none of what came before (a client placed there could not register
+/// with the cluster's activation keys).
+///
+/// - `new` to `staged`: a `gateway seed-node` run must have begun since
+///   the node was added; `offline` to `staged`: one with `--update
+///   --prune` (its copies are stale) since it went offline;
+/// - `staged` to `active`: one with `--update --prune` must have begun since it
+///   was staged (at least [`STAGED_SETTLE_MS`] after), when the gateways
+///   send it every change (it carries what changed before), and the node
+///   must have missed none of those changes since that run began
+///   (`node-misses/<id>`, counted by the gateways), and every change the
+///   gateways queued for it since must be settled, sent or counted
+///   (`node-follows/<id>/<gateway>`): one a gateway was killed with is
+///   never settled, and asks for another run;
+/// - `new` or `offline` straight to `active`: refused, it would miss what
+///   changes between the run and its activation.
+///
+/// Nothing is checked when no other node serves (nothing to copy from);
+/// the operator may skip the check (`unseeded`, handled by the caller).
 fn check_seeded(
     node: &Node,
     to: NodeState,
@@ -395,8 +395,14 @@ impl Director {
         };
         let mut unseeded = false;
         let mut lacked = 0;
+        // Set active while failed with `unseeded`: what it lacked, now
+        // taken as held.
+        let mut vouched: Option<u64> = None;
         let node = self
             .update_node(id, |node| {
+                // Each attempt starts afresh: a write that lost a race is
+                // tried again on the node as it is then.
+                (unseeded, lacked, vouched) = (false, 0, None);
                 if let Some(state) = patch.state
                     && state != node.state
                 {
@@ -414,14 +420,18 @@ impl Director {
                         unseeded = true;
                     }
                     // Set active while failed: what it missed is counted
-                    // as when it beats again, unless the operator says it
-                    // holds the shared data.
-                    lacked = match (node.state, state) {
-                        (NodeState::Failed, NodeState::Active) if !patch.unseeded => {
-                            missed_while_failed(node, misses, &follows)
+                    // as when it beats again (active and cordoned, never
+                    // staged), unless the operator says it holds the
+                    // shared data: then it lacks nothing.
+                    if (node.state, state) == (NodeState::Failed, NodeState::Active) {
+                        let missed = missed_while_failed(node, misses, &follows);
+                        if patch.unseeded {
+                            let held = missed.saturating_add(node.lacking.take().unwrap_or(0));
+                            vouched = Some(held);
+                        } else {
+                            lacked = missed;
                         }
-                        _ => 0,
-                    };
+                    }
                     node.enter(state, now_ms());
                     mark_lacking(node, lacked);
                 }
@@ -441,7 +451,10 @@ impl Director {
             tracing::warn!(node = %id, state = node.state.as_str(), "node changed state without the seed-node run the director asks for: the operator says it holds the shared data (unseeded)");
         }
         if lacked > 0 {
-            tracing::error!(node = %id, missed = lacked, lacking = node.lacking.unwrap_or(lacked), "node set active while failed, lacking changes of shared data it missed meanwhile: cordoned (a new client could need what it lacks); drain it, then bring it in line as a node that joins, or say it holds them with --unseeded");
+            tracing::error!(node = %id, missed = lacked, lacking = node.lacking.unwrap_or(lacked), "node set active while failed, lacking changes of shared data it missed meanwhile: cordoned (a new client could need what it lacks); drain it, then bring it in line as a node that joins and uncordon it");
+        }
+        if let Some(changes) = vouched.filter(|&n| n > 0) {
+            tracing::warn!(node = %id, changes, "node set active while failed with --unseeded: the changes of shared data it missed are taken as held, not counted");
         }
         if patch.state == Some(NodeState::Active) {
             self.forget_settled_follows(id, follows).await;
@@ -654,6 +667,7 @@ impl Director {
         let mut recovered = None;
         let node = self
             .update_node(&beat.node, |node| {
+                recovered = None;
                 if node.state != NodeState::Failed {
                     return Ok(());
                 }
@@ -682,7 +696,7 @@ impl Director {
                 tracing::error!(node = %id, missed, lacking = lacks, "node recovered, but it lacks changes of shared data it missed while it was failed: staged, not active (it follows changes and takes no calls); bring it in line with `gateway seed-node --from <a serving node> --to {id} --update --prune`, then `director node set {id} --state active`");
             }
             Some((missed, lacks)) => {
-                tracing::error!(node = %id, missed, lacking = lacks, clients = held, "node recovered, but it lacks changes of shared data it missed while it was failed: active again to serve the clients it still holds, and cordoned (a new client could need what it lacks), though a change of what it lacks will fail on it; drain it (it goes offline when empty), then bring it in line as a node that joins (`gateway seed-node --from <a serving node> --to {id} --update --prune`, staged, again, active) and uncordon it");
+                tracing::error!(node = %id, missed, lacking = lacks, clients = held, cordoned = node.cordoned, "node recovered, but it lacks changes of shared data it missed while it was failed: active again to serve the clients it still holds (cordoned when it missed new ones: a new client could need what it lacks), though a change of what it lacks will fail on it; drain it (it goes offline when empty), then bring it in line as a node that joins (`gateway seed-node --from <a serving node> --to {id} --update --prune`, staged, again, active) and uncordon it");
             }
             None => {}
         }

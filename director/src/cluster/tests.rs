@@ -295,9 +295,10 @@ async fn a_failed_node_that_missed_changes_comes_back_staged() {
 }
 
 /// An operator who sets a failed node active gets what heartbeating
-/// again would count: the changes it missed are kept on it and it is
-/// cordoned, unless the operator says it holds them (`unseeded`). A
-/// drain then takes the count with it.
+/// again would count (active and cordoned, never staged): the changes it
+/// missed are kept on it, added up over failures, unless the operator
+/// says it holds them (`unseeded`: it lacks nothing then). A drain takes
+/// the count with it.
 #[tokio::test]
 async fn a_failed_node_set_active_keeps_what_it_lacks() {
     let d = cluster(3).await;
@@ -311,9 +312,19 @@ async fn a_failed_node_set_active_keeps_what_it_lacks() {
         (n1.state, n1.cordoned, n1.lacking),
         (NodeState::Active, true, Some(2))
     );
+    // Again: the counts add up.
     d.cordon("n1", false).await.unwrap();
     fail_n1(&d).await;
     set_misses(&d, 5).await;
+    let n1 = d.patch_node("n1", to(NodeState::Active)).await.unwrap();
+    assert_eq!(
+        (n1.state, n1.cordoned, n1.lacking),
+        (NodeState::Active, true, Some(5))
+    );
+    // The operator's word: it holds what it missed, all of it.
+    d.cordon("n1", false).await.unwrap();
+    fail_n1(&d).await;
+    set_misses(&d, 7).await;
     let said = NodePatch {
         unseeded: true,
         ..to(NodeState::Active)
@@ -321,8 +332,12 @@ async fn a_failed_node_set_active_keeps_what_it_lacks() {
     let n1 = d.patch_node("n1", said).await.unwrap();
     assert_eq!(
         (n1.state, n1.cordoned, n1.lacking),
-        (NodeState::Active, false, Some(2))
+        (NodeState::Active, false, None)
     );
+    fail_n1(&d).await;
+    set_misses(&d, 8).await;
+    let n1 = d.patch_node("n1", to(NodeState::Active)).await.unwrap();
+    assert_eq!(n1.lacking, Some(1));
     d.drain("n1", None).await.unwrap();
     complete_moves(&d).await;
     let n1 = d.get_node("n1").await.unwrap();

@@ -57,7 +57,8 @@ pub struct NodePatch {
     #[serde(default)]
     pub state: Option<NodeState>,
     /// The node holds the shared data already: skip the check that a
-    /// `gateway seed-node` run copied it.
+    /// `gateway seed-node` run copied it; a failed node set active lacks
+    /// nothing it missed ([`crate::model::Node::lacking`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unseeded: bool,
 }

@@ -1,10 +1,10 @@
 //! `shared_read` class: reads of data every node of a zone holds alike
 //! (channels, packages, users, the organization). One healthy node of the
-//! gateway's zone answers; the starting node rotates from call to call to
-//! spread the load, nodes that lack changes of shared data (back from a
-//! failure with clients, [`NodeInfo::lacking`]) go after the others and
-//! nodes whose circuit is open last, and a node that cannot be reached
-//! hands the call to the next. A node's fault is its
+//! gateway's zone answers. Nodes whose circuit is closed come first, those
+//! that lack changes of shared data (back from a failure, the director
+//! says: [`NodeInfo::lacking`]) after the others; the starting node of
+//! each such group rotates from call to call to spread the load; a node
+//! that cannot be reached hands the call to the next. A node's fault is its
 //! answer and is passed on, except for calls about system groups
 //! ([`super::group_ids`]): a node may lack the group, so the next node is
 //! asked, and the first fault is answered only when none can answer.
@@ -63,18 +63,22 @@ pub(crate) async fn route(ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     }
 }
 
-/// `candidates` in the order they are asked for call number `turn`:
-/// rotated by it, then (stable) those that lack changes after the others
-/// and those whose circuit is open (`open`) last.
-fn in_turn(
-    mut candidates: Vec<NodeInfo>,
-    turn: usize,
-    open: impl Fn(&str) -> bool,
-) -> Vec<NodeInfo> {
-    let len = candidates.len().max(1);
-    candidates.rotate_left(turn % len);
-    candidates.sort_by_key(|n| (open(&n.id), n.lacking));
-    candidates
+/// `candidates` in the order they are asked for call number `turn`: those
+/// whose circuit is closed (`open` false) first, those that lack changes
+/// after the others, each group rotated by `turn` so that its nodes take
+/// turns leading it. A circuit is asked once per node: it may open or
+/// close meanwhile.
+fn in_turn(candidates: Vec<NodeInfo>, turn: usize, open: impl Fn(&str) -> bool) -> Vec<NodeInfo> {
+    let mut keyed: Vec<((bool, bool), NodeInfo)> = candidates
+        .into_iter()
+        .map(|n| ((open(&n.id), n.lacking), n))
+        .collect();
+    keyed.sort_by_key(|(key, _)| *key);
+    for group in keyed.chunk_by_mut(|a, b| a.0 == b.0) {
+        let len = group.len();
+        group.rotate_left(turn % len);
+    }
+    keyed.into_iter().map(|(_, n)| n).collect()
 }
 
 /// Calls `call` on `node`; the answer with its ids translated.
@@ -129,11 +133,14 @@ mod tests {
     }
 
     #[test]
-    fn turns_rotate_and_lacking_then_open_nodes_go_last() {
+    fn healthy_nodes_take_turns_leading_and_lacking_then_open_ones_follow() {
         assert_eq!(order(0, &[]), ["a", "c", "d", "b"]);
         assert_eq!(order(1, &[]), ["c", "d", "a", "b"]);
-        assert_eq!(order(6, &[]), ["c", "d", "a", "b"]);
+        assert_eq!(order(2, &[]), ["d", "a", "c", "b"]);
+        assert_eq!(order(3, &[]), ["a", "c", "d", "b"]);
         assert_eq!(order(0, &["a"]), ["c", "d", "b", "a"]);
-        assert_eq!(order(2, &["b", "c"]), ["d", "a", "c", "b"]);
+        assert_eq!(order(1, &["a"]), ["d", "c", "b", "a"]);
+        assert_eq!(order(1, &["b", "c"]), ["d", "a", "c", "b"]);
+        assert_eq!(order(usize::MAX, &[]), ["a", "c", "d", "b"]);
     }
 }

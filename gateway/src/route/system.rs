@@ -299,9 +299,12 @@ async fn split(ctx: &Ctx<'_>, kind: IdKind, index: usize) -> Result<Value, Gatew
                 (at, translate::locate_current(directory, kind, &item).await)
             })
             .buffered(LOCATE_AT_ONCE);
-    while let Some((at, located)) = located.next().await {
+    // An id listed twice is looked up twice, perhaps at once: both find
+    // the same location (a recheck empties the cached one before it reads
+    // the store again).
+    while let Some((at, found)) = located.next().await {
         let item = &items[at];
-        let parts = match located {
+        let parts = match found {
             Err(GatewayError::NoSuchObject { .. }) if translate::passes_over_unknown(kind) => {
                 unknown.push(item.clone());
                 continue;
