@@ -81,16 +81,6 @@ fn missed_while_failed(node: &Node, misses: u64, follows: &[(String, FollowCount
     missed.saturating_add(unsettled)
 }
 
-/// Records on `node`, back `active` from a failure, the `missed` changes
-/// it lacks ([`Node::lacking`]) and cordons it: a new client could need
-/// one of them.
-fn mark_lacking(node: &mut Node, missed: u64) {
-    if missed > 0 {
-        node.cordoned = true;
-        node.lacking = Some(node.lacking.unwrap_or(0).saturating_add(missed));
-    }
-}
-
 /// Refuses to let `node` follow the shared data (`staged`) or serve
 /// (`active`) without the shared data the `serving` nodes hold: the
 /// gateways broadcast system groups, configuration channels, activation
@@ -293,6 +283,7 @@ impl Director {
             misses_at_failure: None,
             follows_at_failure: None,
             lacking: None,
+            cordoned_lacking: false,
             created: now,
             updated: now,
         };
@@ -426,14 +417,14 @@ impl Director {
                     if (node.state, state) == (NodeState::Failed, NodeState::Active) {
                         let missed = missed_while_failed(node, misses, &follows);
                         if patch.unseeded {
-                            let held = missed.saturating_add(node.lacking.take().unwrap_or(0));
-                            vouched = Some(held);
+                            vouched = Some(missed.saturating_add(node.lacking.unwrap_or(0)));
+                            node.lacks_nothing();
                         } else {
                             lacked = missed;
                         }
                     }
                     node.enter(state, now_ms());
-                    mark_lacking(node, lacked);
+                    node.lacks(lacked);
                 }
                 if let Some(w) = patch.weight {
                     node.weight = w;
@@ -451,7 +442,7 @@ impl Director {
             tracing::warn!(node = %id, state = node.state.as_str(), "node changed state without the seed-node run the director asks for: the operator says it holds the shared data (unseeded)");
         }
         if lacked > 0 {
-            tracing::error!(node = %id, missed = lacked, lacking = node.lacking.unwrap_or(lacked), "node set active while failed, lacking changes of shared data it missed meanwhile: cordoned (a new client could need what it lacks); drain it, then bring it in line as a node that joins and uncordon it");
+            tracing::error!(node = %id, missed = lacked, lacking = node.lacking.unwrap_or(lacked), "node set active while failed, lacking changes of shared data it missed meanwhile: cordoned (a new client could need what it lacks); drain it, then bring it in line as a node that joins");
         }
         if let Some(changes) = vouched.filter(|&n| n > 0) {
             tracing::warn!(node = %id, changes, "node set active while failed with --unseeded: the changes of shared data it missed are taken as held, not counted");
@@ -547,6 +538,8 @@ impl Director {
             .update_node(id, |node| {
                 was = node.cordoned;
                 node.cordoned = cordoned;
+                // The operator's from now on.
+                node.cordoned_lacking = false;
                 Ok(())
             })
             .await?;
@@ -681,7 +674,7 @@ impl Director {
                 };
                 node.enter(state, now);
                 if state == NodeState::Active {
-                    mark_lacking(node, missed);
+                    node.lacks(missed);
                 }
                 recovered = Some((missed, lacks));
                 Ok(())
@@ -696,7 +689,7 @@ impl Director {
                 tracing::error!(node = %id, missed, lacking = lacks, "node recovered, but it lacks changes of shared data it missed while it was failed: staged, not active (it follows changes and takes no calls); bring it in line with `gateway seed-node --from <a serving node> --to {id} --update --prune`, then `director node set {id} --state active`");
             }
             Some((missed, lacks)) => {
-                tracing::error!(node = %id, missed, lacking = lacks, clients = held, cordoned = node.cordoned, "node recovered, but it lacks changes of shared data it missed while it was failed: active again to serve the clients it still holds (cordoned when it missed new ones: a new client could need what it lacks), though a change of what it lacks will fail on it; drain it (it goes offline when empty), then bring it in line as a node that joins (`gateway seed-node --from <a serving node> --to {id} --update --prune`, staged, again, active) and uncordon it");
+                tracing::error!(node = %id, missed, lacking = lacks, clients = held, cordoned = node.cordoned, "node recovered, but it lacks changes of shared data it missed while it was failed: active again to serve the clients it still holds (cordoned when it missed new ones: a new client could need what it lacks), though a change of what it lacks will fail on it; drain it (it goes offline when empty), then bring it in line as a node that joins (`gateway seed-node --from <a serving node> --to {id} --update --prune`, staged, again, active)");
             }
             None => {}
         }

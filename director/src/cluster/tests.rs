@@ -291,7 +291,11 @@ async fn a_failed_node_that_missed_changes_comes_back_staged() {
     complete_moves(&d).await;
     assert_eq!(d.held_by("n1").await, 0);
     let n1 = d.heartbeat(beat("n1")).await.unwrap();
-    assert_eq!((n1.state, n1.lacking), (NodeState::Staged, None));
+    // The cordon the director set goes with the count.
+    assert_eq!(
+        (n1.state, n1.lacking, n1.cordoned),
+        (NodeState::Staged, None, false)
+    );
 }
 
 /// An operator who sets a failed node active gets what heartbeating
@@ -334,14 +338,19 @@ async fn a_failed_node_set_active_keeps_what_it_lacks() {
         (n1.state, n1.cordoned, n1.lacking),
         (NodeState::Active, false, None)
     );
+    // An operator's own cordon stays when the count goes.
+    d.cordon("n1", true).await.unwrap();
     fail_n1(&d).await;
     set_misses(&d, 8).await;
     let n1 = d.patch_node("n1", to(NodeState::Active)).await.unwrap();
-    assert_eq!(n1.lacking, Some(1));
+    assert_eq!((n1.lacking, n1.cordoned), (Some(1), true));
     d.drain("n1", None).await.unwrap();
     complete_moves(&d).await;
     let n1 = d.get_node("n1").await.unwrap();
-    assert_eq!((n1.state, n1.lacking), (NodeState::Offline, None));
+    assert_eq!(
+        (n1.state, n1.lacking, n1.cordoned),
+        (NodeState::Offline, None, true)
+    );
 }
 
 /// The follow records of a failed node: each shows what counts against

@@ -137,6 +137,11 @@ pub struct Node {
     /// (drained), `staged` or `new`: it is then seeded as a joining node.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lacking: Option<u64>,
+    /// The director cordoned it for what it lacks, not an operator: the
+    /// cordon is lifted with the count. An operator's cordon or uncordon
+    /// takes it over.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cordoned_lacking: bool,
     /// Created.
     pub created: Millis,
     /// Last changed.
@@ -161,11 +166,33 @@ impl Node {
             state,
             NodeState::Active | NodeState::Draining | NodeState::Failed
         ) {
-            self.lacking = None;
+            self.lacks_nothing();
         }
         let since = now.max(self.since().saturating_add(1));
         self.state = state;
         self.state_since = Some(since);
+    }
+
+    /// Records that it lacks `missed` more changes of shared data, back
+    /// serving from a failure ([`Node::lacking`]), and cordons it when an
+    /// operator has not: a new client could need one of them.
+    pub fn lacks(&mut self, missed: u64) {
+        if missed == 0 {
+            return;
+        }
+        self.lacking = Some(self.lacking.unwrap_or(0).saturating_add(missed));
+        if !self.cordoned {
+            self.cordoned = true;
+            self.cordoned_lacking = true;
+        }
+    }
+
+    /// Clears [`Node::lacking`], and the cordon the director set for it.
+    pub fn lacks_nothing(&mut self) {
+        self.lacking = None;
+        if std::mem::take(&mut self.cordoned_lacking) {
+            self.cordoned = false;
+        }
     }
 
     /// The seed-node run that began while it was in its current state, if

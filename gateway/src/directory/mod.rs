@@ -290,6 +290,7 @@ mod tests {
             misses_at_failure: None,
             follows_at_failure: None,
             lacking: None,
+            cordoned_lacking: false,
             created: now_ms(),
             updated: now_ms(),
         }

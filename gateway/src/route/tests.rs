@@ -1185,6 +1185,7 @@ fn node_record(id: &str, url: &str) -> Node {
         misses_at_failure: None,
         follows_at_failure: None,
         lacking: None,
+        cordoned_lacking: false,
         created: now_ms(),
         updated: now_ms(),
     }
