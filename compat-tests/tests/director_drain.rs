@@ -513,7 +513,6 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     assert!(!on_n1().await, "the broadcast delete reached n1");
 }
 
-/// The ids `system.listSystems` answers through `rpc`.
 /// `activationkey.create` of a key named `name`, with no entitlements.
 async fn create_key(
     rpc: &RpcClient,
@@ -536,6 +535,7 @@ async fn create_key(
     .unwrap()
 }
 
+/// The ids `system.listSystems` answers through `rpc`.
 async fn listed_ids(rpc: &RpcClient, key: &xmlrpc::Value) -> HashSet<i64> {
     let listed = rpc
         .call("system.listSystems", vec![key.clone()])

@@ -97,13 +97,6 @@ struct Run {
     between: Duration,
 }
 
-impl Run {
-    /// CPU time per call in microseconds.
-    fn per_call(cpu: Duration, calls: usize) -> f64 {
-        cpu.as_secs_f64() * 1e6 / calls as f64
-    }
-}
-
 async fn run(path: &Path, concurrency: usize, duration: Duration) -> Run {
     let (here, between) = (cpu_time(None), path.between.map(|p| cpu_time(Some(p))));
     let load = get_details(concurrency, duration, path).await;
@@ -180,7 +173,8 @@ fn cpu_per_call(runs: &[Run]) -> (f64, f64) {
     let calls: usize = runs.iter().map(|r| r.load.calls).sum();
     let here = runs.iter().map(|r| r.here).sum();
     let between = runs.iter().map(|r| r.between).sum();
-    (Run::per_call(here, calls), Run::per_call(between, calls))
+    let per_call = |cpu: Duration| cpu.as_secs_f64() * 1e6 / calls as f64;
+    (per_call(here), per_call(between))
 }
 
 fn list(values: &[f64]) -> String {

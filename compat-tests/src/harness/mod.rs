@@ -139,25 +139,26 @@ impl Log {
     /// `timeout` for the last ones to be read); `None` if they were not
     /// all read in time.
     pub fn all_lines(&self, timeout: Duration) -> Option<Vec<String>> {
-        let started = Instant::now();
-        while !self.lock().closed {
-            if started.elapsed() > timeout {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(self.lines())
+        self.poll(timeout, |held| held.closed.then(|| held.lines.clone()))
     }
 
     /// The first line holding every one of `parts`, waiting up to
     /// `timeout` for it (the process writes as it goes).
     pub fn wait_for(&self, parts: &[&str], timeout: Duration) -> Option<String> {
+        self.poll(timeout, |held| {
+            held.lines
+                .iter()
+                .find(|line| parts.iter().all(|p| line.contains(p)))
+                .cloned()
+        })
+    }
+
+    /// What `check` finds in the lines, looked at every 20 ms until it
+    /// finds something or `timeout` runs out.
+    fn poll<T>(&self, timeout: Duration, check: impl Fn(&Lines) -> Option<T>) -> Option<T> {
         let started = Instant::now();
         loop {
-            let found = self
-                .lines()
-                .into_iter()
-                .find(|line| parts.iter().all(|p| line.contains(p)));
+            let found = check(&self.lock());
             if found.is_some() || started.elapsed() > timeout {
                 return found;
             }

@@ -309,41 +309,39 @@ async fn a_failed_node_set_active_keeps_what_it_lacks() {
     for i in 0..30 {
         check_in(&d, i).await;
     }
-    fail_n1(&d).await;
-    set_misses(&d, 2).await;
-    let n1 = d.patch_node("n1", to(NodeState::Active)).await.unwrap();
+    // n1 fails, misses changes up to `misses` in all, and is set active.
+    let back_active = |misses: u64, unseeded: bool| {
+        let d = &d;
+        async move {
+            fail_n1(d).await;
+            set_misses(d, misses).await;
+            let patch = NodePatch {
+                unseeded,
+                ..to(NodeState::Active)
+            };
+            let n1 = d.patch_node("n1", patch).await.unwrap();
+            (n1.state, n1.cordoned, n1.lacking)
+        }
+    };
     assert_eq!(
-        (n1.state, n1.cordoned, n1.lacking),
+        back_active(2, false).await,
         (NodeState::Active, true, Some(2))
     );
     // Again: the counts add up.
     d.cordon("n1", false).await.unwrap();
-    fail_n1(&d).await;
-    set_misses(&d, 5).await;
-    let n1 = d.patch_node("n1", to(NodeState::Active)).await.unwrap();
     assert_eq!(
-        (n1.state, n1.cordoned, n1.lacking),
+        back_active(5, false).await,
         (NodeState::Active, true, Some(5))
     );
     // The operator's word: it holds what it missed, all of it.
     d.cordon("n1", false).await.unwrap();
-    fail_n1(&d).await;
-    set_misses(&d, 7).await;
-    let said = NodePatch {
-        unseeded: true,
-        ..to(NodeState::Active)
-    };
-    let n1 = d.patch_node("n1", said).await.unwrap();
-    assert_eq!(
-        (n1.state, n1.cordoned, n1.lacking),
-        (NodeState::Active, false, None)
-    );
+    assert_eq!(back_active(7, true).await, (NodeState::Active, false, None));
     // An operator's own cordon stays when the count goes.
     d.cordon("n1", true).await.unwrap();
-    fail_n1(&d).await;
-    set_misses(&d, 8).await;
-    let n1 = d.patch_node("n1", to(NodeState::Active)).await.unwrap();
-    assert_eq!((n1.lacking, n1.cordoned), (Some(1), true));
+    assert_eq!(
+        back_active(8, false).await,
+        (NodeState::Active, true, Some(1))
+    );
     d.drain("n1", None).await.unwrap();
     complete_moves(&d).await;
     let n1 = d.get_node("n1").await.unwrap();
