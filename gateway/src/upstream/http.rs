@@ -16,7 +16,7 @@
 //! general-purpose client gives each connection a task, and every call
 //! then went from the caller to that task and back, waking one and
 //! parking the other twice per call (`scripts/callgrind-routed-call.sh`:
-//! 124.5k instructions per routed call before, 117.4k after). An idle
+//! 124.5k instructions per routed call before, 117.6k after). An idle
 //! connection the node closed is found when it is next taken, and every
 //! [`REAP`] by a task that closes those and the ones idle longer than
 //! [`POOL_IDLE`].
@@ -113,14 +113,15 @@ impl Conn {
         }
     }
 
-    /// Completes when the connection ends, and then drops it: a call
-    /// still waiting on it learns that it ended. Never completes once it
-    /// has.
-    async fn end(driver: &mut Option<Driver>) {
+    /// Completes when the connection ends, with its error if it broke,
+    /// and then drops it: a call still waiting on it learns that it
+    /// ended. Never completes once it has.
+    async fn end(driver: &mut Option<Driver>) -> Option<hyper::Error> {
         match driver {
             Some(running) => {
-                let _ = running.as_mut().await;
+                let ended = running.as_mut().await;
                 *driver = None;
+                ended.err()
             }
             None => std::future::pending().await,
         }
@@ -128,15 +129,16 @@ impl Conn {
 }
 
 impl Inner {
-    /// The most recently used idle connection that still serves.
+    /// The most recently used idle connection that still serves. Each
+    /// is looked at (and a closed one dropped) outside the lock, so that
+    /// other calls to the node do not wait on that.
     fn take_idle(&self) -> Option<Conn> {
-        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        while let Some(mut conn) = idle.pop() {
+        loop {
+            let mut conn = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop()?;
             if !conn.ended() && conn.idle_since.elapsed() < POOL_IDLE {
                 return Some(conn);
             }
         }
-        None
     }
 
     /// Puts `conn` back once its answer was read to the end, unless it
@@ -152,10 +154,18 @@ impl Inner {
         }
     }
 
-    /// Closes the idle connections that ended or were idle too long.
+    /// Closes the idle connections that ended or were idle too long; they
+    /// are closed after the lock is let go.
     fn reap(&self) {
-        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        idle.retain_mut(|conn| !conn.ended() && conn.idle_since.elapsed() < POOL_IDLE);
+        let gone: Vec<Conn> = self
+            .idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extract_if(.., |conn| {
+                conn.ended() || conn.idle_since.elapsed() >= POOL_IDLE
+            })
+            .collect();
+        drop(gone);
     }
 }
 
@@ -450,8 +460,12 @@ async fn exchange(
         tokio::select! {
             biased;
             sent = sending.as_mut() => sent,
-            // The connection ended: the call learns why.
-            () = Conn::end(driver) => sending.await,
+            // The connection ended: the call learns that it did, the
+            // connection's error says why.
+            broke = Conn::end(driver) => match (sending.await, broke) {
+                (Err((_, unsent)), Some(cause)) => Err((cause, unsent)),
+                (sent, _) => sent,
+            },
         }
     };
     (
@@ -495,7 +509,7 @@ impl Answer {
                 Some(conn) => tokio::select! {
                     biased;
                     frame = self.body.frame() => frame,
-                    () = Conn::end(&mut conn.driver) => continue,
+                    _ = Conn::end(&mut conn.driver) => continue,
                 },
                 None => self.body.frame().await,
             };
