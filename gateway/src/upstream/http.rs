@@ -48,6 +48,9 @@ use crate::tls;
 const POOL_IDLE: Duration = Duration::from_secs(90);
 /// Idle connections kept per node.
 const POOL_IDLE_PER_NODE: usize = 256;
+/// The longest error page (an answer with a status other than 2xx) that
+/// is read out to keep its connection.
+const ERROR_PAGE_BYTES: u64 = 16 * 1024;
 /// How often the idle connections are looked over: the ones a node
 /// closed (it keeps an idle connection for a few seconds, Apache's
 /// `KeepAliveTimeout`) are closed here too, rather than left half-closed
@@ -376,16 +379,27 @@ impl HttpCall {
                 }
             };
             let status = response.status();
-            if !status.is_success() {
-                // The answer's body is not read, so the connection is
-                // closed with it.
-                return Err(UpstreamError::Status(status.as_u16()));
-            }
-            return Ok(Answer {
+            let mut answer = Answer {
                 body: response.into_body(),
                 conn: Some(conn),
                 pool: Arc::downgrade(inner),
-            });
+            };
+            if !status.is_success() {
+                // A short error page (a proxy's 502 or 503) is read out,
+                // so that its connection serves the next call and a node
+                // in trouble is spared a new handshake; a longer one, or
+                // one of unknown length, closes the connection with it.
+                if answer
+                    .body
+                    .size_hint()
+                    .exact()
+                    .is_some_and(|length| length <= ERROR_PAGE_BYTES)
+                {
+                    while let Ok(Some(_)) = answer.chunk().await {}
+                }
+                return Err(UpstreamError::Status(status.as_u16()));
+            }
+            return Ok(answer);
         }
     }
 
@@ -694,13 +708,24 @@ mod tests {
     /// connection open for `per_connection` calls (without saying it
     /// will close it); counts the connections it took.
     async fn keep_alive_node(per_connection: usize) -> (String, Arc<AtomicUsize>) {
+        keep_alive_node_failing(per_connection, 0).await
+    }
+
+    /// [`keep_alive_node`] whose first `failing` answers (over all its
+    /// connections) are a short 503 page.
+    async fn keep_alive_node_failing(
+        per_connection: usize,
+        failing: usize,
+    ) -> (String, Arc<AtomicUsize>) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let taken = Arc::new(AtomicUsize::new(0));
         let counted = taken.clone();
+        let answered = Arc::new(AtomicUsize::new(0));
         tokio::spawn(async move {
             while let Ok((mut socket, _)) = listener.accept().await {
                 counted.fetch_add(1, Ordering::SeqCst);
+                let answered = answered.clone();
                 tokio::spawn(async move {
                     let body: &[u8] = b"<?xml version=\"1.0\"?><methodResponse><params><param><value><array><data></data></array></value></param></params></methodResponse>";
                     let head = format!(
@@ -712,7 +737,11 @@ mod tests {
                         if matches!(socket.read(&mut buf).await, Ok(0) | Err(_)) {
                             return;
                         }
-                        let answer = [head.as_bytes(), body].concat();
+                        let answer = if answered.fetch_add(1, Ordering::SeqCst) < failing {
+                            b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/html\r\ncontent-length: 29\r\n\r\n<h1>Service Unavailable</h1>\n".to_vec()
+                        } else {
+                            [head.as_bytes(), body].concat()
+                        };
                         if socket.write_all(&answer).await.is_err() {
                             return;
                         }
@@ -768,6 +797,22 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         panic!("the condition never held");
+    }
+
+    /// A short error page is read out, and its connection serves the
+    /// next call.
+    #[tokio::test]
+    async fn a_short_error_page_keeps_its_connection() {
+        let (url, taken) = keep_alive_node_failing(usize::MAX, 2).await;
+        let call = HttpCall::new(&url, &UpstreamConfig::default()).unwrap();
+        for _ in 0..2 {
+            let failed = call.post(Bytes::from_static(b"<methodCall/>")).await;
+            assert_eq!(failed, Err(UpstreamError::Status(503)));
+        }
+        call.post(Bytes::from_static(b"<methodCall/>"))
+            .await
+            .unwrap();
+        assert_eq!(taken.load(Ordering::SeqCst), 1);
     }
 
     /// An answer that is not read to its end closes its connection: the
