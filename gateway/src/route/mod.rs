@@ -251,4 +251,4 @@ async fn lookup_session(gw: &Gateway, key: &str) -> Result<SessionCtx, GatewayEr
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -2263,7 +2263,7 @@ async fn a_staged_node_follows_shared_changes() {
 
 /// Waits until `holds` (checked every 20 ms, for up to 10 s): for what
 /// the gateway does after it answered.
-async fn eventually<F, Fut>(what: &str, holds: F)
+pub(crate) async fn eventually<F, Fut>(what: &str, holds: F)
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = bool>,

@@ -781,22 +781,11 @@ mod tests {
         }
         assert_eq!(taken.load(Ordering::SeqCst), 20);
         // The last one closed while idle: looking the pool over drops it.
-        poll_until(|| {
+        crate::route::tests::eventually("the pool lets the closed connection go", || {
             call.inner.reap();
-            call.idle() == 0
+            std::future::ready(call.idle() == 0)
         })
         .await;
-    }
-
-    /// Calls `check` every 10 ms until it holds, for up to 10 s.
-    async fn poll_until(mut check: impl FnMut() -> bool) {
-        for _ in 0..1000 {
-            if check() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("the condition never held");
     }
 
     /// A short error page is read out, and its connection serves the
