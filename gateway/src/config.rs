@@ -17,6 +17,7 @@
 //! timeout_ms = 30000
 //! connect_timeout_ms = 3000
 //! read_retries = 2
+//! idle_ms = 4000              # below the nodes' own keep-alive limit
 //!
 //! [breaker]
 //! failures_to_open = 5
@@ -235,6 +236,14 @@ pub struct UpstreamConfig {
     /// Extra attempts for idempotent reads that could not reach a node
     /// (default 2). Changes are never retried.
     pub read_retries: u32,
+    /// How long a connection to a node waits open between calls for the
+    /// next one, in milliseconds (default 4000); 0 closes each after its
+    /// call. Keep it below the nodes' own limit, Apache's
+    /// `KeepAliveTimeout` (5 s unless a node's configuration says
+    /// otherwise): a node that closes an idle connection just as a call
+    /// is written into it fails that call, and a change is never sent
+    /// twice. A connection in steady use is kept however long it lives.
+    pub idle_ms: u64,
 }
 
 impl Default for UpstreamConfig {
@@ -245,6 +254,7 @@ impl Default for UpstreamConfig {
             timeout_ms: 30_000,
             connect_timeout_ms: 3_000,
             read_retries: 2,
+            idle_ms: 4_000,
         }
     }
 }
@@ -258,6 +268,11 @@ impl UpstreamConfig {
     /// [`UpstreamConfig::connect_timeout_ms`] as a duration.
     pub fn connect_timeout(&self) -> Duration {
         Duration::from_millis(self.connect_timeout_ms)
+    }
+
+    /// [`UpstreamConfig::idle_ms`] as a duration.
+    pub fn idle(&self) -> Duration {
+        Duration::from_millis(self.idle_ms)
     }
 }
 

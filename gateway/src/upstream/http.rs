@@ -18,11 +18,15 @@
 //! parking the other twice per call (`scripts/callgrind-routed-call.sh`:
 //! 124.5k instructions per routed call before, 117.6k after). An idle
 //! connection the node closed is found when it is next taken, and every
-//! [`REAP`] by a task that closes those and the ones idle longer than
-//! [`POOL_IDLE`].
+//! [`REAP`] (or `upstream.idle_ms`, when shorter) by a task that closes
+//! those and the ones idle longer than `upstream.idle_ms`. That limit is
+//! below the nodes' own (Apache's `KeepAliveTimeout`), so that the
+//! gateway lets an idle connection go before the node closes it under a
+//! call being written.
 
 use std::future::Future;
 use std::pin::{Pin, pin};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -44,18 +48,17 @@ use super::UpstreamError;
 use crate::config::UpstreamConfig;
 use crate::tls;
 
-/// How long an idle pooled connection to a node is kept.
-const POOL_IDLE: Duration = Duration::from_secs(90);
 /// Idle connections kept per node.
 const POOL_IDLE_PER_NODE: usize = 256;
 /// The longest error page (an answer with a status other than 2xx) that
 /// is read out to keep its connection.
 const ERROR_PAGE_BYTES: u64 = 16 * 1024;
-/// How often the idle connections are looked over: the ones a node
-/// closed (it keeps an idle connection for a few seconds, Apache's
-/// `KeepAliveTimeout`) are closed here too, rather than left half-closed
-/// until the next call.
+/// How often, at most, the idle connections are looked over: the ones a
+/// node closed or that were idle too long are closed, rather than left
+/// (half-closed) until the next call. A shorter idle limit looks them
+/// over as often as it runs out, but not more than every [`REAP_MIN`].
 const REAP: Duration = Duration::from_secs(5);
+const REAP_MIN: Duration = Duration::from_millis(50);
 /// TCP keepalive on the connections to the nodes: probes after this long
 /// idle, this often, and this many unanswered before the connection is
 /// given up. A pooled connection a firewall dropped is found out before a
@@ -85,8 +88,14 @@ struct Inner {
     path: Uri,
     host: HeaderValue,
     timeout: Duration,
+    /// How long a connection is kept idle (`upstream.idle_ms`); zero
+    /// keeps none.
+    idle_limit: Duration,
     /// Idle connections, the most recently used last.
     idle: Mutex<Vec<Conn>>,
+    /// Whether the reaper ([`reap`]) runs: it starts with the first call
+    /// made in a runtime.
+    reaping: AtomicBool,
 }
 
 /// One connection to the node: hyper's sending half and the connection
@@ -138,16 +147,16 @@ impl Inner {
     fn take_idle(&self) -> Option<Conn> {
         loop {
             let mut conn = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop()?;
-            if !conn.ended() && conn.idle_since.elapsed() < POOL_IDLE {
+            if !conn.ended() && conn.idle_since.elapsed() < self.idle_limit {
                 return Some(conn);
             }
         }
     }
 
     /// Puts `conn` back once its answer was read to the end, unless it
-    /// ended or the pool is full.
+    /// ended, the pool is full or keeps no connection.
     fn put_back(&self, mut conn: Conn) {
-        if conn.ended() {
+        if self.idle_limit.is_zero() || conn.ended() {
             return;
         }
         conn.idle_since = Instant::now();
@@ -165,17 +174,17 @@ impl Inner {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .extract_if(.., |conn| {
-                conn.ended() || conn.idle_since.elapsed() >= POOL_IDLE
+                conn.ended() || conn.idle_since.elapsed() >= self.idle_limit
             })
             .collect();
         drop(gone);
     }
 }
 
-/// Every [`REAP`], closes the idle connections of `inner` that ended, for
-/// as long as the client lives.
-async fn reap(inner: Weak<Inner>) {
-    let mut every = tokio::time::interval(REAP);
+/// Every `period`, closes the idle connections of `inner` that ended or
+/// were idle too long, for as long as the client lives.
+async fn reap(inner: Weak<Inner>, period: Duration) {
+    let mut every = tokio::time::interval(period);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     every.tick().await;
     loop {
@@ -281,15 +290,30 @@ impl HttpCall {
             path,
             host,
             timeout: cfg.timeout(),
+            idle_limit: cfg.idle(),
             idle: Mutex::new(Vec::new()),
+            reaping: AtomicBool::new(false),
         });
-        // Made outside a runtime (a check of the configuration), the
-        // client has no reaper; its idle connections are then looked over
-        // as they are taken.
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(reap(Arc::downgrade(&inner)));
+        let call = HttpCall { inner };
+        call.start_reaping();
+        Ok(call)
+    }
+
+    /// Starts the reaper in the current runtime unless it runs or there
+    /// is none (a client made outside one, for a check of the
+    /// configuration, starts it with its first call) or the pool keeps
+    /// no connection.
+    fn start_reaping(&self) {
+        let inner = &self.inner;
+        if inner.idle_limit.is_zero() || inner.reaping.load(Ordering::Relaxed) {
+            return;
         }
-        Ok(HttpCall { inner })
+        if let Ok(runtime) = tokio::runtime::Handle::try_current()
+            && !inner.reaping.swap(true, Ordering::Relaxed)
+        {
+            let period = inner.idle_limit.clamp(REAP_MIN, REAP);
+            runtime.spawn(reap(Arc::downgrade(inner), period));
+        }
     }
 
     /// Idle connections in the pool.
@@ -347,6 +371,7 @@ impl HttpCall {
     /// into it (the node closed it just then), the call goes out once more
     /// on a new connection.
     async fn send(&self, body: Bytes) -> Result<Answer, UpstreamError> {
+        self.start_reaping();
         let inner = &self.inner;
         let mut request = Request::post(inner.path.clone())
             .header(header::HOST, inner.host.clone())
@@ -786,6 +811,77 @@ mod tests {
             std::future::ready(call.idle() == 0)
         })
         .await;
+    }
+
+    /// A connection idle for longer than `upstream.idle_ms` is let go
+    /// rather than used again (before the node, whose own limit is
+    /// longer, closes it under a call), even before the reaper ran.
+    #[tokio::test]
+    async fn a_connection_idle_past_the_limit_is_not_used_again() {
+        let (url, taken) = keep_alive_node(usize::MAX).await;
+        let cfg = UpstreamConfig {
+            idle_ms: 10_000,
+            ..UpstreamConfig::default()
+        };
+        let call = HttpCall::new(&url, &cfg).unwrap();
+        for _ in 0..2 {
+            call.post(Bytes::from_static(b"<methodCall/>"))
+                .await
+                .unwrap();
+        }
+        assert_eq!(taken.load(Ordering::SeqCst), 1);
+        // Idle for 11 s as far as the pool knows; the reaper's first
+        // round is 5 s away.
+        for conn in call.inner.idle.lock().unwrap().iter_mut() {
+            conn.idle_since = Instant::now().checked_sub(Duration::from_secs(11)).unwrap();
+        }
+        call.post(Bytes::from_static(b"<methodCall/>"))
+            .await
+            .unwrap();
+        assert_eq!(taken.load(Ordering::SeqCst), 2);
+    }
+
+    /// `upstream.idle_ms = 0`: every call has a connection of its own,
+    /// none is kept.
+    #[tokio::test]
+    async fn an_idle_limit_of_zero_keeps_no_connection() {
+        let (url, taken) = keep_alive_node(usize::MAX).await;
+        let cfg = UpstreamConfig {
+            idle_ms: 0,
+            ..UpstreamConfig::default()
+        };
+        let call = HttpCall::new(&url, &cfg).unwrap();
+        for _ in 0..3 {
+            call.post(Bytes::from_static(b"<methodCall/>"))
+                .await
+                .unwrap();
+            assert_eq!(call.idle(), 0);
+        }
+        assert_eq!(taken.load(Ordering::SeqCst), 3);
+    }
+
+    /// A client made outside a runtime starts its reaper with its first
+    /// call: the connection idle past the limit is closed without another
+    /// call taking the pool's turn.
+    #[test]
+    fn a_client_made_outside_a_runtime_reaps_once_it_calls() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let (url, _) = runtime.block_on(keep_alive_node(usize::MAX));
+        let cfg = UpstreamConfig {
+            idle_ms: 100,
+            ..UpstreamConfig::default()
+        };
+        let call = HttpCall::new(&url, &cfg).unwrap();
+        runtime.block_on(async {
+            call.post(Bytes::from_static(b"<methodCall/>"))
+                .await
+                .unwrap();
+            assert_eq!(call.idle(), 1);
+            crate::route::tests::eventually("the reaper closes the idle connection", || {
+                std::future::ready(call.idle() == 0)
+            })
+            .await;
+        });
     }
 
     /// A short error page is read out, and its connection serves the
