@@ -84,6 +84,12 @@ const ROUTES: &[(&str, &str, Option<&str>, &str)] = &[
         Some("admin_token"),
         "nodes",
     ),
+    (
+        "delete",
+        "/api/v1/nodes/{id}/missed-calls",
+        Some("admin_token"),
+        "nodes",
+    ),
     ("get", "/api/v1/clients", Some("admin_token"), "clients"),
     (
         "get",

@@ -485,6 +485,74 @@ async fn follow_records_are_shown_and_removed() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// The changes a node missed, by method, as the gateways record them: shown
+/// with its follow records, cleared by an operator (answering what they
+/// were) without touching the count the director compares.
+#[tokio::test]
+async fn missed_calls_are_shown_and_cleared() {
+    use director::model::{Keys, MissedCall, MissedCalls};
+
+    let api = api().await;
+    api.zone_and_node("n1").await;
+    let (status, shown) = api.admin("GET", "/api/v1/nodes/n1/follows", None).await;
+    assert_eq!(
+        (status, &shown["missed_calls"]),
+        (StatusCode::OK, &json!([]))
+    );
+    let store = api.director.store();
+    let calls = MissedCalls::from([
+        (
+            "systemgroup.create".to_owned(),
+            MissedCall {
+                count: 2,
+                first: 10,
+                last: 20,
+            },
+        ),
+        (
+            "activationkey.delete".to_owned(),
+            MissedCall {
+                count: 1,
+                first: 15,
+                last: 15,
+            },
+        ),
+    ]);
+    store
+        .put_json(Keys::node_missed_calls("n1"), &calls)
+        .await
+        .unwrap();
+    store
+        .put_json(Keys::node_misses("n1"), &3u64)
+        .await
+        .unwrap();
+    let rows = json!([
+        {"method": "activationkey.delete", "count": 1, "first": 15, "last": 15},
+        {"method": "systemgroup.create", "count": 2, "first": 10, "last": 20},
+    ]);
+    let (status, shown) = api.admin("GET", "/api/v1/nodes/n1/follows", None).await;
+    assert_eq!((status, &shown["missed_calls"]), (StatusCode::OK, &rows));
+
+    let path = "/api/v1/nodes/n1/missed-calls";
+    let (status, cleared) = api.admin("DELETE", path, None).await;
+    assert_eq!((status, &cleared), (StatusCode::OK, &rows));
+    let (status, cleared) = api.admin("DELETE", path, None).await;
+    assert_eq!((status, &cleared), (StatusCode::OK, &json!([])));
+    let (_, shown) = api.admin("GET", "/api/v1/nodes/n1/follows", None).await;
+    assert_eq!(shown["missed_calls"], json!([]));
+    assert_eq!(
+        store
+            .get_json::<u64>(Keys::node_misses("n1"))
+            .await
+            .unwrap(),
+        Some(3)
+    );
+    let (status, _) = api
+        .admin("DELETE", "/api/v1/nodes/ghost/missed-calls", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 /// Check-in, rebalance, the move reaching the client agent, its report.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rebalance_moves_clients_that_report_back() {

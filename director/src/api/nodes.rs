@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::cluster::{Director, FollowsForgotten, NewNode, NodeFollows, NodePatch};
+use crate::cluster::{Director, FollowsForgotten, MissedCallRow, NewNode, NodeFollows, NodePatch};
 use crate::model::{Node, Operation};
 
 /// How to drain a node (`POST /api/v1/nodes/{id}/drain`); the body may be
@@ -49,6 +49,7 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<Director>> {
         .routes(routes!(cordon_node))
         .routes(routes!(uncordon_node))
         .routes(routes!(node_follows, forget_follows))
+        .routes(routes!(forget_missed_calls))
 }
 
 /// Lists every node (removed ones included), by id.
@@ -189,6 +190,22 @@ async fn node_follows(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<NodeFollows>> {
     Ok(Json(director.node_follows(&id).await?))
+}
+
+/// Clears a node's missed calls by method (`missed_calls` of its follow
+/// records), once they were redone on it, and answers what they were. The
+/// count the director compares before it activates a node is not
+/// touched.
+#[utoipa::path(delete, path = "/api/v1/nodes/{id}/missed-calls", tag = "nodes",
+    params(("id" = String, Path, description = "Node id")),
+    responses(
+        (status = 200, description = "The missed calls cleared, by method", body = [MissedCallRow]),
+        (status = 404, description = "No such node", body = ErrorBody)))]
+async fn forget_missed_calls(
+    State(director): State<Arc<Director>>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Vec<MissedCallRow>>> {
+    Ok(Json(director.forget_missed_calls(&id).await?))
 }
 
 /// Removes a node's follow records none of whose changes counts against

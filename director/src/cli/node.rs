@@ -1,5 +1,6 @@
 //! `director node ...`: list, add, change, remove, drain, cordon and
-//! uncordon nodes; show and remove the gateways' follow records of one.
+//! uncordon nodes; show and remove the gateways' follow records of one,
+//! and clear the changes it missed.
 
 use std::time::Duration;
 
@@ -8,12 +9,14 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::context::Context;
-use super::duration::parse_duration;
+use super::duration::{format_age, parse_duration};
 use super::operation::report_started;
 use super::render::{align_right, node_state, or_dash, table, weight};
 use super::{CliError, Outcome};
-use crate::cluster::{FollowHold, FollowRecord, FollowsForgotten, NewNode, NodeFollows, NodePatch};
-use crate::model::{Node, NodeState};
+use crate::cluster::{
+    FollowHold, FollowRecord, FollowsForgotten, MissedCallRow, NewNode, NodeFollows, NodePatch,
+};
+use crate::model::{Millis, Node, NodeState, now_ms};
 
 /// Node commands.
 #[derive(Debug, Clone, Subcommand)]
@@ -86,7 +89,8 @@ pub enum NodeCommand {
     },
     /// Show the gateways' follow records of a node: the changes of shared
     /// data each gateway process queued for it while it was staged or
-    /// failed, settled, and counted against it now.
+    /// failed, settled, and counted against it now; and the changes it
+    /// missed, by method.
     Follows {
         /// Node id.
         id: String,
@@ -100,6 +104,12 @@ pub enum NodeCommand {
         /// it count against the node.
         #[arg(long, value_name = "GATEWAY")]
         gateway: Option<String>,
+    },
+    /// Clear a node's missed changes by method (`node follows` lists
+    /// them), once they were redone on it.
+    ForgetMissed {
+        /// Node id.
+        id: String,
     },
 }
 
@@ -217,7 +227,9 @@ pub(crate) async fn run(ctx: &Context, command: NodeCommand) -> Result<Outcome, 
         }
         NodeCommand::Follows { id } => {
             let answer = ctx.get(&["nodes", &id, "follows"], &[]).await?;
-            ctx.show(&answer, follows_table)?;
+            ctx.show(&answer, |follows: &NodeFollows| {
+                follows_table(follows, now_ms())
+            })?;
         }
         NodeCommand::ForgetFollows { id, gateway } => {
             let query: Vec<(&str, String)> = gateway.into_iter().map(|g| ("gateway", g)).collect();
@@ -226,6 +238,21 @@ pub(crate) async fn run(ctx: &Context, command: NodeCommand) -> Result<Outcome, 
                 .await?;
             ctx.show(&answer, |forgotten: &FollowsForgotten| {
                 forgotten_text(&id, forgotten)
+            })?;
+        }
+        NodeCommand::ForgetMissed { id } => {
+            let answer = ctx
+                .call::<()>(Method::DELETE, &["nodes", &id, "missed-calls"], &[], None)
+                .await?;
+            ctx.show(&answer, |rows: &Vec<MissedCallRow>| {
+                if rows.is_empty() {
+                    return format!("no missed changes recorded for {id}");
+                }
+                let count: u64 = rows.iter().map(|r| r.count).sum();
+                format!(
+                    "{count} missed change(s) of {id} cleared:\n{}",
+                    missed_table(rows, now_ms())
+                )
             })?;
         }
     }
@@ -296,7 +323,7 @@ fn records_table(records: &[FollowRecord]) -> String {
 }
 
 /// A node's follow records and a line on what counts against it.
-pub(crate) fn follows_table(follows: &NodeFollows) -> String {
+pub(crate) fn follows_table(follows: &NodeFollows, now: Millis) -> String {
     let id = &follows.node;
     let state = follows.state.as_str();
     let verdict = match follows.held_against {
@@ -321,10 +348,35 @@ pub(crate) fn follows_table(follows: &NodeFollows) -> String {
             )
         }
     };
-    if follows.records.is_empty() {
-        return format!("no follow records for {id}\n{verdict}");
+    let mut text = if follows.records.is_empty() {
+        format!("no follow records for {id}\n{verdict}")
+    } else {
+        format!("{}\n{verdict}", records_table(&follows.records))
+    };
+    if !follows.missed_calls.is_empty() {
+        let count: u64 = follows.missed_calls.iter().map(|r| r.count).sum();
+        text.push_str(&format!(
+            "\n{id} missed {count} change(s) of shared data, by method (redo on it what a \
+             seed-node run does not carry, then `director node forget-missed {id}`):\n{}",
+            missed_table(&follows.missed_calls, now)
+        ));
     }
-    format!("{}\n{verdict}", records_table(&follows.records))
+    text
+}
+
+/// Missed changes by method as a table; times relative to `now`.
+fn missed_table(rows: &[MissedCallRow], now: Millis) -> String {
+    let mut table = table(&["method", "missed", "first", "last"]);
+    for r in rows {
+        table.add_row([
+            r.method.clone(),
+            r.count.to_string(),
+            format_age(Some(r.first), now),
+            format_age(Some(r.last), now),
+        ]);
+    }
+    align_right(&mut table, &[1]);
+    table.to_string()
 }
 
 /// What `node forget-follows` did.
@@ -372,8 +424,9 @@ mod tests {
             held_against: Some(FollowHold::Failure),
             records: vec![record("gw-a", 9, 4, 2), record("gw-b", 3, 3, 0)],
             counted: 2,
+            missed_calls: Vec::new(),
         };
-        let text = follows_table(&follows);
+        let text = follows_table(&follows, 0);
         let row = text.lines().find(|l| l.contains("gw-a")).unwrap();
         let cells: Vec<&str> = row
             .split(['│', '┆'])
@@ -391,10 +444,46 @@ mod tests {
         follows.state = NodeState::Active;
         follows.held_against = None;
         follows.records.clear();
-        let text = follows_table(&follows);
+        let text = follows_table(&follows, 0);
         assert!(
             text.starts_with("no follow records for n2\nnothing counts against n2 now (active"),
             "{text}"
+        );
+        assert!(!text.contains("missed"), "{text}");
+        // The changes it missed, by method, with what to do about them.
+        follows.missed_calls = vec![
+            MissedCallRow {
+                method: "kickstart.profile.addScript".into(),
+                count: 2,
+                first: 1_000,
+                last: 61_000,
+            },
+            MissedCallRow {
+                method: "systemgroup.create".into(),
+                count: 1,
+                first: 121_000,
+                last: 121_000,
+            },
+        ];
+        let text = follows_table(&follows, 181_000);
+        assert!(
+            text.contains(
+                "n2 missed 3 change(s) of shared data, by method (redo on it what a seed-node \
+                 run does not carry, then `director node forget-missed n2`):"
+            ),
+            "{text}"
+        );
+        let row = text
+            .lines()
+            .find(|l| l.contains("addScript"))
+            .unwrap()
+            .split(['│', '┆'])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect::<Vec<_>>();
+        assert_eq!(
+            row,
+            ["kickstart.profile.addScript", "2", "3m ago", "2m ago"]
         );
 
         let forgotten = FollowsForgotten {

@@ -16,8 +16,8 @@
 
 use super::nodes::{FollowScan, scan_follows};
 use super::{Director, DirectorError, FollowHold, FollowRecord, FollowsForgotten, NodeFollows};
-use super::{NodeStatus, Result};
-use crate::model::{FollowCount, FollowMarks, Keys, Node, NodeState, unsettled_since};
+use super::{MissedCallRow, NodeStatus, Result};
+use crate::model::{FollowCount, FollowMarks, Keys, MissedCalls, Node, NodeState, unsettled_since};
 
 /// The records of `node` as read, each with what counts against it.
 fn records(node: &Node, follows: &[(String, FollowCount)]) -> Vec<FollowRecord> {
@@ -57,13 +57,39 @@ impl Director {
         let node = self.get_node(id).await?;
         let follows = self.follows_of(id).await?;
         let records = records(&node, &follows);
+        let missed = self
+            .store()
+            .get_json::<MissedCalls>(Keys::node_missed_calls(id))
+            .await?
+            .unwrap_or_default();
         Ok(NodeFollows {
             counted: records.iter().map(|r| r.counted).sum(),
             held_against: hold(&node),
             node: node.id,
             state: node.state,
             records,
+            missed_calls: MissedCallRow::rows(missed),
         })
+    }
+
+    /// Clears node `id`'s missed calls by method (once an operator redid
+    /// them on it) and answers what they were. The count the director
+    /// compares (`node-misses/<id>`) is not touched. A miss counted while
+    /// this runs is either answered here or kept for the next read.
+    pub async fn forget_missed_calls(&self, id: &str) -> Result<Vec<MissedCallRow>> {
+        self.get_node(id).await?;
+        let mut taken = MissedCalls::new();
+        self.store()
+            .update_json::<MissedCalls, _>(Keys::node_missed_calls(id), |held| {
+                taken = held.unwrap_or_default();
+                None
+            })
+            .await?;
+        if !taken.is_empty() {
+            let count: u64 = taken.values().map(|c| c.count).sum();
+            tracing::info!(node = %id, methods = taken.len(), count, "missed calls cleared");
+        }
+        Ok(MissedCallRow::rows(taken))
     }
 
     /// Removes node `id`'s follow records none of whose changes counts

@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::model::{ClientStatus, ContentKind, Millis, NodeLoad, NodeState, ObjectKind};
+use crate::model::{
+    ClientStatus, ContentKind, Millis, MissedCalls, NodeLoad, NodeState, ObjectKind,
+};
 use crate::placement::MoveReason;
 
 /// A node to add.
@@ -330,6 +332,40 @@ pub struct NodeFollows {
     pub records: Vec<FollowRecord>,
     /// Changes counted against it in all.
     pub counted: u64,
+    /// The changes of shared data it missed, by method, as the gateways
+    /// counted them since an operator last cleared them (`DELETE
+    /// /api/v1/nodes/{id}/missed-calls`): what to redo on it where a
+    /// seed-node run does not carry it.
+    #[serde(default)]
+    pub missed_calls: Vec<MissedCallRow>,
+}
+
+/// One method's missed changes on a node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MissedCallRow {
+    /// The method (`namespace.method`).
+    pub method: String,
+    /// How many of its changes the node missed.
+    pub count: u64,
+    /// When the first was counted (milliseconds since the Unix epoch).
+    pub first: Millis,
+    /// When the last was counted.
+    pub last: Millis,
+}
+
+impl MissedCallRow {
+    /// The rows of a stored record, in method order.
+    pub fn rows(calls: MissedCalls) -> Vec<MissedCallRow> {
+        calls
+            .into_iter()
+            .map(|(method, call)| MissedCallRow {
+                method,
+                count: call.count,
+                first: call.first,
+                last: call.last,
+            })
+            .collect()
+    }
 }
 
 /// What `DELETE /api/v1/nodes/{id}/follows` did.

@@ -51,6 +51,53 @@ impl FollowCount {
     }
 }
 
+/// The changes of shared data a node missed, by the method that made
+/// them (`node-missed-calls/<id>`): what `node-misses/<id>` counts, named,
+/// so that an administrator sees what to redo on the node without
+/// reading every gateway's log. The gateways add to it as they count
+/// misses; it is kept until an operator clears it (`director node
+/// forget-missed`), as the count is only compared, never cleared. Calls'
+/// arguments are never kept: they may hold a password.
+pub type MissedCalls = BTreeMap<String, MissedCall>;
+
+/// One method's missed changes on a node ([`MissedCalls`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissedCall {
+    /// How many.
+    pub count: u64,
+    /// When the first was counted (milliseconds since the Unix epoch, by
+    /// the counting gateway's clock).
+    pub first: super::Millis,
+    /// When the last was counted.
+    pub last: super::Millis,
+}
+
+impl MissedCall {
+    /// `self` and `other` together: counts summed, the earliest first
+    /// and the latest last.
+    pub fn merged(self, other: MissedCall) -> MissedCall {
+        if self.count == 0 {
+            return other;
+        }
+        if other.count == 0 {
+            return self;
+        }
+        MissedCall {
+            count: self.count.saturating_add(other.count),
+            first: self.first.min(other.first),
+            last: self.last.max(other.last),
+        }
+    }
+}
+
+/// Adds `more` to `calls`, method by method ([`MissedCall::merged`]).
+pub fn add_missed_calls(calls: &mut MissedCalls, more: &MissedCalls) {
+    for (method, call) in more {
+        let merged = calls.get(method).copied().unwrap_or_default().merged(*call);
+        calls.insert(method.clone(), merged);
+    }
+}
+
 /// Each gateway's `queued` count for a node at one moment, by gateway.
 pub type FollowMarks = BTreeMap<String, u64>;
 

@@ -22,6 +22,11 @@ impl Keys {
     pub fn node_misses(id: &str) -> String {
         format!("node-misses/{id}")
     }
+    /// `node-missed-calls/<id>`: the calls of those changes, by method
+    /// ([`super::MissedCalls`]), for the administrator.
+    pub fn node_missed_calls(id: &str) -> String {
+        format!("node-missed-calls/{id}")
+    }
     /// `node-follows/<id>/<gateway>`: one gateway process's count of the
     /// changes it queued for the node while it followed them, and of those
     /// it settled ([`super::FollowCount`]).
@@ -227,6 +232,7 @@ const GATEWAY_READS: &[&str] = &["node/"];
 /// the counts of changes each following node was sent and missed.
 const GATEWAY_WRITES: &[&str] = &[
     "node-misses/",
+    "node-missed-calls/",
     "node-follows/",
     "session/",
     "sys/",
@@ -319,6 +325,7 @@ mod tests {
     fn the_gateway_reaches_sessions_and_identities_and_reads_nodes() {
         let writes = [
             Keys::node_misses("n1"),
+            Keys::node_missed_calls("n1"),
             Keys::node_follows("n1", "gw"),
             Keys::session(7),
             Keys::system(1),

@@ -11,6 +11,7 @@
 //! | `node/<id>` | [`Node`] | a node and its lifecycle, health and load |
 //! | `node-number/<number>` | node id | dense node numbers, for caches |
 //! | `node-misses/<id>` | number | changes of shared data the node missed while it followed them (staged or failed), counted by the gateways |
+//! | `node-missed-calls/<id>` | [`MissedCalls`] | the methods of those changes, with how many of each and when, until an operator clears them |
 //! | `node-follows/<id>/<gateway>` | [`FollowCount`] | changes of shared data one gateway process queued for the node while it followed them, and how many of them it settled (sent, or counted in `node-misses/`) |
 //! | `client/<minion id>` | [`Client`] | a managed client system |
 //! | `client-fp/<fingerprint>` | minion id | index: minion key fingerprint |
@@ -69,8 +70,8 @@ mod zone;
 
 pub use client::{Client, ClientStatus};
 pub use follow::{
-    FOLLOW_RECORDS, FollowCount, FollowMarks, follow_gateway, follows_by_gateway, marks_of,
-    queued_since, unsettled_since,
+    FOLLOW_RECORDS, FollowCount, FollowMarks, MissedCall, MissedCalls, add_missed_calls,
+    follow_gateway, follows_by_gateway, marks_of, queued_since, unsettled_since,
 };
 pub use identity::{
     ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ContentKind, ErratumIdentity,
