@@ -17,7 +17,9 @@
 //! along comes back active with every change (the director stages one
 //! that missed some). That part is best effort:
 //! what such a node does not take is logged and counted
-//! (`gateway_staged_misses_total`), and the call's answer is the serving
+//! (`gateway_staged_misses_total`; in the store, `node-misses/<node>`, and
+//! by method in `node-missed-calls/<node>`, which `director node follows`
+//! shows), and the call's answer is the serving
 //! nodes', given without waiting for it. What is queued is counted in the
 //! store before that answer, and settled there once sent or counted as
 //! missed (`node-follows/<node>/<gateway>`, [`director::model::FollowCount`]):
@@ -36,7 +38,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use director::model::{FollowCount, Keys};
+use director::model::{FollowCount, Keys, MissedCall, MissedCalls, add_missed_calls, now_ms};
 use spec::{Entry, IdKind};
 use tokio::sync::{mpsc, oneshot};
 use xmlrpc::{Fault, MethodCall, Value};
@@ -278,6 +280,10 @@ pub(crate) struct FollowQueue {
     /// Misses per node not yet added to the store's `node-misses/<id>`:
     /// the sending task writes them, one increment per node at a time.
     missed: std::sync::Mutex<HashMap<Arc<str>, u64>>,
+    /// The methods of those misses, not yet added to the store's
+    /// `node-missed-calls/<id>`; written after the counts, and not holding
+    /// up settling (they are for the administrator to read).
+    missed_calls: std::sync::Mutex<HashMap<Arc<str>, MissedCalls>>,
     /// Changes per node sent or counted as missed whose settling is not
     /// yet released: [`tally`] releases them once the node's misses are
     /// written.
@@ -472,6 +478,7 @@ fn follow_queue(gw: &Gateway) -> &FollowQueue {
             closing: AtomicBool::new(false),
             abandon,
             missed: std::sync::Mutex::default(),
+            missed_calls: std::sync::Mutex::default(),
             settle: std::sync::Mutex::default(),
             counts: std::sync::Mutex::default(),
             unwritten: std::sync::Mutex::default(),
@@ -698,6 +705,19 @@ fn note_miss(ctx: &Ctx<'_>, node: &NodeInfo, why: &str, for_store: bool) {
     if for_store {
         let follows = follow_queue(ctx.gw);
         *lock(&follows.missed).entry(node.id.clone()).or_default() += 1;
+        let now = now_ms();
+        add_calls(
+            &follows.missed_calls,
+            &node.id,
+            &MissedCalls::from([(
+                ctx.method(),
+                MissedCall {
+                    count: 1,
+                    first: now,
+                    last: now,
+                },
+            )]),
+        );
         // Wakes the sending task when it waits; busy, it tallies after
         // the change under way.
         if !follows.tally_queued.swap(true, Ordering::Relaxed)
@@ -708,12 +728,22 @@ fn note_miss(ctx: &Ctx<'_>, node: &NodeInfo, why: &str, for_store: bool) {
     }
 }
 
+/// Adds `calls` to `node`'s in `pending`.
+fn add_calls(
+    pending: &std::sync::Mutex<HashMap<Arc<str>, MissedCalls>>,
+    node: &Arc<str>,
+    calls: &MissedCalls,
+) {
+    add_missed_calls(lock(pending).entry(node.clone()).or_default(), calls);
+}
+
 /// Adds the misses counted since the last tally to the store's
-/// `node-misses/<id>`, one increment per node, then the changes settled
-/// to this gateway's `node-follows/<id>/<gateway>`: a node's settling is
-/// written only once its misses are, so that the director never sees a
-/// change settled and its miss not counted. A write that fails is logged
-/// and kept, and tried again a second later.
+/// `node-misses/<id>`, one increment per node, and their methods to
+/// `node-missed-calls/<id>`; then the changes settled to this gateway's
+/// `node-follows/<id>/<gateway>`: a node's settling is written only once
+/// its misses are counted, so that the director never sees a change
+/// settled and its miss not counted. A write that fails is logged and
+/// kept, and tried again a second later.
 async fn tally(gw: &Gateway) {
     /// How long a failed write waits before it is tried again.
     const AGAIN: Duration = Duration::from_secs(1);
@@ -732,6 +762,24 @@ async fn tally(gw: &Gateway) {
             tracing::warn!(node = %node, missed = n, error = %e, "missed changes could not be counted in the store; trying again");
             behind.insert(node.clone());
             *lock(&follows.missed).entry(node).or_default() += n;
+        }
+    }
+    // Only read by the administrator: a failed write is tried again, and
+    // holds no settling up.
+    let mut again = false;
+    let calls = std::mem::take(&mut *lock(&follows.missed_calls));
+    for (node, calls) in calls {
+        let added = store
+            .update_json::<MissedCalls, _>(Keys::node_missed_calls(&node), |held| {
+                let mut held = held.unwrap_or_default();
+                add_missed_calls(&mut held, &calls);
+                Some(held)
+            })
+            .await;
+        if let Err(e) = added {
+            tracing::warn!(node = %node, error = %e, "the methods of missed changes could not be recorded in the store; trying again");
+            add_calls(&follows.missed_calls, &node, &calls);
+            again = true;
         }
     }
     let settling = std::mem::take(&mut *lock(&follows.settle));
@@ -756,7 +804,7 @@ async fn tally(gw: &Gateway) {
             behind.insert(node);
         }
     }
-    if !behind.is_empty() && !follows.tally_queued.swap(true, Ordering::Relaxed) {
+    if (again || !behind.is_empty()) && !follows.tally_queued.swap(true, Ordering::Relaxed) {
         let queue = follows.queue.clone();
         let tally_queued = follows.tally_queued.clone();
         tokio::spawn(async move {

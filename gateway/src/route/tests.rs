@@ -2201,6 +2201,19 @@ async fn a_staged_node_follows_shared_changes() {
         store.get_json::<u64>(Keys::node_misses("b")).await.unwrap() == Some(1)
     })
     .await;
+    // With its method, for the administrator (never its arguments).
+    let calls = store
+        .get_json::<director::model::MissedCalls>(Keys::node_missed_calls("b"))
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    let missed: Vec<(&str, u64)> = calls.iter().map(|(m, c)| (m.as_str(), c.count)).collect();
+    assert_eq!(missed, [("systemgroup.create", 1)]);
+    let group_made = calls["systemgroup.create"];
+    assert!(
+        group_made.first > 0 && group_made.first == group_made.last,
+        "{group_made:?}"
+    );
     assert_eq!(
         member(&group("lab").await.unwrap(), "description").as_str(),
         Some("Only here")
@@ -2432,14 +2445,17 @@ async fn a_stopping_gateway_sends_what_staged_nodes_wait_for() {
         gw.metrics().render()
     );
     // In the shared store too, before the gateway is done stopping.
+    let store = gw.directory().store();
     assert_eq!(
-        gw.directory()
-            .store()
-            .get_json::<u64>(Keys::node_misses("s"))
-            .await
-            .unwrap(),
+        store.get_json::<u64>(Keys::node_misses("s")).await.unwrap(),
         Some(3)
     );
+    let calls = store
+        .get_json::<director::model::MissedCalls>(Keys::node_missed_calls("s"))
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(calls["systemgroup.create"].count, 3, "{calls:?}");
     assert_eq!(on(&c, "c").await, 0);
 }
 
