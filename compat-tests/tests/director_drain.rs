@@ -5,7 +5,8 @@
 //! (`[director]`, its gateway API) serve one session and the director's
 //! cluster ids, and a drained node's systems answer from their new owner.
 //! When the drained node comes back, `gateway seed-node` gives it what was
-//! broadcast while it was away.
+//! broadcast while it was away. A change a staged node refuses is listed by
+//! method in `director node follows`.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -511,6 +512,96 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
         .await
         .unwrap();
     assert!(!on_n1().await, "the broadcast delete reached n1");
+}
+
+/// A change a staged node refuses is counted against it, and named: `director
+/// node follows` lists the missed changes by method (written by a linked
+/// gateway through the director's gateway API), and `director node
+/// forget-missed` clears them without touching the count the director
+/// compares.
+#[tokio::test]
+async fn a_staged_node_s_missed_changes_are_listed_by_method() {
+    let cluster = Cluster::start().await;
+    cluster
+        .admin(
+            reqwest::Method::POST,
+            "/zones",
+            Some(json!({"name": "default", "description": "test zone"})),
+        )
+        .await;
+    for (node, state) in [("n1", "active"), ("n2", "active"), ("n3", "staged")] {
+        let url = &cluster.sim_urls[node];
+        cluster
+            .admin(
+                reqwest::Method::POST,
+                "/nodes",
+                Some(json!({"id": node, "zone": "default", "api_url": format!("{url}/rpc/api"), "state": state, "unseeded": true})),
+            )
+            .await;
+    }
+    // n3 holds a key of that name already: it refuses the change.
+    let n3 = RpcClient::new(format!("{}/rpc/api", cluster.sim_urls["n3"]));
+    let n3_key: xmlrpc::Value = n3.login("admin", "admin").await.unwrap().into();
+    create_key(&n3, &n3_key, "clash", "Made on n3 alone").await;
+    let (_gateway, rpc) = cluster.gateway("gateway-missed");
+    let key: xmlrpc::Value = rpc.login("admin", "admin").await.unwrap().into();
+    let made = create_key(&rpc, &key, "clash", "Made through the gateway").await;
+    assert_eq!(made.as_str(), Some("1-clash"));
+
+    let director = |args: &[&str]| {
+        let out = Command::new(DIRECTOR)
+            .args(["--url", &cluster.director.base_url])
+            .args(args)
+            .env("DIRECTOR_ADMIN_TOKEN", ADMIN)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let missed = || -> Value {
+        let shown: Value =
+            serde_json::from_str(&director(&["node", "follows", "n3", "--output", "json"]))
+                .unwrap();
+        shown["missed_calls"].clone()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while missed() == json!([]) {
+        assert!(Instant::now() < deadline, "no missed call recorded for n3");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let rows = missed();
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+    assert_eq!(
+        (&rows[0]["method"], &rows[0]["count"]),
+        (&json!("activationkey.create"), &json!(1)),
+        "{rows}"
+    );
+    let text = director(&["node", "follows", "n3"]);
+    assert!(
+        text.contains("n3 missed 1 change(s) of shared data, by method")
+            && text.contains("activationkey.create"),
+        "{text}"
+    );
+
+    let cleared = director(&["node", "forget-missed", "n3"]);
+    assert!(
+        cleared.starts_with("1 missed change(s) of n3 cleared:")
+            && cleared.contains("activationkey.create"),
+        "{cleared}"
+    );
+    assert_eq!(missed(), json!([]));
+    let status = cluster.admin(reqwest::Method::GET, "/status", None).await;
+    let n3_status = status["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "n3")
+        .unwrap();
+    assert_eq!(n3_status["missed_changes"], 1, "{n3_status}");
 }
 
 /// `activationkey.create` of a key named `name`, with no entitlements.
