@@ -582,12 +582,19 @@ async fn a_staged_node_s_missed_changes_are_listed_by_method() {
     );
     let text = director(&["node", "follows", "n3"]);
     assert!(
-        text.contains("n3 missed 1 change(s) of shared data, by method")
+        text.contains("n3 missed 1 change(s) of shared data while it was staged or failed")
             && text.contains("activationkey.create"),
         "{text}"
     );
 
-    let cleared = director(&["node", "forget-missed", "n3"]);
+    let through = rows[0]["last"].as_i64().unwrap().to_string();
+    assert!(
+        text.contains(&format!(
+            "`director node forget-missed n3 --through {through}`"
+        )),
+        "{text}"
+    );
+    let cleared = director(&["node", "forget-missed", "n3", "--through", &through]);
     assert!(
         cleared.starts_with("1 missed change(s) of n3 cleared:")
             && cleared.contains("activationkey.create"),

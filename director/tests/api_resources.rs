@@ -533,13 +533,45 @@ async fn missed_calls_are_shown_and_cleared() {
     let (status, shown) = api.admin("GET", "/api/v1/nodes/n1/follows", None).await;
     assert_eq!((status, &shown["missed_calls"]), (StatusCode::OK, &rows));
 
+    // Through 15: the method last counted at 20 (after the operator read
+    // the list, say) is kept whole.
     let path = "/api/v1/nodes/n1/missed-calls";
-    let (status, cleared) = api.admin("DELETE", path, None).await;
-    assert_eq!((status, &cleared), (StatusCode::OK, &rows));
-    let (status, cleared) = api.admin("DELETE", path, None).await;
-    assert_eq!((status, &cleared), (StatusCode::OK, &json!([])));
+    let (status, done) = api
+        .admin("DELETE", &format!("{path}?through=15"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["cleared"], json!([rows[0]]));
+    assert_eq!(done["kept"], json!([rows[1]]));
+    let (_, shown) = api.admin("GET", "/api/v1/nodes/n1/follows", None).await;
+    assert_eq!(shown["missed_calls"], json!([rows[1]]));
+    let (status, body) = api
+        .admin("DELETE", &format!("{path}?through=soon"), None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, done) = api.admin("DELETE", path, None).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done, json!({"cleared": [rows[1]], "kept": []}));
+    let (status, done) = api.admin("DELETE", path, None).await;
+    assert_eq!(
+        (status, done),
+        (StatusCode::OK, json!({"cleared": [], "kept": []}))
+    );
     let (_, shown) = api.admin("GET", "/api/v1/nodes/n1/follows", None).await;
     assert_eq!(shown["missed_calls"], json!([]));
+    // A record that cannot be read hides nothing else, and is removed.
+    store
+        .put(Keys::node_missed_calls("n1"), b"not json".to_vec())
+        .await
+        .unwrap();
+    let (status, shown) = api.admin("GET", "/api/v1/nodes/n1/follows", None).await;
+    assert_eq!(status, StatusCode::OK, "{shown}");
+    assert_eq!(shown["missed_calls"], json!([]));
+    let (status, done) = api.admin("DELETE", path, None).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(
+        store.get(Keys::node_missed_calls("n1")).await.unwrap(),
+        None
+    );
     assert_eq!(
         store
             .get_json::<u64>(Keys::node_misses("n1"))

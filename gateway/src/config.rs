@@ -242,7 +242,10 @@ pub struct UpstreamConfig {
     /// `KeepAliveTimeout` (5 s unless a node's configuration says
     /// otherwise): a node that closes an idle connection just as a call
     /// is written into it fails that call, and a change is never sent
-    /// twice. A connection in steady use is kept however long it lives.
+    /// twice. Idle time counts from the end of the answer as the gateway
+    /// read it: a listing passed on to a slow client is read a little
+    /// after the node sent it, so leave a margin. A connection in steady
+    /// use is kept however long it lives.
     pub idle_ms: u64,
 }
 

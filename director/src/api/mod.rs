@@ -44,7 +44,7 @@ pub use client_agent::{AssignmentQuery, MoveReport};
 pub use clients::{ClientQuery, DEFAULT_PAGE, MAX_PAGE};
 pub use doc::{ADMIN_SCHEME, CLIENT_SCHEME, GATEWAY_SCHEME, NODE_SCHEME};
 pub use error::{ApiError, ErrorBody};
-pub use nodes::{DrainRequest, ForgetFollows};
+pub use nodes::{DrainRequest, ForgetFollows, ForgetMissed};
 pub use operations::MoveQuery;
 pub use placement::PlacementInfo;
 pub use trace::REQUEST_ID;

@@ -14,8 +14,10 @@ use utoipa_axum::routes;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::cluster::{Director, FollowsForgotten, MissedCallRow, NewNode, NodeFollows, NodePatch};
-use crate::model::{Node, Operation};
+use crate::cluster::{
+    Director, FollowsForgotten, MissedCallsForgotten, NewNode, NodeFollows, NodePatch,
+};
+use crate::model::{Millis, Node, Operation};
 
 /// How to drain a node (`POST /api/v1/nodes/{id}/drain`); the body may be
 /// left out.
@@ -38,6 +40,20 @@ pub struct ForgetFollows {
     /// does.
     #[serde(default)]
     pub gateway: Option<String>,
+}
+
+/// Which missed calls to clear (`DELETE /api/v1/nodes/{id}/missed-calls`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema, IntoParams,
+)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ForgetMissed {
+    /// Only the methods last counted at or before this time (milliseconds
+    /// since the Unix epoch: the latest `last` read), so that a miss
+    /// counted since is kept; without it, every one.
+    #[serde(default)]
+    pub through: Option<Millis>,
 }
 
 /// The node routes.
@@ -178,7 +194,8 @@ async fn uncordon_node(
 /// Shows the gateways' follow records of a node: per gateway process, the
 /// changes of shared data it queued for the node while the node was
 /// staged or failed, those it settled (sent, or counted as missed), and
-/// those that count against the node now.
+/// those that count against the node now; and the changes it missed, by
+/// method (`missed_calls`).
 #[utoipa::path(get, path = "/api/v1/nodes/{id}/follows", tag = "nodes",
     params(("id" = String, Path, description = "Node id")),
     responses(
@@ -193,19 +210,23 @@ async fn node_follows(
 }
 
 /// Clears a node's missed calls by method (`missed_calls` of its follow
-/// records), once they were redone on it, and answers what they were. The
-/// count the director compares before it activates a node is not
-/// touched.
+/// records), once they were redone on it: every one, or those last
+/// counted at or before `through`. The count the director compares before
+/// it activates a node is not touched.
 #[utoipa::path(delete, path = "/api/v1/nodes/{id}/missed-calls", tag = "nodes",
-    params(("id" = String, Path, description = "Node id")),
+    params(("id" = String, Path, description = "Node id"), ForgetMissed),
     responses(
-        (status = 200, description = "The missed calls cleared, by method", body = [MissedCallRow]),
+        (status = 200, description = "The missed calls cleared and kept, by method", body = MissedCallsForgotten),
+        (status = 400, description = "An unknown query parameter, or a time that is not a number", body = ErrorBody),
         (status = 404, description = "No such node", body = ErrorBody)))]
 async fn forget_missed_calls(
     State(director): State<Arc<Director>>,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<Vec<MissedCallRow>>> {
-    Ok(Json(director.forget_missed_calls(&id).await?))
+    ApiQuery(query): ApiQuery<ForgetMissed>,
+) -> ApiResult<Json<MissedCallsForgotten>> {
+    Ok(Json(
+        director.forget_missed_calls(&id, query.through).await?,
+    ))
 }
 
 /// Removes a node's follow records none of whose changes counts against

@@ -14,7 +14,8 @@ use super::operation::report_started;
 use super::render::{align_right, node_state, or_dash, table, weight};
 use super::{CliError, Outcome};
 use crate::cluster::{
-    FollowHold, FollowRecord, FollowsForgotten, MissedCallRow, NewNode, NodeFollows, NodePatch,
+    FollowHold, FollowRecord, FollowsForgotten, MissedCallRow, MissedCallsForgotten, NewNode,
+    NodeFollows, NodePatch,
 };
 use crate::model::{Millis, Node, NodeState, now_ms};
 
@@ -110,6 +111,11 @@ pub enum NodeCommand {
     ForgetMissed {
         /// Node id.
         id: String,
+        /// Only those last counted at or before this time (milliseconds
+        /// since the Unix epoch; `node follows` prints the command with the
+        /// latest it showed), so that one counted since is kept.
+        #[arg(long, value_name = "MS")]
+        through: Option<Millis>,
     },
 }
 
@@ -240,19 +246,21 @@ pub(crate) async fn run(ctx: &Context, command: NodeCommand) -> Result<Outcome, 
                 forgotten_text(&id, forgotten)
             })?;
         }
-        NodeCommand::ForgetMissed { id } => {
+        NodeCommand::ForgetMissed { id, through } => {
+            let query: Vec<(&str, String)> = through
+                .into_iter()
+                .map(|t| ("through", t.to_string()))
+                .collect();
             let answer = ctx
-                .call::<()>(Method::DELETE, &["nodes", &id, "missed-calls"], &[], None)
-                .await?;
-            ctx.show(&answer, |rows: &Vec<MissedCallRow>| {
-                if rows.is_empty() {
-                    return format!("no missed changes recorded for {id}");
-                }
-                let count: u64 = rows.iter().map(|r| r.count).sum();
-                format!(
-                    "{count} missed change(s) of {id} cleared:\n{}",
-                    missed_table(rows, now_ms())
+                .call::<()>(
+                    Method::DELETE,
+                    &["nodes", &id, "missed-calls"],
+                    &query,
+                    None,
                 )
+                .await?;
+            ctx.show(&answer, |forgotten: &MissedCallsForgotten| {
+                forgotten_missed_text(&id, forgotten, now_ms())
             })?;
         }
     }
@@ -355,10 +363,37 @@ pub(crate) fn follows_table(follows: &NodeFollows, now: Millis) -> String {
     };
     if !follows.missed_calls.is_empty() {
         let count: u64 = follows.missed_calls.iter().map(|r| r.count).sum();
+        let through = follows
+            .missed_calls
+            .iter()
+            .map(|r| r.last)
+            .max()
+            .unwrap_or(0);
         text.push_str(&format!(
-            "\n{id} missed {count} change(s) of shared data, by method (redo on it what a \
-             seed-node run does not carry, then `director node forget-missed {id}`):\n{}",
+            "\n{id} missed {count} change(s) of shared data while it was staged or failed, by \
+             method, since they were last cleared (redo on it what a seed-node run does not \
+             carry, then `director node forget-missed {id} --through {through}`):\n{}",
             missed_table(&follows.missed_calls, now)
+        ));
+    }
+    text
+}
+
+/// What `node forget-missed` did.
+fn forgotten_missed_text(id: &str, forgotten: &MissedCallsForgotten, now: Millis) -> String {
+    let mut text = if forgotten.cleared.is_empty() {
+        format!("no missed changes of {id} cleared")
+    } else {
+        let count: u64 = forgotten.cleared.iter().map(|r| r.count).sum();
+        format!(
+            "{count} missed change(s) of {id} cleared:\n{}",
+            missed_table(&forgotten.cleared, now)
+        )
+    };
+    if !forgotten.kept.is_empty() {
+        text.push_str(&format!(
+            "\nkept, counted since:\n{}",
+            missed_table(&forgotten.kept, now)
         ));
     }
     text
@@ -468,8 +503,9 @@ mod tests {
         let text = follows_table(&follows, 181_000);
         assert!(
             text.contains(
-                "n2 missed 3 change(s) of shared data, by method (redo on it what a seed-node \
-                 run does not carry, then `director node forget-missed n2`):"
+                "n2 missed 3 change(s) of shared data while it was staged or failed, by method, \
+                 since they were last cleared (redo on it what a seed-node run does not carry, \
+                 then `director node forget-missed n2 --through 121000`):"
             ),
             "{text}"
         );
@@ -484,6 +520,31 @@ mod tests {
         assert_eq!(
             row,
             ["kickstart.profile.addScript", "2", "3m ago", "2m ago"]
+        );
+        let (kept, cleared) = follows.missed_calls.split_at(1);
+        let text = forgotten_missed_text(
+            "n2",
+            &MissedCallsForgotten {
+                cleared: cleared.to_vec(),
+                kept: kept.to_vec(),
+            },
+            181_000,
+        );
+        assert!(
+            text.starts_with("1 missed change(s) of n2 cleared:")
+                && text.contains("systemgroup.create")
+                && text
+                    .split_once("kept, counted since:")
+                    .is_some_and(|(_, kept)| kept.contains("addScript")),
+            "{text}"
+        );
+        let none = MissedCallsForgotten {
+            cleared: Vec::new(),
+            kept: Vec::new(),
+        };
+        assert_eq!(
+            forgotten_missed_text("n2", &none, 0),
+            "no missed changes of n2 cleared"
         );
 
         let forgotten = FollowsForgotten {

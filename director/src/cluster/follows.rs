@@ -16,8 +16,11 @@
 
 use super::nodes::{FollowScan, scan_follows};
 use super::{Director, DirectorError, FollowHold, FollowRecord, FollowsForgotten, NodeFollows};
-use super::{MissedCallRow, NodeStatus, Result};
-use crate::model::{FollowCount, FollowMarks, Keys, MissedCalls, Node, NodeState, unsettled_since};
+use super::{MissedCallRow, MissedCallsForgotten, NodeStatus, Result};
+use crate::model::{
+    FollowCount, FollowMarks, Keys, Millis, MissedCalls, Node, NodeState, unsettled_since,
+};
+use crate::store::StoreError;
 
 /// The records of `node` as read, each with what counts against it.
 fn records(node: &Node, follows: &[(String, FollowCount)]) -> Vec<FollowRecord> {
@@ -57,11 +60,20 @@ impl Director {
         let node = self.get_node(id).await?;
         let follows = self.follows_of(id).await?;
         let records = records(&node, &follows);
-        let missed = self
+        let missed = match self
             .store()
             .get_json::<MissedCalls>(Keys::node_missed_calls(id))
-            .await?
-            .unwrap_or_default();
+            .await
+        {
+            Ok(missed) => missed.unwrap_or_default(),
+            // Shown as none rather than hiding the follow records, which
+            // decide the node's activation; clearing it removes it.
+            Err(e @ StoreError::Codec { .. }) => {
+                tracing::warn!(node = %id, error = %e, "the node's missed calls cannot be read: `director node forget-missed` removes the record");
+                MissedCalls::new()
+            }
+            Err(e) => return Err(e.into()),
+        };
         Ok(NodeFollows {
             counted: records.iter().map(|r| r.counted).sum(),
             held_against: hold(&node),
@@ -72,24 +84,46 @@ impl Director {
         })
     }
 
-    /// Clears node `id`'s missed calls by method (once an operator redid
-    /// them on it) and answers what they were. The count the director
-    /// compares (`node-misses/<id>`) is not touched. A miss counted while
-    /// this runs is either answered here or kept for the next read.
-    pub async fn forget_missed_calls(&self, id: &str) -> Result<Vec<MissedCallRow>> {
+    /// Clears node `id`'s missed calls by method, once an operator redid
+    /// them on it: every one, or with `through` those last counted at or
+    /// before it (the latest `last` the operator read, so that one counted
+    /// since is kept whole). Answers what was cleared and what was kept.
+    /// The count the director compares (`node-misses/<id>`) is not
+    /// touched. A record that cannot be read is removed.
+    pub async fn forget_missed_calls(
+        &self,
+        id: &str,
+        through: Option<Millis>,
+    ) -> Result<MissedCallsForgotten> {
         self.get_node(id).await?;
-        let mut taken = MissedCalls::new();
-        self.store()
-            .update_json::<MissedCalls, _>(Keys::node_missed_calls(id), |held| {
-                taken = held.unwrap_or_default();
-                None
+        let key = Keys::node_missed_calls(id);
+        let (mut cleared, mut kept) = (MissedCalls::new(), MissedCalls::new());
+        let done = self
+            .store()
+            .update_json::<MissedCalls, _>(&key, |held| {
+                (cleared, kept) = held
+                    .unwrap_or_default()
+                    .into_iter()
+                    .partition(|(_, call)| through.is_none_or(|through| call.last <= through));
+                Some(kept.clone()).filter(|kept| !kept.is_empty())
             })
-            .await?;
-        if !taken.is_empty() {
-            let count: u64 = taken.values().map(|c| c.count).sum();
-            tracing::info!(node = %id, methods = taken.len(), count, "missed calls cleared");
+            .await;
+        match done {
+            Ok(_) => {}
+            Err(e @ StoreError::Codec { .. }) => {
+                tracing::warn!(node = %id, error = %e, "the node's missed calls could not be read: the record is removed");
+                self.store().delete(&key).await?;
+            }
+            Err(e) => return Err(e.into()),
         }
-        Ok(MissedCallRow::rows(taken))
+        if !cleared.is_empty() {
+            let count: u64 = cleared.values().map(|c| c.count).sum();
+            tracing::info!(node = %id, methods = cleared.len(), count, kept = kept.len(), "missed calls cleared");
+        }
+        Ok(MissedCallsForgotten {
+            cleared: MissedCallRow::rows(cleared),
+            kept: MissedCallRow::rows(kept),
+        })
     }
 
     /// Removes node `id`'s follow records none of whose changes counts

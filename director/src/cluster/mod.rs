@@ -36,8 +36,8 @@ pub use nodes::STAGED_SETTLE_MS;
 pub use nodes::read_follows;
 pub use types::{
     Assignment, CheckIn, ClusterStatus, FollowHold, FollowRecord, FollowsForgotten, Health,
-    Heartbeat, MissedCallRow, MoveDirective, NewNode, NodeEvent, NodeFollows, NodePatch, NodeShare,
-    NodeStatus, PlannedMove, RebalancePlan,
+    Heartbeat, MissedCallRow, MissedCallsForgotten, MoveDirective, NewNode, NodeEvent, NodeFollows,
+    NodePatch, NodeShare, NodeStatus, PlannedMove, RebalancePlan,
 };
 
 use crate::bus::Bus;

@@ -340,6 +340,15 @@ pub struct NodeFollows {
     pub missed_calls: Vec<MissedCallRow>,
 }
 
+/// What `DELETE /api/v1/nodes/{id}/missed-calls` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MissedCallsForgotten {
+    /// The methods cleared, with what they held.
+    pub cleared: Vec<MissedCallRow>,
+    /// The methods kept: last counted after `through`.
+    pub kept: Vec<MissedCallRow>,
+}
+
 /// One method's missed changes on a node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MissedCallRow {

@@ -51,7 +51,7 @@
 //! | `counter/<name>` | number | id allocators: `node-number`, `system-id`, `action-id`, `schedule-id`, `<kind>-id` (the other [`ObjectKind`]s), `group-id`, `package-id`, `erratum-id`, `channel-id`, `repository-id`, `content-filter-id`, `config-channel-id`, `move`, `op`, `session` |
 //!
 //! The gateway token ([`GatewayReach`]) reads and writes `session/`, the
-//! identity map's keys, `node-misses/`, `node-follows/` and the `counter/session` and
+//! identity map's keys, `node-misses/`, `node-missed-calls/`, `node-follows/` and the `counter/session` and
 //! `counter/<space>-id` counters, and reads `node/`; nothing else.
 //!
 //! Secrets never enter the store: no passwords, no admin or client tokens.

@@ -281,8 +281,9 @@ pub(crate) struct FollowQueue {
     /// the sending task writes them, one increment per node at a time.
     missed: std::sync::Mutex<HashMap<Arc<str>, u64>>,
     /// The methods of those misses, not yet added to the store's
-    /// `node-missed-calls/<id>`; written after the counts, and not holding
-    /// up settling (they are for the administrator to read).
+    /// `node-missed-calls/<id>`: changed and taken under `missed`'s lock,
+    /// written after the counts, and not holding up settling (they are
+    /// for the administrator to read).
     missed_calls: std::sync::Mutex<HashMap<Arc<str>, MissedCalls>>,
     /// Changes per node sent or counted as missed whose settling is not
     /// yet released: [`tally`] releases them once the node's misses are
@@ -379,6 +380,7 @@ async fn settle_all(gw: &Gateway) {
     let follows = follow_queue(gw);
     let pending = || {
         !lock(&follows.missed).is_empty()
+            || !lock(&follows.missed_calls).is_empty()
             || !lock(&follows.settle).is_empty()
             || !lock(&follows.unwritten).is_empty()
     };
@@ -704,20 +706,22 @@ fn note_miss(ctx: &Ctx<'_>, node: &NodeInfo, why: &str, for_store: bool) {
     ctx.gw.metrics().staged_miss(&node.id);
     if for_store {
         let follows = follow_queue(ctx.gw);
-        *lock(&follows.missed).entry(node.id.clone()).or_default() += 1;
         let now = now_ms();
-        add_calls(
-            &follows.missed_calls,
-            &node.id,
-            &MissedCalls::from([(
-                ctx.method(),
-                MissedCall {
-                    count: 1,
-                    first: now,
-                    last: now,
-                },
-            )]),
-        );
+        let call = MissedCall {
+            count: 1,
+            first: now,
+            last: now,
+        };
+        {
+            // Under one lock with the count: a tally takes both at once.
+            let mut missed = lock(&follows.missed);
+            *missed.entry(node.id.clone()).or_default() += 1;
+            add_calls(
+                &follows.missed_calls,
+                &node.id,
+                &MissedCalls::from([(ctx.method(), call)]),
+            );
+        }
         // Wakes the sending task when it waits; busy, it tallies after
         // the change under way.
         if !follows.tally_queued.swap(true, Ordering::Relaxed)
@@ -743,14 +747,20 @@ fn add_calls(
 /// `node-follows/<id>/<gateway>`: a node's settling is written only once
 /// its misses are counted, so that the director never sees a change
 /// settled and its miss not counted. A write that fails is logged and
-/// kept, and tried again a second later.
+/// kept, and tried again a second later; one whose outcome is unclear
+/// (the store failed to answer after it wrote) is added again, as every
+/// count is.
 async fn tally(gw: &Gateway) {
     /// How long a failed write waits before it is tried again.
     const AGAIN: Duration = Duration::from_secs(1);
     let follows = follow_queue(gw);
     let _one = follows.tallying.lock().await;
     let store = gw.directory().store();
-    let pending = std::mem::take(&mut *lock(&follows.missed));
+    let (pending, calls) = {
+        let mut missed = lock(&follows.missed);
+        let calls = std::mem::take(&mut *lock(&follows.missed_calls));
+        (std::mem::take(&mut *missed), calls)
+    };
     let mut behind = HashSet::new();
     for (node, n) in pending {
         let counted = store
@@ -765,10 +775,14 @@ async fn tally(gw: &Gateway) {
         }
     }
     // Only read by the administrator: a failed write is tried again, and
-    // holds no settling up.
+    // holds no settling up. A node whose count is behind keeps its
+    // methods for the next tally, so that they never come before it.
     let mut again = false;
-    let calls = std::mem::take(&mut *lock(&follows.missed_calls));
     for (node, calls) in calls {
+        if behind.contains(&node) {
+            add_calls(&follows.missed_calls, &node, &calls);
+            continue;
+        }
         let added = store
             .update_json::<MissedCalls, _>(Keys::node_missed_calls(&node), |held| {
                 let mut held = held.unwrap_or_default();

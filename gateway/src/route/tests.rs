@@ -2201,12 +2201,20 @@ async fn a_staged_node_follows_shared_changes() {
         store.get_json::<u64>(Keys::node_misses("b")).await.unwrap() == Some(1)
     })
     .await;
-    // With its method, for the administrator (never its arguments).
-    let calls = store
-        .get_json::<director::model::MissedCalls>(Keys::node_missed_calls("b"))
-        .await
-        .unwrap()
-        .unwrap_or_default();
+    // With its method, for the administrator (never its arguments),
+    // written after the count.
+    let calls = async || {
+        store
+            .get_json::<director::model::MissedCalls>(Keys::node_missed_calls("b"))
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    };
+    eventually("b's missed call in the store", || async {
+        !calls().await.is_empty()
+    })
+    .await;
+    let calls = calls().await;
     let missed: Vec<(&str, u64)> = calls.iter().map(|(m, c)| (m.as_str(), c.count)).collect();
     assert_eq!(missed, [("systemgroup.create", 1)]);
     let group_made = calls["systemgroup.create"];

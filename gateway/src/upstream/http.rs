@@ -53,10 +53,11 @@ const POOL_IDLE_PER_NODE: usize = 256;
 /// The longest error page (an answer with a status other than 2xx) that
 /// is read out to keep its connection.
 const ERROR_PAGE_BYTES: u64 = 16 * 1024;
-/// How often, at most, the idle connections are looked over: the ones a
-/// node closed or that were idle too long are closed, rather than left
-/// (half-closed) until the next call. A shorter idle limit looks them
-/// over as often as it runs out, but not more than every [`REAP_MIN`].
+/// The longest time between two looks over the idle connections: the
+/// ones a node closed or that were idle too long are closed, rather than
+/// left (half-closed) until the next call. A shorter idle limit looks
+/// them over as often as it runs out, but not more often than every
+/// [`REAP_MIN`].
 const REAP: Duration = Duration::from_secs(5);
 const REAP_MIN: Duration = Duration::from_millis(50);
 /// TCP keepalive on the connections to the nodes: probes after this long
