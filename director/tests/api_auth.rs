@@ -157,6 +157,16 @@ async fn open_routes_need_no_token() {
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
     let (status, _, _) = send(&app, "GET", "/openapi.json", None).await;
     assert_eq!(status, StatusCode::OK);
+    let (status, headers, body) = send(&app, "GET", "/metrics", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        headers[axum::http::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain"),
+        "{headers:?}"
+    );
+    assert!(body.contains("director_clients 0\n"), "{body}");
 }
 
 #[tokio::test]

@@ -191,6 +191,7 @@ const ROUTES: &[(&str, &str, Option<&str>, &str)] = &[
         "gateway",
     ),
     ("get", "/healthz", None, "status"),
+    ("get", "/metrics", None, "status"),
 ];
 
 #[tokio::test]

@@ -435,6 +435,18 @@ async fn heartbeats_and_status() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(s["nodes"][0]["health"], "healthy");
     assert_eq!(s["nodes"][0]["load"]["systems"], 3);
+    // The same for a Prometheus scraper, with no token.
+    let (status, metrics) = api.call("", "GET", "/metrics", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let metrics = metrics.as_str().unwrap();
+    for line in [
+        "director_nodes{state=\"active\"} 1",
+        "director_node_health{node=\"n1\",zone=\"z\",health=\"healthy\"} 1",
+        "director_node_systems{node=\"n1\",zone=\"z\"} 3",
+        "director_node_load_average{node=\"n1\",zone=\"z\"} 0.5",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
+    }
 }
 
 /// A node's follow records are shown and removed under

@@ -7,7 +7,7 @@
 //! | `/client/v1` | client agents | client |
 //! | `/node/v1` | node agents (HTTP alternative to the bus) | node |
 //! | `/gateway/v1` | gateways running as processes of their own: the store, placement | gateway |
-//! | `/healthz`, `/openapi.json`, `/docs` | anyone | none |
+//! | `/healthz`, `/metrics` (Prometheus), `/openapi.json`, `/docs` | anyone | none |
 //!
 //! Each API checks its own bearer token ([`auth`]); one token never opens
 //! another API. Failures become responses in one place ([`error`]), and
@@ -21,6 +21,7 @@ mod doc;
 pub mod error;
 pub mod extract;
 mod gateway_agent;
+pub mod metrics;
 mod node_agent;
 mod nodes;
 mod operations;
@@ -103,6 +104,7 @@ fn routes(tokens: ApiTokens) -> (Router<Arc<Director>>, utoipa::openapi::OpenApi
         .merge(node)
         .merge(gateway)
         .merge(status::health_routes())
+        .merge(metrics::routes())
         .split_for_parts();
     doc::finish(&mut api);
     (router, api)
@@ -118,8 +120,9 @@ pub fn router(director: Arc<Director>, tokens: ApiTokens) -> Router {
     router_with(director, tokens, RouterOptions::default())
 }
 
-/// The whole HTTP face of `director`: the three APIs, `/healthz`, the
-/// OpenAPI document and Swagger UI, with body limit and request tracing.
+/// The whole HTTP face of `director`: the three APIs, `/healthz`,
+/// `/metrics`, the OpenAPI document and Swagger UI, with body limit and
+/// request tracing.
 pub fn router_with(director: Arc<Director>, tokens: ApiTokens, options: RouterOptions) -> Router {
     let (api_routes, api) = routes(tokens);
     let router = api_routes

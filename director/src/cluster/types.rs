@@ -232,6 +232,26 @@ pub enum Health {
     Unknown,
 }
 
+impl Health {
+    /// Every health, in order.
+    pub const ALL: [Health; 4] = [
+        Health::Healthy,
+        Health::Late,
+        Health::Failed,
+        Health::Unknown,
+    ];
+
+    /// Its API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Healthy => "healthy",
+            Health::Late => "late",
+            Health::Failed => "failed",
+            Health::Unknown => "unknown",
+        }
+    }
+}
+
 /// One node in the cluster status.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct NodeStatus {

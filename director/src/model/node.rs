@@ -31,6 +31,17 @@ pub enum NodeState {
 }
 
 impl NodeState {
+    /// Every state, in lifecycle order.
+    pub const ALL: [NodeState; 7] = [
+        NodeState::New,
+        NodeState::Staged,
+        NodeState::Active,
+        NodeState::Draining,
+        NodeState::Offline,
+        NodeState::Failed,
+        NodeState::Removed,
+    ];
+
     /// Whether an operator may move a node from `self` to `to`.
     pub fn may_become(self, to: NodeState) -> bool {
         use NodeState::*;

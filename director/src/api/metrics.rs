@@ -1,0 +1,378 @@
+//! `/metrics`: the cluster at a glance in the Prometheus text format, for
+//! scraping. Read from [`Director::status`] at each scrape (the
+//! placement's in-memory loads, the node records, the missed-change counts
+//! and the follow records of the nodes held to them), so it holds what
+//! `director status` shows and nothing a client could not see there: no
+//! tokens, no URLs. Needs no token, like `/healthz`.
+
+use std::fmt::Write;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::cluster::{ClusterStatus, Director, Health};
+use crate::model::{Millis, NodeState, now_ms};
+
+/// The unauthenticated metrics route.
+pub(crate) fn routes() -> OpenApiRouter<Arc<Director>> {
+    OpenApiRouter::new().routes(routes!(metrics))
+}
+
+/// The cluster's nodes, clients, moves and operations in the Prometheus
+/// text format. Needs no token; 503 when the state store cannot be read.
+#[utoipa::path(get, path = "/metrics", tag = "status",
+    responses(
+        (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"),
+        (status = 503, description = "The state store cannot be read", body = String, content_type = "text/plain")))]
+async fn metrics(State(director): State<Arc<Director>>) -> Response {
+    match director.status().await {
+        Ok(status) => (
+            [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+            render(&status, now_ms()),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "metrics: the cluster status could not be read");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the director cannot reach its state store\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A label value as the text format writes it.
+fn escaped(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Writes one metric family's `HELP` and `TYPE` lines.
+fn family(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+}
+
+/// `status` as Prometheus text, heartbeat ages counted at `now`. Removed
+/// nodes are left out.
+pub fn render(status: &ClusterStatus, now: Millis) -> String {
+    let mut out = String::new();
+    let nodes: Vec<_> = status
+        .nodes
+        .iter()
+        .filter(|n| n.state != NodeState::Removed)
+        .map(|n| {
+            (
+                n,
+                format!("node=\"{}\",zone=\"{}\"", escaped(&n.id), escaped(&n.zone)),
+            )
+        })
+        .collect();
+
+    family(
+        &mut out,
+        "director_nodes",
+        "gauge",
+        "Nodes by lifecycle state.",
+    );
+    for state in NodeState::ALL
+        .into_iter()
+        .filter(|s| *s != NodeState::Removed)
+    {
+        let count = nodes.iter().filter(|(n, _)| n.state == state).count();
+        let _ = writeln!(
+            out,
+            "director_nodes{{state=\"{}\"}} {count}",
+            state.as_str()
+        );
+    }
+    family(
+        &mut out,
+        "director_node_state",
+        "gauge",
+        "1 for the node's lifecycle state, 0 for the others.",
+    );
+    for (n, labels) in &nodes {
+        for state in NodeState::ALL
+            .into_iter()
+            .filter(|s| *s != NodeState::Removed)
+        {
+            let on = u8::from(n.state == state);
+            let _ = writeln!(
+                out,
+                "director_node_state{{{labels},state=\"{}\"}} {on}",
+                state.as_str()
+            );
+        }
+    }
+    family(
+        &mut out,
+        "director_node_health",
+        "gauge",
+        "1 for the node's health (heartbeats: healthy, late, failed, unknown), 0 for the others.",
+    );
+    for (n, labels) in &nodes {
+        for health in Health::ALL {
+            let on = u8::from(n.health == health);
+            let _ = writeln!(
+                out,
+                "director_node_health{{{labels},health=\"{}\"}} {on}",
+                health.as_str()
+            );
+        }
+    }
+    family(
+        &mut out,
+        "director_node_heartbeat_age_seconds",
+        "gauge",
+        "Seconds since the node's last heartbeat (absent for a node never heard from).",
+    );
+    for (n, labels) in &nodes {
+        if let Some(last) = n.last_heartbeat {
+            let age = (now - last).max(0) as f64 / 1000.0;
+            let _ = writeln!(out, "director_node_heartbeat_age_seconds{{{labels}}} {age}");
+        }
+    }
+    family(
+        &mut out,
+        "director_node_clients",
+        "gauge",
+        "Client systems the director places on the node.",
+    );
+    for (n, labels) in &nodes {
+        let _ = writeln!(out, "director_node_clients{{{labels}}} {}", n.clients);
+    }
+    family(
+        &mut out,
+        "director_node_systems",
+        "gauge",
+        "Client systems the node reported in its last heartbeat.",
+    );
+    for (n, labels) in &nodes {
+        if let Some(load) = &n.load {
+            let _ = writeln!(out, "director_node_systems{{{labels}}} {}", load.systems);
+        }
+    }
+    family(
+        &mut out,
+        "director_node_load_average",
+        "gauge",
+        "The node's one-minute load average from its last heartbeat.",
+    );
+    for (n, labels) in &nodes {
+        if let Some(load) = &n.load {
+            let _ = writeln!(
+                out,
+                "director_node_load_average{{{labels}}} {}",
+                load.load_avg
+            );
+        }
+    }
+    family(
+        &mut out,
+        "director_node_weight",
+        "gauge",
+        "The node's capacity weight.",
+    );
+    for (n, labels) in &nodes {
+        let _ = writeln!(out, "director_node_weight{{{labels}}} {}", n.weight);
+    }
+    family(
+        &mut out,
+        "director_node_cordoned",
+        "gauge",
+        "1 when the node takes no new clients.",
+    );
+    for (n, labels) in &nodes {
+        let _ = writeln!(
+            out,
+            "director_node_cordoned{{{labels}}} {}",
+            u8::from(n.cordoned)
+        );
+    }
+    family(
+        &mut out,
+        "director_node_missed_changes_total",
+        "counter",
+        "Changes of shared data the node missed while staged or failed, as the gateways counted them.",
+    );
+    for (n, labels) in &nodes {
+        let _ = writeln!(
+            out,
+            "director_node_missed_changes_total{{{labels}}} {}",
+            n.missed_changes
+        );
+    }
+    family(
+        &mut out,
+        "director_node_unsettled_changes",
+        "gauge",
+        "Changes of shared data queued for the node, neither sent nor counted as missed, that count against it (absent when its follow records could not be read).",
+    );
+    for (n, labels) in &nodes {
+        if let Some(unsettled) = n.unsettled_changes {
+            let _ = writeln!(
+                out,
+                "director_node_unsettled_changes{{{labels}}} {unsettled}"
+            );
+        }
+    }
+    family(
+        &mut out,
+        "director_node_lacking_changes",
+        "gauge",
+        "Changes of shared data the node missed while failed and still lacks, back active.",
+    );
+    for (n, labels) in &nodes {
+        let lacking = n.lacking.unwrap_or(0);
+        let _ = writeln!(out, "director_node_lacking_changes{{{labels}}} {lacking}");
+    }
+    family(
+        &mut out,
+        "director_clients",
+        "gauge",
+        "Client systems in all.",
+    );
+    let _ = writeln!(out, "director_clients {}", status.clients);
+    family(
+        &mut out,
+        "director_moves_in_flight",
+        "gauge",
+        "Client moves directed and not done.",
+    );
+    let _ = writeln!(out, "director_moves_in_flight {}", status.moves_in_flight);
+    family(
+        &mut out,
+        "director_operations_running",
+        "gauge",
+        "Drains and rebalances running.",
+    );
+    let _ = writeln!(
+        out,
+        "director_operations_running {}",
+        status.operations_running
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::NodeStatus;
+    use crate::model::NodeLoad;
+
+    fn node(id: &str, state: NodeState, health: Health) -> NodeStatus {
+        NodeStatus {
+            id: id.into(),
+            zone: "eu \"west\"".into(),
+            state,
+            cordoned: false,
+            weight: 1.5,
+            clients: 7,
+            health,
+            last_heartbeat: None,
+            load: None,
+            missed_changes: 0,
+            unsettled_changes: Some(0),
+            lacking: None,
+        }
+    }
+
+    #[test]
+    fn the_status_reads_as_prometheus_text() {
+        let mut n1 = node("n1", NodeState::Active, Health::Healthy);
+        n1.last_heartbeat = Some(10_000);
+        n1.load = Some(NodeLoad {
+            systems: 7,
+            load_avg: 0.25,
+        });
+        let mut n2 = node("n2", NodeState::Failed, Health::Failed);
+        n2.missed_changes = 3;
+        n2.unsettled_changes = None;
+        n2.lacking = Some(2);
+        n2.cordoned = true;
+        let gone = node("n3", NodeState::Removed, Health::Unknown);
+        let status = ClusterStatus {
+            nodes: vec![n1, n2, gone],
+            clients: 14,
+            moves_in_flight: 2,
+            operations_running: 1,
+        };
+        let text = render(&status, 12_500);
+        let has = |line: &str| text.lines().any(|l| l == line);
+        let labels = |id: &str| format!("node=\"{id}\",zone=\"eu \\\"west\\\"\"");
+        for line in [
+            "director_nodes{state=\"active\"} 1".to_owned(),
+            "director_nodes{state=\"failed\"} 1".to_owned(),
+            "director_nodes{state=\"staged\"} 0".to_owned(),
+            format!("director_node_state{{{},state=\"active\"}} 1", labels("n1")),
+            format!("director_node_state{{{},state=\"failed\"}} 0", labels("n1")),
+            format!(
+                "director_node_health{{{},health=\"failed\"}} 1",
+                labels("n2")
+            ),
+            format!(
+                "director_node_heartbeat_age_seconds{{{}}} 2.5",
+                labels("n1")
+            ),
+            format!("director_node_clients{{{}}} 7", labels("n1")),
+            format!("director_node_systems{{{}}} 7", labels("n1")),
+            format!("director_node_load_average{{{}}} 0.25", labels("n1")),
+            format!("director_node_weight{{{}}} 1.5", labels("n2")),
+            format!("director_node_cordoned{{{}}} 1", labels("n2")),
+            format!("director_node_missed_changes_total{{{}}} 3", labels("n2")),
+            format!("director_node_unsettled_changes{{{}}} 0", labels("n1")),
+            format!("director_node_lacking_changes{{{}}} 2", labels("n2")),
+            "director_clients 14".to_owned(),
+            "director_moves_in_flight 2".to_owned(),
+            "director_operations_running 1".to_owned(),
+            "# TYPE director_node_missed_changes_total counter".to_owned(),
+        ] {
+            assert!(has(&line), "missing {line:?} in\n{text}");
+        }
+        // Absent rather than made up: n2's heartbeat, load and unreadable
+        // follow records; removed nodes and the removed state.
+        for gone in [
+            format!("director_node_heartbeat_age_seconds{{{}}}", labels("n2")),
+            format!("director_node_systems{{{}}}", labels("n2")),
+            format!("director_node_unsettled_changes{{{}}}", labels("n2")),
+            "n3".to_owned(),
+            "removed".to_owned(),
+        ] {
+            assert!(!text.contains(&gone), "{gone:?} in\n{text}");
+        }
+        // Every sample belongs to a family declared before it.
+        let mut declared = std::collections::HashSet::new();
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("# TYPE ") {
+                declared.insert(rest.split(' ').next().unwrap().to_owned());
+            } else if !line.starts_with('#') {
+                let name = line.split(['{', ' ']).next().unwrap();
+                assert!(declared.contains(name), "{line}");
+            }
+        }
+    }
+
+    #[test]
+    fn state_and_health_names_are_the_api_s() {
+        for state in NodeState::ALL {
+            assert_eq!(
+                serde_json::to_value(state).unwrap(),
+                serde_json::Value::String(state.as_str().into())
+            );
+        }
+        for health in Health::ALL {
+            assert_eq!(
+                serde_json::to_value(health).unwrap(),
+                serde_json::Value::String(health.as_str().into())
+            );
+        }
+    }
+}
