@@ -10,6 +10,10 @@
 //! direct ones alike: the gateway writes the merged answer while the
 //! nodes still send theirs, and its client parses it as it comes.
 //!
+//! Then it lists through the gateway 4 and 8 times at once, and prints
+//! what each listing under way adds to the gateway's peak RSS: what a
+//! gateway serving many scripts at once needs.
+//!
 //! It runs twice. First everything shares the machine's two cores: the
 //! simulators, the clients and the gateway, so the gateway's work adds to
 //! the same CPU the simulators and clients need. Then as the gateway is
@@ -74,6 +78,38 @@ async fn main() {
     let shared = run.measure().await;
     let peak = gateway.status_bytes("VmHWM:");
     shared.print("on two shared cores");
+    let mb = |b: u64| b as f64 / 1_048_576.0;
+    for at_once in [4, 8] {
+        let (settled, _) = gateway.settled_rss();
+        let reset = gateway.reset_peak();
+        let t = Instant::now();
+        let listings: Vec<_> = (0..at_once)
+            .map(|_| {
+                let (client, key) = (routed.clone(), key.clone());
+                tokio::spawn(async move {
+                    client
+                        .list_streamed("system.listSystems", vec![key])
+                        .await
+                        .len()
+                })
+            })
+            .collect();
+        for listing in listings {
+            assert_eq!(listing.await.unwrap(), NODES * SYSTEMS);
+        }
+        let took = t.elapsed();
+        let high = gateway.status_bytes("VmHWM:");
+        let each = high.saturating_sub(settled) / at_once as u64;
+        println!(
+            "  {at_once} listings at once: {:.0} ms in all; gateway peak RSS {:.1} MiB, {:.1} MiB above the settled {:.1} MiB per listing under way ({:.2}x the merged answer){}",
+            ms(took),
+            mb(high),
+            mb(each),
+            mb(settled),
+            each as f64 / merged_bytes as f64,
+            if reset { "" } else { " (peak not reset)" }
+        );
+    }
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if cores >= 2 && pin(None, 0) && pin(Some(gateway.pid()), 1) {
@@ -86,7 +122,6 @@ async fn main() {
         );
     }
 
-    let mb = |b: u64| b as f64 / 1_048_576.0;
     let rss_ratio = peak as f64 / merged_bytes as f64;
     println!(
         "  merged answer {:.1} MiB; gateway RSS idle {:.1} MiB, after warm-up {:.1} MiB (settled in {:.1} s; identity map of {} ids in its memory store), peak during the listings on shared cores {:.1} MiB{}",
