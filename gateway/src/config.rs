@@ -24,6 +24,7 @@
 //! open_ms = 10000
 //!
 //! [fanout]
+//! max_in_flight = 16          # fan-out calls answered at once; 0: no bound
 //! policy = "strict"           # or "partial"
 //!
 //! [limits]
@@ -301,7 +302,7 @@ impl Default for BreakerConfig {
 }
 
 /// Fan-out behaviour.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FanoutConfig {
     /// `strict` (the default): a node that cannot answer fails the call with
@@ -315,6 +316,24 @@ pub struct FanoutConfig {
     /// as an error); under `partial` it goes on without that node's
     /// remaining systems, and the gap is logged and counted.
     pub policy: FanoutPolicy,
+    /// Fan-out calls (listings over every node) answered at once (default
+    /// 16; 0: no bound). Each one under way holds part of its answer in
+    /// memory (a listing of 100,000 systems about 30 MiB, see the README's
+    /// performance section), so this bounds what a burst of scripts can
+    /// take. More wait their turn, for up to `upstream.timeout_ms`, then
+    /// get a fault saying the gateway is busy. A turn lasts until the
+    /// answer is merged, or for a listing written while the nodes send it,
+    /// until it is written.
+    pub max_in_flight: usize,
+}
+
+impl Default for FanoutConfig {
+    fn default() -> FanoutConfig {
+        FanoutConfig {
+            policy: FanoutPolicy::default(),
+            max_in_flight: 16,
+        }
+    }
 }
 
 /// See [`FanoutConfig::policy`].

@@ -78,6 +78,10 @@ pub enum GatewayError {
     /// No node can serve the call.
     #[error("no node of the cluster can serve {0}")]
     NoNode(&'static str),
+    /// No turn for a fan-out call came within the call timeout: this many
+    /// are under way (`fanout.max_in_flight`).
+    #[error("{0} calls over every node are under way")]
+    Busy(usize),
     /// The cluster's state store failed; the detail is logged, not answered.
     #[error("state store: {0}")]
     State(String),
@@ -310,6 +314,13 @@ impl GatewayError {
             GatewayError::Broadcast(b) => Fault::new(b.code, format!("{PREFIX}{b}")),
             GatewayError::CrossNode(what) => Fault::new(-1, format!("{PREFIX}{what}")),
             GatewayError::NoSuchObject { kind, id } => not_found(*kind, *id),
+            GatewayError::Busy(under_way) => Fault::new(
+                -1,
+                format!(
+                    "{PREFIX}unhandled internal exception: the cluster gateway is busy: \
+                     {under_way} calls over every node are under way; try again later"
+                ),
+            ),
             GatewayError::NoNode(what) => Fault::new(
                 -1,
                 format!(

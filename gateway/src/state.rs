@@ -4,10 +4,12 @@
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, OnceLock, Weak};
 
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use xmlrpc::{MethodCall, MethodResponse};
 
 use crate::config::GatewayConfig;
 use crate::directory::Directory;
+use crate::error::GatewayError;
 use crate::route::{self, FirstHealthy, Placer, Reply};
 use crate::upstream::Upstreams;
 use crate::upstream::metrics::Metrics;
@@ -28,6 +30,8 @@ struct Inner {
     placer: Arc<dyn Placer>,
     versions: route::VersionCache,
     shared_read_turn: AtomicUsize,
+    /// Turns for fan-out calls (`fanout.max_in_flight`); none: no bound.
+    fanout_turns: Option<Arc<Semaphore>>,
     /// The queue of changes staged nodes follow, started on first use.
     follows: OnceLock<route::broadcast::FollowQueue>,
     /// This process's name among the gateways, new at each start: its
@@ -58,6 +62,10 @@ impl Gateway {
         placer: Arc<dyn Placer>,
     ) -> Gateway {
         let metrics = Arc::new(Metrics::default());
+        let fanout_turns = match cfg.fanout.max_in_flight {
+            0 => None,
+            n => Some(Arc::new(Semaphore::new(n))),
+        };
         Gateway {
             inner: Arc::new(Inner {
                 upstreams: Upstreams::new(
@@ -71,6 +79,7 @@ impl Gateway {
                 placer,
                 versions: route::VersionCache::default(),
                 shared_read_turn: AtomicUsize::new(0),
+                fanout_turns,
                 follows: OnceLock::new(),
                 instance: format!("gw-{:016x}", rand::random::<u64>()).into(),
             }),
@@ -102,6 +111,36 @@ impl Gateway {
             .metrics
             .request(class, matches!(reply, Reply::Value(Err(_))));
         reply
+    }
+
+    /// A turn to answer a fan-out call (`fanout.max_in_flight`): at once
+    /// while fewer are under way, else when one ends, waiting up to the
+    /// call timeout; then [`GatewayError::Busy`]. `None`: no bound.
+    pub(crate) async fn fanout_turn(&self) -> Result<Option<OwnedSemaphorePermit>, GatewayError> {
+        let Some(turns) = &self.inner.fanout_turns else {
+            return Ok(None);
+        };
+        if let Ok(turn) = turns.clone().try_acquire_owned() {
+            return Ok(Some(turn));
+        }
+        let waited = tokio::time::timeout(
+            self.inner.cfg.upstream.timeout(),
+            turns.clone().acquire_owned(),
+        )
+        .await;
+        let refused = !matches!(waited, Ok(Ok(_)));
+        self.inner.metrics.fanout_waited(refused);
+        match waited {
+            Ok(Ok(turn)) => Ok(Some(turn)),
+            _ => {
+                let under_way = self.inner.cfg.fanout.max_in_flight;
+                tracing::warn!(
+                    under_way,
+                    "a fan-out call found no turn within the call timeout: refused as busy"
+                );
+                Err(GatewayError::Busy(under_way))
+            }
+        }
     }
 
     /// The configuration.

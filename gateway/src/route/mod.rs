@@ -133,6 +133,45 @@ pub(crate) enum Routed {
     Encoded(axum::body::Body),
 }
 
+impl Routed {
+    /// The answer, with an encoded body holding `turn` until it is
+    /// written (or dropped); a value lets it go here.
+    fn holding(self, turn: Option<tokio::sync::OwnedSemaphorePermit>) -> Routed {
+        match (self, turn) {
+            (Routed::Encoded(body), Some(turn)) => {
+                Routed::Encoded(axum::body::Body::new(Holding { body, _turn: turn }))
+            }
+            (routed, _) => routed,
+        }
+    }
+}
+
+/// A body that holds a fan-out turn until it is done with.
+struct Holding {
+    body: axum::body::Body,
+    _turn: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl hyper::body::Body for Holding {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<bytes::Bytes>, axum::Error>>> {
+        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
 /// Answers one parsed call (strings already trimmed), `system.multicall`
 /// included. Returns the routing class label with the answer.
 pub(crate) async fn handle(gw: &Gateway, call: MethodCall) -> (&'static str, MethodResponse) {
@@ -230,8 +269,13 @@ async fn route_any(
         RouteClass::System | RouteClass::Action if wire => return system::route_wire(ctx).await,
         RouteClass::System => system::route(ctx).await,
         RouteClass::Action => action::route(ctx).await,
-        RouteClass::Fanout if wire => return fanout::route_wire(ctx).await,
-        RouteClass::Fanout => fanout::route(ctx).await,
+        RouteClass::Fanout => {
+            let turn = gw.fanout_turn().await?;
+            if wire {
+                return Ok(fanout::route_wire(ctx).await?.holding(turn));
+            }
+            fanout::route(ctx).await
+        }
         RouteClass::SharedRead => shared_read::route(ctx).await,
         RouteClass::Broadcast => broadcast::route(ctx).await,
         RouteClass::Placement => placement::route(ctx).await,

@@ -1508,6 +1508,83 @@ async fn long_listings_stream_the_same_answer_as_the_values() {
     }
 }
 
+/// `fanout.max_in_flight`: a fan-out call waits for a turn while that
+/// many are under way (a streamed answer holds its turn until it is
+/// written or dropped), gets one as soon as one ends, and is refused as
+/// busy when none comes within the call timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fanout_calls_take_turns() {
+    let (_sims, gw) = cluster(2, 20, FanoutPolicy::Strict).await;
+    let mut cfg = gw.config().clone();
+    cfg.fanout.max_in_flight = 1;
+    cfg.upstream.timeout_ms = 300;
+    let gw = Gateway::new(cfg.clone(), directory(&cfg));
+    let key = login(&gw).await;
+    let held = async || {
+        let reply = gw
+            .answer(MethodCall {
+                name: "system.listSystems".into(),
+                params: vec![key.clone()],
+            })
+            .await;
+        let crate::route::Reply::Encoded(body) = reply else {
+            panic!("a listing of systems is written from the nodes' bytes");
+        };
+        body
+    };
+    let body = held().await;
+    let busy = call(&gw, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap_err();
+    assert_eq!(busy.code, -1);
+    assert!(
+        busy.string.ends_with(
+            "the cluster gateway is busy: 1 calls over every node are under way; try again later"
+        ),
+        "{}",
+        busy.string
+    );
+    // Written, the answer lets its turn go.
+    let doc = http_body_util::BodyExt::collect(body)
+        .await
+        .unwrap()
+        .to_bytes();
+    let listed = xmlrpc::parse_response(&doc, &xmlrpc::Limits::RESPONSE)
+        .unwrap()
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 40);
+    assert_eq!(
+        call(&gw, "system.listSystems", vec![key.clone()])
+            .await
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        40
+    );
+    // A call waiting for a turn gets the one an answer put down lets go.
+    let body = held().await;
+    let waiting = {
+        let (gw, key) = (gw.clone(), key.clone());
+        tokio::spawn(async move { call(&gw, "system.listSystems", vec![key]).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    drop(body);
+    assert!(waiting.await.unwrap().is_ok());
+    let metrics = gw.metrics().render();
+    for line in [
+        "gateway_fanout_waits_total 2",
+        "gateway_fanout_refused_total 1",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
+    }
+    // Other classes never wait: a routed call answers meanwhile.
+    let _body = held().await;
+    let id = member(&listed.as_array().unwrap()[0], "id").clone();
+    let details = call(&gw, "system.getDetails", vec![key.clone(), id.clone()]).await;
+    assert_eq!(member(&details.unwrap(), "id"), &id);
+}
+
 /// Three nodes of 8000 systems (4 MB answers each, longer than what the
 /// gateway and the socket buffers hold ahead) behind a gateway whose
 /// nodes' timeout is `timeout_ms`: a session, and the streamed body of a

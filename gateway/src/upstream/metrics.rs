@@ -59,6 +59,10 @@ pub struct Metrics {
     classes: Mutex<BTreeMap<&'static str, Arc<ClassMetrics>>>,
     gaps: PerNode,
     staged_misses: PerNode,
+    /// Fan-out calls that waited for a turn (`fanout.max_in_flight`), and
+    /// those refused when none came within the call timeout.
+    fanout_waits: AtomicU64,
+    fanout_refused: AtomicU64,
 }
 
 /// A counter per node, in node order.
@@ -111,6 +115,15 @@ impl Metrics {
     /// Counts a fan-out answered without `node` (partial policy).
     pub fn fanout_gap(&self, node: &str) {
         self.gaps.add(node);
+    }
+
+    /// Counts a fan-out call that waited for a turn, and whether it was
+    /// refused at the end of the wait.
+    pub fn fanout_waited(&self, refused: bool) {
+        self.fanout_waits.fetch_add(1, Ordering::Relaxed);
+        if refused {
+            self.fanout_refused.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// The Prometheus text exposition.
@@ -223,6 +236,22 @@ impl Metrics {
             "gateway_staged_misses_total",
             "Shared-data changes a staged or failed node did not take (seed-node it before it serves).",
         );
+        for (name, help, counter) in [
+            (
+                "gateway_fanout_waits_total",
+                "Fan-out calls that waited for a turn (fanout.max_in_flight under way).",
+                &self.fanout_waits,
+            ),
+            (
+                "gateway_fanout_refused_total",
+                "Fan-out calls refused after waiting the call timeout for a turn.",
+                &self.fanout_refused,
+            ),
+        ] {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} counter");
+            let _ = writeln!(out, "{name} {}", counter.load(Ordering::Relaxed));
+        }
         out
     }
 }
