@@ -55,6 +55,8 @@ pub struct DemoEndpoints {
     /// Gateway token: more gateway processes may join the demo's director
     /// (`gateway --director URL` with it in `$GATEWAY_DIRECTOR_TOKEN`).
     pub gateway_token: String,
+    /// The director's metrics token (`/metrics`).
+    pub metrics_token: String,
     /// Node id and its simulator's base URL.
     pub nodes: Vec<(String, String)>,
 }
@@ -213,12 +215,14 @@ pub async fn run(
             .collect();
         director.import_systems(id, systems).await?;
     }
-    let tokens = (token(), token(), token(), token());
+    let tokens = (token(), token(), token(), token(), token());
     let director_listener = bind(options.director_listen).await?;
     let director_addr = director_listener.local_addr().map_err(DemoError::State)?;
     tasks.push(tokio::spawn({
         let director = director.clone();
-        let api_tokens = ApiTokens::new(&tokens.0, &tokens.1, &tokens.2).with_gateway(&tokens.3);
+        let api_tokens = ApiTokens::new(&tokens.0, &tokens.1, &tokens.2)
+            .with_gateway(&tokens.3)
+            .with_metrics(&tokens.4);
         let stop = stopped();
         async move {
             if let Err(e) =
@@ -256,6 +260,7 @@ pub async fn run(
         client_token: tokens.1,
         node_token: tokens.2,
         gateway_token: tokens.3,
+        metrics_token: tokens.4,
         nodes: sims
             .iter()
             .map(|(id, url, _)| (id.clone(), url.clone()))

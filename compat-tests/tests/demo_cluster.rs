@@ -168,6 +168,22 @@ async fn demo_cluster_serves_one_api_and_drains_through_the_director() {
         })
         .collect();
     assert_eq!(on_node1.len(), SYSTEMS);
+    // A Prometheus scraper reads the same with the metrics token (only).
+    let scrape = |token: String| {
+        http.get(format!("{director}/metrics"))
+            .bearer_auth(token)
+            .send()
+    };
+    let refused = scrape(admin.clone()).await.unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::UNAUTHORIZED);
+    let metrics = scrape(demo.get("metrics-token").to_owned())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = format!("director_node_clients{{node=\"node1\",zone=\"default\"}} {SYSTEMS}");
+    assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
     let mut names = HashMap::new();
     for (_, cid) in &on_node1 {
         let d = rpc

@@ -17,13 +17,14 @@
 //!
 //! [auth]                      # tokens come from files or environment variables, never from here
 //! admin_token_file = "/etc/director/admin.token"
+//! metrics_token_file = "/etc/director/metrics.token"   # for a Prometheus scraper
 //! ```
 //!
 //! Every field has a default ([`DirectorConfig::default`]); unknown fields
 //! are errors that name the field and line. Tokens are never written in
 //! the file: each comes from the environment variable named by
 //! `auth.<api>_token_env` (`DIRECTOR_ADMIN_TOKEN`, `DIRECTOR_CLIENT_TOKEN`,
-//! `DIRECTOR_NODE_TOKEN`, `DIRECTOR_GATEWAY_TOKEN` by default) or, when that is unset, from the file
+//! `DIRECTOR_NODE_TOKEN`, `DIRECTOR_GATEWAY_TOKEN`, `DIRECTOR_METRICS_TOKEN` by default) or, when that is unset, from the file
 //! `auth.<api>_token_file`. Tests build configurations with
 //! [`DirectorConfig::from_toml_str`] and resolve tokens with
 //! [`AuthConfig::tokens`] over an environment of their own.
@@ -229,6 +230,12 @@ pub struct AuthConfig {
     pub gateway_token_file: Option<PathBuf>,
     /// Environment variable holding the gateway token.
     pub gateway_token_env: String,
+    /// File holding the token of `/metrics`, for a Prometheus scraper
+    /// (`authorization: {credentials_file: ...}`); without any, `/metrics`
+    /// refuses every request.
+    pub metrics_token_file: Option<PathBuf>,
+    /// Environment variable holding the metrics token.
+    pub metrics_token_env: String,
 }
 
 impl Default for AuthConfig {
@@ -242,6 +249,8 @@ impl Default for AuthConfig {
             node_token_env: "DIRECTOR_NODE_TOKEN".into(),
             gateway_token_file: None,
             gateway_token_env: "DIRECTOR_GATEWAY_TOKEN".into(),
+            metrics_token_file: None,
+            metrics_token_env: "DIRECTOR_METRICS_TOKEN".into(),
         }
     }
 }
@@ -307,6 +316,12 @@ impl AuthConfig {
                 "auth.gateway_token_file",
                 self.gateway_token_file.as_deref(),
                 &self.gateway_token_env,
+                &env,
+            )?,
+            metrics: resolve_token(
+                "auth.metrics_token_file",
+                self.metrics_token_file.as_deref(),
+                &self.metrics_token_env,
                 &env,
             )?,
         };
@@ -453,6 +468,10 @@ pub struct ServeArgs {
     /// File holding the gateway token.
     #[arg(long, env = "DIRECTOR_GATEWAY_TOKEN_FILE", value_name = "FILE")]
     pub gateway_token_file: Option<PathBuf>,
+    /// File holding the metrics token (`/metrics`, for a Prometheus
+    /// scraper).
+    #[arg(long, env = "DIRECTOR_METRICS_TOKEN_FILE", value_name = "FILE")]
+    pub metrics_token_file: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -484,6 +503,7 @@ impl ServeArgs {
             (&self.client_token_file, &mut auth.client_token_file),
             (&self.node_token_file, &mut auth.node_token_file),
             (&self.gateway_token_file, &mut auth.gateway_token_file),
+            (&self.metrics_token_file, &mut auth.metrics_token_file),
         ] {
             if flag.is_some() {
                 field.clone_from(flag);

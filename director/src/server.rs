@@ -111,6 +111,7 @@ pub async fn run(
         ("client", &tokens.client),
         ("node", &tokens.node),
         ("gateway", &tokens.gateway),
+        ("metrics", &tokens.metrics),
     ] {
         if token.is_none() {
             tracing::warn!(api, "no token configured: this API refuses every request");

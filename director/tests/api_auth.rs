@@ -157,7 +157,24 @@ async fn open_routes_need_no_token() {
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
     let (status, _, _) = send(&app, "GET", "/openapi.json", None).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, headers, body) = send(&app, "GET", "/metrics", None).await;
+}
+
+/// `/metrics` shows what the admin API's status does, to its own token
+/// alone: the listener is the agents' too.
+#[tokio::test]
+async fn metrics_need_their_own_token() {
+    let app = app_with(
+        ApiTokens::new(ADMIN, CLIENT, NODE)
+            .with_gateway(GATEWAY)
+            .with_metrics("metrics-token-for-tests"),
+    )
+    .await;
+    for auth in [None, Some(bearer(ADMIN)), Some(bearer(CLIENT))] {
+        let (status, _, _) = send(&app, "GET", "/metrics", auth.as_deref()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{auth:?}");
+    }
+    let auth = bearer("metrics-token-for-tests");
+    let (status, headers, body) = send(&app, "GET", "/metrics", Some(&auth)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(
         headers[axum::http::header::CONTENT_TYPE]

@@ -191,7 +191,7 @@ const ROUTES: &[(&str, &str, Option<&str>, &str)] = &[
         "gateway",
     ),
     ("get", "/healthz", None, "status"),
-    ("get", "/metrics", None, "status"),
+    ("get", "/metrics", Some("metrics_token"), "status"),
 ];
 
 #[tokio::test]

@@ -18,6 +18,7 @@ use tower::ServiceExt;
 const ADMIN: &str = "admin-token-for-tests";
 const CLIENT: &str = "client-token-for-tests";
 const NODE: &str = "node-token-for-tests";
+const METRICS: &str = "metrics-token-for-tests";
 
 struct Api {
     app: Router,
@@ -31,7 +32,10 @@ impl Api {
                 .await
                 .unwrap(),
         );
-        let app = router(director.clone(), ApiTokens::new(ADMIN, CLIENT, NODE));
+        let app = router(
+            director.clone(),
+            ApiTokens::new(ADMIN, CLIENT, NODE).with_metrics(METRICS),
+        );
         Api { app, director }
     }
 
@@ -435,8 +439,8 @@ async fn heartbeats_and_status() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(s["nodes"][0]["health"], "healthy");
     assert_eq!(s["nodes"][0]["load"]["systems"], 3);
-    // The same for a Prometheus scraper, with no token.
-    let (status, metrics) = api.call("", "GET", "/metrics", None).await;
+    // The same for a Prometheus scraper, with its token.
+    let (status, metrics) = api.call(METRICS, "GET", "/metrics", None).await;
     assert_eq!(status, StatusCode::OK);
     let metrics = metrics.as_str().unwrap();
     for line in [

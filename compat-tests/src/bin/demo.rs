@@ -43,8 +43,12 @@ fn banner(nodes: usize, systems: usize, e: &DemoEndpoints) {
         e.director_url, e.director_url
     );
     println!(
-        "  Director tokens: admin {}  client {}  node {}  gateway {}",
-        e.admin_token, e.client_token, e.node_token, e.gateway_token
+        "  Director tokens: admin {}  client {}  node {}  gateway {}  metrics {}",
+        e.admin_token, e.client_token, e.node_token, e.gateway_token, e.metrics_token
+    );
+    println!(
+        "  Metrics (Prometheus): {}/metrics (gateway, no token), {}/metrics (director, metrics token)",
+        e.gateway_url, e.director_url
     );
     for (id, url) in &e.nodes {
         println!("  node {id}: {url}/rpc/api");

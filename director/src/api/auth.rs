@@ -1,5 +1,5 @@
 //! Bearer-token authentication of the four APIs (admin, client agent, node
-//! agent, gateway), each with its own token.
+//! agent, gateway) and of `/metrics`, each with its own token.
 //!
 //! A token is kept only as its SHA-256 digest and a presented token is
 //! compared digest to digest in constant time ([`subtle`]), so neither its
@@ -70,6 +70,9 @@ pub struct ApiTokens {
     /// Gateway API (`/gateway/v1`): the store and placement, for gateways
     /// running as processes of their own.
     pub gateway: Option<ApiToken>,
+    /// `/metrics`, for a Prometheus scraper: it reads what the admin API's
+    /// status shows, and nothing else.
+    pub metrics: Option<ApiToken>,
 }
 
 impl ApiTokens {
@@ -80,7 +83,14 @@ impl ApiTokens {
             client: ApiToken::new(client),
             node: ApiToken::new(node),
             gateway: None,
+            metrics: None,
         }
+    }
+
+    /// The same tokens with `/metrics`'s; an empty value leaves it off.
+    pub fn with_metrics(mut self, metrics: &str) -> ApiTokens {
+        self.metrics = ApiToken::new(metrics);
+        self
     }
 
     /// The same tokens with the gateway API's; an empty value leaves it
@@ -98,6 +108,7 @@ impl ApiTokens {
             ("client", &self.client),
             ("node", &self.node),
             ("gateway", &self.gateway),
+            ("metrics", &self.metrics),
         ];
         for (i, (a, ta)) in named.iter().enumerate() {
             for (b, tb) in &named[i + 1..] {
@@ -120,6 +131,7 @@ impl fmt::Debug for ApiTokens {
             .field("client", &shown(&self.client))
             .field("node", &shown(&self.node))
             .field("gateway", &shown(&self.gateway))
+            .field("metrics", &shown(&self.metrics))
             .finish()
     }
 }
@@ -127,7 +139,8 @@ impl fmt::Debug for ApiTokens {
 /// What one API's middleware checks requests against.
 #[derive(Debug, Clone)]
 pub(crate) struct Guard {
-    /// `admin`, `client`, `node` or `gateway`: named in the 401 message.
+    /// `admin`, `client`, `node`, `gateway` or `metrics`: named in the 401
+    /// message.
     pub(crate) api: &'static str,
     /// The API's token; `None` refuses everything.
     pub(crate) token: Option<Arc<ApiToken>>,

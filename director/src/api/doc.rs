@@ -21,6 +21,8 @@ pub const CLIENT_SCHEME: &str = "client_token";
 pub const NODE_SCHEME: &str = "node_token";
 /// Security scheme of the gateway API (`/gateway/v1`).
 pub const GATEWAY_SCHEME: &str = "gateway_token";
+/// Security scheme of `/metrics`.
+pub const METRICS_SCHEME: &str = "metrics_token";
 
 /// The document's fixed part: title, tags, shared schemas.
 #[derive(OpenApi)]
@@ -59,6 +61,8 @@ fn scheme_of(path: &str) -> Option<&'static str> {
         Some(NODE_SCHEME)
     } else if path.starts_with("/gateway/v1/") {
         Some(GATEWAY_SCHEME)
+    } else if path == "/metrics" {
+        Some(METRICS_SCHEME)
     } else {
         None
     }
@@ -103,6 +107,7 @@ pub(crate) fn finish(api: &mut utoipa::openapi::OpenApi) {
     components.add_security_scheme(CLIENT_SCHEME, bearer("The client-agent token"));
     components.add_security_scheme(NODE_SCHEME, bearer("The node-agent token"));
     components.add_security_scheme(GATEWAY_SCHEME, bearer("The gateway token"));
+    components.add_security_scheme(METRICS_SCHEME, bearer("The metrics token"));
     let shared = [
         (
             "Unauthorized",

@@ -2,8 +2,9 @@
 //! scraping. Read from [`Director::status`] at each scrape (the
 //! placement's in-memory loads, the node records, the missed-change counts
 //! and the follow records of the nodes held to them), so it holds what
-//! `director status` shows and nothing a client could not see there: no
-//! tokens, no URLs. Needs no token, like `/healthz`.
+//! `director status` shows and no token or URL. Behind a token of its
+//! own (`auth.metrics_token_file`): the listener is the client and node
+//! agents' too, and what it shows is the admin API's.
 
 use std::fmt::Write;
 use std::sync::Arc;
@@ -17,13 +18,13 @@ use utoipa_axum::routes;
 use crate::cluster::{ClusterStatus, Director, Health};
 use crate::model::{Millis, NodeState, now_ms};
 
-/// The unauthenticated metrics route.
+/// The metrics route (behind the metrics token).
 pub(crate) fn routes() -> OpenApiRouter<Arc<Director>> {
     OpenApiRouter::new().routes(routes!(metrics))
 }
 
 /// The cluster's nodes, clients, moves and operations in the Prometheus
-/// text format. Needs no token; 503 when the state store cannot be read.
+/// text format; 503 when the state store cannot be read.
 #[utoipa::path(get, path = "/metrics", tag = "status",
     responses(
         (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"),

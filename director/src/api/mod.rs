@@ -7,7 +7,8 @@
 //! | `/client/v1` | client agents | client |
 //! | `/node/v1` | node agents (HTTP alternative to the bus) | node |
 //! | `/gateway/v1` | gateways running as processes of their own: the store, placement | gateway |
-//! | `/healthz`, `/metrics` (Prometheus), `/openapi.json`, `/docs` | anyone | none |
+//! | `/metrics` | a Prometheus scraper | metrics |
+//! | `/healthz`, `/openapi.json`, `/docs` | anyone | none |
 //!
 //! Each API checks its own bearer token ([`auth`]); one token never opens
 //! another API. Failures become responses in one place ([`error`]), and
@@ -43,7 +44,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub use auth::{ApiToken, ApiTokens};
 pub use client_agent::{AssignmentQuery, MoveReport};
 pub use clients::{ClientQuery, DEFAULT_PAGE, MAX_PAGE};
-pub use doc::{ADMIN_SCHEME, CLIENT_SCHEME, GATEWAY_SCHEME, NODE_SCHEME};
+pub use doc::{ADMIN_SCHEME, CLIENT_SCHEME, GATEWAY_SCHEME, METRICS_SCHEME, NODE_SCHEME};
 pub use error::{ApiError, ErrorBody};
 pub use nodes::{DrainRequest, ForgetFollows, ForgetMissed};
 pub use operations::MoveQuery;
@@ -98,13 +99,17 @@ fn routes(tokens: ApiTokens) -> (Router<Arc<Director>>, utoipa::openapi::OpenApi
         Guard::new("gateway", tokens.gateway),
         require_token,
     ));
+    let metrics = metrics::routes().route_layer(from_fn_with_state(
+        Guard::new("metrics", tokens.metrics),
+        require_token,
+    ));
     let (router, mut api) = OpenApiRouter::with_openapi(doc::ApiDoc::openapi())
         .merge(admin)
         .merge(client)
         .merge(node)
         .merge(gateway)
+        .merge(metrics)
         .merge(status::health_routes())
-        .merge(metrics::routes())
         .split_for_parts();
     doc::finish(&mut api);
     (router, api)
