@@ -25,6 +25,7 @@
 //!
 //! [fanout]
 //! max_in_flight = 16          # fan-out calls answered at once; 0: no bound
+//! max_wait_ms = 30000         # how long one more waits for a turn
 //! policy = "strict"           # or "partial"
 //!
 //! [limits]
@@ -301,6 +302,9 @@ impl Default for BreakerConfig {
     }
 }
 
+/// The largest `fanout.max_in_flight`.
+pub const MAX_FANOUT_IN_FLIGHT: usize = 1_000_000;
+
 /// Fan-out behaviour.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -317,14 +321,26 @@ pub struct FanoutConfig {
     /// remaining systems, and the gap is logged and counted.
     pub policy: FanoutPolicy,
     /// Fan-out calls (listings over every node) answered at once (default
-    /// 16; 0: no bound). Each one under way holds part of its answer in
-    /// memory (a listing of 100,000 systems about 30 MiB, see the README's
-    /// performance section), so this bounds what a burst of scripts can
-    /// take. More wait their turn, for up to `upstream.timeout_ms`, then
-    /// get a fault saying the gateway is busy. A turn lasts until the
-    /// answer is merged, or for a listing written while the nodes send it,
-    /// until it is written.
+    /// 16; 0: no bound). Each one under way holds its nodes' answers, or
+    /// for a listing of systems written while the nodes send it a few
+    /// batches of each (about 30 MiB for 100,000 systems, see the README),
+    /// so this bounds what a burst of scripts can take. More wait their
+    /// turn, for up to `max_wait_ms`, then get a fault saying the gateway
+    /// is busy. A turn lasts until the answer is merged (it is then
+    /// encoded and sent), or for a streamed listing until it is written.
+    /// The calls of one `system.multicall` take their turns one after
+    /// another.
     pub max_in_flight: usize,
+    /// How long a fan-out call waits for a turn, in milliseconds (default
+    /// 30000).
+    pub max_wait_ms: u64,
+}
+
+impl FanoutConfig {
+    /// [`FanoutConfig::max_wait_ms`] as a duration.
+    pub fn max_wait(&self) -> Duration {
+        Duration::from_millis(self.max_wait_ms)
+    }
 }
 
 impl Default for FanoutConfig {
@@ -332,6 +348,7 @@ impl Default for FanoutConfig {
         FanoutConfig {
             policy: FanoutPolicy::default(),
             max_in_flight: 16,
+            max_wait_ms: 30_000,
         }
     }
 }
@@ -475,6 +492,9 @@ impl GatewayConfig {
         }
         if self.breaker.failures_to_open == 0 {
             return bad("breaker.failures_to_open must be at least 1");
+        }
+        if self.fanout.max_in_flight > MAX_FANOUT_IN_FLIGHT {
+            return bad("fanout.max_in_flight must be at most 1000000 (0: no bound)");
         }
         if self.sessions.lifetime_secs <= 0 {
             return bad("sessions.lifetime_secs must be above 0");

@@ -317,8 +317,8 @@ impl GatewayError {
             GatewayError::Busy(under_way) => Fault::new(
                 -1,
                 format!(
-                    "{PREFIX}unhandled internal exception: the cluster gateway is busy: \
-                     {under_way} calls over every node are under way; try again later"
+                    "{PREFIX}unhandled internal exception: the cluster gateway is busy with \
+                     {under_way} call(s) over every node; try again later"
                 ),
             ),
             GatewayError::NoNode(what) => Fault::new(

@@ -3,6 +3,7 @@
 //! request id on every request, plain or TLS, and graceful shutdown.
 
 use std::convert::Infallible;
+use std::fmt::Write as _;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -358,11 +359,25 @@ async fn redirect_to_docs() -> Response {
 }
 
 async fn metrics(State(gw): State<Arc<Gateway>>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        gw.metrics().render(),
-    )
-        .into_response()
+    let mut text = gw.metrics().render();
+    let (in_flight, max) = gw.fanout_in_flight();
+    for (name, help, value) in [
+        (
+            "gateway_fanout_in_flight",
+            "Fan-out calls holding a turn now.",
+            in_flight,
+        ),
+        (
+            "gateway_fanout_max_in_flight",
+            "Fan-out calls answered at once (fanout.max_in_flight; 0: no bound).",
+            max,
+        ),
+    ] {
+        let _ = writeln!(text, "# HELP {name} {help}");
+        let _ = writeln!(text, "# TYPE {name} gauge");
+        let _ = writeln!(text, "{name} {value}");
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 /// `GET /healthz`: 200 while some node serves, else 503.

@@ -64,7 +64,9 @@ impl Gateway {
         let metrics = Arc::new(Metrics::default());
         let fanout_turns = match cfg.fanout.max_in_flight {
             0 => None,
-            n => Some(Arc::new(Semaphore::new(n))),
+            n => Some(Arc::new(Semaphore::new(
+                n.min(crate::config::MAX_FANOUT_IN_FLIGHT),
+            ))),
         };
         Gateway {
             inner: Arc::new(Inner {
@@ -114,8 +116,8 @@ impl Gateway {
     }
 
     /// A turn to answer a fan-out call (`fanout.max_in_flight`): at once
-    /// while fewer are under way, else when one ends, waiting up to the
-    /// call timeout; then [`GatewayError::Busy`]. `None`: no bound.
+    /// while fewer are under way, else when one ends, waiting up to
+    /// `fanout.max_wait_ms`; then [`GatewayError::Busy`]. `None`: no bound.
     pub(crate) async fn fanout_turn(&self) -> Result<Option<OwnedSemaphorePermit>, GatewayError> {
         let Some(turns) = &self.inner.fanout_turns else {
             return Ok(None);
@@ -123,23 +125,29 @@ impl Gateway {
         if let Ok(turn) = turns.clone().try_acquire_owned() {
             return Ok(Some(turn));
         }
-        let waited = tokio::time::timeout(
-            self.inner.cfg.upstream.timeout(),
-            turns.clone().acquire_owned(),
-        )
-        .await;
-        let refused = !matches!(waited, Ok(Ok(_)));
-        self.inner.metrics.fanout_waited(refused);
-        match waited {
+        self.inner.metrics.fanout_waits();
+        let fanout = &self.inner.cfg.fanout;
+        match tokio::time::timeout(fanout.max_wait(), turns.clone().acquire_owned()).await {
             Ok(Ok(turn)) => Ok(Some(turn)),
             _ => {
-                let under_way = self.inner.cfg.fanout.max_in_flight;
+                self.inner.metrics.fanout_refused();
+                let under_way = fanout.max_in_flight;
                 tracing::warn!(
                     under_way,
-                    "a fan-out call found no turn within the call timeout: refused as busy"
+                    "a fan-out call found no turn within fanout.max_wait_ms: refused as busy"
                 );
                 Err(GatewayError::Busy(under_way))
             }
+        }
+    }
+
+    /// Fan-out calls under way and the bound (`fanout.max_in_flight`; 0:
+    /// none), for the metrics.
+    pub(crate) fn fanout_in_flight(&self) -> (usize, usize) {
+        let max = self.inner.cfg.fanout.max_in_flight;
+        match &self.inner.fanout_turns {
+            Some(turns) => (max.saturating_sub(turns.available_permits()), max),
+            None => (0, 0),
         }
     }
 

@@ -1327,6 +1327,13 @@ async fn the_http_face() {
         text.contains("gateway_node_calls_total{node=\"n1\"}"),
         "{text}"
     );
+    for line in [
+        "gateway_fanout_in_flight 0",
+        "gateway_fanout_max_in_flight 16",
+        "gateway_fanout_refused_total 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+    }
     let r = app
         .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
         .await
@@ -1517,7 +1524,7 @@ async fn fanout_calls_take_turns() {
     let (_sims, gw) = cluster(2, 20, FanoutPolicy::Strict).await;
     let mut cfg = gw.config().clone();
     cfg.fanout.max_in_flight = 1;
-    cfg.upstream.timeout_ms = 300;
+    cfg.fanout.max_wait_ms = 1_500;
     let gw = Gateway::new(cfg.clone(), directory(&cfg));
     let key = login(&gw).await;
     let held = async || {
@@ -1539,7 +1546,7 @@ async fn fanout_calls_take_turns() {
     assert_eq!(busy.code, -1);
     assert!(
         busy.string.ends_with(
-            "the cluster gateway is busy: 1 calls over every node are under way; try again later"
+            "the cluster gateway is busy with 1 call(s) over every node; try again later"
         ),
         "{}",
         busy.string
@@ -1564,20 +1571,27 @@ async fn fanout_calls_take_turns() {
     );
     // A call waiting for a turn gets the one an answer put down lets go.
     let body = held().await;
+    assert_eq!(gw.fanout_in_flight(), (1, 1));
     let waiting = {
         let (gw, key) = (gw.clone(), key.clone());
         tokio::spawn(async move { call(&gw, "system.listSystems", vec![key]).await })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    eventually("the second call waits for a turn", || async {
+        gw.metrics()
+            .render()
+            .lines()
+            .any(|l| l == "gateway_fanout_waits_total 2")
+    })
+    .await;
     drop(body);
     assert!(waiting.await.unwrap().is_ok());
-    let metrics = gw.metrics().render();
-    for line in [
-        "gateway_fanout_waits_total 2",
-        "gateway_fanout_refused_total 1",
-    ] {
-        assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
-    }
+    assert!(
+        gw.metrics()
+            .render()
+            .lines()
+            .any(|l| l == "gateway_fanout_refused_total 1")
+    );
+    assert_eq!(gw.fanout_in_flight(), (0, 1));
     // Other classes never wait: a routed call answers meanwhile.
     let _body = held().await;
     let id = member(&listed.as_array().unwrap()[0], "id").clone();

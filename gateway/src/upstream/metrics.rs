@@ -117,13 +117,14 @@ impl Metrics {
         self.gaps.add(node);
     }
 
-    /// Counts a fan-out call that waited for a turn, and whether it was
-    /// refused at the end of the wait.
-    pub fn fanout_waited(&self, refused: bool) {
+    /// Counts a fan-out call that waits for a turn.
+    pub fn fanout_waits(&self) {
         self.fanout_waits.fetch_add(1, Ordering::Relaxed);
-        if refused {
-            self.fanout_refused.fetch_add(1, Ordering::Relaxed);
-        }
+    }
+
+    /// Counts a fan-out call refused after waiting for a turn.
+    pub fn fanout_refused(&self) {
+        self.fanout_refused.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The Prometheus text exposition.
@@ -244,7 +245,7 @@ impl Metrics {
             ),
             (
                 "gateway_fanout_refused_total",
-                "Fan-out calls refused after waiting the call timeout for a turn.",
+                "Fan-out calls refused after waiting fanout.max_wait_ms for a turn.",
                 &self.fanout_refused,
             ),
         ] {
