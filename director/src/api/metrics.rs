@@ -361,6 +361,36 @@ mod tests {
         }
     }
 
+    /// `ALL` lists every variant once, in order: a new variant fails to
+    /// compile in these matches until it is given its place (and added to
+    /// `ALL`).
+    #[test]
+    fn every_state_and_health_is_listed() {
+        let state_at = |s: NodeState| match s {
+            NodeState::New => 0,
+            NodeState::Staged => 1,
+            NodeState::Active => 2,
+            NodeState::Draining => 3,
+            NodeState::Offline => 4,
+            NodeState::Failed => 5,
+            NodeState::Removed => 6,
+        };
+        let health_at = |h: Health| match h {
+            Health::Healthy => 0,
+            Health::Late => 1,
+            Health::Failed => 2,
+            Health::Unknown => 3,
+        };
+        assert_eq!(NodeState::ALL.len(), 7);
+        assert_eq!(Health::ALL.len(), 4);
+        for (i, state) in NodeState::ALL.into_iter().enumerate() {
+            assert_eq!(state_at(state), i);
+        }
+        for (i, health) in Health::ALL.into_iter().enumerate() {
+            assert_eq!(health_at(health), i);
+        }
+    }
+
     #[test]
     fn state_and_health_names_are_the_api_s() {
         for state in NodeState::ALL {
