@@ -106,6 +106,16 @@ gateway_token_file = "{dir}/gateway"
         }
     }
 
+    /// Zone `default`, which the nodes join.
+    async fn default_zone(&self) {
+        self.admin(
+            reqwest::Method::POST,
+            "/zones",
+            Some(json!({"name": "default", "description": "test zone"})),
+        )
+        .await;
+    }
+
     /// A gateway process linked to the director, in zone `default`.
     fn gateway(&self, name: &str) -> (Running, RpcClient) {
         let gateway = linked_gateway(
@@ -150,13 +160,7 @@ gateway_token_file = "{dir}/gateway"
 #[tokio::test]
 async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     let cluster = Cluster::start().await;
-    cluster
-        .admin(
-            reqwest::Method::POST,
-            "/zones",
-            Some(json!({"name": "default", "description": "test zone"})),
-        )
-        .await;
+    cluster.default_zone().await;
     for (node, url) in &cluster.sim_urls {
         cluster
             .admin(
@@ -522,13 +526,7 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
 #[tokio::test]
 async fn a_staged_node_s_missed_changes_are_listed_by_method() {
     let cluster = Cluster::start().await;
-    cluster
-        .admin(
-            reqwest::Method::POST,
-            "/zones",
-            Some(json!({"name": "default", "description": "test zone"})),
-        )
-        .await;
+    cluster.default_zone().await;
     for (node, state) in [("n1", "active"), ("n2", "active"), ("n3", "staged")] {
         let url = &cluster.sim_urls[node];
         cluster

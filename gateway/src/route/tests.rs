@@ -1527,18 +1527,7 @@ async fn fanout_calls_take_turns() {
     cfg.fanout.max_wait_ms = 1_500;
     let gw = Gateway::new(cfg.clone(), directory(&cfg));
     let key = login(&gw).await;
-    let held = async || {
-        let reply = gw
-            .answer(MethodCall {
-                name: "system.listSystems".into(),
-                params: vec![key.clone()],
-            })
-            .await;
-        let crate::route::Reply::Encoded(body) = reply else {
-            panic!("a listing of systems is written from the nodes' bytes");
-        };
-        body
-    };
+    let held = async || encoded_listing(&gw, &key).await;
     let body = held().await;
     let busy = call(&gw, "system.listSystems", vec![key.clone()])
         .await
@@ -1609,6 +1598,13 @@ async fn streamed_listing(timeout_ms: u64) -> (Vec<Sim>, Gateway, Value, axum::b
     cfg.upstream.timeout_ms = timeout_ms;
     let gw = Gateway::new(cfg.clone(), directory(&cfg));
     let key = login(&gw).await;
+    let body = encoded_listing(&gw, &key).await;
+    (sims, gw, key, body)
+}
+
+/// The body of `system.listSystems` for the wire, written from the nodes'
+/// bytes.
+async fn encoded_listing(gw: &Gateway, key: &Value) -> axum::body::Body {
     let reply = gw
         .answer(MethodCall {
             name: "system.listSystems".into(),
@@ -1616,9 +1612,9 @@ async fn streamed_listing(timeout_ms: u64) -> (Vec<Sim>, Gateway, Value, axum::b
         })
         .await;
     let crate::route::Reply::Encoded(body) = reply else {
-        panic!("a listing of this length is streamed");
+        panic!("a listing of systems is written from the nodes' bytes");
     };
-    (sims, gw, key, body)
+    body
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
