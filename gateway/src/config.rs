@@ -326,10 +326,10 @@ pub struct FanoutConfig {
     /// batches of each (about 30 MiB for 100,000 systems, see the README),
     /// so this bounds what a burst of scripts can take. More wait their
     /// turn, for up to `max_wait_ms`, then get a fault saying the gateway
-    /// is busy. A turn lasts until the answer is merged (it is then
-    /// encoded and sent), or for a streamed listing until it is written.
-    /// The calls of one `system.multicall` take their turns one after
-    /// another.
+    /// is busy. Over XML-RPC a turn lasts until the answer is written;
+    /// over the REST API and within a `system.multicall`, until it is
+    /// merged (it is then encoded and sent). The calls of one multicall
+    /// take their turns one after another.
     pub max_in_flight: usize,
     /// How long a fan-out call waits for a turn, in milliseconds (default
     /// 30000).

@@ -302,22 +302,28 @@ async fn answer_rpc(gw: Arc<Gateway>, request_id: &str, body: Body) -> Response 
         if let Err(f) = &answer {
             tracing::debug!(code = f.code, "answered a fault");
         }
-        let xml = if matches!(&answer, Ok(Value::Array(items)) if items.len() > LARGE_ANSWER) {
-            tokio::task::spawn_blocking(move || encode(answer))
-                .await
-                .unwrap_or_else(|_| {
-                    xmlrpc::encode_fault(&Fault::new(
-                        -1,
-                        "redstone.xmlrpc.XmlRpcFault: unhandled internal exception: encoding failed",
-                    ))
-                })
-        } else {
-            encode(answer)
-        };
+        let xml = encode_answer(answer).await;
         ([(header::CONTENT_TYPE, "text/xml")], xml).into_response()
     }
     .instrument(span)
     .await
+}
+
+/// Encodes an answer as [`encode`] does, a large array off the I/O
+/// threads.
+pub(crate) async fn encode_answer(answer: MethodResponse) -> Vec<u8> {
+    if matches!(&answer, Ok(Value::Array(items)) if items.len() > LARGE_ANSWER) {
+        tokio::task::spawn_blocking(move || encode(answer))
+            .await
+            .unwrap_or_else(|_| {
+                xmlrpc::encode_fault(&Fault::new(
+                    -1,
+                    "redstone.xmlrpc.XmlRpcFault: unhandled internal exception: encoding failed",
+                ))
+            })
+    } else {
+        encode(answer)
+    }
 }
 
 /// Encodes an answer. A large array is written item by item, each item

@@ -105,7 +105,9 @@ impl Gateway {
     /// Answers one call for the wire, as `/rpc/api` sends it (strings
     /// are trimmed here): a fan-out of lists comes back as the encoded
     /// document, merged from the nodes' own bytes and written as the client
-    /// reads it; everything else as the value [`Gateway::call`] answers.
+    /// reads it, and any other fan-out answer encoded under its turn
+    /// (`fanout.max_in_flight`); everything else as the value
+    /// [`Gateway::call`] answers.
     pub async fn answer(&self, mut call: MethodCall) -> Reply {
         call.trim_string_params();
         let (class, reply) = route::handle_wire(self, call).await;

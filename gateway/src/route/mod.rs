@@ -272,7 +272,15 @@ async fn route_any(
         RouteClass::Fanout => {
             let turn = gw.fanout_turn().await?;
             if wire {
-                return Ok(fanout::route_wire(ctx).await?.holding(turn));
+                return Ok(match fanout::route_wire(ctx).await? {
+                    // Encoded under the turn, and sent holding it: the
+                    // merged answer is whole in memory until then.
+                    Routed::Value(value) if turn.is_some() => {
+                        let xml = crate::server::encode_answer(Ok(value)).await;
+                        Routed::Encoded(axum::body::Body::from(xml)).holding(turn)
+                    }
+                    routed => routed.holding(turn),
+                });
             }
             fanout::route(ctx).await
         }

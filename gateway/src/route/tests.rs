@@ -1582,10 +1582,39 @@ async fn fanout_calls_take_turns() {
     );
     assert_eq!(gw.fanout_in_flight(), (0, 1));
     // Other classes never wait: a routed call answers meanwhile.
-    let _body = held().await;
+    let body = held().await;
     let id = member(&listed.as_array().unwrap()[0], "id").clone();
     let details = call(&gw, "system.getDetails", vec![key.clone(), id.clone()]).await;
     assert_eq!(member(&details.unwrap(), "id"), &id);
+    let made = call(
+        &gw,
+        "systemgroup.create",
+        vec![key.clone(), "lab".into(), "Lab machines".into()],
+    )
+    .await;
+    assert!(made.is_ok(), "{made:?}");
+    drop(body);
+    // A fan-out answered as a value (a group's details, merged from every
+    // node) is encoded under its turn and holds it until written.
+    let reply = gw
+        .answer(MethodCall {
+            name: "systemgroup.getDetails".into(),
+            params: vec![key.clone(), "lab".into()],
+        })
+        .await;
+    let crate::route::Reply::Encoded(body) = reply else {
+        panic!("a fan-out value is encoded under its turn");
+    };
+    assert_eq!(gw.fanout_in_flight(), (1, 1));
+    let doc = http_body_util::BodyExt::collect(body)
+        .await
+        .unwrap()
+        .to_bytes();
+    let group = xmlrpc::parse_response(&doc, &xmlrpc::Limits::RESPONSE)
+        .unwrap()
+        .unwrap();
+    assert_eq!(member(&group, "description").as_str(), Some("Lab machines"));
+    assert_eq!(gw.fanout_in_flight(), (0, 1));
 }
 
 /// Three nodes of 8000 systems (4 MB answers each, longer than what the
