@@ -78,8 +78,8 @@ pub enum GatewayError {
     /// No node can serve the call.
     #[error("no node of the cluster can serve {0}")]
     NoNode(&'static str),
-    /// No turn for a fan-out call came within the call timeout: this many
-    /// are under way (`fanout.max_in_flight`).
+    /// No turn for a fan-out call came within `fanout.max_wait_ms`: this
+    /// many are under way (`fanout.max_in_flight`).
     #[error("{0} calls over every node are under way")]
     Busy(usize),
     /// The cluster's state store failed; the detail is logged, not answered.
