@@ -106,6 +106,16 @@ gateway_token_file = "{dir}/gateway"
         }
     }
 
+    /// The `director` CLI with `args`, against this director as admin.
+    fn cli(&self, args: &[&str]) -> std::process::Output {
+        Command::new(DIRECTOR)
+            .args(["--url", &self.director.base_url])
+            .args(args)
+            .env("DIRECTOR_ADMIN_TOKEN", ADMIN)
+            .output()
+            .unwrap()
+    }
+
     /// Zone `default`, which the nodes join.
     async fn default_zone(&self) {
         self.admin(
@@ -304,17 +314,7 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     assert_eq!(listed_ids(&rpc_b, &key).await, director_ids);
 
     // The CLI shows the same over the admin API.
-    let out = Command::new(DIRECTOR)
-        .args([
-            "--url",
-            &cluster.director.base_url,
-            "--output",
-            "json",
-            "status",
-        ])
-        .env("DIRECTOR_ADMIN_TOKEN", ADMIN)
-        .output()
-        .unwrap();
+    let out = cluster.cli(&["--output", "json", "status"]);
     assert!(
         out.status.success(),
         "{}",
@@ -350,14 +350,7 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     // The director refuses to stage n1 before a seed-node run with
     // --update --prune (n1 is back from offline), says how, and after one, to
     // activate it before a second run while staged.
-    let set_state = |state: &str| {
-        Command::new(DIRECTOR)
-            .args(["--url", &cluster.director.base_url])
-            .args(["node", "set", "n1", "--state", state])
-            .env("DIRECTOR_ADMIN_TOKEN", ADMIN)
-            .output()
-            .unwrap()
-    };
+    let set_state = |state: &str| cluster.cli(&["node", "set", "n1", "--state", state]);
     // `gateway seed-node` from n2 to `to`, with `flags`.
     let seed_node = |to: &str, flags: &[&str]| {
         let mut command = Command::new(GATEWAY_BIN);
@@ -547,12 +540,7 @@ async fn a_staged_node_s_missed_changes_are_listed_by_method() {
     assert_eq!(made.as_str(), Some("1-clash"));
 
     let director = |args: &[&str]| {
-        let out = Command::new(DIRECTOR)
-            .args(["--url", &cluster.director.base_url])
-            .args(args)
-            .env("DIRECTOR_ADMIN_TOKEN", ADMIN)
-            .output()
-            .unwrap();
+        let out = cluster.cli(args);
         assert!(
             out.status.success(),
             "{args:?}: {}",

@@ -3,7 +3,6 @@
 //! request id on every request, plain or TLS, and graceful shutdown.
 
 use std::convert::Infallible;
-use std::fmt::Write as _;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -379,9 +378,7 @@ async fn metrics(State(gw): State<Arc<Gateway>>) -> Response {
             max,
         ),
     ] {
-        let _ = writeln!(text, "# HELP {name} {help}");
-        let _ = writeln!(text, "# TYPE {name} gauge");
-        let _ = writeln!(text, "{name} {value}");
+        crate::upstream::metrics::single(&mut text, (name, "gauge", help), value);
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

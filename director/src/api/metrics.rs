@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::cluster::{ClusterStatus, Director, Health};
+use crate::cluster::{ClusterStatus, Director, Health, NodeStatus};
 use crate::model::{Millis, NodeState, now_ms};
 
 /// The metrics route (behind the metrics token).
@@ -61,11 +61,57 @@ fn family(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# TYPE {name} {kind}");
 }
 
+/// A family's name, kind and help text.
+type Family<'a> = (&'a str, &'a str, &'a str);
+/// A node's sample of a family at a time, if it has one.
+type NodeValue = fn(&NodeStatus, Millis) -> Option<String>;
+
+/// A node with its `node` and `zone` labels.
+type Labelled<'a> = (&'a NodeStatus, String);
+
+/// One family with a sample per node; `value` leaves a node out with
+/// `None`.
+fn per_node(
+    out: &mut String,
+    nodes: &[Labelled<'_>],
+    (name, kind, help): Family<'_>,
+    value: impl Fn(&NodeStatus) -> Option<String>,
+) {
+    family(out, name, kind, help);
+    for (n, labels) in nodes {
+        if let Some(v) = value(n) {
+            let _ = writeln!(out, "{name}{{{labels}}} {v}");
+        }
+    }
+}
+
+/// One gauge family per node with a sample per `label` value: 1 for the
+/// node's, 0 for the others.
+fn one_hot<T: Copy + PartialEq>(
+    out: &mut String,
+    nodes: &[Labelled<'_>],
+    (name, help): (&str, &str),
+    (label, values, name_of): (&str, &[T], fn(T) -> &'static str),
+    of: impl Fn(&NodeStatus) -> T,
+) {
+    family(out, name, "gauge", help);
+    for (n, labels) in nodes {
+        for &value in values {
+            let on = u8::from(of(n) == value);
+            let _ = writeln!(
+                out,
+                "{name}{{{labels},{label}=\"{}\"}} {on}",
+                name_of(value)
+            );
+        }
+    }
+}
+
 /// `status` as Prometheus text, heartbeat ages counted at `now`. Removed
 /// nodes are left out.
 pub fn render(status: &ClusterStatus, now: Millis) -> String {
     let mut out = String::new();
-    let nodes: Vec<_> = status
+    let nodes: Vec<Labelled<'_>> = status
         .nodes
         .iter()
         .filter(|n| n.state != NodeState::Removed)
@@ -76,6 +122,10 @@ pub fn render(status: &ClusterStatus, now: Millis) -> String {
             )
         })
         .collect();
+    let states: Vec<NodeState> = NodeState::ALL
+        .into_iter()
+        .filter(|s| *s != NodeState::Removed)
+        .collect();
 
     family(
         &mut out,
@@ -83,10 +133,7 @@ pub fn render(status: &ClusterStatus, now: Millis) -> String {
         "gauge",
         "Nodes by lifecycle state.",
     );
-    for state in NodeState::ALL
-        .into_iter()
-        .filter(|s| *s != NodeState::Removed)
-    {
+    for &state in &states {
         let count = nodes.iter().filter(|(n, _)| n.state == state).count();
         let _ = writeln!(
             out,
@@ -94,172 +141,122 @@ pub fn render(status: &ClusterStatus, now: Millis) -> String {
             state.as_str()
         );
     }
-    family(
+    one_hot(
         &mut out,
-        "director_node_state",
-        "gauge",
-        "1 for the node's lifecycle state, 0 for the others.",
+        &nodes,
+        (
+            "director_node_state",
+            "1 for the node's lifecycle state, 0 for the others.",
+        ),
+        ("state", &states, NodeState::as_str),
+        |n| n.state,
     );
-    for (n, labels) in &nodes {
-        for state in NodeState::ALL
-            .into_iter()
-            .filter(|s| *s != NodeState::Removed)
-        {
-            let on = u8::from(n.state == state);
-            let _ = writeln!(
-                out,
-                "director_node_state{{{labels},state=\"{}\"}} {on}",
-                state.as_str()
-            );
-        }
+    one_hot(
+        &mut out,
+        &nodes,
+        (
+            "director_node_health",
+            "1 for the node's health (heartbeats: healthy, late, failed, unknown), 0 for the others.",
+        ),
+        ("health", &Health::ALL, Health::as_str),
+        |n| n.health,
+    );
+    let families: [(Family<'_>, NodeValue); 9] = [
+        (
+            (
+                "director_node_heartbeat_age_seconds",
+                "gauge",
+                "Seconds since the node's last heartbeat (absent for a node never heard from).",
+            ),
+            |n, now| {
+                n.last_heartbeat
+                    .map(|last| ((now - last).max(0) as f64 / 1000.0).to_string())
+            },
+        ),
+        (
+            (
+                "director_node_clients",
+                "gauge",
+                "Client systems the director places on the node.",
+            ),
+            |n, _| Some(n.clients.to_string()),
+        ),
+        (
+            (
+                "director_node_systems",
+                "gauge",
+                "Client systems the node reported in its last heartbeat.",
+            ),
+            |n, _| n.load.as_ref().map(|load| load.systems.to_string()),
+        ),
+        (
+            (
+                "director_node_load_average",
+                "gauge",
+                "The node's one-minute load average from its last heartbeat.",
+            ),
+            |n, _| n.load.as_ref().map(|load| load.load_avg.to_string()),
+        ),
+        (
+            (
+                "director_node_weight",
+                "gauge",
+                "The node's capacity weight.",
+            ),
+            |n, _| Some(n.weight.to_string()),
+        ),
+        (
+            (
+                "director_node_cordoned",
+                "gauge",
+                "1 when the node takes no new clients.",
+            ),
+            |n, _| Some(u8::from(n.cordoned).to_string()),
+        ),
+        (
+            (
+                "director_node_missed_changes_total",
+                "counter",
+                "Changes of shared data the node missed while staged or failed, as the gateways counted them.",
+            ),
+            |n, _| Some(n.missed_changes.to_string()),
+        ),
+        (
+            (
+                "director_node_unsettled_changes",
+                "gauge",
+                "Changes of shared data queued for the node, neither sent nor counted as missed, that count against it (absent when its follow records could not be read).",
+            ),
+            |n, _| n.unsettled_changes.map(|u| u.to_string()),
+        ),
+        (
+            (
+                "director_node_lacking_changes",
+                "gauge",
+                "Changes of shared data the node missed while failed and still lacks, back active.",
+            ),
+            |n, _| Some(n.lacking.unwrap_or(0).to_string()),
+        ),
+    ];
+    for (family_of, value) in families {
+        per_node(&mut out, &nodes, family_of, |n| value(n, now));
     }
-    family(
-        &mut out,
-        "director_node_health",
-        "gauge",
-        "1 for the node's health (heartbeats: healthy, late, failed, unknown), 0 for the others.",
-    );
-    for (n, labels) in &nodes {
-        for health in Health::ALL {
-            let on = u8::from(n.health == health);
-            let _ = writeln!(
-                out,
-                "director_node_health{{{labels},health=\"{}\"}} {on}",
-                health.as_str()
-            );
-        }
+    for (name, help, value) in [
+        ("director_clients", "Client systems in all.", status.clients),
+        (
+            "director_moves_in_flight",
+            "Client moves directed and not done.",
+            status.moves_in_flight,
+        ),
+        (
+            "director_operations_running",
+            "Drains and rebalances running.",
+            status.operations_running,
+        ),
+    ] {
+        family(&mut out, name, "gauge", help);
+        let _ = writeln!(out, "{name} {value}");
     }
-    family(
-        &mut out,
-        "director_node_heartbeat_age_seconds",
-        "gauge",
-        "Seconds since the node's last heartbeat (absent for a node never heard from).",
-    );
-    for (n, labels) in &nodes {
-        if let Some(last) = n.last_heartbeat {
-            let age = (now - last).max(0) as f64 / 1000.0;
-            let _ = writeln!(out, "director_node_heartbeat_age_seconds{{{labels}}} {age}");
-        }
-    }
-    family(
-        &mut out,
-        "director_node_clients",
-        "gauge",
-        "Client systems the director places on the node.",
-    );
-    for (n, labels) in &nodes {
-        let _ = writeln!(out, "director_node_clients{{{labels}}} {}", n.clients);
-    }
-    family(
-        &mut out,
-        "director_node_systems",
-        "gauge",
-        "Client systems the node reported in its last heartbeat.",
-    );
-    for (n, labels) in &nodes {
-        if let Some(load) = &n.load {
-            let _ = writeln!(out, "director_node_systems{{{labels}}} {}", load.systems);
-        }
-    }
-    family(
-        &mut out,
-        "director_node_load_average",
-        "gauge",
-        "The node's one-minute load average from its last heartbeat.",
-    );
-    for (n, labels) in &nodes {
-        if let Some(load) = &n.load {
-            let _ = writeln!(
-                out,
-                "director_node_load_average{{{labels}}} {}",
-                load.load_avg
-            );
-        }
-    }
-    family(
-        &mut out,
-        "director_node_weight",
-        "gauge",
-        "The node's capacity weight.",
-    );
-    for (n, labels) in &nodes {
-        let _ = writeln!(out, "director_node_weight{{{labels}}} {}", n.weight);
-    }
-    family(
-        &mut out,
-        "director_node_cordoned",
-        "gauge",
-        "1 when the node takes no new clients.",
-    );
-    for (n, labels) in &nodes {
-        let _ = writeln!(
-            out,
-            "director_node_cordoned{{{labels}}} {}",
-            u8::from(n.cordoned)
-        );
-    }
-    family(
-        &mut out,
-        "director_node_missed_changes_total",
-        "counter",
-        "Changes of shared data the node missed while staged or failed, as the gateways counted them.",
-    );
-    for (n, labels) in &nodes {
-        let _ = writeln!(
-            out,
-            "director_node_missed_changes_total{{{labels}}} {}",
-            n.missed_changes
-        );
-    }
-    family(
-        &mut out,
-        "director_node_unsettled_changes",
-        "gauge",
-        "Changes of shared data queued for the node, neither sent nor counted as missed, that count against it (absent when its follow records could not be read).",
-    );
-    for (n, labels) in &nodes {
-        if let Some(unsettled) = n.unsettled_changes {
-            let _ = writeln!(
-                out,
-                "director_node_unsettled_changes{{{labels}}} {unsettled}"
-            );
-        }
-    }
-    family(
-        &mut out,
-        "director_node_lacking_changes",
-        "gauge",
-        "Changes of shared data the node missed while failed and still lacks, back active.",
-    );
-    for (n, labels) in &nodes {
-        let lacking = n.lacking.unwrap_or(0);
-        let _ = writeln!(out, "director_node_lacking_changes{{{labels}}} {lacking}");
-    }
-    family(
-        &mut out,
-        "director_clients",
-        "gauge",
-        "Client systems in all.",
-    );
-    let _ = writeln!(out, "director_clients {}", status.clients);
-    family(
-        &mut out,
-        "director_moves_in_flight",
-        "gauge",
-        "Client moves directed and not done.",
-    );
-    let _ = writeln!(out, "director_moves_in_flight {}", status.moves_in_flight);
-    family(
-        &mut out,
-        "director_operations_running",
-        "gauge",
-        "Drains and rebalances running.",
-    );
-    let _ = writeln!(
-        out,
-        "director_operations_running {}",
-        status.operations_running
-    );
     out
 }
 

@@ -1351,11 +1351,14 @@ async fn answer(gw: &Gateway, name: &str, params: Vec<Value>) -> Result<Value, F
         .await;
     match reply {
         crate::route::Reply::Value(answer) => answer,
-        crate::route::Reply::Encoded(body) => {
-            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
-            xmlrpc::parse_response(&bytes, &xmlrpc::Limits::RESPONSE).unwrap()
-        }
+        crate::route::Reply::Encoded(body) => read_encoded(body).await,
     }
+}
+
+/// An encoded answer, read to its end and parsed.
+async fn read_encoded(body: axum::body::Body) -> Result<Value, Fault> {
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    xmlrpc::parse_response(&bytes, &xmlrpc::Limits::RESPONSE).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1541,13 +1544,7 @@ async fn fanout_calls_take_turns() {
         busy.string
     );
     // Written, the answer lets its turn go.
-    let doc = http_body_util::BodyExt::collect(body)
-        .await
-        .unwrap()
-        .to_bytes();
-    let listed = xmlrpc::parse_response(&doc, &xmlrpc::Limits::RESPONSE)
-        .unwrap()
-        .unwrap();
+    let listed = read_encoded(body).await.unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 40);
     assert_eq!(
         call(&gw, "system.listSystems", vec![key.clone()])
@@ -1606,13 +1603,7 @@ async fn fanout_calls_take_turns() {
         panic!("a fan-out value is encoded under its turn");
     };
     assert_eq!(gw.fanout_in_flight(), (1, 1));
-    let doc = http_body_util::BodyExt::collect(body)
-        .await
-        .unwrap()
-        .to_bytes();
-    let group = xmlrpc::parse_response(&doc, &xmlrpc::Limits::RESPONSE)
-        .unwrap()
-        .unwrap();
+    let group = read_encoded(body).await.unwrap();
     assert_eq!(member(&group, "description").as_str(), Some("Lab machines"));
     assert_eq!(gw.fanout_in_flight(), (0, 1));
 }

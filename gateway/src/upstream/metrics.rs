@@ -65,6 +65,18 @@ pub struct Metrics {
     fanout_refused: AtomicU64,
 }
 
+/// Writes a family of one sample without labels: its name, kind and help
+/// text, and its value.
+pub fn single(
+    out: &mut String,
+    (name, kind, help): (&str, &str, &str),
+    value: impl std::fmt::Display,
+) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+    let _ = writeln!(out, "{name} {value}");
+}
+
 /// A counter per node, in node order.
 #[derive(Debug, Default)]
 struct PerNode(Mutex<BTreeMap<String, u64>>);
@@ -249,9 +261,11 @@ impl Metrics {
                 &self.fanout_refused,
             ),
         ] {
-            let _ = writeln!(out, "# HELP {name} {help}");
-            let _ = writeln!(out, "# TYPE {name} counter");
-            let _ = writeln!(out, "{name} {}", counter.load(Ordering::Relaxed));
+            single(
+                &mut out,
+                (name, "counter", help),
+                counter.load(Ordering::Relaxed),
+            );
         }
         out
     }
