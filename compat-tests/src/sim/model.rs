@@ -7,7 +7,7 @@ mod local;
 
 pub use custom::{
     ConfigChannel, ConfigFile, ConfigRevision, ContentFilter, ContentProject, CustomContent,
-    Repository,
+    KickstartProfile, KickstartScript, Repository,
 };
 pub use local::{
     AnsiblePath, Image, LocalObjects, Notification, PackageNevra, PackageProfile,
@@ -310,7 +310,8 @@ pub struct NodeData {
     /// set (`system.setChildChannels`); any other system is subscribed to
     /// every child of its base channel.
     pub child_channels: HashMap<i32, Vec<String>>,
-    /// Repositories and content filters.
+    /// Repositories, content filters, configuration channels and
+    /// kickstart profiles.
     pub custom: CustomContent,
 }
 

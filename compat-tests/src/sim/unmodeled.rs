@@ -2,8 +2,8 @@
 //!
 //! Never a made-up success: a call naming a system this node does not hold
 //! gets the server's `No such system` fault; a plain listing of a kind of
-//! data the simulator holds none of (kickstart profiles, images, config
-//! channels, ...) gets the empty list a server without such data answers;
+//! data the simulator holds none of (kickstart IP ranges, image stores,
+//! ...) gets the empty list a server without such data answers;
 //! anything else gets the server's internal-error fault, naming the method,
 //! so a test that strays outside the model fails loudly.
 

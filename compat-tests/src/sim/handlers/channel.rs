@@ -146,10 +146,26 @@ pub(super) fn details(c: &Channel) -> Value {
         .into()
 }
 
+/// The label of the autoinstallable tree of base channel `c`: its
+/// product's (`sles15-sp6-x86_64`).
+fn tree_label(c: &Channel) -> String {
+    c.label
+        .trim_start_matches("sle-product-")
+        .replace("-pool", "")
+}
+
+/// Whether the node holds an autoinstallable tree labelled `label` (the
+/// server's `KickstartFactory.lookupKickstartTreeByLabel`).
+pub(super) fn kickstart_tree_exists(data: &NodeData, label: &str) -> bool {
+    data.channels
+        .iter()
+        .any(|c| c.parent_label.is_empty() && tree_label(c) == label)
+}
+
 /// `kickstart.tree.list(channelLabel)`: the autoinstallable trees of a
 /// channel. Each simulated base channel has one, labelled after its
-/// product (`sles15-sp6-x86_64`) and numbered in label order; child
-/// channels have none.
+/// product ([`tree_label`]) and numbered in label order; child channels
+/// have none.
 pub(super) fn kickstart_trees(node: &Node, call: &Call<'_>) -> MethodResponse {
     let data = node.read();
     let channel = lookup(&data, call)?;
@@ -160,10 +176,7 @@ pub(super) fn kickstart_trees(node: &Node, call: &Call<'_>) -> MethodResponse {
         .zip(1..)
         .filter(|(c, _)| c.id == channel.id)
         .map(|(c, id)| {
-            let product = c
-                .label
-                .trim_start_matches("sle-product-")
-                .replace("-pool", "");
+            let product = tree_label(c);
             Struct::with_capacity(4)
                 .with("id", Value::Int(id))
                 .with("label", Value::string(&product))

@@ -1,6 +1,7 @@
 //! The methods the simulator models, one file per namespace (or per
 //! concept of a large one: `system_profile`, `group_members`, `user_details`,
-//! `package_profiles`).
+//! `package_profiles`; `kickstart_scripts` is `kickstart.profile`'s
+//! scripts).
 //!
 //! `image`, `snapshot`, `notifications`, `package_profiles`, `ansible` and
 //! `pinned` model the objects each node numbers on its own (from 1, as a
@@ -21,6 +22,8 @@ mod content_filters;
 mod errata;
 mod group_members;
 mod image;
+mod kickstart;
+mod kickstart_scripts;
 mod notifications;
 mod org;
 mod package_profiles;
@@ -41,6 +44,8 @@ mod user_details;
 mod tests;
 #[cfg(test)]
 mod tests_created;
+#[cfg(test)]
+mod tests_kickstart;
 #[cfg(test)]
 mod tests_seeded;
 
@@ -189,6 +194,8 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         ("channel.software", m) if m.contains("Repo") => repositories::call(node, m, call),
         ("channel", m) | ("channel.software", m) => channel::call(node, &e.namespace, m, call),
         ("kickstart.tree", "list") => Some(channel::kickstart_trees(node, call)),
+        ("kickstart", m) => kickstart::call(node, m, call),
+        ("kickstart.profile", m) => kickstart_scripts::call(node, m, call),
         ("user", m) => user::call(node, m, call).or_else(|| user_details::call(node, m, call)),
         ("org", m) => org::call(node, m, call),
         ("activationkey", m) => activationkey::call(node, m, call),

@@ -58,7 +58,10 @@ fn org_value(data: &NodeData, o: &Org) -> Value {
             "activation_keys",
             Value::Int(count(data.activation_keys.len())),
         )
-        .with("kickstart_profiles", Value::Int(0))
+        .with(
+            "kickstart_profiles",
+            Value::Int(count(data.custom.kickstart_profiles.len())),
+        )
         .with("configuration_channels", Value::Int(0))
         .with("staging_content_enabled", Value::Bool(false))
         .into()

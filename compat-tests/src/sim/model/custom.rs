@@ -1,6 +1,6 @@
 //! Content an administrator makes on every node through the gateway's
 //! broadcast (repositories, content lifecycle filters, configuration
-//! channels), numbered by each node as it made them.
+//! channels, kickstart profiles), numbered by each node as it made them.
 
 use std::collections::BTreeMap;
 
@@ -114,7 +114,49 @@ pub struct ConfigRevision {
     pub created: i64,
 }
 
-/// Repositories, filters and configuration channels of one node.
+/// A kickstart (autoinstallation) profile made by `kickstart.createProfile`
+/// or `createProfileWithCustomUrl`. Only what the modelled calls show is
+/// kept: nothing of the root password (the server keeps only its hash
+/// and shows none of it), the host or the download URL.
+#[derive(Debug, Clone)]
+pub struct KickstartProfile {
+    /// Label, unique in the organization (compared without case).
+    pub label: String,
+    /// The label of its kickstartable tree.
+    pub tree_label: String,
+    /// How it follows newer trees: `none` or `all`.
+    pub update_type: String,
+    /// Its pre and post scripts, in the order they were added.
+    pub scripts: Vec<KickstartScript>,
+}
+
+/// A pre or post script of a kickstart profile
+/// (`kickstart.profile.addScript`), as the server's `KickstartScript`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KickstartScript {
+    /// Script id, from the node's sequence.
+    pub id: i32,
+    /// Name (1 to 40 characters).
+    pub name: String,
+    /// The script.
+    pub contents: String,
+    /// `pre` or `post`.
+    pub kind: String,
+    /// Interpreter path; `None` for the kickstart default.
+    pub interpreter: Option<String>,
+    /// Whether it runs in the chrooted install location.
+    pub chroot: bool,
+    /// Whether a failure stops the installation.
+    pub error_on_fail: bool,
+    /// Whether Cobbler templating applies (the server's `raw` negated).
+    pub template: bool,
+    /// Run order: pre and post-after-registration scripts count up from
+    /// 1, post scripts before registration down from -1.
+    pub position: i64,
+}
+
+/// Repositories, filters, configuration channels and kickstart profiles of
+/// one node.
 #[derive(Debug, Default)]
 pub struct CustomContent {
     /// Repositories by id.
@@ -135,4 +177,8 @@ pub struct CustomContent {
     pub next_config_channel_id: i32,
     /// Each system's configuration channels, by rank (highest first).
     pub config_subscriptions: BTreeMap<i32, Vec<i32>>,
+    /// Kickstart profiles by label.
+    pub kickstart_profiles: BTreeMap<String, KickstartProfile>,
+    /// Next kickstart script id.
+    pub next_kickstart_script_id: i32,
 }
