@@ -100,6 +100,13 @@
 //!   channel type's). Made on every node, numbered per node
 //!   ([`IdKind::ConfigChannel`]); the cluster id stands for the channel
 //!   label.
+//! - **Kickstart script ids**: parameters `scriptId`, `preScripts`,
+//!   `postScriptsBeforeRegistration` and `postScriptsAfterRegistration`
+//!   of `kickstart.profile`; `id` of `kickstart script`, and the result
+//!   of `kickstart.profile.addScript`. A kickstart profile is made on
+//!   every node, and each numbers its scripts as it adds them
+//!   ([`IdKind::KickstartScript`]); the cluster id stands for the script
+//!   by what it holds, within its profile.
 //!
 //! The result places of content named by one string also say which
 //! member of the struct holding the id names the content
@@ -164,11 +171,17 @@ pub enum IdKind {
     /// channels are made on every node like repositories: the cluster id
     /// stands for the channel (by label) on every node.
     ConfigChannel,
+    /// A kickstart (autoinstallation) script id
+    /// (`kickstart.profile.*Script*`). A profile's scripts are added on
+    /// every node, each numbering them as it adds them: the cluster id
+    /// stands for the script (by its name, contents, type, interpreter and
+    /// flags, within its profile) on every node.
+    KickstartScript,
 }
 
 impl IdKind {
     /// Every kind.
-    pub const ALL: [IdKind; 16] = [
+    pub const ALL: [IdKind; 17] = [
         IdKind::System,
         IdKind::Action,
         IdKind::Schedule,
@@ -185,6 +198,7 @@ impl IdKind {
         IdKind::Repository,
         IdKind::ContentFilter,
         IdKind::ConfigChannel,
+        IdKind::KickstartScript,
     ];
 
     /// Whether ids of this kind name objects that live on particular nodes
@@ -201,7 +215,8 @@ impl IdKind {
 
     /// Whether ids of this kind name content every node holds under its
     /// own id (system groups, packages, errata, software channels,
-    /// repositories, content filters, configuration channels): a call
+    /// repositories, content filters, configuration channels, kickstart
+    /// scripts): a call
     /// naming one goes wherever it is routed, with each node's own id for
     /// it.
     pub fn is_shared(self) -> bool {
@@ -214,6 +229,7 @@ impl IdKind {
                 | IdKind::Repository
                 | IdKind::ContentFilter
                 | IdKind::ConfigChannel
+                | IdKind::KickstartScript
         )
     }
 
@@ -245,6 +261,7 @@ impl IdKind {
             IdKind::Repository => "repositories",
             IdKind::ContentFilter => "content filters",
             IdKind::ConfigChannel => "configuration channels",
+            IdKind::KickstartScript => "kickstart scripts",
         }
     }
 }

@@ -222,6 +222,71 @@ fn content_named_by_id_in_one_method_is_marked_there_only() {
 }
 
 #[test]
+fn kickstart_scripts_are_named_by_script_ids() {
+    let first = |name: &str| spec().overloads(name).into_iter().next().unwrap();
+    let params = |name: &str| -> Vec<(usize, IdKind, spec::IdForm)> {
+        first(name)
+            .ids
+            .params
+            .iter()
+            .map(|p| (p.index, p.kind, p.form))
+            .collect()
+    };
+    assert_eq!(
+        params("kickstart.profile.removeScript"),
+        [(2, IdKind::KickstartScript, IdForm::Scalar)]
+    );
+    assert_eq!(
+        params("kickstart.profile.orderScripts"),
+        [2, 3, 4].map(|i| (i, IdKind::KickstartScript, IdForm::Array))
+    );
+    // Every overload of `addScript` answers the id of the script it added.
+    for e in spec().overloads("kickstart.profile.addScript") {
+        assert_eq!(
+            e.ids.result,
+            [spec::IdResult::new(
+                IdKind::KickstartScript,
+                spec::IdPlace::Whole
+            )],
+            "{}",
+            e.params.len()
+        );
+        assert!(e.ids.params.is_empty());
+    }
+    let listing = first("kickstart.profile.listScripts");
+    assert_eq!(
+        listing.ids.result,
+        [spec::IdResult::new(
+            IdKind::KickstartScript,
+            spec::IdPlace::Field("id".into())
+        )]
+    );
+    // Scripts are kept alike on every node: added and changed on all,
+    // read from one.
+    assert_eq!(listing.route.class, RouteClass::SharedRead);
+    for change in ["addScript", "removeScript", "orderScripts"] {
+        let e = first(&format!("kickstart.profile.{change}"));
+        assert_eq!(e.route.class, RouteClass::Broadcast, "{change}");
+    }
+    // Other kickstart ids are not scripts'.
+    assert!(
+        spec()
+            .entries()
+            .iter()
+            .filter(|e| !e.namespace.starts_with("kickstart.profile"))
+            .all(|e| e
+                .ids
+                .params
+                .iter()
+                .all(|p| p.kind != IdKind::KickstartScript)
+                && e.ids
+                    .result
+                    .iter()
+                    .all(|r| r.kind != IdKind::KickstartScript))
+    );
+}
+
+#[test]
 fn shared_content_is_named_by_the_member_its_struct_shows() {
     let named_by = |name: &str, kind: IdKind| -> Option<String> {
         let e = spec().overloads(name).into_iter().next().unwrap();

@@ -59,6 +59,10 @@ pub(crate) enum UndoArg {
     /// The original call's answer (e.g. the key `activationkey.create`
     /// made).
     Answer,
+    /// The original call's parameter at this index, then the node's
+    /// answer (`kickstart.profile.removeScript(ksLabel, scriptId)` of the
+    /// script `addScript` added).
+    ParamAndAnswer(usize),
 }
 
 /// The call that undoes a broadcast change: the method and its argument
@@ -74,6 +78,9 @@ pub(crate) fn undo_of(method: &str) -> Option<(&'static str, UndoArg)> {
         }
         "recurringaction.create" => Some(("recurringaction.delete", UndoArg::Answer)),
         "image.importOSImage" => Some(("image.delete", UndoArg::Answer)),
+        "kickstart.profile.addScript" => {
+            Some(("kickstart.profile.removeScript", UndoArg::ParamAndAnswer(1)))
+        }
         _ => None,
     }
 }
@@ -865,17 +872,21 @@ async fn undo(
     let mut undone = Vec::new();
     let mut kept = Vec::new();
     for (node, answer) in applied {
-        let value = match arg {
-            UndoArg::Answer => Some(answer),
-            UndoArg::Param(i) => ctx.call.params.get(i).cloned(),
+        // The node's own answer: its id of what it made.
+        let args = match arg {
+            UndoArg::Answer => Some(vec![answer]),
+            UndoArg::Param(i) => ctx.call.params.get(i).cloned().map(|p| vec![p]),
+            UndoArg::ParamAndAnswer(i) => ctx.call.params.get(i).cloned().map(|p| vec![p, answer]),
         };
-        let (Some(value), Some(key)) = (value, ctx.call.params.first().cloned()) else {
+        let (Some(args), Some(key)) = (args, ctx.call.params.first().cloned()) else {
             kept.push(node.id.to_string());
             continue;
         };
+        let mut params = vec![key];
+        params.extend(args);
         let call = MethodCall {
             name: undo_method.to_owned(),
-            params: vec![key, value],
+            params,
         };
         match call_node(ctx.gw, &node, call, ctx.session.as_ref(), false).await {
             Ok(Ok(_)) => undone.push((node.id.to_string(), undo_method.to_owned())),
@@ -912,6 +923,7 @@ mod tests {
             "recurring.highstate.create",
             "recurringaction.create",
             "image.importOSImage",
+            "kickstart.profile.addScript",
         ] {
             let (undo, _) = undo_of(m).unwrap();
             assert!(!spec::spec().overloads(undo).is_empty(), "{undo}");

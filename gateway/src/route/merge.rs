@@ -407,6 +407,17 @@ pub fn merge_split(entry: &Entry, client_ids: &[Value], parts: Vec<Value>) -> Va
         // One action or schedule id per node, but room for one in the
         // answer: the first node's (the others' run all the same).
         Value::Int(n) if whole_objects(entry).is_some() => Value::Int(n),
+        // The cluster id of the content each node added (a kickstart
+        // script): the first node's, never a sum.
+        Value::Int(n)
+            if entry
+                .ids
+                .result
+                .iter()
+                .any(|r| r.place == IdPlace::Whole && r.kind.is_shared()) =>
+        {
+            Value::Int(n)
+        }
         // 1 when every node found all its ids, else 0.
         Value::Int(n) if ALL_OR_NOTHING.contains(&entry.full_name().as_str()) => Value::Int(
             parts
@@ -849,5 +860,17 @@ mod tests {
             merge_split(actions, &client, vec![Value::Int(1), Value::Int(1)]),
             Value::Int(1)
         );
+    }
+
+    #[test]
+    fn content_each_node_added_is_answered_by_the_first_node_s_id() {
+        // Each node's copy of a kickstart script, ranked apart where one
+        // node held a copy already: the first node's id, never a sum.
+        for added in spec::spec().overloads("kickstart.profile.addScript") {
+            assert_eq!(
+                merge_split(added, &[], vec![Value::Int(5), Value::Int(7)]),
+                Value::Int(5)
+            );
+        }
     }
 }

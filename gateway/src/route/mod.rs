@@ -37,6 +37,7 @@ mod node_call;
 mod package_ids;
 mod placement;
 mod recurring;
+mod script_ids;
 mod shared_ids;
 mod shared_read;
 mod system;

@@ -1,7 +1,8 @@
 //! Ids of content every node holds under its own id: system groups
 //! ([`super::group_ids`]), packages ([`super::package_ids`]), errata,
 //! software channels, repositories, content filters and configuration
-//! channels ([`super::named_ids`]). Each has
+//! channels ([`super::named_ids`]), kickstart scripts
+//! ([`super::script_ids`]). Each has
 //! one cluster id for all nodes, and every node a call goes to gets its
 //! own id for it (a system call, a broadcast, a fan-out and a shared read
 //! alike); each node's ids in an answer become the cluster ids.
@@ -14,7 +15,7 @@ use spec::{Entry, IdKind};
 use xmlrpc::{Fault, MethodCall, Value};
 
 use super::node_call::{answer, call_node, node_in_cluster};
-use super::{Ctx, group_ids, named_ids, package_ids};
+use super::{Ctx, group_ids, named_ids, package_ids, script_ids};
 use crate::error::GatewayError;
 
 /// Runs `$body` once for every kind of content named by one string
@@ -72,6 +73,7 @@ pub(crate) async fn params_to_node(
     group_ids::params_to_node(ctx, node, params).await?;
     package_ids::params_to_node(ctx, node, params).await?;
     each_named!(R => named_ids::params_to_node::<R>(ctx, node, params).await?);
+    script_ids::params_to_node(ctx, node, params).await?;
     Ok(())
 }
 
@@ -85,6 +87,7 @@ pub(crate) async fn result_from_node(
     group_ids::result_from_node(ctx, node, value).await?;
     package_ids::result_from_node(ctx, node, value).await?;
     each_named!(R => named_ids::result_from_node::<R>(ctx, node, value).await?);
+    script_ids::result_from_node(ctx, node, value).await?;
     Ok(())
 }
 
@@ -97,7 +100,7 @@ pub(crate) async fn fault_from_node(ctx: &Ctx<'_>, node: &str, fault: Fault) -> 
     }
     let mut fault = fault;
     each_named!(R => fault = named_ids::fault_from_node::<R>(ctx, node, fault).await);
-    fault
+    script_ids::fault_from_node(ctx, node, fault).await
 }
 
 /// The values among `params` that carry ids of `kind`: each item of an

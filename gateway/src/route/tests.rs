@@ -18,6 +18,7 @@ use crate::state::Gateway;
 mod channels;
 mod custom_content;
 mod errata;
+mod kickstart;
 mod node_objects;
 mod packages;
 mod seed;

@@ -77,7 +77,8 @@ pub(crate) fn object_kind(kind: IdKind) -> Option<ObjectKind> {
         | IdKind::Channel
         | IdKind::Repository
         | IdKind::ContentFilter
-        | IdKind::ConfigChannel => {
+        | IdKind::ConfigChannel
+        | IdKind::KickstartScript => {
             return None;
         }
         IdKind::Action => ObjectKind::Action,

@@ -172,6 +172,22 @@ const METHOD_ID_PARAMS: &[(&str, &str, &str, IdKind)] = &[
 /// nested `configChannelType` is the channel type's, the same on every
 /// node).
 const CONFIG_CHANNEL_STRUCTS: &[&str] = &["configuration channel information"];
+/// The namespace of the kickstart script calls.
+const KICKSTART_PROFILE_NAMESPACE: &str = "kickstart.profile";
+/// Parameters of [`KICKSTART_PROFILE_NAMESPACE`] naming kickstart scripts
+/// by id (`removeScript`, the three lists of `orderScripts`).
+const KICKSTART_SCRIPT_PARAMS: &[&str] = &[
+    "scriptId",
+    "preScripts",
+    "postScriptsBeforeRegistration",
+    "postScriptsAfterRegistration",
+];
+/// Results of [`KICKSTART_PROFILE_NAMESPACE`] whose `id` is a kickstart
+/// script id (`KickstartScriptSerializer`).
+const KICKSTART_SCRIPT_STRUCTS: &[&str] = &["kickstart script"];
+/// Methods of [`KICKSTART_PROFILE_NAMESPACE`] whose integer result is the
+/// id of the script they added.
+const KICKSTART_SCRIPT_RESULTS: &[&str] = &["addScript"];
 /// Namespaces whose channel ids are not a node's: `sync.hub` lists a
 /// peripheral server's channels.
 const FOREIGN_CHANNEL_NAMESPACES: &[&str] = &["sync.hub"];
@@ -356,6 +372,13 @@ pub(super) fn param_ids(entry: &Entry) -> Result<Vec<IdParam>, GenerateError> {
                 Some((IdKind::Channel, integer_form(entry, name, &param.ty)?))
             } else if CONTENT_FILTER_ID_PARAMS.contains(&name) {
                 Some((IdKind::ContentFilter, integer_form(entry, name, &param.ty)?))
+            } else if entry.namespace == KICKSTART_PROFILE_NAMESPACE
+                && KICKSTART_SCRIPT_PARAMS.contains(&name)
+            {
+                Some((
+                    IdKind::KickstartScript,
+                    integer_form(entry, name, &param.ty)?,
+                ))
             } else {
                 None
             };
@@ -450,6 +473,10 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
             Some(IdKind::Action)
         } else if WHOLE_SYSTEM_NAMES.contains(&name) {
             Some(IdKind::System)
+        } else if entry.namespace == KICKSTART_PROFILE_NAMESPACE
+            && KICKSTART_SCRIPT_RESULTS.contains(&entry.method.as_str())
+        {
+            Some(IdKind::KickstartScript)
         } else {
             node_objects::rows_of(&entry.namespace)
                 .find(|row| row.whole.contains(&entry.method.as_str()))
@@ -503,6 +530,11 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
             Some(IdKind::ContentFilter)
         } else if f == "id" && CONFIG_CHANNEL_STRUCTS.contains(&name) {
             Some(IdKind::ConfigChannel)
+        } else if f == "id"
+            && entry.namespace == KICKSTART_PROFILE_NAMESPACE
+            && KICKSTART_SCRIPT_STRUCTS.contains(&name)
+        {
+            Some(IdKind::KickstartScript)
         } else {
             None
         };
