@@ -273,7 +273,7 @@ fn kickstart_scripts_are_named_by_script_ids() {
         spec()
             .entries()
             .iter()
-            .filter(|e| !e.namespace.starts_with("kickstart.profile"))
+            .filter(|e| e.namespace != "kickstart.profile")
             .all(|e| e
                 .ids
                 .params

@@ -78,6 +78,9 @@ pub(crate) fn undo_of(method: &str) -> Option<(&'static str, UndoArg)> {
         }
         "recurringaction.create" => Some(("recurringaction.delete", UndoArg::Answer)),
         "image.importOSImage" => Some(("image.delete", UndoArg::Answer)),
+        "kickstart.createProfile" | "kickstart.createProfileWithCustomUrl" => {
+            Some(("kickstart.deleteProfile", UndoArg::Param(1)))
+        }
         "kickstart.profile.addScript" => {
             Some(("kickstart.profile.removeScript", UndoArg::ParamAndAnswer(1)))
         }
@@ -156,10 +159,11 @@ pub(crate) async fn route(mut ctx: Ctx<'_>) -> Result<Value, GatewayError> {
     let ctx = &ctx;
     // Every node's group ids before anything changes: a group one node
     // lacks fails the change before any node applies it.
-    let mut calls = Vec::with_capacity(nodes.len());
-    for node in &nodes {
-        calls.push(shared_ids::call_for(ctx, &node.id).await?);
-    }
+    // Asked of every node at once (a node's kickstart scripts need a
+    // listing of their profile there).
+    let calls =
+        futures::future::try_join_all(nodes.iter().map(|node| shared_ids::call_for(ctx, &node.id)))
+            .await?;
     let deleted = group_ids::deleting(ctx, &nodes[0].id).await;
     let calls = &calls;
     let at = |node: &NodeInfo| nodes.iter().position(|n| n.id == node.id);
@@ -923,6 +927,8 @@ mod tests {
             "recurring.highstate.create",
             "recurringaction.create",
             "image.importOSImage",
+            "kickstart.createProfile",
+            "kickstart.createProfileWithCustomUrl",
             "kickstart.profile.addScript",
         ] {
             let (undo, _) = undo_of(m).unwrap();

@@ -408,7 +408,8 @@ pub fn merge_split(entry: &Entry, client_ids: &[Value], parts: Vec<Value>) -> Va
         // answer: the first node's (the others' run all the same).
         Value::Int(n) if whole_objects(entry).is_some() => Value::Int(n),
         // The cluster id of the content each node added (a kickstart
-        // script): the first node's, never a sum.
+        // script): the first node's, never a sum. Nodes disagree where one
+        // held a copy alike already (its new copy ranks apart).
         Value::Int(n)
             if entry
                 .ids
@@ -416,6 +417,10 @@ pub fn merge_split(entry: &Entry, client_ids: &[Value], parts: Vec<Value>) -> Va
                 .iter()
                 .any(|r| r.place == IdPlace::Whole && r.kind.is_shared()) =>
         {
+            let others: Vec<i64> = parts.filter_map(|p| p.as_i64()).collect();
+            if others.iter().any(|m| *m != i64::from(n)) {
+                tracing::warn!(method = %entry.full_name(), first = n, ?others, "the nodes answered different cluster ids for the content they added; answered the first node's");
+            }
             Value::Int(n)
         }
         // 1 when every node found all its ids, else 0.
@@ -532,13 +537,14 @@ pub fn join_action_items(items: &mut Vec<Value>, ids: &[&str]) {
 
 /// The kind of the node-object id (action, schedule, image, ...) the
 /// result of `entry` is as a whole, if it is one (so a call made on several nodes yields one id per
-/// node, to be joined).
+/// node, to be joined). Not shared content (a kickstart script
+/// `addScript` added): each node's copy has one cluster id already.
 pub(crate) fn whole_objects(entry: &Entry) -> Option<IdKind> {
     entry
         .ids
         .result
         .iter()
-        .find(|r| r.kind != IdKind::System && r.place == IdPlace::Whole)
+        .find(|r| r.kind.is_node_object() && r.place == IdPlace::Whole)
         .map(|r| r.kind)
 }
 
@@ -867,6 +873,7 @@ mod tests {
         // Each node's copy of a kickstart script, ranked apart where one
         // node held a copy already: the first node's id, never a sum.
         for added in spec::spec().overloads("kickstart.profile.addScript") {
+            assert_eq!(whole_objects(added), None);
             assert_eq!(
                 merge_split(added, &[], vec![Value::Int(5), Value::Int(7)]),
                 Value::Int(5)

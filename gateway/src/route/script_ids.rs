@@ -14,30 +14,36 @@
 //! alike in all of them, taken to a positive 31-bit integer
 //! ([`cluster_id`]). Every gateway computes the same id for the same
 //! script on every node with nothing to store or agree on, and a script
-//! added on a node before it joined the cluster, or by seed-node, has its
-//! copies' id there. Every call naming a script also names its profile
+//! added on a node by hand before it joined the cluster has its copies'
+//! id there. Every call naming a script also names its profile
 //! (`ksLabel`), so an id is looked for among that profile's scripts only.
 //!
 //! - **Results.** The ids of `listScripts` are computed from the listing
 //!   itself. The id `addScript` answers is looked up in the node's
-//!   listing of the profile afterwards (one more call per node); a script
-//!   the listing no longer shows is answered as `0`, never as the node's
-//!   id.
+//!   listing of the profile afterwards (one more call per node): a
+//!   script the listing no longer shows, or a listing that fails (the
+//!   script was added all the same), is answered as `0`, never as the
+//!   node's id.
 //! - **Parameters** are rewritten per node: each node a call goes to lists
 //!   the profile once, and gets its own id for each cluster id. An id none
 //!   of its scripts has is sent as [`translate::NO_LOCAL_ID`], which no
 //!   node holds, so the node answers as the server does for a script it
-//!   lacks (`InvalidKickstartScriptException` from `removeScript`).
-//!   A node's fault from that listing (no such profile there) is the
-//!   node's answer.
+//!   lacks (`InvalidKickstartScriptException` from `removeScript`), and
+//!   so is every id of a call that names no profile. A node's fault from
+//!   that listing (no such profile there) is the node's answer.
 //! - **Faults.** `orderScripts` names a script left out of its lists by
 //!   the node's id (`Kickstart Script ID missing: <id>`): given back with
 //!   the cluster id.
 //!
 //! Not part of a script's id: its position and `beforeRegistration`,
 //! which `orderScripts` changes. Two scripts alike in everything are told
-//! apart by their rank in the order the node lists them, and are
-//! interchangeable. A script edited in the web UI gets a new id: a client
+//! apart by their rank in the order the node made them (its ids, which a
+//! new order leaves alone); removing one renumbers the later ones, so a
+//! client removing several copies by the ids of one listing removes the
+//! last first. A node that held a copy already when a broadcast added one
+//! ranks the new one apart from the other nodes: `addScript` answers the
+//! first node's id, and the gateway logs the difference. A script edited
+//! in the web UI gets a new id: a client
 //! holding the old one gets the fault for a script the node lacks, as for
 //! a removed one. Two different scripts of one profile with one id (a
 //! digest collision; odds about n² in 2^32 for n scripts) make a call
@@ -124,26 +130,36 @@ fn cluster_id(digest: &[u8; 32], rank: u32) -> i32 {
     (n % (i32::MAX as u32)) as i32 + 1
 }
 
-/// The cluster ids of `items`, a node's listing of one profile's scripts
-/// in its order; `None` for an item that is no struct.
+/// The cluster ids of `items`, a node's listing of one profile's scripts;
+/// `None` for an item that is no struct. Scripts alike in all of
+/// [`IDENTITY`] rank by the node's id of them (the order it made them),
+/// then by where they are listed.
 fn listed_ids(items: &[Value]) -> Vec<Option<i32>> {
-    let mut seen: Vec<([u8; 32], u32)> = Vec::new();
-    items
+    let shown: Vec<Option<([u8; 32], Option<i32>)>> = items
         .iter()
         .map(|item| {
             let script = item.as_struct()?;
-            let digest = content_digest(script);
-            let rank = match seen.iter_mut().find(|(d, _)| *d == digest) {
-                Some((_, count)) => {
-                    *count += 1;
-                    *count - 1
-                }
-                None => {
-                    seen.push((digest, 1));
-                    0
-                }
-            };
-            Some(cluster_id(&digest, rank))
+            let local = script.get("id").and_then(translate::local_id);
+            Some((content_digest(script), local))
+        })
+        .collect();
+    // A script without an id ranks after those with one.
+    let order = |local: Option<i32>, at: usize| (local.is_none(), local, at);
+    shown
+        .iter()
+        .enumerate()
+        .map(|(at, this)| {
+            let (digest, local) = this.as_ref()?;
+            let before = shown
+                .iter()
+                .enumerate()
+                .filter(|(other_at, other)| {
+                    matches!(other, Some((d, l)) if d == digest
+                        && order(*l, *other_at) < order(*local, at))
+                })
+                .count();
+            let rank = u32::try_from(before).unwrap_or(u32::MAX);
+            Some(cluster_id(digest, rank))
         })
         .collect()
 }
@@ -216,8 +232,14 @@ pub(crate) async fn params_to_node(
     if slots.iter().all(|slot| slot.as_i64().is_none()) {
         return Ok(());
     }
-    // Without the profile the node answers for the call as it is.
+    // Without the profile no script is known: the node answers for ids
+    // it does not hold.
     let Some(profile) = profile(ctx) else {
+        for slot in slots {
+            if slot.as_i64().is_some() {
+                translate::replace_id(slot, translate::NO_LOCAL_ID);
+            }
+        }
         return Ok(());
     };
     let scripts = listed(ctx, node, profile).await?;
@@ -267,14 +289,15 @@ pub(crate) async fn result_from_node(
                 let Some(local) = translate::local_id(value) else {
                     continue;
                 };
+                // The script was added: a failed listing makes its id
+                // unknown, not the call failed.
                 let id = match profile(ctx) {
                     Some(profile) => match listed(ctx, node, profile).await {
                         Ok(scripts) => scripts.cluster(local),
-                        Err(GatewayError::Fault(fault)) => {
-                            tracing::warn!(node, local, fault = %fault.string, "the kickstart script a node added could not be listed; answered as 0");
+                        Err(e) => {
+                            tracing::warn!(node, local, error = %e, "the kickstart script a node added could not be listed; answered as 0");
                             None
                         }
-                        Err(other) => return Err(other),
                     },
                     None => None,
                 };
@@ -288,8 +311,9 @@ pub(crate) async fn result_from_node(
 
 /// `fault`, `node`'s answer to a call naming kickstart scripts, with the
 /// node's id of a script it names given back as the cluster id
-/// (`orderScripts`: `Kickstart Script ID missing: <id>`). Any other fault
-/// is left as it is.
+/// (`orderScripts`: `Kickstart Script ID missing: <id>`), or left out
+/// where the cluster cannot name it: a client must never get a node's id.
+/// Any other fault is left as it is.
 pub(crate) async fn fault_from_node(ctx: &Ctx<'_>, node: &str, fault: Fault) -> Fault {
     let names_scripts = ctx
         .entry
@@ -308,16 +332,20 @@ pub(crate) async fn fault_from_node(ctx: &Ctx<'_>, node: &str, fault: Fault) -> 
     else {
         return fault;
     };
-    let Ok(scripts) = listed(ctx, node, profile).await else {
-        return fault;
+    let named = match listed(ctx, node, profile).await {
+        Ok(scripts) => scripts.cluster(local).map(|id| id.to_string()),
+        Err(_) => None,
     };
-    match scripts.cluster(local) {
-        Some(id) => Fault::new(
-            fault.code,
-            format!("{}{id}{}", &fault.string[..start], &fault.string[digits..]),
+    let named =
+        named.unwrap_or_else(|| format!("(a script of node {node} the cluster cannot name)"));
+    Fault::new(
+        fault.code,
+        format!(
+            "{}{named}{}",
+            &fault.string[..start],
+            &fault.string[digits..]
         ),
-        None => fault,
-    }
+    )
 }
 
 #[cfg(test)]
@@ -366,6 +394,13 @@ mod tests {
             listed_ids(&[with(a.clone(), "interpreter", Value::Nil)]),
             [Some(id)]
         );
+        let Value::Struct(s) = &a else { unreachable!() };
+        let without: Struct = s
+            .iter()
+            .filter(|(k, _)| *k != "interpreter")
+            .map(|(k, v)| (k.to_owned(), v.clone()))
+            .collect();
+        assert_eq!(listed_ids(&[Value::Struct(without)]), [Some(id)]);
         // Every member that makes it what it is changes it.
         for (member, other) in [
             ("name", Value::string("motd2")),
@@ -387,16 +422,36 @@ mod tests {
     }
 
     #[test]
-    fn scripts_alike_are_told_apart_by_rank() {
+    fn scripts_alike_are_told_apart_by_the_order_the_node_made_them() {
         let a = script("motd", "echo hi", "post");
+        let older = with(a.clone(), "id", Value::Int(11));
+        let newer = with(a.clone(), "id", Value::Int(12));
         let b = script("fstab", "echo /dev/sda1", "post");
-        let ids = listed_ids(&[a.clone(), b.clone(), a.clone()]);
+        let lone = listed_ids(std::slice::from_ref(&a))[0];
+        let ids = listed_ids(&[newer.clone(), b.clone(), older.clone()]);
         assert_eq!(ids.len(), 3);
         assert_ne!(ids[0], ids[2]);
-        // The first of them has the id a lone copy has, wherever it
-        // stands among others.
-        assert_eq!(ids[0], listed_ids(std::slice::from_ref(&a))[0]);
+        // The older copy has the id a lone copy has, wherever either is
+        // listed: a new order renumbers none.
+        assert_eq!(ids[2], lone);
+        assert_eq!(
+            listed_ids(&[older.clone(), newer.clone(), b.clone()]),
+            [ids[2], ids[0], ids[1]]
+        );
         assert_eq!(ids[1], listed_ids(&[b, a])[0]);
+        // Without ids, the order listed.
+        let plain = |v: &Value| {
+            let Value::Struct(s) = v else { unreachable!() };
+            Value::Struct(
+                s.iter()
+                    .filter(|(k, _)| *k != "id")
+                    .map(|(k, v)| (k.to_owned(), v.clone()))
+                    .collect(),
+            )
+        };
+        let ids = listed_ids(&[plain(&newer), plain(&older)]);
+        assert_eq!(ids[0], lone);
+        assert_ne!(ids[1], lone);
     }
 
     #[test]

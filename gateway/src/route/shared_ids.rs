@@ -132,7 +132,9 @@ pub(crate) fn param_slots<'p>(
 
 /// Calls `method` on `node` with `args` after the session key, in `ctx`'s
 /// session, to learn what `node` holds (`what` names it in the error of a
-/// call without a session). The node's fault is the answer.
+/// call without a session). The node's fault is the answer. A staged or
+/// failed node is asked as it follows the change `ctx` makes: no other
+/// call reaches one.
 pub(crate) async fn ask(
     ctx: &Ctx<'_>,
     node: &str,
@@ -141,7 +143,15 @@ pub(crate) async fn ask(
     args: Vec<Value>,
 ) -> Result<Value, GatewayError> {
     let gw = ctx.gw;
-    let info = node_in_cluster(gw, node)?;
+    let following = gw
+        .directory()
+        .followers()
+        .into_iter()
+        .find(|n| &*n.id == node);
+    let info = match following {
+        Some(info) => info,
+        None => node_in_cluster(gw, node)?,
+    };
     let (Some(session), Some(key)) = (ctx.session.as_ref(), ctx.call.params.first()) else {
         return Err(GatewayError::NoNode(what));
     };

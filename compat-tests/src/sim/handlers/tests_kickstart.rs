@@ -104,7 +104,7 @@ fn profiles_are_created_listed_and_deleted() {
     );
     assert_eq!(with_update("all"), Ok(Value::Int(1)));
     // The root password is kept nowhere.
-    assert!(!format!("{:?}", node.read().custom).contains("s3cret-root"));
+    assert!(!format!("{:?}", *node.read()).contains("s3cret-root"));
 
     let listed = with_key(&node, &key, "kickstart.listKickstarts", vec![]).unwrap();
     let all = listed.as_array().unwrap();

@@ -270,3 +270,63 @@ async fn a_script_one_node_cannot_add_is_removed_from_the_others() {
         assert!(held.is_empty(), "{held:?}");
     }
 }
+
+/// What `sim` holds of `profile` under its own ids; `None` while it
+/// lacks the profile.
+async fn held_by(sim: &Sim, profile: &str) -> Option<BTreeMap<String, (i64, bool)>> {
+    let direct = Direct::on(sim).await;
+    let listed = direct
+        .rpc
+        .call(
+            "kickstart.profile.listScripts",
+            vec![direct.key.clone(), Value::string(profile)],
+        )
+        .await
+        .ok()?;
+    Some(by_name(&listed))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staged_node_follows_a_profile_s_scripts() {
+    let a = Sim::start("alpha", 1, 0).await;
+    let b = Sim::start("beta", 2, 0).await;
+    let (gw, _store) = with_follower(&a.url, "b", &b.url, NodeState::Staged).await;
+    let key = login(&gw).await;
+    create_profile(&gw, &key, PROFILE).await.unwrap();
+    let motd = add_script(&gw, &key, PROFILE, "motd", "post")
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    add_script(&gw, &key, PROFILE, "part", "pre").await.unwrap();
+    let names_on_b = || async {
+        held_by(&b, PROFILE)
+            .await
+            .map(|held| held.into_keys().collect::<Vec<_>>())
+    };
+    eventually("both scripts on the staged node", || async {
+        names_on_b().await == Some(vec!["motd".to_owned(), "part".to_owned()])
+    })
+    .await;
+    // Numbered apart there, removed there by the cluster id.
+    let on_a = held_by(&a, PROFILE).await.unwrap();
+    let on_b = held_by(&b, PROFILE).await.unwrap();
+    assert_ne!(on_a["motd"].0, on_b["motd"].0);
+    call(
+        &gw,
+        "kickstart.profile.removeScript",
+        vec![key.clone(), Value::string(PROFILE), Value::Int(motd as i32)],
+    )
+    .await
+    .unwrap();
+    eventually("motd gone from the staged node", || async {
+        names_on_b().await == Some(vec!["part".to_owned()])
+    })
+    .await;
+    assert!(
+        !gw.metrics()
+            .render()
+            .contains("gateway_staged_misses_total{node=\"b\"}"),
+        "no change missed"
+    );
+}
