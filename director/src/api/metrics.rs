@@ -253,6 +253,11 @@ pub fn render(status: &ClusterStatus, now: Millis) -> String {
             "Drains and rebalances running.",
             status.operations_running,
         ),
+        (
+            "director_placement_busy",
+            "1 when the client counts are those of the last look: a placement change was under way.",
+            u64::from(status.placement_busy),
+        ),
     ] {
         family(&mut out, name, "gauge", help);
         let _ = writeln!(out, "{name} {value}");
@@ -302,6 +307,7 @@ mod tests {
             clients: 14,
             moves_in_flight: 2,
             operations_running: 1,
+            placement_busy: true,
         };
         let text = render(&status, 12_500);
         let has = |line: &str| text.lines().any(|l| l == line);
@@ -331,6 +337,7 @@ mod tests {
             "director_clients 14".to_owned(),
             "director_moves_in_flight 2".to_owned(),
             "director_operations_running 1".to_owned(),
+            "director_placement_busy 1".to_owned(),
             "# TYPE director_node_missed_changes_total counter".to_owned(),
         ] {
             assert!(has(&line), "missing {line:?} in\n{text}");

@@ -53,13 +53,19 @@ pub fn status_table(status: &ClusterStatus, now: Millis) -> String {
         .iter()
         .filter(|n| n.state == NodeState::Active)
         .count();
-    format!(
+    let mut text = format!(
         "{table}\n{} nodes ({active} active), {} clients, {} moves in flight, {} operations running",
         status.nodes.len(),
         status.clients,
         status.moves_in_flight,
         status.operations_running
-    )
+    );
+    if status.placement_busy {
+        text.push_str(
+            "\nclient counts are from the director's last look: a drain or rebalance is placing clients",
+        );
+    }
+    text
 }
 
 #[cfg(test)]
@@ -91,6 +97,7 @@ mod tests {
             clients: 300,
             moves_in_flight: 4,
             operations_running: 1,
+            placement_busy: false,
         }
     }
 
@@ -127,6 +134,15 @@ mod tests {
         assert_eq!(
             text.lines().last().unwrap(),
             "3 nodes (2 active), 300 clients, 4 moves in flight, 1 operations running"
+        );
+        let mut busy = sample_status();
+        busy.placement_busy = true;
+        assert!(
+            status_table(&busy, 100_000)
+                .lines()
+                .last()
+                .unwrap()
+                .contains("last look"),
         );
     }
 }

@@ -59,6 +59,10 @@ pub struct Director {
     cache: PlacementCache,
     /// Serializes placement decisions; holds the clients per node.
     placement: Mutex<Loads>,
+    /// The clients per node as [`Director::status`] last read them, shown
+    /// while a placement change holds [`Director::placement`] longer than a
+    /// look at the cluster may wait.
+    seen_loads: std::sync::Mutex<HashMap<String, u64>>,
     /// Ids of moves not finished yet.
     active_moves: Mutex<BTreeSet<u64>>,
 }
@@ -106,13 +110,19 @@ impl Director {
             },
             cache: PlacementCache::new(16 * 1024 * 1024),
             placement: Mutex::new(Loads::default()),
+            seen_loads: std::sync::Mutex::default(),
             active_moves: Mutex::new(BTreeSet::new()),
             store,
             bus,
             config,
         };
         let clients = director.all_clients().await?;
-        *director.placement.lock().await = Loads::of(&clients);
+        let loads = Loads::of(&clients);
+        *director
+            .seen_loads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = loads.by_node.clone();
+        *director.placement.lock().await = loads;
         let active: BTreeSet<u64> = director
             .store
             .scan_prefix_json::<crate::model::MoveRecord>("move/", SCAN_LIMIT)

@@ -1,10 +1,23 @@
 //! The cluster at a glance.
 
+use std::collections::HashMap;
+use std::sync::PoisonError;
+use std::time::Duration;
+
 use super::{ClusterStatus, Director, NodeStatus, Result, SCAN_LIMIT};
 use crate::model::{Node, NodeState, OperationState};
 
+/// How long [`Director::status`] waits for the placement lock before it
+/// shows the clients per node of its last look: a drain or rebalance holds
+/// the lock while it plans its moves (a store read and write per client,
+/// seconds for thousands of them, more on TiKV), longer than a metrics
+/// scrape may wait.
+pub(super) const PLACEMENT_WAIT: Duration = Duration::from_millis(250);
+
 impl Director {
-    /// Per node: clients, weight and health; totals.
+    /// Per node: clients, weight and health; totals. The clients per node
+    /// are those of the last look while a placement change is under way
+    /// ([`ClusterStatus::placement_busy`]).
     pub async fn status(&self) -> Result<ClusterStatus> {
         let nodes = self.list_nodes().await?;
         let misses: std::collections::HashMap<String, u64> = self
@@ -19,7 +32,7 @@ impl Director {
                 )
             })
             .collect();
-        let loads = self.placement.lock().await.by_node.clone();
+        let (loads, placement_busy) = self.loads_now().await;
         let mut nodes: Vec<(Node, NodeStatus)> = nodes
             .into_iter()
             .filter(|n| n.state != NodeState::Removed)
@@ -56,6 +69,27 @@ impl Director {
             clients,
             moves_in_flight,
             operations_running,
+            placement_busy,
         })
+    }
+
+    /// The clients per node, and whether they are those of the last look
+    /// because a placement change has held the lock for
+    /// [`PLACEMENT_WAIT`].
+    async fn loads_now(&self) -> (HashMap<String, u64>, bool) {
+        let seen = || {
+            self.seen_loads
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
+        match tokio::time::timeout(PLACEMENT_WAIT, self.placement.lock()).await {
+            Ok(placement) => {
+                let loads = placement.by_node.clone();
+                drop(placement);
+                *seen() = loads.clone();
+                (loads, false)
+            }
+            Err(_) => (seen().clone(), true),
+        }
     }
 }

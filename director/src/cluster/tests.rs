@@ -72,6 +72,35 @@ async fn complete_moves(d: &Director) -> usize {
 }
 
 #[tokio::test]
+async fn status_does_not_wait_for_a_placement_change_under_way() {
+    let d = cluster(2).await;
+    for i in 0..10 {
+        check_in(&d, i).await;
+    }
+    let before = d.status().await.unwrap();
+    assert!(!before.placement_busy);
+    assert_eq!(before.clients, 10);
+    // A drain planning its moves holds the placement lock; clients placed
+    // meanwhile are not seen until it lets go.
+    let planning = d.placement.lock().await;
+    let during = tokio::time::timeout(std::time::Duration::from_secs(5), d.status())
+        .await
+        .expect("status answers while a placement change is under way")
+        .unwrap();
+    assert!(during.placement_busy);
+    assert_eq!(during.clients, 10);
+    let clients = |s: &ClusterStatus| -> Vec<(String, u64)> {
+        s.nodes.iter().map(|n| (n.id.clone(), n.clients)).collect()
+    };
+    assert_eq!(clients(&during), clients(&before));
+    drop(planning);
+    check_in(&d, 10).await;
+    let after = d.status().await.unwrap();
+    assert!(!after.placement_busy);
+    assert_eq!(after.clients, 11);
+}
+
+#[tokio::test]
 async fn check_in_places_clients_within_bounded_load() {
     let d = cluster(3).await;
     let mut ids = std::collections::HashSet::new();

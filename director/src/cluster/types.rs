@@ -420,4 +420,9 @@ pub struct ClusterStatus {
     pub moves_in_flight: u64,
     /// Operations running.
     pub operations_running: u64,
+    /// The clients per node (and in all) are those of the director's last
+    /// look: a placement change (a drain or rebalance planning its moves)
+    /// was under way and held them longer than a look may wait.
+    #[serde(default)]
+    pub placement_busy: bool,
 }
