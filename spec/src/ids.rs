@@ -72,8 +72,9 @@
 //!   shared content numbered per node, like packages
 //!   ([`IdKind::Erratum`]); the cluster id stands for the advisory name.
 //! - **Software channel ids**: parameters `channelId` and the integers of
-//!   `channelIdsOrLabels` (`system.setChildChannels`), and the `id` of
-//!   `channel.software.getDetails(id)`; `channel_id` in results, and `id`
+//!   `channelIdsOrLabels` (`system.setChildChannels`), the `id` of
+//!   `channel.software.getDetails(id)` and the `cid` of
+//!   `system.setBaseChannel(sid, cid)`; `channel_id` in results, and `id`
 //!   in results named `channel`, `channel info` and `child channel` that
 //!   show the channel's `label` (of any type:
 //!   `channel.software.listSystemChannels` documents it as a string; the

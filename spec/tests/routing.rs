@@ -195,6 +195,13 @@ fn content_named_by_id_in_one_method_is_marked_there_only() {
     assert!(details.contains(&Vec::new()), "{details:?}");
     assert!(params("channel.software.getDetails").contains(&vec![(1, IdKind::Channel)]));
     assert!(params("channel.software.removeRepo").contains(&vec![(1, IdKind::Repository)]));
+    // The `cid` of 4.3's `system.setBaseChannel(sid, cid)`.
+    let base = params("system.setBaseChannel");
+    assert!(
+        base.contains(&vec![(1, IdKind::System), (2, IdKind::Channel)]),
+        "{base:?}"
+    );
+    assert!(base.contains(&vec![(1, IdKind::System)]), "{base:?}");
     // Another namespace's `id` is not one.
     assert!(
         params("kickstart.profile.getVariables")

@@ -310,6 +310,10 @@ pub struct NodeData {
     /// set (`system.setChildChannels`); any other system is subscribed to
     /// every child of its base channel.
     pub child_channels: HashMap<i32, Vec<String>>,
+    /// The base channel label of the systems whose base channel was set
+    /// (`system.setBaseChannel`; `None`: taken away); any other system's
+    /// is its release's pool.
+    pub base_channels: HashMap<i32, Option<String>>,
     /// Repositories, content filters, configuration channels and
     /// kickstart profiles.
     pub custom: CustomContent,
@@ -346,10 +350,14 @@ impl NodeData {
         self.channels.iter().find(|c| i64::from(c.id) == id)
     }
 
-    /// The base channel of `system`: the pool of its OS release's product
-    /// (`15.6`: `sle-product-sles15-sp6-pool-x86_64`); `None` where the
-    /// node has not synced that product (`15.4`).
+    /// The base channel of `system`: the one `system.setBaseChannel` set,
+    /// else the pool of its OS release's product (`15.6`:
+    /// `sle-product-sles15-sp6-pool-x86_64`); `None` where the node has
+    /// not synced that product (`15.4`).
     pub fn base_channel(&self, system: &System) -> Option<&Channel> {
+        if let Some(set) = self.base_channels.get(&system.id) {
+            return set.as_deref().and_then(|label| self.channel(label));
+        }
         let (_, minor) = system.release.split_once('.')?;
         self.channel(&format!("sle-product-sles15-sp{minor}-pool-x86_64"))
     }

@@ -38,13 +38,19 @@ impl Sim {
 
     /// A node whose shared content (channels, packages) is `zone`'s.
     async fn start_in(zone: &str, name: &str, seed: u64, systems: usize) -> Sim {
-        let node = Arc::new(sim::Node::new(SimConfig {
+        Sim::start_as(SimConfig {
             name: name.to_owned(),
             zone: zone.to_owned(),
             seed,
             systems,
             ..SimConfig::default()
-        }));
+        })
+        .await
+    }
+
+    /// A node as `config` says.
+    async fn start_as(config: SimConfig) -> Sim {
+        let node = Arc::new(sim::Node::new(config));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

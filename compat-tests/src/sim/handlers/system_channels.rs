@@ -1,7 +1,7 @@
 //! A system's software channels: its base channel (the pool of its OS
-//! release's product) and the child channels it is subscribed to. A
-//! system of a release whose product the node has not synced (`15.4`)
-//! has no base channel, and so no children.
+//! release's product, until `setBaseChannel` sets another) and the child
+//! channels it is subscribed to. A system of a release whose product the
+//! node has not synced (`15.4`) has no base channel, and so no children.
 
 use xmlrpc::{Fault, MethodResponse, Struct, Value};
 
@@ -18,6 +18,7 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "listSubscribableChildChannels" => subscribable_children(node, call),
         "listSubscribableBaseChannels" => subscribable_bases(node, call),
         "setChildChannels" => set_children(node, call),
+        "setBaseChannel" => set_base(node, call),
         _ => return None,
     })
 }
@@ -116,6 +117,40 @@ fn set_children(node: &Node, call: &Call<'_>) -> MethodResponse {
     }
     let id = system.id;
     data.child_channels.insert(id, labels);
+    Ok(Value::Int(1))
+}
+
+/// `system.setBaseChannel(sid, cid)` (the deprecated overload of 4.3
+/// and 5.0) and `(sid, channelLabel)`: the system's base channel becomes
+/// that one and it keeps no child channel (`UpdateBaseChannelCommand`);
+/// an empty label takes the base channel and its children away. A
+/// channel the node lacks is `NoSuchChannelException`, a child channel
+/// `InvalidChannelException`. Simplified: the server subscribes the
+/// system to children alike to its old ones where the new base has them
+/// (unverified against a server).
+fn set_base(node: &Node, call: &Call<'_>) -> MethodResponse {
+    let mut data = node.write();
+    let id = system(&data, call)?.id;
+    let label = match (call.arg("cid"), call.arg("channelLabel")) {
+        (Some(cid), _) => {
+            let channel = cid.as_i64().and_then(|cid| data.channel_by_id(cid));
+            Some(channel.ok_or_else(faults::no_such_channel)?)
+        }
+        (None, Some(Value::String(label))) if label.trim().is_empty() => None,
+        (None, Some(Value::String(label))) => Some(
+            data.channel(label.trim())
+                .ok_or_else(faults::no_such_channel)?,
+        ),
+        // The server's `Translator` makes a label of an integer (on a
+        // release without the `cid` overload), which names no channel.
+        _ => return Err(faults::no_such_channel()),
+    };
+    if label.is_some_and(|c| !c.parent_label.is_empty()) {
+        return Err(faults::invalid_channel());
+    }
+    let label = label.map(|c| c.label.clone());
+    data.base_channels.insert(id, label);
+    data.child_channels.insert(id, Vec::new());
     Ok(Value::Int(1))
 }
 

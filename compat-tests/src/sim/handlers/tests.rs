@@ -218,6 +218,44 @@ fn a_systems_profile_reads_as_system_details_needs_them() {
 }
 
 #[test]
+fn a_base_channel_is_set_by_label_and_taken_away() {
+    let (node, key) = node();
+    let sid = Value::Int(system_ids(&node)[0] as i32);
+    let call = |method: &str, label: Value| with_key(&node, &key, method, vec![sid.clone(), label]);
+    let read = |method: &str| with_key(&node, &key, method, vec![sid.clone()]).unwrap();
+    let sp5 = "sle-product-sles15-sp5-pool-x86_64";
+    assert_eq!(call("system.setBaseChannel", s(sp5)), Ok(Value::Int(1)));
+    assert_eq!(
+        field(&read("system.getSubscribedBaseChannel"), "label"),
+        &s(sp5)
+    );
+    assert_eq!(
+        read("system.listSubscribedChildChannels"),
+        Value::Array(Vec::new())
+    );
+    // A child channel, an unknown label, and an integer where this
+    // release (master) has no `cid` overload: refused, nothing changed.
+    for (label, code) in [
+        (s("sle-module-basesystem-sles15-sp6-pool-x86_64"), -211),
+        (s("no-such-channel"), -210),
+        (Value::Int(1), -210),
+    ] {
+        let fault = call("system.setBaseChannel", label.clone()).unwrap_err();
+        assert_eq!(fault.code, code, "{label:?}");
+    }
+    assert_eq!(
+        field(&read("system.getSubscribedBaseChannel"), "label"),
+        &s(sp5)
+    );
+    // An empty label takes the base channel away.
+    assert_eq!(call("system.setBaseChannel", s("")), Ok(Value::Int(1)));
+    assert_eq!(
+        read("system.getSubscribedBaseChannel"),
+        Value::Struct(Default::default())
+    );
+}
+
+#[test]
 fn key_details_are_the_listed_key() {
     let (node, key) = node();
     let listed = with_key(&node, &key, "activationkey.listActivationKeys", vec![]).unwrap();

@@ -10,6 +10,7 @@ use super::*;
 const POOL: &str = "sle-product-sles15-sp6-pool-x86_64";
 const UPDATES: &str = "sle-product-sles15-sp6-updates-x86_64";
 const BASESYSTEM: &str = "sle-module-basesystem-sles15-sp6-pool-x86_64";
+const SP5_POOL: &str = "sle-product-sles15-sp5-pool-x86_64";
 
 /// A system of `node` on SLES 15 SP6: its cluster id and its id there.
 async fn sp6_system_on(gw: &Gateway, key: &Value, node: &str) -> (i32, i32) {
@@ -194,4 +195,73 @@ async fn a_channel_has_one_id_on_nodes_that_number_it_apart() {
         );
     }
     assert_eq!(sims[0].node.child_channels(first_local).unwrap(), [UPDATES]);
+}
+
+/// `system.setBaseChannel(sid, cid)`, the overload SUSE Manager 4.3 has:
+/// each node gets its own id for the channel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_base_channel_set_by_cluster_id_reaches_each_node_s_own() {
+    let sims = [("node1", 10), ("node2", 11)].map(|(name, seed)| {
+        Sim::start_as(SimConfig {
+            name: name.to_owned(),
+            seed,
+            systems: 6,
+            release: spec::Release::V4_3,
+            ..SimConfig::default()
+        })
+    });
+    let sims = futures::future::join_all(sims).await;
+    let mut cfg = GatewayConfig {
+        release: crate::config::ReleaseLabel(spec::Release::V4_3),
+        ..GatewayConfig::default()
+    };
+    for (i, s) in sims.iter().enumerate() {
+        cfg.nodes.push(StaticNode {
+            id: format!("n{}", i + 1),
+            zone: "default".into(),
+            api_url: s.url.clone(),
+        });
+    }
+    let gw = Gateway::new(cfg.clone(), directory(&cfg));
+    let key = login(&gw).await;
+    let all = call(&gw, "channel.listAllChannels", vec![key.clone()])
+        .await
+        .unwrap();
+    let sp5 = ids_by(&all, "label", "id")[SP5_POOL];
+    let (first, _) = sp6_system_on(&gw, &key, "n1").await;
+    let (second, second_local) = sp6_system_on(&gw, &key, "n2").await;
+    let record = gw
+        .directory()
+        .identity()
+        .content::<crate::directory::ChannelIdentity>(sp5 as i32)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(record.local_on("n1"), record.local_on("n2"), "{record:?}");
+    for sid in [first, second] {
+        let set = call(
+            &gw,
+            "system.setBaseChannel",
+            vec![key.clone(), Value::Int(sid), Value::Int(sp5 as i32)],
+        )
+        .await
+        .unwrap();
+        assert_eq!(set, Value::Int(1));
+        let base = call(
+            &gw,
+            "system.getSubscribedBaseChannel",
+            vec![key.clone(), Value::Int(sid)],
+        )
+        .await
+        .unwrap();
+        assert_eq!(member(&base, "label").as_str(), Some(SP5_POOL));
+        assert_eq!(member(&base, "id"), &Value::Int(sp5 as i32));
+    }
+    assert!(
+        sims[1]
+            .node
+            .child_channels(second_local)
+            .unwrap()
+            .is_empty()
+    );
 }
