@@ -11,7 +11,7 @@ pub use custom::{
 };
 pub use local::{
     AnsiblePath, Image, LocalObjects, Notification, PackageNevra, PackageProfile,
-    PinnedSubscription, Snapshot, take_id,
+    PinnedSubscription, Snapshot, XccdfRuleResult, XccdfScan, take_id,
 };
 
 /// The first system id a SUSE Manager server hands out.
@@ -194,6 +194,9 @@ pub struct User {
     pub default_groups: Vec<i32>,
 }
 
+/// The organization a server is set up with, which cannot be deleted.
+pub const DEFAULT_ORG_ID: i32 = 1;
+
 /// An organization.
 #[derive(Debug, Clone)]
 pub struct Org {
@@ -201,6 +204,9 @@ pub struct Org {
     pub id: i32,
     /// Name.
     pub name: String,
+    /// The user `org.create` made its administrator, by id; `None` for
+    /// the default organization, which holds every other user.
+    pub admin: Option<i32>,
 }
 
 /// An activation key.
@@ -291,6 +297,9 @@ pub struct NodeData {
     pub next_user_id: i32,
     /// Organizations.
     pub orgs: Vec<Org>,
+    /// Next organization id: a sequence, as the server's, so a deleted
+    /// organization's id is not handed out again.
+    pub next_org_id: i32,
     /// Activation keys by key.
     pub activation_keys: BTreeMap<String, ActivationKey>,
     /// System groups by name.
@@ -303,8 +312,8 @@ pub struct NodeData {
     pub recurring: BTreeMap<i32, Recurring>,
     /// Next recurring schedule id.
     pub next_recurring_id: i32,
-    /// Images, snapshots, notifications, package profiles, Ansible paths
-    /// and pinned subscriptions.
+    /// Images, snapshots, notifications, package profiles, Ansible paths,
+    /// pinned subscriptions and XCCDF scans.
     pub local: LocalObjects,
     /// The child channel labels of the systems whose child channels were
     /// set (`system.setChildChannels`); any other system is subscribed to
@@ -420,12 +429,14 @@ impl NodeData {
         for group in self.groups.values_mut() {
             group.members.retain(|m| *m != id);
         }
-        // A system's snapshots and Ansible paths go with it; an image it
-        // built loses its build host (`buildServerId` 0). Pinned
-        // subscriptions have no foreign key and stay. Unverified: the
-        // server's cascades for snapshots, Ansible paths and images.
+        // A system's snapshots, Ansible paths and XCCDF scans go with it;
+        // an image it built loses its build host (`buildServerId` 0).
+        // Pinned subscriptions have no foreign key and stay. Unverified:
+        // the server's cascades for snapshots, Ansible paths, scans and
+        // images.
         let local = &mut self.local;
         local.snapshots.retain(|_, s| s.system_id != id);
+        local.xccdf_scans.retain(|_, s| s.system_id != id);
         local.ansible_control_nodes.remove(&id);
         local.ansible_paths.retain(|_, p| p.server_id != id);
         for image in local.images.values_mut() {

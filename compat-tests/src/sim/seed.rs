@@ -9,19 +9,22 @@
 //! real nodes whose histories differ do (a server numbers packages and
 //! errata in the order it synced them).
 //!
-//! Images, snapshots and notifications ([`seed_local`]) are numbered from
-//! 1 on every node, as fresh servers number them, so the same id names
-//! different objects on different nodes; their content comes from the
-//! node's name and its first systems, so it differs between nodes too.
+//! Images, snapshots and notifications ([`seed_local`]) and OpenSCAP
+//! XCCDF scans ([`seed_scans`]) are numbered from 1 on every node, as
+//! fresh servers number them, so the same id names different objects on
+//! different nodes; their content comes from the node's name and its
+//! first systems, so it differs between nodes too.
 
 mod local;
+mod scap;
 
 use local::seed_local;
+use scap::seed_scans;
 use sha2::{Digest, Sha256};
 
 use super::model::{
-    ActivationKey, Channel, CustomContent, Erratum, FIRST_SYSTEM_ID, NodeData, Org, Package,
-    System, SystemGroup, User,
+    ActivationKey, Channel, CustomContent, DEFAULT_ORG_ID, Erratum, FIRST_SYSTEM_ID, NodeData, Org,
+    Package, System, SystemGroup, User,
 };
 
 /// A small, stable pseudo-random generator (SplitMix64): seeded data must
@@ -189,6 +192,7 @@ pub(crate) fn seed(spec: &SeedSpec) -> NodeData {
         next_system_id: FIRST_SYSTEM_ID,
         next_action_id: 1,
         next_user_id: 1,
+        next_org_id: DEFAULT_ORG_ID + 1,
         next_group_id: first_group_id(&spec.name),
         next_recurring_id: 1,
         custom: CustomContent {
@@ -205,14 +209,16 @@ pub(crate) fn seed(spec: &SeedSpec) -> NodeData {
     seed_systems(&mut data, spec);
     seed_group_members(&mut data);
     seed_local(&mut data, spec);
+    seed_scans(&mut data, spec);
     data
 }
 
 fn seed_shared(data: &mut NodeData, spec: &SeedSpec) {
     let mut rng = SplitMix64::from_text(&format!("zone:{}", spec.zone));
     data.orgs.push(Org {
-        id: 1,
+        id: DEFAULT_ORG_ID,
         name: format!("{} Organization", title_case(&spec.zone)),
+        admin: None,
     });
     let admin_roles = [
         "satellite_admin",

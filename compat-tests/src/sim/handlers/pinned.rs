@@ -9,8 +9,8 @@
 
 use xmlrpc::{Fault, MethodResponse, Struct, Value};
 
-use super::{Answer, Call};
-use crate::sim::model::{PinnedSubscription, User, take_id};
+use super::{Answer, Call, require_sat_admin};
+use crate::sim::model::{PinnedSubscription, take_id};
 use crate::sim::{Node, faults};
 
 pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
@@ -20,15 +20,6 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "delete" => delete(node, call),
         _ => return None,
     })
-}
-
-/// `BaseHandler.ensureSatAdmin`: only a SUSE Manager administrator.
-fn ensure_sat_admin(user: &User) -> Result<(), Fault> {
-    if user.roles.iter().any(|r| r == "satellite_admin") {
-        Ok(())
-    } else {
-        Err(faults::permission_denied())
-    }
 }
 
 /// A pin as the server's `PinnedSubscriptionSerializer` shows it.
@@ -43,7 +34,7 @@ fn pin_value(p: &PinnedSubscription) -> Value {
 /// `PinnedSubscriptionHandler.create(subscriptionId, sid)`: answers the
 /// new pin; the same pair twice is `InvalidParameterException` (1213).
 fn create(node: &Node, call: &Call<'_>) -> MethodResponse {
-    ensure_sat_admin(&call.user(node)?)?;
+    require_sat_admin(&call.user(node)?)?;
     let subscription_id = int_arg(call, "subscriptionId")?;
     let system_id = int_arg(call, "sid")?;
     let mut data = node.write();
@@ -78,7 +69,7 @@ fn int_arg(call: &Call<'_>, name: &str) -> Result<i32, Fault> {
 /// `PinnedSubscriptionHandler.list`. Unverified: the server's query has no
 /// order; the simulator lists by id.
 fn list(node: &Node, call: &Call<'_>) -> MethodResponse {
-    ensure_sat_admin(&call.user(node)?)?;
+    require_sat_admin(&call.user(node)?)?;
     let data = node.read();
     Ok(Value::Array(
         data.local
@@ -92,7 +83,7 @@ fn list(node: &Node, call: &Call<'_>) -> MethodResponse {
 /// `PinnedSubscriptionHandler.delete(pinnedSubscriptionId)`: the pin's own
 /// id (not the subscription's); 1, or `InvalidParameterException`.
 fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
-    ensure_sat_admin(&call.user(node)?)?;
+    require_sat_admin(&call.user(node)?)?;
     let id = call.int("subscriptionId")?;
     let mut data = node.write();
     i32::try_from(id)

@@ -1,6 +1,6 @@
 //! The objects each node numbers on its own (images, snapshots,
-//! notifications, package profiles, Ansible paths, pinned subscriptions):
-//! every kind from 1, as on a fresh server.
+//! notifications, package profiles, Ansible paths, pinned subscriptions,
+//! OpenSCAP XCCDF scans): every kind from 1, as on a fresh server.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -121,6 +121,55 @@ pub struct PinnedSubscription {
     pub system_id: i32,
 }
 
+/// One rule's result in an XCCDF scan (`XccdfRuleResultDto`).
+#[derive(Debug, Clone)]
+pub struct XccdfRuleResult {
+    /// The rule's id in the XCCDF document (the `#IDREF#` ident).
+    pub idref: String,
+    /// Result type label: `pass`, `fail`, `notapplicable`, ...
+    pub result: String,
+    /// The rule's other idents (CCE ids, ...), in the server's order.
+    pub idents: Vec<String>,
+}
+
+/// An OpenSCAP XCCDF scan's results (`system.scap.*`), kept on the node of
+/// the system scanned.
+#[derive(Debug, Clone)]
+pub struct XccdfScan {
+    /// Scan (test result) id, the API's `xid`.
+    pub id: i32,
+    /// The system scanned.
+    pub system_id: i32,
+    /// The scan action's id.
+    pub action_id: i32,
+    /// Path of the XCCDF document on the system.
+    pub path: String,
+    /// OVAL files given to `oscap`, if any.
+    pub ovalfiles: Option<String>,
+    /// `oscap` command-line arguments.
+    pub oscap_parameters: String,
+    /// The XCCDF TestResult's identifier.
+    pub test_result: String,
+    /// The XCCDF Benchmark's identifier.
+    pub benchmark: String,
+    /// The Benchmark's version.
+    pub benchmark_version: String,
+    /// The XCCDF Profile's identifier.
+    pub profile: String,
+    /// The Profile's title.
+    pub profile_title: String,
+    /// Scan start, client time (Unix seconds).
+    pub start_time: i64,
+    /// Scan end, client time (Unix seconds).
+    pub end_time: i64,
+    /// When the server recorded the action complete (Unix seconds).
+    pub completed: i64,
+    /// `oscap`'s error output, empty if none.
+    pub errors: String,
+    /// Rule results, in the server's order (by result type).
+    pub rule_results: Vec<XccdfRuleResult>,
+}
+
 /// The objects each node numbers on its own, every kind from 1 as a fresh
 /// server does: the same id names different objects on different nodes.
 #[derive(Debug)]
@@ -151,6 +200,10 @@ pub struct LocalObjects {
     pub pinned_subscriptions: BTreeMap<i32, PinnedSubscription>,
     /// Next pinned subscription id.
     pub next_pinned_subscription_id: i32,
+    /// OpenSCAP XCCDF scans by id.
+    pub xccdf_scans: BTreeMap<i32, XccdfScan>,
+    /// Next XCCDF scan id.
+    pub next_xccdf_scan_id: i32,
 }
 
 impl Default for LocalObjects {
@@ -169,6 +222,8 @@ impl Default for LocalObjects {
             next_ansible_path_id: 1,
             pinned_subscriptions: BTreeMap::new(),
             next_pinned_subscription_id: 1,
+            xccdf_scans: BTreeMap::new(),
+            next_xccdf_scan_id: 1,
         }
     }
 }
