@@ -78,6 +78,11 @@ pub enum GatewayError {
     /// No node can serve the call.
     #[error("no node of the cluster can serve {0}")]
     NoNode(&'static str),
+    /// An id the cluster does not map names different objects on its
+    /// nodes, so a change by that id would change different objects
+    /// ([`crate::route`]'s `org_ids`): what and where.
+    #[error("{0}")]
+    Apart(String),
     /// No turn for a fan-out call came within `fanout.max_wait_ms`: this
     /// many are under way (`fanout.max_in_flight`).
     #[error("{0} calls over every node are under way")]
@@ -141,6 +146,10 @@ fn not_found(kind: spec::IdKind, id: i64) -> Fault {
         // `ConfigurationManager.lookupConfigChannel`'s `LookupException`,
         // which the server answers as it answers an unknown session key.
         IdKind::ConfigChannel => Fault::new(-1, format!("{NO_SUCH_CONFIG_CHANNEL}id={id}")),
+        // `ScapManager.ensureAvailableToUser`'s `LookupException`, which
+        // the server answers as it answers an unknown session key; its
+        // text ends "for user <id>", which the gateway cannot name.
+        IdKind::XccdfScan => Fault::new(-1, format!("{NO_SUCH_XCCDF_SCAN}{id}")),
         // `ProfileManager.lookupByIdAndOrg`'s exception, unhandled; the
         // server's text ends "for org <id>", which the gateway cannot name.
         IdKind::PackageProfile => Fault::new(
@@ -193,11 +202,25 @@ pub(crate) const NO_SUCH_CONFIG_CHANNEL: &str =
 /// subscription it does not hold.
 pub(crate) const INVALID_PARAMETER: i32 = 1213;
 
-/// The fault code a node answers for an object of `kind` it does not
-/// hold, where the server has a code of its own for it (not the -1 of an
-/// unhandled exception).
-pub(crate) fn not_found_code(kind: spec::IdKind) -> Option<i32> {
-    Some(not_found(kind, 0).code).filter(|code| *code != -1)
+/// The start of the server's fault string for an XCCDF scan it does not
+/// hold or show the user (`ScapManager.ensureAvailableToUser`'s
+/// `LookupException`, then `<id> for user <user id>`); the fault code is
+/// -1.
+pub(crate) const NO_SUCH_XCCDF_SCAN: &str =
+    "com.redhat.rhn.common.hibernate.LookupException: Could not find XCCDF scan ";
+
+/// Whether `fault`, a node's answer to a call naming an object of `kind`,
+/// says the node does not hold it: the server's fault code for that,
+/// where it has one of its own; for an XCCDF scan, whose look-up fails
+/// as an unhandled -1, the fault's text.
+pub(crate) fn is_not_found(kind: spec::IdKind, fault: &Fault) -> bool {
+    match kind {
+        spec::IdKind::XccdfScan => fault.code == -1 && fault.string.starts_with(NO_SUCH_XCCDF_SCAN),
+        kind => {
+            let code = not_found(kind, 0).code;
+            code != -1 && fault.code == code
+        }
+    }
 }
 
 impl From<director::identity::IdentityError> for GatewayError {
@@ -327,6 +350,9 @@ impl GatewayError {
                     "{PREFIX}unhandled internal exception: no node of the cluster can serve {what}"
                 ),
             ),
+            GatewayError::Apart(what) => {
+                Fault::new(-1, format!("{PREFIX}unhandled internal exception: {what}"))
+            }
             GatewayError::State(detail) => {
                 tracing::error!(cause = %detail, "cluster state store failed");
                 Fault::new(

@@ -1,5 +1,5 @@
--- Change capture for the cluster director, version 6. nodectl installs it
--- at start when suma_cluster_capture_version does not say 6 yet, so a
+-- Change capture for the cluster director, version 7. nodectl installs it
+-- at start when suma_cluster_capture_version does not say 7 yet, so a
 -- restart takes no lock on Uyuni's tables. The script is idempotent and
 -- safe to run by hand: it waits at most 500 ms for each table lock and
 -- fails rather than make Uyuni's own transactions wait or deadlock (nodectl
@@ -21,7 +21,8 @@
 --                      (suseImageInfo), snapshot (rhnSnapshot), ansible_path
 --                      (suseAnsiblePath), notification (suseUserNotification),
 --                      package_profile (rhnServerProfile), pinned_subscription
---                      (susePinnedSubscription), rows a cascade from their
+--                      (susePinnedSubscription), xccdf_scan
+--                      (rhnXccdfTestresult), rows a cascade from their
 --                      system or user deletes included
 --   <kind>.<op>        {table, op, row}                   kind: channel, org, user,
 --                      activation-key, activation-key-token; op: insert,
@@ -127,6 +128,7 @@ BEGIN
         ('suseusernotification', 'notification', 'object'),
         ('rhnserverprofile', 'package_profile', 'object'),
         ('susepinnedsubscription', 'pinned_subscription', 'object'),
+        ('rhnxccdftestresult', 'xccdf_scan', 'object'),
         ('rhnpackage', 'package', 'content'),
         ('rhnerrata', 'erratum', 'content'),
         ('rhnchannel', 'channel', 'content'),
@@ -182,6 +184,6 @@ CREATE TRIGGER suma_cluster_capture AFTER INSERT OR UPDATE OR DELETE ON web_cont
 
 CREATE TABLE IF NOT EXISTS suma_cluster_capture_version (version INT NOT NULL);
 DELETE FROM suma_cluster_capture_version;
-INSERT INTO suma_cluster_capture_version (version) VALUES (6);
+INSERT INTO suma_cluster_capture_version (version) VALUES (7);
 
 COMMIT;

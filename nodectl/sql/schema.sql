@@ -131,6 +131,15 @@ CREATE TABLE IF NOT EXISTS susePinnedSubscription (
     orderitem_id NUMERIC NOT NULL
 );
 
+-- An OpenSCAP scan's results (Uyuni's keys to rhnActionScap and the
+-- benchmark and profile tables left out).
+CREATE SEQUENCE IF NOT EXISTS rhn_xccdf_tresult_id_seq;
+CREATE TABLE IF NOT EXISTS rhnXccdfTestresult (
+    id         NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_xccdf_tresult_id_seq'),
+    server_id  NUMERIC NOT NULL REFERENCES rhnServer (id) ON DELETE CASCADE,
+    identifier VARCHAR(120) NOT NULL
+);
+
 -- Content every node syncs and numbers on its own (the capture reports
 -- its deletion, so the cluster forgets the node's id for it).
 CREATE SEQUENCE IF NOT EXISTS rhn_package_id_seq;

@@ -338,6 +338,10 @@ async fn deleted_objects_leave_the_directors_identity_map() {
                 ObjectKind::PinnedSubscription,
                 "INSERT INTO susePinnedSubscription (server_id, orderitem_id) VALUES ($1::bigint, 77) RETURNING id::bigint",
             ),
+            (
+                ObjectKind::XccdfScan,
+                "INSERT INTO rhnXccdfTestresult (server_id, identifier) VALUES ($1::bigint, 'xccdf_org.open-scap_testresult_default') RETURNING id::bigint",
+            ),
         ] {
             let row = if insert.contains("$1") {
                 db.query_one(insert, &[&system]).await

@@ -53,8 +53,10 @@
 //!   path`, whose `server_id` is a system id), notifications
 //!   (`notifications`; `id` of `notification`), stored package profiles
 //!   (`profileId` of `system.deletePackageProfile`; `id` of `package
-//!   profile`) and pinned subscriptions (`subscriptionId` of `delete`;
-//!   `id` of `pinned subscription`), from a table by namespace. The `props`
+//!   profile`), pinned subscriptions (`subscriptionId` of `delete`;
+//!   `id` of `pinned subscription`) and OpenSCAP XCCDF scans (`xid` of
+//!   `system.scap`, as parameter and result member), from a table by
+//!   namespace. The `props`
 //!   of `ansible.createAnsiblePath` names its control node by `server_id`
 //!   ([`IdForm::StructServerId`]).
 //!
@@ -147,6 +149,9 @@ pub enum IdKind {
     /// A pinned subscription id (`subscriptionmatching.pinnedsubscription.*`;
     /// not the subscription it pins, which is shared content).
     PinnedSubscription,
+    /// An OpenSCAP XCCDF scan id (`xid` of `system.scap.*`): a scan's
+    /// results, kept on the node of the system scanned.
+    XccdfScan,
     /// A package id. Packages are shared content: each node numbers them
     /// as it syncs them, and the cluster id stands for the package (by
     /// name, epoch, version, release and architecture) on every node.
@@ -182,7 +187,7 @@ pub enum IdKind {
 
 impl IdKind {
     /// Every kind.
-    pub const ALL: [IdKind; 17] = [
+    pub const ALL: [IdKind; 18] = [
         IdKind::System,
         IdKind::Action,
         IdKind::Schedule,
@@ -193,6 +198,7 @@ impl IdKind {
         IdKind::Notification,
         IdKind::PackageProfile,
         IdKind::PinnedSubscription,
+        IdKind::XccdfScan,
         IdKind::Package,
         IdKind::Erratum,
         IdKind::Channel,
@@ -256,6 +262,7 @@ impl IdKind {
             IdKind::Notification => "notifications",
             IdKind::PackageProfile => "package profiles",
             IdKind::PinnedSubscription => "pinned subscriptions",
+            IdKind::XccdfScan => "XCCDF scans",
             IdKind::Package => "packages",
             IdKind::Erratum => "errata",
             IdKind::Channel => "channels",

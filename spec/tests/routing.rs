@@ -575,6 +575,24 @@ fn objects_each_node_numbers_route_to_the_nodes_holding_them() {
             IdKind::PinnedSubscription,
             IdForm::Scalar,
         ),
+        (
+            "system.scap.deleteXccdfScan",
+            2,
+            IdKind::XccdfScan,
+            IdForm::Scalar,
+        ),
+        (
+            "system.scap.getXccdfScanDetails",
+            2,
+            IdKind::XccdfScan,
+            IdForm::Scalar,
+        ),
+        (
+            "system.scap.getXccdfScanRuleResults",
+            2,
+            IdKind::XccdfScan,
+            IdForm::Scalar,
+        ),
     ] {
         let e = entry(name, arity);
         assert_eq!(e.route.class, RouteClass::Action, "{name}");
@@ -652,6 +670,18 @@ fn objects_each_node_numbers_route_to_the_nodes_holding_them() {
             1,
             IdKind::PinnedSubscription,
             Field("id".into()),
+        ),
+        (
+            "system.scap.listXccdfScans",
+            2,
+            IdKind::XccdfScan,
+            Field("xid".into()),
+        ),
+        (
+            "system.scap.getXccdfScanDetails",
+            2,
+            IdKind::XccdfScan,
+            Field("xid".into()),
         ),
     ] {
         let e = entry(name, arity);

@@ -55,7 +55,8 @@ enum_with_all! {
     ///
     /// Besides actions and schedules, a node numbers some objects of its own
     /// that the API names by id: images, snapshots, Ansible paths, the user's
-    /// notifications, stored package profiles and pinned subscriptions. Each
+    /// notifications, stored package profiles, pinned subscriptions and
+    /// XCCDF scans. Each
     /// node counts them from 1, so the same number names different objects on
     /// two nodes; the cluster gives each its own id, as for actions.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -78,6 +79,8 @@ enum_with_all! {
         /// A subscription pinned to a system
         /// (`subscriptionmatching.pinnedsubscription.*`).
         PinnedSubscription,
+        /// An OpenSCAP XCCDF scan's results (`system.scap.*`).
+        XccdfScan,
     }
 }
 
@@ -99,6 +102,7 @@ impl ObjectKind {
             ObjectKind::Notification => "notification",
             ObjectKind::PackageProfile => "package profile",
             ObjectKind::PinnedSubscription => "pinned subscription",
+            ObjectKind::XccdfScan => "XCCDF scan",
         }
     }
 
@@ -114,6 +118,7 @@ impl ObjectKind {
             ObjectKind::Notification => "notification",
             ObjectKind::PackageProfile => "package-profile",
             ObjectKind::PinnedSubscription => "pinned-subscription",
+            ObjectKind::XccdfScan => "xccdf-scan",
         }
     }
 }

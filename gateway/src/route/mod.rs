@@ -34,6 +34,7 @@ pub mod merge;
 mod multicall;
 mod named_ids;
 mod node_call;
+mod org_ids;
 mod package_ids;
 mod placement;
 mod recurring;
@@ -264,6 +265,9 @@ async fn route_any(
     if let Some(answer) = recurring::route_minion(&ctx).await? {
         return Ok(Routed::Value(answer));
     }
+    // A change naming an organization by id: one organization on every
+    // node, or no change.
+    org_ids::check_alike(&ctx).await?;
     let value = match entry.route.class {
         RouteClass::Gateway if entry.namespace == "auth" => auth::route(ctx).await,
         RouteClass::Gateway => api::route(ctx).await,

@@ -51,8 +51,10 @@ const WHAT: &str = "an organization without a session";
 /// The indexes of `entry`'s parameters naming organizations by id, for a
 /// change (a broadcast or a system call).
 fn org_params(entry: &Entry) -> impl Iterator<Item = usize> + '_ {
-    let changes = matches!(entry.route.class, RouteClass::Broadcast | RouteClass::System)
-        && !entry.namespace.starts_with(FOREIGN);
+    let changes = matches!(
+        entry.route.class,
+        RouteClass::Broadcast | RouteClass::System
+    ) && !entry.namespace.starts_with(FOREIGN);
     entry
         .params
         .iter()
@@ -162,10 +164,7 @@ mod tests {
             "sync.master.mapToLocal",
             "org.getDetails",
         ] {
-            assert!(
-                org_params_of(method).iter().all(Vec::is_empty),
-                "{method}"
-            );
+            assert!(org_params_of(method).iter().all(Vec::is_empty), "{method}");
         }
     }
 }

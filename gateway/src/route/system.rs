@@ -48,7 +48,7 @@ use super::list_scan::{self, ListShape, Scanned};
 use super::node_call::{answer, call_node, call_node_as, node_in_cluster};
 use super::{Ctx, Routed, merge, shared_ids, translate};
 use crate::directory::{IdMemo, Location};
-use crate::error::{BroadcastFailure, GatewayError, NodeFailures, not_found_code};
+use crate::error::{BroadcastFailure, GatewayError, NodeFailures, is_not_found};
 use crate::upstream::call_many::{Gathered, RequestStrategy, call_many};
 
 /// How many ids of a list are looked up in the identity map at once: a
@@ -266,7 +266,7 @@ async fn scalar(ctx: &Ctx<'_>, kind: IdKind, id: &Value) -> Result<Value, Gatewa
         // The server's "does not exist" names the id it was given: here
         // the cluster id, not a node's.
         return match answer {
-            Err(GatewayError::Fault(f)) if Some(f.code) == not_found_code(kind) => {
+            Err(GatewayError::Fault(f)) if is_not_found(kind, &f) => {
                 Err(translate::no_such(kind, id.as_i64().unwrap_or_default()))
             }
             other => other,
@@ -536,7 +536,7 @@ async fn on_each_copy(
     let mut failed = Vec::new();
     for (node, e) in gathered.failed {
         match e {
-            GatewayError::Fault(f) if deleting && Some(f.code) == not_found_code(kind) => {
+            GatewayError::Fault(f) if deleting && is_not_found(kind, &f) => {
                 changed.push(node);
             }
             e => failed.push((node, e)),

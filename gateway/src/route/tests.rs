@@ -20,6 +20,7 @@ mod custom_content;
 mod errata;
 mod kickstart;
 mod node_objects;
+mod orgs;
 mod packages;
 mod seed;
 

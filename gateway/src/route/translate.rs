@@ -89,6 +89,7 @@ pub(crate) fn object_kind(kind: IdKind) -> Option<ObjectKind> {
         IdKind::Notification => ObjectKind::Notification,
         IdKind::PackageProfile => ObjectKind::PackageProfile,
         IdKind::PinnedSubscription => ObjectKind::PinnedSubscription,
+        IdKind::XccdfScan => ObjectKind::XccdfScan,
     })
 }
 

@@ -1,5 +1,6 @@
 //! Objects each node numbers on its own (images, snapshots, notifications,
-//! package profiles, Ansible paths, pinned subscriptions): every simulator
+//! package profiles, Ansible paths, pinned subscriptions, XCCDF scans):
+//! every simulator
 //! numbers them from 1, so the same local id names a different object on
 //! each node, and only the cluster ids tell them apart.
 
@@ -130,6 +131,117 @@ async fn an_os_image_imported_on_every_node_is_one_image() {
             sim.url
         );
     }
+}
+
+/// The `xid`s of a listing of XCCDF scans.
+fn xids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| member(s, "xid").as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xccdf_scans_reach_their_systems_node() {
+    let (_sims, gw) = cluster(3, 4, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    let on_n2 = first_local_system(&gw, &key, "n2").await;
+    let on_n1 = first_local_system(&gw, &key, "n1").await;
+    let list = |sid: Value| {
+        let key = key.clone();
+        let gw = &gw;
+        async move {
+            call(gw, "system.scap.listXccdfScans", vec![key, sid])
+                .await
+                .unwrap()
+        }
+    };
+    let of_n2 = xids(&list(on_n2.clone()).await);
+    let of_n1 = xids(&list(on_n1.clone()).await);
+    assert_eq!(of_n2.len(), 2, "{of_n2:?}");
+    assert!(
+        of_n2.iter().all(|id| !of_n1.contains(id)),
+        "n1's scans have ids of their own: {of_n2:?} {of_n1:?}"
+    );
+    // Its details are n2's scan's, not whatever n1 numbers alike: its
+    // system, and its content's path on that node.
+    let mut deletable = None;
+    for &xid in &of_n2 {
+        let xid = Value::Int(xid as i32);
+        let (node, local) = parts_of(&gw, ObjectKind::XccdfScan, &xid).await.remove(0);
+        assert_eq!(node, "n2");
+        let details = call(
+            &gw,
+            "system.scap.getXccdfScanDetails",
+            vec![key.clone(), xid.clone()],
+        )
+        .await
+        .unwrap();
+        assert_eq!(member(&details, "xid"), &xid);
+        assert_eq!(member(&details, "sid"), &on_n2);
+        assert!(
+            member(&details, "path").as_str().unwrap().contains("node2"),
+            "{details:?}"
+        );
+        let rules = call(
+            &gw,
+            "system.scap.getXccdfScanRuleResults",
+            vec![key.clone(), xid.clone()],
+        )
+        .await
+        .unwrap();
+        assert!(!rules.as_array().unwrap().is_empty());
+        // The simulator's odd scans are past the retention period.
+        if local % 2 == 1 {
+            deletable = Some(xid);
+        }
+    }
+    let xid = deletable.expect("a scan past its retention period");
+    assert_eq!(
+        call(
+            &gw,
+            "system.scap.deleteXccdfScan",
+            vec![key.clone(), xid.clone()],
+        )
+        .await,
+        Ok(Value::Bool(true))
+    );
+    let left = xids(&list(on_n2).await);
+    assert_eq!(left.len(), 1);
+    assert!(!left.contains(&xid.as_i64().unwrap()));
+    assert_eq!(
+        xids(&list(on_n1).await),
+        of_n1,
+        "n1's scan of that number stays"
+    );
+    let gone = call(
+        &gw,
+        "system.scap.getXccdfScanDetails",
+        vec![key.clone(), xid.clone()],
+    )
+    .await
+    .unwrap_err();
+    // The node's fault names its own id: given back with the cluster's.
+    assert_eq!(
+        gone.string,
+        format!(
+            "com.redhat.rhn.common.hibernate.LookupException: Could not find XCCDF scan {}",
+            xid.as_i64().unwrap()
+        )
+    );
+    // An id the cluster never handed out reaches no node.
+    let never = call(
+        &gw,
+        "system.scap.getXccdfScanDetails",
+        vec![key.clone(), Value::Int(99_999)],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        never.string,
+        "com.redhat.rhn.common.hibernate.LookupException: Could not find XCCDF scan 99999"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

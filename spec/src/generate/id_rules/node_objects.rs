@@ -2,7 +2,8 @@
 //! where their ids sit in parameters and results.
 //!
 //! A fresh server numbers its images, snapshots, Ansible paths, user
-//! notifications, stored package profiles and pinned subscriptions from 1,
+//! notifications, stored package profiles, pinned subscriptions and
+//! XCCDF scans from 1,
 //! so the same number names different objects on two nodes. The spec marks
 //! every place such an id travels, so that the gateway gives each object a
 //! cluster id and sends a call naming one to the node that holds it.
@@ -107,6 +108,19 @@ pub const NODE_OBJECT_IDS: &[NodeObjectIds] = &[
         param_methods: Some(&["delete"]),
         structs: &["pinned subscription"],
         fields: &[],
+        whole: &[],
+        system_fields: &[],
+    },
+    NodeObjectIds {
+        kind: IdKind::XccdfScan,
+        namespace: "system.scap",
+        // `deleteXccdfScan`, `getXccdfScanDetails`,
+        // `getXccdfScanRuleResults`.
+        params: &["xid"],
+        param_methods: None,
+        structs: &[],
+        // `XccdfTestResultSerializer` and the scan listing name it `xid`.
+        fields: &["xid"],
         whole: &[],
         system_fields: &[],
     },
