@@ -75,7 +75,8 @@
 //!   ([`IdKind::Erratum`]); the cluster id stands for the advisory name.
 //! - **Software channel ids**: parameters `channelId` and the integers of
 //!   `channelIdsOrLabels` (`system.setChildChannels`), the `id` of
-//!   `channel.software.getDetails(id)` and the `cid` of
+//!   `channel.software.getDetails(id)` and of
+//!   `channel.software.getChannelLastBuildById`, and the `cid` of
 //!   `system.setBaseChannel(sid, cid)`; `channel_id` in results, and `id`
 //!   in results named `channel`, `channel info` and `child channel` that
 //!   show the channel's `label` (of any type:

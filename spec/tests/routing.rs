@@ -194,6 +194,10 @@ fn content_named_by_id_in_one_method_is_marked_there_only() {
     );
     assert!(details.contains(&Vec::new()), "{details:?}");
     assert!(params("channel.software.getDetails").contains(&vec![(1, IdKind::Channel)]));
+    assert_eq!(
+        params("channel.software.getChannelLastBuildById"),
+        [vec![(1, IdKind::Channel)]]
+    );
     assert!(params("channel.software.removeRepo").contains(&vec![(1, IdKind::Repository)]));
     // The `cid` of 4.3's `system.setBaseChannel(sid, cid)`.
     let base = params("system.setBaseChannel");

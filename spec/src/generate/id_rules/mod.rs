@@ -142,6 +142,12 @@ const METHOD_ID_PARAMS: &[(&str, &str, &str, IdKind)] = &[
     ("channel.software", "getDetails", "id", IdKind::Channel),
     (
         "channel.software",
+        "getChannelLastBuildById",
+        "id",
+        IdKind::Channel,
+    ),
+    (
+        "channel.software",
         "getRepoDetails",
         "id",
         IdKind::Repository,
