@@ -59,7 +59,8 @@ pub struct Director {
     cache: PlacementCache,
     /// Serializes placement decisions; holds the clients per node.
     placement: Mutex<Loads>,
-    /// The clients per node as [`Director::status`] last read them, shown
+    /// The clients per node as [`Director::status`] last read them, or a
+    /// drain or rebalance recorded them as it planned its moves, shown
     /// while a placement change holds [`Director::placement`] longer than a
     /// look at the cluster may wait.
     seen_loads: std::sync::Mutex<HashMap<String, u64>>,

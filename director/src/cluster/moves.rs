@@ -105,6 +105,8 @@ impl Director {
                 created += ids.len() as u64;
                 self.active_moves.lock().await.extend(ids);
             }
+            // A look at the cluster meanwhile shows the plan so far.
+            self.saw_loads(&loads.by_node);
         }
         drop(loads);
         if created != op.total {

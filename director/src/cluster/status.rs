@@ -77,19 +77,30 @@ impl Director {
     /// because a placement change has held the lock for
     /// [`PLACEMENT_WAIT`].
     async fn loads_now(&self) -> (HashMap<String, u64>, bool) {
-        let seen = || {
-            self.seen_loads
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-        };
         match tokio::time::timeout(PLACEMENT_WAIT, self.placement.lock()).await {
             Ok(placement) => {
                 let loads = placement.by_node.clone();
                 drop(placement);
-                *seen() = loads.clone();
+                self.saw_loads(&loads);
                 (loads, false)
             }
-            Err(_) => (seen().clone(), true),
+            Err(_) => {
+                let seen = self
+                    .seen_loads
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                (seen.clone(), true)
+            }
         }
+    }
+
+    /// Records `loads` as the clients per node a look at the cluster
+    /// shows while the placement lock is held (a drain planning its moves
+    /// records each batch).
+    pub(super) fn saw_loads(&self, loads: &HashMap<String, u64>) {
+        *self
+            .seen_loads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = loads.clone();
     }
 }

@@ -206,13 +206,15 @@ pub(crate) async fn params_to_node<R: Named>(
 
 /// Rewrites one cluster id to `node`'s id for the content. A value that
 /// is no integer (a channel label among `channelIdsOrLabels`) is left as
-/// it is.
+/// it is, and so is one below 1, which names no content on any node and
+/// may mean something to the server (`setBaseChannel(sid, -1)`: no base
+/// channel).
 async fn to_local<R: Named>(
     ctx: &Ctx<'_>,
     node: &str,
     value: &mut Value,
 ) -> Result<(), GatewayError> {
-    let Some(raw) = value.as_i64() else {
+    let Some(raw) = value.as_i64().filter(|raw| *raw > 0) else {
         return Ok(());
     };
     let id = i32::try_from(raw).map_err(|_| no_such::<R>(raw))?;

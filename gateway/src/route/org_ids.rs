@@ -12,18 +12,26 @@
 //! So before a change that names organizations by id is sent (a
 //! broadcast: `org.delete`, `org.updateName`, `org.set*`,
 //! `org.trusts.addTrust`/`removeTrust`, `channel.org.enableAccess`/
-//! `disableAccess`, `user.external.setDefaultOrg`; or a system call
-//! naming a target organization: `org.transferSystems`,
-//! `org.migrateSystems`), the gateway asks every serving node for the
-//! organization of each such id (`org.getDetails(orgId)`, all at once)
-//! and refuses the change when two nodes name it differently, with a
-//! fault that says which node holds which. A node that does not hold the
-//! id, or does not show it (no permission, unreachable), is left out of
-//! the comparison: the change answers for it as the server does. The
-//! first organization (1), made on each node when it was set up, is one
-//! organization whatever each node calls it, and is not asked about. The
-//! organization ids of another server (`sync.*`: a hub's peripherals,
-//! an ISS master) are not the nodes' and are not asked about.
+//! `disableAccess`, `user.external.setDefaultOrg`,
+//! `sync.master.mapToLocal`'s `localOrgId`, `sync.slave.setAllowedOrgs`'s
+//! `orgIds`; or a system call naming a target organization:
+//! `org.transferSystems`, `org.migrateSystems`), the gateway asks every
+//! serving node, and every staged or failed node that follows the
+//! change, for the organization of each such id (`org.getDetails(orgId)`,
+//! all at once) and refuses the change when two nodes name it
+//! differently, with a fault that says which node holds which. A system
+//! call is compared over all of them too: the client's id came from a
+//! listing of the whole cluster. A node that does not hold the id, or
+//! does not show it (`org.getDetails` is for SUSE Manager administrators
+//! only; unreachable), is left out of the comparison: the change answers
+//! for it as the server does. The first organization (1), made on each
+//! node when it was set up, is one organization whatever each node calls
+//! it, and is not asked about. A node whose organization already has the
+//! name an `org.updateName` gives agrees with it, so that a rename that
+//! reached only some nodes can be sent again. The organization ids of
+//! another server (`masterOrgId`, a hub's `peripheralOrgIdWhenCustomChannel`)
+//! and organizations named inside structs (`sync.master.setMasterOrgs`'s
+//! maps) are not asked about.
 
 use futures::future::join_all;
 use spec::{Entry, RouteClass};
@@ -33,11 +41,9 @@ use super::node_call::node_key;
 use super::{Ctx, shared_ids};
 use crate::error::GatewayError;
 
-/// Parameters naming one of the nodes' organizations by id.
-const ORG_ID_PARAMS: &[&str] = &["orgId", "trustOrgId", "toOrgId"];
-
-/// Namespaces whose organization ids are another server's.
-const FOREIGN: &str = "sync.";
+/// Parameters naming one of the nodes' organizations by id (an integer,
+/// or an array of them).
+const ORG_ID_PARAMS: &[&str] = &["orgId", "trustOrgId", "toOrgId", "localOrgId", "orgIds"];
 
 /// Each node's first organization, made when it was set up.
 const FIRST_ORG: i32 = 1;
@@ -54,7 +60,7 @@ fn org_params(entry: &Entry) -> impl Iterator<Item = usize> + '_ {
     let changes = matches!(
         entry.route.class,
         RouteClass::Broadcast | RouteClass::System
-    ) && !entry.namespace.starts_with(FOREIGN);
+    );
     entry
         .params
         .iter()
@@ -64,10 +70,15 @@ fn org_params(entry: &Entry) -> impl Iterator<Item = usize> + '_ {
 }
 
 /// Refuses `ctx`'s call when an organization id it names names different
-/// organizations on the serving nodes.
+/// organizations on the nodes it reaches (serving, and following).
 pub(crate) async fn check_alike(ctx: &Ctx<'_>) -> Result<(), GatewayError> {
     let mut ids: Vec<i32> = org_params(ctx.entry)
-        .filter_map(|i| i32::try_from(ctx.call.params.get(i)?.as_i64()?).ok())
+        .filter_map(|i| ctx.call.params.get(i))
+        .flat_map(|v| match v {
+            Value::Array(items) => items.iter().collect(),
+            one => vec![one],
+        })
+        .filter_map(|v| i32::try_from(v.as_i64()?).ok())
         .filter(|id| *id != FIRST_ORG)
         .collect();
     ids.sort_unstable();
@@ -78,10 +89,20 @@ pub(crate) async fn check_alike(ctx: &Ctx<'_>) -> Result<(), GatewayError> {
     if ids.is_empty() {
         return Ok(());
     }
-    let nodes = ctx.gw.directory().serving();
+    let directory = ctx.gw.directory();
+    let mut nodes = directory.serving();
+    nodes.extend(directory.followers());
     if nodes.len() < 2 {
         return Ok(());
     }
+    // What `org.updateName` names it: a node already holding that name
+    // took the rename.
+    let renamed_to = (ctx.entry.full_name() == "org.updateName")
+        .then(|| {
+            let at = ctx.entry.params.iter().position(|p| p.name == "name")?;
+            ctx.call.params.get(at)?.as_str()
+        })
+        .flatten();
     for id in ids {
         let asks = nodes.iter().map(|node| async move {
             // A node without a session here is left out: the change
@@ -109,6 +130,7 @@ pub(crate) async fn check_alike(ctx: &Ctx<'_>) -> Result<(), GatewayError> {
                 }
             }
         }
+        names.retain(|(_, name)| Some(name.as_str()) != renamed_to);
         if names.windows(2).any(|w| w[0].1 != w[1].1) {
             let held: Vec<String> = names
                 .iter()
@@ -158,11 +180,13 @@ mod tests {
                 org_params_of(method)
             );
         }
+        assert!(org_params_of("sync.master.mapToLocal").contains(&vec!["localOrgId".to_owned()]));
+        assert!(org_params_of("sync.slave.setAllowedOrgs").contains(&vec!["orgIds".to_owned()]));
         for method in [
             "org.listUsers",
             "org.trusts.listTrusts",
-            "sync.master.mapToLocal",
             "org.getDetails",
+            "sync.master.getMasterOrgs",
         ] {
             assert!(org_params_of(method).iter().all(Vec::is_empty), "{method}");
         }

@@ -120,10 +120,10 @@ fn set_children(node: &Node, call: &Call<'_>) -> MethodResponse {
     Ok(Value::Int(1))
 }
 
-/// `system.setBaseChannel(sid, cid)` (the deprecated overload of 4.3
-/// and 5.0) and `(sid, channelLabel)`: the system's base channel becomes
-/// that one and it keeps no child channel (`UpdateBaseChannelCommand`);
-/// an empty label takes the base channel and its children away. A
+/// `system.setBaseChannel(sid, cid)` (the deprecated overload of 4.3)
+/// and `(sid, channelLabel)`: the system's base channel becomes that one
+/// and it keeps no child channel (`UpdateBaseChannelCommand`); a `cid` of
+/// -1 and an empty label take the base channel and its children away. A
 /// channel the node lacks is `NoSuchChannelException`, a child channel
 /// `InvalidChannelException`. Simplified: the server subscribes the
 /// system to children alike to its old ones where the new base has them
@@ -132,6 +132,7 @@ fn set_base(node: &Node, call: &Call<'_>) -> MethodResponse {
     let mut data = node.write();
     let id = system(&data, call)?.id;
     let label = match (call.arg("cid"), call.arg("channelLabel")) {
+        (Some(cid), _) if cid.as_i64() == Some(-1) => None,
         (Some(cid), _) => {
             let channel = cid.as_i64().and_then(|cid| data.channel_by_id(cid));
             Some(channel.ok_or_else(faults::no_such_channel)?)

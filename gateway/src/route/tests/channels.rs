@@ -264,4 +264,21 @@ async fn a_base_channel_set_by_cluster_id_reaches_each_node_s_own() {
             .unwrap()
             .is_empty()
     );
+    // -1, no base channel, passes as it is.
+    let none = call(
+        &gw,
+        "system.setBaseChannel",
+        vec![key.clone(), Value::Int(second), Value::Int(-1)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(none, Value::Int(1));
+    let base = call(
+        &gw,
+        "system.getSubscribedBaseChannel",
+        vec![key.clone(), Value::Int(second)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(base, Value::Struct(Default::default()));
 }

@@ -173,7 +173,7 @@ const METHOD_ID_PARAMS: &[(&str, &str, &str, IdKind)] = &[
         IdKind::Repository,
     ),
     ("configchannel", "getDetails", "id", IdKind::ConfigChannel),
-    // The deprecated overload of 4.3 and 5.0.
+    // The deprecated overload of 4.3.
     ("system", "setBaseChannel", "cid", IdKind::Channel),
 ];
 /// Results whose `id` is a configuration channel id (the `id` of their
