@@ -205,6 +205,12 @@ impl Node {
         }
     }
 
+    /// The node's source packages, each id to the source RPM's file name
+    /// (tests check which ones a call reached the node with).
+    pub fn source_packages(&self) -> BTreeMap<i32, String> {
+        self.read().source_packages.clone()
+    }
+
     /// What `names` says of each scheduled action, by action id.
     fn scheduled(
         &self,

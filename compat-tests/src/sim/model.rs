@@ -289,6 +289,9 @@ pub struct NodeData {
     pub channels: Vec<Channel>,
     /// Packages by id.
     pub packages: BTreeMap<i32, Package>,
+    /// The default organization's source packages (`rhnPackageSource`)
+    /// by id: the source RPM's file name, `bash-4.4-150400.27.3.1.src.rpm`.
+    pub source_packages: BTreeMap<i32, String>,
     /// Errata by id.
     pub errata: BTreeMap<i32, Erratum>,
     /// Users.

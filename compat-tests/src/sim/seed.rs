@@ -4,10 +4,10 @@
 //! Channels, packages, errata, users, the organization, activation keys and system
 //! groups come from the zone name alone, so every node of a zone holds the
 //! same ones, as the nodes of a real cluster zone do. Each node numbers its
-//! system groups, packages and errata from its own start
-//! ([`first_group_id`], [`first_package_id`], [`first_erratum_id`]), as
-//! real nodes whose histories differ do (a server numbers packages and
-//! errata in the order it synced them).
+//! system groups, packages, source packages and errata from its own start
+//! ([`first_group_id`], [`first_package_id`], [`first_custom_id`],
+//! [`first_erratum_id`]), as real nodes whose histories differ do (a server
+//! numbers packages and errata in the order it synced them).
 //!
 //! Images, snapshots and notifications ([`seed_local`]) and OpenSCAP
 //! XCCDF scans ([`seed_scans`]) are numbered from 1 on every node, as
@@ -17,10 +17,12 @@
 
 mod local;
 mod scap;
+mod source_packages;
 
 use local::seed_local;
 use scap::seed_scans;
 use sha2::{Digest, Sha256};
+use source_packages::seed_source_packages;
 
 use super::model::{
     ActivationKey, Channel, CustomContent, DEFAULT_ORG_ID, Erratum, FIRST_SYSTEM_ID, NodeData, Org,
@@ -97,10 +99,10 @@ pub(crate) fn first_channel_id(name: &str) -> i32 {
     101 + 10 * SplitMix64::from_text(&format!("channels:{name}")).below(1000) as i32
 }
 
-/// The first repository and content filter ids of the node called
-/// `name`: 1 plus a multiple of 10 taken from the name (a new server's
-/// first is 1), so that nodes number what is made on all of them apart,
-/// as nodes with another history do.
+/// The first repository, content filter, source package (and other
+/// content) ids of the node called `name`: 1 plus a multiple of 10 taken
+/// from the name (a new server's first is 1), so that nodes number what
+/// they all hold apart, as nodes with another history do.
 pub(crate) fn first_custom_id(what: &str, name: &str) -> i32 {
     1 + 10 * SplitMix64::from_text(&format!("{what}:{name}")).below(1000) as i32
 }
@@ -262,6 +264,7 @@ fn seed_shared(data: &mut NodeData, spec: &SeedSpec) {
         first_package_id(&spec.name),
     );
     seed_errata(data, &spec.zone, first_erratum_id(&spec.name));
+    seed_source_packages(data, first_custom_id("source packages", &spec.name));
 
     for (name, base) in [
         ("sles15sp6-default", "sle-product-sles15-sp6-pool-x86_64"),

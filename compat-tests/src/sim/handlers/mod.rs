@@ -1,7 +1,7 @@
 //! The methods the simulator models, one file per namespace (or per
 //! concept of a large one: `system_profile`, `group_members`, `user_details`,
-//! `package_profiles`, `org_create`; `kickstart_scripts` is
-//! `kickstart.profile`'s scripts).
+//! `package_profiles`, `org_create`, `source_packages`; `kickstart_scripts`
+//! is `kickstart.profile`'s scripts).
 //!
 //! `image`, `snapshot`, `notifications`, `package_profiles`, `ansible`,
 //! `pinned` and `scap` model the objects each node numbers on its own
@@ -35,6 +35,7 @@ mod repositories;
 mod scap;
 mod schedule;
 mod snapshot;
+mod source_packages;
 mod system;
 mod system_channels;
 mod system_profile;
@@ -54,6 +55,8 @@ mod tests_org;
 mod tests_scap;
 #[cfg(test)]
 mod tests_seeded;
+#[cfg(test)]
+mod tests_source_packages;
 
 use spec::Entry;
 use xmlrpc::{Fault, MethodResponse, Value};
@@ -225,7 +228,9 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         ("formula", "getFormulasByGroupId") => Some(systemgroup::formulas(node, call)),
         (ns @ ("recurring" | "recurring.highstate"), m) => recurring::call(node, ns, m, call),
         ("image", m) => image::call(node, m, call),
-        ("packages", m) => packages::call(node, m, call),
+        ("packages", m) => {
+            packages::call(node, m, call).or_else(|| source_packages::call(node, m, call))
+        }
         ("packages.search", "name") => Some(packages::search_name(node, call)),
         ("user.notifications", m) => notifications::call(node, m, call),
         ("ansible", m) => ansible::call(node, m, call),
