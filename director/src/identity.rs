@@ -10,10 +10,11 @@
 //! each node's id for the package is a part of it
 //! ([`IdentityMap::content_for_locals`]); errata ([`ErratumIdentity`])
 //! software channels ([`ChannelIdentity`]), repositories
-//! ([`RepositoryIdentity`]), content filters ([`ContentFilterIdentity`])
-//! and configuration channels ([`ConfigChannelIdentity`]) likewise, one
-//! cluster id per advisory name, channel label, repository label, filter
-//! name or configuration channel label.
+//! ([`RepositoryIdentity`]), content filters ([`ContentFilterIdentity`]),
+//! configuration channels ([`ConfigChannelIdentity`]) and source packages
+//! ([`SourcePackageIdentity`]) likewise, one cluster id per advisory name,
+//! channel label, repository label, filter name, configuration channel
+//! label or source RPM name.
 //!
 //! Both the director and every gateway replica write here: when two of them
 //! see the same unknown local id at once, the store's transaction lets one
@@ -33,7 +34,8 @@ use serde::de::DeserializeOwned;
 use crate::model::{
     ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ContentKind, ErratumIdentity,
     FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, Keys, ObjectIdentity, ObjectKind, ObjectPart,
-    PackageIdentity, PackageName, Remaining, RepositoryIdentity, SystemIdentity,
+    PackageIdentity, PackageName, Remaining, RepositoryIdentity, SourcePackageIdentity,
+    SystemIdentity,
 };
 use crate::store::{Store, StoreError, Txn};
 
@@ -964,6 +966,7 @@ mod sealed {
     impl Sealed for crate::model::RepositoryIdentity {}
     impl Sealed for crate::model::ContentFilterIdentity {}
     impl Sealed for crate::model::ConfigChannelIdentity {}
+    impl Sealed for crate::model::SourcePackageIdentity {}
 }
 
 impl ContentKind {
@@ -990,6 +993,7 @@ impl ContentKind {
             ContentKind::Repository => ("repository", "repositories"),
             ContentKind::ContentFilter => ("content filter", "content filters"),
             ContentKind::ConfigChannel => ("configuration channel", "configuration channels"),
+            ContentKind::SourcePackage => ("source package", "source packages"),
         }
     }
 }
@@ -1120,6 +1124,15 @@ named_record!(
     config_channel_local,
     config_channel_label
 );
+named_record!(
+    SourcePackageIdentity,
+    SourcePackage,
+    name,
+    true,
+    source_package,
+    source_package_local,
+    source_package_name
+);
 
 /// Shared content ([`PackageIdentity`], [`ErratumIdentity`],
 /// [`ChannelIdentity`]): one cluster id per package (name, epoch, version,
@@ -1168,6 +1181,10 @@ impl IdentityMap {
             }
             ContentKind::ConfigChannel => {
                 self.forget_part::<ConfigChannelIdentity>(node, local_id)
+                    .await
+            }
+            ContentKind::SourcePackage => {
+                self.forget_part::<SourcePackageIdentity>(node, local_id)
                     .await
             }
         }
@@ -1983,6 +2000,7 @@ mod tests {
             "repository-id",
             "content-filter-id",
             "config-channel-id",
+            "source-package-id",
         ]
         .into_iter()
         .map(Keys::counter)

@@ -121,8 +121,9 @@ fn not_found(kind: spec::IdKind, id: i64) -> Fault {
             INVALID_PARAMETER,
             format!("{PREFIX}Pinned Subscription with given id doesn't exist."),
         ),
-        // `NoSuchPackageException` (`PackagesHandler.lookupPackage`).
-        IdKind::Package => Fault::new(
+        // `NoSuchPackageException` (`PackagesHandler.lookupPackage`;
+        // `removeSourcePackage` throws it too).
+        IdKind::Package | IdKind::SourcePackage => Fault::new(
             NO_SUCH_PACKAGE,
             format!("{PREFIX}The package could not be found"),
         ),

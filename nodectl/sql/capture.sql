@@ -111,7 +111,8 @@ END $$;
 
 -- Objects (topic object-deleted) and content every node syncs or makes,
 -- and numbers on its own (packages, errata, software channels,
--- repositories, content filters, configuration channels; topic
+-- repositories, content filters, configuration channels, source
+-- packages; topic
 -- content-deleted): the cluster
 -- forgets this node's id for it when it goes here.
 DO $$
@@ -134,7 +135,8 @@ BEGIN
         ('rhnchannel', 'channel', 'content'),
         ('rhncontentsource', 'repository', 'content'),
         ('susecontentfilter', 'content_filter', 'content'),
-        ('rhnconfigchannel', 'config_channel', 'content')
+        ('rhnconfigchannel', 'config_channel', 'content'),
+        ('rhnpackagesource', 'source_package', 'content')
     ) AS v (tbl, kind, what) LOOP
         name := 'suma_cluster_' || t.what || '_deleted';
         EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', name, t.tbl);

@@ -167,6 +167,14 @@ CREATE TABLE IF NOT EXISTS suseContentFilter (
 
 -- Global configuration channels: made on every node and numbered by each.
 CREATE SEQUENCE IF NOT EXISTS rhn_confchan_id_seq;
+-- A source package (Uyuni's other columns left out).
+CREATE SEQUENCE IF NOT EXISTS rhn_package_source_id_seq;
+CREATE TABLE IF NOT EXISTS rhnPackageSource (
+    id            NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_package_source_id_seq'),
+    org_id        NUMERIC REFERENCES web_customer (id) ON DELETE CASCADE,
+    source_rpm_id NUMERIC NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS rhnConfigChannel (
     id               NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_confchan_id_seq'),
     org_id           NUMERIC NOT NULL REFERENCES web_customer (id) ON DELETE CASCADE,

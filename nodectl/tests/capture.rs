@@ -15,7 +15,7 @@ use director::cluster::{ClusterConfig, Director};
 use director::identity::{IdentityMap, SeenContent, SeenPackage, SharedRecord};
 use director::model::{
     ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ErratumIdentity, ObjectKind,
-    PackageIdentity, PackageName, RepositoryIdentity,
+    PackageIdentity, PackageName, RepositoryIdentity, SourcePackageIdentity,
 };
 use director::store::Store;
 use nodectl::capture::{self, Database, event, outbox};
@@ -458,7 +458,8 @@ async fn part_on<R: SharedRecord>(ids: &IdentityMap, id: i32, node: &str) -> Opt
 }
 
 /// Shared content the node deletes (a package, erratum, software channel,
-/// repository, content filter or configuration channel: removed, or an
+/// repository, content filter, configuration channel or source package:
+/// removed, or an
 /// orphan cleaned up) loses the node's part in the director's identity
 /// map; the cluster id stays, with the parts of other nodes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -479,6 +480,7 @@ async fn deleted_shared_content_loses_its_node_part() {
         "INSERT INTO suseContentFilter (org_id, name) VALUES (7, 'gone-filter') RETURNING id::bigint",
         "INSERT INTO rhnConfigChannel (org_id, confchan_type_id, name, label, description) \
          VALUES (7, 1, 'Gone', 'gone-files', 'gone') RETURNING id::bigint",
+        "INSERT INTO rhnPackageSource (org_id, source_rpm_id) VALUES (7, 1) RETURNING id::bigint",
     ] {
         let row = db.query_one(insert, &[]).await.expect(insert);
         local.push(i32::try_from(row.get::<_, i64>(0)).expect("local id"));
@@ -515,6 +517,7 @@ async fn deleted_shared_content_loses_its_node_part() {
         bind::<RepositoryIdentity>(ids, node, local[4] + offset, "gone-mirror").await;
         bind::<ContentFilterIdentity>(ids, node, local[5] + offset, "gone-filter").await;
         bind::<ConfigChannelIdentity>(ids, node, local[6] + offset, "gone-files").await;
+        bind::<SourcePackageIdentity>(ids, node, local[7] + offset, "gone-1.0-1.1.src.rpm").await;
     }
 
     let uplink = Arc::new(Uplink::new("n1", Some(bus.clone()), None));
@@ -525,7 +528,8 @@ async fn deleted_shared_content_loses_its_node_part() {
          DELETE FROM rhnChannel WHERE label = 'gone-x86_64';
          DELETE FROM rhnContentSource;
          DELETE FROM suseContentFilter;
-         DELETE FROM rhnConfigChannel;",
+         DELETE FROM rhnConfigChannel;
+         DELETE FROM rhnPackageSource;",
         local[0]
     ))
     .await
@@ -538,13 +542,14 @@ async fn deleted_shared_content_loses_its_node_part() {
             part_on::<RepositoryIdentity>(ids, 1, "n1").await,
             part_on::<ContentFilterIdentity>(ids, 1, "n1").await,
             part_on::<ConfigChannelIdentity>(ids, 1, "n1").await,
+            part_on::<SourcePackageIdentity>(ids, 1, "n1").await,
         ]
     };
     wait_until(Duration::from_secs(20), || async {
-        n1_parts().await == [None; 6]
+        n1_parts().await == [None; 7]
     })
     .await;
-    assert_eq!(n1_parts().await, [None; 6], "n1's parts are forgotten");
+    assert_eq!(n1_parts().await, [None; 7], "n1's parts are forgotten");
     let vim = ids
         .content::<PackageIdentity>(packages[1])
         .await

@@ -65,9 +65,9 @@
 //!   `id` in results named `package` and `package overview`. Packages are
 //!   shared content, and each node numbers them as it syncs them: like
 //!   system groups, one cluster id stands for the package on every node
-//!   ([`IdKind::Package`]). Source package ids (`source_package`) and
-//!   package name ids (`package_name_id`, `package state`) are other id
-//!   spaces and are not marked.
+//!   ([`IdKind::Package`]). Source packages are their own kind (below);
+//!   package name ids (`package_name_id`, `package state`) are another id
+//!   space and are not marked.
 //! - **Erratum ids**: parameter `errataIds`; `id` in results named
 //!   `errata` and `erratum`, and of the `errata` nested in the
 //!   `server_errata` of `system.getRelevantErrata(sids)`. Errata are
@@ -104,6 +104,11 @@
 //!   channel type's). Made on every node, numbered per node
 //!   ([`IdKind::ConfigChannel`]); the cluster id stands for the channel
 //!   label.
+//! - **Source package ids**: `psid` of `packages.removeSourcePackage`;
+//!   `id` of `source_package` (`packages.listSourcePackages`). Each node
+//!   numbers the source packages of what it syncs
+//!   ([`IdKind::SourcePackage`]); the cluster id stands for the source
+//!   RPM's name.
 //! - **Kickstart script ids**: parameters `scriptId`, `preScripts`,
 //!   `postScriptsBeforeRegistration` and `postScriptsAfterRegistration`
 //!   of `kickstart.profile`; `id` of `kickstart script`, and the result
@@ -178,6 +183,11 @@ pub enum IdKind {
     /// channels are made on every node like repositories: the cluster id
     /// stands for the channel (by label) on every node.
     ConfigChannel,
+    /// A source package id (`packages.*SourcePackage*`). Every node holds
+    /// the source packages of the content it syncs, numbered as it got
+    /// them: the cluster id stands for the source package (by the source
+    /// RPM's name) on every node.
+    SourcePackage,
     /// A kickstart (autoinstallation) script id
     /// (`kickstart.profile.*Script*`). A profile's scripts are added on
     /// every node, each numbering them as it adds them: the cluster id
@@ -188,7 +198,7 @@ pub enum IdKind {
 
 impl IdKind {
     /// Every kind.
-    pub const ALL: [IdKind; 18] = [
+    pub const ALL: [IdKind; 19] = [
         IdKind::System,
         IdKind::Action,
         IdKind::Schedule,
@@ -206,6 +216,7 @@ impl IdKind {
         IdKind::Repository,
         IdKind::ContentFilter,
         IdKind::ConfigChannel,
+        IdKind::SourcePackage,
         IdKind::KickstartScript,
     ];
 
@@ -223,8 +234,8 @@ impl IdKind {
 
     /// Whether ids of this kind name content every node holds under its
     /// own id (system groups, packages, errata, software channels,
-    /// repositories, content filters, configuration channels, kickstart
-    /// scripts): a call
+    /// repositories, content filters, configuration channels, source
+    /// packages, kickstart scripts): a call
     /// naming one goes wherever it is routed, with each node's own id for
     /// it.
     pub fn is_shared(self) -> bool {
@@ -237,6 +248,7 @@ impl IdKind {
                 | IdKind::Repository
                 | IdKind::ContentFilter
                 | IdKind::ConfigChannel
+                | IdKind::SourcePackage
                 | IdKind::KickstartScript
         )
     }
@@ -270,6 +282,7 @@ impl IdKind {
             IdKind::Repository => "repositories",
             IdKind::ContentFilter => "content filters",
             IdKind::ConfigChannel => "configuration channels",
+            IdKind::SourcePackage => "source packages",
             IdKind::KickstartScript => "kickstart scripts",
         }
     }

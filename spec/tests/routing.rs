@@ -198,6 +198,10 @@ fn content_named_by_id_in_one_method_is_marked_there_only() {
         params("channel.software.getChannelLastBuildById"),
         [vec![(1, IdKind::Channel)]]
     );
+    assert_eq!(
+        params("packages.removeSourcePackage"),
+        [vec![(1, IdKind::SourcePackage)]]
+    );
     assert!(params("channel.software.removeRepo").contains(&vec![(1, IdKind::Repository)]));
     // The `cid` of 4.3's `system.setBaseChannel(sid, cid)`.
     let base = params("system.setBaseChannel");
@@ -341,6 +345,11 @@ fn shared_content_is_named_by_the_member_its_struct_shows() {
         "configchannel.listGlobals",
         IdKind::ConfigChannel,
         Some("label"),
+    );
+    has(
+        "packages.listSourcePackages",
+        IdKind::SourcePackage,
+        Some("name"),
     );
     // Ids of objects on one node are named by nothing.
     has("system.listSystems", IdKind::System, None);

@@ -264,12 +264,15 @@ enum_with_all! {
         ContentFilter,
         /// A configuration channel ([`ConfigChannelIdentity`]).
         ConfigChannel,
+        /// A source package ([`SourcePackageIdentity`]).
+        SourcePackage,
     }
 }
 
 impl ContentKind {
     /// Its name in store keys: `package`, `erratum`, `channel`,
-    /// `repository`, `content-filter`, `config-channel`.
+    /// `repository`, `content-filter`, `config-channel`,
+    /// `source-package`.
     pub fn slug(self) -> &'static str {
         match self {
             ContentKind::Package => "package",
@@ -278,6 +281,7 @@ impl ContentKind {
             ContentKind::Repository => "repository",
             ContentKind::ContentFilter => "content-filter",
             ContentKind::ConfigChannel => "config-channel",
+            ContentKind::SourcePackage => "source-package",
         }
     }
 }
@@ -451,6 +455,24 @@ pub struct ConfigChannelIdentity {
     /// The configuration channel label.
     pub label: String,
     /// Each node's id for the channel, as far as the cluster has seen it.
+    #[serde(default)]
+    pub parts: Vec<ObjectPart>,
+}
+
+/// A source package (`packages.listSourcePackages`), by its cluster id.
+///
+/// Every node holds the source packages of the content it syncs and
+/// numbers them as it gets them. A source package is the same on every
+/// node by its name, the source RPM's file name, unique in an
+/// organization, so the cluster id is keyed by it, and each node's own id
+/// for it is a part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SourcePackageIdentity {
+    /// Cluster id.
+    pub cluster_id: i32,
+    /// The source RPM's file name.
+    pub name: String,
+    /// Each node's id for it, as far as the cluster has seen it.
     #[serde(default)]
     pub parts: Vec<ObjectPart>,
 }

@@ -170,6 +170,18 @@ impl Keys {
     pub fn config_channel_label(label: &str) -> String {
         format!("config-channel-label/{label}")
     }
+    /// `source-pkg/<cluster id>`.
+    pub fn source_package(cluster_id: i32) -> String {
+        format!("source-pkg/{}", padded(cluster_id))
+    }
+    /// `source-pkg-local/<node>/<local id>`.
+    pub fn source_package_local(node: &str, local_id: i32) -> String {
+        format!("source-pkg-local/{node}/{}", padded(local_id))
+    }
+    /// `source-pkg-name/<name>`.
+    pub fn source_package_name(name: &str) -> String {
+        format!("source-pkg-name/{name}")
+    }
     /// `session/<id>`.
     pub fn session(id: u64) -> String {
         format!("session/{id}")
@@ -265,6 +277,9 @@ const GATEWAY_WRITES: &[&str] = &[
     "config-channel/",
     "config-channel-local/",
     "config-channel-label/",
+    "source-pkg/",
+    "source-pkg-local/",
+    "source-pkg-name/",
 ];
 
 impl GatewayReach {
@@ -358,6 +373,9 @@ mod tests {
             Keys::config_channel(1),
             Keys::config_channel_local("n1", 1),
             Keys::config_channel_label("c"),
+            Keys::source_package(1),
+            Keys::source_package_local("n1", 1),
+            Keys::source_package_name("bash-5.1-1.src.rpm"),
             Keys::counter("session"),
             Keys::counter("system-id"),
             Keys::counter("image-id"),

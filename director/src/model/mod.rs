@@ -45,6 +45,9 @@
 //! | `config-channel/<cluster id>` | [`ConfigChannelIdentity`] | cluster configuration channel id -> the channel label and each node's id for it |
 //! | `config-channel-local/<node>/<local id>` | cluster id | index |
 //! | `config-channel-label/<label>` | cluster id | index: a configuration channel is the same channel on every node by its label |
+//! | `source-pkg/<cluster id>` | [`SourcePackageIdentity`] | cluster source package id -> the source RPM's name and each node's id for it |
+//! | `source-pkg-local/<node>/<local id>` | cluster id | index |
+//! | `source-pkg-name/<name>` | cluster id | index: a source package is the same on every node by its name |
 //! | `session/<session id>` | [`GatewaySession`] | a gateway session: node keys, expiry |
 //! | `move/<id>` | [`MoveRecord`] | a client move and its progress |
 //! | `op/<id>` | [`Operation`] | a drain or rebalance and its progress |
@@ -76,7 +79,8 @@ pub use follow::{
 pub use identity::{
     ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ContentKind, ErratumIdentity,
     FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, ObjectIdentity, ObjectKind, ObjectPart,
-    PackageIdentity, PackageName, Remaining, RepositoryIdentity, SystemIdentity,
+    PackageIdentity, PackageName, Remaining, RepositoryIdentity, SourcePackageIdentity,
+    SystemIdentity,
 };
 pub use keys::{GatewayReach, Keys};
 pub use moves::{MoveOutcome, MoveRecord, MoveState, Operation, OperationKind, OperationState};

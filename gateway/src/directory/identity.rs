@@ -23,7 +23,7 @@ use director::identity::{IdentityError, IdentityMap};
 pub use director::identity::{SeenContent, SeenPackage, SeenSystem};
 pub use director::model::{
     ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ErratumIdentity, GroupIdentity,
-    ObjectKind, PackageIdentity, PackageName, RepositoryIdentity,
+    ObjectKind, PackageIdentity, PackageName, RepositoryIdentity, SourcePackageIdentity,
 };
 use director::store::Store;
 
@@ -129,6 +129,8 @@ pub struct CachedIdentity {
     content_filters: ContentCaches<ContentFilterIdentity>,
     /// Configuration channels by node id and by cluster id.
     config_channels: ContentCaches<ConfigChannelIdentity>,
+    /// Source packages by node id and by cluster id.
+    source_packages: ContentCaches<SourcePackageIdentity>,
 }
 
 /// The record of cluster id `id` from `cache`, else what `load` reads
@@ -186,6 +188,7 @@ impl CachedIdentity {
             repositories: ContentCaches::new(),
             content_filters: ContentCaches::new(),
             config_channels: ContentCaches::new(),
+            source_packages: ContentCaches::new(),
         }
     }
 
@@ -597,6 +600,12 @@ impl CachedContent for ContentFilterIdentity {
 impl CachedContent for ConfigChannelIdentity {
     fn caches(ids: &CachedIdentity) -> &ContentCaches<Self> {
         &ids.config_channels
+    }
+}
+
+impl CachedContent for SourcePackageIdentity {
+    fn caches(ids: &CachedIdentity) -> &ContentCaches<Self> {
+        &ids.source_packages
     }
 }
 

@@ -2,7 +2,9 @@
 //! errata ([`IdKind::Erratum`]) by advisory name, software channels
 //! ([`IdKind::Channel`]), repositories ([`IdKind::Repository`]) and
 //! configuration channels ([`IdKind::ConfigChannel`]) by label, content
-//! lifecycle filters ([`IdKind::ContentFilter`]) by name.
+//! lifecycle filters ([`IdKind::ContentFilter`]) and source packages
+//! ([`IdKind::SourcePackage`], `packages.removeSourcePackage` of one
+//! node's id would remove another source package elsewhere) by name.
 //!
 //! Errata come with the channels every node syncs, and channels are
 //! synced (or made) on every node; each node numbers both as it gets
@@ -56,7 +58,7 @@ use xmlrpc::{Fault, Struct, Value};
 use super::{Ctx, shared_ids, translate};
 use crate::directory::{
     CachedContent, ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ErratumIdentity,
-    RepositoryIdentity, SeenContent,
+    RepositoryIdentity, SeenContent, SourcePackageIdentity,
 };
 use crate::error::GatewayError;
 
@@ -106,6 +108,12 @@ pub(crate) trait Named: CachedContent<Content = str> {
     /// not show the content.
     fn not_shown(fault: &Fault) -> bool {
         Self::NOT_SHOWN.contains(&fault.code)
+    }
+
+    /// The name `s`, a struct of the content, shows in `member` (the
+    /// spec's [`spec::IdResult::named_by`], or [`Self::NAME_MEMBER`]).
+    fn name_in(s: &Struct, member: &str) -> Option<String> {
+        s.get(member).and_then(text)
     }
 }
 
@@ -162,6 +170,32 @@ impl Named for ContentFilterIdentity {
     const NOT_SHOWN: &'static [i32] = &[crate::error::ENTITY_NOT_EXISTS];
     const WHAT: &'static str = "a content filter without a session";
     const RENAMABLE: bool = true;
+}
+
+impl Named for SourcePackageIdentity {
+    const ID_KIND: IdKind = IdKind::SourcePackage;
+    const NAME_MEMBER: &'static str = "name";
+    const NAME_PARAM: Option<&'static str> = None;
+    // The API has no look-up of a source package by name or id: the
+    // organization's listing.
+    const BY_NAME: ByName = ByName::Listing("packages.listSourcePackages");
+    const BY_ID: Option<&'static str> = None;
+    // The listing answers what the node holds; it has no fault for one
+    // it lacks.
+    const NOT_SHOWN: &'static [i32] = &[];
+    const WHAT: &'static str = "a source package without a session";
+    // A source RPM's name is fixed.
+    const RENAMABLE: bool = false;
+
+    /// The catalogs document `name`; the server's `PackageOverviewSerializer`
+    /// fills `nvrea` with the source RPM's name instead (the query selects
+    /// it as `NVREA`) and leaves `name` out (unverified against a server):
+    /// either names it.
+    fn name_in(s: &Struct, member: &str) -> Option<String> {
+        s.get("nvrea")
+            .and_then(text)
+            .or_else(|| s.get(member).and_then(text))
+    }
 }
 
 impl Named for ConfigChannelIdentity {
@@ -256,7 +290,7 @@ async fn find_on<R: Named>(ctx: &Ctx<'_>, node: &str, record: &R) -> Result<i32,
             items
                 .iter()
                 .filter_map(Value::as_struct)
-                .find(|s| s.get(R::NAME_MEMBER).and_then(text).as_deref() == Some(name))
+                .find(|s| R::name_in(s, R::NAME_MEMBER).as_deref() == Some(name))
         }),
     };
     let local = details
@@ -395,8 +429,7 @@ pub(crate) async fn result_from_node<R: Named>(
         .map(|(s, field)| {
             let local = s.get(field).and_then(translate::local_id)?;
             let name = named_by
-                .and_then(|member| s.get(member))
-                .and_then(text)
+                .and_then(|member| R::name_in(s, member))
                 .or_else(|| named_by_call.clone());
             Some((local, name))
         })
@@ -528,8 +561,7 @@ async fn names_by_id<R: Named>(
             Ok(details) => {
                 let name = details
                     .as_struct()
-                    .and_then(|s| s.get(R::NAME_MEMBER))
-                    .and_then(text);
+                    .and_then(|s| R::name_in(s, R::NAME_MEMBER));
                 names.extend(name.map(|n| (local, n)));
             }
             Err(GatewayError::Fault(fault)) => {

@@ -1,7 +1,7 @@
 //! Ids of content every node holds under its own id: system groups
 //! ([`super::group_ids`]), packages ([`super::package_ids`]), errata,
-//! software channels, repositories, content filters and configuration
-//! channels ([`super::named_ids`]), kickstart scripts
+//! software channels, repositories, content filters, configuration
+//! channels and source packages ([`super::named_ids`]), kickstart scripts
 //! ([`super::script_ids`]). Each has
 //! one cluster id for all nodes, and every node a call goes to gets its
 //! own id for it (a system call, a broadcast, a fan-out and a shared read
@@ -9,7 +9,7 @@
 
 use crate::directory::{
     ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ErratumIdentity,
-    RepositoryIdentity,
+    RepositoryIdentity, SourcePackageIdentity,
 };
 use spec::{Entry, IdKind};
 use xmlrpc::{Fault, MethodCall, Value};
@@ -41,6 +41,10 @@ macro_rules! each_named {
         }
         {
             type $kind = ConfigChannelIdentity;
+            $body;
+        }
+        {
+            type $kind = SourcePackageIdentity;
             $body;
         }
     }};

@@ -23,6 +23,7 @@ mod node_objects;
 mod orgs;
 mod packages;
 mod seed;
+mod source_packages;
 
 /// A simulated node on loopback; stops when dropped.
 struct Sim {

@@ -78,6 +78,7 @@ pub(crate) fn object_kind(kind: IdKind) -> Option<ObjectKind> {
         | IdKind::Repository
         | IdKind::ContentFilter
         | IdKind::ConfigChannel
+        | IdKind::SourcePackage
         | IdKind::KickstartScript => {
             return None;
         }

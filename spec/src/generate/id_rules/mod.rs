@@ -180,6 +180,10 @@ const METHOD_ID_PARAMS: &[(&str, &str, &str, IdKind)] = &[
 /// nested `configChannelType` is the channel type's, the same on every
 /// node).
 const CONFIG_CHANNEL_STRUCTS: &[&str] = &["configuration channel information"];
+/// Parameters naming source packages by id (`packages.removeSourcePackage`).
+const SOURCE_PACKAGE_ID_PARAMS: &[&str] = &["psid"];
+/// Results whose `id` is a source package id.
+const SOURCE_PACKAGE_STRUCTS: &[&str] = &["source_package"];
 /// The namespace of the kickstart script calls.
 const KICKSTART_PROFILE_NAMESPACE: &str = "kickstart.profile";
 /// Parameters of [`KICKSTART_PROFILE_NAMESPACE`] naming kickstart scripts
@@ -380,6 +384,8 @@ pub(super) fn param_ids(entry: &Entry) -> Result<Vec<IdParam>, GenerateError> {
                 Some((IdKind::Channel, integer_form(entry, name, &param.ty)?))
             } else if CONTENT_FILTER_ID_PARAMS.contains(&name) {
                 Some((IdKind::ContentFilter, integer_form(entry, name, &param.ty)?))
+            } else if SOURCE_PACKAGE_ID_PARAMS.contains(&name) {
+                Some((IdKind::SourcePackage, integer_form(entry, name, &param.ty)?))
             } else if entry.namespace == KICKSTART_PROFILE_NAMESPACE
                 && KICKSTART_SCRIPT_PARAMS.contains(&name)
             {
@@ -438,7 +444,7 @@ fn naming_member(entry: &Entry, result: &IdResult) -> Option<&'static str> {
         IdKind::Erratum => "advisory_name",
         IdKind::Channel if CHANNEL_STRUCTS.contains(&name) => "label",
         IdKind::Repository | IdKind::ConfigChannel => "label",
-        IdKind::ContentFilter => "name",
+        IdKind::ContentFilter | IdKind::SourcePackage => "name",
         _ => return None,
     };
     let shown = entry.result_fields.iter().any(|f| f.name == member);
@@ -538,6 +544,8 @@ pub(super) fn result_ids(entry: &Entry) -> Vec<IdResult> {
             Some(IdKind::ContentFilter)
         } else if f == "id" && CONFIG_CHANNEL_STRUCTS.contains(&name) {
             Some(IdKind::ConfigChannel)
+        } else if f == "id" && SOURCE_PACKAGE_STRUCTS.contains(&name) {
+            Some(IdKind::SourcePackage)
         } else if f == "id"
             && entry.namespace == KICKSTART_PROFILE_NAMESPACE
             && KICKSTART_SCRIPT_STRUCTS.contains(&name)
