@@ -917,7 +917,8 @@ pub type SeenPackage<'a> = SeenContent<'a, PackageName>;
 pub type SeenErratum<'a> = SeenContent<'a, str>;
 
 /// The record of shared content every node numbers on its own (packages,
-/// errata, software channels, repositories, content filters): one cluster
+/// errata, software channels, repositories, content filters,
+/// configuration channels, source packages): one cluster
 /// id per content, keyed by what the content is, with each node's id for
 /// it as a part. The identity map binds them alike
 /// ([`IdentityMap::content_for_locals`]). Sealed: the records are the

@@ -1,5 +1,5 @@
--- Change capture for the cluster director, version 7. nodectl installs it
--- at start when suma_cluster_capture_version does not say 7 yet, so a
+-- Change capture for the cluster director, version 8. nodectl installs it
+-- at start when suma_cluster_capture_version does not say 8 yet, so a
 -- restart takes no lock on Uyuni's tables. The script is idempotent and
 -- safe to run by hand: it waits at most 500 ms for each table lock and
 -- fails rather than make Uyuni's own transactions wait or deadlock (nodectl
@@ -186,6 +186,6 @@ CREATE TRIGGER suma_cluster_capture AFTER INSERT OR UPDATE OR DELETE ON web_cont
 
 CREATE TABLE IF NOT EXISTS suma_cluster_capture_version (version INT NOT NULL);
 DELETE FROM suma_cluster_capture_version;
-INSERT INTO suma_cluster_capture_version (version) VALUES (7);
+INSERT INTO suma_cluster_capture_version (version) VALUES (8);
 
 COMMIT;

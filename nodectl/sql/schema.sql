@@ -165,8 +165,6 @@ CREATE TABLE IF NOT EXISTS suseContentFilter (
     name   VARCHAR(128) NOT NULL
 );
 
--- Global configuration channels: made on every node and numbered by each.
-CREATE SEQUENCE IF NOT EXISTS rhn_confchan_id_seq;
 -- A source package (Uyuni's other columns left out).
 CREATE SEQUENCE IF NOT EXISTS rhn_package_source_id_seq;
 CREATE TABLE IF NOT EXISTS rhnPackageSource (
@@ -175,6 +173,8 @@ CREATE TABLE IF NOT EXISTS rhnPackageSource (
     source_rpm_id NUMERIC NOT NULL
 );
 
+-- Global configuration channels: made on every node and numbered by each.
+CREATE SEQUENCE IF NOT EXISTS rhn_confchan_id_seq;
 CREATE TABLE IF NOT EXISTS rhnConfigChannel (
     id               NUMERIC NOT NULL PRIMARY KEY DEFAULT nextval('rhn_confchan_id_seq'),
     org_id           NUMERIC NOT NULL REFERENCES web_customer (id) ON DELETE CASCADE,

@@ -106,7 +106,7 @@
 //!   label.
 //! - **Source package ids**: `psid` of `packages.removeSourcePackage`;
 //!   `id` of `source_package` (`packages.listSourcePackages`). Each node
-//!   numbers the source packages of what it syncs
+//!   numbers the source packages pushed to it
 //!   ([`IdKind::SourcePackage`]); the cluster id stands for the source
 //!   RPM's name.
 //! - **Kickstart script ids**: parameters `scriptId`, `preScripts`,
@@ -183,10 +183,10 @@ pub enum IdKind {
     /// channels are made on every node like repositories: the cluster id
     /// stands for the channel (by label) on every node.
     ConfigChannel,
-    /// A source package id (`packages.*SourcePackage*`). Every node holds
-    /// the source packages of the content it syncs, numbered as it got
-    /// them: the cluster id stands for the source package (by the source
-    /// RPM's name) on every node.
+    /// A source package id (`packages.*SourcePackage*`). An organization's
+    /// source packages are pushed to every node, each numbering them as it
+    /// got them: the cluster id stands for the source package (by the
+    /// source RPM's name) on every node.
     SourcePackage,
     /// A kickstart (autoinstallation) script id
     /// (`kickstart.profile.*Script*`). A profile's scripts are added on

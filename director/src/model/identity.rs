@@ -461,7 +461,7 @@ pub struct ConfigChannelIdentity {
 
 /// A source package (`packages.listSourcePackages`), by its cluster id.
 ///
-/// Every node holds the source packages of the content it syncs and
+/// An organization's source packages are pushed to every node, and each
 /// numbers them as it gets them. A source package is the same on every
 /// node by its name, the source RPM's file name, unique in an
 /// organization, so the cluster id is keyed by it, and each node's own id

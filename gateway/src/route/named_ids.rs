@@ -39,8 +39,9 @@
 //! belong to none: two organizations' custom errata of one advisory name
 //! share one cluster id, and each node's part is the first id seen there.
 //! Channel labels are unique on a server; repository labels, filter
-//! names and configuration channel labels are unique in an organization,
-//! with the same caveat as errata.
+//! names, configuration channel labels and source RPM names are unique in
+//! an organization, with the same caveat as errata, except that a node
+//! holding them once per name takes the last id seen as its part.
 //!
 //! Repositories and filters can be renamed (`updateRepoLabel`,
 //! `updateFilter`). A node that answers an id the map knows under another
@@ -190,11 +191,14 @@ impl Named for SourcePackageIdentity {
     /// The catalogs document `name`; the server's `PackageOverviewSerializer`
     /// fills `nvrea` with the source RPM's name instead (the query selects
     /// it as `NVREA`) and leaves `name` out (unverified against a server):
-    /// either names it.
+    /// either names it, as long as it is a source RPM's file name. A bare
+    /// package name would stand for every version of the package, and
+    /// names nothing here.
     fn name_in(s: &Struct, member: &str) -> Option<String> {
         s.get("nvrea")
             .and_then(text)
             .or_else(|| s.get(member).and_then(text))
+            .filter(|name| name.ends_with(".src.rpm") || name.ends_with(".nosrc.rpm"))
     }
 }
 
@@ -573,4 +577,42 @@ async fn names_by_id<R: Named>(
     let order: HashMap<i32, usize> = locals.iter().enumerate().map(|(i, l)| (*l, i)).collect();
     names.sort_by_key(|(local, _)| order[local]);
     Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_package_is_named_by_its_source_rpm_file_name() {
+        let named = |members: &[(&str, &str)]| {
+            let s: Struct = members
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), Value::string(*v)))
+                .collect();
+            SourcePackageIdentity::name_in(&s, "name")
+        };
+        let srpm = "bash-5.2-1.1.src.rpm";
+        assert_eq!(named(&[("nvrea", srpm)]).as_deref(), Some(srpm));
+        assert_eq!(named(&[("name", srpm)]).as_deref(), Some(srpm));
+        assert_eq!(
+            named(&[("name", "bash"), ("nvrea", srpm)]).as_deref(),
+            Some(srpm)
+        );
+        assert_eq!(
+            named(&[("nvrea", "kernel-6.4-1.nosrc.rpm")]).as_deref(),
+            Some("kernel-6.4-1.nosrc.rpm")
+        );
+        // A bare package name stands for every version: no name.
+        assert_eq!(named(&[("name", "bash")]), None);
+        assert_eq!(named(&[]), None);
+        // Other content is named by the member as it is.
+        let s: Struct = [("label".to_owned(), Value::string("web"))]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            ConfigChannelIdentity::name_in(&s, "label").as_deref(),
+            Some("web")
+        );
+    }
 }

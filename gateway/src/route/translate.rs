@@ -64,8 +64,8 @@ pub(crate) const NO_LOCAL_ID: i32 = 0;
 
 /// The identity map's kind of the ids of node objects (actions,
 /// schedules, images, ...); `None` for systems (and shared content, groups,
-/// packages, errata, channels, repositories, content filters and
-/// configuration channels, which
+/// packages, errata, channels, repositories, content filters,
+/// configuration channels, source packages and kickstart scripts, which
 /// never reach the callers: see
 /// [`super::shared_ids`]).
 pub(crate) fn object_kind(kind: IdKind) -> Option<ObjectKind> {

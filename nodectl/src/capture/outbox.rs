@@ -10,7 +10,7 @@ use crate::{Error, Result};
 pub const CAPTURE_SQL: &str = include_str!("../../sql/capture.sql");
 
 /// The version `sql/capture.sql` records in `suma_cluster_capture_version`.
-pub const CAPTURE_VERSION: i32 = 7;
+pub const CAPTURE_VERSION: i32 = 8;
 
 /// The channel the triggers NOTIFY.
 pub const CHANNEL: &str = "suma_cluster_outbox";
