@@ -9,7 +9,9 @@ name), schedules one package install on systems of two nodes in one call
 and finds the actions among the actions in progress, schedules one
 highstate on the same systems and finds its one action id reaching them all,
 creates, finds, changes and deletes recurring highstate schedules (the
-organization's and a minion's), creates and deletes an activation key, creates a system group, puts systems
+organization's and a minion's), creates and deletes an activation key,
+creates a kickstart profile and adds, reorders and removes its scripts by
+the ids answered, creates a system group, puts systems
 of every node in it by the group id the create answered and finds each
 group listed once, reads images, snapshots and notifications (which each
 server numbers on its own), and checks the exact faults of a bad login, a bad session
@@ -86,6 +88,23 @@ check("activation key listed", made in listed)
 check("activation key deleted", client.activationkey.delete(key, made) == 1)
 listed = [k["key"] for k in client.activationkey.listActivationKeys(key)]
 check("activation key gone", made not in listed)
+
+# A kickstart profile on every node: its scripts added, reordered and
+# removed by the ids the server (or the cluster) answered.
+ks = "gw-compat-ks"
+made = client.kickstart.createProfile(key, ks, "none", "sles15-sp6-x86_64", "suma.example.test", "s3cret-root")
+check("kickstart profile created", made == 1, repr(made))
+motd = client.kickstart.profile.addScript(key, ks, "motd", "echo motd", "", "post", True)
+part = client.kickstart.profile.addScript(key, ks, "part", "echo part", "", "pre", False)
+scripts = client.kickstart.profile.listScripts(key, ks)
+check("scripts listed under the ids added", sorted(s["id"] for s in scripts) == sorted([motd, part]), repr(scripts))
+check("scripts reordered", client.kickstart.profile.orderScripts(key, ks, [part], [motd], []) == 1)
+moved = [s for s in client.kickstart.profile.listScripts(key, ks) if s["id"] == motd]
+check("the post script runs before registration", len(moved) == 1 and moved[0]["beforeRegistration"], repr(moved))
+check("script removed", client.kickstart.profile.removeScript(key, ks, motd) == 1)
+left = [s["name"] for s in client.kickstart.profile.listScripts(key, ks)]
+check("the other script kept", left == ["part"], repr(left))
+check("kickstart profile deleted", client.kickstart.deleteProfile(key, ks) == 1)
 
 # A system group: made on every node, listed once, systems of every node
 # put in it by the one id the create answered, counted over the nodes.
