@@ -49,6 +49,8 @@
 //! digest collision; odds about n² in 2^32 for n scripts) make a call
 //! naming that id a fault rather than a guess.
 
+use std::borrow::Cow;
+
 use sha2::{Digest, Sha256};
 use spec::{IdKind, IdPlace};
 use xmlrpc::{Fault, Struct, Value};
@@ -89,19 +91,20 @@ const NO_ID: i32 = 0;
 /// length-prefixed. A missing member and `<nil/>` count as an empty
 /// string, as the server writes a script without an interpreter either
 /// way.
-fn member_bytes(value: Option<&Value>) -> (u8, Vec<u8>) {
+fn member_bytes(value: Option<&Value>) -> (u8, Cow<'_, [u8]>) {
+    let owned = |bytes: &[u8]| Cow::Owned(bytes.to_vec());
     match value {
-        None | Some(Value::Nil) => (b's', Vec::new()),
-        Some(Value::String(s)) => (b's', s.as_bytes().to_vec()),
-        Some(Value::Bool(b)) => (b'b', vec![u8::from(*b)]),
-        Some(Value::Int(n)) => (b'i', i64::from(*n).to_be_bytes().to_vec()),
-        Some(Value::I8(n)) => (b'i', n.to_be_bytes().to_vec()),
-        Some(Value::Base64(bytes)) => (b's', bytes.clone()),
-        Some(Value::DateTime(t)) => (b'd', t.as_bytes().to_vec()),
-        Some(Value::Double(d)) => (b'f', d.to_be_bytes().to_vec()),
+        None | Some(Value::Nil) => (b's', Cow::Borrowed(&[])),
+        Some(Value::String(s)) => (b's', Cow::Borrowed(s.as_bytes())),
+        Some(Value::Bool(b)) => (b'b', owned(&[u8::from(*b)])),
+        Some(Value::Int(n)) => (b'i', owned(&i64::from(*n).to_be_bytes())),
+        Some(Value::I8(n)) => (b'i', owned(&n.to_be_bytes())),
+        Some(Value::Base64(bytes)) => (b's', Cow::Borrowed(bytes.as_slice())),
+        Some(Value::DateTime(t)) => (b'd', Cow::Borrowed(t.as_bytes())),
+        Some(Value::Double(d)) => (b'f', owned(&d.to_be_bytes())),
         // Not a member a script has; counted by its kind alone.
-        Some(Value::Struct(_)) => (b'S', Vec::new()),
-        Some(Value::Array(_)) => (b'A', Vec::new()),
+        Some(Value::Struct(_)) => (b'S', Cow::Borrowed(&[])),
+        Some(Value::Array(_)) => (b'A', Cow::Borrowed(&[])),
     }
 }
 

@@ -11,6 +11,7 @@ use crate::directory::{
     ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ErratumIdentity,
     RepositoryIdentity, SourcePackageIdentity,
 };
+use director::model::NodeState;
 use spec::{Entry, IdKind};
 use xmlrpc::{Fault, MethodCall, Value};
 
@@ -147,15 +148,9 @@ pub(crate) async fn ask(
     args: Vec<Value>,
 ) -> Result<Value, GatewayError> {
     let gw = ctx.gw;
-    let following = gw
-        .directory()
-        .followers()
-        .into_iter()
-        .find(|n| &*n.id == node);
-    let info = match following {
-        Some(info) => info,
-        None => node_in_cluster(gw, node)?,
-    };
+    let mut info = node_in_cluster(gw, node)?;
+    // As `Directory::followers` hands it out.
+    info.following = matches!(info.state, NodeState::Staged | NodeState::Failed);
     let (Some(session), Some(key)) = (ctx.session.as_ref(), ctx.call.params.first()) else {
         return Err(GatewayError::NoNode(what));
     };

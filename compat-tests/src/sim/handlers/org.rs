@@ -44,6 +44,15 @@ pub(super) fn no_such_org(asked: &str) -> xmlrpc::Fault {
     faults::domain(2850, &format!("No such organization: {asked}"))
 }
 
+/// Where organization `id` is in `data`'s list; `NoSuchOrgException`
+/// when it is none.
+fn org_at(data: &NodeData, id: i64) -> Result<usize, xmlrpc::Fault> {
+    data.orgs
+        .iter()
+        .position(|o| i64::from(o.id) == id)
+        .ok_or_else(|| no_such_org(&id.to_string()))
+}
+
 /// `getDetails` by id (`orgId`) or by name.
 fn details(node: &Node, call: &Call<'_>) -> MethodResponse {
     require_sat_admin(&call.user(node)?)?;
@@ -72,11 +81,7 @@ fn update_name(node: &Node, call: &Call<'_>) -> MethodResponse {
     let id = call.int("orgId")?;
     let name = call.str("name")?;
     let mut data = node.write();
-    let pos = data
-        .orgs
-        .iter()
-        .position(|o| i64::from(o.id) == id)
-        .ok_or_else(|| no_such_org(&id.to_string()))?;
+    let pos = org_at(&data, id)?;
     if data.orgs[pos].name != name {
         org_create::check_org_name(&data, name)?;
         data.orgs[pos].name = name.to_owned();
@@ -91,11 +96,7 @@ fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
     require_sat_admin(&call.user(node)?)?;
     let id = call.int("orgId")?;
     let mut data = node.write();
-    let pos = data
-        .orgs
-        .iter()
-        .position(|o| i64::from(o.id) == id)
-        .ok_or_else(|| no_such_org(&id.to_string()))?;
+    let pos = org_at(&data, id)?;
     if data.orgs[pos].id == DEFAULT_ORG_ID {
         // `api.org.cannotperformonsatelliteorg`, with the release's
         // product name for `@@PRODUCT_NAME@@`.
