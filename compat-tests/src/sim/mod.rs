@@ -70,7 +70,8 @@ impl Default for SimConfig {
 }
 
 /// What a node holds of the content made on every node, each id to its
-/// label or name ([`Node::custom_content`]).
+/// label or name (a crypto key, which has no id in the API, by its
+/// description) ([`Node::custom_content`]).
 #[derive(Debug, Clone, Default)]
 pub struct CustomNames {
     /// Repositories, id to label.
@@ -79,6 +80,11 @@ pub struct CustomNames {
     pub filters: BTreeMap<i32, String>,
     /// Configuration channels, id to label.
     pub config_channels: BTreeMap<i32, String>,
+    /// Custom system information keys, id to label.
+    pub custom_info_keys: BTreeMap<i32, String>,
+    /// Crypto keys (GPG and SSL; the API shows them no id), by
+    /// description, to their type.
+    pub crypto_keys: BTreeMap<String, String>,
 }
 
 /// One simulated SUSE Manager node: its configuration, data and sessions.
@@ -180,9 +186,9 @@ impl Node {
         )
     }
 
-    /// The node's repositories, content filters and configuration
-    /// channels, each id to its name (tests check which ones a call
-    /// reached the node with).
+    /// The node's repositories, content filters, configuration channels,
+    /// custom information keys and crypto keys, each by id or name (tests
+    /// check which ones a call reached the node with).
     pub fn custom_content(&self) -> CustomNames {
         let data = self.read();
         let custom = &data.custom;
@@ -201,6 +207,16 @@ impl Node {
                 .config_channels
                 .values()
                 .map(|c| (c.id, c.label.clone()))
+                .collect(),
+            custom_info_keys: custom
+                .custom_info_keys
+                .values()
+                .map(|k| (k.id, k.label.clone()))
+                .collect(),
+            crypto_keys: custom
+                .crypto_keys
+                .values()
+                .map(|k| (k.description.clone(), k.kind.clone()))
                 .collect(),
         }
     }

@@ -6,8 +6,8 @@ mod custom;
 mod local;
 
 pub use custom::{
-    ConfigChannel, ConfigFile, ConfigRevision, ContentFilter, ContentProject, CustomContent,
-    KickstartProfile, KickstartScript, Repository,
+    ConfigChannel, ConfigFile, ConfigRevision, ContentFilter, ContentProject, CryptoKey,
+    CustomContent, CustomInfoKey, KickstartProfile, KickstartScript, Repository, SslSet,
 };
 pub use local::{
     AnsiblePath, Image, LocalObjects, Notification, PackageNevra, PackageProfile,
@@ -326,8 +326,9 @@ pub struct NodeData {
     /// (`system.setBaseChannel`; `None`: taken away); any other system's
     /// is its release's pool.
     pub base_channels: HashMap<i32, Option<String>>,
-    /// Repositories, content filters, configuration channels and
-    /// kickstart profiles.
+    /// Repositories, content filters, configuration channels, kickstart
+    /// profiles, crypto keys and custom information keys (with the
+    /// systems' values).
     pub custom: CustomContent,
 }
 
@@ -446,6 +447,11 @@ impl NodeData {
             if image.build_server == Some(id) {
                 image.build_server = None;
             }
+        }
+        // Its custom information values go too (`rhnServerCustomDataValue`
+        // rows die with the server; unverified: the cascade itself).
+        for key in self.custom.custom_info_keys.values_mut() {
+            key.values.remove(&id);
         }
         Some(system)
     }

@@ -203,6 +203,7 @@ pub(crate) fn seed(spec: &SeedSpec) -> NodeData {
             next_project_id: first_custom_id("projects", &spec.name),
             next_config_channel_id: first_custom_id("config channels", &spec.name),
             next_kickstart_script_id: first_custom_id("kickstart scripts", &spec.name),
+            next_custom_info_key_id: first_custom_id("custom info keys", &spec.name),
             ..CustomContent::default()
         },
         ..NodeData::default()

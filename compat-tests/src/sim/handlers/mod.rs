@@ -1,7 +1,9 @@
 //! The methods the simulator models, one file per namespace (or per
 //! concept of a large one: `system_profile`, `group_members`, `user_details`,
 //! `package_profiles`, `org_create`, `source_packages`; `kickstart_scripts`
-//! is `kickstart.profile`'s scripts).
+//! is `kickstart.profile`'s scripts, `crypto_keys` is `kickstart.keys`,
+//! `custom_info` is `system.custominfo` with the `system` calls on a
+//! system's custom values).
 //!
 //! `image`, `snapshot`, `notifications`, `package_profiles`, `ansible`,
 //! `pinned` and `scap` model the objects each node numbers on its own
@@ -19,6 +21,8 @@ mod auth;
 mod channel;
 mod configchannel;
 mod content_filters;
+mod crypto_keys;
+mod custom_info;
 mod errata;
 mod group_members;
 mod image;
@@ -47,6 +51,8 @@ mod user_details;
 mod tests;
 #[cfg(test)]
 mod tests_created;
+#[cfg(test)]
+mod tests_custom_keys;
 #[cfg(test)]
 mod tests_kickstart;
 #[cfg(test)]
@@ -207,7 +213,9 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
             .or_else(|| system_profile::call(node, m, call))
             .or_else(|| package_profiles::call(node, m, call))
             .or_else(|| errata::system_call(node, m, call))
-            .or_else(|| system_channels::call(node, m, call)),
+            .or_else(|| system_channels::call(node, m, call))
+            .or_else(|| custom_info::system_call(node, m, call)),
+        ("system.custominfo", m) => custom_info::call(node, m, call),
         ("system.provisioning.snapshot", m) => snapshot::call(node, m, call),
         ("system.scap", m) => scap::call(node, m, call),
         ("system.config", m) => configchannel::system_call(node, m, call),
@@ -218,6 +226,7 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         ("channel", m) | ("channel.software", m) => channel::call(node, &e.namespace, m, call),
         ("kickstart.tree", "list") => Some(channel::kickstart_trees(node, call)),
         ("kickstart", m) => kickstart::call(node, m, call),
+        ("kickstart.keys", m) => crypto_keys::call(node, m, call),
         ("kickstart.profile", m) => kickstart_scripts::call(node, m, call),
         ("user", m) => user::call(node, m, call).or_else(|| user_details::call(node, m, call)),
         ("org", m) => org::call(node, m, call),

@@ -1,6 +1,7 @@
 //! Content an administrator makes on every node through the gateway's
 //! broadcast (repositories, content lifecycle filters, configuration
-//! channels, kickstart profiles), numbered by each node as it made them.
+//! channels, kickstart profiles, crypto keys, custom system information
+//! keys), numbered by each node as it made them.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +18,59 @@ pub struct Repository {
     pub kind: String,
     /// Whether its metadata is signed.
     pub signed_metadata: bool,
+    /// Its SSL certificate sets (`rhnContentSourceSsl`), in the order
+    /// added; the API adds at most one.
+    pub ssl_sets: Vec<SslSet>,
+}
+
+/// One SSL certificate set of a repository: the crypto keys (of type
+/// `SSL`) it names, by description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SslSet {
+    /// The CA certificate.
+    pub ca_cert: String,
+    /// The client certificate, if any.
+    pub client_cert: Option<String>,
+    /// The client key, if any (never without a client certificate).
+    pub client_key: Option<String>,
+}
+
+impl SslSet {
+    /// Whether the set names the crypto key `description`.
+    pub fn names(&self, description: &str) -> bool {
+        self.ca_cert == description
+            || self.client_cert.as_deref() == Some(description)
+            || self.client_key.as_deref() == Some(description)
+    }
+}
+
+/// A GPG or SSL key of the organization (`kickstart.keys.create`), named
+/// by its description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CryptoKey {
+    /// Description, unique in the organization.
+    pub description: String,
+    /// `GPG` or `SSL`.
+    pub kind: String,
+    /// The key itself; `None` when made or updated with an empty one (the
+    /// server keeps no contents then).
+    pub content: Option<String>,
+}
+
+/// A custom system information key (`system.custominfo.createKey`) and
+/// the value each system holds for it (`system.setCustomValues`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomInfoKey {
+    /// Key id, from the node's sequence.
+    pub id: i32,
+    /// Label, unique in the organization.
+    pub label: String,
+    /// Description.
+    pub description: String,
+    /// Created or last updated (Unix seconds).
+    pub last_modified: i64,
+    /// The systems' values, by system id.
+    pub values: BTreeMap<i32, String>,
 }
 
 /// A content lifecycle filter (`contentmanagement.createFilter`).
@@ -155,8 +209,8 @@ pub struct KickstartScript {
     pub position: i64,
 }
 
-/// Repositories, filters, configuration channels and kickstart profiles of
-/// one node.
+/// Repositories, filters, configuration channels, kickstart profiles,
+/// crypto keys and custom information keys of one node.
 #[derive(Debug, Default)]
 pub struct CustomContent {
     /// Repositories by id.
@@ -181,4 +235,10 @@ pub struct CustomContent {
     pub kickstart_profiles: BTreeMap<String, KickstartProfile>,
     /// Next kickstart script id.
     pub next_kickstart_script_id: i32,
+    /// GPG and SSL keys by description.
+    pub crypto_keys: BTreeMap<String, CryptoKey>,
+    /// Custom system information keys by id.
+    pub custom_info_keys: BTreeMap<i32, CustomInfoKey>,
+    /// Next custom information key id.
+    pub next_custom_info_key_id: i32,
 }
