@@ -210,11 +210,19 @@ const ORGS: Shared = Shared {
     counts: &["systems"],
 };
 
+/// Custom system information keys: made on every node, each node
+/// counting its own systems that hold a value under one.
+const CUSTOM_INFO_KEYS: Shared = Shared {
+    key: "label",
+    counts: &["system_count"],
+};
+
 /// The listings of shared objects other than system groups, by method.
 const SHARED_LISTINGS: &[(&str, &str, Shared)] = &[
     ("actionchain", "listChains", CHAINS),
     ("org", "getDetails", ORGS),
     ("org", "listOrgs", ORGS),
+    ("system.custominfo", "listAllKeys", CUSTOM_INFO_KEYS),
 ];
 
 /// What `entry` answers when it lists or shows shared objects whose
@@ -623,6 +631,10 @@ mod tests {
             Some(GROUPS)
         );
         assert_eq!(answers_shared(entry("org.listOrgs")), Some(ORGS));
+        assert_eq!(
+            answers_shared(entry("system.custominfo.listAllKeys")),
+            Some(CUSTOM_INFO_KEYS)
+        );
         assert_eq!(answers_shared(entry("actionchain.listChainActions")), None);
         for (ns, method, _) in SHARED_LISTINGS {
             let overloads = spec::spec().overloads(&format!("{ns}.{method}"));

@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use xmlrpc::Struct;
+
 use super::*;
 
 use crate::directory::{
@@ -721,4 +723,59 @@ async fn a_projects_filters_are_attached_and_listed_by_cluster_id() {
     .await
     .unwrap();
     assert_eq!(listed, Value::Array(Vec::new()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_custom_info_key_counts_the_systems_of_every_node() {
+    let (_sims, gw) = cluster(2, 3, FanoutPolicy::Strict).await;
+    let key = login(&gw).await;
+    for (label, description) in [("rack", "Rack position"), ("asset", "Asset tag")] {
+        call(
+            &gw,
+            "system.custominfo.createKey",
+            vec![key.clone(), label.into(), description.into()],
+        )
+        .await
+        .unwrap();
+    }
+    let first = systems_on(&gw, &key, "n1").await;
+    let mut racked = vec![first[0].0, first[1].0];
+    racked.push(system_on(&gw, &key, "n2").await);
+    for (i, sid) in racked.iter().enumerate() {
+        let values = Struct::new().with("rack", Value::string(format!("r{i}")));
+        call(
+            &gw,
+            "system.setCustomValues",
+            vec![key.clone(), Value::Int(*sid), Value::Struct(values)],
+        )
+        .await
+        .unwrap();
+    }
+    let keys = call(&gw, "system.custominfo.listAllKeys", vec![key.clone()])
+        .await
+        .unwrap();
+    let counted: Vec<(&str, i64)> = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                member(k, "label").as_str().unwrap(),
+                member(k, "system_count").as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counted,
+        [("asset", 0), ("rack", 3)],
+        "one key each, counting the systems of both nodes"
+    );
+    let held = call(
+        &gw,
+        "system.getCustomValues",
+        vec![key.clone(), Value::Int(racked[2])],
+    )
+    .await
+    .unwrap();
+    assert_eq!(member(&held, "rack").as_str(), Some("r2"));
 }

@@ -145,6 +145,12 @@ pub const OVERRIDES: &[Override] = &[
         "configuration values, alike on every node",
     ),
     row(
+        "system.custominfo",
+        "listAllKeys",
+        Fanout,
+        "a key's system count is each node's count of its own systems",
+    ),
+    row(
         "system.provisioning.powermanagement",
         "listTypes",
         SharedRead,
