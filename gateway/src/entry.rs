@@ -57,8 +57,10 @@ struct Args {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Copies the shared data a joining node lacks (system groups,
-    /// configuration channels, activation keys) from a serving node, over
-    /// each node's XML-RPC API, and lists the users it lacks. Run it while
+    /// configuration channels, activation keys, crypto keys, repositories,
+    /// content filters, custom information keys, PAM users) from a serving
+    /// node, over each node's XML-RPC API, and lists the other users it
+    /// lacks. Run it while
     /// the new node is `new`, then stage it. Exits non-zero when an item
     /// failed.
     SeedNode(SeedArgs),

@@ -2,8 +2,8 @@
 //! node onto one that joins the cluster, before it is staged.
 //!
 //! The gateway broadcasts changes of shared data (system groups,
-//! configuration channels, activation keys, users) to every node that
-//! serves at the time. A node added later has none of what came before, so
+//! configuration channels, activation keys, repositories, users, ...) to
+//! every node that serves at the time. A node added later has none of what came before, so
 //! a client placed on it could not register with the cluster's activation
 //! keys. This copies, over each node's own XML-RPC API and with an
 //! administrator's credentials:
@@ -16,11 +16,17 @@
 //! 3. activation keys (description, base channel, usage limit, add-on
 //!    entitlements, universal default, disabled, contact method), with
 //!    their system groups (by name), child channels, packages and
-//!    configuration channels.
-//! 4. users who log in through PAM.
+//!    configuration channels;
+//! 4. crypto keys (GPG and SSL: type, contents), software repositories
+//!    (type, URL, signed metadata, SSL certificates by their crypto keys),
+//!    content lifecycle filters (rule, entity type, criteria) and custom
+//!    system information keys (description): see [`content`];
+//! 5. users who log in through PAM.
 //!
 //! What the target already holds (by group name, channel label and file
-//! path, key name after the organization id, user login) is not replaced,
+//! path, key name after the organization id, crypto key description,
+//! repository label, filter name, custom information key label, user
+//! login) is not replaced,
 //! but a second run fills in what it lacks: a channel's missing paths; a
 //! key's missing groups, child channels, packages and configuration
 //! channels, disabled state and (over the default) contact method; a
@@ -52,6 +58,8 @@ use xmlrpc::{Fault, MethodCall, Struct, Value};
 
 use crate::state::Gateway;
 use crate::upstream::{self, NodeClient, UpstreamError};
+
+mod content;
 
 /// Why seeding could not run at all (a failure of one item is a line of
 /// the [`Report`] instead).
@@ -189,12 +197,15 @@ pub struct Mode {
     /// description, a file that differs (contents, owner, group, mode,
     /// SELinux context, macro delimiters, link target), an activation
     /// key's settings (description, base channel, usage limit, universal
-    /// default, disabled, contact method). Without it, what the target
-    /// holds is left as it is.
+    /// default, disabled, contact method), a crypto key's type and
+    /// contents, a repository's URL and SSL certificates, a content
+    /// filter's rule and criteria, a custom information key's
+    /// description. Without it, what the target holds is left as it is.
     pub update: bool,
     /// Also remove from the target what the source lacks (deleted while
     /// the target was away): system groups, configuration channels and
-    /// their files, activation keys. Never users.
+    /// their files, activation keys, crypto keys, repositories, content
+    /// filters, custom information keys. Never users.
     pub prune: bool,
 }
 
@@ -243,7 +254,9 @@ pub enum Outcome {
 /// One item of the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
-    /// `system group`, `configuration channel`, `activation key`, `user`.
+    /// `system group`, `configuration channel`, `configuration file`,
+    /// `activation key`, `crypto key`, `repository`, `content filter`,
+    /// `custom info key`, `user`.
     pub kind: &'static str,
     /// Its name, label or key.
     pub name: String,
@@ -351,8 +364,17 @@ fn fault_text(e: &SeedError) -> String {
 struct Removal {
     /// The deleting method and its parameters.
     delete: (&'static str, Vec<Value>),
-    /// A call that faults when the item is gone.
-    lookup: (&'static str, Vec<Value>),
+    /// How to see that the item is gone.
+    lookup: Gone,
+}
+
+/// How [`remove`] sees that an item is gone after its deletion faulted.
+enum Gone {
+    /// This call (method, parameters) faults.
+    Faults(&'static str, Vec<Value>),
+    /// This listing (method) shows no item whose member (the second) is
+    /// the item's name (for kinds the API cannot look up one by one).
+    Unlisted(&'static str, &'static str),
 }
 
 /// Removes item `name` (a `kind`) from `to`, since the source lacks it
@@ -371,10 +393,18 @@ async fn remove(
         false => match to.call(removal.delete.0, removal.delete.1).await {
             Ok(_) => Outcome::Removed,
             Err(e @ SeedError::Fault { .. }) => {
-                let (method, params) = removal.lookup;
-                match to.call(method, params).await {
-                    Err(SeedError::Fault { .. }) => Outcome::Removed,
-                    _ => Outcome::Failed(fault_text(&e)),
+                let gone = match removal.lookup {
+                    Gone::Faults(method, params) => {
+                        matches!(to.call(method, params).await, Err(SeedError::Fault { .. }))
+                    }
+                    Gone::Unlisted(method, member) => to
+                        .list(method, Vec::new())
+                        .await
+                        .is_ok_and(|items| items.iter().all(|i| text(i, member) != name)),
+                };
+                match gone {
+                    true => Outcome::Removed,
+                    false => Outcome::Failed(fault_text(&e)),
                 }
             }
             Err(e) => Outcome::Failed(fault_text(&e)),
@@ -433,6 +463,7 @@ pub async fn seed(from: &NodeSession, to: &NodeSession, mode: Mode) -> Result<Re
     let groups = seed_groups(from, to, mode, &mut report).await?;
     seed_config_channels(from, to, mode, &mut report).await?;
     seed_activation_keys(from, to, &groups, mode, &mut report).await?;
+    content::seed_content(from, to, mode, &mut report).await?;
     seed_users(from, to, mode, &mut report).await?;
     Ok(report)
 }
@@ -517,7 +548,7 @@ async fn seed_groups(
         for name in theirs.keys().filter(|n| !sourced.contains(*n)) {
             let removal = Removal {
                 delete: ("systemgroup.delete", vec![name.as_str().into()]),
-                lookup: ("systemgroup.getDetails", vec![name.as_str().into()]),
+                lookup: Gone::Faults("systemgroup.getDetails", vec![name.as_str().into()]),
             };
             remove(to, KIND, name, removal, mode, report).await;
         }
@@ -573,7 +604,7 @@ async fn seed_config_channels(
                     "configchannel.deleteChannels",
                     vec![Value::Array(vec![label.as_str().into()])],
                 ),
-                lookup: ("configchannel.getDetails", vec![label.as_str().into()]),
+                lookup: Gone::Faults("configchannel.getDetails", vec![label.as_str().into()]),
             };
             remove(to, KIND, label, removal, mode, report).await;
         }
@@ -1120,7 +1151,7 @@ async fn seed_activation_keys(
         for key in gone {
             let removal = Removal {
                 delete: ("activationkey.delete", vec![key.into()]),
-                lookup: ("activationkey.getDetails", vec![key.into()]),
+                lookup: Gone::Faults("activationkey.getDetails", vec![key.into()]),
             };
             remove(to, KIND, key, removal, mode, report).await;
         }

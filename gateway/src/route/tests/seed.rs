@@ -5,6 +5,8 @@ use super::*;
 use crate::seed::{self, Outcome, Report};
 use xmlrpc::Struct;
 
+mod content;
+
 const POOL: &str = "sle-product-sles15-sp6-pool-x86_64";
 const UPDATES: &str = "sle-product-sles15-sp6-updates-x86_64";
 
