@@ -335,6 +335,19 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     // staged, so a broadcast after n1 serves again finds it on every node.
     let made = create_key(&rpc_a, &key, "returning", "Made while n1 was away").await;
     assert_eq!(made.as_str(), Some("1-returning"));
+    // So did a repository.
+    rpc_a
+        .call(
+            "channel.software.createRepo",
+            vec![
+                key.clone(),
+                "returning-repo".into(),
+                "yum".into(),
+                "https://repo.example.test/returning".into(),
+            ],
+        )
+        .await
+        .unwrap();
     let n1_rpc = RpcClient::new(format!("{}/rpc/api", cluster.sim_urls["n1"]));
     let n1_key: xmlrpc::Value = n1_rpc.login("admin", "admin").await.unwrap().into();
     let on_n1 = async || {
@@ -389,12 +402,17 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
         "{why}"
     );
     let report = seed();
-    assert!(
-        report
-            .lines()
-            .any(|l| l.starts_with("created") && l.ends_with("activation key         1-returning")),
-        "{report}"
-    );
+    for item in [
+        "activation key         1-returning",
+        "repository             returning-repo",
+    ] {
+        assert!(
+            report
+                .lines()
+                .any(|l| l.starts_with("created") && l.ends_with(item)),
+            "{report}"
+        );
+    }
     assert!(
         report.contains("recorded by the director: n1 may be staged now"),
         "{report}"
