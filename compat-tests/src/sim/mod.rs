@@ -71,7 +71,8 @@ impl Default for SimConfig {
 
 /// What a node holds of the content made on every node, each id to its
 /// label or name (a crypto key, which has no id in the API, by its
-/// description) ([`Node::custom_content`]).
+/// description; an external group map or a snippet by its name)
+/// ([`Node::custom_content`]).
 #[derive(Debug, Clone, Default)]
 pub struct CustomNames {
     /// Repositories, id to label.
@@ -85,6 +86,19 @@ pub struct CustomNames {
     /// Crypto keys (GPG and SSL; the API shows them no id), by
     /// description, to their type.
     pub crypto_keys: BTreeMap<String, String>,
+    /// External group to role maps (no id in the API), by name, to their
+    /// roles as the API shows them.
+    pub external_role_maps: BTreeMap<String, Vec<String>>,
+    /// External group to system group maps (no id in the API), by name,
+    /// to their system groups' names.
+    pub external_group_maps: BTreeMap<String, Vec<String>>,
+    /// Maintenance calendars, id to label.
+    pub maintenance_calendars: BTreeMap<i32, String>,
+    /// Maintenance schedules, id to name.
+    pub maintenance_schedules: BTreeMap<i32, String>,
+    /// Custom kickstart snippets (no id in the API), by name, to their
+    /// contents.
+    pub kickstart_snippets: BTreeMap<String, String>,
 }
 
 /// One simulated SUSE Manager node: its configuration, data and sessions.
@@ -187,8 +201,9 @@ impl Node {
     }
 
     /// The node's repositories, content filters, configuration channels,
-    /// custom information keys and crypto keys, each by id or name (tests
-    /// check which ones a call reached the node with).
+    /// custom information keys, crypto keys, external group maps,
+    /// maintenance calendars and schedules and kickstart snippets, each by
+    /// id or name (tests check which ones a call reached the node with).
     pub fn custom_content(&self) -> CustomNames {
         let data = self.read();
         let custom = &data.custom;
@@ -218,6 +233,35 @@ impl Node {
                 .values()
                 .map(|k| (k.description.clone(), k.kind.clone()))
                 .collect(),
+            external_role_maps: custom
+                .external_role_maps
+                .values()
+                .map(|m| (m.name.clone(), m.shown_roles()))
+                .collect(),
+            external_group_maps: custom
+                .external_group_maps
+                .values()
+                .map(|m| {
+                    let groups = data
+                        .groups
+                        .values()
+                        .filter(|g| m.group_ids.contains(&g.id))
+                        .map(|g| g.name.clone())
+                        .collect();
+                    (m.name.clone(), groups)
+                })
+                .collect(),
+            maintenance_calendars: custom
+                .calendars
+                .values()
+                .map(|c| (c.id, c.label.clone()))
+                .collect(),
+            maintenance_schedules: custom
+                .schedules
+                .values()
+                .map(|s| (s.id, s.name.clone()))
+                .collect(),
+            kickstart_snippets: custom.snippets.clone(),
         }
     }
 

@@ -7,7 +7,9 @@ mod local;
 
 pub use custom::{
     ConfigChannel, ConfigFile, ConfigRevision, ContentFilter, ContentProject, CryptoKey,
-    CustomContent, CustomInfoKey, KickstartProfile, KickstartScript, Repository, SslSet,
+    CustomContent, CustomInfoKey, ExternalAuthSettings, ExternalGroupMap, ExternalRoleMap,
+    KickstartProfile, KickstartScript, MaintenanceCalendar, MaintenanceSchedule, Repository,
+    SslSet,
 };
 pub use local::{
     AnsiblePath, Image, LocalObjects, Notification, PackageNevra, PackageProfile,
@@ -327,8 +329,9 @@ pub struct NodeData {
     /// is its release's pool.
     pub base_channels: HashMap<i32, Option<String>>,
     /// Repositories, content filters, configuration channels, kickstart
-    /// profiles, crypto keys and custom information keys (with the
-    /// systems' values).
+    /// profiles, crypto keys, custom information keys (with the systems'
+    /// values), external group maps and settings, maintenance calendars
+    /// and schedules, kickstart snippets.
     pub custom: CustomContent,
 }
 

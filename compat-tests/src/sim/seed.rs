@@ -204,6 +204,8 @@ pub(crate) fn seed(spec: &SeedSpec) -> NodeData {
             next_config_channel_id: first_custom_id("config channels", &spec.name),
             next_kickstart_script_id: first_custom_id("kickstart scripts", &spec.name),
             next_custom_info_key_id: first_custom_id("custom info keys", &spec.name),
+            next_calendar_id: first_custom_id("maintenance calendars", &spec.name),
+            next_schedule_id: first_custom_id("maintenance schedules", &spec.name),
             ..CustomContent::default()
         },
         ..NodeData::default()

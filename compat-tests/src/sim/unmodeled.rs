@@ -27,6 +27,9 @@ const MODELLED_DATA: &[&str] = &[
     "packages",
     "errata",
     "configchannel",
+    "user.external",
+    "maintenance",
+    "kickstart.snippet",
 ];
 
 /// The answer for a resolved call no handler models.

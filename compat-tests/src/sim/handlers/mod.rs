@@ -2,6 +2,7 @@
 //! concept of a large one: `system_profile`, `group_members`, `user_details`,
 //! `package_profiles`, `org_create`, `source_packages`; `kickstart_scripts`
 //! is `kickstart.profile`'s scripts, `crypto_keys` is `kickstart.keys`,
+//! `snippets` is `kickstart.snippet`, `user_external` is `user.external`,
 //! `custom_info` is `system.custominfo` with the `system` calls on a
 //! system's custom values).
 //!
@@ -28,6 +29,7 @@ mod group_members;
 mod image;
 mod kickstart;
 mod kickstart_scripts;
+mod maintenance;
 mod notifications;
 mod org;
 mod org_create;
@@ -39,6 +41,7 @@ mod repositories;
 mod scap;
 mod schedule;
 mod snapshot;
+mod snippets;
 mod source_packages;
 mod system;
 mod system_channels;
@@ -46,6 +49,7 @@ mod system_profile;
 mod systemgroup;
 mod user;
 mod user_details;
+mod user_external;
 
 #[cfg(test)]
 mod tests;
@@ -56,6 +60,8 @@ mod tests_custom_keys;
 #[cfg(test)]
 mod tests_kickstart;
 #[cfg(test)]
+mod tests_maintenance;
+#[cfg(test)]
 mod tests_org;
 #[cfg(test)]
 mod tests_scap;
@@ -63,6 +69,8 @@ mod tests_scap;
 mod tests_seeded;
 #[cfg(test)]
 mod tests_source_packages;
+#[cfg(test)]
+mod tests_user_external;
 
 use spec::Entry;
 use xmlrpc::{Fault, MethodResponse, Value};
@@ -228,7 +236,9 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         ("kickstart", m) => kickstart::call(node, m, call),
         ("kickstart.keys", m) => crypto_keys::call(node, m, call),
         ("kickstart.profile", m) => kickstart_scripts::call(node, m, call),
+        ("kickstart.snippet", m) => snippets::call(node, m, call),
         ("user", m) => user::call(node, m, call).or_else(|| user_details::call(node, m, call)),
+        ("user.external", m) => user_external::call(node, m, call),
         ("org", m) => org::call(node, m, call),
         ("activationkey", m) => activationkey::call(node, m, call),
         ("systemgroup", m) => {
@@ -246,6 +256,7 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         ("subscriptionmatching.pinnedsubscription", m) => pinned::call(node, m, call),
         ("contentmanagement", m) => content_filters::call(node, m, call),
         ("configchannel", m) => configchannel::call(node, m, call),
+        ("maintenance", m) => maintenance::call(node, m, call),
         _ => None,
     }
     .unwrap_or_else(|| unmodeled::answer(node, call))

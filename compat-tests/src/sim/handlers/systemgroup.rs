@@ -104,6 +104,8 @@ fn update(node: &Node, call: &Call<'_>) -> MethodResponse {
     Ok(group_value(group))
 }
 
+/// `delete(systemGroupName)`: the group, taken from the activation keys,
+/// users and external group to system group maps that name it; 1.
 fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
     let user = call.user(node)?;
     require_role(&user, &["system_group_admin"])?;
@@ -119,6 +121,11 @@ fn delete(node: &Node, call: &Call<'_>) -> MethodResponse {
     for user in &mut data.users {
         user.assigned_groups.retain(|g| *g != group.id);
         user.default_groups.retain(|g| *g != group.id);
+    }
+    // The external group to system group maps lose it (the maps stay);
+    // unverified: the server's mapping rows cascading with the group.
+    for map in data.custom.external_group_maps.values_mut() {
+        map.group_ids.remove(&group.id);
     }
     Ok(Value::Int(1))
 }

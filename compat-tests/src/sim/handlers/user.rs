@@ -7,8 +7,9 @@ use super::{Answer, Call, require_role};
 use crate::sim::model::User;
 use crate::sim::{Node, faults};
 
-/// Roles an organization administrator can hand out.
-const ASSIGNABLE_ROLES: &[&str] = &[
+/// Roles an organization administrator can hand out (the roles the
+/// server's `RoleFactory` knows).
+pub(super) const ASSIGNABLE_ROLES: &[&str] = &[
     "satellite_admin",
     "org_admin",
     "channel_admin",

@@ -1,9 +1,10 @@
 //! Content an administrator makes on every node through the gateway's
 //! broadcast (repositories, content lifecycle filters, configuration
 //! channels, kickstart profiles, crypto keys, custom system information
-//! keys), numbered by each node as it made them.
+//! keys, external group maps and settings, maintenance calendars and
+//! schedules, kickstart snippets), numbered by each node as it made them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A software repository (content source, `channel.software.createRepo`).
 #[derive(Debug, Clone)]
@@ -209,8 +210,101 @@ pub struct KickstartScript {
     pub position: i64,
 }
 
+/// An external group to role map (`user.external.createExternalGroupToRoleMap`,
+/// the server's `UserExtGroup`): the roles a user of that external (IPA)
+/// group gets at login. The server keeps these for the whole server, not
+/// per organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalRoleMap {
+    /// The external group's name, unique on the server.
+    pub name: String,
+    /// The roles as stored, by label: with `org_admin` among them, the
+    /// roles it implies are not stored (the server's `removeImpliedRoles`)
+    /// but shown ([`ExternalRoleMap::shown_roles`]).
+    pub roles: BTreeSet<String>,
+}
+
+impl ExternalRoleMap {
+    /// The roles `org_admin` implies (the server's `UserFactory.IMPLIEDROLES`).
+    pub const IMPLIED_BY_ORG_ADMIN: &'static [&'static str] = &[
+        "channel_admin",
+        "config_admin",
+        "system_group_admin",
+        "activation_key_admin",
+        "image_admin",
+    ];
+
+    /// The roles as the server shows them (`addImpliedRoles`): the stored
+    /// ones and, with `org_admin`, the roles it implies; by label.
+    pub fn shown_roles(&self) -> Vec<String> {
+        let mut shown = self.roles.clone();
+        if shown.contains("org_admin") {
+            shown.extend(Self::IMPLIED_BY_ORG_ADMIN.iter().map(|r| (*r).to_owned()));
+        }
+        shown.into_iter().collect()
+    }
+}
+
+/// An external group to system group map
+/// (`user.external.createExternalGroupToSystemGroupMap`, the server's
+/// `OrgUserExtGroup`): the system groups a user of that external group
+/// may administer, in one organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalGroupMap {
+    /// The external group's name, unique in the organization.
+    pub name: String,
+    /// The system groups, by id.
+    pub group_ids: BTreeSet<i32>,
+}
+
+/// The server-wide external authentication settings (`rhnConfiguration`
+/// `extauth_keep_temproles`, `extauth_use_orgunit`, `extauth_default_orgid`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExternalAuthSettings {
+    /// Whether roles granted through external groups are kept after a
+    /// login by another method (default false).
+    pub keep_temporary_roles: bool,
+    /// Whether the IPA org unit names the organization new users join
+    /// (default false).
+    pub use_org_unit: bool,
+    /// The organization new externally authenticated users join, by id;
+    /// `None` when unset (the server's empty value).
+    pub default_org: Option<i32>,
+}
+
+/// A maintenance calendar (`maintenance.createCalendar`, the server's
+/// `MaintenanceCalendar`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaintenanceCalendar {
+    /// Calendar id, from the node's sequence.
+    pub id: i32,
+    /// Label, unique in the organization.
+    pub label: String,
+    /// The URL its data was fetched from, if any (the simulator fetches
+    /// nothing, so never set by the API here).
+    pub url: Option<String>,
+    /// The iCalendar text, as given.
+    pub ical: String,
+}
+
+/// A maintenance schedule (`maintenance.createSchedule`, the server's
+/// `MaintenanceSchedule`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaintenanceSchedule {
+    /// Schedule id, from the node's sequence.
+    pub id: i32,
+    /// Name, unique in the organization.
+    pub name: String,
+    /// `single` or `multi`.
+    pub kind: String,
+    /// Its calendar, by id, if any.
+    pub calendar: Option<i32>,
+}
+
 /// Repositories, filters, configuration channels, kickstart profiles,
-/// crypto keys and custom information keys of one node.
+/// crypto keys, custom information keys, external group maps and
+/// settings, maintenance calendars and schedules and kickstart snippets
+/// of one node.
 #[derive(Debug, Default)]
 pub struct CustomContent {
     /// Repositories by id.
@@ -241,4 +335,21 @@ pub struct CustomContent {
     pub custom_info_keys: BTreeMap<i32, CustomInfoKey>,
     /// Next custom information key id.
     pub next_custom_info_key_id: i32,
+    /// External group to role maps by name.
+    pub external_role_maps: BTreeMap<String, ExternalRoleMap>,
+    /// External group to system group maps by name.
+    pub external_group_maps: BTreeMap<String, ExternalGroupMap>,
+    /// External authentication settings.
+    pub external_auth: ExternalAuthSettings,
+    /// Maintenance calendars by id.
+    pub calendars: BTreeMap<i32, MaintenanceCalendar>,
+    /// Next maintenance calendar id.
+    pub next_calendar_id: i32,
+    /// Maintenance schedules by id.
+    pub schedules: BTreeMap<i32, MaintenanceSchedule>,
+    /// Next maintenance schedule id.
+    pub next_schedule_id: i32,
+    /// The organization's custom (editable) kickstart snippets: name to
+    /// contents.
+    pub snippets: BTreeMap<String, String>,
 }
