@@ -17,16 +17,20 @@
 //!    entitlements, universal default, disabled, contact method), with
 //!    their system groups (by name), child channels, packages and
 //!    configuration channels;
-//! 4. crypto keys (GPG and SSL: type, contents), software repositories
-//!    (type, URL, signed metadata, SSL certificates by their crypto keys),
-//!    content lifecycle filters (rule, entity type, criteria) and custom
-//!    system information keys (description): see [`content`];
+//! 4. crypto keys (GPG and SSL: type, contents; not each node's own CA
+//!    certificate), software repositories (type, URL, signed metadata, SSL
+//!    certificates by their crypto keys), content lifecycle filters (rule,
+//!    entity type, criteria), custom system information keys
+//!    (description), kickstart snippets (contents), external
+//!    authentication group maps (roles; system groups) and settings, and
+//!    maintenance calendars (iCalendar text or URL) and schedules (type,
+//!    calendar): see [`content`];
 //! 5. users who log in through PAM.
 //!
 //! What the target already holds (by group name, channel label and file
 //! path, key name after the organization id, crypto key description,
-//! repository label, filter name, custom information key label, user
-//! login) is not replaced,
+//! repository label, filter, snippet, external group or schedule name,
+//! custom information key or calendar label, user login) is not replaced,
 //! but a second run fills in what it lacks: a channel's missing paths; a
 //! key's missing groups, child channels, packages and configuration
 //! channels, disabled state and (over the default) contact method; a
@@ -197,15 +201,14 @@ pub struct Mode {
     /// description, a file that differs (contents, owner, group, mode,
     /// SELinux context, macro delimiters, link target), an activation
     /// key's settings (description, base channel, usage limit, universal
-    /// default, disabled, contact method), a crypto key's type and
-    /// contents, a repository's URL and SSL certificates, a content
-    /// filter's rule and criteria, a custom information key's
-    /// description. Without it, what the target holds is left as it is.
+    /// default, disabled, contact method), and the settings of what
+    /// [`content`] copies (a crypto key's contents, a repository's URL,
+    /// ...). Without it, what the target holds is left as it is.
     pub update: bool,
     /// Also remove from the target what the source lacks (deleted while
     /// the target was away): system groups, configuration channels and
-    /// their files, activation keys, crypto keys, repositories, content
-    /// filters, custom information keys. Never users.
+    /// their files, activation keys, and what [`content`] copies. Never
+    /// users.
     pub prune: bool,
 }
 

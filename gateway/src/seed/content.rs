@@ -1,16 +1,28 @@
 //! Shared content besides system groups, configuration channels,
 //! activation keys and users: crypto keys (GPG and SSL), software
-//! repositories, content lifecycle filters and custom system information
-//! keys.
+//! repositories, content lifecycle filters, custom system information
+//! keys, kickstart snippets, external authentication group maps (roles,
+//! system groups) and settings.
 //!
 //! Each is an item named alike on every node (a crypto key by its
-//! description, a repository by its label, a filter by its name, a custom
-//! information key by its label) with a few settings, made by one call,
-//! changed by one or two and removed by one, so [`seed_content`] copies
-//! every kind the same way. Crypto keys go first: a repository names its
-//! SSL certificates by their crypto keys' descriptions. Removals
-//! ([`Mode::prune`]) go last and in the opposite order, so that a crypto
-//! key goes after the repository that used it.
+//! description, a repository by its label, a filter, snippet or external
+//! group by its name, a custom information key by its label) with a few
+//! settings, made by one call, changed by one or two and removed by one,
+//! so [`seed_content`] copies every kind the same way, in an order where
+//! what an item names is there first (a repository names its SSL
+//! certificates by their crypto keys' descriptions; an external group its
+//! system groups, which `seed-node` copied before). With [`Mode::prune`]
+//! a kind's removals go before its copies: a crypto key that goes takes
+//! itself off the repositories that used it (the server's foreign keys
+//! cascade) before they are compared, and a repository the source renamed
+//! is renamed (found by its URL, which the server allows once per
+//! organization), keeping its channels, rather than removed and made
+//! anew.
+//!
+//! Settings are compared with the spaces and line ends around texts left
+//! out: the server trims what its API is given, not what its web UI
+//! stores. The organization's CA certificate (`RHN-ORG-TRUSTED-SSL-CERT`)
+//! is each node's own and never touched.
 //!
 //! A crypto key's contents (an SSL client key is a private key) pass from
 //! one node to the other in memory only: no report line, log line or error
@@ -36,15 +48,38 @@ enum Kind {
     ContentFilter,
     /// A custom system information key (`system.custominfo`), by label.
     CustomInfoKey,
+    /// A kickstart snippet of the organization's own
+    /// (`kickstart.snippet`), by name.
+    Snippet,
+    /// An external authentication group's roles
+    /// (`user.external.*ExternalGroupToRoleMap*`), by group name.
+    ExternalRoleMap,
+    /// An external authentication group's system groups
+    /// (`user.external.*ExternalGroupToSystemGroupMap*`), by group name.
+    ExternalGroupMap,
+    /// A maintenance calendar (`maintenance.*Calendar*`), by label.
+    Calendar,
+    /// A maintenance schedule (`maintenance.*Schedule*`), by name: its
+    /// type and its calendar (by label).
+    Schedule,
 }
 
 /// The kinds, in the order they are copied.
-const KINDS: [Kind; 4] = [
+const KINDS: [Kind; 9] = [
     Kind::CryptoKey,
     Kind::Repository,
     Kind::ContentFilter,
     Kind::CustomInfoKey,
+    Kind::Snippet,
+    Kind::ExternalRoleMap,
+    Kind::ExternalGroupMap,
+    Kind::Calendar,
+    Kind::Schedule,
 ];
+
+/// What a maintenance change does with actions its new windows leave
+/// out: fail, never cancel them.
+const RESCHEDULE: &str = "Fail";
 
 /// One item as a node holds it. Not `Debug`: a crypto key's contents are
 /// among its settings.
@@ -60,6 +95,9 @@ struct Item {
     /// What of it no call can copy (a repository's SSL sets past the
     /// first).
     uncopied: Option<String>,
+    /// What else names it alike on every node, for finding it after a
+    /// rename (a repository's URL).
+    alias: Option<String>,
 }
 
 impl Item {
@@ -82,6 +120,11 @@ impl Kind {
             Kind::Repository => "repository",
             Kind::ContentFilter => "content filter",
             Kind::CustomInfoKey => "custom info key",
+            Kind::Snippet => "kickstart snippet",
+            Kind::ExternalRoleMap => "external group roles",
+            Kind::ExternalGroupMap => "external group groups",
+            Kind::Calendar => "maintenance calendar",
+            Kind::Schedule => "maintenance schedule",
         }
     }
 
@@ -92,6 +135,12 @@ impl Kind {
             Kind::Repository => ("channel.software.listUserRepos", "label"),
             Kind::ContentFilter => ("contentmanagement.listFilters", "name"),
             Kind::CustomInfoKey => ("system.custominfo.listAllKeys", "label"),
+            Kind::Snippet => ("kickstart.snippet.listCustom", "name"),
+            Kind::ExternalRoleMap => ("user.external.listExternalGroupToRoleMaps", "name"),
+            Kind::ExternalGroupMap => ("user.external.listExternalGroupToSystemGroupMaps", "name"),
+            // Listings of names alone.
+            Kind::Calendar => ("maintenance.listCalendarLabels", ""),
+            Kind::Schedule => ("maintenance.listScheduleNames", ""),
         }
     }
 
@@ -100,19 +149,60 @@ impl Kind {
         match self {
             Kind::Repository => &["type", "hasSignedMetadata"],
             Kind::ContentFilter => &["entityType"],
-            Kind::CryptoKey | Kind::CustomInfoKey => &[],
+            _ => &[],
+        }
+    }
+
+    /// Whether the item `name` is each node's own, never copied, updated
+    /// or removed: the organization's CA certificate, which every server
+    /// stores as an SSL key of this description (its own CA's).
+    fn own_to_each_node(self, name: &str) -> bool {
+        self == Kind::CryptoKey && name == "RHN-ORG-TRUSTED-SSL-CERT"
+    }
+
+    /// What to do about a setting no call changes, after "remove it on the
+    /// target".
+    fn remake_advice(self) -> &'static str {
+        match self {
+            Kind::Repository => {
+                "; remove it on the target, run seed-node again to make it anew, then \
+                 associate its channels and set its filters there again"
+            }
+            _ => "; remove it on the target and run seed-node again to make it anew",
         }
     }
 
     /// Whether [`Kind::complete`] has to read an item's settings one by
     /// one.
     fn listing_is_partial(self) -> bool {
-        matches!(self, Kind::CryptoKey | Kind::Repository)
+        matches!(
+            self,
+            Kind::CryptoKey | Kind::Repository | Kind::Calendar | Kind::Schedule
+        )
     }
 
     /// The items `node` holds, with what the listing shows of them.
     async fn list(self, node: &NodeSession) -> Result<Vec<Item>, SeedError> {
         let (method, member) = self.listing();
+        if member.is_empty() {
+            let listed = node.call(method, Vec::new()).await?;
+            let names = listed.as_array().ok_or_else(|| SeedError::Shape {
+                node: node.node.clone(),
+                method: method.to_owned(),
+            })?;
+            return Ok(names
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|n| !n.is_empty())
+                .map(|name| Item {
+                    name: name.to_owned(),
+                    id: Value::Nil,
+                    settings: Vec::new(),
+                    uncopied: None,
+                    alias: None,
+                })
+                .collect());
+        }
         let listed = node.list(method, Vec::new()).await?;
         Ok(listed
             .iter()
@@ -124,6 +214,9 @@ impl Kind {
                     false => self.settings_of(s),
                 },
                 uncopied: None,
+                alias: (self == Kind::Repository)
+                    .then(|| text(s, "sourceUrl").trim().to_owned())
+                    .filter(|url| !url.is_empty()),
             })
             .filter(|i| !i.name.is_empty())
             .collect())
@@ -134,7 +227,9 @@ impl Kind {
         let method = match self {
             Kind::CryptoKey => "kickstart.keys.getDetails",
             Kind::Repository => "channel.software.getRepoDetails",
-            Kind::ContentFilter | Kind::CustomInfoKey => return Ok(()),
+            Kind::Calendar => "maintenance.getCalendarDetails",
+            Kind::Schedule => "maintenance.getScheduleDetails",
+            _ => return Ok(()),
         };
         let details = node.call(method, vec![item.name.as_str().into()]).await?;
         let details = details.as_struct().ok_or_else(|| SeedError::Shape {
@@ -196,6 +291,26 @@ impl Kind {
                 ]
             }
             Kind::CustomInfoKey => vec![("description", string("description"))],
+            Kind::Snippet => vec![("contents", string("contents"))],
+            Kind::ExternalRoleMap => vec![("roles", names(s, "roles"))],
+            Kind::ExternalGroupMap => vec![("groups", names(s, "groups"))],
+            // A calendar the server downloads from a URL is its URL (each
+            // node downloads it itself), another its iCalendar text.
+            Kind::Calendar => match text(s, "url").trim() {
+                "" => vec![("ical", string("ical")), ("url", Value::string(""))],
+                url => vec![("url", Value::string(url))],
+            },
+            Kind::Schedule => vec![
+                ("type", string("type")),
+                (
+                    "calendar",
+                    Value::string(
+                        s.get("calendar")
+                            .and_then(Value::as_struct)
+                            .map_or("", |c| text(c, "label")),
+                    ),
+                ),
+            ],
         }
     }
 
@@ -222,6 +337,29 @@ impl Kind {
                 "system.custominfo.createKey",
                 vec![name, set("description")],
             ),
+            Kind::Snippet => (
+                "kickstart.snippet.createOrUpdate",
+                vec![name, set("contents")],
+            ),
+            Kind::ExternalRoleMap => (
+                "user.external.createExternalGroupToRoleMap",
+                vec![name, set("roles")],
+            ),
+            Kind::ExternalGroupMap => (
+                "user.external.createExternalGroupToSystemGroupMap",
+                vec![name, set("groups")],
+            ),
+            Kind::Calendar => match set("url").as_str() {
+                Some("") | None => ("maintenance.createCalendar", vec![name, set("ical")]),
+                Some(_) => ("maintenance.createCalendarWithUrl", vec![name, set("url")]),
+            },
+            Kind::Schedule => {
+                let mut params = vec![name, set("type")];
+                if set("calendar").as_str() != Some("") {
+                    params.push(set("calendar"));
+                }
+                ("maintenance.createSchedule", params)
+            }
         }
     }
 
@@ -258,6 +396,41 @@ impl Kind {
                 "system.custominfo.updateKey",
                 vec![name, set("description")],
             )],
+            Kind::Snippet => vec![self.create(item)],
+            Kind::ExternalRoleMap => vec![(
+                "user.external.setExternalGroupRoles",
+                vec![name, set("roles")],
+            )],
+            Kind::ExternalGroupMap => vec![(
+                "user.external.setExternalGroupSystemGroups",
+                vec![name, set("groups")],
+            )],
+            Kind::Calendar => {
+                let (member, value) = match set("url").as_str() {
+                    Some("") | None => ("ical", set("ical")),
+                    Some(_) => ("url", set("url")),
+                };
+                vec![(
+                    "maintenance.updateCalendar",
+                    vec![
+                        name,
+                        Value::Struct(Struct::with_capacity(1).with(member, value)),
+                        Value::Array(vec![RESCHEDULE.into()]),
+                    ],
+                )]
+            }
+            Kind::Schedule => vec![(
+                "maintenance.updateSchedule",
+                vec![
+                    name,
+                    Value::Struct(
+                        Struct::with_capacity(2)
+                            .with("type", set("type"))
+                            .with("calendar", set("calendar")),
+                    ),
+                    Value::Array(vec![RESCHEDULE.into()]),
+                ],
+            )],
         }
     }
 
@@ -281,8 +454,41 @@ impl Kind {
                 delete: ("system.custominfo.deleteKey", name()),
                 lookup: Gone::Unlisted(self.listing().0, self.listing().1),
             },
+            Kind::Snippet => Removal {
+                delete: ("kickstart.snippet.delete", name()),
+                lookup: Gone::Unlisted(self.listing().0, self.listing().1),
+            },
+            Kind::ExternalRoleMap => Removal {
+                delete: ("user.external.deleteExternalGroupToRoleMap", name()),
+                lookup: Gone::Faults("user.external.getExternalGroupToRoleMap", name()),
+            },
+            // The server answers nil for a map it lacks, no fault.
+            Kind::ExternalGroupMap => Removal {
+                delete: ("user.external.deleteExternalGroupToSystemGroupMap", name()),
+                lookup: Gone::Unlisted(self.listing().0, self.listing().1),
+            },
+            Kind::Calendar => Removal {
+                delete: (
+                    "maintenance.deleteCalendar",
+                    vec![Value::string(&held.name), Value::Bool(false)],
+                ),
+                lookup: Gone::Faults("maintenance.getCalendarDetails", name()),
+            },
+            Kind::Schedule => Removal {
+                delete: ("maintenance.deleteSchedule", name()),
+                lookup: Gone::Faults("maintenance.getScheduleDetails", name()),
+            },
         }
     }
+}
+
+/// The strings of array member `member` of `s`, sorted: a set of names
+/// (roles, system groups), which the server keeps in no order.
+fn names(s: &Struct, member: &str) -> Value {
+    let mut names = super::strings(s, member);
+    names.sort();
+    names.dedup();
+    Value::Array(names.into_iter().map(Value::string).collect())
 }
 
 /// A repository's SSL certificate sets (`sslContentSources`), each the
@@ -312,6 +518,27 @@ fn ssl_params(set: &Value) -> Vec<Value> {
         .collect()
 }
 
+/// Why a maintenance change was not made, when its answer (reschedule
+/// results, one or an array) says so: a result with `status` false and its
+/// `message` (actions the new windows would leave out, which
+/// [`RESCHEDULE`] does not cancel).
+fn refused(answer: &Value) -> Option<String> {
+    let results = match answer {
+        Value::Array(results) => results.as_slice(),
+        one => std::slice::from_ref(one),
+    };
+    let why: Vec<String> = results
+        .iter()
+        .filter_map(Value::as_struct)
+        .filter(|r| r.get("status").and_then(Value::as_bool) == Some(false))
+        .map(|r| match text(r, "for_schedule_name") {
+            "" => text(r, "message").to_owned(),
+            schedule => format!("schedule {schedule}: {}", text(r, "message")),
+        })
+        .collect();
+    (!why.is_empty()).then(|| why.join("; "))
+}
+
 /// How a setting is named in the report.
 fn setting_label(name: &str) -> &str {
     match name {
@@ -319,52 +546,67 @@ fn setting_label(name: &str) -> &str {
         "ssl" => "SSL certificates",
         "hasSignedMetadata" => "signed metadata",
         "entityType" => "entity type",
+        "ical" => "iCalendar text",
         other => other,
     }
 }
 
-/// Whether setting `name` is alike in `a` and `b` (a description with
-/// spaces around it is the same: a server trims what it is given).
-fn alike(name: &str, a: &Value, b: &Value) -> bool {
-    match (name, a.as_str(), b.as_str()) {
-        ("description", Some(a), Some(b)) => a.trim() == b.trim(),
-        _ => a == b,
+/// Whether two settings are alike: a text with spaces or line ends around
+/// it is the same (a server trims what its API is given, not what its web
+/// UI stores, so a key uploaded there may end in a line end its API-made
+/// copy lacks), in a struct or array too.
+fn alike(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Struct(a), Value::Struct(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(name, v)| b.get(name).is_some_and(|w| alike(v, w)))
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(v, w)| alike(v, w))
+        }
+        _ => match (a.as_str(), b.as_str()) {
+            (Some(a), Some(b)) => a.trim() == b.trim(),
+            _ => a == b,
+        },
     }
 }
 
-/// Copies crypto keys, repositories, content filters and custom
-/// information keys from `from` onto `to` (see the module's text); with
-/// [`Mode::prune`], removes those only `to` holds.
+/// Copies each kind of item from `from` onto `to` (see the module's
+/// text), then the external authentication settings.
 pub(super) async fn seed_content(
     from: &NodeSession,
     to: &NodeSession,
     mode: Mode,
     report: &mut Report,
 ) -> Result<(), SeedError> {
-    let mut extra = Vec::new();
     for kind in KINDS {
-        extra.push((kind, copy_kind(from, to, kind, mode, report).await?));
-    }
-    if mode.prune {
-        for (kind, held) in extra.into_iter().rev() {
-            for item in held {
-                let removal = kind.removal(&item);
-                remove(to, kind.label(), &item.name, removal, mode, report).await;
+        match copy_kind(from, to, kind, mode, report).await {
+            Ok(()) => {}
+            // A listing a node refuses (the user lacks a role it asks
+            // for) fails that kind alone.
+            Err(e @ SeedError::Fault { .. }) => {
+                report.push(kind.label(), "*", Outcome::Failed(fault_text(&e)));
             }
+            Err(e) => return Err(e),
         }
     }
+    seed_external_settings(from, to, mode, report).await;
     Ok(())
 }
 
-/// Copies the items of `kind` that `to` lacks (with [`Mode::update`],
-/// updates those that differ); answers those only `to` holds, by name.
+/// Copies the items of `kind` that `to` lacks and, with [`Mode::update`],
+/// updates those that differ. With [`Mode::prune`], first removes those
+/// only `to` holds (so a crypto key goes before the repositories that
+/// used it are compared), but renames a repository the source holds under
+/// another label (found by URL), which keeps its channels.
 async fn copy_kind(
     from: &NodeSession,
     to: &NodeSession,
     kind: Kind,
     mode: Mode,
     report: &mut Report,
-) -> Result<Vec<Item>, SeedError> {
+) -> Result<(), SeedError> {
     // The target first: what was made meanwhile reaches the serving
     // source before a staged target, so it is not taken for deleted.
     let mut theirs: HashMap<String, Item> = kind
@@ -373,30 +615,117 @@ async fn copy_kind(
         .into_iter()
         .map(|i| (i.name.clone(), i))
         .collect();
-    let mut sourced = HashSet::new();
-    for mut item in kind.list(from).await? {
-        sourced.insert(item.name.clone());
+    let ours = kind.list(from).await?;
+    let sourced: HashSet<&str> = ours.iter().map(|i| i.name.as_str()).collect();
+    let mut extra: Vec<String> = theirs
+        .keys()
+        .filter(|n| !sourced.contains(n.as_str()) && !kind.own_to_each_node(n))
+        .cloned()
+        .collect();
+    extra.sort();
+    // Source items the target holds under another name: name -> the
+    // target's name.
+    let mut renames: HashMap<String, String> = HashMap::new();
+    if mode.prune {
+        for item in ours.iter().filter(|i| !theirs.contains_key(&i.name)) {
+            let Some(alias) = item.alias.as_deref() else {
+                continue;
+            };
+            if let Some(at) = extra
+                .iter()
+                .position(|n| theirs[n].alias.as_deref() == Some(alias))
+            {
+                renames.insert(item.name.clone(), extra.remove(at));
+            }
+        }
+        for name in &extra {
+            let removal = kind.removal(&theirs[name]);
+            remove(to, kind.label(), name, removal, mode, report).await;
+        }
+    }
+    for mut item in ours {
+        if kind.own_to_each_node(&item.name) {
+            let why = "each node's own (its CA certificate): left as each node has it";
+            report.push(kind.label(), &item.name, Outcome::NotCopied(why.to_owned()));
+            continue;
+        }
+        let renamed = match renames.remove(&item.name) {
+            Some(old) => match rename(to, kind, &old, &item.name, mode).await {
+                Ok(()) => {
+                    let mut held = theirs.remove(&old).expect("an extra of the target");
+                    if !mode.dry_run {
+                        // Its details are read under its name on the target.
+                        held.name = item.name.clone();
+                    }
+                    theirs.insert(item.name.clone(), held);
+                    Some(old)
+                }
+                Err(e) => {
+                    let failed = format!("renaming {old}: {}", fault_text(&e));
+                    report.push(kind.label(), &item.name, Outcome::Failed(failed));
+                    continue;
+                }
+            },
+            None => None,
+        };
         let held = theirs.get_mut(&item.name);
-        if held.is_some() && !mode.update {
-            report.push(kind.label(), &item.name, Outcome::Present);
-            continue;
-        }
-        if let Err(e) = kind.complete(from, &mut item).await {
-            report.push(kind.label(), &item.name, Outcome::Failed(fault_text(&e)));
-            continue;
-        }
-        let outcome = match held {
-            Some(held) => update(to, kind, &item, held, mode).await,
-            None => create(to, kind, &item, mode).await,
+        let outcome = if held.is_some() && !mode.update {
+            Outcome::Present
+        } else if let Err(e) = kind.complete(from, &mut item).await {
+            Outcome::Failed(fault_text(&e))
+        } else {
+            match held {
+                Some(held) => update(to, kind, &item, held, mode).await,
+                None => create(to, kind, &item, mode).await,
+            }
+        };
+        let outcome = match (renamed, outcome) {
+            (Some(old), Outcome::Present) => renamed_outcome(&old, None, mode),
+            (Some(old), Outcome::Updated(what) | Outcome::WouldUpdate(what)) => {
+                renamed_outcome(&old, Some(what), mode)
+            }
+            (_, outcome) => outcome,
         };
         report.push(kind.label(), &item.name, outcome);
+        if let Some(uncopied) = &item.uncopied {
+            report.push(
+                kind.label(),
+                &item.name,
+                Outcome::NotCopied(uncopied.clone()),
+            );
+        }
     }
-    let mut extra: Vec<Item> = theirs
-        .into_values()
-        .filter(|i| !sourced.contains(&i.name))
-        .collect();
-    extra.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(extra)
+    Ok(())
+}
+
+/// Renames the target's item `old` to `new` (a dry run only says so).
+async fn rename(
+    to: &NodeSession,
+    kind: Kind,
+    old: &str,
+    new: &str,
+    mode: Mode,
+) -> Result<(), SeedError> {
+    let method = match kind {
+        Kind::Repository => "channel.software.updateRepoLabel",
+        _ => unreachable!("only repositories carry an alias"),
+    };
+    if !mode.dry_run {
+        to.call(method, vec![old.into(), new.into()]).await?;
+    }
+    Ok(())
+}
+
+/// What a renamed item's line says, with what else was updated.
+fn renamed_outcome(old: &str, also: Option<String>, mode: Mode) -> Outcome {
+    let what = match also {
+        Some(also) => format!("label (was {old}) and {also}"),
+        None => format!("label (was {old})"),
+    };
+    match mode.dry_run {
+        true => Outcome::WouldUpdate(what),
+        false => Outcome::Updated(what),
+    }
 }
 
 /// Makes `item` on `to`.
@@ -405,10 +734,9 @@ async fn create(to: &NodeSession, kind: Kind, item: &Item, mode: Mode) -> Outcom
         return Outcome::WouldCreate;
     }
     let (method, params) = kind.create(item);
-    match (to.call(method, params).await, &item.uncopied) {
-        (Ok(_), None) => Outcome::Created,
-        (Ok(_), Some(uncopied)) => Outcome::Partly(format!("created; not copied: {uncopied}")),
-        (Err(e), _) => Outcome::Failed(fault_text(&e)),
+    match to.call(method, params).await {
+        Ok(_) => Outcome::Created,
+        Err(e) => Outcome::Failed(fault_text(&e)),
     }
 }
 
@@ -420,14 +748,17 @@ async fn update(to: &NodeSession, kind: Kind, item: &Item, held: &mut Item, mode
     let differing = item
         .settings
         .iter()
-        .filter(|(name, value)| !alike(name, value, &held.setting(name)))
+        .filter(|(name, value)| !alike(value, &held.setting(name)))
         .map(|(name, _)| *name);
     // What no call changes once made stays apart, and so do a
-    // repository's SSL certificates where the source has none:
-    // `updateRepoSsl` without a CA certificate leaves them as they are.
+    // repository's SSL certificates where the source has none
+    // (`updateRepoSsl` without a CA certificate leaves them as they are)
+    // and a calendar's URL where the source has none (`updateCalendar`
+    // with iCalendar text leaves it).
     let (apart, changeable): (Vec<&str>, Vec<&str>) = differing.partition(|n| {
         kind.fixed().contains(n)
             || *n == "ssl" && ssl_params(&item.setting(n))[0].as_str() == Some("")
+            || *n == "url" && kind == Kind::Calendar && item.setting(n).as_str() == Some("")
     });
     let mut failed: Vec<String> = Vec::new();
     if !apart.is_empty() {
@@ -454,9 +785,9 @@ async fn update(to: &NodeSession, kind: Kind, item: &Item, held: &mut Item, mode
             })
             .collect();
         failed.push(format!(
-            "{}: no call changes that; remove it on the target and run seed-node again to make \
-             it anew",
-            which.join(", ")
+            "{}: no call changes that{}",
+            which.join(", "),
+            kind.remake_advice()
         ));
     }
     let what: Vec<&str> = changeable.iter().map(|n| setting_label(n)).collect();
@@ -474,13 +805,156 @@ async fn update(to: &NodeSession, kind: Kind, item: &Item, held: &mut Item, mode
         };
     }
     for (method, params) in kind.update(item, held, &changeable) {
-        if let Err(e) = to.call(method, params).await {
-            failed.push(format!("{method}: {}", fault_text(&e)));
+        match to.call(method, params).await {
+            Ok(answer) => failed.extend(refused(&answer).map(|why| format!("{method}: {why}"))),
+            Err(e) => failed.push(format!("{method}: {}", fault_text(&e))),
         }
     }
-    failed.extend(item.uncopied.iter().map(|u| format!("not copied: {u}")));
     match failed.is_empty() {
         true => Outcome::Updated(what),
         false => Outcome::Partly(format!("updating {what}: {}", failed.join("; "))),
+    }
+}
+
+/// The report's kind of the external authentication settings.
+const SETTING: &str = "external auth setting";
+
+/// Copies the settings of external authentication (`user.external`):
+/// whether users keep the roles of their groups ([`seed_switch`]),
+/// whether their organization unit picks their organization, and the
+/// default organization (by name). A setting that differs is set when the
+/// target holds the server's default (off, no organization), or with
+/// [`Mode::update`]; otherwise it is left as the target has it.
+async fn seed_external_settings(
+    from: &NodeSession,
+    to: &NodeSession,
+    mode: Mode,
+    report: &mut Report,
+) {
+    for (name, switch) in [
+        ("keep temporary roles", "KeepTemporaryRoles"),
+        ("use org unit", "UseOrgUnit"),
+    ] {
+        let outcome = match seed_switch(from, to, switch, mode).await {
+            Ok(outcome) => outcome,
+            Err(e) => Outcome::Failed(fault_text(&e)),
+        };
+        report.push(SETTING, name, outcome);
+    }
+    let outcome = match seed_default_org(from, to, mode).await {
+        Ok(outcome) => outcome,
+        Err(e) => Outcome::Failed(fault_text(&e)),
+    };
+    report.push(SETTING, "default organization", outcome);
+}
+
+/// Whether a setting the source holds as `wanted` and the target as
+/// `held` (`default` when the target has the server's default) is to be
+/// set: the outcome when not, `None` when it is.
+fn settle(held: &Value, wanted: &Value, default: bool, mode: Mode) -> Option<Outcome> {
+    if held == wanted || !(default || mode.update) {
+        return Some(Outcome::Present);
+    }
+    mode.dry_run
+        .then(|| Outcome::WouldUpdate("value".to_owned()))
+}
+
+/// `user.external.get<switch>` / `set<switch>`, a boolean.
+async fn seed_switch(
+    from: &NodeSession,
+    to: &NodeSession,
+    switch: &str,
+    mode: Mode,
+) -> Result<Outcome, SeedError> {
+    let get = format!("user.external.get{switch}");
+    let held = to.call(&get, Vec::new()).await?;
+    let wanted = from.call(&get, Vec::new()).await?;
+    let default = held.as_bool() == Some(false);
+    if let Some(outcome) = settle(&held, &wanted, default, mode) {
+        return Ok(outcome);
+    }
+    to.call(&format!("user.external.set{switch}"), vec![wanted])
+        .await?;
+    Ok(Outcome::Updated("value".to_owned()))
+}
+
+/// `user.external.getDefaultOrg` / `setDefaultOrg`: an organization id
+/// (0: none), which may differ between the nodes, so the target's id is
+/// found by the source's organization's name.
+async fn seed_default_org(
+    from: &NodeSession,
+    to: &NodeSession,
+    mode: Mode,
+) -> Result<Outcome, SeedError> {
+    const GET: &str = "user.external.getDefaultOrg";
+    let held = to.call(GET, Vec::new()).await?;
+    let sourced = from.call(GET, Vec::new()).await?;
+    let wanted = match sourced.as_i64() {
+        None | Some(0) => Value::Int(0),
+        Some(_) => {
+            let org = from.call("org.getDetails", vec![sourced]).await?;
+            let name = org.as_struct().map_or("", |o| text(o, "name")).to_owned();
+            let org = to.call("org.getDetails", vec![name.into()]).await?;
+            org.as_struct()
+                .and_then(|o| o.get("id"))
+                .cloned()
+                .unwrap_or(Value::Int(0))
+        }
+    };
+    let default = held.as_i64() == Some(0);
+    if let Some(outcome) = settle(&held, &wanted, default, mode) {
+        return Ok(outcome);
+    }
+    to.call("user.external.setDefaultOrg", vec![wanted]).await?;
+    Ok(Outcome::Updated("value".to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_alike_without_the_spaces_around_them() {
+        let pem = |s: &str| Value::string(s);
+        assert!(alike(
+            &pem("-----BEGIN-----\nAA\n"),
+            &pem("-----BEGIN-----\nAA")
+        ));
+        assert!(!alike(&pem("AA"), &pem("AB")));
+        let criteria = |value: &str| {
+            Value::Struct(
+                Struct::new()
+                    .with("matcher", pem("contains"))
+                    .with("value", pem(value)),
+            )
+        };
+        assert!(alike(&criteria(" kernel "), &criteria("kernel")));
+        assert!(!alike(&criteria("kernel"), &criteria("kernel-rt")));
+        let names = |n: &[&str]| Value::Array(n.iter().map(|s| pem(s)).collect());
+        assert!(alike(&names(&["a", "b "]), &names(&["a", "b"])));
+        assert!(!alike(&names(&["a"]), &names(&["a", "b"])));
+        assert!(!alike(&Value::Bool(true), &Value::Bool(false)));
+    }
+
+    #[test]
+    fn a_maintenance_change_the_server_turned_down_is_a_failure() {
+        let result = |status: bool, schedule: &str| {
+            Value::Struct(
+                Struct::new()
+                    .with("strategy", Value::string("Fail"))
+                    .with("for_schedule_name", Value::string(schedule))
+                    .with("status", Value::Bool(status))
+                    .with("message", Value::string("actions outside the windows")),
+            )
+        };
+        assert_eq!(refused(&result(true, "web")), None);
+        assert_eq!(
+            refused(&Value::Array(vec![
+                result(true, "db"),
+                result(false, "web")
+            ])),
+            Some("schedule web: actions outside the windows".to_owned())
+        );
+        assert_eq!(refused(&Value::Int(1)), None);
     }
 }

@@ -1230,7 +1230,7 @@ async fn prune_removes_what_the_source_lacks() {
     );
     assert!(
         pruned.to_string().ends_with(
-            "0 created, 0 completed, 0 updated, 5 removed, 13 present, 0 failed or partly copied, 0 not copied"
+            "0 created, 0 completed, 0 updated, 5 removed, 16 present, 0 failed or partly copied, 0 not copied"
         ),
         "{pruned}"
     );

@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// The organization's CA certificate, each node's own.
+const CA: &str = "RHN-ORG-TRUSTED-SSL-CERT";
+
 /// A private key's text: the report must never show it.
 const PRIVATE_KEY: &str =
     "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END PRIVATE KEY-----\n";
@@ -111,11 +114,15 @@ async fn a_joining_node_gets_the_repositories_filters_and_keys_it_missed() {
     };
     // The cluster (the old node alone) gets SSL and GPG keys, a
     // repository using the SSL keys and three others, a filter and a
-    // custom information key.
+    // custom information key. Each node holds its own CA certificate.
     apply(
         &before,
         &key,
         [
+            (
+                "kickstart.keys.create",
+                vec![CA.into(), "SSL".into(), "CA of node1\n".into()],
+            ),
             (
                 "kickstart.keys.create",
                 vec!["repo-ca".into(), "SSL".into(), "CA certificate\n".into()],
@@ -174,6 +181,11 @@ async fn a_joining_node_gets_the_repositories_filters_and_keys_it_missed() {
         &after,
         &new_key,
         [
+            (
+                "kickstart.keys.create",
+                vec![CA.into(), "SSL".into(), "CA of node2\n".into()],
+            ),
+            repo("old-label", "yum", "https://repo.example.test/renamed"),
             (
                 "kickstart.keys.create",
                 vec!["stale-ca".into(), "SSL".into(), "Old CA\n".into()],
@@ -240,10 +252,12 @@ async fn a_joining_node_gets_the_repositories_filters_and_keys_it_missed() {
     // A plain run creates what the new node lacks and leaves the rest.
     let plain = run(seed::Mode::default()).await;
     assert!(!plain.has_failures(), "{plain}");
-    assert!(!plain.to_string().contains("PRIVATE"), "{plain}");
+    assert!(!plain.to_string().contains("c2VjcmV0"), "{plain}");
     assert_eq!(
         content_lines(&plain),
         [
+            "crypto key RHN-ORG-TRUSTED-SSL-CERT: NotCopied(\"each node's own (its CA \
+             certificate): left as each node has it\")",
             "crypto key repo-ca: Created",
             "crypto key repo-cert: Created",
             "crypto key repo-key: Created",
@@ -276,14 +290,15 @@ async fn a_joining_node_gets_the_repositories_filters_and_keys_it_missed() {
     };
     let planned = run(update(true)).await;
     assert_eq!(
-        content_lines(&planned)[4..],
+        content_lines(&planned)[5..],
         [
             "repository internal: Present",
             "repository mixed: Failed(\"type deb here, yum on the source: no call changes \
-             that; remove it on the target and run seed-node again to make it anew\")",
+             that; remove it on the target, run seed-node again to make it anew, then \
+             associate its channels and set its filters there again\")",
             "repository plain: Partly(\"would update URL; SSL certificates stale-ca here, none \
-             on the source: no call changes that; remove it on the target and run seed-node \
-             again to make it anew\")",
+             on the source: no call changes that; remove it on the target, run seed-node again \
+             to make it anew, then associate its channels and set its filters there again\")",
             "content filter no-rt: WouldUpdate(\"rule\")",
             "custom info key rack: WouldUpdate(\"description\")",
         ]
@@ -305,6 +320,7 @@ async fn a_joining_node_gets_the_repositories_filters_and_keys_it_missed() {
     )
     .await;
     let updated = run(update(false)).await;
+    assert!(!updated.to_string().contains("c2VjcmV0"), "{updated}");
     assert!(updated.has_failures(), "the repository of another type");
     let lines = content_lines(&updated);
     for line in [
@@ -332,14 +348,21 @@ async fn a_joining_node_gets_the_repositories_filters_and_keys_it_missed() {
         assert_ne!(source[name], target[name], "{name} stays apart");
     }
 
-    // --prune removes what only the new node holds, the repository before
-    // the key it uses (which takes the key off the other repository too);
-    // once the other type's repository is gone on the new node, a run
-    // makes it anew and the next finds everything alike.
+    // --prune removes what only the new node holds (the key goes first
+    // and takes itself off the other repository too), and renames the
+    // repository the cluster renamed meanwhile (found by its URL); once
+    // the other type's repository is gone on the new node, a run makes it
+    // anew and the next finds everything alike.
     apply(
         &after,
         &new_key,
         [("channel.software.removeRepo", vec!["mixed".into()])],
+    )
+    .await;
+    apply(
+        &before,
+        &key,
+        [repo("renamed", "yum", "https://repo.example.test/renamed")],
     )
     .await;
     let prune = |dry_run| seed::Mode {
@@ -348,43 +371,324 @@ async fn a_joining_node_gets_the_repositories_filters_and_keys_it_missed() {
         prune: true,
     };
     let planned = run(prune(true)).await;
-    assert!(
-        content_lines(&planned).ends_with(&[
-            "custom info key stale-key: WouldRemove".to_owned(),
-            "content filter stale-filter: WouldRemove".to_owned(),
-            "repository stale: WouldRemove".to_owned(),
-            "crypto key stale-ca: WouldRemove".to_owned(),
-        ]),
-        "{planned}"
-    );
+    let lines = content_lines(&planned);
+    for line in [
+        "crypto key stale-ca: WouldRemove",
+        "repository stale: WouldRemove",
+        "repository renamed: WouldUpdate(\"label (was old-label)\")",
+        "content filter stale-filter: WouldRemove",
+        "custom info key stale-key: WouldRemove",
+    ] {
+        assert!(lines.contains(&line.to_owned()), "{line}: {planned}");
+    }
     assert!(
         content_of(&after, &new_key)
             .await
             .contains_key("repository stale")
     );
     let pruned = run(prune(false)).await;
+    assert!(!pruned.has_failures(), "{pruned}");
     let lines = content_lines(&pruned);
-    assert!(
-        lines.contains(&"repository mixed: Created".to_owned()),
-        "{pruned}"
-    );
-    // The other repository was compared before the key went.
-    let failed: Vec<&str> = pruned
-        .lines
-        .iter()
-        .filter(|l| matches!(l.outcome, Outcome::Failed(_) | Outcome::Partly(_)))
-        .map(|l| l.name.as_str())
-        .collect();
-    assert_eq!(failed, ["plain"], "{pruned}");
-    assert_eq!(
+    for line in [
+        "repository mixed: Created",
+        "repository renamed: Updated(\"label (was old-label)\")",
+        "repository plain: Present",
+    ] {
+        assert!(lines.contains(&line.to_owned()), "{line}: {pruned}");
+    }
+    let (source, target) = (
         content_of(&before, &key).await,
-        content_of(&after, &new_key).await
+        content_of(&after, &new_key).await,
     );
+    let ca = format!("crypto key {CA}");
+    let others = |all: &BTreeMap<String, Vec<Value>>| {
+        let mut all = all.clone();
+        all.remove(&ca);
+        all
+    };
+    assert_eq!(others(&source), others(&target));
+    assert_eq!(target[&ca][1], text("CA of node2"), "each node's own");
     let again = run(prune(false)).await;
     assert!(
         content_lines(&again)
             .iter()
-            .all(|l| l.ends_with(": Present")),
+            .all(|l| l.ends_with(": Present") || l.contains(CA)),
         "{again}"
     );
+}
+
+/// What `gw` holds of snippets, external group maps and settings and
+/// maintenance calendars and schedules, by kind and name.
+async fn auth_and_maintenance_of(gw: &Gateway, session: &Value) -> BTreeMap<String, Value> {
+    let mut held = BTreeMap::new();
+    let get = async |method: &str, params: Vec<Value>| {
+        call(gw, method, [vec![session.clone()], params].concat())
+            .await
+            .unwrap()
+    };
+    for snippet in get("kickstart.snippet.listCustom", Vec::new())
+        .await
+        .as_array()
+        .unwrap()
+    {
+        let name = member(snippet, "name").as_str().unwrap();
+        held.insert(
+            format!("snippet {name}"),
+            member(snippet, "contents").clone(),
+        );
+    }
+    for (method, list) in [
+        ("user.external.listExternalGroupToRoleMaps", "roles"),
+        ("user.external.listExternalGroupToSystemGroupMaps", "groups"),
+    ] {
+        for map in get(method, Vec::new()).await.as_array().unwrap() {
+            let name = member(map, "name").as_str().unwrap();
+            let mut names: Vec<String> = member(map, list)
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_str().unwrap().to_owned())
+                .collect();
+            names.sort();
+            held.insert(
+                format!("{list} of {name}"),
+                Value::Array(names.into_iter().map(Value::string).collect()),
+            );
+        }
+    }
+    for setting in ["getKeepTemporaryRoles", "getUseOrgUnit", "getDefaultOrg"] {
+        let value = get(&format!("user.external.{setting}"), Vec::new()).await;
+        held.insert(setting.to_owned(), value);
+    }
+    for label in get("maintenance.listCalendarLabels", Vec::new())
+        .await
+        .as_array()
+        .unwrap()
+    {
+        let details = get("maintenance.getCalendarDetails", vec![label.clone()]).await;
+        let label = label.as_str().unwrap();
+        held.insert(
+            format!("calendar {label}"),
+            member(&details, "ical").clone(),
+        );
+    }
+    for name in get("maintenance.listScheduleNames", Vec::new())
+        .await
+        .as_array()
+        .unwrap()
+    {
+        let details = get("maintenance.getScheduleDetails", vec![name.clone()]).await;
+        let calendar = details
+            .as_struct()
+            .unwrap()
+            .get("calendar")
+            .map_or(Value::Nil, |c| member(c, "label").clone());
+        let name = name.as_str().unwrap();
+        held.insert(
+            format!("schedule {name}"),
+            Value::Array(vec![member(&details, "type").clone(), calendar]),
+        );
+    }
+    held
+}
+
+/// An iCalendar with one weekly window named `summary`.
+fn ical(summary: &str) -> Value {
+    text(&format!(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nSUMMARY:{summary}\n\
+         DTSTART:20260105T020000Z\nDTEND:20260105T040000Z\nRRULE:FREQ=WEEKLY\n\
+         END:VEVENT\nEND:VCALENDAR\n"
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_joining_node_gets_the_snippets_auth_maps_and_maintenance_windows_it_missed() {
+    let old = Sim::start("node1", 10, 0).await;
+    let new = Sim::start("node2", 11, 0).await;
+    let (before, key) = alone(&old).await;
+    let (after, new_key) = alone(&new).await;
+    // The cluster (the old node alone) gets a snippet, external group
+    // maps, external authentication settings, two calendars and
+    // schedules.
+    apply(
+        &before,
+        &key,
+        [
+            (
+                "kickstart.snippet.createOrUpdate",
+                vec!["partitions".into(), "part / --size=20000\n".into()],
+            ),
+            (
+                "user.external.createExternalGroupToRoleMap",
+                vec![
+                    "ops".into(),
+                    Value::Array(vec!["system_group_admin".into(), "config_admin".into()]),
+                ],
+            ),
+            (
+                "user.external.createExternalGroupToSystemGroupMap",
+                vec!["web-team".into(), Value::Array(vec!["web-servers".into()])],
+            ),
+            (
+                "user.external.setKeepTemporaryRoles",
+                vec![Value::Bool(true)],
+            ),
+            ("user.external.setDefaultOrg", vec![Value::Int(1)]),
+            (
+                "maintenance.createCalendar",
+                vec!["weekly".into(), ical("Monday night")],
+            ),
+            (
+                "maintenance.createCalendar",
+                vec!["spare".into(), ical("Spare")],
+            ),
+            (
+                "maintenance.createSchedule",
+                vec!["web".into(), "single".into(), "weekly".into()],
+            ),
+            (
+                "maintenance.createSchedule",
+                vec!["db".into(), "multi".into()],
+            ),
+        ],
+    )
+    .await;
+    // The new node holds some otherwise, and what was deleted meanwhile.
+    apply(
+        &after,
+        &new_key,
+        [
+            (
+                "kickstart.snippet.createOrUpdate",
+                vec!["partitions".into(), "part / --size=10000\n".into()],
+            ),
+            (
+                "kickstart.snippet.createOrUpdate",
+                vec!["stale-snippet".into(), "# gone\n".into()],
+            ),
+            (
+                "user.external.createExternalGroupToRoleMap",
+                vec!["ops".into(), Value::Array(vec!["config_admin".into()])],
+            ),
+            (
+                "user.external.createExternalGroupToRoleMap",
+                vec!["stale-team".into(), Value::Array(Vec::new())],
+            ),
+            ("user.external.setUseOrgUnit", vec![Value::Bool(true)]),
+            (
+                "maintenance.createCalendar",
+                vec!["weekly".into(), ical("Sunday night")],
+            ),
+            (
+                "maintenance.createCalendar",
+                vec!["stale-cal".into(), ical("Old")],
+            ),
+            (
+                "maintenance.createSchedule",
+                vec!["web".into(), "multi".into(), "stale-cal".into()],
+            ),
+            (
+                "maintenance.createSchedule",
+                vec!["stale-sched".into(), "single".into()],
+            ),
+        ],
+    )
+    .await;
+    let gw = seeding_gateway(&old, &new);
+    let run = async |update: bool, prune: bool| {
+        let mode = seed::Mode {
+            dry_run: false,
+            update,
+            prune,
+        };
+        let report = seed::between(&gw, "n1", "n2", "admin", "admin", mode)
+            .await
+            .unwrap();
+        assert!(!report.has_failures(), "{report}");
+        report
+    };
+    let outcome_of = |report: &Report, kind: &str, name: &str| outcome(report, kind, name).clone();
+
+    // A plain run makes what the new node lacks and sets a setting the
+    // new node holds at the server's default; what it holds otherwise
+    // stays.
+    let plain = run(false, false).await;
+    for (kind, name, expected) in [
+        ("kickstart snippet", "partitions", Outcome::Present),
+        ("external group roles", "ops", Outcome::Present),
+        ("external group groups", "web-team", Outcome::Created),
+        (
+            "external auth setting",
+            "keep temporary roles",
+            Outcome::Updated("value".into()),
+        ),
+        ("external auth setting", "use org unit", Outcome::Present),
+        (
+            "external auth setting",
+            "default organization",
+            Outcome::Updated("value".into()),
+        ),
+        ("maintenance calendar", "weekly", Outcome::Present),
+        ("maintenance calendar", "spare", Outcome::Created),
+        ("maintenance schedule", "web", Outcome::Present),
+        ("maintenance schedule", "db", Outcome::Created),
+    ] {
+        assert_eq!(
+            outcome_of(&plain, kind, name),
+            expected,
+            "{kind} {name}: {plain}"
+        );
+    }
+    let target = auth_and_maintenance_of(&after, &new_key).await;
+    assert_eq!(target["getKeepTemporaryRoles"], Value::Bool(true));
+    assert_eq!(target["getUseOrgUnit"], Value::Bool(true), "left as it was");
+    assert_eq!(target["getDefaultOrg"], Value::Int(1));
+
+    // --update brings the rest in line (the schedule onto its calendar),
+    // --prune removes what only the new node holds; then both nodes hold
+    // the same, and a run finds nothing to do.
+    let updated = run(true, true).await;
+    for (kind, name, expected) in [
+        (
+            "kickstart snippet",
+            "partitions",
+            Outcome::Updated("contents".into()),
+        ),
+        ("kickstart snippet", "stale-snippet", Outcome::Removed),
+        (
+            "external group roles",
+            "ops",
+            Outcome::Updated("roles".into()),
+        ),
+        ("external group roles", "stale-team", Outcome::Removed),
+        (
+            "external auth setting",
+            "use org unit",
+            Outcome::Updated("value".into()),
+        ),
+        (
+            "maintenance calendar",
+            "weekly",
+            Outcome::Updated("iCalendar text".into()),
+        ),
+        ("maintenance calendar", "stale-cal", Outcome::Removed),
+        (
+            "maintenance schedule",
+            "web",
+            Outcome::Updated("type and calendar".into()),
+        ),
+        ("maintenance schedule", "stale-sched", Outcome::Removed),
+    ] {
+        assert_eq!(
+            outcome_of(&updated, kind, name),
+            expected,
+            "{kind} {name}: {updated}"
+        );
+    }
+    assert_eq!(
+        auth_and_maintenance_of(&before, &key).await,
+        auth_and_maintenance_of(&after, &new_key).await
+    );
+    let again = run(true, true).await;
+    assert_eq!(again.writes(), 0, "{again}");
 }
