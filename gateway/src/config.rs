@@ -35,6 +35,9 @@
 //! [sessions]
 //! lifetime_secs = 3600
 //!
+//! [metrics]                   # `/metrics` open to all when no token is set
+//! token_file = "/etc/suma-gateway/metrics.token"   # or $GATEWAY_METRICS_TOKEN
+//!
 //! [state]                     # identity map and sessions without a director
 //! store = "memory"            # or "redb:/var/lib/suma-gateway/state.redb"
 //!
@@ -92,6 +95,8 @@ pub struct GatewayConfig {
     pub limits: LimitsConfig,
     /// Cluster sessions.
     pub sessions: SessionConfig,
+    /// Who may read `/metrics`.
+    pub metrics: MetricsConfig,
     /// Where the identity map and sessions live when no director hands the
     /// gateway its store.
     pub state: StateConfig,
@@ -423,6 +428,54 @@ impl Default for SessionConfig {
     }
 }
 
+/// `/metrics`: open to any client when no token is set, else only to a
+/// scraper that sends it as a bearer token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// File holding the token (surrounding whitespace ignored).
+    pub token_file: Option<PathBuf>,
+    /// Environment variable holding the token; wins over the file.
+    pub token_env: String,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> MetricsConfig {
+        MetricsConfig {
+            token_file: None,
+            token_env: "GATEWAY_METRICS_TOKEN".to_owned(),
+        }
+    }
+}
+
+impl MetricsConfig {
+    /// The token `/metrics` asks for, from `env` (a lookup of environment
+    /// variables) or the file; `None` when neither is set. A file that
+    /// cannot be read or holds no token is an error (never showing what
+    /// it holds): a scraper's token must not turn into an open endpoint.
+    pub fn token(
+        &self,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<director::api::ApiToken>, ConfigError> {
+        if let Some(token) = env(&self.token_env).and_then(|t| director::api::ApiToken::new(&t)) {
+            return Ok(Some(token));
+        }
+        let Some(path) = &self.token_file else {
+            return Ok(None);
+        };
+        let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::Invalid(format!("metrics.token_file {}: {e}", path.display()))
+        })?);
+        match director::api::ApiToken::new(&text) {
+            Some(token) => Ok(Some(token)),
+            None => Err(ConfigError::Invalid(format!(
+                "metrics.token_file {} is empty",
+                path.display()
+            ))),
+        }
+    }
+}
+
 /// The local store of a gateway without a director.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -532,6 +585,38 @@ impl GatewayConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_metrics_token_comes_from_the_environment_or_its_file() {
+        let none = |_: &str| None;
+        assert!(MetricsConfig::default().token(none).unwrap().is_none());
+        let env = |name: &str| (name == "GATEWAY_METRICS_TOKEN").then(|| "from-env\n".to_owned());
+        let token = MetricsConfig::default().token(env).unwrap().unwrap();
+        assert!(token.matches("from-env"));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("metrics.token");
+        std::fs::write(&file, "from-file\n").unwrap();
+        let cfg = MetricsConfig {
+            token_file: Some(file.clone()),
+            ..MetricsConfig::default()
+        };
+        assert!(cfg.token(none).unwrap().unwrap().matches("from-file"));
+        assert!(
+            cfg.token(env).unwrap().unwrap().matches("from-env"),
+            "the variable wins"
+        );
+        std::fs::write(&file, "  \n").unwrap();
+        let empty = cfg.token(none).unwrap_err().to_string();
+        assert!(empty.contains("is empty"), "{empty}");
+        let missing = MetricsConfig {
+            token_file: Some(dir.path().join("absent")),
+            ..MetricsConfig::default()
+        };
+        assert!(
+            missing.token(none).is_err(),
+            "never an open endpoint by mistake"
+        );
+    }
 
     #[test]
     fn the_documented_sample_parses() {

@@ -49,6 +49,11 @@ struct Args {
     /// Per-node call timeout in milliseconds; overrides `upstream.timeout_ms`.
     #[arg(long, env = "GATEWAY_TIMEOUT_MS")]
     timeout_ms: Option<u64>,
+    /// A file holding the bearer token `/metrics` asks for (or
+    /// `$GATEWAY_METRICS_TOKEN`); overrides `metrics.token_file`. Without
+    /// either, `/metrics` is open.
+    #[arg(long, value_name = "FILE")]
+    metrics_token_file: Option<PathBuf>,
     /// Instead of serving: a one-off task over the same node list.
     #[command(subcommand)]
     command: Option<Command>,
@@ -129,6 +134,9 @@ fn config(mut args: Args) -> anyhow::Result<(GatewayConfig, Option<Command>)> {
     }
     if let Some(ms) = args.timeout_ms {
         cfg.upstream.timeout_ms = ms;
+    }
+    if let Some(file) = args.metrics_token_file {
+        cfg.metrics.token_file = Some(file);
     }
     cfg.validate()?;
     Ok((cfg, command))

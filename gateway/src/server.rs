@@ -61,9 +61,10 @@ pub enum RunError {
 /// returns, so a wrong URL or token fails here. Without one, the static
 /// node list and the local store.
 pub async fn build(cfg: GatewayConfig) -> Result<Gateway, RunError> {
+    let metrics_token = cfg.metrics.token(|name| std::env::var(name).ok())?;
     let Some(director) = cfg.director.clone() else {
         let directory = Arc::new(Directory::from_config(&cfg)?);
-        return Ok(Gateway::new(cfg, directory));
+        return Ok(Gateway::new(cfg, directory).with_metrics_token(metrics_token));
     };
     let link = director.link(|name| std::env::var(name).ok())?;
     if link.exposes_token() {
@@ -71,7 +72,9 @@ pub async fn build(cfg: GatewayConfig) -> Result<Gateway, RunError> {
     }
     let directory = Arc::new(Directory::from_store(link.store()).await?);
     tracing::info!(director = %link.url(), nodes = directory.nodes().len(), "linked to the director");
-    Ok(Gateway::new(cfg, directory).with_placer(Arc::new(DirectorPlacer(link))))
+    Ok(Gateway::new(cfg, directory)
+        .with_placer(Arc::new(DirectorPlacer(link)))
+        .with_metrics_token(metrics_token))
 }
 
 /// Runs the gateway `cfg` describes ([`build`]) until `shutdown`
@@ -363,7 +366,26 @@ async fn redirect_to_docs() -> Response {
         .into_response()
 }
 
-async fn metrics(State(gw): State<Arc<Gateway>>) -> Response {
+/// `GET /metrics`: the gateway's counters in the Prometheus text format;
+/// 401 without the bearer token `metrics.token_file` sets, if set.
+async fn metrics(State(gw): State<Arc<Gateway>>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(token) = gw.metrics_token() {
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
+            .filter(|token| !token.is_empty());
+        if !presented.is_some_and(|presented| token.matches(presented)) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                "the gateway's metrics token is needed: send it as a bearer token\n",
+            )
+                .into_response();
+        }
+    }
     let mut text = gw.metrics().render();
     let (in_flight, max) = gw.fanout_in_flight();
     for (name, help, value) in [
@@ -420,5 +442,45 @@ mod tests {
             .collect();
         let expected = xmlrpc::encode_response(&Value::Array(items.clone()));
         assert_eq!(encode(Ok(Value::Array(items))), expected);
+    }
+
+    #[tokio::test]
+    async fn metrics_ask_for_their_token_when_one_is_set() {
+        use tower::ServiceExt;
+        let cfg = GatewayConfig::default();
+        let directory = Arc::new(Directory::from_config(&cfg).unwrap());
+        let token = director::api::ApiToken::new("scrape-secret");
+        let gw = Arc::new(Gateway::new(cfg, directory).with_metrics_token(token));
+        let get = async |path: &str, authorization: Option<&str>| {
+            let mut request = Request::get(path);
+            if let Some(value) = authorization {
+                request = request.header(header::AUTHORIZATION, value);
+            }
+            let response = router(gw.clone())
+                .oneshot(request.body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let status = response.status();
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            (status, String::from_utf8(body.to_vec()).unwrap())
+        };
+        for refused in [
+            None,
+            Some("Bearer wrong"),
+            Some("scrape-secret"),
+            Some("Bearer "),
+        ] {
+            let (status, body) = get("/metrics", refused).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{refused:?}");
+            assert!(!body.contains("gateway_"), "{body}");
+        }
+        let (status, body) = get("/metrics", Some("bearer scrape-secret")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("gateway_fanout_in_flight"), "{body}");
+        // A load balancer's health check needs none.
+        let (status, _) = get("/healthz", None).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "no node serves");
     }
 }

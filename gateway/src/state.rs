@@ -37,6 +37,8 @@ struct Inner {
     /// This process's name among the gateways, new at each start: its
     /// follow records are `node-follows/<node>/<instance>`.
     instance: Arc<str>,
+    /// The bearer token `/metrics` asks for; none: open.
+    metrics_token: Option<director::api::ApiToken>,
 }
 
 /// A handle on a [`Gateway`] that does not keep it alive.
@@ -53,13 +55,14 @@ impl WeakGateway {
 impl Gateway {
     /// A gateway over `directory` with the default placer.
     pub fn new(cfg: GatewayConfig, directory: Arc<Directory>) -> Gateway {
-        Gateway::with_parts(cfg, directory, Arc::new(FirstHealthy))
+        Gateway::with_parts(cfg, directory, Arc::new(FirstHealthy), None)
     }
 
     fn with_parts(
         cfg: GatewayConfig,
         directory: Arc<Directory>,
         placer: Arc<dyn Placer>,
+        metrics_token: Option<director::api::ApiToken>,
     ) -> Gateway {
         let metrics = Arc::new(Metrics::default());
         let fanout_turns = match cfg.fanout.max_in_flight {
@@ -84,6 +87,7 @@ impl Gateway {
                 fanout_turns,
                 follows: OnceLock::new(),
                 instance: format!("gw-{:016x}", rand::random::<u64>()).into(),
+                metrics_token,
             }),
         }
     }
@@ -91,7 +95,22 @@ impl Gateway {
     /// Uses `placer` for new systems (the director's, when embedded). A
     /// gateway built anew: call it before any request.
     pub fn with_placer(self, placer: Arc<dyn Placer>) -> Gateway {
-        Gateway::with_parts(self.inner.cfg.clone(), self.inner.directory.clone(), placer)
+        let inner = &self.inner;
+        let token = inner.metrics_token.clone();
+        Gateway::with_parts(inner.cfg.clone(), inner.directory.clone(), placer, token)
+    }
+
+    /// Asks a scraper of `/metrics` for `token` (none: open). A gateway
+    /// built anew: call it before any request.
+    pub fn with_metrics_token(self, token: Option<director::api::ApiToken>) -> Gateway {
+        let inner = &self.inner;
+        let placer = inner.placer.clone();
+        Gateway::with_parts(inner.cfg.clone(), inner.directory.clone(), placer, token)
+    }
+
+    /// The bearer token `/metrics` asks for, if any.
+    pub(crate) fn metrics_token(&self) -> Option<&director::api::ApiToken> {
+        self.inner.metrics_token.as_ref()
     }
 
     /// Answers one call as `/rpc/api` does (strings are trimmed here).
