@@ -447,10 +447,13 @@ mod tests {
     #[tokio::test]
     async fn metrics_ask_for_their_token_when_one_is_set() {
         use tower::ServiceExt;
-        let cfg = GatewayConfig::default();
-        let directory = Arc::new(Directory::from_config(&cfg).unwrap());
-        let token = director::api::ApiToken::new("scrape-secret");
-        let gw = Arc::new(Gateway::new(cfg, directory).with_metrics_token(token));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("metrics.token");
+        std::fs::write(&file, "scrape-secret\n").unwrap();
+        let mut cfg = GatewayConfig::default();
+        cfg.metrics.token_file = Some(file);
+        cfg.metrics.token_env = "GATEWAY_METRICS_TOKEN_UNSET_IN_TESTS".to_owned();
+        let gw = Arc::new(build(cfg).await.unwrap());
         let get = async |path: &str, authorization: Option<&str>| {
             let mut request = Request::get(path);
             if let Some(value) = authorization {
