@@ -394,7 +394,12 @@ async fn remove(
     let outcome = match mode.dry_run {
         true => Outcome::WouldRemove,
         false => match to.call(removal.delete.0, removal.delete.1).await {
-            Ok(_) => Outcome::Removed,
+            // A maintenance calendar's deletion answers whether the
+            // server made it.
+            Ok(answer) => match content::refused(&answer) {
+                Some(why) => Outcome::Failed(why),
+                None => Outcome::Removed,
+            },
             Err(e @ SeedError::Fault { .. }) => {
                 let gone = match removal.lookup {
                     Gone::Faults(method, params) => {

@@ -172,6 +172,21 @@ impl Kind {
         }
     }
 
+    /// Whether what only the target holds is removed after every kind was
+    /// copied, not before this kind: a calendar, which a schedule kept
+    /// may use until the schedules are brought in line (deleting it would
+    /// leave such a schedule without one).
+    fn prunes_late(self) -> bool {
+        self == Kind::Calendar
+    }
+
+    /// Whether `--update` compares setting `name` of `item` (the
+    /// source's): not a calendar's iCalendar text where the source has a
+    /// URL, as each node downloads it itself, at its own times.
+    fn compares(self, item: &Item, name: &str) -> bool {
+        !(self == Kind::Calendar && name == "ical" && item.setting("url").as_str() != Some(""))
+    }
+
     /// Whether [`Kind::complete`] has to read an item's settings one by
     /// one.
     fn listing_is_partial(self) -> bool {
@@ -296,10 +311,10 @@ impl Kind {
             Kind::ExternalGroupMap => vec![("groups", names(s, "groups"))],
             // A calendar the server downloads from a URL is its URL (each
             // node downloads it itself), another its iCalendar text.
-            Kind::Calendar => match text(s, "url").trim() {
-                "" => vec![("ical", string("ical")), ("url", Value::string(""))],
-                url => vec![("url", Value::string(url))],
-            },
+            Kind::Calendar => vec![
+                ("ical", string("ical")),
+                ("url", Value::string(text(s, "url").trim())),
+            ],
             Kind::Schedule => vec![
                 ("type", string("type")),
                 (
@@ -522,7 +537,7 @@ fn ssl_params(set: &Value) -> Vec<Value> {
 /// results, one or an array) says so: a result with `status` false and its
 /// `message` (actions the new windows would leave out, which
 /// [`RESCHEDULE`] does not cancel).
-fn refused(answer: &Value) -> Option<String> {
+pub(super) fn refused(answer: &Value) -> Option<String> {
     let results = match answer {
         Value::Array(results) => results.as_slice(),
         one => std::slice::from_ref(one),
@@ -566,9 +581,54 @@ fn alike(a: &Value, b: &Value) -> bool {
             a.len() == b.len() && a.iter().zip(b).all(|(v, w)| alike(v, w))
         }
         _ => match (a.as_str(), b.as_str()) {
-            (Some(a), Some(b)) => a.trim() == b.trim(),
+            (Some(a), Some(b)) => {
+                let lines = |s: &str| s.trim().replace("\r\n", "\n");
+                a.trim() == b.trim() || lines(a) == lines(b)
+            }
             _ => a == b,
         },
+    }
+}
+
+/// The calendars `node`'s maintenance schedules use: label -> schedule
+/// names.
+async fn calendars_in_use(node: &NodeSession) -> Result<HashMap<String, Vec<String>>, SeedError> {
+    let mut used: HashMap<String, Vec<String>> = HashMap::new();
+    for mut schedule in Kind::Schedule.list(node).await? {
+        if Kind::Schedule.complete(node, &mut schedule).await.is_err() {
+            // Deleted since it was listed.
+            continue;
+        }
+        if let Some(label) = schedule
+            .setting("calendar")
+            .as_str()
+            .filter(|l| !l.is_empty())
+        {
+            used.entry(label.to_owned())
+                .or_default()
+                .push(schedule.name);
+        }
+    }
+    Ok(used)
+}
+
+/// Whether a node refused a call for want of a role (the server's
+/// `PermissionCheckFailureException`, -23).
+fn lacks_a_role(e: &SeedError) -> bool {
+    matches!(e, SeedError::Fault { fault, .. } if fault.code == -23)
+}
+
+/// What becomes of a kind or setting the node would not let `--user`
+/// read or change: not copied (external group role maps and settings ask
+/// for a SUSE Manager administrator, an organization administrator may
+/// seed the rest), else a failure.
+fn refused_outcome(e: &SeedError) -> Outcome {
+    match lacks_a_role(e) {
+        true => Outcome::NotCopied(format!(
+            "{}: seed-node as a SUSE Manager administrator to copy it",
+            fault_text(e)
+        )),
+        false => Outcome::Failed(fault_text(e)),
     }
 }
 
@@ -580,18 +640,45 @@ pub(super) async fn seed_content(
     mode: Mode,
     report: &mut Report,
 ) -> Result<(), SeedError> {
+    let mut late = Vec::new();
     for kind in KINDS {
         match copy_kind(from, to, kind, mode, report).await {
-            Ok(()) => {}
-            // A listing a node refuses (the user lacks a role it asks
-            // for) fails that kind alone.
+            Ok(extra) => late.push((kind, extra)),
+            // A listing a node refuses (`--user` lacks a role it asks
+            // for) fails, or leaves out, that kind alone.
             Err(e @ SeedError::Fault { .. }) => {
-                report.push(kind.label(), "*", Outcome::Failed(fault_text(&e)));
+                report.push(kind.label(), "*", refused_outcome(&e));
             }
             Err(e) => return Err(e),
         }
     }
     seed_external_settings(from, to, mode, report).await;
+    // What goes only once what may use it was brought in line.
+    for (kind, extra) in late {
+        if extra.is_empty() {
+            continue;
+        }
+        // Without --update (or when one failed), a schedule may still use
+        // a calendar the source lacks: deleting it would leave the
+        // schedule without one.
+        let used = calendars_in_use(to).await?;
+        for held in extra {
+            match used.get(&held.name) {
+                Some(schedules) if !mode.dry_run || !mode.update => {
+                    let why = format!(
+                        "still the calendar of schedule {} on the target (--update moves \
+                         them to the source's calendars)",
+                        schedules.join(", ")
+                    );
+                    report.push(kind.label(), &held.name, Outcome::Failed(why));
+                }
+                _ => {
+                    let removal = kind.removal(&held);
+                    remove(to, kind.label(), &held.name, removal, mode, report).await;
+                }
+            }
+        }
+    }
     Ok(())
 }
 
@@ -599,14 +686,15 @@ pub(super) async fn seed_content(
 /// updates those that differ. With [`Mode::prune`], first removes those
 /// only `to` holds (so a crypto key goes before the repositories that
 /// used it are compared), but renames a repository the source holds under
-/// another label (found by URL), which keeps its channels.
+/// another label (found by URL), which keeps its channels; answers those
+/// to remove at the end instead ([`Kind::prunes_late`]).
 async fn copy_kind(
     from: &NodeSession,
     to: &NodeSession,
     kind: Kind,
     mode: Mode,
     report: &mut Report,
-) -> Result<(), SeedError> {
+) -> Result<Vec<Item>, SeedError> {
     // The target first: what was made meanwhile reaches the serving
     // source before a staged target, so it is not taken for deleted.
     let mut theirs: HashMap<String, Item> = kind
@@ -631,16 +719,20 @@ async fn copy_kind(
             let Some(alias) = item.alias.as_deref() else {
                 continue;
             };
-            if let Some(at) = extra
-                .iter()
-                .position(|n| theirs[n].alias.as_deref() == Some(alias))
-            {
+            // Only one: the server allows a URL once per type, and the
+            // type is not listed.
+            let alike: Vec<usize> = (0..extra.len())
+                .filter(|&at| theirs[&extra[at]].alias.as_deref() == Some(alias))
+                .collect();
+            if let [at] = alike[..] {
                 renames.insert(item.name.clone(), extra.remove(at));
             }
         }
-        for name in &extra {
-            let removal = kind.removal(&theirs[name]);
-            remove(to, kind.label(), name, removal, mode, report).await;
+        if !kind.prunes_late() {
+            for name in extra.drain(..) {
+                let removal = kind.removal(&theirs[&name]);
+                remove(to, kind.label(), &name, removal, mode, report).await;
+            }
         }
     }
     for mut item in ours {
@@ -695,7 +787,11 @@ async fn copy_kind(
             );
         }
     }
-    Ok(())
+    let late = match mode.prune {
+        true => extra.iter().filter_map(|n| theirs.remove(n)).collect(),
+        false => Vec::new(),
+    };
+    Ok(late)
 }
 
 /// Renames the target's item `old` to `new` (a dry run only says so).
@@ -733,6 +829,20 @@ async fn create(to: &NodeSession, kind: Kind, item: &Item, mode: Mode) -> Outcom
     if mode.dry_run {
         return Outcome::WouldCreate;
     }
+    // The server makes a schedule without its calendar, saying nothing,
+    // when it lacks the calendar (one whose copy failed).
+    let calendar = item.setting("calendar");
+    if let (Kind::Schedule, Some(label)) = (kind, calendar.as_str().filter(|c| !c.is_empty())) {
+        let found = to
+            .call("maintenance.getCalendarDetails", vec![calendar.clone()])
+            .await;
+        if let Err(e) = found {
+            return Outcome::Failed(format!(
+                "its calendar {label} is not on the target ({}): not made without it",
+                fault_text(&e)
+            ));
+        }
+    }
     let (method, params) = kind.create(item);
     match to.call(method, params).await {
         Ok(_) => Outcome::Created,
@@ -748,6 +858,7 @@ async fn update(to: &NodeSession, kind: Kind, item: &Item, held: &mut Item, mode
     let differing = item
         .settings
         .iter()
+        .filter(|(name, _)| kind.compares(item, name))
         .filter(|(name, value)| !alike(value, &held.setting(name)))
         .map(|(name, _)| *name);
     // What no call changes once made stays apart, and so do a
@@ -764,6 +875,11 @@ async fn update(to: &NodeSession, kind: Kind, item: &Item, held: &mut Item, mode
     if !apart.is_empty() {
         let shown = |i: &Item, n: &str| match i.setting(n) {
             Value::Bool(b) => b.to_string(),
+            // A calendar's URL may carry a token of its own.
+            Value::String(url) if n == "url" => match url.is_empty() {
+                true => "none".to_owned(),
+                false => "set".to_owned(),
+            },
             Value::Array(set) => {
                 let named: Vec<&str> = set
                     .iter()
@@ -837,13 +953,13 @@ async fn seed_external_settings(
     ] {
         let outcome = match seed_switch(from, to, switch, mode).await {
             Ok(outcome) => outcome,
-            Err(e) => Outcome::Failed(fault_text(&e)),
+            Err(e) => refused_outcome(&e),
         };
         report.push(SETTING, name, outcome);
     }
     let outcome = match seed_default_org(from, to, mode).await {
         Ok(outcome) => outcome,
-        Err(e) => Outcome::Failed(fault_text(&e)),
+        Err(e) => refused_outcome(&e),
     };
     report.push(SETTING, "default organization", outcome);
 }
@@ -852,11 +968,21 @@ async fn seed_external_settings(
 /// `held` (`default` when the target has the server's default) is to be
 /// set: the outcome when not, `None` when it is.
 fn settle(held: &Value, wanted: &Value, default: bool, mode: Mode) -> Option<Outcome> {
-    if held == wanted || !(default || mode.update) {
+    if held == wanted {
         return Some(Outcome::Present);
+    }
+    if !(default || mode.update) {
+        return Some(kept_apart());
     }
     mode.dry_run
         .then(|| Outcome::WouldUpdate("value".to_owned()))
+}
+
+/// A setting that differs, left as the target has it (no `--update`).
+fn kept_apart() -> Outcome {
+    Outcome::NotCopied(
+        "differs from the source's; left as the target has it (--update sets it)".to_owned(),
+    )
 }
 
 /// `user.external.get<switch>` / `set<switch>`, a boolean.
@@ -888,20 +1014,35 @@ async fn seed_default_org(
 ) -> Result<Outcome, SeedError> {
     const GET: &str = "user.external.getDefaultOrg";
     let held = to.call(GET, Vec::new()).await?;
+    let default = held.as_i64() == Some(0);
     let sourced = from.call(GET, Vec::new()).await?;
+    if !default && !mode.update {
+        // Left as it is whatever the source's is: not looked up.
+        return Ok(match held == sourced {
+            true => Outcome::Present,
+            false => kept_apart(),
+        });
+    }
+    let shape = |node: &NodeSession| SeedError::Shape {
+        node: node.node.clone(),
+        method: "org.getDetails".to_owned(),
+    };
     let wanted = match sourced.as_i64() {
-        None | Some(0) => Value::Int(0),
+        Some(0) => Value::Int(0),
+        None => return Err(shape(from)),
         Some(_) => {
             let org = from.call("org.getDetails", vec![sourced]).await?;
-            let name = org.as_struct().map_or("", |o| text(o, "name")).to_owned();
+            let name = org
+                .as_struct()
+                .map(|o| text(o, "name").to_owned())
+                .ok_or_else(|| shape(from))?;
             let org = to.call("org.getDetails", vec![name.into()]).await?;
             org.as_struct()
                 .and_then(|o| o.get("id"))
                 .cloned()
-                .unwrap_or(Value::Int(0))
+                .ok_or_else(|| shape(to))?
         }
     };
-    let default = held.as_i64() == Some(0);
     if let Some(outcome) = settle(&held, &wanted, default, mode) {
         return Ok(outcome);
     }

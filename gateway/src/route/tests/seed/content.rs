@@ -456,10 +456,17 @@ async fn auth_and_maintenance_of(gw: &Gateway, session: &Value) -> BTreeMap<Stri
             );
         }
     }
-    for setting in ["getKeepTemporaryRoles", "getUseOrgUnit", "getDefaultOrg"] {
+    for setting in ["getKeepTemporaryRoles", "getUseOrgUnit"] {
         let value = get(&format!("user.external.{setting}"), Vec::new()).await;
         held.insert(setting.to_owned(), value);
     }
+    // The default organization by name: the nodes number them apart.
+    let default = get("user.external.getDefaultOrg", Vec::new()).await;
+    let default = match default.as_i64() {
+        Some(0) => Value::Nil,
+        _ => member(&get("org.getDetails", vec![default]).await, "name").clone(),
+    };
+    held.insert("default organization".to_owned(), default);
     for label in get("maintenance.listCalendarLabels", Vec::new())
         .await
         .as_array()
@@ -507,6 +514,46 @@ async fn a_joining_node_gets_the_snippets_auth_maps_and_maintenance_windows_it_m
     let new = Sim::start("node2", 11, 0).await;
     let (before, key) = alone(&old).await;
     let (after, new_key) = alone(&new).await;
+    // Organizations numbered apart: Engineering is 2 on the old node, 3
+    // on the new one.
+    let org = |name: &str, admin: &str| {
+        (
+            "org.create",
+            vec![
+                name.into(),
+                admin.into(),
+                "admin-password".into(),
+                "Mr.".into(),
+                "Org".into(),
+                "Admin".into(),
+                format!("{admin}@example.com").into(),
+                Value::Bool(false),
+            ],
+        )
+    };
+    apply(&after, &new_key, [org("Other", "other-admin")]).await;
+    // An organization administrator who is no SUSE Manager administrator.
+    for (gw, session) in [(&before, &key), (&after, &new_key)] {
+        apply(
+            gw,
+            session,
+            [
+                org("Engineering", "eng-admin"),
+                (
+                    "user.create",
+                    vec![
+                        "orgadm".into(),
+                        "orgadm-password".into(),
+                        "Org".into(),
+                        "Admin".into(),
+                        "orgadm@example.com".into(),
+                    ],
+                ),
+                ("user.addRole", vec!["orgadm".into(), "org_admin".into()]),
+            ],
+        )
+        .await;
+    }
     // The cluster (the old node alone) gets a snippet, external group
     // maps, external authentication settings, two calendars and
     // schedules.
@@ -533,7 +580,7 @@ async fn a_joining_node_gets_the_snippets_auth_maps_and_maintenance_windows_it_m
                 "user.external.setKeepTemporaryRoles",
                 vec![Value::Bool(true)],
             ),
-            ("user.external.setDefaultOrg", vec![Value::Int(1)]),
+            ("user.external.setDefaultOrg", vec![Value::Int(2)]),
             (
                 "maintenance.createCalendar",
                 vec!["weekly".into(), ical("Monday night")],
@@ -622,7 +669,13 @@ async fn a_joining_node_gets_the_snippets_auth_maps_and_maintenance_windows_it_m
             "keep temporary roles",
             Outcome::Updated("value".into()),
         ),
-        ("external auth setting", "use org unit", Outcome::Present),
+        (
+            "external auth setting",
+            "use org unit",
+            Outcome::NotCopied(
+                "differs from the source's; left as the target has it (--update sets it)".into(),
+            ),
+        ),
         (
             "external auth setting",
             "default organization",
@@ -642,7 +695,44 @@ async fn a_joining_node_gets_the_snippets_auth_maps_and_maintenance_windows_it_m
     let target = auth_and_maintenance_of(&after, &new_key).await;
     assert_eq!(target["getKeepTemporaryRoles"], Value::Bool(true));
     assert_eq!(target["getUseOrgUnit"], Value::Bool(true), "left as it was");
-    assert_eq!(target["getDefaultOrg"], Value::Int(1));
+    assert_eq!(target["default organization"], text("Engineering"));
+
+    // --prune alone removes what only the new node holds, but not a
+    // calendar a schedule kept there still uses.
+    let pruned = seed::between(
+        &gw,
+        "n1",
+        "n2",
+        "admin",
+        "admin",
+        seed::Mode {
+            dry_run: false,
+            update: false,
+            prune: true,
+        },
+    )
+    .await
+    .unwrap();
+    for (kind, name, expected) in [
+        ("kickstart snippet", "stale-snippet", Outcome::Removed),
+        ("external group roles", "stale-team", Outcome::Removed),
+        ("maintenance schedule", "stale-sched", Outcome::Removed),
+        (
+            "maintenance calendar",
+            "stale-cal",
+            Outcome::Failed(
+                "still the calendar of schedule web on the target (--update moves them to the \
+                 source's calendars)"
+                    .into(),
+            ),
+        ),
+    ] {
+        assert_eq!(
+            outcome_of(&pruned, kind, name),
+            expected,
+            "{kind} {name}: {pruned}"
+        );
+    }
 
     // --update brings the rest in line (the schedule onto its calendar),
     // --prune removes what only the new node holds; then both nodes hold
@@ -654,13 +744,11 @@ async fn a_joining_node_gets_the_snippets_auth_maps_and_maintenance_windows_it_m
             "partitions",
             Outcome::Updated("contents".into()),
         ),
-        ("kickstart snippet", "stale-snippet", Outcome::Removed),
         (
             "external group roles",
             "ops",
             Outcome::Updated("roles".into()),
         ),
-        ("external group roles", "stale-team", Outcome::Removed),
         (
             "external auth setting",
             "use org unit",
@@ -677,7 +765,6 @@ async fn a_joining_node_gets_the_snippets_auth_maps_and_maintenance_windows_it_m
             "web",
             Outcome::Updated("type and calendar".into()),
         ),
-        ("maintenance schedule", "stale-sched", Outcome::Removed),
     ] {
         assert_eq!(
             outcome_of(&updated, kind, name),
@@ -691,4 +778,32 @@ async fn a_joining_node_gets_the_snippets_auth_maps_and_maintenance_windows_it_m
     );
     let again = run(true, true).await;
     assert_eq!(again.writes(), 0, "{again}");
+
+    // An organization administrator may seed all but what asks for a
+    // SUSE Manager administrator, which is left out, not failed.
+    let limited = seed::between(
+        &gw,
+        "n1",
+        "n2",
+        "orgadm",
+        "orgadm-password",
+        seed::Mode::default(),
+    )
+    .await
+    .unwrap();
+    assert!(!limited.has_failures(), "{limited}");
+    for (kind, name) in [
+        ("external group roles", "*"),
+        ("external auth setting", "keep temporary roles"),
+        ("external auth setting", "default organization"),
+    ] {
+        assert!(
+            matches!(outcome_of(&limited, kind, name), Outcome::NotCopied(why) if why.contains("SUSE Manager administrator")),
+            "{kind} {name}: {limited}"
+        );
+    }
+    assert_eq!(
+        outcome_of(&limited, "external group groups", "web-team"),
+        Outcome::Present
+    );
 }
