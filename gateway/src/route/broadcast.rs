@@ -102,12 +102,19 @@ async fn answer_of_all(
         return Ok(applied.swap_remove(0).1);
     }
     let ids = ctx.gw.directory().identity();
-    let mut values = Vec::with_capacity(applied.len());
-    for (node, mut value) in applied {
-        translate::result_from_node(ids, ctx.entry, &mut value, &node.id).await?;
-        shared_ids::result_from_node(ctx, &node.id, &mut value).await?;
-        values.push(value);
+    // System and action ids in the nodes' order (the cluster ids they
+    // get are allocated in it); shared content ids of all nodes at once,
+    // as finding one may list the node's content (a kickstart profile's
+    // scripts).
+    for (node, value) in &mut applied {
+        translate::result_from_node(ids, ctx.entry, value, &node.id).await?;
     }
+    let values =
+        futures::future::try_join_all(applied.into_iter().map(async |(node, mut value)| {
+            shared_ids::result_from_node(ctx, &node.id, &mut value).await?;
+            Ok::<Value, GatewayError>(value)
+        }))
+        .await?;
     if let Some(shared) = merge::answers_shared(ctx.entry) {
         return Ok(merge::unite(values, shared));
     }
