@@ -15,7 +15,8 @@
 //!   (`{class, param}`, `class` one of `gateway`, `system`, `action`,
 //!   `fanout`, `shared_read`, `broadcast`, `placement`), `deprecated`,
 //!   `since`, `ids` (`{params: [{index, kind, form}], result: [{kind,
-//!   place}]}`).
+//!   place}]}`), and `may_be_nil: true` for the few that may answer nil
+//!   (left out otherwise).
 //!
 //! Types are written as [`crate::Type`] prints them. The writer puts each
 //! member of an entry on its own line and each value on one line, so a
@@ -123,7 +124,8 @@ fn write_entry(out: &mut String, e: &Entry) {
         ("ids", one_line(&e.ids)),
     ];
     out.push('{');
-    for (i, (key, value)) in members.iter().enumerate() {
+    let nil = e.may_be_nil.then(|| ("may_be_nil", one_line(&true)));
+    for (i, (key, value)) in members.iter().chain(&nil).enumerate() {
         let sep = if i == 0 { "" } else { "," };
         let _ = write!(out, "{sep}\n      \"{key}\": {value}");
     }
@@ -171,6 +173,7 @@ mod tests {
                 }],
                 result: vec![],
             },
+            may_be_nil: false,
         };
         Document {
             format: FORMAT.into(),
@@ -197,6 +200,15 @@ mod tests {
         assert!(json.contains("\n      \"route\": {\"class\":\"system\",\"param\":1},\n"));
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(value["entries"][0]["params"][1]["type"], "int");
+        assert!(!json.contains("may_be_nil"), "written only when true");
+        let mut nil = sample();
+        nil.entries[0].may_be_nil = true;
+        let json = nil.to_json();
+        assert!(
+            json.contains(",\n      \"may_be_nil\": true\n    }"),
+            "{json}"
+        );
+        assert_eq!(Document::parse(&json).unwrap(), nil);
     }
 
     #[test]

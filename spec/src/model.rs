@@ -181,6 +181,10 @@ pub struct Entry {
     pub since: Option<String>,
     /// Which parameters and result parts carry system or action ids.
     pub ids: IdInfo,
+    /// Whether it may answer nil (no value) instead of `returns`, where it
+    /// finds nothing. Written only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub may_be_nil: bool,
 }
 
 impl Entry {

@@ -299,6 +299,112 @@ pub const MISSING_FIELDS: &[MissingField] = &[MissingField {
              `criteria`); the documentation inlines the filter's members without naming it",
 }];
 
+/// A result whose documented type disagrees with what the Java method
+/// returns: every overload of the method.
+#[derive(Debug, Clone, Copy)]
+pub struct ReturnCorrection {
+    /// The namespace.
+    pub namespace: &'static str,
+    /// The method.
+    pub method: &'static str,
+    /// The type word the catalogs document.
+    pub documented: &'static str,
+    /// The type word of what the server sends.
+    pub ty: &'static str,
+    /// Why.
+    pub reason: &'static str,
+}
+
+impl ReturnCorrection {
+    /// Whether the row applies to `raw`.
+    pub fn matches(&self, raw: &RawEntry) -> bool {
+        raw.namespace == self.namespace
+            && raw.method == self.method
+            && raw.returns == self.documented
+    }
+}
+
+const ONE_CALENDAR: &str = "`MaintenanceHandler` returns the one `MaintenanceCalendar` it made or \
+                            found, which `MaintenanceCalendarSerializer` writes as a struct; the \
+                            documentation wraps it in an array";
+const ONE_SCHEDULE: &str = "`MaintenanceHandler` returns the one `MaintenanceSchedule` it made or \
+                            found, which `MaintenanceScheduleSerializer` writes as a struct; the \
+                            documentation wraps it in an array";
+
+/// The results the catalogs document as another type. A row no catalog
+/// entry matches stops the generator.
+pub const RETURN_CORRECTIONS: &[ReturnCorrection] = &[
+    ReturnCorrection {
+        namespace: "maintenance",
+        method: "createCalendar",
+        documented: "array<struct>",
+        ty: "struct",
+        reason: ONE_CALENDAR,
+    },
+    ReturnCorrection {
+        namespace: "maintenance",
+        method: "createCalendarWithUrl",
+        documented: "array<struct>",
+        ty: "struct",
+        reason: ONE_CALENDAR,
+    },
+    ReturnCorrection {
+        namespace: "maintenance",
+        method: "createSchedule",
+        documented: "array<struct>",
+        ty: "struct",
+        reason: ONE_SCHEDULE,
+    },
+    ReturnCorrection {
+        namespace: "maintenance",
+        method: "getCalendarDetails",
+        documented: "array<struct>",
+        ty: "struct",
+        reason: ONE_CALENDAR,
+    },
+    ReturnCorrection {
+        namespace: "maintenance",
+        method: "getScheduleDetails",
+        documented: "array<struct>",
+        ty: "struct",
+        reason: ONE_SCHEDULE,
+    },
+];
+
+/// The corrected result type word of `raw`, where a row corrects it.
+pub fn return_correction(raw: &RawEntry) -> Option<&'static ReturnCorrection> {
+    RETURN_CORRECTIONS.iter().find(|row| row.matches(raw))
+}
+
+/// A method that answers nil (no value) where it finds nothing, instead of
+/// a fault.
+#[derive(Debug, Clone, Copy)]
+pub struct NilResult {
+    /// The namespace.
+    pub namespace: &'static str,
+    /// The method (every overload).
+    pub method: &'static str,
+    /// Why.
+    pub reason: &'static str,
+}
+
+/// The methods that may answer nil. A row no catalog entry matches stops
+/// the generator.
+pub const NIL_RESULTS: &[NilResult] = &[NilResult {
+    namespace: "user.external",
+    method: "getExternalGroupToSystemGroupMap",
+    reason: "`ExternalGroupHandler.getExternalGroupToSystemGroupMap` returns \
+             `UserGroupFactory.lookupExtGroupByLabelAndOrg`, null for a name the organization \
+             lacks, without a check (`getExternalGroupToRoleMap` throws instead)",
+}];
+
+/// Whether `raw` may answer nil.
+pub fn may_answer_nil(raw: &RawEntry) -> bool {
+    NIL_RESULTS
+        .iter()
+        .any(|row| raw.namespace == row.namespace && raw.method == row.method)
+}
+
 /// The name of a documented result member: `name`, or for a member whose
 /// name and element type the catalog swapped (`{"name": "string", "type":
 /// "array<summary>"}`), the word in the brackets.

@@ -10,7 +10,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::GenerateError;
 use super::catalog::{RawEntry, RawParam};
-use super::corrections::{MISSING_FIELDS, correction_for, field_correction};
+use super::corrections::{
+    MISSING_FIELDS, correction_for, field_correction, may_answer_nil, return_correction,
+};
 use crate::ids::IdInfo;
 use crate::{Entry, Field, HttpVerb, Param, Release, Route, RouteClass, Type};
 
@@ -122,7 +124,10 @@ fn draft(raw: &RawEntry, params: Vec<Param>, release: Release) -> Result<Draft, 
         namespace: raw.namespace.clone(),
         method: raw.method.clone(),
         params,
-        returns: catalog_type(raw, &raw.returns)?,
+        returns: catalog_type(
+            raw,
+            return_correction(raw).map_or(raw.returns.as_str(), |row| row.ty),
+        )?,
         returns_name: raw.returns_name.clone(),
         result_fields,
         session: raw.session,
@@ -136,6 +141,7 @@ fn draft(raw: &RawEntry, params: Vec<Param>, release: Release) -> Result<Draft, 
         deprecated: raw.deprecated.unwrap_or(false),
         since: raw.since_text(),
         ids: IdInfo::default(),
+        may_be_nil: may_answer_nil(raw),
     };
     Ok(Draft {
         entry,

@@ -184,6 +184,22 @@ fn check_corrections_used(
             });
         }
     }
+    for row in corrections::RETURN_CORRECTIONS {
+        if !all().any(|raw| row.matches(raw)) {
+            return Err(GenerateError::DeadRow {
+                table: "return corrections",
+                row: format!("{}.{} {}", row.namespace, row.method, row.documented),
+            });
+        }
+    }
+    for row in corrections::NIL_RESULTS {
+        if !all().any(|raw| raw.namespace == row.namespace && raw.method == row.method) {
+            return Err(GenerateError::DeadRow {
+                table: "nil results",
+                row: format!("{}.{}", row.namespace, row.method),
+            });
+        }
+    }
     for row in corrections::FIELD_CORRECTIONS {
         let used = all().any(|raw| {
             raw.returns_fields

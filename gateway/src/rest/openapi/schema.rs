@@ -64,7 +64,10 @@ pub(crate) fn result(entry: &Entry) -> Json {
     if let (Some(name), Some(object)) = (&entry.returns_name, schema.as_object_mut()) {
         object.insert("title".to_owned(), Json::String(name.clone()));
     }
-    schema
+    match entry.may_be_nil {
+        true => json!({"anyOf": [schema, {"type": "null"}]}),
+        false => schema,
+    }
 }
 
 /// The envelope around a result schema.
@@ -97,6 +100,19 @@ pub(crate) fn any_of(mut schemas: Vec<Json>) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_result_that_may_be_nil_says_so() {
+        let spec = spec::spec();
+        let nil = spec.overloads("user.external.getExternalGroupToSystemGroupMap")[0];
+        let schema = result(nil);
+        assert_eq!(schema["anyOf"][0]["type"], json!("object"));
+        assert_eq!(schema["anyOf"][1], json!({"type": "null"}));
+        let other = spec.overloads("user.external.getExternalGroupToRoleMap")[0];
+        assert_eq!(result(other)["type"], json!("object"));
+        let calendar = spec.overloads("maintenance.createCalendar")[0];
+        assert_eq!(result(calendar)["type"], json!("object"), "one calendar");
+    }
 
     #[test]
     fn types() {

@@ -161,6 +161,7 @@ mod tests {
                 deprecated: false,
                 since: None,
                 ids,
+                may_be_nil: false,
             },
             declared_system_params: Default::default(),
         }
