@@ -1,6 +1,6 @@
 //! What one simulated node holds.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod custom;
 mod local;
@@ -276,6 +276,40 @@ pub struct Recurring {
     pub creator: String,
 }
 
+/// A note on a system (`system.addNote`, `rhnServerNotes`).
+#[derive(Debug, Clone)]
+pub struct SystemNote {
+    /// Note id, from the node's sequence.
+    pub id: i32,
+    /// Subject.
+    pub subject: String,
+    /// Body (`note` in `system.listNotes`).
+    pub body: String,
+    /// Login of the user who added it.
+    pub creator: String,
+    /// Last change (Unix seconds).
+    pub updated: i64,
+}
+
+/// A system's own settings beyond its seeded profile: notes, add-on
+/// entitlements and maintenance schedule. Each map holds only the systems
+/// that have something set.
+#[derive(Debug, Default)]
+pub struct SystemSettings {
+    /// Notes by system id, oldest first.
+    pub notes: BTreeMap<i32, Vec<SystemNote>>,
+    /// Next note id.
+    pub next_note_id: i32,
+    /// Add-on entitlement labels by system id (never empty).
+    pub addons: HashMap<i32, BTreeSet<String>>,
+    /// The maintenance schedule (by id) assigned to a system, by system id.
+    pub schedules: HashMap<i32, i32>,
+    /// The systems with automatic errata updates (`auto_errata_update`).
+    pub auto_update: BTreeSet<i32>,
+    /// The location members set (`address1` ... `rack`) by system id.
+    pub locations: HashMap<i32, BTreeMap<String, String>>,
+}
+
 /// Everything one node holds, behind the node's lock.
 #[derive(Debug, Default)]
 pub struct NodeData {
@@ -333,6 +367,8 @@ pub struct NodeData {
     /// values), external group maps and settings, maintenance calendars
     /// and schedules, kickstart snippets.
     pub custom: CustomContent,
+    /// The systems' notes, add-on entitlements and maintenance schedules.
+    pub settings: SystemSettings,
 }
 
 impl NodeData {
@@ -456,6 +492,14 @@ impl NodeData {
         for key in self.custom.custom_info_keys.values_mut() {
             key.values.remove(&id);
         }
+        // Its notes, add-on entitlements and schedule assignment go too
+        // (`rhnServerNotes` and `rhnServerGroupMembers` rows die with the
+        // server, the schedule is a column of `rhnServer`).
+        self.settings.notes.remove(&id);
+        self.settings.addons.remove(&id);
+        self.settings.schedules.remove(&id);
+        self.settings.auto_update.remove(&id);
+        self.settings.locations.remove(&id);
         Some(system)
     }
 }

@@ -26,7 +26,7 @@ use source_packages::seed_source_packages;
 
 use super::model::{
     ActivationKey, Channel, CustomContent, DEFAULT_ORG_ID, Erratum, FIRST_SYSTEM_ID, NodeData, Org,
-    Package, System, SystemGroup, User,
+    Package, System, SystemGroup, SystemSettings, User,
 };
 
 /// A small, stable pseudo-random generator (SplitMix64): seeded data must
@@ -207,6 +207,10 @@ pub(crate) fn seed(spec: &SeedSpec) -> NodeData {
             next_calendar_id: first_custom_id("maintenance calendars", &spec.name),
             next_schedule_id: first_custom_id("maintenance schedules", &spec.name),
             ..CustomContent::default()
+        },
+        settings: SystemSettings {
+            next_note_id: first_custom_id("system notes", &spec.name),
+            ..SystemSettings::default()
         },
         ..NodeData::default()
     };

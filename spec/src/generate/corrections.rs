@@ -331,9 +331,26 @@ const ONE_SCHEDULE: &str = "`MaintenanceHandler` returns the one `MaintenanceSch
                             found, which `MaintenanceScheduleSerializer` writes as a struct; the \
                             documentation wraps it in an array";
 
+const SYSTEM_COUNT: &str = "`MaintenanceHandler` returns the number of systems it assigned or \
+                            retracted (`Integer`); the documentation calls it an array";
+
 /// The results the catalogs document as another type. A row no catalog
 /// entry matches stops the generator.
 pub const RETURN_CORRECTIONS: &[ReturnCorrection] = &[
+    ReturnCorrection {
+        namespace: "maintenance",
+        method: "assignScheduleToSystems",
+        documented: "array<int>",
+        ty: "int",
+        reason: SYSTEM_COUNT,
+    },
+    ReturnCorrection {
+        namespace: "maintenance",
+        method: "retractScheduleFromSystems",
+        documented: "array<int>",
+        ty: "int",
+        reason: SYSTEM_COUNT,
+    },
     ReturnCorrection {
         namespace: "maintenance",
         method: "createCalendar",

@@ -52,7 +52,10 @@ fn list(node: &Node, call: &Call<'_>, form: Form) -> MethodResponse {
     Ok(Value::Array(match form {
         Form::Details => {
             members.sort_by_key(|s| s.id);
-            members.into_iter().map(details_value).collect()
+            members
+                .into_iter()
+                .map(|s| details_value(&data, s))
+                .collect()
         }
         Form::Minimal => {
             members.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));

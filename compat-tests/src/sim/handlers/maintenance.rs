@@ -3,7 +3,9 @@
 //! `refreshCalendar`, `deleteCalendar`; `createCalendarWithUrl` up to the
 //! download) and schedules (`createSchedule` with and without a calendar,
 //! `listScheduleNames`, `getScheduleDetails`, `updateSchedule`,
-//! `deleteSchedule`, `listSystemsWithSchedule`). Each node numbers its
+//! `deleteSchedule`) and the systems assigned a schedule
+//! (`assignScheduleToSystems`, `retractScheduleFromSystems`,
+//! `listSystemsWithSchedule`). Each node numbers its
 //! calendars and schedules from [`crate::sim::seed::first_custom_id`];
 //! none are seeded.
 //!
@@ -20,10 +22,18 @@
 //! when it is created or updated either (it parses it only when it
 //! reschedules actions of systems that have the schedule).
 //!
-//! Simplified: one organization; no system is ever assigned a schedule
-//! (`assignScheduleToSystems` and `retractScheduleFromSystems` are not
-//! modelled), so `listSystemsWithSchedule` is empty and every reschedule
-//! result is the server's success with nothing to reschedule; the
+//! Systems are assigned a schedule (`assignScheduleToSystems`,
+//! `retractScheduleFromSystems`, `listSystemsWithSchedule`): a system has
+//! at most one, a new assignment replaces the old one, deleting the
+//! schedule or the system drops the assignment. Both calls answer the
+//! number of systems named (distinct), a single int, as the server's
+//! handler does (its documentation says an array).
+//!
+//! Simplified: one organization; the simulator's actions are not weighed
+//! against the calendars, so every reschedule result is the server's
+//! success with nothing to reschedule, and an assignment never fails for
+//! pending maintenance-only actions (unverified: the server's
+//! `Systems have pending maintenance-only actions` check); the
 //! simulator downloads nothing, so a call that would fetch a calendar
 //! from a URL answers the unmodelled-method fault after the checks that
 //! come before the download. Unverified: the order of `listCalendarLabels`,
@@ -36,9 +46,10 @@
 use xmlrpc::{Fault, MethodResponse, Struct, Value};
 
 use super::activationkey::check_members;
+use super::system::checked_systems;
 use super::{Answer, Call, require_role};
 use crate::sim::model::{
-    CustomContent, DEFAULT_ORG_ID, MaintenanceCalendar, MaintenanceSchedule, take_id,
+    CustomContent, DEFAULT_ORG_ID, MaintenanceCalendar, MaintenanceSchedule, NodeData, take_id,
 };
 use crate::sim::{Node, faults, unmodeled};
 
@@ -48,8 +59,7 @@ const SCHEDULE_TYPES: &[&str] = &["single", "multi"];
 /// `RescheduleStrategyType` labels.
 const STRATEGIES: &[&str] = &["Cancel", "Fail"];
 
-/// `maintenance.*`: `None` for the system assignment calls, which answer
-/// through [`unmodeled`].
+/// `maintenance.*`.
 pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
     Some(match method {
         "listCalendarLabels" => call.user(node).map(|_| {
@@ -83,6 +93,8 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
         "updateSchedule" => update_schedule(node, call),
         "deleteSchedule" => delete_schedule(node, call),
         "listSystemsWithSchedule" => systems_with_schedule(node, call),
+        "assignScheduleToSystems" => assign(node, call),
+        "retractScheduleFromSystems" => retract(node, call),
         _ => return None,
     })
 }
@@ -424,25 +436,97 @@ fn update_schedule(node: &Node, call: &Call<'_>) -> MethodResponse {
     Ok(nothing_to_reschedule(&schedule.name))
 }
 
-/// `deleteSchedule(name)`: 1; its calendar stays.
+/// `deleteSchedule(name)`: 1; its calendar stays, the systems that had
+/// it have none.
 fn delete_schedule(node: &Node, call: &Call<'_>) -> MethodResponse {
     require_org_admin(node, call)?;
     let name = call.str("name")?;
     let mut data = node.write();
+    let data = &mut *data;
     let custom = &mut data.custom;
     let id = schedule_by_name(custom, name)
         .ok_or_else(|| not_exists(name))?
         .id;
     custom.schedules.remove(&id);
+    data.settings.schedules.retain(|_, s| *s != id);
     Ok(Value::Int(1))
 }
 
-/// `listSystemsWithSchedule(scheduleName)`: no system has a schedule in
-/// the simulator, so the list of a schedule it holds is empty.
+/// `listSystemsWithSchedule(scheduleName)`: the ids of the systems
+/// assigned the schedule, ascending (unverified: the server's query has
+/// no order).
 fn systems_with_schedule(node: &Node, call: &Call<'_>) -> MethodResponse {
     require_org_admin(node, call)?;
     let name = call.str("scheduleName")?;
     let data = node.read();
-    schedule_by_name(&data.custom, name).ok_or_else(|| not_exists(name))?;
-    Ok(Value::Array(Vec::new()))
+    let id = schedule_by_name(&data.custom, name)
+        .ok_or_else(|| not_exists(name))?
+        .id;
+    let mut sids: Vec<i32> = data
+        .settings
+        .schedules
+        .iter()
+        .filter(|(_, s)| **s == id)
+        .map(|(sid, _)| *sid)
+        .collect();
+    sids.sort_unstable();
+    Ok(Value::Array(sids.into_iter().map(Value::Int).collect()))
+}
+
+/// `ensureSystemsAccessible`: every id must name a system of the node,
+/// else `PermissionException`, answered as
+/// `PermissionCheckFailureException` (-23). Answers the distinct ids.
+fn accessible_systems(data: &NodeData, sids: &[i64]) -> Result<Vec<i32>, Fault> {
+    let mut ids = checked_systems(data, sids).map_err(|_| faults::permission_denied())?;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// `assignScheduleToSystems(scheduleName, sids, rescheduleStrategy)`: the
+/// number of systems named (distinct), each now assigned the schedule
+/// (replacing the one it had). The schedule is looked up first
+/// (`EntityNotExistsFaultException` naming it); a strategy other than
+/// `Cancel` or `Fail` is then `InvalidParameterException` (1213: the
+/// handler makes the strategies inside the block that turns the
+/// manager's `IllegalArgumentException` into it); then the systems must
+/// all be the node's (-23).
+fn assign(node: &Node, call: &Call<'_>) -> MethodResponse {
+    require_org_admin(node, call)?;
+    let name = call.str("scheduleName")?;
+    let sids = call.ints("sids")?;
+    let strategies = call.strs("rescheduleStrategy")?;
+    let mut data = node.write();
+    let id = schedule_by_name(&data.custom, name)
+        .ok_or_else(|| not_exists(name))?
+        .id;
+    if let Some(bad) = strategies
+        .iter()
+        .find(|s| !STRATEGIES.contains(&s.as_str()))
+    {
+        return Err(faults::domain(
+            1213,
+            &format!("Reschedule Strategy '{bad}' does not exist."),
+        ));
+    }
+    let ids = accessible_systems(&data, &sids)?;
+    for sid in &ids {
+        data.settings.schedules.insert(*sid, id);
+    }
+    Ok(Value::Int(i32::try_from(ids.len()).unwrap_or(i32::MAX)))
+}
+
+/// `retractScheduleFromSystems(sids)`: the number of systems named
+/// (distinct; a system without a schedule counts too: the server's
+/// update matches it), none of them with a schedule now. The systems must
+/// all be the node's (-23).
+fn retract(node: &Node, call: &Call<'_>) -> MethodResponse {
+    require_org_admin(node, call)?;
+    let sids = call.ints("sids")?;
+    let mut data = node.write();
+    let ids = accessible_systems(&data, &sids)?;
+    for sid in &ids {
+        data.settings.schedules.remove(sid);
+    }
+    Ok(Value::Int(i32::try_from(ids.len()).unwrap_or(i32::MAX)))
 }

@@ -4,7 +4,8 @@
 //! is `kickstart.profile`'s scripts, `crypto_keys` is `kickstart.keys`,
 //! `snippets` is `kickstart.snippet`, `user_external` is `user.external`,
 //! `custom_info` is `system.custominfo` with the `system` calls on a
-//! system's custom values).
+//! system's custom values; `system_settings` is a system's own settings:
+//! `setDetails`, notes, add-on entitlements, the minion id map).
 //!
 //! `image`, `snapshot`, `notifications`, `package_profiles`, `ansible`,
 //! `pinned` and `scap` model the objects each node numbers on its own
@@ -46,6 +47,7 @@ mod source_packages;
 mod system;
 mod system_channels;
 mod system_profile;
+mod system_settings;
 mod systemgroup;
 mod user;
 mod user_details;
@@ -67,6 +69,8 @@ mod tests_org;
 mod tests_scap;
 #[cfg(test)]
 mod tests_seeded;
+#[cfg(test)]
+mod tests_settings;
 #[cfg(test)]
 mod tests_source_packages;
 #[cfg(test)]
@@ -219,6 +223,7 @@ pub fn call(node: &Node, call: &Call<'_>) -> MethodResponse {
         ("auth", m) => auth::call(node, m, call),
         ("system", m) => system::call(node, m, call)
             .or_else(|| system_profile::call(node, m, call))
+            .or_else(|| system_settings::call(node, m, call))
             .or_else(|| package_profiles::call(node, m, call))
             .or_else(|| errata::system_call(node, m, call))
             .or_else(|| system_channels::call(node, m, call))

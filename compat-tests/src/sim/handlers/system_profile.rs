@@ -6,7 +6,8 @@
 //! The simulated systems are physical Salt minions (no virtual instance,
 //! so no UUID), registered without an activation key and subscribed to no
 //! configuration channel. Their software channels are answered by
-//! [`super::system_channels`]. Everything else is derived from the seeded
+//! [`super::system_channels`], their entitlements by
+//! [`super::system_settings`]. Everything else is derived from the seeded
 //! profile, so repeated calls agree.
 
 use xmlrpc::{MethodResponse, Struct, Value};
@@ -14,19 +15,21 @@ use xmlrpc::{MethodResponse, Struct, Value};
 use super::{Answer, Call};
 use crate::sim::Node;
 use crate::sim::clock::format_datetime;
-use crate::sim::model::{BASE_ENTITLEMENT, System};
+use crate::sim::model::{BASE_ENTITLEMENT, NodeData, System};
 
 pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
     Some(match method {
-        "getDetails" => read(node, call, details_value),
+        "getDetails" => {
+            let data = node.read();
+            call.int("sid")
+                .and_then(|sid| super::system::one_system(&data, sid))
+                .map(|s| details_value(&data, s))
+        }
         // A physical system has no virtual instance; the server answers
         // an empty string then.
         "getUuid" => read(node, call, |_| Value::string("")),
         "getRegistrationDate" => read(node, call, |s| Value::DateTime(format_datetime(s.created))),
         "getNetwork" => read(node, call, network),
-        "getEntitlements" => read(node, call, |_| {
-            Value::Array(vec![Value::string(BASE_ENTITLEMENT)])
-        }),
         "listActivationKeys" => read(node, call, |_| Value::Array(Vec::new())),
         "getRunningKernel" => read(node, call, |s| Value::string(kernel(&s.release))),
         _ => return None,
@@ -34,18 +37,31 @@ pub(super) fn call(node: &Node, method: &str, call: &Call<'_>) -> Answer {
 }
 
 /// A system as the server's `ServerSerializer` shows it: `system.getDetails`
-/// and each item of `systemgroup.listSystems`.
-pub(super) fn details_value(s: &System) -> Value {
-    Struct::with_capacity(16)
+/// and each item of `systemgroup.listSystems`. What `system.setDetails`
+/// and `system.addEntitlements` set shows: `profile_name`, `description`,
+/// `auto_update`, `addon_entitlements` and the location members set (only
+/// those; unverified: the server's serializer for a location without them).
+pub(super) fn details_value(data: &NodeData, s: &System) -> Value {
+    let mut value = Struct::with_capacity(24)
         .with("id", Value::Int(s.id))
         .with("profile_name", Value::string(&s.name))
         .with("machine_id", Value::string(&s.machine_id))
         .with("payg", Value::Bool(false))
         .with("minion_id", Value::string(&s.minion_id))
         .with("base_entitlement", Value::string(BASE_ENTITLEMENT))
-        .with("addon_entitlements", Value::Array(Vec::new()))
-        .with("auto_update", Value::Bool(false))
-        .with("release", Value::string(&s.release))
+        .with(
+            "addon_entitlements",
+            Value::Array(super::system_settings::addons(data, s.id)),
+        )
+        .with(
+            "auto_update",
+            Value::Bool(data.settings.auto_update.contains(&s.id)),
+        )
+        .with("release", Value::string(&s.release));
+    for (key, text) in data.settings.locations.get(&s.id).into_iter().flatten() {
+        value.push(key, Value::string(text));
+    }
+    value
         .with("description", Value::string(&s.description))
         .with("hostname", Value::string(&s.hostname))
         .with("last_boot", Value::DateTime(format_datetime(s.last_boot)))
