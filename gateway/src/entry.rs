@@ -69,6 +69,41 @@ enum Command {
     /// the new node is `new`, then stage it. Exits non-zero when an item
     /// failed.
     SeedNode(SeedArgs),
+    /// After a drain or rebalance moved systems from one node to another:
+    /// gives each system both nodes hold (the old node's copy left behind)
+    /// what it was given on the old node and lacks on the new one (system
+    /// groups, configuration channels, custom values, notes, add-on
+    /// entitlements, maintenance schedule). Exits non-zero when a system
+    /// could not be carried whole.
+    CarrySystems(CarryArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CarryArgs {
+    /// The node the systems were moved off (an id of the node list).
+    #[arg(long, value_name = "ID")]
+    from: String,
+    /// The node they were moved to.
+    #[arg(long, value_name = "ID")]
+    to: String,
+    /// Only these systems, by minion id (repeat); default: every system
+    /// both nodes hold.
+    #[arg(long = "minion", value_name = "MINION_ID")]
+    minions: Vec<String>,
+    /// The administrator to log in as, on both nodes.
+    #[arg(long, env = "GATEWAY_SEED_USER", default_value = "admin")]
+    user: String,
+    /// A file holding the administrator's password; without it, the
+    /// password is read from `$GATEWAY_SEED_PASSWORD`.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// Only list what would be done.
+    #[arg(long)]
+    dry_run: bool,
+    /// Also set each system's profile name and description on the new
+    /// node to the old node's where they differ.
+    #[arg(long)]
+    update: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -192,8 +227,10 @@ async fn main_async() -> anyhow::Result<()> {
         .init();
     warn_of_proxies();
     let (cfg, command) = config(Args::parse())?;
-    if let Some(Command::SeedNode(args)) = command {
-        return seed_node(cfg, args).await;
+    match command {
+        Some(Command::SeedNode(args)) => return seed_node(cfg, args).await,
+        Some(Command::CarrySystems(args)) => return carry_systems(cfg, args).await,
+        None => {}
     }
     if cfg.nodes.is_empty() && cfg.director.is_none() {
         tracing::warn!("no nodes and no director configured: every routed call will fail");
@@ -221,16 +258,51 @@ async fn main_async() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `seed-node`: logs into both nodes, copies, prints the report.
-async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()> {
-    let password = match &args.password_file {
+/// The administrator's password: the file's first line, or
+/// `$GATEWAY_SEED_PASSWORD`.
+fn admin_password(file: Option<&std::path::Path>) -> anyhow::Result<zeroize::Zeroizing<String>> {
+    Ok(zeroize::Zeroizing::new(match file {
         Some(path) => std::fs::read_to_string(path)
             .with_context(|| format!("reading {}", path.display()))?
             .trim_end_matches(['\r', '\n'])
             .to_owned(),
         None => std::env::var("GATEWAY_SEED_PASSWORD")
             .context("no password: set $GATEWAY_SEED_PASSWORD or pass --password-file")?,
+    }))
+}
+
+/// `carry-systems`: logs into both nodes, carries, prints the report.
+async fn carry_systems(mut cfg: GatewayConfig, args: CarryArgs) -> anyhow::Result<()> {
+    let password = admin_password(args.password_file.as_deref())?;
+    // The node list only: a serving gateway may hold the redb file's lock.
+    cfg.state.store = "memory".to_owned();
+    let gateway = crate::build(cfg).await?;
+    let mode = crate::carry::Mode {
+        dry_run: args.dry_run,
+        update: args.update,
     };
+    let report = crate::carry::between(
+        &gateway,
+        &args.from,
+        &args.to,
+        &args.user,
+        &password,
+        mode,
+        &args.minions,
+    )
+    .await?;
+    println!("{report}");
+    if report.has_failures() {
+        anyhow::bail!(
+            "some systems were not carried whole (see above): fix the causes and run it again"
+        );
+    }
+    Ok(())
+}
+
+/// `seed-node`: logs into both nodes, copies, prints the report.
+async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()> {
+    let password = admin_password(args.password_file.as_deref())?;
     // With a director, the run is recorded there when it copied everything
     // (the director refuses to stage or activate a node never seeded). It
     // holds for the state the node was in when the run began.

@@ -24,6 +24,7 @@
 //!   3.1 document at `/openapi.json` and Swagger UI at `/docs`.
 //! - [`error`]: the gateway's errors and the one place they become faults.
 
+pub mod carry;
 pub mod config;
 pub mod directory;
 pub mod entry;

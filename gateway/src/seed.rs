@@ -134,6 +134,11 @@ impl NodeSession {
         Ok(session)
     }
 
+    /// The node's id in the node list.
+    pub(crate) fn node_id(&self) -> &str {
+        &self.node
+    }
+
     /// Logs out; a failure is only logged (the session expires anyway).
     pub async fn logout(self) {
         if let Err(e) = self.call("auth.logout", Vec::new()).await {
@@ -142,7 +147,7 @@ impl NodeSession {
     }
 
     /// Calls `method` with the session key and `params`.
-    async fn call(&self, method: &str, params: Vec<Value>) -> Result<Value, SeedError> {
+    pub(crate) async fn call(&self, method: &str, params: Vec<Value>) -> Result<Value, SeedError> {
         let mut all = Vec::with_capacity(params.len() + 1);
         all.push(self.key.clone());
         all.extend(params);
@@ -176,7 +181,11 @@ impl NodeSession {
     }
 
     /// Calls a listing and answers its structs.
-    async fn list(&self, method: &str, params: Vec<Value>) -> Result<Vec<Struct>, SeedError> {
+    pub(crate) async fn list(
+        &self,
+        method: &str,
+        params: Vec<Value>,
+    ) -> Result<Vec<Struct>, SeedError> {
         let shape = || SeedError::Shape {
             node: self.node.clone(),
             method: method.to_owned(),
@@ -275,7 +284,7 @@ pub struct Report {
 }
 
 impl Report {
-    fn push(&mut self, kind: &'static str, name: &str, outcome: Outcome) {
+    pub(crate) fn push(&mut self, kind: &'static str, name: &str, outcome: Outcome) {
         self.lines.push(Line {
             kind,
             name: name.to_owned(),
@@ -343,11 +352,11 @@ impl fmt::Display for Report {
     }
 }
 
-fn text<'s>(s: &'s Struct, name: &str) -> &'s str {
+pub(crate) fn text<'s>(s: &'s Struct, name: &str) -> &'s str {
     s.get(name).and_then(Value::as_str).unwrap_or_default()
 }
 
-fn strings(s: &Struct, name: &str) -> Vec<String> {
+pub(crate) fn strings(s: &Struct, name: &str) -> Vec<String> {
     s.get(name)
         .and_then(Value::as_array)
         .unwrap_or_default()
@@ -356,7 +365,7 @@ fn strings(s: &Struct, name: &str) -> Vec<String> {
         .collect()
 }
 
-fn fault_text(e: &SeedError) -> String {
+pub(crate) fn fault_text(e: &SeedError) -> String {
     match e {
         SeedError::Fault { fault, .. } => format!("fault {}: {}", fault.code, fault.string),
         other => other.to_string(),
@@ -431,36 +440,50 @@ pub async fn between(
     password: &str,
     mode: Mode,
 ) -> Result<Report, SeedError> {
-    let nodes = gateway.directory().nodes();
-    let session = async |id: &str| {
-        let Some(node) = nodes.iter().find(|n| &*n.id == id) else {
-            let known: Vec<&str> = nodes.iter().map(|n| &*n.id).collect();
-            return Err(SeedError::NoSuchNode {
-                id: id.to_owned(),
-                known: known.join(", "),
-            });
-        };
-        let client = gateway
-            .upstreams()
-            .client(id, &node.api_url)
-            .map_err(|source| SeedError::Upstream {
-                node: id.to_owned(),
-                source,
-            })?;
-        NodeSession::login(id, client, user, password).await
-    };
-    let source = session(from).await?;
-    let target = match session(to).await {
-        Ok(target) => target,
-        Err(e) => {
-            source.logout().await;
-            return Err(e);
-        }
-    };
+    let (source, target) = NodeSession::pair(gateway, from, to, user, password).await?;
     let report = seed(&source, &target, mode).await;
     source.logout().await;
     target.logout().await;
     report
+}
+
+impl NodeSession {
+    /// Logs into nodes `from` and `to` of `gateway`'s node list as `user`
+    /// (out of the first again when the second fails).
+    pub(crate) async fn pair(
+        gateway: &Gateway,
+        from: &str,
+        to: &str,
+        user: &str,
+        password: &str,
+    ) -> Result<(NodeSession, NodeSession), SeedError> {
+        let nodes = gateway.directory().nodes();
+        let session = async |id: &str| {
+            let Some(node) = nodes.iter().find(|n| &*n.id == id) else {
+                let known: Vec<&str> = nodes.iter().map(|n| &*n.id).collect();
+                return Err(SeedError::NoSuchNode {
+                    id: id.to_owned(),
+                    known: known.join(", "),
+                });
+            };
+            let client = gateway
+                .upstreams()
+                .client(id, &node.api_url)
+                .map_err(|source| SeedError::Upstream {
+                    node: id.to_owned(),
+                    source,
+                })?;
+            NodeSession::login(id, client, user, password).await
+        };
+        let source = session(from).await?;
+        match session(to).await {
+            Ok(target) => Ok((source, target)),
+            Err(e) => {
+                source.logout().await;
+                Err(e)
+            }
+        }
+    }
 }
 
 /// Copies the shared data of `from` that `to` lacks onto `to` (and, with

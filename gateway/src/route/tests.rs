@@ -15,6 +15,7 @@ use crate::config::{FanoutPolicy, GatewayConfig, StaticNode};
 use crate::directory::{Directory, ObjectKind};
 use crate::state::Gateway;
 
+mod carry;
 mod channels;
 mod custom_content;
 mod errata;

@@ -175,7 +175,7 @@ async fn apply<const N: usize>(gw: &Gateway, session: &Value, calls: [(&str, Vec
 }
 
 /// A gateway whose node list is `old` as n1 and `new` as n2.
-fn seeding_gateway(old: &Sim, new: &Sim) -> Gateway {
+pub(super) fn seeding_gateway(old: &Sim, new: &Sim) -> Gateway {
     let mut cfg = GatewayConfig::default();
     for (id, sim) in [("n1", old), ("n2", new)] {
         cfg.nodes.push(StaticNode {
