@@ -2,6 +2,7 @@
 //! different data behind gateways started as real processes with a static
 //! node list; driven by Python's `xmlrpc.client` (a script that also runs
 //! unchanged against one simulator) and by the project's XML-RPC client.
+//! Also the binary's one-off `carry-systems` between two simulators.
 //!
 //! Not here: draining a node through the director (its systems' calls then
 //! reach the new owner under the same cluster ids): `director_drain.rs`
@@ -195,4 +196,128 @@ async fn the_log_says_why_a_node_is_unreachable_and_holds_no_password() {
             "a password in the log: {line}"
         );
     }
+}
+
+/// `member` of struct `v`.
+fn member_of<'v>(v: &'v Value, member: &str) -> &'v Value {
+    v.as_struct()
+        .and_then(|s| s.get(member))
+        .unwrap_or_else(|| panic!("no {member} in {v:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn carry_systems_gives_a_moved_system_what_it_had() {
+    let (s1, s2) = (
+        lab_sim(Path::new(SIM), "alpha", "11", 3),
+        lab_sim(Path::new(SIM), "beta", "22", 0),
+    );
+    let (old, new) = (RpcClient::new(s1.rpc_url()), RpcClient::new(s2.rpc_url()));
+    let old_key: Value = old.login("admin", "admin").await.unwrap().into();
+    let new_key: Value = new.login("admin", "admin").await.unwrap().into();
+    for (rpc, key) in [(&old, &old_key), (&new, &new_key)] {
+        rpc.call(
+            "system.custominfo.createKey",
+            vec![key.clone(), "rack".into(), "Rack position".into()],
+        )
+        .await
+        .unwrap();
+    }
+    // A system of the old node, in a group and with a custom value.
+    let listed = old
+        .call("system.listSystems", vec![old_key.clone()])
+        .await
+        .unwrap();
+    let sid = member_of(&listed.as_array().unwrap()[0], "id").clone();
+    let details = old
+        .call("system.getDetails", vec![old_key.clone(), sid.clone()])
+        .await
+        .unwrap();
+    let minion = member_of(&details, "minion_id")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let group = old
+        .call(
+            "systemgroup.getDetails",
+            vec![old_key.clone(), "web-servers".into()],
+        )
+        .await
+        .unwrap();
+    old.call(
+        "system.setGroupMembership",
+        vec![
+            old_key.clone(),
+            sid.clone(),
+            member_of(&group, "id").clone(),
+            Value::Bool(true),
+        ],
+    )
+    .await
+    .unwrap();
+    let mut rack = xmlrpc::Struct::new();
+    rack.push("rack", "r42".into());
+    old.call(
+        "system.setCustomValues",
+        vec![old_key.clone(), sid.clone(), Value::Struct(rack)],
+    )
+    .await
+    .unwrap();
+    // The move: its minion registers with the new node.
+    let side = s2.rpc_url().replace("/rpc/api", "/uyuni-sim/v1/systems");
+    reqwest::Client::new()
+        .post(side)
+        .json(&serde_json::json!({
+            "minion_id": minion,
+            "machine_id": "moved-machine",
+            "hostname": member_of(&details, "hostname").as_str().unwrap(),
+        }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+
+    let out = std::process::Command::new(gateway_binary())
+        .args(["--node", &format!("n1@lab={}", s1.rpc_url())])
+        .args(["--node", &format!("n2@lab={}", s2.rpc_url())])
+        .args(["carry-systems", "--from", "n1", "--to", "n2"])
+        .env("GATEWAY_SEED_PASSWORD", "admin")
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        report.lines().any(|l| l.starts_with("completed")
+            && l.contains(&minion)
+            && l.ends_with("group web-servers; custom values rack")),
+        "{report}"
+    );
+    let map = new
+        .call("system.getMinionIdMap", vec![new_key.clone()])
+        .await
+        .unwrap();
+    let moved = member_of(&map, &minion).clone();
+    let values = new
+        .call(
+            "system.getCustomValues",
+            vec![new_key.clone(), moved.clone()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(member_of(&values, "rack").as_str(), Some("r42"));
+    let groups = new
+        .call("system.listGroups", vec![new_key.clone(), moved])
+        .await
+        .unwrap();
+    let web = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| member_of(g, "system_group_name").as_str() == Some("web-servers"))
+        .unwrap();
+    assert_eq!(member_of(web, "subscribed").as_i64(), Some(1));
 }
