@@ -268,7 +268,7 @@ async fn carry_systems_gives_a_moved_system_what_it_had() {
         .post(side)
         .json(&serde_json::json!({
             "minion_id": minion,
-            "machine_id": "moved-machine",
+            "machine_id": member_of(&details, "machine_id").as_str().unwrap(),
             "hostname": member_of(&details, "hostname").as_str().unwrap(),
         }))
         .send()

@@ -22,15 +22,22 @@
 //! the system was given on its new node since the move stays. Custom
 //! information keys, configuration channels, system groups and schedules
 //! are the cluster's shared data: `seed-node` copied them when the node
-//! joined, and a system whose group (say) the new node lacks gets a line
-//! saying so. Nothing of a node that is gone (disaster recovery) can be
+//! joined; each one the new node lacks is named in the system's line
+//! (`PARTLY`), and the rest is carried. Two copies of different machines
+//! (their machine ids differ) under one minion id are no move: refused.
+//!
+//! A system carried whole gets a note on its new node (`Settings carried
+//! from node <old>`): a later run, for a later drain between the same
+//! nodes, leaves it alone, so that what was taken off it on its new node
+//! since stays off. A system named with `--minion` is carried again all
+//! the same. Nothing of a node that is gone (disaster recovery) can be
 //! carried: its copies went with it.
 //!
 //! Not carried: software channels (changing them schedules an action on
 //! the system; the activation key's are the new node's), formulas and
 //! pillar data, package locks, and the system's history (events, actions).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use futures::StreamExt;
 use xmlrpc::{Struct, Value};
@@ -71,6 +78,12 @@ pub async fn between(
     mode: Mode,
     only: &[String],
 ) -> Result<Report, SeedError> {
+    if from == to {
+        return Err(SeedError::NoSuchNode {
+            id: to.to_owned(),
+            known: format!("another node than {from}: --from and --to name one node"),
+        });
+    }
     let (source, target) = NodeSession::pair(gateway, from, to, user, password).await?;
     let report = carry(&source, &target, mode, only).await;
     source.logout().await;
@@ -87,19 +100,18 @@ pub async fn carry(
     only: &[String],
 ) -> Result<Report, SeedError> {
     let (old, new) = (minions(from).await?, minions(to).await?);
-    let wanted: HashSet<&str> = only.iter().map(String::as_str).collect();
-    let mut both: Vec<(&str, Value, Value)> = old
+    let wanted: BTreeSet<&str> = only.iter().map(String::as_str).collect();
+    let both: Vec<(&str, Value, Value)> = old
         .iter()
         .filter(|(minion, _)| wanted.is_empty() || wanted.contains(minion.as_str()))
         .filter_map(|(minion, sid)| Some((minion.as_str(), sid.clone(), new.get(minion)?.clone())))
         .collect();
-    both.sort_by(|a, b| a.0.cmp(b.0));
     let mut report = Report::default();
     for minion in &wanted {
         if !both.iter().any(|(m, ..)| m == minion) {
-            let why = match (old.contains_key(*minion), new.contains_key(*minion)) {
-                (false, _) => "the old node does not hold it",
-                (true, _) => "the new node does not hold it (not moved, or not registered yet)",
+            let why = match old.contains_key(*minion) {
+                false => "the old node does not hold it",
+                true => "the new node does not hold it (not moved, or not registered yet)",
             };
             report.push(KIND, minion, Outcome::Failed(why.to_owned()));
         }
@@ -107,10 +119,13 @@ pub async fn carry(
     if both.is_empty() {
         return Ok(report);
     }
-    let schedules = (Schedules::of(from).await?, Schedules::of(to).await?);
+    let shared = (Shared::of(from).await?, Shared::of(to).await?);
+    let marker = marker_subject(from.node_id());
+    // Systems named one by one are carried again though marked carried.
+    let again = !wanted.is_empty();
     let carried: Vec<(String, Outcome)> = futures::stream::iter(both)
         .map(|(minion, old_sid, new_sid)| {
-            let schedules = &schedules;
+            let (shared, marker) = (&shared, &marker);
             async move {
                 let systems = Pair {
                     from,
@@ -118,7 +133,7 @@ pub async fn carry(
                     old: old_sid,
                     new: new_sid,
                 };
-                let outcome = match carry_one(&systems, schedules, mode).await {
+                let outcome = match carry_one(&systems, shared, marker, again, mode).await {
                     Ok(outcome) => outcome,
                     Err(e) => Outcome::Failed(fault_text(&e)),
                 };
@@ -134,17 +149,30 @@ pub async fn carry(
     Ok(report)
 }
 
+/// The subject of the note a carry leaves on the new copy of a system it
+/// carried whole from node `from`: a later run leaves that system alone,
+/// so that what was taken off it on its new node since stays off.
+fn marker_subject(from: &str) -> String {
+    format!("Settings carried from node {from}")
+}
+
 /// A node's systems: minion id -> system id.
 async fn minions(node: &NodeSession) -> Result<BTreeMap<String, Value>, SeedError> {
     let map = node.call("system.getMinionIdMap", Vec::new()).await?;
-    let map = map.as_struct().ok_or_else(|| SeedError::Shape {
-        node: node.node_id().to_owned(),
-        method: "system.getMinionIdMap".to_owned(),
-    })?;
+    let map = map
+        .as_struct()
+        .ok_or_else(|| shape(node, "system.getMinionIdMap"))?;
     Ok(map
         .iter()
         .map(|(minion, sid)| (minion.to_owned(), sid.clone()))
         .collect())
+}
+
+fn shape(node: &NodeSession, method: &str) -> SeedError {
+    SeedError::Shape {
+        node: node.node_id().to_owned(),
+        method: method.to_owned(),
+    }
 }
 
 /// One system on both nodes: its id on each.
@@ -155,30 +183,69 @@ struct Pair<'n> {
     new: Value,
 }
 
-/// A node's maintenance schedules: which schedule each system is on.
-struct Schedules(HashMap<i64, String>);
+/// What a node holds of the shared data a system's settings name: its
+/// custom information keys, configuration channels and maintenance
+/// schedules (with the system each schedule holds).
+struct Shared {
+    /// Custom information key labels.
+    keys: HashSet<String>,
+    /// Configuration channel labels.
+    channels: HashSet<String>,
+    /// Schedule names, or why they could not be read (`--user` lacks the
+    /// organization administrator's role maintenance asks for).
+    schedules: Result<HashSet<String>, String>,
+    /// The schedule each system is on, by system id.
+    on: HashMap<i64, String>,
+}
 
-impl Schedules {
-    async fn of(node: &NodeSession) -> Result<Schedules, SeedError> {
-        let names = node
-            .call("maintenance.listScheduleNames", Vec::new())
-            .await?;
+impl Shared {
+    async fn of(node: &NodeSession) -> Result<Shared, SeedError> {
+        let labels = |listed: Vec<Struct>, member: &str| -> HashSet<String> {
+            listed.iter().map(|i| text(i, member).to_owned()).collect()
+        };
+        let keys = labels(
+            node.list("system.custominfo.listAllKeys", Vec::new())
+                .await?,
+            "label",
+        );
+        let channels = labels(
+            node.list("configchannel.listGlobals", Vec::new()).await?,
+            "label",
+        );
         let mut on = HashMap::new();
-        for name in names.as_array().unwrap_or_default() {
-            let systems = node
-                .call("maintenance.listSystemsWithSchedule", vec![name.clone()])
-                .await?;
-            for sid in systems.as_array().unwrap_or_default() {
-                if let (Some(sid), Some(name)) = (sid.as_i64(), name.as_str()) {
-                    on.insert(sid, name.to_owned());
+        let schedules = match node.call("maintenance.listScheduleNames", Vec::new()).await {
+            Ok(names) => {
+                let names = names
+                    .as_array()
+                    .ok_or_else(|| shape(node, "maintenance.listScheduleNames"))?;
+                let mut held = HashSet::new();
+                for name in names.iter().filter_map(Value::as_str) {
+                    held.insert(name.to_owned());
+                    let systems = node
+                        .call("maintenance.listSystemsWithSchedule", vec![name.into()])
+                        .await?;
+                    let systems = systems
+                        .as_array()
+                        .ok_or_else(|| shape(node, "maintenance.listSystemsWithSchedule"))?;
+                    for sid in systems.iter().filter_map(Value::as_i64) {
+                        on.insert(sid, name.to_owned());
+                    }
                 }
+                Ok(held)
             }
-        }
-        Ok(Schedules(on))
+            Err(e @ SeedError::Fault { .. }) => Err(fault_text(&e)),
+            Err(e) => return Err(e),
+        };
+        Ok(Shared {
+            keys,
+            channels,
+            schedules,
+            on,
+        })
     }
 
-    fn of_system(&self, sid: &Value) -> Option<&str> {
-        self.0.get(&sid.as_i64()?).map(String::as_str)
+    fn schedule_of(&self, sid: &Value) -> Option<&str> {
+        self.on.get(&sid.as_i64()?).map(String::as_str)
     }
 }
 
@@ -194,10 +261,17 @@ struct Plan {
 /// Carries one system's settings ([`carry`]).
 async fn carry_one(
     systems: &Pair<'_>,
-    schedules: &(Schedules, Schedules),
+    shared: &(Shared, Shared),
+    marker: &str,
+    again: bool,
     mode: Mode,
 ) -> Result<Outcome, SeedError> {
-    let plan = plan(systems, schedules, mode).await?;
+    let Some((plan, marked)) = plan(systems, shared, marker, again, mode).await? else {
+        return Ok(Outcome::NotCopied(format!(
+            "carried before (its note \"{marker}\"): left as it is; name it with --minion to \
+             carry it again"
+        )));
+    };
     if plan.calls.is_empty() && plan.missing.is_empty() {
         return Ok(Outcome::Present);
     }
@@ -209,10 +283,10 @@ async fn carry_one(
     let what = what.join("; ");
     let mut failed = plan.missing;
     if mode.dry_run {
-        return Ok(match (what.is_empty(), failed.is_empty()) {
-            (_, false) if what.is_empty() => Outcome::Failed(failed.join("; ")),
-            (_, false) => Outcome::Partly(format!("would carry {what}; {}", failed.join("; "))),
-            _ => Outcome::WouldComplete(what),
+        return Ok(match failed.is_empty() {
+            true => Outcome::WouldComplete(what),
+            false if what.is_empty() => Outcome::Failed(failed.join("; ")),
+            false => Outcome::Partly(format!("would carry {what}; {}", failed.join("; "))),
         });
     }
     for (method, params, part) in plan.calls {
@@ -220,25 +294,87 @@ async fn carry_one(
             failed.push(format!("{part}: {}", fault_text(&e)));
         }
     }
-    Ok(match failed.is_empty() {
-        true => Outcome::Completed(what),
-        false if what.is_empty() => Outcome::Failed(failed.join("; ")),
-        false => Outcome::Partly(format!("{what} tried; not carried: {}", failed.join("; "))),
-    })
+    if !failed.is_empty() {
+        return Ok(match what.is_empty() {
+            true => Outcome::Failed(failed.join("; ")),
+            false => Outcome::Partly(format!("{what} tried; not carried: {}", failed.join("; "))),
+        });
+    }
+    if marked {
+        return Ok(Outcome::Completed(what));
+    }
+    // Carried whole: the note that keeps later runs off it.
+    let body = format!(
+        "gateway carry-systems carried this system's own settings from its copy on node {} \
+         (system {}): {what}. A later run leaves the system alone while this note is here.",
+        systems.from.node_id(),
+        systems.old.as_i64().unwrap_or_default(),
+    );
+    let note = vec![
+        systems.new.clone(),
+        Value::string(marker),
+        Value::string(body),
+    ];
+    if let Err(e) = systems.to.call("system.addNote", note).await {
+        return Ok(Outcome::Partly(format!(
+            "{what}; the note that marks it carried: {}",
+            fault_text(&e)
+        )));
+    }
+    Ok(Outcome::Completed(what))
 }
 
-/// What `systems.new` lacks of what `systems.old` has ([`carry`]).
+/// Whether two texts are alike as the server would keep them: with the
+/// spaces and line ends around them left out (it trims what its API is
+/// given) and Windows line ends as Unix ones.
+fn alike(a: &str, b: &str) -> bool {
+    let kept = |s: &str| s.trim().replace("\r\n", "\n");
+    kept(a) == kept(b)
+}
+
+/// What `systems.new` lacks of what `systems.old` has ([`carry`]), and
+/// whether it bears the marker note; `None` when a run carried the system
+/// before and `again` is not set.
 async fn plan(
     systems: &Pair<'_>,
-    schedules: &(Schedules, Schedules),
+    shared: &(Shared, Shared),
+    marker: &str,
+    again: bool,
     mode: Mode,
-) -> Result<Plan, SeedError> {
+) -> Result<Option<(Plan, bool)>, SeedError> {
     let Pair { from, to, old, new } = systems;
+    let (had_shared, has_shared) = shared;
     let sid = |s: &Value| vec![s.clone()];
     let mut plan = Plan {
         calls: Vec::new(),
         missing: Vec::new(),
     };
+
+    // Notes first: the marker of an earlier carry stops here.
+    let notes = |listed: Vec<Struct>| -> Vec<(String, String)> {
+        listed
+            .iter()
+            .map(|n| (text(n, "subject").to_owned(), text(n, "note").to_owned()))
+            .collect()
+    };
+    let has_notes = notes(to.list("system.listNotes", sid(new)).await?);
+    let marked = has_notes.iter().any(|(subject, _)| alike(subject, marker));
+    if marked && !again {
+        return Ok(None);
+    }
+
+    // The same machine: a minion id two machines share is not a move.
+    let details = |d: Value| d.as_struct().cloned().unwrap_or_default();
+    let had = details(from.call("system.getDetails", sid(old)).await?);
+    let has = details(to.call("system.getDetails", sid(new)).await?);
+    let (old_machine, new_machine) = (text(&had, "machine_id"), text(&has, "machine_id"));
+    if !old_machine.is_empty() && !new_machine.is_empty() && old_machine != new_machine {
+        plan.missing.push(format!(
+            "the two copies are of different machines (machine ids {old_machine} and \
+             {new_machine}): not one system moved"
+        ));
+        return Ok(Some((plan, marked)));
+    }
 
     // System groups, by name: the new node's group ids from its own
     // listing (every group, with whether the system is in it).
@@ -260,10 +396,10 @@ async fn plan(
             })
             .collect()
     };
-    let had = groups(from.list("system.listGroups", sid(old)).await?);
-    let has = groups(to.list("system.listGroups", sid(new)).await?);
-    for (name, _, _) in had.iter().filter(|(_, _, member)| *member) {
-        match has.iter().find(|(n, _, _)| n == name) {
+    let had_groups = groups(from.list("system.listGroups", sid(old)).await?);
+    let has_groups = groups(to.list("system.listGroups", sid(new)).await?);
+    for (name, _, _) in had_groups.iter().filter(|(_, _, member)| *member) {
+        match has_groups.iter().find(|(n, _, _)| n == name) {
             Some((_, _, true)) => {}
             Some((_, sgid, false)) => plan.calls.push((
                 "system.setGroupMembership",
@@ -281,15 +417,20 @@ async fn plan(
     let labels = |listed: Vec<Struct>| -> Vec<String> {
         listed.iter().map(|c| text(c, "label").to_owned()).collect()
     };
-    let had = labels(from.list("system.config.listChannels", sid(old)).await?);
-    let has: HashSet<String> = labels(to.list("system.config.listChannels", sid(new)).await?)
-        .into_iter()
-        .collect();
-    let lacking: Vec<Value> = had
-        .iter()
-        .filter(|l| !has.contains(*l))
-        .map(Value::string)
-        .collect();
+    let had_channels = labels(from.list("system.config.listChannels", sid(old)).await?);
+    let has_channels: HashSet<String> =
+        labels(to.list("system.config.listChannels", sid(new)).await?)
+            .into_iter()
+            .collect();
+    let mut lacking = Vec::new();
+    for label in had_channels.iter().filter(|l| !has_channels.contains(*l)) {
+        match has_shared.channels.contains(label) {
+            true => lacking.push(Value::string(label)),
+            false => plan.missing.push(format!(
+                "configuration channel {label}: the new node lacks it (seed-node copies them)"
+            )),
+        }
+    }
     if !lacking.is_empty() {
         let named: Vec<&str> = lacking.iter().filter_map(Value::as_str).collect();
         let part = format!("configuration channels {}", named.join(", "));
@@ -304,14 +445,22 @@ async fn plan(
         ));
     }
 
-    // Custom information values, for keys the new copy holds none for.
-    let had = from.call("system.getCustomValues", sid(old)).await?;
-    let has = to.call("system.getCustomValues", sid(new)).await?;
-    let has = has.as_struct().cloned().unwrap_or_default();
+    // Custom information values, for keys the new copy holds none for
+    // (an empty one is no value: the server refuses to set it).
+    let had_values = from.call("system.getCustomValues", sid(old)).await?;
+    let has_values = to.call("system.getCustomValues", sid(new)).await?;
+    let has_values = has_values.as_struct().cloned().unwrap_or_default();
     let mut values = Struct::new();
-    for (key, value) in had.as_struct().into_iter().flat_map(Struct::iter) {
-        if has.get(key).is_none() {
-            values.push(key, value.clone());
+    for (key, value) in had_values.as_struct().into_iter().flat_map(Struct::iter) {
+        let blank = value.as_str().is_some_and(|v| v.trim().is_empty());
+        if blank || has_values.get(key).is_some() {
+            continue;
+        }
+        match has_shared.keys.contains(key) {
+            true => values.push(key, value.clone()),
+            false => plan.missing.push(format!(
+                "custom value {key}: the new node lacks the key (seed-node copies keys)"
+            )),
         }
     }
     if !values.is_empty() {
@@ -324,64 +473,64 @@ async fn plan(
         ));
     }
 
-    // Notes, by subject and text.
-    let notes = |listed: Vec<Struct>| -> Vec<(String, String)> {
-        listed
+    // Notes, by subject and text as the server keeps them.
+    for (subject, body) in notes(from.list("system.listNotes", sid(old)).await?) {
+        let held = has_notes
             .iter()
-            .map(|n| (text(n, "subject").to_owned(), text(n, "note").to_owned()))
-            .collect()
-    };
-    let had = notes(from.list("system.listNotes", sid(old)).await?);
-    let has: HashSet<(String, String)> = notes(to.list("system.listNotes", sid(new)).await?)
-        .into_iter()
-        .collect();
-    for (subject, body) in had.into_iter().filter(|n| !has.contains(n)) {
-        plan.calls.push((
-            "system.addNote",
-            vec![new.clone(), Value::string(&subject), Value::string(body)],
-            format!("note {subject}"),
-        ));
+            .any(|(s, b)| alike(s, &subject) && alike(b, &body));
+        if !held && !alike(&subject, marker) {
+            plan.calls.push((
+                "system.addNote",
+                vec![new.clone(), Value::string(&subject), Value::string(body)],
+                format!("note {subject}"),
+            ));
+        }
     }
 
-    // Add-on entitlements (the base one is the registration's).
-    let details = |d: Value| d.as_struct().cloned().unwrap_or_default();
-    let had = details(from.call("system.getDetails", sid(old)).await?);
-    let has = details(to.call("system.getDetails", sid(new)).await?);
-    let addons = |d: &Struct| -> HashSet<String> {
+    // Add-on entitlements (the base one is the registration's), one call
+    // each: the server refuses a whole list for one it will not give.
+    let addons = |d: &Struct| -> BTreeSet<String> {
         crate::seed::strings(d, "addon_entitlements")
             .into_iter()
             .collect()
     };
-    let mut lacking: Vec<String> = addons(&had).difference(&addons(&has)).cloned().collect();
-    lacking.sort();
-    if !lacking.is_empty() {
-        let part = format!("add-on entitlements {}", lacking.join(", "));
-        let lacking = lacking.into_iter().map(Value::string).collect();
+    let has_addons = addons(&has);
+    for addon in addons(&had).difference(&has_addons) {
         plan.calls.push((
             "system.addEntitlements",
-            vec![new.clone(), Value::Array(lacking)],
-            part,
+            vec![new.clone(), Value::Array(vec![Value::string(addon)])],
+            format!("add-on entitlement {addon}"),
         ));
     }
 
     // Its maintenance schedule, when the new copy has none.
-    if let (Some(schedule), None) = (schedules.0.of_system(old), schedules.1.of_system(new)) {
-        plan.calls.push((
-            "maintenance.assignScheduleToSystems",
-            vec![
-                Value::string(schedule),
-                Value::Array(vec![new.clone()]),
-                Value::Array(vec![RESCHEDULE.into()]),
-            ],
-            format!("maintenance schedule {schedule}"),
-        ));
+    if let Some(schedule) = had_shared.schedule_of(old) {
+        match (&has_shared.schedules, has_shared.schedule_of(new)) {
+            (_, Some(_)) => {}
+            (Err(why), None) => plan
+                .missing
+                .push(format!("maintenance schedule {schedule}: {why}")),
+            (Ok(names), None) if !names.contains(schedule) => plan.missing.push(format!(
+                "maintenance schedule {schedule}: the new node lacks it (seed-node copies them)"
+            )),
+            (Ok(_), None) => plan.calls.push((
+                "maintenance.assignScheduleToSystems",
+                vec![
+                    Value::string(schedule),
+                    Value::Array(vec![new.clone()]),
+                    Value::Array(vec![RESCHEDULE.into()]),
+                ],
+                format!("maintenance schedule {schedule}"),
+            )),
+        }
     }
 
-    // Profile name and description, only when asked to overwrite.
+    // Profile name and description, only when asked to overwrite, and
+    // only what the old copy has (the server leaves out what is unset).
     if mode.update {
         let mut set = Struct::new();
         for member in ["profile_name", "description"] {
-            if text(&had, member).trim() != text(&has, member).trim() {
+            if had.get(member).is_some() && !alike(text(&had, member), text(&has, member)) {
                 set.push(member, Value::string(text(&had, member)));
             }
         }
@@ -395,5 +544,5 @@ async fn plan(
             ));
         }
     }
-    Ok(plan)
+    Ok(Some((plan, marked)))
 }

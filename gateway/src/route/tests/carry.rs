@@ -166,7 +166,7 @@ async fn a_moved_system_gets_the_settings_it_had_on_its_old_node() {
             ),
             (
                 "system.addNote",
-                vec![sid.clone(), "Disk".into(), "Replaced disk 2".into()],
+                vec![sid.clone(), "Disk".into(), "Replaced disk 2\n".into()],
             ),
             (
                 "system.addEntitlements",
@@ -197,7 +197,20 @@ async fn a_moved_system_gets_the_settings_it_had_on_its_old_node() {
 
     // The move: the minion registers with the new node, which gives it a
     // configuration channel and an asset tag of its own since.
-    register(&new, &minion, &hostname).await;
+    let side = new.url.replace("/rpc/api", "/uyuni-sim/v1/systems");
+    let machine = member_of(&details, "machine_id");
+    reqwest::Client::new()
+        .post(side)
+        .json(&serde_json::json!({
+            "minion_id": minion,
+            "machine_id": machine.as_str().unwrap(),
+            "hostname": hostname,
+        }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
     let listed = call(&after, "system.listSystems", vec![new_key.clone()])
         .await
         .unwrap();
@@ -241,7 +254,7 @@ async fn a_moved_system_gets_the_settings_it_had_on_its_old_node() {
         .unwrap()
     };
     let carried = "group web-servers; configuration channels motd; custom values rack; \
-                   note Disk; add-on entitlements monitoring_entitled; maintenance schedule weekly";
+                   note Disk; add-on entitlement monitoring_entitled; maintenance schedule weekly";
     let planned = run(true, false, &[]).await;
     assert_eq!(
         planned
@@ -275,18 +288,162 @@ async fn a_moved_system_gets_the_settings_it_had_on_its_old_node() {
         text("A-2"),
         "a value it holds is kept"
     );
-    assert_eq!(&has[3..6], &had[3..6], "notes, add-ons, schedule");
+    assert_eq!(
+        has[3],
+        Value::Array(vec![text("Disk"), text("Settings carried from node n1")]),
+        "its note, and the note that marks it carried"
+    );
+    assert_eq!(&has[4..6], &had[4..6], "add-ons, schedule");
     assert_ne!(has[6], had[6], "the description only with --update");
 
+    // A later run leaves a carried system alone: what is taken off it on
+    // its new node stays off.
+    apply(
+        &after,
+        &new_key,
+        vec![(
+            "system.setGroupMembership",
+            vec![
+                Value::Int(moved),
+                member_of(
+                    &call(
+                        &after,
+                        "systemgroup.getDetails",
+                        vec![new_key.clone(), "web-servers".into()],
+                    )
+                    .await
+                    .unwrap(),
+                    "id",
+                ),
+                Value::Bool(false),
+            ],
+        )],
+    )
+    .await;
+    let later = run(false, true, &[]).await;
+    assert!(
+        matches!(&later.lines[0].outcome, Outcome::NotCopied(why) if why.contains("carried before")),
+        "{later}"
+    );
+    assert_eq!(
+        settings_of(&after, &new_key, moved).await[0],
+        Value::Array(vec![])
+    );
+
+    // Named with --minion, it is carried again: the group, and with
+    // --update its description; its note (with a line end the server
+    // trims) is not added twice.
     let updated = run(false, true, std::slice::from_ref(&minion)).await;
     assert_eq!(
         updated.lines[0].outcome,
-        Outcome::Completed("description".into()),
+        Outcome::Completed("group web-servers; description".into()),
         "{updated}"
     );
-    assert_eq!(settings_of(&after, &new_key, moved).await[6], had[6]);
-    let again = run(false, true, &[]).await;
-    assert_eq!(again.lines[0].outcome, Outcome::Present, "{again}");
+    let has = settings_of(&after, &new_key, moved).await;
+    assert_eq!(has[6], had[6]);
+    assert_eq!(has[3].as_array().unwrap().len(), 2, "{:?}", has[3]);
     let unknown = run(false, false, &["nowhere.example.test".to_owned()]).await;
     assert!(unknown.has_failures(), "{unknown}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_machines_are_refused_and_missing_shared_data_named() {
+    let old = Sim::start("node1", 10, 2).await;
+    let new = Sim::start("node2", 11, 0).await;
+    let (before, key) = alone(&old).await;
+    apply(
+        &before,
+        &key,
+        vec![(
+            "system.custominfo.createKey",
+            vec!["rack".into(), "Rack position".into()],
+        )],
+    )
+    .await;
+    let listed = call(&before, "system.listSystems", vec![key.clone()])
+        .await
+        .unwrap();
+    let mut minions = Vec::new();
+    for (i, system) in listed.as_array().unwrap().iter().enumerate() {
+        let sid = member_of(system, "id");
+        let details = call(&before, "system.getDetails", vec![key.clone(), sid.clone()])
+            .await
+            .unwrap();
+        let minion = member_of(&details, "minion_id")
+            .as_str()
+            .unwrap()
+            .to_owned();
+        // The first comes back as itself; the second's minion id is
+        // another machine's on the new node.
+        let machine = match i {
+            0 => member_of(&details, "machine_id")
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            _ => "another-machine".to_owned(),
+        };
+        let side = new.url.replace("/rpc/api", "/uyuni-sim/v1/systems");
+        reqwest::Client::new()
+            .post(side)
+            .json(&serde_json::json!({
+                "minion_id": minion, "machine_id": machine, "hostname": minion,
+            }))
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+        apply(
+            &before,
+            &key,
+            vec![(
+                "system.setCustomValues",
+                vec![sid, Value::Struct(Struct::new().with("rack", "r1".into()))],
+            )],
+        )
+        .await;
+        minions.push(minion);
+    }
+    let gw = seeding_gateway(&old, &new);
+    let report = carry::between(
+        &gw,
+        "n1",
+        "n2",
+        "admin",
+        "admin",
+        carry::Mode::default(),
+        &[],
+    )
+    .await
+    .unwrap();
+    let outcome = |minion: &str| {
+        report
+            .lines
+            .iter()
+            .find(|l| l.name == minion)
+            .unwrap_or_else(|| panic!("{minion}: {report}"))
+            .outcome
+            .clone()
+    };
+    assert_eq!(
+        outcome(&minions[0]),
+        Outcome::Failed(
+            "custom value rack: the new node lacks the key (seed-node copies keys)".into()
+        ),
+        "{report}"
+    );
+    assert!(
+        matches!(outcome(&minions[1]), Outcome::Failed(why) if why.contains("different machines")),
+        "{report}"
+    );
+    let to_self = carry::between(
+        &gw,
+        "n1",
+        "n1",
+        "admin",
+        "admin",
+        carry::Mode::default(),
+        &[],
+    );
+    assert!(to_self.await.is_err(), "one node on both sides");
 }
