@@ -63,9 +63,10 @@ struct Args {
 enum Command {
     /// Copies the shared data a joining node lacks (system groups,
     /// configuration channels, activation keys, crypto keys, repositories,
-    /// content filters, custom information keys, PAM users) from a serving
-    /// node, over each node's XML-RPC API, and lists the other users it
-    /// lacks. Run it while
+    /// content filters, custom information keys, kickstart snippets,
+    /// external group maps and settings, maintenance calendars and
+    /// schedules, PAM users) from a serving node, over each node's XML-RPC
+    /// API, and lists the other users it lacks. Run it while
     /// the new node is `new`, then stage it. Exits non-zero when an item
     /// failed.
     SeedNode(SeedArgs),
@@ -90,13 +91,8 @@ struct CarryArgs {
     /// both nodes hold.
     #[arg(long = "minion", value_name = "MINION_ID")]
     minions: Vec<String>,
-    /// The administrator to log in as, on both nodes.
-    #[arg(long, env = "GATEWAY_SEED_USER", default_value = "admin")]
-    user: String,
-    /// A file holding the administrator's password; without it, the
-    /// password is read from `$GATEWAY_SEED_PASSWORD`.
-    #[arg(long, value_name = "FILE")]
-    password_file: Option<PathBuf>,
+    #[command(flatten)]
+    admin: AdminLogin,
     /// Only list what would be done.
     #[arg(long)]
     dry_run: bool,
@@ -104,6 +100,32 @@ struct CarryArgs {
     /// node to the old node's where they differ.
     #[arg(long)]
     update: bool,
+}
+
+/// The administrator a one-off task logs into both nodes as.
+#[derive(Debug, clap::Args)]
+struct AdminLogin {
+    /// The administrator to log in as, on both nodes.
+    #[arg(long, env = "GATEWAY_SEED_USER", default_value = "admin")]
+    user: String,
+    /// A file holding the administrator's password; without it, the
+    /// password is read from `$GATEWAY_SEED_PASSWORD`.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+}
+
+impl AdminLogin {
+    /// The password: the file's first line, or `$GATEWAY_SEED_PASSWORD`.
+    fn password(&self) -> anyhow::Result<zeroize::Zeroizing<String>> {
+        Ok(zeroize::Zeroizing::new(match &self.password_file {
+            Some(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?
+                .trim_end_matches(['\r', '\n'])
+                .to_owned(),
+            None => std::env::var("GATEWAY_SEED_PASSWORD")
+                .context("no password: set $GATEWAY_SEED_PASSWORD or pass --password-file")?,
+        }))
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -114,25 +136,21 @@ struct SeedArgs {
     /// The node to copy onto.
     #[arg(long, value_name = "ID")]
     to: String,
-    /// The administrator to log in as, on both nodes.
-    #[arg(long, env = "GATEWAY_SEED_USER", default_value = "admin")]
-    user: String,
-    /// A file holding the administrator's password; without it, the
-    /// password is read from `$GATEWAY_SEED_PASSWORD`.
-    #[arg(long, value_name = "FILE")]
-    password_file: Option<PathBuf>,
+    #[command(flatten)]
+    admin: AdminLogin,
     /// Only list what would be done.
     #[arg(long)]
     dry_run: bool,
     /// Also bring what the target holds in line with the source where it
     /// differs: group descriptions, configuration channels' names,
-    /// descriptions and files, activation keys' settings. For a node back
-    /// from offline, whose copies may be stale.
+    /// descriptions and files, activation keys' settings, and the other
+    /// shared content's settings (README: "Adding a node"). For a node
+    /// back from offline, whose copies may be stale.
     #[arg(long)]
     update: bool,
     /// Also remove from the target the system groups, configuration
-    /// channels and files, and activation keys the source lacks (deleted
-    /// while the target was away). Never users. Try it with --dry-run
+    /// channels and files, activation keys and other shared content the
+    /// source lacks (deleted while the target was away). Never users. Try it with --dry-run
     /// first.
     #[arg(long)]
     prune: bool,
@@ -258,22 +276,9 @@ async fn main_async() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The administrator's password: the file's first line, or
-/// `$GATEWAY_SEED_PASSWORD`.
-fn admin_password(file: Option<&std::path::Path>) -> anyhow::Result<zeroize::Zeroizing<String>> {
-    Ok(zeroize::Zeroizing::new(match file {
-        Some(path) => std::fs::read_to_string(path)
-            .with_context(|| format!("reading {}", path.display()))?
-            .trim_end_matches(['\r', '\n'])
-            .to_owned(),
-        None => std::env::var("GATEWAY_SEED_PASSWORD")
-            .context("no password: set $GATEWAY_SEED_PASSWORD or pass --password-file")?,
-    }))
-}
-
 /// `carry-systems`: logs into both nodes, carries, prints the report.
 async fn carry_systems(mut cfg: GatewayConfig, args: CarryArgs) -> anyhow::Result<()> {
-    let password = admin_password(args.password_file.as_deref())?;
+    let password = args.admin.password()?;
     // The node list only: a serving gateway may hold the redb file's lock.
     cfg.state.store = "memory".to_owned();
     let gateway = crate::build(cfg).await?;
@@ -285,7 +290,7 @@ async fn carry_systems(mut cfg: GatewayConfig, args: CarryArgs) -> anyhow::Resul
         &gateway,
         &args.from,
         &args.to,
-        &args.user,
+        &args.admin.user,
         &password,
         mode,
         &args.minions,
@@ -302,7 +307,7 @@ async fn carry_systems(mut cfg: GatewayConfig, args: CarryArgs) -> anyhow::Resul
 
 /// `seed-node`: logs into both nodes, copies, prints the report.
 async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()> {
-    let password = admin_password(args.password_file.as_deref())?;
+    let password = args.admin.password()?;
     // With a director, the run is recorded there when it copied everything
     // (the director refuses to stage or activate a node never seeded). It
     // holds for the state the node was in when the run began.
@@ -382,7 +387,7 @@ async fn seed_node(mut cfg: GatewayConfig, args: SeedArgs) -> anyhow::Result<()>
         &gateway,
         &args.from,
         &args.to,
-        &args.user,
+        &args.admin.user,
         &password,
         crate::seed::Mode {
             dry_run: args.dry_run,

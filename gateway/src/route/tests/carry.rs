@@ -64,6 +64,22 @@ async fn settings_of(gw: &Gateway, session: &Value, sid: i32) -> Vec<Value> {
     ]
 }
 
+/// Registers minion `minion` of machine `machine` on `sim` through its
+/// side endpoint, as the minion would once moved there.
+async fn register_moved(sim: &Sim, minion: &str, machine: &str, hostname: &str) {
+    let side = sim.url.replace("/rpc/api", "/uyuni-sim/v1/systems");
+    reqwest::Client::new()
+        .post(side)
+        .json(&serde_json::json!({
+            "minion_id": minion, "machine_id": machine, "hostname": hostname,
+        }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+}
+
 fn text(s: &str) -> Value {
     Value::string(s)
 }
@@ -197,20 +213,8 @@ async fn a_moved_system_gets_the_settings_it_had_on_its_old_node() {
 
     // The move: the minion registers with the new node, which gives it a
     // configuration channel and an asset tag of its own since.
-    let side = new.url.replace("/rpc/api", "/uyuni-sim/v1/systems");
     let machine = member_of(&details, "machine_id");
-    reqwest::Client::new()
-        .post(side)
-        .json(&serde_json::json!({
-            "minion_id": minion,
-            "machine_id": machine.as_str().unwrap(),
-            "hostname": hostname,
-        }))
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap();
+    register_moved(&new, &minion, machine.as_str().unwrap(), &hostname).await;
     let listed = call(&after, "system.listSystems", vec![new_key.clone()])
         .await
         .unwrap();
@@ -382,17 +386,7 @@ async fn other_machines_are_refused_and_missing_shared_data_named() {
                 .to_owned(),
             _ => "another-machine".to_owned(),
         };
-        let side = new.url.replace("/rpc/api", "/uyuni-sim/v1/systems");
-        reqwest::Client::new()
-            .post(side)
-            .json(&serde_json::json!({
-                "minion_id": minion, "machine_id": machine, "hostname": minion,
-            }))
-            .send()
-            .await
-            .unwrap()
-            .error_for_status()
-            .unwrap();
+        register_moved(&new, &minion, &machine, &minion).await;
         apply(
             &before,
             &key,
