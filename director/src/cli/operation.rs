@@ -9,7 +9,7 @@ use super::duration::{format_age, format_deadline};
 use super::follow::{POLL_INTERVAL, describe, outcome_of};
 use super::render::{api_name, fields, print_json, print_text};
 use super::{CliError, Outcome, OutputFormat, ProgressView, follow_operation};
-use crate::model::{Millis, Operation, OperationState, now_ms};
+use crate::model::{Millis, Operation, OperationKind, OperationState, now_ms};
 
 /// Operation commands.
 #[derive(Debug, Clone, Subcommand)]
@@ -69,9 +69,36 @@ async fn follow_and_report(ctx: &Context, op: Operation) -> Result<Outcome, CliE
         OutputFormat::Json => {
             print_json(&serde_json::to_value(&op).expect("an operation serializes"))?
         }
-        OutputFormat::Table => print_text(&operation_summary(&op))?,
+        OutputFormat::Table => {
+            print_text(&operation_summary(&op))?;
+            if let Some(hint) = carry_hint(&op) {
+                ctx.say(&hint)?;
+            }
+        }
     }
     Ok(outcome_of(&op))
+}
+
+/// What to run next after an operation that moved clients: each moved
+/// system registered anew on its new node with its activation key's
+/// settings, and what was set on it by hand is still on its old node's
+/// copy.
+pub(crate) fn carry_hint(op: &Operation) -> Option<String> {
+    if op.done == 0 {
+        return None;
+    }
+    let from = match &op.kind {
+        OperationKind::Drain { node } => node.as_str(),
+        OperationKind::Rebalance => "<old node>",
+        // The failed node's copies are gone with it.
+        OperationKind::DisasterRecovery { .. } => return None,
+    };
+    Some(format!(
+        "moved systems registered anew with their activation keys: give them what was set \
+         on them by hand with `gateway carry-systems --from {from} --to <new node>` for each \
+         node that took some, then delete the old copies (README: \"After a drain or \
+         rebalance\")"
+    ))
 }
 
 /// How an operation stands in one sentence:
@@ -108,7 +135,6 @@ pub(crate) fn operation_table(op: &Operation, now: Millis) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::OperationKind;
 
     fn op(state: OperationState) -> Operation {
         Operation {
@@ -135,6 +161,21 @@ mod tests {
             Outcome::OperationFailed
         );
         assert_eq!(outcome_of(&op(OperationState::Done)), Outcome::Success);
+    }
+
+    #[test]
+    fn a_drain_that_moved_clients_says_to_carry_their_settings() {
+        let hint = carry_hint(&op(OperationState::Done)).unwrap();
+        assert!(
+            hint.contains("carry-systems --from n1 --to <new node>"),
+            "{hint}"
+        );
+        let mut none_moved = op(OperationState::Done);
+        none_moved.done = 0;
+        assert_eq!(carry_hint(&none_moved), None);
+        let mut recovery = op(OperationState::Done);
+        recovery.kind = OperationKind::DisasterRecovery { node: "n1".into() };
+        assert_eq!(carry_hint(&recovery), None, "nothing left to carry from");
     }
 
     #[test]
