@@ -3,9 +3,9 @@
 //!
 //! The gateway broadcasts changes of shared data (system groups,
 //! configuration channels, activation keys, repositories, users, ...) to
-//! every node that serves at the time. A node added later has none of what came before, so
-//! a client placed on it could not register with the cluster's activation
-//! keys. This copies, over each node's own XML-RPC API and with an
+//! every node that serves at the time. A node added later has none of
+//! what came before, so a client placed on it could not register with the
+//! cluster's activation keys. This copies, over each node's own XML-RPC API and with an
 //! administrator's credentials:
 //!
 //! 1. system groups (name, description);
@@ -268,7 +268,10 @@ pub enum Outcome {
 pub struct Line {
     /// `system group`, `configuration channel`, `configuration file`,
     /// `activation key`, `crypto key`, `repository`, `content filter`,
-    /// `custom info key`, `user`.
+    /// `custom info key`, `kickstart snippet`, `external group roles`,
+    /// `external group groups`, `external auth setting`, `maintenance
+    /// calendar`, `maintenance schedule`, `user`; `system` in a
+    /// [`crate::carry`] report.
     pub kind: &'static str,
     /// Its name, label or key.
     pub name: String,
