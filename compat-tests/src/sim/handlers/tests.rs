@@ -41,6 +41,22 @@ pub(super) fn with_key(
     call(node, name, params)
 }
 
+/// The fault a call answered, as code and text.
+pub(super) fn fault_of(r: Result<Value, Fault>) -> (i32, String) {
+    let f = r.expect_err("a fault");
+    (f.code, f.string)
+}
+
+/// A fault text as the server's XML-RPC library words it.
+pub(super) fn redstone(message: &str) -> String {
+    format!("redstone.xmlrpc.XmlRpcFault: {message}")
+}
+
+/// The text of an exception the server's handler did not catch.
+pub(super) fn unhandled(message: &str) -> String {
+    redstone(&format!("unhandled internal exception: {message}"))
+}
+
 pub(super) fn s(text: &str) -> Value {
     Value::string(text)
 }

@@ -2,19 +2,10 @@
 //! package profiles, Ansible paths and pinned subscriptions, numbered by
 //! each node from 1, so that two nodes hand out the same ids.
 
-use xmlrpc::{Fault, Struct, Value};
+use xmlrpc::{Struct, Value};
 
-use super::tests::{field, ints_of, named_node, s, system_ids, with_key};
+use super::tests::{fault_of, field, ints_of, named_node, redstone, s, system_ids, with_key};
 use crate::sim::Node;
-
-fn fault_of(r: Result<Value, Fault>) -> (i32, String) {
-    let f = r.expect_err("a fault");
-    (f.code, f.string)
-}
-
-fn redstone(message: &str) -> String {
-    format!("redstone.xmlrpc.XmlRpcFault: {message}")
-}
 
 #[test]
 fn package_profiles_are_created_listed_and_deleted() {

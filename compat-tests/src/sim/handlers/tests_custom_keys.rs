@@ -5,21 +5,10 @@
 
 use xmlrpc::{Fault, Struct, Value};
 
-use super::tests::{call, field, ints_of, named_node, s, system_ids, with_key};
+use super::tests::{
+    call, fault_of, field, ints_of, named_node, redstone, s, system_ids, unhandled, with_key,
+};
 use crate::sim::Node;
-
-fn fault_of(r: Result<Value, Fault>) -> (i32, String) {
-    let f = r.expect_err("a fault");
-    (f.code, f.string)
-}
-
-fn redstone(message: &str) -> String {
-    format!("redstone.xmlrpc.XmlRpcFault: {message}")
-}
-
-fn unhandled(message: &str) -> String {
-    redstone(&format!("unhandled internal exception: {message}"))
-}
 
 fn create_key(node: &Node, key: &Value, label: &str, description: &str) -> Result<Value, Fault> {
     with_key(

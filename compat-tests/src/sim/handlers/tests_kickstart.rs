@@ -3,21 +3,8 @@
 
 use xmlrpc::{Fault, Value};
 
-use super::tests::{call, field, ints_of, named_node, s, with_key};
+use super::tests::{call, fault_of, field, ints_of, named_node, redstone, s, unhandled, with_key};
 use crate::sim::Node;
-
-fn fault_of(r: Result<Value, Fault>) -> (i32, String) {
-    let f = r.expect_err("a fault");
-    (f.code, f.string)
-}
-
-fn redstone(message: &str) -> String {
-    format!("redstone.xmlrpc.XmlRpcFault: {message}")
-}
-
-fn unhandled(message: &str) -> String {
-    redstone(&format!("unhandled internal exception: {message}"))
-}
 
 /// The tree of the SLES 15 SP6 pool every node holds.
 const TREE: &str = "sles15-sp6-x86_64";

@@ -4,21 +4,8 @@
 
 use xmlrpc::{Fault, Struct, Value};
 
-use super::tests::{call, field, named_node, s, with_key};
+use super::tests::{call, fault_of, field, named_node, redstone, s, unhandled, with_key};
 use crate::sim::Node;
-
-fn fault_of(r: Result<Value, Fault>) -> (i32, String) {
-    let f = r.expect_err("a fault");
-    (f.code, f.string)
-}
-
-fn redstone(message: &str) -> String {
-    format!("redstone.xmlrpc.XmlRpcFault: {message}")
-}
-
-fn unhandled(message: &str) -> String {
-    redstone(&format!("unhandled internal exception: {message}"))
-}
 
 fn strs(items: &[&str]) -> Value {
     Value::Array(items.iter().map(|i| s(i)).collect())

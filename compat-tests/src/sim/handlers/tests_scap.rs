@@ -4,13 +4,8 @@
 
 use xmlrpc::{Fault, Value};
 
-use super::tests::{field, ints_of, named_node, s, system_ids, with_key};
+use super::tests::{fault_of, field, ints_of, named_node, s, system_ids, with_key};
 use crate::sim::Node;
-
-fn fault_of(r: Result<Value, Fault>) -> (i32, String) {
-    let f = r.expect_err("a fault");
-    (f.code, f.string)
-}
 
 fn str_of<'a>(v: &'a Value, name: &str) -> &'a str {
     field(v, name).as_str().expect("a string")

@@ -2,19 +2,10 @@
 //! and notifications, numbered by each node from 1, so that two nodes of
 //! one zone hold different objects under the same ids.
 
-use xmlrpc::{Fault, Struct, Value};
+use xmlrpc::{Struct, Value};
 
-use super::tests::{field, ints_of, named_node, s, system_ids, with_key};
+use super::tests::{fault_of, field, ints_of, named_node, redstone, s, system_ids, with_key};
 use crate::sim::Node;
-
-fn fault_of(r: Result<Value, Fault>) -> (i32, String) {
-    let f = r.expect_err("a fault");
-    (f.code, f.string)
-}
-
-fn redstone(message: &str) -> String {
-    format!("redstone.xmlrpc.XmlRpcFault: {message}")
-}
 
 fn str_of<'a>(v: &'a Value, name: &str) -> &'a str {
     field(v, name).as_str().expect("a string")

@@ -4,17 +4,8 @@
 
 use xmlrpc::{Fault, Struct, Value};
 
-use super::tests::{call, field, named_node, s, system_ids, with_key};
+use super::tests::{call, fault_of, field, named_node, redstone, s, system_ids, with_key};
 use crate::sim::Node;
-
-fn fault_of(r: Result<Value, Fault>) -> (i32, String) {
-    let f = r.expect_err("a fault");
-    (f.code, f.string)
-}
-
-fn redstone(message: &str) -> String {
-    format!("redstone.xmlrpc.XmlRpcFault: {message}")
-}
 
 fn sid(id: i64) -> Value {
     Value::Int(id as i32)

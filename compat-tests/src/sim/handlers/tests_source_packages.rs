@@ -4,13 +4,8 @@
 
 use xmlrpc::{Fault, Value};
 
-use super::tests::{call, field, ints_of, named_node, s, with_key};
+use super::tests::{call, fault_of, field, ints_of, named_node, s, with_key};
 use crate::sim::Node;
-
-fn fault_of(r: Result<Value, Fault>) -> (i32, String) {
-    let f = r.expect_err("a fault");
-    (f.code, f.string)
-}
 
 /// `packages.listSourcePackages` on `node`: each id and file name.
 fn listed(node: &Node, key: &Value) -> Vec<(i64, String)> {
