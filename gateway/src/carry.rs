@@ -42,7 +42,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use futures::StreamExt;
 use xmlrpc::{Struct, Value};
 
-use crate::seed::{NodeSession, Outcome, Report, SeedError, fault_text, text};
+use crate::seed::{NodeSession, Outcome, Report, SeedError, fault_text, same_text, text};
 use crate::state::Gateway;
 
 /// How a carry goes.
@@ -324,14 +324,6 @@ async fn carry_one(
     Ok(Outcome::Completed(what))
 }
 
-/// Whether two texts are alike as the server would keep them: with the
-/// spaces and line ends around them left out (it trims what its API is
-/// given) and Windows line ends as Unix ones.
-fn alike(a: &str, b: &str) -> bool {
-    let kept = |s: &str| s.trim().replace("\r\n", "\n");
-    kept(a) == kept(b)
-}
-
 /// What `systems.new` lacks of what `systems.old` has ([`carry`]), and
 /// whether it bears the marker note; `None` when a run carried the system
 /// before and `again` is not set.
@@ -358,7 +350,9 @@ async fn plan(
             .collect()
     };
     let has_notes = notes(to.list("system.listNotes", sid(new)).await?);
-    let marked = has_notes.iter().any(|(subject, _)| alike(subject, marker));
+    let marked = has_notes
+        .iter()
+        .any(|(subject, _)| same_text(subject, marker));
     if marked && !again {
         return Ok(None);
     }
@@ -477,8 +471,8 @@ async fn plan(
     for (subject, body) in notes(from.list("system.listNotes", sid(old)).await?) {
         let held = has_notes
             .iter()
-            .any(|(s, b)| alike(s, &subject) && alike(b, &body));
-        if !held && !alike(&subject, marker) {
+            .any(|(s, b)| same_text(s, &subject) && same_text(b, &body));
+        if !held && !same_text(&subject, marker) {
             plan.calls.push((
                 "system.addNote",
                 vec![new.clone(), Value::string(&subject), Value::string(body)],
@@ -530,7 +524,7 @@ async fn plan(
     if mode.update {
         let mut set = Struct::new();
         for member in ["profile_name", "description"] {
-            if had.get(member).is_some() && !alike(text(&had, member), text(&has, member)) {
+            if had.get(member).is_some() && !same_text(text(&had, member), text(&has, member)) {
                 set.push(member, Value::string(text(&had, member)));
             }
         }

@@ -368,6 +368,35 @@ pub(crate) fn strings(s: &Struct, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether two texts are alike as a server keeps them: with the spaces and
+/// line ends around them left out (it trims what its API is given, not
+/// what its web UI stores) and Windows line ends as Unix ones.
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
+    let kept = |s: &str| s.trim().replace("\r\n", "\n");
+    kept(a) == kept(b)
+}
+
+/// Why a maintenance change was not made, when its answer (reschedule
+/// results, one or an array) says so: a result with `status` false and its
+/// `message` (actions the new windows would leave out, which the `Fail`
+/// strategy of [`content`]'s maintenance changes does not cancel).
+pub(crate) fn refused(answer: &Value) -> Option<String> {
+    let results = match answer {
+        Value::Array(results) => results.as_slice(),
+        one => std::slice::from_ref(one),
+    };
+    let why: Vec<String> = results
+        .iter()
+        .filter_map(Value::as_struct)
+        .filter(|r| r.get("status").and_then(Value::as_bool) == Some(false))
+        .map(|r| match text(r, "for_schedule_name") {
+            "" => text(r, "message").to_owned(),
+            schedule => format!("schedule {schedule}: {}", text(r, "message")),
+        })
+        .collect();
+    (!why.is_empty()).then(|| why.join("; "))
+}
+
 pub(crate) fn fault_text(e: &SeedError) -> String {
     match e {
         SeedError::Fault { fault, .. } => format!("fault {}: {}", fault.code, fault.string),
@@ -408,7 +437,7 @@ async fn remove(
         false => match to.call(removal.delete.0, removal.delete.1).await {
             // A maintenance calendar's deletion answers whether the
             // server made it.
-            Ok(answer) => match content::refused(&answer) {
+            Ok(answer) => match refused(&answer) {
                 Some(why) => Outcome::Failed(why),
                 None => Outcome::Removed,
             },

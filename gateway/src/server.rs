@@ -370,13 +370,7 @@ async fn redirect_to_docs() -> Response {
 /// 401 without the bearer token `metrics.token_file` sets, if set.
 async fn metrics(State(gw): State<Arc<Gateway>>, headers: axum::http::HeaderMap) -> Response {
     if let Some(token) = gw.metrics_token() {
-        let presented = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .filter(|token| !token.is_empty());
+        let presented = director::api::auth::bearer_of(&headers);
         if !presented.is_some_and(|presented| token.matches(presented)) {
             return (
                 StatusCode::UNAUTHORIZED,

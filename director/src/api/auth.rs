@@ -157,7 +157,13 @@ impl Guard {
 
 /// The bearer token of a request, if it has one.
 fn bearer(req: &Request) -> Option<&str> {
-    let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    bearer_of(req.headers())
+}
+
+/// The bearer token among request `headers` (`Authorization: Bearer
+/// <token>`, the scheme in any case), if there is one that is not empty.
+pub fn bearer_of(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)

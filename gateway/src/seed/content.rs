@@ -33,7 +33,7 @@ use std::collections::{HashMap, HashSet};
 use xmlrpc::{Struct, Value};
 
 use super::{
-    Gone, Mode, NodeSession, Outcome, Removal, Report, SeedError, fault_text, remove, text,
+    Gone, Mode, NodeSession, Outcome, Removal, Report, SeedError, fault_text, refused, remove, text,
 };
 
 /// A kind of item this module copies.
@@ -533,27 +533,6 @@ fn ssl_params(set: &Value) -> Vec<Value> {
         .collect()
 }
 
-/// Why a maintenance change was not made, when its answer (reschedule
-/// results, one or an array) says so: a result with `status` false and its
-/// `message` (actions the new windows would leave out, which
-/// [`RESCHEDULE`] does not cancel).
-pub(super) fn refused(answer: &Value) -> Option<String> {
-    let results = match answer {
-        Value::Array(results) => results.as_slice(),
-        one => std::slice::from_ref(one),
-    };
-    let why: Vec<String> = results
-        .iter()
-        .filter_map(Value::as_struct)
-        .filter(|r| r.get("status").and_then(Value::as_bool) == Some(false))
-        .map(|r| match text(r, "for_schedule_name") {
-            "" => text(r, "message").to_owned(),
-            schedule => format!("schedule {schedule}: {}", text(r, "message")),
-        })
-        .collect();
-    (!why.is_empty()).then(|| why.join("; "))
-}
-
 /// How a setting is named in the report.
 fn setting_label(name: &str) -> &str {
     match name {
@@ -581,10 +560,7 @@ fn alike(a: &Value, b: &Value) -> bool {
             a.len() == b.len() && a.iter().zip(b).all(|(v, w)| alike(v, w))
         }
         _ => match (a.as_str(), b.as_str()) {
-            (Some(a), Some(b)) => {
-                let lines = |s: &str| s.trim().replace("\r\n", "\n");
-                a.trim() == b.trim() || lines(a) == lines(b)
-            }
+            (Some(a), Some(b)) => super::same_text(a, b),
             _ => a == b,
         },
     }
