@@ -86,6 +86,9 @@ pub struct Fleet {
     config: FleetConfig,
     /// The clients.
     pub clients: Vec<SimClient>,
+    /// Whether a node a client left keeps its copy, as a node whose agent
+    /// runs no `release-minion` nanostate does.
+    keep_old_copies: bool,
 }
 
 impl Fleet {
@@ -102,7 +105,22 @@ impl Fleet {
             http: reqwest::Client::new(),
             config,
             clients,
+            keep_old_copies: false,
         }
+    }
+
+    /// The fleet, its clients' old nodes keeping their copies after a move
+    /// (nodectl's default: no `release-minion` nanostate); see
+    /// [`Fleet::delete_old_copy`].
+    pub fn keeping_old_copies(mut self) -> Fleet {
+        self.keep_old_copies = true;
+        self
+    }
+
+    /// Deletes the copy a client left on `node`, as an administrator would
+    /// once it is carried, and reports it as that node's agent would.
+    pub async fn delete_old_copy(&self, client: &SimClient, node: &str) -> Result<(), FleetError> {
+        self.leave(client, node).await
     }
 
     /// A fleet of the given clients (for systems a node already has).
@@ -111,6 +129,7 @@ impl Fleet {
             http: reqwest::Client::new(),
             config,
             clients,
+            keep_old_copies: false,
         }
     }
 
@@ -237,7 +256,9 @@ impl Fleet {
                         .unwrap_or_default(),
                 )
                 .await?;
-            if let Some(from) = &m.from {
+            if let Some(from) = &m.from
+                && !self.keep_old_copies
+            {
                 self.leave(client, from).await?;
             }
             moved = true;

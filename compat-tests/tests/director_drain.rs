@@ -534,6 +534,164 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
 /// gateway through the director's gateway API), and `director node
 /// forget-missed` clears them without touching the count the director
 /// compares.
+/// Growing the cluster: a rebalance moves clients onto a new node while
+/// their old nodes keep serving with the copies they left (nodectl runs no
+/// `release-minion` nanostate by default). Through the gateway each
+/// system is listed once, under the director's cluster id, and its calls
+/// reach the new node; a deleted old copy is forgotten.
+#[tokio::test]
+async fn a_rebalance_leaves_old_copies_the_gateway_neither_lists_nor_routes_to() {
+    let cluster = Cluster::start().await;
+    cluster.default_zone().await;
+    let add = |node: &'static str| {
+        let url = cluster.sim_urls[node].clone();
+        let cluster = &cluster;
+        async move {
+            cluster
+                .admin(
+                    reqwest::Method::POST,
+                    "/nodes",
+                    Some(json!({"id": node, "zone": "default", "api_url": format!("{url}/rpc/api"), "master": format!("{node}.sim.test"), "state": "active", "unseeded": true})),
+                )
+                .await;
+        }
+    };
+    add("n1").await;
+    add("n2").await;
+    let fleet = cluster.fleet().keeping_old_copies();
+    let first = fleet.round().await.unwrap();
+    assert_eq!(first.registered, CLIENTS);
+    let director_ids: HashSet<i64> = first
+        .assignments
+        .values()
+        .map(|a| i64::from(a.cluster_id))
+        .collect();
+
+    add("n3").await;
+    let op = cluster
+        .admin(reqwest::Method::POST, "/rebalance", None)
+        .await;
+    let op_id = op["id"].as_u64().unwrap();
+    let started = Instant::now();
+    loop {
+        fleet.round().await.unwrap();
+        let op = cluster
+            .admin(reqwest::Method::GET, &format!("/operations/{op_id}"), None)
+            .await;
+        if op["state"] == "done" {
+            break;
+        }
+        assert_ne!(op["state"], "failed", "{op}");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "rebalance did not finish: {op}"
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    let after = fleet.round().await.unwrap();
+    let moved: Vec<(&String, i32, String)> = first
+        .assignments
+        .iter()
+        .filter(|(m, _)| after.assignments[*m].node.as_deref() == Some("n3"))
+        .map(|(m, a)| (m, a.cluster_id, a.node.clone().unwrap()))
+        .collect();
+    assert!(
+        moved.len() > CLIENTS / 5,
+        "n3 took its share: {}",
+        moved.len()
+    );
+    assert_eq!(
+        cluster.sim_systems("n1").await + cluster.sim_systems("n2").await,
+        CLIENTS as u64,
+        "the old nodes keep their copies"
+    );
+    assert_eq!(cluster.sim_systems("n3").await, moved.len() as u64);
+
+    // Each system once, under the director's id; none of the old copies.
+    let (_gateway, rpc) = cluster.gateway("gateway-a");
+    let key: xmlrpc::Value = rpc.login("admin", "admin").await.unwrap().into();
+    let listed = listed_id_list(&rpc, &key).await;
+    assert_eq!(listed.len(), CLIENTS, "each system listed once");
+    assert_eq!(listed.into_iter().collect::<HashSet<_>>(), director_ids);
+
+    // A change to a moved system reaches its new node, not the copy.
+    let sim_rpc = |node: &str| RpcClient::new(format!("{}/rpc/api", cluster.sim_urls[node]));
+    for (minion, cluster_id, old) in moved.iter().take(3) {
+        rpc.call(
+            "system.setDetails",
+            vec![
+                key.clone(),
+                (*cluster_id).into(),
+                xmlrpc::Value::Struct(
+                    xmlrpc::Struct::new().with("description", xmlrpc::Value::string("moved")),
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+        for (node, changed) in [("n3", true), (old.as_str(), false)] {
+            let sim = sim_rpc(node);
+            let sim_key: xmlrpc::Value = sim.login("admin", "admin").await.unwrap().into();
+            let local = local_id(&cluster, node, minion).await;
+            let details = sim
+                .call("system.getDetails", vec![sim_key, local.into()])
+                .await
+                .unwrap();
+            let description = member(&details, "description").and_then(xmlrpc::Value::as_str);
+            assert_eq!(description == Some("moved"), changed, "{minion} on {node}");
+        }
+    }
+
+    // The old copy of one is deleted at last: the director forgets it.
+    let (minion, cluster_id, old) = &moved[0];
+    let placement_path = format!("/placement/systems/{cluster_id}");
+    let placement = cluster
+        .admin(reqwest::Method::GET, &placement_path, None)
+        .await;
+    assert_eq!(placement["node"], "n3");
+    assert_eq!(
+        placement["left_copies"][old.as_str()].as_i64(),
+        Some(i64::from(local_id(&cluster, old, minion).await)),
+        "{placement}"
+    );
+    let client = fleet
+        .clients
+        .iter()
+        .find(|c| &c.minion_id == *minion)
+        .unwrap();
+    let record = cluster
+        .admin(reqwest::Method::GET, &format!("/clients/{minion}"), None)
+        .await;
+    assert!(record["local_ids"][old.as_str()].is_i64(), "{record}");
+    fleet.delete_old_copy(client, old).await.unwrap();
+    let record = cluster
+        .admin(reqwest::Method::GET, &format!("/clients/{minion}"), None)
+        .await;
+    assert!(record["local_ids"].get(old.as_str()).is_none(), "{record}");
+    assert!(record["local_ids"]["n3"].is_i64(), "{record}");
+    let placement = cluster
+        .admin(reqwest::Method::GET, &placement_path, None)
+        .await;
+    assert_eq!(placement["left_copies"], json!({}), "{placement}");
+}
+
+/// A minion's id on a simulated node.
+async fn local_id(cluster: &Cluster, node: &str, minion: &str) -> i32 {
+    let info: Value = cluster
+        .http
+        .get(format!(
+            "{}/uyuni-sim/v1/minions/{minion}",
+            cluster.sim_urls[node]
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    info["id"].as_i64().unwrap() as i32
+}
+
 #[tokio::test]
 async fn a_staged_node_s_missed_changes_are_listed_by_method() {
     let cluster = Cluster::start().await;
@@ -639,6 +797,11 @@ async fn create_key(
 
 /// The ids `system.listSystems` answers through `rpc`.
 async fn listed_ids(rpc: &RpcClient, key: &xmlrpc::Value) -> HashSet<i64> {
+    listed_id_list(rpc, key).await.into_iter().collect()
+}
+
+/// The ids `system.listSystems` answers, in its order.
+async fn listed_id_list(rpc: &RpcClient, key: &xmlrpc::Value) -> Vec<i64> {
     let listed = rpc
         .call("system.listSystems", vec![key.clone()])
         .await

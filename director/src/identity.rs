@@ -25,16 +25,16 @@
 //! answer what the one-id methods would, with one read of the node's index
 //! and one transaction per [`BATCH`] new ids.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::Hash;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::model::{
-    ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ContentKind, ErratumIdentity,
-    FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, Keys, ObjectIdentity, ObjectKind, ObjectPart,
-    PackageIdentity, PackageName, Remaining, RepositoryIdentity, SourcePackageIdentity,
+    ChannelIdentity, Client, ConfigChannelIdentity, ContentFilterIdentity, ContentKind,
+    ErratumIdentity, FIRST_CLUSTER_SYSTEM_ID, GroupIdentity, Keys, ObjectIdentity, ObjectKind,
+    ObjectPart, PackageIdentity, PackageName, Remaining, RepositoryIdentity, SourcePackageIdentity,
     SystemIdentity,
 };
 use crate::store::{Store, StoreError, Txn};
@@ -78,6 +78,44 @@ pub struct SeenSystem<'a> {
     pub minion_id: Option<&'a str>,
     /// Its machine id, when the listing shows it.
     pub machine_id: Option<&'a str>,
+}
+
+/// What a system a node lists is to the cluster
+/// ([`IdentityMap::system_seen`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sighting {
+    /// The cluster's system of this id.
+    System(i32),
+    /// A copy that the system of this id left on the node: it moved to
+    /// another node, and the old node still holds its profile until it is
+    /// deleted there. A listing that shows the system once leaves the copy
+    /// out.
+    LeftBehind(i32),
+}
+
+impl Sighting {
+    /// The cluster id of the system.
+    pub fn cluster_id(self) -> i32 {
+        match self {
+            Sighting::System(id) | Sighting::LeftBehind(id) => id,
+        }
+    }
+
+    /// Whether this is a copy left behind.
+    pub fn is_left_behind(self) -> bool {
+        matches!(self, Sighting::LeftBehind(_))
+    }
+}
+
+/// Where the director places a minion, seen from one node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// There: the node it is moving to, else its owner.
+    Here,
+    /// On another node.
+    Elsewhere,
+    /// The director has no client of that minion, or assigned it no node.
+    Nowhere,
 }
 
 /// The identity map.
@@ -207,6 +245,21 @@ impl IdentityMap {
         Ok(self.store.get_json(Keys::system(cluster_id)).await?)
     }
 
+    /// A system's record with the bytes it was read from, for a
+    /// transaction that checks it is unchanged.
+    async fn system_read(
+        &self,
+        cluster_id: i32,
+    ) -> Result<Option<(SystemIdentity, Vec<u8>)>, IdentityError> {
+        let key = Keys::system(cluster_id);
+        let Some(raw) = self.store.get(&key).await? else {
+            return Ok(None);
+        };
+        let record = serde_json::from_slice(&raw)
+            .map_err(|e| IdentityError::Store(StoreError::codec(key.as_bytes(), e)))?;
+        Ok(Some((record, raw)))
+    }
+
     /// The cluster id of a node-local system id, if allocated.
     pub async fn system_by_local(
         &self,
@@ -228,6 +281,11 @@ impl IdentityMap {
     /// and already has a cluster id (the system moved to this node and
     /// registered anew), that id is rebound to the new node and local id:
     /// a system keeps its cluster id across moves.
+    ///
+    /// This is how a registration is taken (the node's agent reported it):
+    /// the minion is where it registered last, whatever the director
+    /// planned. What a listing shows goes through
+    /// [`IdentityMap::system_seen`] instead.
     pub async fn system_for_local(
         &self,
         node: &str,
@@ -245,33 +303,143 @@ impl IdentityMap {
                 self.rebind_system(id, node, local_id).await?;
                 return Ok(id);
             }
-            let local_key = Keys::system_local(node, local_id);
-            let allocated = self
-                .try_allocate(IdSpace::System, |id| {
-                    let record = SystemIdentity {
-                        cluster_id: id,
-                        node: node.to_owned(),
-                        local_id,
-                        minion_id: minion_id.map(str::to_owned),
-                        machine_id: machine_id.map(str::to_owned),
-                    };
-                    let mut txn = Txn::new()
-                        .check(&local_key, None)
-                        .put_json(Keys::system(id), &record)?
-                        .put(&local_key, id.to_string());
-                    if let Some(minion) = minion_id {
-                        let key = Keys::system_minion(minion);
-                        txn = txn.check(&key, None).put(key, id.to_string());
-                    }
-                    Ok(txn)
-                })
-                .await?;
-            if let Some(id) = allocated {
+            if let Some(id) = self
+                .try_allocate_system(node, local_id, minion_id, machine_id)
+                .await?
+            {
                 return Ok(id);
             }
         }
         Err(IdentityError::Contention {
             what: format!("system {local_id} on node {node}"),
+        })
+    }
+
+    /// What a system that `node` lists as `local_id` is to the cluster.
+    /// As [`IdentityMap::system_for_local`], except for a system the
+    /// cluster holds on another node: a copy it left on `node` when it
+    /// moved away, or a second copy of its minion there. Its cluster id
+    /// moves to `node` only when the director places the minion there
+    /// (the node it is moving to, else its owner) or places it nowhere (a
+    /// system the director never placed follows the node that shows it
+    /// first). Otherwise the copy is [`Sighting::LeftBehind`], recorded so
+    /// that it is known again without its minion id.
+    pub async fn system_seen(
+        &self,
+        node: &str,
+        local_id: i32,
+        minion_id: Option<&str>,
+        machine_id: Option<&str>,
+    ) -> Result<Sighting, IdentityError> {
+        for _ in 0..ATTEMPTS {
+            if let Some(id) = self.system_by_local(node, local_id).await? {
+                return Ok(Sighting::System(id));
+            }
+            if let Some(id) = self.left_copy(node, local_id).await? {
+                match self.system_read(id).await? {
+                    Some(read) if read.0.left.get(node) == Some(&local_id) => {
+                        let minion = read.0.minion_id.as_deref();
+                        if self.placement(minion, node).await? != Placement::Here {
+                            return Ok(Sighting::LeftBehind(id));
+                        }
+                        if self.try_rebind(&read, node, local_id).await? {
+                            return Ok(Sighting::System(id));
+                        }
+                        continue;
+                    }
+                    // A stale index entry: the record moved on.
+                    _ => {}
+                }
+            }
+            if let Some(minion) = minion_id
+                && let Some(id) = self.system_by_minion(minion).await?
+            {
+                let Some(read) = self.system_read(id).await? else {
+                    continue;
+                };
+                let here = read.0.node == node
+                    || self.placement(Some(minion), node).await? != Placement::Elsewhere;
+                let done = if here {
+                    self.try_rebind(&read, node, local_id).await?
+                } else {
+                    self.try_mark_left(&read, node, local_id).await?
+                };
+                match (done, here) {
+                    (false, _) => continue,
+                    (true, true) => return Ok(Sighting::System(id)),
+                    (true, false) => return Ok(Sighting::LeftBehind(id)),
+                }
+            }
+            if let Some(id) = self
+                .try_allocate_system(node, local_id, minion_id, machine_id)
+                .await?
+            {
+                return Ok(Sighting::System(id));
+            }
+        }
+        Err(IdentityError::Contention {
+            what: format!("system {local_id} on node {node}"),
+        })
+    }
+
+    /// One attempt to give system `local_id` of `node` a new cluster id;
+    /// `None` when another writer bound the local id or the minion
+    /// meanwhile.
+    async fn try_allocate_system(
+        &self,
+        node: &str,
+        local_id: i32,
+        minion_id: Option<&str>,
+        machine_id: Option<&str>,
+    ) -> Result<Option<i32>, IdentityError> {
+        let local_key = Keys::system_local(node, local_id);
+        self.try_allocate(IdSpace::System, |id| {
+            let record = SystemIdentity {
+                cluster_id: id,
+                node: node.to_owned(),
+                local_id,
+                minion_id: minion_id.map(str::to_owned),
+                machine_id: machine_id.map(str::to_owned),
+                left: BTreeMap::new(),
+            };
+            let mut txn = Txn::new()
+                .check(&local_key, None)
+                .put_json(Keys::system(id), &record)?
+                .put(&local_key, id.to_string());
+            if let Some(minion) = minion_id {
+                let key = Keys::system_minion(minion);
+                txn = txn.check(&key, None).put(key, id.to_string());
+            }
+            Ok(txn)
+        })
+        .await
+    }
+
+    /// The cluster id of the system that left a copy on `node` as
+    /// `local_id`, if the map knows one.
+    pub async fn left_copy(&self, node: &str, local_id: i32) -> Result<Option<i32>, IdentityError> {
+        let raw = self.store.get(Keys::system_left(node, local_id)).await?;
+        Ok(raw.as_deref().and_then(parse_id))
+    }
+
+    /// Where the director places `minion` with respect to `node`.
+    async fn placement(
+        &self,
+        minion: Option<&str>,
+        node: &str,
+    ) -> Result<Placement, IdentityError> {
+        let Some(minion) = minion else {
+            return Ok(Placement::Nowhere);
+        };
+        let Some(client) = self.store.get_json::<Client>(Keys::client(minion)).await? else {
+            return Ok(Placement::Nowhere);
+        };
+        // While it moves, its place is where it goes: the copy on the
+        // node it leaves is the one left behind.
+        Ok(match client.moving_to.or(client.owner) {
+            Some(target) if target == node => Placement::Here,
+            Some(_) => Placement::Elsewhere,
+            None => Placement::Nowhere,
         })
     }
 
@@ -299,6 +467,7 @@ impl IdentityMap {
                         local_id: 0,
                         minion_id: Some(minion_id.to_owned()),
                         machine_id: machine_id.map(str::to_owned),
+                        left: BTreeMap::new(),
                     };
                     Txn::new()
                         .check(&minion_key, None)
@@ -345,27 +514,47 @@ impl IdentityMap {
         })
     }
 
-    /// The cluster ids of many systems seen on `node`, in order: what
-    /// [`IdentityMap::system_for_local`] answers for each, with the look-ups
-    /// batched (one scan of the node's index for many) and the new ids
-    /// allocated in blocks, written [`BATCH`] to a transaction. A block
-    /// whose transaction finds one of its ids taken meanwhile (another
-    /// gateway) goes through the one-id path; its reserved ids stay unused.
-    /// A system whose minion id the map knows already moves to its new
-    /// place one by one, as in the one-id path.
+    /// What many systems listed by `node` are, in order: what
+    /// [`IdentityMap::system_seen`] answers for each, with the look-ups
+    /// batched (one scan of the node's index for many, and one of its left
+    /// copies for those it lacks) and the new ids allocated in blocks,
+    /// written [`BATCH`] to a transaction. A block whose transaction finds
+    /// one of its ids taken meanwhile (another gateway) goes through the
+    /// one-id path; its reserved ids stay unused. A left copy, and a
+    /// system whose minion id the map knows already, go one by one, as in
+    /// the one-id path.
     pub async fn systems_for_locals(
         &self,
         node: &str,
         seen: &[SeenSystem<'_>],
-    ) -> Result<Vec<i32>, IdentityError> {
+    ) -> Result<Vec<Sighting>, IdentityError> {
         let locals: Vec<i32> = seen.iter().map(|s| s.local_id).collect();
-        let mut ids = self.local_index(node, &locals, Keys::system_local).await?;
+        let ids = self.local_index(node, &locals, Keys::system_local).await?;
+        let unbound: Vec<i32> = seen
+            .iter()
+            .zip(&ids)
+            .filter(|(_, id)| id.is_none())
+            .map(|(s, _)| s.local_id)
+            .collect();
+        let left: HashSet<i32> = self
+            .local_index(node, &unbound, Keys::system_left)
+            .await?
+            .into_iter()
+            .zip(&unbound)
+            .filter_map(|(id, local)| id.map(|_| *local))
+            .collect();
+        let mut sightings: Vec<Option<Sighting>> =
+            ids.iter().map(|id| id.map(Sighting::System)).collect();
         let mut first_of = HashMap::new();
         let mut minions = HashSet::new();
         let mut fresh = Vec::new();
         let mut one_by_one = Vec::new();
         for (i, s) in seen.iter().enumerate() {
             if ids[i].is_some() || *first_of.entry(s.local_id).or_insert(i) != i {
+                continue;
+            }
+            if left.contains(&s.local_id) {
+                one_by_one.push(i);
                 continue;
             }
             match s.minion_id {
@@ -387,10 +576,12 @@ impl IdentityMap {
                     local_id: s.local_id,
                     minion_id: s.minion_id.map(str::to_owned),
                     machine_id: s.machine_id.map(str::to_owned),
+                    left: BTreeMap::new(),
                 };
                 let local = Keys::system_local(node, s.local_id);
                 txn = txn
                     .check(&local, None)
+                    .check(Keys::system_left(node, s.local_id), None)
                     .put_json(Keys::system(id), &record)?
                     .put(&local, id.to_string());
                 if let Some(minion) = s.minion_id {
@@ -400,7 +591,7 @@ impl IdentityMap {
             }
             if self.store.transact(txn).await?.is_ok() {
                 for (n, &i) in chunk.iter().enumerate() {
-                    ids[i] = Some(first + n as i32);
+                    sightings[i] = Some(Sighting::System(first + n as i32));
                 }
             } else {
                 one_by_one.extend_from_slice(chunk);
@@ -409,8 +600,8 @@ impl IdentityMap {
         one_by_one.sort_unstable();
         for i in one_by_one {
             let s = seen[i];
-            ids[i] = Some(
-                self.system_for_local(node, s.local_id, s.minion_id, s.machine_id)
+            sightings[i] = Some(
+                self.system_seen(node, s.local_id, s.minion_id, s.machine_id)
                     .await?,
             );
         }
@@ -418,9 +609,9 @@ impl IdentityMap {
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                ids[i]
-                    .or_else(|| first_of.get(&s.local_id).and_then(|&j| ids[j]))
-                    .unwrap_or_default()
+                sightings[i]
+                    .or_else(|| first_of.get(&s.local_id).and_then(|&j| sightings[j]))
+                    .unwrap_or(Sighting::System(0))
             })
             .collect())
     }
@@ -523,37 +714,118 @@ impl IdentityMap {
     }
 
     /// Points a cluster system id at a new node and local id (the system
-    /// moved), keeping the id. The old local index entry is removed.
+    /// moved), keeping the id. The old place becomes a copy the system
+    /// left there ([`SystemIdentity::left`]) until that node deletes it.
     pub async fn rebind_system(
         &self,
         cluster_id: i32,
         node: &str,
         local_id: i32,
     ) -> Result<(), IdentityError> {
-        let key = Keys::system(cluster_id);
         for _ in 0..ATTEMPTS {
-            let Some(raw) = self.store.get(&key).await? else {
+            let Some(read) = self.system_read(cluster_id).await? else {
                 return Ok(());
             };
-            let mut record: SystemIdentity = serde_json::from_slice(&raw)
-                .map_err(|e| IdentityError::Store(StoreError::codec(key.as_bytes(), e)))?;
-            if record.node == node && record.local_id == local_id {
-                return Ok(());
-            }
-            let old_local = Keys::system_local(&record.node, record.local_id);
-            record.node = node.to_owned();
-            record.local_id = local_id;
-            let txn = Txn::new()
-                .check(&key, Some(raw))
-                .put_json(&key, &record)?
-                .delete(old_local)
-                .put(Keys::system_local(node, local_id), cluster_id.to_string());
-            if self.store.transact(txn).await?.is_ok() {
+            if self.try_rebind(&read, node, local_id).await? {
                 return Ok(());
             }
         }
         Err(IdentityError::Contention {
             what: format!("cluster system {cluster_id}"),
+        })
+    }
+
+    /// One attempt to move `record` to `node` and `local_id`; `false` when
+    /// another writer changed it meanwhile.
+    async fn try_rebind(
+        &self,
+        (record, raw): &(SystemIdentity, Vec<u8>),
+        node: &str,
+        local_id: i32,
+    ) -> Result<bool, IdentityError> {
+        if record.node == node && record.local_id == local_id {
+            return Ok(true);
+        }
+        let key = Keys::system(record.cluster_id);
+        let id = record.cluster_id.to_string();
+        let mut moved = record.clone();
+        moved.node = node.to_owned();
+        moved.local_id = local_id;
+        let mut txn = Txn::new()
+            .check(&key, Some(raw.clone()))
+            .delete(Keys::system_local(&record.node, record.local_id));
+        // Back on a node it had left: no longer a copy left there.
+        if let Some(left) = moved.left.remove(node) {
+            txn = txn.delete(Keys::system_left(node, left));
+        }
+        // A reserved id (local id 0) was never on its node.
+        if record.local_id != 0 && record.node != node {
+            if let Some(older) = moved.left.insert(record.node.clone(), record.local_id)
+                && older != record.local_id
+            {
+                txn = txn.delete(Keys::system_left(&record.node, older));
+            }
+            txn = txn.put(Keys::system_left(&record.node, record.local_id), id.clone());
+        }
+        let txn = txn
+            .put_json(&key, &moved)?
+            .put(Keys::system_local(node, local_id), id);
+        Ok(self.store.transact(txn).await?.is_ok())
+    }
+
+    /// One attempt to record that `node` holds a copy of `record`'s system
+    /// as `local_id` that is not the system (see [`Sighting::LeftBehind`]);
+    /// `false` when another writer changed the record meanwhile.
+    async fn try_mark_left(
+        &self,
+        (record, raw): &(SystemIdentity, Vec<u8>),
+        node: &str,
+        local_id: i32,
+    ) -> Result<bool, IdentityError> {
+        if record.left.get(node) == Some(&local_id) {
+            return Ok(true);
+        }
+        let key = Keys::system(record.cluster_id);
+        let mut marked = record.clone();
+        let mut txn = Txn::new().check(&key, Some(raw.clone()));
+        if let Some(older) = marked.left.insert(node.to_owned(), local_id) {
+            txn = txn.delete(Keys::system_left(node, older));
+        }
+        let txn = txn.put_json(&key, &marked)?.put(
+            Keys::system_left(node, local_id),
+            record.cluster_id.to_string(),
+        );
+        Ok(self.store.transact(txn).await?.is_ok())
+    }
+
+    /// Forgets the copy a system left on `node` as `local_id` (the node
+    /// deleted it); the system's cluster id when there was one.
+    pub async fn forget_left_copy(
+        &self,
+        node: &str,
+        local_id: i32,
+    ) -> Result<Option<i32>, IdentityError> {
+        let left_key = Keys::system_left(node, local_id);
+        for _ in 0..ATTEMPTS {
+            let Some(id) = self.left_copy(node, local_id).await? else {
+                return Ok(None);
+            };
+            let key = Keys::system(id);
+            let mut txn = Txn::new().delete(&left_key);
+            if let Some(raw) = self.store.get(&key).await? {
+                let mut record: SystemIdentity = serde_json::from_slice(&raw)
+                    .map_err(|e| IdentityError::Store(StoreError::codec(key.as_bytes(), e)))?;
+                if record.left.get(node) == Some(&local_id) {
+                    record.left.remove(node);
+                    txn = txn.check(&key, Some(raw)).put_json(&key, &record)?;
+                }
+            }
+            if self.store.transact(txn).await?.is_ok() {
+                return Ok(Some(id));
+            }
+        }
+        Err(IdentityError::Contention {
+            what: format!("the copy {local_id} left on node {node}"),
         })
     }
 
@@ -572,6 +844,9 @@ impl IdentityMap {
             .delete(Keys::system_local(&record.node, record.local_id));
         if let Some(minion) = &record.minion_id {
             txn = txn.delete(Keys::system_minion(minion));
+        }
+        for (node, local) in &record.left {
+            txn = txn.delete(Keys::system_left(node, *local));
         }
         self.store
             .transact(txn)
@@ -1427,9 +1702,108 @@ mod tests {
             map.system_by_local("n1", 1_000_010_000).await.unwrap(),
             None
         );
+        assert_eq!(
+            map.left_copy("n1", 1_000_010_000).await.unwrap(),
+            Some(a),
+            "the old node's copy is known as one left behind"
+        );
         map.forget_system(a).await.unwrap();
         assert_eq!(map.system(a).await.unwrap(), None);
         assert_eq!(map.system_by_minion("m1").await.unwrap(), None);
+        assert_eq!(map.left_copy("n1", 1_000_010_000).await.unwrap(), None);
+    }
+
+    /// A client record placing `minion` on `owner`, moving to `to`.
+    async fn place(store: &Store, minion: &str, owner: &str, to: Option<&str>) {
+        let client = Client {
+            minion_id: minion.to_owned(),
+            fingerprint: None,
+            machine_id: None,
+            zone: "z".to_owned(),
+            status: crate::model::ClientStatus::Onboarded,
+            owner: Some(owner.to_owned()),
+            moving_to: to.map(str::to_owned),
+            move_id: to.map(|_| 1),
+            cluster_id: 0,
+            local_ids: Default::default(),
+            created: 0,
+            updated: 0,
+            last_checkin: None,
+        };
+        store.put_json(Keys::client(minion), &client).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_copy_left_on_an_old_node_never_takes_the_systems_id() {
+        let store = Store::memory();
+        let map = IdentityMap::new(store.clone());
+        let seen = |node, local, minion| {
+            let map = map.clone();
+            async move { map.system_seen(node, local, minion, None).await.unwrap() }
+        };
+        place(&store, "m1", "n1", None).await;
+        let Sighting::System(id) = seen("n1", 10, Some("m1")).await else {
+            panic!("a new system");
+        };
+        // The director moves it to n2; it registers there, n1 keeps its copy.
+        place(&store, "m1", "n1", Some("n2")).await;
+        assert_eq!(seen("n2", 20, Some("m1")).await, Sighting::System(id));
+        for minion in [Some("m1"), None] {
+            assert_eq!(seen("n1", 10, minion).await, Sighting::LeftBehind(id));
+        }
+        place(&store, "m1", "n2", None).await;
+        assert_eq!(seen("n1", 10, Some("m1")).await, Sighting::LeftBehind(id));
+        assert_eq!(seen("n2", 20, None).await, Sighting::System(id));
+        // A copy of the minion on a node it never was on is not it either,
+        // and is known again without the minion id.
+        assert_eq!(seen("n3", 30, Some("m1")).await, Sighting::LeftBehind(id));
+        assert_eq!(seen("n3", 30, None).await, Sighting::LeftBehind(id));
+        let record = map.system(id).await.unwrap().unwrap();
+        assert_eq!((record.node.as_str(), record.local_id), ("n2", 20));
+        assert_eq!(record.left, [("n1".into(), 10), ("n3".into(), 30)].into());
+
+        // A listing answers the same, in batches of both sizes.
+        for count in [3, 400] {
+            let mut locals = vec![10, 30];
+            locals.extend((0..count).map(|i| 1_000 + i));
+            let listed: Vec<SeenSystem<'_>> = locals
+                .iter()
+                .map(|&local_id| SeenSystem {
+                    local_id,
+                    minion_id: None,
+                    machine_id: None,
+                })
+                .collect();
+            let node = if count == 3 { "n1" } else { "n3" };
+            let sightings = map.systems_for_locals(node, &listed).await.unwrap();
+            let expected = if node == "n1" { 0 } else { 1 };
+            assert_eq!(sightings[expected], Sighting::LeftBehind(id), "{count}");
+            assert!(sightings[2..].iter().all(|s| !s.is_left_behind()));
+        }
+
+        // The director places it back on n1: the old copy is the system again.
+        place(&store, "m1", "n2", Some("n1")).await;
+        assert_eq!(seen("n1", 10, None).await, Sighting::System(id));
+        assert_eq!(seen("n2", 20, None).await, Sighting::LeftBehind(id));
+        let record = map.system(id).await.unwrap().unwrap();
+        assert_eq!((record.node.as_str(), record.local_id), ("n1", 10));
+        assert_eq!(record.left, [("n2".into(), 20), ("n3".into(), 30)].into());
+
+        // n3 deletes its copy.
+        assert_eq!(map.forget_left_copy("n3", 30).await.unwrap(), Some(id));
+        assert_eq!(map.left_copy("n3", 30).await.unwrap(), None);
+        let record = map.system(id).await.unwrap().unwrap();
+        assert_eq!(record.left, [("n2".into(), 20)].into());
+        assert_eq!(map.forget_left_copy("n3", 30).await.unwrap(), None);
+
+        // A system the director never placed follows the node that shows
+        // it first, and does not flip back.
+        let Sighting::System(free) = seen("n1", 1, Some("m9")).await else {
+            panic!("a new system");
+        };
+        assert_eq!(seen("n2", 2, Some("m9")).await, Sighting::System(free));
+        assert_eq!(seen("n1", 1, Some("m9")).await, Sighting::LeftBehind(free));
+        assert_eq!(seen("n2", 2, Some("m9")).await, Sighting::System(free));
     }
 
     #[tokio::test]
@@ -1453,17 +1827,19 @@ mod tests {
             seen[1].minion_id = Some("m-moved");
             seen[2].minion_id = Some("m-new");
             let node = format!("b{count}");
-            let ids = map.systems_for_locals(&node, &seen).await.unwrap();
+            let sightings = map.systems_for_locals(&node, &seen).await.unwrap();
+            assert!(sightings.iter().all(|s| !s.is_left_behind()));
+            let ids: Vec<i32> = sightings.iter().map(|s| s.cluster_id()).collect();
             assert_eq!(ids.len(), seen.len());
             assert_eq!(ids[1], moved, "a known minion keeps its cluster id");
             assert_eq!(ids[3], ids[ids.len() - 1], "a repeated local id, one id");
             assert_eq!(ids[5], ids[ids.len() - 2]);
             for (s, id) in seen.iter().zip(&ids) {
                 let one = map
-                    .system_for_local(&node, s.local_id, s.minion_id, s.machine_id)
+                    .system_seen(&node, s.local_id, s.minion_id, s.machine_id)
                     .await
                     .unwrap();
-                assert_eq!(one, *id, "local {}", s.local_id);
+                assert_eq!(one, Sighting::System(*id), "local {}", s.local_id);
                 let record = map.system(*id).await.unwrap().unwrap();
                 assert_eq!(
                     (record.node.as_str(), record.local_id),
@@ -1471,7 +1847,7 @@ mod tests {
                 );
             }
             let again = map.systems_for_locals(&node, &seen).await.unwrap();
-            assert_eq!(again, ids);
+            assert_eq!(again, sightings);
             let unique: HashSet<i32> = ids.iter().copied().collect();
             assert_eq!(unique.len(), count as usize);
             assert!(!unique.contains(&known));
@@ -1514,7 +1890,13 @@ mod tests {
                 ids
             })
         };
-        let batch = map.systems_for_locals("n1", &seen).await.unwrap();
+        let batch: Vec<i32> = map
+            .systems_for_locals("n1", &seen)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(Sighting::cluster_id)
+            .collect();
         assert_eq!(single.await.unwrap(), batch);
     }
 

@@ -303,7 +303,7 @@ async fn check_in_then_placement_and_client_look_ups() {
     let cluster_id = a["cluster_id"].as_i64().unwrap();
     assert!(cluster_id >= 1_000_010_000);
 
-    let expected = json!({"minion_id": "web-1.example", "cluster_id": cluster_id, "node": "n1", "local_id": null, "moving_to": null});
+    let expected = json!({"minion_id": "web-1.example", "cluster_id": cluster_id, "node": "n1", "local_id": null, "moving_to": null, "left_copies": {}});
     let (status, p) = api
         .admin("GET", "/api/v1/placement/minions/web-1.example", None)
         .await;

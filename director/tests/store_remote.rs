@@ -111,6 +111,7 @@ async fn the_gateway_token_reaches_only_the_gateways_keys() {
     let own = director.director.store();
     own.put("node/n1", b"{}").await.unwrap();
     own.put("client/m1", b"{}").await.unwrap();
+    own.put("client-fp/f1", b"\"m1\"").await.unwrap();
     let remote = DirectorLink::new(&director.url, GATEWAY, None)
         .unwrap()
         .store();
@@ -131,14 +132,25 @@ async fn the_gateway_token_reaches_only_the_gateways_keys() {
         "may not write node/n1",
     );
 
-    // Clients, operations and the node numbering are out of reach.
+    // Clients are read (where the director places each), never written.
+    assert_eq!(remote.get("client/m1").await.unwrap(), Some(b"{}".to_vec()));
+    assert_eq!(remote.scan_prefix("client/", 10).await.unwrap().len(), 1);
     refused(
-        remote.get("client/m1").await.unwrap_err(),
-        "may not read client/m1",
+        remote
+            .put("client/m1", b"{\"owner\":\"n9\"}")
+            .await
+            .unwrap_err(),
+        "may not write client/m1",
+    );
+
+    // Fingerprints, operations and the node numbering are out of reach.
+    refused(
+        remote.get("client-fp/f1").await.unwrap_err(),
+        "may not read client-fp/f1",
     );
     refused(
-        remote.scan_prefix("client/", 10).await.unwrap_err(),
-        "may not scan the keys under client/",
+        remote.scan_prefix("client", 10).await.unwrap_err(),
+        "may not scan the keys under client",
     );
     refused(
         remote.scan_prefix("", 10).await.unwrap_err(),

@@ -1,6 +1,7 @@
 //! `/api/v1/placement`: where a system lives, by cluster system id or by
 //! minion id, from the identity map and the client record.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -28,6 +29,12 @@ pub struct PlacementInfo {
     pub local_id: Option<i32>,
     /// The node it is moving to, while a move is in flight.
     pub moving_to: Option<String>,
+    /// The copies it left on nodes it moved away from, while they are
+    /// there: each node's id for its copy. The gateway neither lists nor
+    /// routes to them; delete them once their settings are carried
+    /// (`gateway carry-systems`).
+    #[serde(default)]
+    pub left_copies: BTreeMap<String, i32>,
 }
 
 /// The placement routes.
@@ -53,6 +60,7 @@ async fn placement(director: &Director, identity: SystemIdentity) -> ApiResult<P
         node: identity.node,
         local_id: (identity.local_id != 0).then_some(identity.local_id),
         moving_to,
+        left_copies: identity.left,
     })
 }
 

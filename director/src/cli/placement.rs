@@ -44,7 +44,21 @@ pub(crate) fn placement_fields(p: &PlacementInfo) -> String {
         ("node", p.node.clone()),
         ("local id", or_dash(p.local_id)),
         ("moving to", or_dash(p.moving_to.as_ref())),
+        ("copies left", left_copies(p)),
     ])
+}
+
+/// The copies a system left on nodes it moved away from, `node:local id`.
+fn left_copies(p: &PlacementInfo) -> String {
+    if p.left_copies.is_empty() {
+        return "-".to_owned();
+    }
+    let copies: Vec<String> = p
+        .left_copies
+        .iter()
+        .map(|(node, local)| format!("{node}:{local}"))
+        .collect();
+    copies.join(", ")
 }
 
 #[cfg(test)]
@@ -62,5 +76,27 @@ mod tests {
         let node_row = text.lines().find(|l| l.contains("node")).unwrap();
         assert!(node_row.contains("n2"), "{text}");
         assert!(text.contains("1000017") && text.contains("db-3"), "{text}");
+        let row = |text: &str| {
+            text.lines()
+                .find(|l| l.contains("copies left"))
+                .unwrap()
+                .to_owned()
+        };
+        let value = |row: String| {
+            let cell = row.split('┆').nth(1).unwrap_or_default();
+            cell.trim_matches(|c: char| c == '│' || c.is_whitespace())
+                .to_owned()
+        };
+        assert_eq!(value(row(&text)), "-", "{text}");
+        let moved: PlacementInfo = serde_json::from_value(serde_json::json!({
+            "minion_id": "db-3", "cluster_id": 1000042, "node": "n2",
+            "local_id": 1000017, "moving_to": null,
+            "left_copies": {"n1": 1000003, "n4": 1000009}
+        }))
+        .unwrap();
+        assert_eq!(
+            value(row(&placement_fields(&moved))),
+            "n1:1000003, n4:1000009"
+        );
     }
 }

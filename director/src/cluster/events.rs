@@ -172,7 +172,12 @@ impl Director {
             }
             NodeEvent::SystemDeleted { node, local_id } => {
                 let Some(cluster_id) = self.identity.system_by_local(&node, local_id).await? else {
-                    return Ok(());
+                    // A copy a moved system left there, deleted at last.
+                    let Some(cluster_id) = self.identity.forget_left_copy(&node, local_id).await?
+                    else {
+                        return Ok(());
+                    };
+                    return self.forget_local_id(cluster_id, &node).await;
                 };
                 let identity = self.identity.system(cluster_id).await?;
                 let Some(minion) = identity.and_then(|i| i.minion_id) else {
@@ -221,6 +226,27 @@ impl Director {
                 Ok(())
             }
         }
+    }
+
+    /// Forgets the local id `node` had for cluster system `cluster_id` in
+    /// its client's record (the node deleted the copy the system left
+    /// there when it moved).
+    async fn forget_local_id(&self, cluster_id: i32, node: &str) -> Result<()> {
+        tracing::info!(node = %node, cluster_id, "copy left by a moved system deleted on its old node");
+        let identity = self.identity.system(cluster_id).await?;
+        let Some(minion) = identity.and_then(|i| i.minion_id) else {
+            return Ok(());
+        };
+        let mut client = match self.get_client(&minion).await {
+            Ok(c) => c,
+            Err(DirectorError::NotFound { .. }) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if client.local_ids.remove(node).is_some() {
+            client.updated = now_ms();
+            self.put_client(&client).await?;
+        }
+        Ok(())
     }
 }
 

@@ -44,6 +44,7 @@ impl Director {
                     local_id: s.local_id,
                     minion_id: Some(s.minion_id.clone()),
                     machine_id: s.machine_id.clone(),
+                    left: Default::default(),
                 };
                 let client = Client {
                     minion_id: s.minion_id.clone(),

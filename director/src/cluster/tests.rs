@@ -572,6 +572,26 @@ async fn node_events_join_systems_to_the_cluster_and_bind_moves() {
     .unwrap();
     let again = d.identity().system(c.cluster_id).await.unwrap().unwrap();
     assert_eq!((again.node.as_str(), again.local_id), ("n1", 1_000_010_007));
+    assert_eq!(again.left, [("n2".into(), 1_000_010_042)].into());
+    // n2 deletes the copy the move left there: forgotten, the client stays.
+    d.node_event(NodeEvent::SystemDeleted {
+        node: "n2".into(),
+        local_id: 1_000_010_042,
+    })
+    .await
+    .unwrap();
+    let c = d.get_client("direct.example.test").await.unwrap();
+    assert_eq!(
+        c.local_ids,
+        [("n1".to_owned(), 1_000_010_007)].into(),
+        "only the new copy's id is kept"
+    );
+    let again = d.identity().system(c.cluster_id).await.unwrap().unwrap();
+    assert!(again.left.is_empty());
+    assert_eq!(
+        d.identity().left_copy("n2", 1_000_010_042).await.unwrap(),
+        None
+    );
     d.node_event(NodeEvent::SystemDeleted {
         node: "n1".into(),
         local_id: 1_000_010_007,

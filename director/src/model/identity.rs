@@ -6,6 +6,8 @@
 //! and action its own id, allocated once, that fits a signed 32-bit int
 //! (clients refuse larger ones) and stays the same when the system moves.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// Declares a fieldless enum with `ALL`, every variant in declaration
@@ -48,6 +50,13 @@ pub struct SystemIdentity {
     /// Machine id, when known.
     #[serde(default)]
     pub machine_id: Option<String>,
+    /// The copies it left on nodes it moved away from: each node's local
+    /// id for it, while the map knows them. A node that still lists such a
+    /// copy lists a system the cluster holds elsewhere: the gateway leaves
+    /// it out of fan-out listings and never binds the cluster id to it
+    /// unless the director places the system back on that node.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub left: BTreeMap<String, i32>,
 }
 
 enum_with_all! {

@@ -57,6 +57,11 @@ impl Keys {
     pub fn system_local(node: &str, local_id: i32) -> String {
         format!("sys-local/{node}/{}", padded(local_id))
     }
+    /// `sys-left/<node>/<local id>`: a copy a system left on a node it
+    /// moved away from.
+    pub fn system_left(node: &str, local_id: i32) -> String {
+        format!("sys-left/{node}/{}", padded(local_id))
+    }
     /// `sys-minion/<minion id>`.
     pub fn system_minion(minion_id: &str) -> String {
         format!("sys-minion/{minion_id}")
@@ -224,9 +229,11 @@ fn is_id_counter(name: &[u8]) -> bool {
 
 /// How far the gateway token reaches into a key (the `/gateway/v1/store`
 /// API): a gateway shares sessions and the identity map with the director
-/// and reads the node list; clients, moves, operations, zones and the
-/// node numbering are none of its business. (It records seed-node runs on
-/// node records through `/gateway/v1/nodes/{id}/seeded`, not the store.)
+/// and reads the node list and the clients' placement (to tell the copy a
+/// moved system left on its old node from the system itself); moves,
+/// operations, zones and the node numbering are none of its business, and
+/// it writes no client. (It records seed-node runs on node records through
+/// `/gateway/v1/nodes/{id}/seeded`, not the store.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum GatewayReach {
     /// Neither read nor written.
@@ -237,8 +244,9 @@ pub enum GatewayReach {
     ReadWrite,
 }
 
-/// Prefixes a gateway reads but never writes: the node list.
-const GATEWAY_READS: &[&str] = &["node/"];
+/// Prefixes a gateway reads but never writes: the node list and the
+/// clients (where the director places each).
+const GATEWAY_READS: &[&str] = &["node/", "client/"];
 
 /// Prefixes a gateway reads and writes: sessions, the identity map and
 /// the counts of changes each following node was sent and missed.
@@ -250,6 +258,7 @@ const GATEWAY_WRITES: &[&str] = &[
     "sys/",
     "sys-local/",
     "sys-minion/",
+    "sys-left/",
     "act/",
     "act-local/",
     "sched/",
@@ -337,7 +346,7 @@ mod tests {
     }
 
     #[test]
-    fn the_gateway_reaches_sessions_and_identities_and_reads_nodes() {
+    fn the_gateway_reaches_sessions_and_identities_and_reads_nodes_and_clients() {
         let writes = [
             Keys::node_misses("n1"),
             Keys::node_missed_calls("n1"),
@@ -346,6 +355,7 @@ mod tests {
             Keys::system(1),
             Keys::system_local("n1", 1),
             Keys::system_minion("m"),
+            Keys::system_left("n1", 1),
             Keys::action(1),
             Keys::action_local("n1", 1),
             Keys::schedule(1),
@@ -392,14 +402,16 @@ mod tests {
                 "{key}"
             );
         }
-        assert_eq!(
-            GatewayReach::of(Keys::node("n1").as_bytes()),
-            GatewayReach::Read
-        );
+        for key in [Keys::node("n1"), Keys::client("m")] {
+            assert_eq!(
+                GatewayReach::of(key.as_bytes()),
+                GatewayReach::Read,
+                "{key}"
+            );
+        }
         let none = [
             Keys::zone("z"),
             Keys::node_number(1),
-            Keys::client("m"),
             Keys::client_fingerprint("f"),
             Keys::move_record(1),
             Keys::operation(1),
@@ -427,12 +439,13 @@ mod tests {
         assert!(GatewayReach::may_scan(b"node/"));
         assert!(GatewayReach::may_scan(b"sys-local/n1/"));
         assert!(GatewayReach::may_scan(b"session/"));
+        assert!(GatewayReach::may_scan(b"client/"));
         for prefix in [
             &b""[..],
             b"s",
             b"sys",
             b"node",
-            b"client/",
+            b"client",
             b"counter/",
             b"op/",
         ] {

@@ -18,6 +18,7 @@
 //! | `sys/<cluster id>` | [`SystemIdentity`] | cluster system id -> node and local id |
 //! | `sys-local/<node>/<local id>` | cluster id | index: node and local id -> cluster id |
 //! | `sys-minion/<minion id>` | cluster id | index: minion id -> cluster id |
+//! | `sys-left/<node>/<local id>` | cluster id | index: a copy a system left on a node it moved away from -> the system's cluster id |
 //! | `act/<cluster id>` | [`ObjectIdentity`] | cluster action id -> node and local id (an action of several nodes: each node's part) |
 //! | `act-local/<node>/<local id>` | cluster id | index |
 //! | `sched/<cluster id>` | [`ObjectIdentity`] | cluster recurring schedule id -> node and local id (a group or org schedule: each node's copy) |
@@ -55,7 +56,7 @@
 //!
 //! The gateway token ([`GatewayReach`]) reads and writes `session/`, the
 //! identity map's keys, `node-misses/`, `node-missed-calls/`, `node-follows/` and the `counter/session` and
-//! `counter/<space>-id` counters, and reads `node/`; nothing else.
+//! `counter/<space>-id` counters, and reads `node/` and `client/`; nothing else.
 //!
 //! Secrets never enter the store: no passwords, no admin or client tokens.
 //! The one credential-like value kept is a gateway session's node session

@@ -11,7 +11,10 @@
 //! store's transaction (two gateways seeing it at once agree on one). The
 //! cluster-to-location cache is short-lived and dropped for an id whose
 //! node answered "no such system", so that a system moved by the director
-//! is found at its new home under the same cluster id.
+//! is found at its new home under the same cluster id. The copy a moved
+//! system left on its old node is known as such ([`Sighting::LeftBehind`]):
+//! node-local system ids are cached as briefly as locations, so that a
+//! listing stops taking the old copy for the system soon after the move.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -20,7 +23,7 @@ use std::time::Duration;
 
 use director::identity::SharedRecord;
 use director::identity::{IdentityError, IdentityMap};
-pub use director::identity::{SeenContent, SeenPackage, SeenSystem};
+pub use director::identity::{SeenContent, SeenPackage, SeenSystem, Sighting};
 pub use director::model::{
     ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity, ErratumIdentity, GroupIdentity,
     ObjectKind, PackageIdentity, PackageName, RepositoryIdentity, SourcePackageIdentity,
@@ -40,9 +43,15 @@ const LOCATION_TTL: Duration = Duration::from_secs(30);
 /// systems are moved costs one look-up per system and interval, not one
 /// per call.
 const RECHECK_EVERY: Duration = Duration::from_secs(1);
-/// How long a node-local id's cluster id is kept (it never changes while
-/// the system stays on that node).
+/// How long a node-local id's cluster id is kept for objects, groups and
+/// content (it never changes).
 const CLUSTER_ID_TTL: Duration = Duration::from_secs(600);
+/// How long a node-local system id is taken for the cluster's system of
+/// its cluster id without asking the store: as long as a location, since
+/// the system may move away and leave that copy behind
+/// ([`Sighting::LeftBehind`]). A move this gateway sees itself is known at
+/// once; one the director or another gateway made, within this time.
+const SYSTEM_ID_TTL: Duration = LOCATION_TTL;
 
 /// Where a cluster id lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +120,11 @@ pub struct CachedIdentity {
     system_at: IdBlocks,
     rechecked: moka::sync::Cache<i32, ()>,
     system_of: IdBlocks,
+    /// Node-local ids of copies that moved systems left on their old
+    /// nodes ([`Sighting::LeftBehind`]) to the system's cluster id: kept
+    /// as long as a location, since the director may place the system
+    /// back there.
+    left_of: moka::sync::Cache<u64, i32>,
     /// One per [`ObjectKind`], by [`ObjectKind::index`].
     objects: [ObjectCaches; ObjectKind::ALL.len()],
     /// System groups: a node's id for one to its cluster id.
@@ -172,7 +186,11 @@ impl CachedIdentity {
                 .max_capacity(GROUPS)
                 .time_to_live(RECHECK_EVERY)
                 .build(),
-            system_of: IdBlocks::new(CAPACITY, CLUSTER_ID_TTL),
+            system_of: IdBlocks::new(CAPACITY, SYSTEM_ID_TTL),
+            left_of: moka::sync::Cache::builder()
+                .max_capacity(CAPACITY)
+                .time_to_live(LOCATION_TTL)
+                .build(),
             objects: std::array::from_fn(|_| ObjectCaches::new()),
             group_of: moka::sync::Cache::builder()
                 .max_capacity(GROUPS)
@@ -274,16 +292,16 @@ impl CachedIdentity {
         true
     }
 
-    /// The cluster id of system `local` on `node`, allocated when new.
-    /// `minion` and `machine` are recorded with a new id (and let the map
-    /// recognise a system that moved).
+    /// What system `local` on `node` is, its cluster id allocated when
+    /// new. `minion` and `machine` are recorded with a new id (and let the
+    /// map recognise a system that moved).
     pub async fn system_id(
         &self,
         node: &str,
         local: i32,
         minion: Option<&str>,
         machine: Option<&str>,
-    ) -> Result<i32, IdentityError> {
+    ) -> Result<Sighting, IdentityError> {
         let seen = [SeenSystem {
             local_id: local,
             minion_id: minion,
@@ -292,7 +310,7 @@ impl CachedIdentity {
         Ok(self.system_ids(node, &seen, &mut IdMemo::default()).await?[0])
     }
 
-    /// The cluster ids of many systems listed by `node`, in order, each
+    /// What many systems listed by `node` are, in order, each cluster id
     /// allocated when new: cached ones from memory, the others from the
     /// map in one batch ([`IdentityMap::systems_for_locals`]). `memo`
     /// keeps the cache blocks found for the task's next calls.
@@ -301,16 +319,25 @@ impl CachedIdentity {
         node: &str,
         seen: &[SeenSystem<'_>],
         memo: &mut IdMemo,
-    ) -> Result<Vec<i32>, IdentityError> {
+    ) -> Result<Vec<Sighting>, IdentityError> {
         let number = self.number(node);
         let cached = self.system_of.get_many(
             seen.iter().map(|s| Self::local_key(number, s.local_id)),
             &mut memo.systems,
         );
-        let missing: Vec<usize> = (0..seen.len()).filter(|i| cached[*i].is_none()).collect();
-        let mut ids: Vec<i32> = cached
+        let mut ids: Vec<Sighting> = cached
             .into_iter()
-            .map(|v| v.map_or(0, cluster_value))
+            .zip(seen)
+            .map(|(v, s)| match v {
+                Some(v) => Sighting::System(cluster_value(v)),
+                None => match self.left_of.get(&Self::local_key(number, s.local_id)) {
+                    Some(id) => Sighting::LeftBehind(id),
+                    None => Sighting::System(0),
+                },
+            })
+            .collect();
+        let missing: Vec<usize> = (0..seen.len())
+            .filter(|i| ids[*i] == Sighting::System(0))
             .collect();
         if missing.is_empty() {
             return Ok(ids);
@@ -320,7 +347,7 @@ impl CachedIdentity {
             let s = misses[0];
             vec![
                 self.map
-                    .system_for_local(node, s.local_id, s.minion_id, s.machine_id)
+                    .system_seen(node, s.local_id, s.minion_id, s.machine_id)
                     .await?,
             ]
         } else {
@@ -329,18 +356,38 @@ impl CachedIdentity {
         for (i, id) in missing.iter().zip(&found) {
             ids[*i] = *id;
         }
+        let (bound, left): (Vec<_>, Vec<_>) = misses
+            .iter()
+            .zip(&found)
+            .map(|(s, id)| (Self::local_key(number, s.local_id), s.local_id, *id))
+            .partition(|(_, _, id)| !id.is_left_behind());
+        for (key, _, id) in left {
+            self.left_of.insert(key, id.cluster_id());
+        }
+        // A system found at a new place moved: its old place is a copy it
+        // left there, no longer the system.
+        for (key, _, id) in &bound {
+            if let Some(old) = self.system_at.get(cluster_key(id.cluster_id()))
+                && let Some(loc) = self.location(old)
+            {
+                let old_key = Self::local_key(self.number(&loc.node), loc.local);
+                if old_key != *key {
+                    self.system_of.remove(old_key);
+                }
+            }
+        }
         self.system_of.insert_many(
-            misses
+            bound
                 .iter()
-                .zip(&found)
-                .map(|(s, id)| (Self::local_key(number, s.local_id), cluster_key(*id))),
+                .map(|(key, _, id)| (*key, cluster_key(id.cluster_id()))),
         );
-        self.system_at.insert_many(
-            misses
-                .iter()
-                .zip(&found)
-                .map(|(s, id)| (cluster_key(*id), Self::location_value(number, s.local_id))),
-        );
+        self.system_at
+            .insert_many(bound.iter().map(|(_, local, id)| {
+                (
+                    cluster_key(id.cluster_id()),
+                    Self::location_value(number, *local),
+                )
+            }));
         Ok(ids)
     }
 
@@ -757,17 +804,19 @@ mod tests {
         let a = ids
             .system_id("n1", 1_000_010_000, None, None)
             .await
-            .unwrap();
+            .unwrap()
+            .cluster_id();
         let b = ids
             .system_id("n2", 1_000_010_000, None, None)
             .await
-            .unwrap();
+            .unwrap()
+            .cluster_id();
         assert_ne!(a, b);
         assert_eq!(
             ids.system_id("n1", 1_000_010_000, None, None)
                 .await
                 .unwrap(),
-            a
+            Sighting::System(a)
         );
         assert_eq!(ids.cached_system_id("n2", 1_000_010_000), Some(b));
         let loc = ids.system_location(b).await.unwrap().unwrap();
@@ -796,5 +845,50 @@ mod tests {
             g2.system_id("n1", 7, None, None)
         );
         assert_eq!(a.unwrap(), b.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_copy_a_moved_system_left_is_known_from_memory_and_not_its_place() {
+        let ids = CachedIdentity::new(Store::memory());
+        let seen = |local_id, minion_id| SeenSystem {
+            local_id,
+            minion_id,
+            machine_id: None,
+        };
+        let mut memo = IdMemo::default();
+        let first = ids
+            .system_ids("n1", &[seen(5, Some("m1")), seen(6, None)], &mut memo)
+            .await
+            .unwrap();
+        let id = first[0].cluster_id();
+        // The system shows up on n2 (no director placement: it follows).
+        let moved = ids
+            .system_ids("n2", &[seen(9, Some("m1"))], &mut IdMemo::default())
+            .await
+            .unwrap();
+        assert_eq!(moved, [Sighting::System(id)]);
+        for _ in 0..2 {
+            let again = ids
+                .system_ids(
+                    "n1",
+                    &[seen(5, None), seen(6, None)],
+                    &mut IdMemo::default(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(again, [Sighting::LeftBehind(id), first[1]]);
+            let loc = ids.system_location(id).await.unwrap().unwrap();
+            assert_eq!(
+                (&*loc.node, loc.local),
+                ("n2", 9),
+                "the copy is not its place"
+            );
+        }
+        assert_eq!(ids.cached_system_id("n1", 5), None);
+        assert_eq!(
+            ids.left_of
+                .get(&CachedIdentity::local_key(ids.number("n1"), 5)),
+            Some(id)
+        );
     }
 }

@@ -21,7 +21,7 @@ use director::store::{Store, StoreError};
 pub use identity::{
     CachedContent, CachedIdentity, ChannelIdentity, ConfigChannelIdentity, ContentFilterIdentity,
     ErratumIdentity, GroupIdentity, IdMemo, Location, ObjectKind, PackageIdentity, PackageName,
-    RepositoryIdentity, SeenContent, SeenPackage, SeenSystem, SourcePackageIdentity,
+    RepositoryIdentity, SeenContent, SeenPackage, SeenSystem, Sighting, SourcePackageIdentity,
 };
 pub use sessions::{Password, Sessions};
 

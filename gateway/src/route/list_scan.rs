@@ -19,10 +19,10 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use spec::{Entry, IdKind, IdPlace};
+use spec::{Entry, IdKind, IdPlace, RouteClass};
 use xmlrpc::{Fault, Limits, Picked};
 
-use crate::directory::{CachedIdentity, IdMemo, SeenSystem};
+use crate::directory::{CachedIdentity, IdMemo, SeenSystem, Sighting};
 use crate::error::GatewayError;
 use crate::upstream::UpstreamError;
 
@@ -43,6 +43,9 @@ pub(crate) struct ListShape {
     fields: Vec<(&'static str, IdKind, usize)>,
     /// [`PICKS`], then the fields not among them.
     picks: Vec<&'static str>,
+    /// Whether items whose `id` is a copy a moved system left on its old
+    /// node are left out (a fan-out listing of systems shows each once).
+    hide_left: bool,
 }
 
 impl ListShape {
@@ -71,7 +74,15 @@ impl ListShape {
                 fields.push((name.as_str(), r.kind, pick));
             }
         }
-        Some(ListShape { fields, picks })
+        let hide_left = entry.route.class == RouteClass::Fanout
+            && fields
+                .iter()
+                .any(|(name, kind, _)| *name == "id" && *kind == IdKind::System);
+        Some(ListShape {
+            fields,
+            picks,
+            hide_left,
+        })
     }
 }
 
@@ -160,6 +171,9 @@ pub(crate) struct NodeList {
     pub(crate) items: Vec<ListItem>,
     /// Rewrites, item after item, in document order within an item.
     pub(crate) edits: Vec<Edit>,
+    /// The spans of the items left out ([`ListShape::hide_left`]), in
+    /// document order.
+    dropped: Vec<(u32, u32)>,
     /// Per field of the shape, the members to translate.
     pending: Vec<Vec<Pending>>,
     /// Per item, its minion and machine ids (only for system id fields).
@@ -175,17 +189,30 @@ impl NodeList {
         })
     }
 
-    /// The whole answer, every id member rewritten.
+    /// The whole answer, every id member rewritten and the items left out
+    /// gone.
     pub(crate) fn into_document(self) -> Bytes {
-        if self.edits.is_empty() {
+        if self.edits.is_empty() && self.dropped.is_empty() {
             return self.body;
         }
         let mut out = Vec::with_capacity(self.body.len() + 8 * self.edits.len());
         let mut at = 0;
+        let mut dropped = self.dropped.iter().peekable();
         for edit in &self.edits {
+            while let Some(&&(start, end)) = dropped.peek()
+                && start < edit.start
+            {
+                out.extend_from_slice(&self.body[at..start as usize]);
+                at = end as usize;
+                dropped.next();
+            }
             out.extend_from_slice(&self.body[at..edit.start as usize]);
             xmlrpc::write_i4(edit.id, &mut out);
             at = edit.end as usize;
+        }
+        for &(start, end) in dropped {
+            out.extend_from_slice(&self.body[at..start as usize]);
+            at = end as usize;
         }
         out.extend_from_slice(&self.body[at..]);
         Bytes::from(out)
@@ -270,6 +297,7 @@ impl<'s> Lister<'s> {
                 body: body.clone(),
                 items: Vec::new(),
                 edits: Vec::new(),
+                dropped: Vec::new(),
                 pending: shape.fields.iter().map(|_| Vec::new()).collect(),
                 who: Vec::new(),
             },
@@ -326,7 +354,9 @@ impl<'s> Lister<'s> {
 }
 
 /// Maps the id members of `list` (from `node`) to cluster ids, one batch
-/// per member. The batches of one node's list share `memo`.
+/// per member, and leaves out the copies moved systems left on `node`
+/// when the shape says so ([`ListShape::hide_left`]). The batches of one
+/// node's list share `memo`.
 pub(crate) async fn translate(
     ids: &CachedIdentity,
     shape: &ListShape,
@@ -335,6 +365,7 @@ pub(crate) async fn translate(
     memo: &mut IdMemo,
 ) -> Result<(), GatewayError> {
     let mut edits: Vec<(u32, Edit)> = Vec::new();
+    let mut left_out = Vec::new();
     for (f, (field, kind, _)) in shape.fields.iter().enumerate() {
         let pending = std::mem::take(&mut list.pending[f]);
         if pending.is_empty() {
@@ -357,7 +388,17 @@ pub(crate) async fn translate(
                         }
                     })
                     .collect();
-                ids.system_ids(node, &seen, memo).await?
+                let sightings = ids.system_ids(node, &seen, memo).await?;
+                if shape.hide_left && *field == "id" {
+                    left_out.extend(
+                        pending
+                            .iter()
+                            .zip(&sightings)
+                            .filter(|(_, s)| s.is_left_behind())
+                            .map(|(p, _)| p.item),
+                    );
+                }
+                sightings.into_iter().map(Sighting::cluster_id).collect()
             }
             Some(object) => {
                 let locals: Vec<i32> = pending.iter().map(|p| p.local).collect();
@@ -379,6 +420,9 @@ pub(crate) async fn translate(
         }
     }
     list.who = Vec::new();
+    if !left_out.is_empty() {
+        leave_out(list, &mut edits, left_out);
+    }
     edits.sort_unstable_by_key(|(item, e)| (*item, e.start));
     let mut next = 0;
     for (i, item) in list.items.iter_mut().enumerate() {
@@ -389,6 +433,28 @@ pub(crate) async fn translate(
     }
     list.edits = edits.into_iter().map(|(_, e)| e).collect();
     Ok(())
+}
+
+/// Takes the items numbered `out` (and their rewrites) out of `list`:
+/// the items after them move up.
+fn leave_out(list: &mut NodeList, edits: &mut Vec<(u32, Edit)>, mut out: Vec<u32>) {
+    out.sort_unstable();
+    out.dedup();
+    let gone = |i: u32| out.binary_search(&i).is_ok();
+    edits.retain(|(item, _)| !gone(*item));
+    // Each item's new number: its old one less the items out before it.
+    for (item, _) in edits.iter_mut() {
+        *item -= out.partition_point(|o| o < item) as u32;
+    }
+    let mut i = 0;
+    list.items.retain(|item| {
+        let keep = !gone(i);
+        if !keep {
+            list.dropped.push(item.span);
+        }
+        i += 1;
+        keep
+    });
 }
 
 #[cfg(test)]

@@ -22,10 +22,12 @@
 
 use std::sync::Arc;
 
-use spec::{Entry, IdKind, IdPlace};
+use spec::{Entry, IdKind, IdPlace, RouteClass};
 use xmlrpc::Value;
 
-use crate::directory::{CachedIdentity, Directory, IdMemo, Location, ObjectKind, SeenSystem};
+use crate::directory::{
+    CachedIdentity, Directory, IdMemo, Location, ObjectKind, SeenSystem, Sighting,
+};
 use crate::error::GatewayError;
 
 /// The error for a cluster id of `kind` the identity map does not know.
@@ -222,11 +224,13 @@ pub(crate) async fn result_from_node(
     for r in entry.ids.result.iter().filter(|r| !r.kind.is_shared()) {
         match (&r.place, &mut *value) {
             (IdPlace::Whole, Value::Array(items)) => {
-                many_to_cluster(ids, r.kind, items, None, node).await?;
+                let hide = hides_left(entry, r.kind, None);
+                many_to_cluster(ids, r.kind, items, None, node, hide).await?;
             }
             (IdPlace::Whole, v) => to_cluster(ids, r.kind, v, node, None, None).await?,
             (IdPlace::Field(name), Value::Array(items)) => {
-                many_to_cluster(ids, r.kind, items, Some(name), node).await?;
+                let hide = hides_left(entry, r.kind, Some(name));
+                many_to_cluster(ids, r.kind, items, Some(name), node, hide).await?;
             }
             (IdPlace::Field(name), v) => field_to_cluster(ids, r.kind, v, name, node).await?,
             (IdPlace::Nested(path), v) => nested_to_cluster(ids, r.kind, v, path, node).await?,
@@ -279,15 +283,26 @@ fn slot<'v>(item: &'v Value, field: Option<&str>) -> Option<&'v Value> {
     }
 }
 
+/// Whether a fan-out listing leaves out the copies moved systems left on
+/// their old nodes: when its items are systems (each a system id, or a
+/// struct whose `id` is one), so that it shows each system once.
+fn hides_left(entry: &Entry, kind: IdKind, field: Option<&str>) -> bool {
+    entry.route.class == RouteClass::Fanout
+        && kind == IdKind::System
+        && matches!(field, None | Some("id"))
+}
+
 /// Translates the id of every item of a list (the item itself, or its
 /// member `field`), in one batch; items without an `i4`-sized integer
-/// there are left alone, as [`to_cluster`] does.
+/// there are left alone, as [`to_cluster`] does. With `hide`, the items
+/// that are copies moved systems left on `node` are taken out.
 async fn many_to_cluster(
     ids: &CachedIdentity,
     kind: IdKind,
-    items: &mut [Value],
+    items: &mut Vec<Value>,
     field: Option<&str>,
     node: &str,
+    hide: bool,
 ) -> Result<(), GatewayError> {
     let mut at = Vec::new();
     let mut seen = Vec::new();
@@ -309,34 +324,51 @@ async fn many_to_cluster(
     if at.is_empty() {
         return Ok(());
     }
-    let cluster = cluster_ids(ids, kind, node, &seen).await?;
+    let cluster = sightings(ids, kind, node, &seen).await?;
+    let mut left = Vec::new();
     for (i, id) in at.into_iter().zip(cluster) {
+        if hide && id.is_left_behind() {
+            left.push(i);
+            continue;
+        }
         let slot = match (field, &mut items[i]) {
             (None, v) => Some(v),
             (Some(name), Value::Struct(s)) => s.get_mut(name),
             _ => None,
         };
         if let Some(v) = slot {
-            *v = Value::Int(id);
+            *v = Value::Int(id.cluster_id());
         }
+    }
+    if !left.is_empty() {
+        let mut i = 0;
+        items.retain(|_| {
+            let keep = left.binary_search(&i).is_err();
+            i += 1;
+            keep
+        });
     }
     Ok(())
 }
 
-/// The cluster ids of the local ids `node` answered, in one batch (new
-/// ones allocated).
-async fn cluster_ids(
+/// What the local ids `node` answered are, in one batch (new ones
+/// allocated): a system may be a copy left behind, anything else is its
+/// object.
+async fn sightings(
     ids: &CachedIdentity,
     kind: IdKind,
     node: &str,
     seen: &[SeenSystem<'_>],
-) -> Result<Vec<i32>, GatewayError> {
+) -> Result<Vec<Sighting>, GatewayError> {
     Ok(match object_kind(kind) {
         None => ids.system_ids(node, seen, &mut IdMemo::default()).await?,
         Some(object) => {
             let locals: Vec<i32> = seen.iter().map(|s| s.local_id).collect();
             ids.object_ids(object, node, &locals, &mut IdMemo::default())
                 .await?
+                .into_iter()
+                .map(Sighting::System)
+                .collect()
         }
     })
 }
@@ -364,9 +396,9 @@ async fn nested_to_cluster(
             machine_id: None,
         })
         .collect();
-    let cluster = cluster_ids(ids, kind, node, &seen).await?;
+    let cluster = sightings(ids, kind, node, &seen).await?;
     for (slot, id) in slots.into_iter().zip(cluster) {
-        *slot = Value::Int(id);
+        *slot = Value::Int(id.cluster_id());
     }
     Ok(())
 }
@@ -441,7 +473,10 @@ async fn to_cluster(
     let id = match object_kind(kind) {
         None => match ids.cached_system_id(node, local) {
             Some(id) => id,
-            None => ids.system_id(node, local, minion, machine).await?,
+            None => ids
+                .system_id(node, local, minion, machine)
+                .await?
+                .cluster_id(),
         },
         Some(object) => match ids.cached_object_id(object, node, local) {
             Some(id) => id,

@@ -25,8 +25,12 @@ fn entry(method: &str) -> &'static Entry {
 /// Both paths over the same identity map (the fast path allocates first,
 /// the value path then finds the same ids); returns (fast, value path).
 async fn both(method: &str, docs: &[Vec<u8>]) -> (Vec<u8>, Value) {
+    both_over(&CachedIdentity::new(Store::memory()), method, docs).await
+}
+
+/// [`both`] over the identity map `ids`.
+async fn both_over(ids: &CachedIdentity, method: &str, docs: &[Vec<u8>]) -> (Vec<u8>, Value) {
     let entry = entry(method);
-    let ids = CachedIdentity::new(Store::memory());
     let shape = Arc::new(ListShape::of(entry).unwrap());
     let mut lists = Vec::new();
     for (n, doc) in docs.iter().enumerate() {
@@ -38,7 +42,7 @@ async fn both(method: &str, docs: &[Vec<u8>]) -> (Vec<u8>, Value) {
             panic!("node {n}: not a list of structs");
         };
         let node = format!("n{n}");
-        list_scan::translate(&ids, &shape, &mut list, &node, &mut IdMemo::default())
+        list_scan::translate(ids, &shape, &mut list, &node, &mut IdMemo::default())
             .await
             .unwrap();
         lists.push(list);
@@ -50,7 +54,7 @@ async fn both(method: &str, docs: &[Vec<u8>]) -> (Vec<u8>, Value) {
     let mut values = Vec::new();
     for (n, doc) in docs.iter().enumerate() {
         let mut value = parse_response(doc, &Limits::RESPONSE).unwrap().unwrap();
-        translate::result_from_node(&ids, entry, &mut value, &format!("n{n}"))
+        translate::result_from_node(ids, entry, &mut value, &format!("n{n}"))
             .await
             .unwrap();
         values.push(value);
@@ -132,6 +136,62 @@ async fn systems_merge_alike_with_escapes_unicode_gaps_and_nesting() {
         .collect();
     assert_eq!(names.len(), 16);
     assert_eq!(&names[..3], &[None, None, None]);
+}
+
+#[tokio::test]
+async fn copies_moved_systems_left_are_left_out_alike() {
+    let ids = CachedIdentity::new(Store::memory());
+    // m1 was system 5 of n0 and registered on n1 as 7 (no director
+    // placement: it follows); n0 still holds its copy.
+    let id = ids.system_id("n0", 5, Some("m1"), None).await.unwrap();
+    let moved = ids.system_id("n1", 7, Some("m1"), None).await.unwrap();
+    assert_eq!(moved, id);
+    let n0 = doc(vec![system(1, "a"), system(5, "m1"), system(9, "z")]);
+    let n1 = doc(vec![system(7, "m1"), system(8, "b")]);
+    let (fast, merged) = both_over(&ids, "system.listSystems", &[n0.clone(), n1]).await;
+    assert_same_text(&fast, &encode_response(&merged));
+    let listed: Vec<i32> = merged
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_struct().unwrap().get("id").unwrap().as_i64().unwrap() as i32)
+        .collect();
+    assert_eq!(listed.len(), 4, "{listed:?}");
+    assert_eq!(
+        listed.iter().filter(|l| **l == id.cluster_id()).count(),
+        1,
+        "the system once, from its new node"
+    );
+    // One node's list written whole (a routed call's answer) leaves it
+    // out too.
+    let shape = Arc::new(ListShape::of(entry("system.listSystems")).unwrap());
+    let Scanned::List(mut list) = list_scan::scan(Bytes::from(n0), shape.clone())
+        .await
+        .unwrap()
+        .unwrap()
+    else {
+        panic!("a list");
+    };
+    list_scan::translate(&ids, &shape, &mut list, "n0", &mut IdMemo::default())
+        .await
+        .unwrap();
+    let one = parse_response(&list.into_document(), &Limits::RESPONSE)
+        .unwrap()
+        .unwrap();
+    let names: Vec<&str> = one
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            v.as_struct()
+                .unwrap()
+                .get("name")
+                .unwrap()
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(names, ["a", "z"]);
 }
 
 #[tokio::test]
