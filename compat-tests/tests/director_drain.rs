@@ -529,11 +529,6 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     assert!(!on_n1().await, "the broadcast delete reached n1");
 }
 
-/// A change a staged node refuses is counted against it, and named: `director
-/// node follows` lists the missed changes by method (written by a linked
-/// gateway through the director's gateway API), and `director node
-/// forget-missed` clears them without touching the count the director
-/// compares.
 /// Growing the cluster: a rebalance moves clients onto a new node while
 /// their old nodes keep serving with the copies they left (nodectl runs no
 /// `release-minion` nanostate by default). Through the gateway each
@@ -692,6 +687,11 @@ async fn local_id(cluster: &Cluster, node: &str, minion: &str) -> i32 {
     info["id"].as_i64().unwrap() as i32
 }
 
+/// A change a staged node refuses is counted against it, and named: `director
+/// node follows` lists the missed changes by method (written by a linked
+/// gateway through the director's gateway API), and `director node
+/// forget-missed` clears them without touching the count the director
+/// compares.
 #[tokio::test]
 async fn a_staged_node_s_missed_changes_are_listed_by_method() {
     let cluster = Cluster::start().await;

@@ -28,6 +28,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::Hash;
 
+use futures::StreamExt as _;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -68,6 +69,9 @@ const SCAN_FROM: usize = 256;
 
 /// New ids written per transaction by the batched allocations.
 const BATCH: usize = 512;
+
+/// Copies left behind that a batch looks up at once.
+const LEFT_AT_ONCE: usize = 16;
 
 /// A system as a node lists it, for [`IdentityMap::systems_for_locals`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,8 +114,12 @@ impl Sighting {
 /// Where the director places a minion, seen from one node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Placement {
-    /// There: the node it is moving to, else its owner.
-    Here,
+    /// There, its owner, no move in flight.
+    Settled,
+    /// On its way there: the node it is moving to. Until it registers
+    /// there, a profile that node already holds (left by an earlier move
+    /// away) is not the system yet.
+    Arriving,
     /// On another node.
     Elsewhere,
     /// The director has no client of that minion, or assigned it no node.
@@ -295,7 +303,32 @@ impl IdentityMap {
     ) -> Result<i32, IdentityError> {
         for _ in 0..ATTEMPTS {
             if let Some(id) = self.system_by_local(node, local_id).await? {
-                return Ok(id);
+                let Some(minion) = minion_id else {
+                    return Ok(id);
+                };
+                match self.system_by_minion(minion).await? {
+                    Some(known) if known == id => return Ok(id),
+                    // A listing without minion ids saw it here before its
+                    // registration was reported, and gave it an id of its
+                    // own: it is the system of its minion, moved here.
+                    Some(_)
+                        if self
+                            .system(id)
+                            .await?
+                            .is_some_and(|r| r.minion_id.is_none()) =>
+                    {
+                        self.forget_system(id).await?;
+                        continue;
+                    }
+                    Some(_) => return Ok(id),
+                    // Listed before without its minion id: named now.
+                    None => {
+                        if self.try_name_minion(id, minion).await? {
+                            return Ok(id);
+                        }
+                        continue;
+                    }
+                }
             }
             if let Some(minion) = minion_id
                 && let Some(id) = self.system_by_minion(minion).await?
@@ -319,11 +352,15 @@ impl IdentityMap {
     /// As [`IdentityMap::system_for_local`], except for a system the
     /// cluster holds on another node: a copy it left on `node` when it
     /// moved away, or a second copy of its minion there. Its cluster id
-    /// moves to `node` only when the director places the minion there
-    /// (the node it is moving to, else its owner) or places it nowhere (a
-    /// system the director never placed follows the node that shows it
-    /// first). Otherwise the copy is [`Sighting::LeftBehind`], recorded so
-    /// that it is known again without its minion id.
+    /// moves to a local id `node` shows for the first time when the
+    /// director places the minion there (the node it is moving to, or its
+    /// owner with no move in flight) or places it nowhere (a system the
+    /// director never placed follows the node that shows it under a new
+    /// id). It moves back to a copy it left on `node` only once the
+    /// director has settled the system there again (that node's report of
+    /// the registration rebinds it sooner). Otherwise the copy is
+    /// [`Sighting::LeftBehind`], recorded so that it is known again without
+    /// its minion id.
     pub async fn system_seen(
         &self,
         node: &str,
@@ -339,7 +376,10 @@ impl IdentityMap {
                 match self.system_read(id).await? {
                     Some(read) if read.0.left.get(node) == Some(&local_id) => {
                         let minion = read.0.minion_id.as_deref();
-                        if self.placement(minion, node).await? != Placement::Here {
+                        // A profile the node kept from before is the system
+                        // again once the move back is over (its
+                        // registration, reported, rebinds it sooner).
+                        if self.placement(minion, node).await? != Placement::Settled {
                             return Ok(Sighting::LeftBehind(id));
                         }
                         if self.try_rebind(&read, node, local_id).await? {
@@ -359,6 +399,7 @@ impl IdentityMap {
                 };
                 let here = read.0.node == node
                     || self.placement(Some(minion), node).await? != Placement::Elsewhere;
+                // A new local id there: the minion registered there.
                 let done = if here {
                     self.try_rebind(&read, node, local_id).await?
                 } else {
@@ -380,6 +421,30 @@ impl IdentityMap {
         Err(IdentityError::Contention {
             what: format!("system {local_id} on node {node}"),
         })
+    }
+
+    /// One attempt to record `minion` as the minion of system `id`, which
+    /// has none yet; `false` when another writer changed it meanwhile.
+    async fn try_name_minion(&self, id: i32, minion: &str) -> Result<bool, IdentityError> {
+        let Some((mut record, raw)) = self.system_read(id).await? else {
+            return Ok(false);
+        };
+        if record.minion_id.as_deref() == Some(minion) {
+            return Ok(true);
+        }
+        if record.minion_id.is_some() {
+            // Another minion's system under this local id: left as it is.
+            return Ok(true);
+        }
+        let key = Keys::system(id);
+        let minion_key = Keys::system_minion(minion);
+        record.minion_id = Some(minion.to_owned());
+        let txn = Txn::new()
+            .check(&key, Some(raw))
+            .check(&minion_key, None)
+            .put_json(&key, &record)?
+            .put(minion_key, id.to_string());
+        Ok(self.store.transact(txn).await?.is_ok())
     }
 
     /// One attempt to give system `local_id` of `node` a new cluster id;
@@ -404,6 +469,7 @@ impl IdentityMap {
             };
             let mut txn = Txn::new()
                 .check(&local_key, None)
+                .check(Keys::system_left(node, local_id), None)
                 .put_json(Keys::system(id), &record)?
                 .put(&local_key, id.to_string());
             if let Some(minion) = minion_id {
@@ -422,6 +488,17 @@ impl IdentityMap {
         Ok(raw.as_deref().and_then(parse_id))
     }
 
+    /// Whether the copy `node` holds as `local_id`, which the index says
+    /// system `id` left there, is still one: the system's record names it
+    /// and the director does not place the system back on `node`.
+    async fn still_left(&self, node: &str, local_id: i32, id: i32) -> Result<bool, IdentityError> {
+        let Some(record) = self.system(id).await? else {
+            return Ok(false);
+        };
+        Ok(record.left.get(node) == Some(&local_id)
+            && self.placement(record.minion_id.as_deref(), node).await? != Placement::Settled)
+    }
+
     /// Where the director places `minion` with respect to `node`.
     async fn placement(
         &self,
@@ -436,10 +513,11 @@ impl IdentityMap {
         };
         // While it moves, its place is where it goes: the copy on the
         // node it leaves is the one left behind.
-        Ok(match client.moving_to.or(client.owner) {
-            Some(target) if target == node => Placement::Here,
-            Some(_) => Placement::Elsewhere,
-            None => Placement::Nowhere,
+        Ok(match (client.owner, client.moving_to) {
+            (_, Some(to)) if to == node => Placement::Arriving,
+            (Some(owner), None) if owner == node => Placement::Settled,
+            (None, None) => Placement::Nowhere,
+            _ => Placement::Elsewhere,
         })
     }
 
@@ -536,12 +614,12 @@ impl IdentityMap {
             .filter(|(_, id)| id.is_none())
             .map(|(s, _)| s.local_id)
             .collect();
-        let left: HashSet<i32> = self
+        let left: HashMap<i32, i32> = self
             .local_index(node, &unbound, Keys::system_left)
             .await?
             .into_iter()
             .zip(&unbound)
-            .filter_map(|(id, local)| id.map(|_| *local))
+            .filter_map(|(id, local)| id.map(|id| (*local, id)))
             .collect();
         let mut sightings: Vec<Option<Sighting>> =
             ids.iter().map(|id| id.map(Sighting::System)).collect();
@@ -549,12 +627,13 @@ impl IdentityMap {
         let mut minions = HashSet::new();
         let mut fresh = Vec::new();
         let mut one_by_one = Vec::new();
+        let mut left_hits = Vec::new();
         for (i, s) in seen.iter().enumerate() {
             if ids[i].is_some() || *first_of.entry(s.local_id).or_insert(i) != i {
                 continue;
             }
-            if left.contains(&s.local_id) {
-                one_by_one.push(i);
+            if let Some(&id) = left.get(&s.local_id) {
+                left_hits.push((i, id));
                 continue;
             }
             match s.minion_id {
@@ -595,6 +674,22 @@ impl IdentityMap {
                 }
             } else {
                 one_by_one.extend_from_slice(chunk);
+            }
+        }
+        // Copies left behind, several at once (two reads each): they stay
+        // copies unless the director settled the system back here.
+        let still_left: Vec<_> = futures::stream::iter(left_hits)
+            .map(|(i, id)| async move {
+                let local = seen[i].local_id;
+                Ok::<_, IdentityError>((i, self.still_left(node, local, id).await?))
+            })
+            .buffered(LEFT_AT_ONCE)
+            .collect()
+            .await;
+        for outcome in still_left {
+            match outcome? {
+                (i, true) => sightings[i] = Some(Sighting::LeftBehind(left[&seen[i].local_id])),
+                (i, false) => one_by_one.push(i),
             }
         }
         one_by_one.sort_unstable();
@@ -751,8 +846,10 @@ impl IdentityMap {
         let mut moved = record.clone();
         moved.node = node.to_owned();
         moved.local_id = local_id;
+        // Nothing else bound there meanwhile (a listing's allocation).
         let mut txn = Txn::new()
             .check(&key, Some(raw.clone()))
+            .check(Keys::system_local(node, local_id), None)
             .delete(Keys::system_local(&record.node, record.local_id));
         // Back on a node it had left: no longer a copy left there.
         if let Some(left) = moved.left.remove(node) {
@@ -787,7 +884,9 @@ impl IdentityMap {
         }
         let key = Keys::system(record.cluster_id);
         let mut marked = record.clone();
-        let mut txn = Txn::new().check(&key, Some(raw.clone()));
+        let mut txn = Txn::new()
+            .check(&key, Some(raw.clone()))
+            .check(Keys::system_local(node, local_id), None);
         if let Some(older) = marked.left.insert(node.to_owned(), local_id) {
             txn = txn.delete(Keys::system_left(node, older));
         }
@@ -1781,8 +1880,12 @@ mod tests {
             assert!(sightings[2..].iter().all(|s| !s.is_left_behind()));
         }
 
-        // The director places it back on n1: the old copy is the system again.
+        // The director moves it back to n1, whose old profile the minion
+        // will register with again: not the system before the move is over.
         place(&store, "m1", "n2", Some("n1")).await;
+        assert_eq!(seen("n1", 10, None).await, Sighting::LeftBehind(id));
+        assert_eq!(seen("n2", 20, None).await, Sighting::System(id));
+        place(&store, "m1", "n1", None).await;
         assert_eq!(seen("n1", 10, None).await, Sighting::System(id));
         assert_eq!(seen("n2", 20, None).await, Sighting::LeftBehind(id));
         let record = map.system(id).await.unwrap().unwrap();
@@ -1797,13 +1900,53 @@ mod tests {
         assert_eq!(map.forget_left_copy("n3", 30).await.unwrap(), None);
 
         // A system the director never placed follows the node that shows
-        // it first, and does not flip back.
+        // it under a new id, and does not flip back to a copy it left.
         let Sighting::System(free) = seen("n1", 1, Some("m9")).await else {
             panic!("a new system");
         };
         assert_eq!(seen("n2", 2, Some("m9")).await, Sighting::System(free));
         assert_eq!(seen("n1", 1, Some("m9")).await, Sighting::LeftBehind(free));
         assert_eq!(seen("n2", 2, Some("m9")).await, Sighting::System(free));
+    }
+
+    #[tokio::test]
+    async fn a_registration_binds_what_a_listing_saw_without_its_minion() {
+        let map = IdentityMap::new(Store::memory());
+        let moved = map
+            .system_for_local("n1", 10, Some("m1"), None)
+            .await
+            .unwrap();
+        // The minion registered on n2; a listing there (no minion ids)
+        // sees it before the registration is reported.
+        let Sighting::System(early) = map.system_seen("n2", 20, None, None).await.unwrap() else {
+            panic!("a system");
+        };
+        assert_ne!(early, moved);
+        assert_eq!(
+            map.system_for_local("n2", 20, Some("m1"), None)
+                .await
+                .unwrap(),
+            moved,
+            "the registration keeps the system's id"
+        );
+        assert_eq!(map.system(early).await.unwrap(), None);
+        assert_eq!(map.system_by_local("n2", 20).await.unwrap(), Some(moved));
+        assert_eq!(map.left_copy("n1", 10).await.unwrap(), Some(moved));
+        // A new system listed before its registration gets its minion then.
+        let new = map
+            .system_seen("n3", 5, None, None)
+            .await
+            .unwrap()
+            .cluster_id();
+        assert_eq!(
+            map.system_for_local("n3", 5, Some("m5"), None)
+                .await
+                .unwrap(),
+            new
+        );
+        assert_eq!(map.system_by_minion("m5").await.unwrap(), Some(new));
+        let record = map.system(new).await.unwrap().unwrap();
+        assert_eq!(record.minion_id.as_deref(), Some("m5"));
     }
 
     #[tokio::test]

@@ -28,8 +28,9 @@ type Block = Arc<[AtomicU64; BLOCK as usize]>;
 /// Blocks of one [`IdBlocks`] already looked up, kept by a caller across
 /// calls of [`IdBlocks::get_many`] (the batches of one node's listing).
 /// A block kept here sees later changes of its slots; one evicted from the
-/// cache meanwhile still answers what it held, which stays true (a local
-/// id's cluster id never changes).
+/// cache meanwhile still answers what it held for the rest of the listing
+/// (a local id's cluster id never changes; that a system's copy became one
+/// left behind by a move is seen by the next listing).
 #[derive(Debug, Default)]
 pub(crate) struct BlockMemo(HashMap<u64, Block, BuildHasherDefault<BlockNumberHasher>>);
 

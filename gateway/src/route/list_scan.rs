@@ -43,8 +43,9 @@ pub(crate) struct ListShape {
     fields: Vec<(&'static str, IdKind, usize)>,
     /// [`PICKS`], then the fields not among them.
     picks: Vec<&'static str>,
-    /// Whether items whose `id` is a copy a moved system left on its old
-    /// node are left out (a fan-out listing of systems shows each once).
+    /// Whether items that name a copy a moved system left on its old node
+    /// are left out: a fan-out listing about systems shows each once, and
+    /// never the copy under the system's id.
     hide_left: bool,
 }
 
@@ -75,9 +76,7 @@ impl ListShape {
             }
         }
         let hide_left = entry.route.class == RouteClass::Fanout
-            && fields
-                .iter()
-                .any(|(name, kind, _)| *name == "id" && *kind == IdKind::System);
+            && fields.iter().any(|(_, kind, _)| *kind == IdKind::System);
         Some(ListShape {
             fields,
             picks,
@@ -174,6 +173,9 @@ pub(crate) struct NodeList {
     /// The spans of the items left out ([`ListShape::hide_left`]), in
     /// document order.
     dropped: Vec<(u32, u32)>,
+    /// Whether the answer is one struct, not a list: nothing is left out
+    /// of it.
+    one_struct: bool,
     /// Per field of the shape, the members to translate.
     pending: Vec<Vec<Pending>>,
     /// Per item, its minion and machine ids (only for system id fields).
@@ -274,7 +276,9 @@ fn scan_now(body: Bytes, shape: &ListShape) -> Result<Result<Scanned, Fault>, Up
         }
         xmlrpc::Scanned::Struct(scan) if !scan.has_prefixed_names() => {
             list.add(0..body.len(), |p| scan.picked(p));
-            Scanned::Struct(list.done())
+            let mut one = list.done();
+            one.one_struct = true;
+            Scanned::Struct(one)
         }
         _ => Scanned::Other(body.clone()),
     };
@@ -298,6 +302,7 @@ impl<'s> Lister<'s> {
                 items: Vec::new(),
                 edits: Vec::new(),
                 dropped: Vec::new(),
+                one_struct: false,
                 pending: shape.fields.iter().map(|_| Vec::new()).collect(),
                 who: Vec::new(),
             },
@@ -389,7 +394,7 @@ pub(crate) async fn translate(
                     })
                     .collect();
                 let sightings = ids.system_ids(node, &seen, memo).await?;
-                if shape.hide_left && *field == "id" {
+                if shape.hide_left && !list.one_struct {
                     left_out.extend(
                         pending
                             .iter()

@@ -20,6 +20,7 @@
 //! package or erratum lives on every node, and finding a node's id for it may take a
 //! call to that node.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use spec::{Entry, IdKind, IdPlace, RouteClass};
@@ -224,16 +225,19 @@ pub(crate) async fn result_from_node(
     for r in entry.ids.result.iter().filter(|r| !r.kind.is_shared()) {
         match (&r.place, &mut *value) {
             (IdPlace::Whole, Value::Array(items)) => {
-                let hide = hides_left(entry, r.kind, None);
+                let hide = hides_left(entry, r.kind);
                 many_to_cluster(ids, r.kind, items, None, node, hide).await?;
             }
             (IdPlace::Whole, v) => to_cluster(ids, r.kind, v, node, None, None).await?,
             (IdPlace::Field(name), Value::Array(items)) => {
-                let hide = hides_left(entry, r.kind, Some(name));
+                let hide = hides_left(entry, r.kind);
                 many_to_cluster(ids, r.kind, items, Some(name), node, hide).await?;
             }
             (IdPlace::Field(name), v) => field_to_cluster(ids, r.kind, v, name, node).await?,
-            (IdPlace::Nested(path), v) => nested_to_cluster(ids, r.kind, v, path, node).await?,
+            (IdPlace::Nested(path), v) => {
+                let hide = hides_left(entry, r.kind);
+                nested_to_cluster(ids, r.kind, v, path, node, hide).await?;
+            }
         }
         if r.kind == IdKind::Schedule && matches!(r.place, IdPlace::Field(_)) {
             minion_entities_to_cluster(ids, value, node).await?;
@@ -283,13 +287,12 @@ fn slot<'v>(item: &'v Value, field: Option<&str>) -> Option<&'v Value> {
     }
 }
 
-/// Whether a fan-out listing leaves out the copies moved systems left on
-/// their old nodes: when its items are systems (each a system id, or a
-/// struct whose `id` is one), so that it shows each system once.
-fn hides_left(entry: &Entry, kind: IdKind, field: Option<&str>) -> bool {
-    entry.route.class == RouteClass::Fanout
-        && kind == IdKind::System
-        && matches!(field, None | Some("id"))
+/// Whether a fan-out listing leaves out the items that name copies moved
+/// systems left on their old nodes: a listing about systems shows each
+/// once, and never a copy under the system's id (where deleting "the
+/// duplicate" would delete the system).
+fn hides_left(entry: &Entry, kind: IdKind) -> bool {
+    entry.route.class == RouteClass::Fanout && kind == IdKind::System
 }
 
 /// Translates the id of every item of a list (the item itself, or its
@@ -374,33 +377,85 @@ async fn sightings(
 }
 
 /// Translates the ids at `path` in structs nested in `value` (see
-/// [`IdPlace::Nested`]), in one batch.
+/// [`IdPlace::Nested`]), in one batch. With `hide`, the nested structs
+/// that name copies moved systems left on `node` are taken out.
 async fn nested_to_cluster(
     ids: &CachedIdentity,
     kind: IdKind,
     value: &mut Value,
     path: &[String],
     node: &str,
+    hide: bool,
 ) -> Result<(), GatewayError> {
     let mut slots = Vec::new();
     nested_slots(value, path, &mut slots);
-    if slots.is_empty() {
+    let locals: Vec<i32> = slots.iter().filter_map(|v| local_id(v)).collect();
+    if locals.is_empty() {
         return Ok(());
     }
-    let seen: Vec<SeenSystem<'_>> = slots
+    let seen: Vec<SeenSystem<'_>> = locals
         .iter()
-        .filter_map(|v| local_id(v))
-        .map(|local_id| SeenSystem {
+        .map(|&local_id| SeenSystem {
             local_id,
             minion_id: None,
             machine_id: None,
         })
         .collect();
     let cluster = sightings(ids, kind, node, &seen).await?;
-    for (slot, id) in slots.into_iter().zip(cluster) {
-        *slot = Value::Int(id.cluster_id());
+    if !(hide && cluster.iter().any(|s| s.is_left_behind())) {
+        for (slot, id) in slots.into_iter().zip(cluster) {
+            *slot = Value::Int(id.cluster_id());
+        }
+        return Ok(());
+    }
+    drop(slots);
+    let left: HashSet<i32> = locals
+        .iter()
+        .zip(&cluster)
+        .filter(|(_, s)| s.is_left_behind())
+        .map(|(l, _)| *l)
+        .collect();
+    let bound: HashMap<i32, i32> = locals
+        .iter()
+        .zip(&cluster)
+        .map(|(l, s)| (*l, s.cluster_id()))
+        .collect();
+    retain_nested(value, path, &|local| !left.contains(&local));
+    let mut slots = Vec::new();
+    nested_slots(value, path, &mut slots);
+    for slot in slots {
+        if let Some(id) = local_id(slot).and_then(|l| bound.get(&l)) {
+            *slot = Value::Int(*id);
+        }
     }
     Ok(())
+}
+
+/// Takes out of the arrays met along `path` under `value` the structs
+/// whose id at the end of `path` fails `keep`.
+fn retain_nested(value: &mut Value, path: &[String], keep: &dyn Fn(i32) -> bool) {
+    match value {
+        Value::Array(items) => match path {
+            [last] => items.retain(|item| match item {
+                Value::Struct(s) => s.get(last).and_then(local_id).is_none_or(keep),
+                _ => true,
+            }),
+            _ => {
+                for item in items {
+                    retain_nested(item, path, keep);
+                }
+            }
+        },
+        Value::Struct(s) => {
+            if let [first, rest @ ..] = path
+                && !rest.is_empty()
+                && let Some(member) = s.get_mut(first)
+            {
+                retain_nested(member, rest, keep);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// An `i4`-sized integer id, or `None`.

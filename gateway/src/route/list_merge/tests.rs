@@ -162,8 +162,8 @@ async fn copies_moved_systems_left_are_left_out_alike() {
         1,
         "the system once, from its new node"
     );
-    // One node's list written whole (a routed call's answer) leaves it
-    // out too.
+    // One node's list written whole (as a listing from one node is)
+    // leaves it out too.
     let shape = Arc::new(ListShape::of(entry("system.listSystems")).unwrap());
     let Scanned::List(mut list) = list_scan::scan(Bytes::from(n0), shape.clone())
         .await
@@ -192,6 +192,41 @@ async fn copies_moved_systems_left_are_left_out_alike() {
         })
         .collect();
     assert_eq!(names, ["a", "z"]);
+}
+
+#[tokio::test]
+async fn every_listing_about_systems_leaves_copies_out() {
+    let ids = CachedIdentity::new(Store::memory());
+    ids.system_id("n0", 5, Some("m1"), None).await.unwrap();
+    ids.system_id("n1", 7, Some("m1"), None).await.unwrap();
+    // A member other than `id` names the system.
+    let score = |sid: i32| {
+        Struct::new()
+            .with("sid", Value::Int(sid))
+            .with("score", Value::Int(3))
+    };
+    let n0 = doc(vec![score(5), score(6)]);
+    let n1 = doc(vec![score(7)]);
+    let (fast, merged) = both_over(&ids, "system.getSystemCurrencyScores", &[n0, n1]).await;
+    assert_same_text(&fast, &encode_response(&merged));
+    assert_eq!(merged.as_array().unwrap().len(), 2, "{merged:?}");
+    // Nested entries: the copy is not offered as a duplicate of the
+    // system (deleting it would delete the system).
+    let entry = entry("system.listDuplicatesByHostname");
+    let system = |sid: i32| Value::Struct(Struct::new().with("systemId", Value::Int(sid)));
+    let mut answer = Value::Array(vec![Value::Struct(
+        Struct::new()
+            .with("hostname", Value::string("web"))
+            .with("systems", Value::Array(vec![system(5), system(6)])),
+    )]);
+    translate::result_from_node(&ids, entry, &mut answer, "n0")
+        .await
+        .unwrap();
+    let group = answer.as_array().unwrap()[0].as_struct().unwrap();
+    let systems = group.get("systems").unwrap().as_array().unwrap();
+    assert_eq!(systems.len(), 1, "{answer:?}");
+    let six = ids.cached_system_id("n0", 6).unwrap();
+    assert_eq!(systems[0], system(six));
 }
 
 #[tokio::test]
