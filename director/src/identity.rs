@@ -311,16 +311,15 @@ impl IdentityMap {
                     // A listing without minion ids saw it here before its
                     // registration was reported, and gave it an id of its
                     // own: it is the system of its minion, moved here.
-                    Some(_)
-                        if self
-                            .system(id)
-                            .await?
-                            .is_some_and(|r| r.minion_id.is_none()) =>
-                    {
-                        self.forget_system(id).await?;
-                        continue;
-                    }
-                    Some(_) => return Ok(id),
+                    Some(_) => match self.system(id).await? {
+                        Some(record) if record.minion_id.is_some() => return Ok(id),
+                        Some(_) => {
+                            self.forget_system(id).await?;
+                            continue;
+                        }
+                        // Forgotten meanwhile (the same report handled twice).
+                        None => continue,
+                    },
                     // Listed before without its minion id: named now.
                     None => {
                         if self.try_name_minion(id, minion).await? {
@@ -335,6 +334,12 @@ impl IdentityMap {
             {
                 self.rebind_system(id, node, local_id).await?;
                 return Ok(id);
+            }
+            // Registered there under the id of a copy another system left:
+            // that copy is gone.
+            if self.left_copy(node, local_id).await?.is_some() {
+                self.forget_left_copy(node, local_id).await?;
+                continue;
             }
             if let Some(id) = self
                 .try_allocate_system(node, local_id, minion_id, machine_id)
@@ -387,8 +392,12 @@ impl IdentityMap {
                         }
                         continue;
                     }
-                    // A stale index entry: the record moved on.
-                    _ => {}
+                    // A stale index entry (the record moved on): dropped,
+                    // then the sighting is looked at afresh.
+                    _ => {
+                        self.forget_left_copy(node, local_id).await?;
+                        continue;
+                    }
                 }
             }
             if let Some(minion) = minion_id
@@ -1947,6 +1956,28 @@ mod tests {
         assert_eq!(map.system_by_minion("m5").await.unwrap(), Some(new));
         let record = map.system(new).await.unwrap().unwrap();
         assert_eq!(record.minion_id.as_deref(), Some("m5"));
+
+        // Another minion registered under the id of the copy m1 left on
+        // n1: that copy is gone, and the id is the new system's.
+        let other = map
+            .system_for_local("n1", 10, Some("m-other"), None)
+            .await
+            .unwrap();
+        assert_ne!(other, moved);
+        assert_eq!(map.left_copy("n1", 10).await.unwrap(), None);
+        assert!(map.system(moved).await.unwrap().unwrap().left.is_empty());
+
+        // A stale left entry (its record moved on) does not block a node's id.
+        map.store
+            .put(Keys::system_left("n4", 8), moved.to_string())
+            .await
+            .unwrap();
+        let fresh = map.system_seen("n4", 8, None, None).await.unwrap();
+        assert!(
+            matches!(fresh, Sighting::System(id) if id != moved),
+            "{fresh:?}"
+        );
+        assert_eq!(map.left_copy("n4", 8).await.unwrap(), None);
     }
 
     #[tokio::test]

@@ -19,7 +19,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use spec::{Entry, IdKind, IdPlace, RouteClass};
+use spec::{Entry, IdKind, IdPlace};
 use xmlrpc::{Fault, Limits, Picked};
 
 use crate::directory::{CachedIdentity, IdMemo, SeenSystem, Sighting};
@@ -75,8 +75,7 @@ impl ListShape {
                 fields.push((name.as_str(), r.kind, pick));
             }
         }
-        let hide_left = entry.route.class == RouteClass::Fanout
-            && fields.iter().any(|(_, kind, _)| *kind == IdKind::System);
+        let hide_left = super::translate::hides_left(entry);
         Some(ListShape {
             fields,
             picks,

@@ -225,17 +225,17 @@ pub(crate) async fn result_from_node(
     for r in entry.ids.result.iter().filter(|r| !r.kind.is_shared()) {
         match (&r.place, &mut *value) {
             (IdPlace::Whole, Value::Array(items)) => {
-                let hide = hides_left(entry, r.kind);
+                let hide = r.kind == IdKind::System && hides_left(entry);
                 many_to_cluster(ids, r.kind, items, None, node, hide).await?;
             }
             (IdPlace::Whole, v) => to_cluster(ids, r.kind, v, node, None, None).await?,
             (IdPlace::Field(name), Value::Array(items)) => {
-                let hide = hides_left(entry, r.kind);
+                let hide = r.kind == IdKind::System && hides_left(entry);
                 many_to_cluster(ids, r.kind, items, Some(name), node, hide).await?;
             }
             (IdPlace::Field(name), v) => field_to_cluster(ids, r.kind, v, name, node).await?,
             (IdPlace::Nested(path), v) => {
-                let hide = hides_left(entry, r.kind);
+                let hide = r.kind == IdKind::System && hides_left(entry);
                 nested_to_cluster(ids, r.kind, v, path, node, hide).await?;
             }
         }
@@ -290,9 +290,21 @@ fn slot<'v>(item: &'v Value, field: Option<&str>) -> Option<&'v Value> {
 /// Whether a fan-out listing leaves out the items that name copies moved
 /// systems left on their old nodes: a listing about systems shows each
 /// once, and never a copy under the system's id (where deleting "the
-/// duplicate" would delete the system).
-fn hides_left(entry: &Entry, kind: IdKind) -> bool {
-    entry.route.class == RouteClass::Fanout && kind == IdKind::System
+/// duplicate" would delete the system). Items that are objects of another
+/// kind (their own id) naming a system, such as pinned subscriptions, are
+/// kept: they exist on the old node.
+pub(crate) fn hides_left(entry: &Entry) -> bool {
+    let result = &entry.ids.result;
+    entry.route.class == RouteClass::Fanout
+        && result.iter().any(|r| r.kind == IdKind::System)
+        && !result.iter().any(|r| {
+            r.kind != IdKind::System
+                && match &r.place {
+                    IdPlace::Whole => true,
+                    IdPlace::Field(name) => name == "id",
+                    IdPlace::Nested(_) => false,
+                }
+        })
 }
 
 /// Translates the id of every item of a list (the item itself, or its

@@ -212,14 +212,14 @@ async fn every_listing_about_systems_leaves_copies_out() {
     assert_eq!(merged.as_array().unwrap().len(), 2, "{merged:?}");
     // Nested entries: the copy is not offered as a duplicate of the
     // system (deleting it would delete the system).
-    let entry = entry("system.listDuplicatesByHostname");
+    let duplicates = entry("system.listDuplicatesByHostname");
     let system = |sid: i32| Value::Struct(Struct::new().with("systemId", Value::Int(sid)));
     let mut answer = Value::Array(vec![Value::Struct(
         Struct::new()
             .with("hostname", Value::string("web"))
             .with("systems", Value::Array(vec![system(5), system(6)])),
     )]);
-    translate::result_from_node(&ids, entry, &mut answer, "n0")
+    translate::result_from_node(&ids, duplicates, &mut answer, "n0")
         .await
         .unwrap();
     let group = answer.as_array().unwrap()[0].as_struct().unwrap();
@@ -227,6 +227,21 @@ async fn every_listing_about_systems_leaves_copies_out() {
     assert_eq!(systems.len(), 1, "{answer:?}");
     let six = ids.cached_system_id("n0", 6).unwrap();
     assert_eq!(systems[0], system(six));
+    // Objects of their own that name a system exist on the old node: kept.
+    assert!(!translate::hides_left(entry(
+        "subscriptionmatching.pinnedsubscription.list"
+    )));
+    for method in [
+        "system.listSystems",
+        "system.listSystemGroupsForSystemsWithEntitlement",
+    ] {
+        let e = spec::spec()
+            .entries()
+            .iter()
+            .find(|e| e.full_name() == method)
+            .unwrap();
+        assert!(translate::hides_left(e), "{method}");
+    }
 }
 
 #[tokio::test]
