@@ -153,6 +153,29 @@ gateway_token_file = "{dir}/gateway"
         )
     }
 
+    /// Lets the fleet check in until operation `op_id` (a drain or a
+    /// rebalance) is done, each round what the fleet's agents would do at
+    /// their next check-in; the moves they carried out.
+    async fn follow(&self, fleet: &Fleet, op_id: u64) -> usize {
+        let started = Instant::now();
+        let mut moved = 0;
+        loop {
+            moved += fleet.round().await.unwrap().moved;
+            let op = self
+                .admin(reqwest::Method::GET, &format!("/operations/{op_id}"), None)
+                .await;
+            if op["state"] == "done" {
+                return moved;
+            }
+            assert_ne!(op["state"], "failed", "{op}");
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "operation {op_id} did not finish: {op}"
+            );
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
     async fn sim_systems(&self, node: &str) -> u64 {
         let info: Value = self
             .http
@@ -235,26 +258,7 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     let op_id = op["id"].as_u64().unwrap();
     assert_eq!(op["total"].as_u64().unwrap(), on_n1.len() as u64);
 
-    // Clients check in until the drain is over; each round is what the
-    // fleet's agents would do at their next check-in.
-    let started = Instant::now();
-    let mut moved = 0;
-    loop {
-        let round = fleet.round().await.unwrap();
-        moved += round.moved;
-        let op = cluster
-            .admin(reqwest::Method::GET, &format!("/operations/{op_id}"), None)
-            .await;
-        if op["state"] == "done" {
-            break;
-        }
-        assert_ne!(op["state"], "failed", "{op}");
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "drain did not finish: {op}"
-        );
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
+    let moved = cluster.follow(&fleet, op_id).await;
     assert_eq!(moved, on_n1.len());
 
     let after = fleet.round().await.unwrap();
@@ -566,23 +570,7 @@ async fn a_rebalance_leaves_old_copies_the_gateway_neither_lists_nor_routes_to()
     let op = cluster
         .admin(reqwest::Method::POST, "/rebalance", None)
         .await;
-    let op_id = op["id"].as_u64().unwrap();
-    let started = Instant::now();
-    loop {
-        fleet.round().await.unwrap();
-        let op = cluster
-            .admin(reqwest::Method::GET, &format!("/operations/{op_id}"), None)
-            .await;
-        if op["state"] == "done" {
-            break;
-        }
-        assert_ne!(op["state"], "failed", "{op}");
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "rebalance did not finish: {op}"
-        );
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
+    cluster.follow(&fleet, op["id"].as_u64().unwrap()).await;
     let after = fleet.round().await.unwrap();
     let moved: Vec<(&String, i32, String)> = first
         .assignments

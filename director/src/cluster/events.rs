@@ -179,17 +179,11 @@ impl Director {
                     };
                     return self.forget_local_id(cluster_id, &node).await;
                 };
-                let identity = self.identity.system(cluster_id).await?;
-                let Some(minion) = identity.and_then(|i| i.minion_id) else {
+                let Some(mut client) = self.client_of_system(cluster_id).await? else {
                     return Ok(());
                 };
-                let mut client = match self.get_client(&minion).await {
-                    Ok(c) => c,
-                    Err(DirectorError::NotFound { .. }) => return Ok(()),
-                    Err(e) => return Err(e),
-                };
                 if client.owner.as_deref() == Some(node.as_str()) && client.move_id.is_none() {
-                    self.delete_client(&minion).await?;
+                    self.delete_client(&client.minion_id).await?;
                 } else {
                     client.local_ids.remove(&node);
                     client.updated = now_ms();
@@ -228,19 +222,27 @@ impl Director {
         }
     }
 
+    /// The client of cluster system `cluster_id`, if its minion is known
+    /// and the director holds it.
+    async fn client_of_system(&self, cluster_id: i32) -> Result<Option<Client>> {
+        let identity = self.identity.system(cluster_id).await?;
+        let Some(minion) = identity.and_then(|i| i.minion_id) else {
+            return Ok(None);
+        };
+        match self.get_client(&minion).await {
+            Ok(c) => Ok(Some(c)),
+            Err(DirectorError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Forgets the local id `node` had for cluster system `cluster_id` in
     /// its client's record (the node deleted the copy the system left
     /// there when it moved).
     async fn forget_local_id(&self, cluster_id: i32, node: &str) -> Result<()> {
         tracing::info!(node = %node, cluster_id, "copy left by a moved system deleted on its old node");
-        let identity = self.identity.system(cluster_id).await?;
-        let Some(minion) = identity.and_then(|i| i.minion_id) else {
+        let Some(mut client) = self.client_of_system(cluster_id).await? else {
             return Ok(());
-        };
-        let mut client = match self.get_client(&minion).await {
-            Ok(c) => c,
-            Err(DirectorError::NotFound { .. }) => return Ok(()),
-            Err(e) => return Err(e),
         };
         if client.local_ids.remove(node).is_some() {
             client.updated = now_ms();
