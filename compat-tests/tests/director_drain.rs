@@ -176,17 +176,39 @@ gateway_token_file = "{dir}/gateway"
         }
     }
 
-    async fn sim_systems(&self, node: &str) -> u64 {
-        let info: Value = self
-            .http
-            .get(format!("{}/uyuni-sim/v1/info", self.sim_urls[node]))
+    /// Registers simulated node `node` with the director in `state`.
+    async fn add_node(&self, node: &str, state: &str) {
+        let url = &self.sim_urls[node];
+        self.admin(
+            reqwest::Method::POST,
+            "/nodes",
+            Some(json!({"id": node, "zone": "default", "api_url": format!("{url}/rpc/api"), "master": format!("{node}.sim.test"), "state": state, "unseeded": true})),
+        )
+        .await;
+    }
+
+    /// What simulated node `node` answers at its side endpoint `path`.
+    async fn sim_side(&self, node: &str, path: &str) -> Value {
+        self.http
+            .get(format!("{}/uyuni-sim/v1/{path}", self.sim_urls[node]))
             .send()
             .await
             .unwrap()
             .json()
             .await
-            .unwrap();
-        info["systems"].as_u64().unwrap()
+            .unwrap()
+    }
+
+    async fn sim_systems(&self, node: &str) -> u64 {
+        self.sim_side(node, "info").await["systems"]
+            .as_u64()
+            .unwrap()
+    }
+
+    /// A minion's id on a simulated node.
+    async fn local_id(&self, node: &str, minion: &str) -> i32 {
+        let info = self.sim_side(node, &format!("minions/{minion}")).await;
+        info["id"].as_i64().unwrap() as i32
     }
 }
 
@@ -194,14 +216,8 @@ gateway_token_file = "{dir}/gateway"
 async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     let cluster = Cluster::start().await;
     cluster.default_zone().await;
-    for (node, url) in &cluster.sim_urls {
-        cluster
-            .admin(
-                reqwest::Method::POST,
-                "/nodes",
-                Some(json!({"id": node, "zone": "default", "api_url": format!("{url}/rpc/api"), "master": format!("{node}.sim.test"), "state": "active", "unseeded": true})),
-            )
-            .await;
+    for node in ["n1", "n2", "n3"] {
+        cluster.add_node(node, "active").await;
     }
 
     let fleet = cluster.fleet();
@@ -542,21 +558,8 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
 async fn a_rebalance_leaves_old_copies_the_gateway_neither_lists_nor_routes_to() {
     let cluster = Cluster::start().await;
     cluster.default_zone().await;
-    let add = |node: &'static str| {
-        let url = cluster.sim_urls[node].clone();
-        let cluster = &cluster;
-        async move {
-            cluster
-                .admin(
-                    reqwest::Method::POST,
-                    "/nodes",
-                    Some(json!({"id": node, "zone": "default", "api_url": format!("{url}/rpc/api"), "master": format!("{node}.sim.test"), "state": "active", "unseeded": true})),
-                )
-                .await;
-        }
-    };
-    add("n1").await;
-    add("n2").await;
+    cluster.add_node("n1", "active").await;
+    cluster.add_node("n2", "active").await;
     let fleet = cluster.fleet().keeping_old_copies();
     let first = fleet.round().await.unwrap();
     assert_eq!(first.registered, CLIENTS);
@@ -566,7 +569,7 @@ async fn a_rebalance_leaves_old_copies_the_gateway_neither_lists_nor_routes_to()
         .map(|a| i64::from(a.cluster_id))
         .collect();
 
-    add("n3").await;
+    cluster.add_node("n3", "active").await;
     let op = cluster
         .admin(reqwest::Method::POST, "/rebalance", None)
         .await;
@@ -615,7 +618,7 @@ async fn a_rebalance_leaves_old_copies_the_gateway_neither_lists_nor_routes_to()
         for (node, changed) in [("n3", true), (old.as_str(), false)] {
             let sim = sim_rpc(node);
             let sim_key: xmlrpc::Value = sim.login("admin", "admin").await.unwrap().into();
-            let local = local_id(&cluster, node, minion).await;
+            let local = cluster.local_id(node, minion).await;
             let details = sim
                 .call("system.getDetails", vec![sim_key, local.into()])
                 .await
@@ -634,7 +637,7 @@ async fn a_rebalance_leaves_old_copies_the_gateway_neither_lists_nor_routes_to()
     assert_eq!(placement["node"], "n3");
     assert_eq!(
         placement["left_copies"][old.as_str()].as_i64(),
-        Some(i64::from(local_id(&cluster, old, minion).await)),
+        Some(i64::from(cluster.local_id(old, minion).await)),
         "{placement}"
     );
     let client = fleet
@@ -658,23 +661,6 @@ async fn a_rebalance_leaves_old_copies_the_gateway_neither_lists_nor_routes_to()
     assert_eq!(placement["left_copies"], json!({}), "{placement}");
 }
 
-/// A minion's id on a simulated node.
-async fn local_id(cluster: &Cluster, node: &str, minion: &str) -> i32 {
-    let info: Value = cluster
-        .http
-        .get(format!(
-            "{}/uyuni-sim/v1/minions/{minion}",
-            cluster.sim_urls[node]
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    info["id"].as_i64().unwrap() as i32
-}
-
 /// A change a staged node refuses is counted against it, and named: `director
 /// node follows` lists the missed changes by method (written by a linked
 /// gateway through the director's gateway API), and `director node
@@ -685,14 +671,7 @@ async fn a_staged_node_s_missed_changes_are_listed_by_method() {
     let cluster = Cluster::start().await;
     cluster.default_zone().await;
     for (node, state) in [("n1", "active"), ("n2", "active"), ("n3", "staged")] {
-        let url = &cluster.sim_urls[node];
-        cluster
-            .admin(
-                reqwest::Method::POST,
-                "/nodes",
-                Some(json!({"id": node, "zone": "default", "api_url": format!("{url}/rpc/api"), "state": state, "unseeded": true})),
-            )
-            .await;
+        cluster.add_node(node, state).await;
     }
     // n3 holds a key of that name already: it refuses the change.
     let n3 = RpcClient::new(format!("{}/rpc/api", cluster.sim_urls["n3"]));

@@ -380,11 +380,7 @@ impl IdentityMap {
             if let Some(id) = self.left_copy(node, local_id).await? {
                 match self.system_read(id).await? {
                     Some(read) if read.0.left.get(node) == Some(&local_id) => {
-                        let minion = read.0.minion_id.as_deref();
-                        // A profile the node kept from before is the system
-                        // again once the move back is over (its
-                        // registration, reported, rebinds it sooner).
-                        if self.placement(minion, node).await? != Placement::Settled {
+                        if self.copy_still_left(&read.0, node, local_id).await? {
                             return Ok(Sighting::LeftBehind(id));
                         }
                         if self.try_rebind(&read, node, local_id).await? {
@@ -498,12 +494,26 @@ impl IdentityMap {
     }
 
     /// Whether the copy `node` holds as `local_id`, which the index says
-    /// system `id` left there, is still one: the system's record names it
-    /// and the director does not place the system back on `node`.
+    /// system `id` left there, is still one (see
+    /// [`IdentityMap::copy_still_left`]).
     async fn still_left(&self, node: &str, local_id: i32, id: i32) -> Result<bool, IdentityError> {
-        let Some(record) = self.system(id).await? else {
-            return Ok(false);
-        };
+        match self.system(id).await? {
+            Some(record) => self.copy_still_left(&record, node, local_id).await,
+            None => Ok(false),
+        }
+    }
+
+    /// Whether `record` still counts the copy `node` holds as `local_id` as
+    /// left behind: it names it, and the director has not settled the
+    /// system back on `node`. A profile the node kept from before is the
+    /// system again once the move back is over (the node's report of the
+    /// registration rebinds it sooner).
+    async fn copy_still_left(
+        &self,
+        record: &SystemIdentity,
+        node: &str,
+        local_id: i32,
+    ) -> Result<bool, IdentityError> {
         Ok(record.left.get(node) == Some(&local_id)
             && self.placement(record.minion_id.as_deref(), node).await? != Placement::Settled)
     }

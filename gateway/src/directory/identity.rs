@@ -247,6 +247,11 @@ impl CachedIdentity {
         (u64::from(number + 1) << 32) | u64::from(local as u32)
     }
 
+    /// The cache key of the local id a location value names.
+    fn local_key_at(location: u64) -> u64 {
+        location - (1 << 32)
+    }
+
     fn location(&self, v: u64) -> Option<Location> {
         let numbers = self.numbers.read().unwrap_or_else(|e| e.into_inner());
         let node = numbers
@@ -325,22 +330,20 @@ impl CachedIdentity {
             seen.iter().map(|s| Self::local_key(number, s.local_id)),
             &mut memo.systems,
         );
-        let mut ids: Vec<Sighting> = cached
+        let mut known: Vec<Option<Sighting>> = cached
             .into_iter()
             .zip(seen)
             .map(|(v, s)| match v {
-                Some(v) => Sighting::System(cluster_value(v)),
-                None => match self.left_of.get(&Self::local_key(number, s.local_id)) {
-                    Some(id) => Sighting::LeftBehind(id),
-                    None => Sighting::System(0),
-                },
+                Some(v) => Some(Sighting::System(cluster_value(v))),
+                None => self
+                    .left_of
+                    .get(&Self::local_key(number, s.local_id))
+                    .map(Sighting::LeftBehind),
             })
             .collect();
-        let missing: Vec<usize> = (0..seen.len())
-            .filter(|i| ids[*i] == Sighting::System(0))
-            .collect();
+        let missing: Vec<usize> = (0..seen.len()).filter(|i| known[*i].is_none()).collect();
         if missing.is_empty() {
-            return Ok(ids);
+            return Ok(known.into_iter().flatten().collect());
         }
         let misses: Vec<SeenSystem<'_>> = missing.iter().map(|i| seen[*i]).collect();
         let found = if misses.len() == 1 {
@@ -354,7 +357,7 @@ impl CachedIdentity {
             self.map.systems_for_locals(node, &misses).await?
         };
         for (i, id) in missing.iter().zip(&found) {
-            ids[*i] = *id;
+            known[*i] = Some(*id);
         }
         let (bound, left): (Vec<_>, Vec<_>) = misses
             .iter()
@@ -368,12 +371,9 @@ impl CachedIdentity {
         // left there, no longer the system.
         for (key, _, id) in &bound {
             if let Some(old) = self.system_at.get(cluster_key(id.cluster_id()))
-                && let Some(loc) = self.location(old)
+                && Self::local_key_at(old) != *key
             {
-                let old_key = Self::local_key(self.number(&loc.node), loc.local);
-                if old_key != *key {
-                    self.system_of.remove(old_key);
-                }
+                self.system_of.remove(Self::local_key_at(old));
             }
         }
         self.system_of.insert_many(
@@ -388,7 +388,7 @@ impl CachedIdentity {
                     Self::location_value(number, *local),
                 )
             }));
-        Ok(ids)
+        Ok(known.into_iter().flatten().collect())
     }
 
     /// The cached cluster id of system `local` on `node`, without asking
