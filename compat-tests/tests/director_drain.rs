@@ -661,6 +661,189 @@ async fn a_rebalance_leaves_old_copies_the_gateway_neither_lists_nor_routes_to()
     assert_eq!(placement["left_copies"], json!({}), "{placement}");
 }
 
+/// After a rebalance, `gateway carry-systems --delete-copies` carries each
+/// moved system's own settings from its old copy and deletes the copy, once
+/// the director's identity map confirms a move left it; the director
+/// forgets the copies at once. A copy of a system registered on the new
+/// node by hand (not moved by the director) is kept and said so.
+#[tokio::test]
+async fn carry_systems_deletes_the_copies_moves_left_once_carried() {
+    let cluster = Cluster::start().await;
+    cluster.default_zone().await;
+    cluster.add_node("n1", "active").await;
+    cluster.add_node("n2", "active").await;
+    let fleet = cluster.fleet().keeping_old_copies();
+    let first = fleet.round().await.unwrap();
+    cluster.add_node("n3", "active").await;
+    let op = cluster
+        .admin(reqwest::Method::POST, "/rebalance", None)
+        .await;
+    cluster.follow(&fleet, op["id"].as_u64().unwrap()).await;
+    let after = fleet.round().await.unwrap();
+    let moved: Vec<(&String, i32)> = first
+        .assignments
+        .iter()
+        .filter(|(m, a)| {
+            a.node.as_deref() == Some("n1") && after.assignments[*m].node.as_deref() == Some("n3")
+        })
+        .map(|(m, a)| (m, a.cluster_id))
+        .collect();
+    assert!(!moved.is_empty(), "n3 took systems off n1");
+    let on_n1 = cluster.sim_systems("n1").await;
+
+    // A note on one old copy, which the carry gives its new copy.
+    let sim_rpc = |node: &str| RpcClient::new(format!("{}/rpc/api", cluster.sim_urls[node]));
+    let (n1, n3) = (sim_rpc("n1"), sim_rpc("n3"));
+    let n1_key: xmlrpc::Value = n1.login("admin", "admin").await.unwrap().into();
+    let n3_key: xmlrpc::Value = n3.login("admin", "admin").await.unwrap().into();
+    let (noted, _) = moved[0];
+    let old_noted = cluster.local_id("n1", noted).await;
+    n1.call(
+        "system.addNote",
+        vec![
+            n1_key.clone(),
+            old_noted.into(),
+            "Rack".into(),
+            "r42, slot 3".into(),
+        ],
+    )
+    .await
+    .unwrap();
+    // A system of n1 the director never moved, registered on n3 by hand.
+    let stayed = first
+        .assignments
+        .iter()
+        .find(|(m, a)| {
+            a.node.as_deref() == Some("n1") && after.assignments[*m].node.as_deref() == Some("n1")
+        })
+        .map(|(m, _)| m.clone())
+        .expect("a system n1 kept");
+    let details = n1
+        .call(
+            "system.getDetails",
+            vec![n1_key.clone(), cluster.local_id("n1", &stayed).await.into()],
+        )
+        .await
+        .unwrap();
+    let text = |name| {
+        member(&details, name)
+            .and_then(xmlrpc::Value::as_str)
+            .unwrap()
+    };
+    cluster
+        .http
+        .post(format!("{}/uyuni-sim/v1/systems", cluster.sim_urls["n3"]))
+        .json(&json!({
+            "minion_id": stayed,
+            "machine_id": text("machine_id"),
+            "hostname": text("hostname"),
+        }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+
+    let carry = |flags: &[&str]| {
+        let out = Command::new(GATEWAY_BIN)
+            .args(["--director", &cluster.director.base_url])
+            .args([
+                "carry-systems",
+                "--from",
+                "n1",
+                "--to",
+                "n3",
+                "--delete-copies",
+            ])
+            .args(flags)
+            .env("GATEWAY_DIRECTOR_TOKEN", GATEWAY)
+            .env("GATEWAY_SEED_PASSWORD", "admin")
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{report}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        report
+    };
+    let line = |report: &str, start: &str, minion: &str| {
+        report
+            .lines()
+            .find(|l| l.contains("old copy") && l.contains(&format!(" {minion} on n1")))
+            .is_some_and(|l| l.starts_with(start))
+    };
+    let kept = "kept           old copy";
+
+    // A dry run deletes nothing.
+    let report = carry(&["--dry-run"]);
+    for (minion, _) in &moved {
+        assert!(line(&report, "would remove", minion), "{minion}: {report}");
+    }
+    assert!(line(&report, kept, &stayed), "{report}");
+    assert_eq!(cluster.sim_systems("n1").await, on_n1);
+
+    let report = carry(&[]);
+    for (minion, _) in &moved {
+        assert!(line(&report, "removed", minion), "{minion}: {report}");
+    }
+    assert!(
+        report.lines().any(|l| l.starts_with(kept)
+            && l.contains(&stayed)
+            && l.contains("does not record it as a copy a move left behind")),
+        "{report}"
+    );
+    assert_eq!(
+        cluster.sim_systems("n1").await,
+        on_n1 - moved.len() as u64,
+        "{report}"
+    );
+    assert!(
+        cluster
+            .sim_side("n1", &format!("minions/{stayed}"))
+            .await
+            .is_object(),
+        "the hand-made copy's original stays"
+    );
+    // The note reached the new copy before the old one went.
+    let new_noted = cluster.local_id("n3", noted).await;
+    let notes = n3
+        .call("system.listNotes", vec![n3_key, new_noted.into()])
+        .await
+        .unwrap();
+    assert!(
+        notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| member(n, "note").and_then(xmlrpc::Value::as_str) == Some("r42, slot 3")),
+        "{notes:?}"
+    );
+    // The director forgot the copies at once.
+    for (minion, cluster_id) in &moved {
+        let placement = cluster
+            .admin(
+                reqwest::Method::GET,
+                &format!("/placement/systems/{cluster_id}"),
+                None,
+            )
+            .await;
+        assert_eq!(placement["node"], "n3");
+        assert!(
+            placement["left_copies"].get("n1").is_none(),
+            "{minion}: {placement}"
+        );
+        let record = cluster
+            .admin(reqwest::Method::GET, &format!("/clients/{minion}"), None)
+            .await;
+        assert!(record["local_ids"].get("n1").is_none(), "{record}");
+    }
+    // A second run finds nothing of theirs on n1 to delete.
+    let again = carry(&[]);
+    assert!(!again.lines().any(|l| l.starts_with("removed")), "{again}");
+}
+
 /// A change a staged node refuses is counted against it, and named: `director
 /// node follows` lists the missed changes by method (written by a linked
 /// gateway through the director's gateway API), and `director node

@@ -277,13 +277,26 @@ async fn carry_systems_gives_a_moved_system_what_it_had() {
         .error_for_status()
         .unwrap();
 
-    let out = std::process::Command::new(gateway_binary())
-        .args(["--node", &format!("n1@lab={}", s1.rpc_url())])
-        .args(["--node", &format!("n2@lab={}", s2.rpc_url())])
-        .args(["carry-systems", "--from", "n1", "--to", "n2"])
-        .env("GATEWAY_SEED_PASSWORD", "admin")
-        .output()
-        .unwrap();
+    let carry = |flags: &[&str]| {
+        std::process::Command::new(gateway_binary())
+            .args(["--node", &format!("n1@lab={}", s1.rpc_url())])
+            .args(["--node", &format!("n2@lab={}", s2.rpc_url())])
+            .args(["carry-systems", "--from", "n1", "--to", "n2"])
+            .args(flags)
+            .env("GATEWAY_SEED_PASSWORD", "admin")
+            .output()
+            .unwrap()
+    };
+    // Without a director nothing tells a copy a move left: refused whole.
+    let refused = carry(&["--delete-copies"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--delete-copies needs the director"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(refused.stdout.is_empty(), "nothing carried");
+    let out = carry(&[]);
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

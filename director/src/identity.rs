@@ -111,6 +111,35 @@ impl Sighting {
     }
 }
 
+/// Why a node's copy of a system may not be deleted as one a move left
+/// behind ([`IdentityMap::releasable_copy`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unreleasable {
+    /// The map records no system that left a copy there under that id.
+    #[error("the cluster's identity map does not record it as a copy a move left behind")]
+    NotLeft,
+    /// The system the copy is of lives on another node, or under another
+    /// id there, than the one the caller holds for it.
+    #[error("the system it is a copy of is bound to node {node} as {local_id}, not to {expected}")]
+    BoundElsewhere {
+        /// Where the system's cluster id is bound.
+        node: String,
+        /// Its local id there.
+        local_id: i32,
+        /// The node and local id the caller named (`node/local`).
+        expected: String,
+    },
+    /// The director has not settled the system on its new node: a move is
+    /// under way, or it places the system back on the copy's node.
+    #[error(
+        "the director has not settled the system on node {node}: a move is under way, or it goes back"
+    )]
+    NotSettled {
+        /// The node the caller named as the system's.
+        node: String,
+    },
+}
+
 /// Where the director places a minion, seen from one node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Placement {
@@ -491,6 +520,47 @@ impl IdentityMap {
     pub async fn left_copy(&self, node: &str, local_id: i32) -> Result<Option<i32>, IdentityError> {
         let raw = self.store.get(Keys::system_left(node, local_id)).await?;
         Ok(raw.as_deref().and_then(parse_id))
+    }
+
+    /// Whether the copy `from` holds as `old` may be deleted as one a move
+    /// left behind: the map records it as a copy of a system whose cluster
+    /// id is bound to node `to` as `new`, and the director has settled that
+    /// system there (no move under way, not going back). The system's
+    /// cluster id when it may.
+    ///
+    /// Deleting it loses nothing of the system's but what was set on that
+    /// copy alone (`gateway carry-systems` carries that first); once the
+    /// node reports the deletion ([`IdentityMap::forget_left_copy`]), the
+    /// map forgets the copy.
+    pub async fn releasable_copy(
+        &self,
+        from: &str,
+        old: i32,
+        to: &str,
+        new: i32,
+    ) -> Result<Result<i32, Unreleasable>, IdentityError> {
+        let Some(id) = self.left_copy(from, old).await? else {
+            return Ok(Err(Unreleasable::NotLeft));
+        };
+        let Some(record) = self.system(id).await? else {
+            return Ok(Err(Unreleasable::NotLeft));
+        };
+        if record.left.get(from) != Some(&old) {
+            return Ok(Err(Unreleasable::NotLeft));
+        }
+        if record.node != to || record.local_id != new {
+            return Ok(Err(Unreleasable::BoundElsewhere {
+                node: record.node,
+                local_id: record.local_id,
+                expected: format!("{to}/{new}"),
+            }));
+        }
+        if self.placement(record.minion_id.as_deref(), to).await? != Placement::Settled {
+            return Ok(Err(Unreleasable::NotSettled {
+                node: to.to_owned(),
+            }));
+        }
+        Ok(Ok(id))
     }
 
     /// Whether the copy `node` holds as `local_id`, which the index says
@@ -1926,6 +1996,63 @@ mod tests {
         assert_eq!(seen("n2", 2, Some("m9")).await, Sighting::System(free));
         assert_eq!(seen("n1", 1, Some("m9")).await, Sighting::LeftBehind(free));
         assert_eq!(seen("n2", 2, Some("m9")).await, Sighting::System(free));
+    }
+
+    /// Only a copy the map records as left, of a system bound where the
+    /// caller holds it and settled there, may be deleted.
+    #[tokio::test]
+    async fn a_copy_may_be_deleted_only_once_its_system_settled_where_it_went() {
+        let store = Store::memory();
+        let map = IdentityMap::new(store.clone());
+        place(&store, "m1", "n1", None).await;
+        let Sighting::System(id) = map.system_seen("n1", 10, Some("m1"), None).await.unwrap()
+        else {
+            panic!("a new system");
+        };
+        let releasable = |from, old, to, new| {
+            let map = map.clone();
+            async move { map.releasable_copy(from, old, to, new).await.unwrap() }
+        };
+        // Not moved yet: n1's profile is the system.
+        assert_eq!(
+            releasable("n1", 10, "n2", 20).await,
+            Err(Unreleasable::NotLeft)
+        );
+        place(&store, "m1", "n1", Some("n2")).await;
+        map.system_seen("n2", 20, Some("m1"), None).await.unwrap();
+        // Registered on n2, the move not over yet.
+        assert_eq!(
+            releasable("n1", 10, "n2", 20).await,
+            Err(Unreleasable::NotSettled { node: "n2".into() })
+        );
+        place(&store, "m1", "n2", None).await;
+        assert_eq!(releasable("n1", 10, "n2", 20).await, Ok(id));
+        // The caller's idea of the new copy is not the map's.
+        assert_eq!(
+            releasable("n1", 10, "n2", 21).await,
+            Err(Unreleasable::BoundElsewhere {
+                node: "n2".into(),
+                local_id: 20,
+                expected: "n2/21".into()
+            })
+        );
+        assert_eq!(
+            releasable("n1", 11, "n2", 20).await,
+            Err(Unreleasable::NotLeft)
+        );
+        // On its way back to n1: its old profile there is to be the system.
+        place(&store, "m1", "n2", Some("n1")).await;
+        assert_eq!(
+            releasable("n1", 10, "n2", 20).await,
+            Err(Unreleasable::NotSettled { node: "n2".into() })
+        );
+        // Forgotten: no longer a copy.
+        place(&store, "m1", "n2", None).await;
+        map.forget_left_copy("n1", 10).await.unwrap();
+        assert_eq!(
+            releasable("n1", 10, "n2", 20).await,
+            Err(Unreleasable::NotLeft)
+        );
     }
 
     #[tokio::test]

@@ -23,6 +23,7 @@
 //! ([`crate::model::GatewayReach`]), but those hold the sessions' node
 //! session keys: guard it, and use TLS between gateways and the director.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -274,6 +275,37 @@ pub struct SeedReport {
     pub follows: crate::model::FollowMarks,
 }
 
+/// Copies moved systems left on a node, which a gateway deleted there
+/// (`gateway carry-systems --delete-copies`), for the director to forget
+/// at once rather than when the node's agent reports the deletions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CopiesDeleted {
+    /// The node's ids of the deleted copies (at most
+    /// [`CopiesDeleted::MAX`]).
+    pub local_ids: Vec<i32>,
+}
+
+impl CopiesDeleted {
+    /// Local ids in one request.
+    pub const MAX: usize = 1000;
+}
+
+/// What the director did with a [`CopiesDeleted`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CopiesForgotten {
+    /// Copies it forgot: local id -> the cluster id of the system they
+    /// were copies of.
+    pub forgotten: BTreeMap<i32, i32>,
+    /// Local ids a system's cluster id is bound to on that node: those are
+    /// the systems themselves, not copies, and the director keeps them
+    /// (their deletion, when the node's agent reports it, deletes them
+    /// from the cluster as any other).
+    pub systems: Vec<i32>,
+    /// Local ids the map knows nothing of (forgotten already).
+    pub unknown: Vec<i32>,
+}
+
 /// Why a [`DirectorLink`] could not be set up or answered.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
@@ -422,6 +454,35 @@ impl DirectorLink {
         }
         let path = format!("/gateway/v1/nodes/{id}/seeded");
         self.post(&path, run, Retry::Reads).await
+    }
+
+    /// Tells the director that the copies moved systems left on node `id`
+    /// as `local_ids` were deleted there, in requests of at most
+    /// [`CopiesDeleted::MAX`]; what it did with them. Sent again when an
+    /// answer was lost: a copy forgotten already is `unknown` then.
+    pub async fn copies_deleted(
+        &self,
+        id: &str,
+        local_ids: &[i32],
+    ) -> Result<CopiesForgotten, LinkError> {
+        if !crate::model::Zone::valid_name(id) {
+            return Err(LinkError::Request {
+                url: self.inner.base.clone(),
+                message: format!("{id:?} is not a node id"),
+            });
+        }
+        let path = format!("/gateway/v1/nodes/{id}/copies-deleted");
+        let mut all = CopiesForgotten::default();
+        for chunk in local_ids.chunks(CopiesDeleted::MAX) {
+            let body = CopiesDeleted {
+                local_ids: chunk.to_vec(),
+            };
+            let answer: CopiesForgotten = self.post(&path, &body, Retry::Reads).await?;
+            all.forgotten.extend(answer.forgotten);
+            all.systems.extend(answer.systems);
+            all.unknown.extend(answer.unknown);
+        }
+        Ok(all)
     }
 
     /// Posts `body` to `path` and reads the answer, trying again after

@@ -190,6 +190,12 @@ const ROUTES: &[(&str, &str, Option<&str>, &str)] = &[
         Some("gateway_token"),
         "gateway",
     ),
+    (
+        "post",
+        "/gateway/v1/nodes/{id}/copies-deleted",
+        Some("gateway_token"),
+        "gateway",
+    ),
     ("get", "/healthz", None, "status"),
     ("get", "/metrics", Some("metrics_token"), "status"),
 ];

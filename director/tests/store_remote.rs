@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use director::api::ApiTokens;
 use director::bus::LocalBus;
-use director::cluster::{ClusterConfig, Director, NewNode};
+use director::cluster::{ClusterConfig, Director, DirectorError, NewNode, NodeEvent};
 use director::model::{NodeState, Zone};
 use director::remote::{DirectorLink, SeedReport};
 use director::server::{ServeOptions, serve};
@@ -315,6 +315,66 @@ async fn a_gateway_records_a_seed_node_run() {
     // Not a node id: refused before it is sent.
     let why = refused(&link, "../zones", &run("n1", n2.since())).await;
     assert!(why.contains("is not a node id"), "{why}");
+}
+
+/// A gateway that deleted the copies moved systems left on a node tells
+/// the director, which forgets them (the identity map's record and the
+/// client's local id there) and keeps what is not a copy.
+#[tokio::test]
+async fn a_gateway_reports_the_copies_it_deleted() {
+    let director = start().await;
+    let d = &director.director;
+    nodes(d, &[("n1", NodeState::Active), ("n2", NodeState::Active)]).await;
+    let registered = |node: &str, local_id| NodeEvent::SystemRegistered {
+        node: node.into(),
+        local_id,
+        minion_id: "web1.example.test".into(),
+        machine_id: None,
+    };
+    // Registered on n1, then (moved) on n2: n1 keeps a copy.
+    d.node_event(registered("n1", 11)).await.unwrap();
+    d.node_event(registered("n2", 22)).await.unwrap();
+    let client = d.get_client("web1.example.test").await.unwrap();
+    assert_eq!(client.local_ids.len(), 2);
+    let id = client.cluster_id;
+    assert_eq!(d.identity().left_copy("n1", 11).await.unwrap(), Some(id));
+
+    let link = DirectorLink::new(&director.url, GATEWAY, None).unwrap();
+    let answer = link.copies_deleted("n1", &[11, 99]).await.unwrap();
+    assert_eq!(answer.forgotten, [(11, id)].into());
+    assert_eq!((answer.systems, answer.unknown), (vec![], vec![99]));
+    assert_eq!(d.identity().left_copy("n1", 11).await.unwrap(), None);
+    let record = d.identity().system(id).await.unwrap().unwrap();
+    assert!(record.left.is_empty(), "{record:?}");
+    let client = d.get_client("web1.example.test").await.unwrap();
+    assert_eq!(client.local_ids, [("n2".to_owned(), 22)].into());
+    // Sent again (an answer lost): nothing left to forget.
+    let again = link.copies_deleted("n1", &[11]).await.unwrap();
+    assert_eq!((again.forgotten.len(), again.unknown), (0, vec![11]));
+    // The system itself is no copy: kept.
+    let live = link.copies_deleted("n2", &[22]).await.unwrap();
+    assert_eq!(live.systems, vec![22]);
+    let record = d.identity().system(id).await.unwrap().unwrap();
+    assert_eq!((record.node.as_str(), record.local_id), ("n2", 22));
+    // An unknown node, a request too large, the wrong token.
+    let why = link
+        .copies_deleted("n9", &[1])
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(why.contains("HTTP 404"), "{why}");
+    let too_many = vec![1; director::remote::CopiesDeleted::MAX + 1];
+    assert!(matches!(
+        d.copies_deleted("n1", &too_many).await,
+        Err(DirectorError::Invalid(_))
+    ));
+    let admin = DirectorLink::new(&director.url, ADMIN, None).unwrap();
+    let why = admin
+        .copies_deleted("n1", &[11])
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(why.contains("HTTP 401"), "{why}");
 }
 
 /// Zone `default` with `nodes` in it (vouched for: `unseeded`).

@@ -36,9 +36,22 @@
 //! Not carried: software channels (changing them schedules an action on
 //! the system; the activation key's are the new node's), formulas and
 //! pillar data, package locks, and the system's history (events, actions).
+//!
+//! With [`Copies`] (`--delete-copies`, a gateway linked to the director),
+//! the old node's copy of each system carried whole is deleted there
+//! after, once the director's identity map confirms it is one a move left
+//! ([`IdentityMap::releasable_copy`]: the system's cluster id is bound to
+//! the new node's copy, and the director has settled it there), and the
+//! director is told, so that it forgets the copy at once. The copy is
+//! deleted without cleanup on the minion (`NO_CLEANUP`): the minion is
+//! the new node's now. A copy is kept, and its line says why, when the
+//! system's settings were not carried whole or the map does not confirm
+//! it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use director::identity::{IdentityMap, Unreleasable};
+use director::remote::DirectorLink;
 use futures::StreamExt;
 use xmlrpc::{Struct, Value};
 
@@ -58,6 +71,129 @@ pub struct Mode {
 /// The report's kind of a line.
 const KIND: &str = "system";
 
+/// The report's kind of a line on an old node's copy of a system.
+const COPY_KIND: &str = "old copy";
+
+/// How the old node deletes a copy: its profile only, with no cleanup on
+/// the minion, which its new node manages now.
+const CLEANUP: &str = "NO_CLEANUP";
+
+/// What deleting the old copies takes (`--delete-copies`): the director,
+/// whose identity map says which copies moves left, and which forgets
+/// them once they are deleted.
+pub struct Copies {
+    link: DirectorLink,
+    map: IdentityMap,
+}
+
+impl Copies {
+    /// Over the director `link` (the gateway's token).
+    pub fn new(link: DirectorLink) -> Copies {
+        let map = IdentityMap::new(link.store());
+        Copies { link, map }
+    }
+
+    /// Deletes the copy `systems.from` holds of a system whose settings
+    /// were carried as `carried` says, when it may.
+    async fn release(&self, systems: &Pair<'_>, carried: &Outcome, dry_run: bool) -> Released {
+        if !carried_whole(carried) {
+            let why = "the system's settings were not carried whole (see its line): delete \
+                       the copy once they are";
+            return Released::kept(why);
+        }
+        let local = |v: &Value| v.as_i64().and_then(|id| i32::try_from(id).ok());
+        let (Some(old), Some(new)) = (local(&systems.old), local(&systems.new)) else {
+            let why = "system.getMinionIdMap answered an id that is no 32-bit int";
+            return Released::line(Outcome::Failed(why.to_owned()));
+        };
+        let (from, to) = (systems.from.node_id(), systems.to.node_id());
+        match self.map.releasable_copy(from, old, to, new).await {
+            Err(e) => Released::line(Outcome::Failed(format!(
+                "the director's identity map could not be read: {e}"
+            ))),
+            Ok(Err(why)) => Released::kept(&kept(&why)),
+            Ok(Ok(_)) if dry_run => Released::line(Outcome::WouldRemove),
+            Ok(Ok(_)) => {
+                let params = vec![Value::Array(vec![Value::Int(old)]), Value::string(CLEANUP)];
+                match systems.from.call("system.deleteSystems", params).await {
+                    Ok(_) => Released {
+                        line: Outcome::Removed,
+                        deleted: Some(old),
+                    },
+                    Err(e) => Released::line(Outcome::Failed(fault_text(&e))),
+                }
+            }
+        }
+    }
+
+    /// Tells the director the copies `deleted` of node `from` are gone;
+    /// a line for the report when it did not hear of it.
+    async fn forget(&self, from: &str, deleted: &[i32]) -> Option<Outcome> {
+        if deleted.is_empty() {
+            return None;
+        }
+        match self.link.copies_deleted(from, deleted).await {
+            Ok(answer) => {
+                if !answer.systems.is_empty() {
+                    tracing::warn!(node = %from, local_ids = ?answer.systems, "deleted copies the director now binds systems to: its agent's report of the deletions settles them");
+                }
+                None
+            }
+            Err(e) => Some(Outcome::Failed(format!(
+                "{} copies deleted on {from}, but the director did not hear of it ({e}): it \
+                 forgets them when the node's agent reports the deletions",
+                deleted.len()
+            ))),
+        }
+    }
+}
+
+/// What became of an old copy ([`Copies::release`]).
+struct Released {
+    /// Its line in the report.
+    line: Outcome,
+    /// Its local id, when it was deleted.
+    deleted: Option<i32>,
+}
+
+impl Released {
+    fn line(line: Outcome) -> Released {
+        Released {
+            line,
+            deleted: None,
+        }
+    }
+
+    fn kept(why: &str) -> Released {
+        Released::line(Outcome::Kept(why.to_owned()))
+    }
+}
+
+/// Whether a system's line says its settings were carried whole (or would
+/// be, in a dry run), so that its old copy holds nothing the new one lacks.
+fn carried_whole(outcome: &Outcome) -> bool {
+    matches!(
+        outcome,
+        Outcome::Completed(_)
+            | Outcome::WouldComplete(_)
+            | Outcome::Present
+            | Outcome::NotCopied(_)
+    )
+}
+
+/// Why a copy is kept, for its line.
+fn kept(why: &Unreleasable) -> String {
+    let hint = match why {
+        Unreleasable::NotLeft => {
+            "; a copy of a system moved by hand, or before the cluster recorded moves, is yours \
+             to delete"
+        }
+        Unreleasable::BoundElsewhere { .. } => "",
+        Unreleasable::NotSettled { .. } => ": run again once the move is done",
+    };
+    format!("{why}{hint}")
+}
+
 /// Systems carried at once.
 const AT_ONCE: usize = 8;
 
@@ -67,8 +203,9 @@ const RESCHEDULE: &str = "Fail";
 
 /// Logs into nodes `from` (the old node) and `to` (the new one) of
 /// `gateway`'s node list as `user`, carries the settings of the systems
-/// both hold ([`carry`]; only those of minion ids `only`, when given) and
-/// logs out of both.
+/// both hold ([`carry`]; only those of minion ids `only`, when given),
+/// deletes the old copies when `copies` is given, and logs out of both.
+#[allow(clippy::too_many_arguments)]
 pub async fn between(
     gateway: &Gateway,
     from: &str,
@@ -77,6 +214,7 @@ pub async fn between(
     password: &str,
     mode: Mode,
     only: &[String],
+    copies: Option<&Copies>,
 ) -> Result<Report, SeedError> {
     if from == to {
         return Err(SeedError::NoSuchNode {
@@ -85,7 +223,7 @@ pub async fn between(
         });
     }
     let (source, target) = NodeSession::pair(gateway, from, to, user, password).await?;
-    let report = carry(&source, &target, mode, only).await;
+    let report = carry(&source, &target, mode, only, copies).await;
     source.logout().await;
     target.logout().await;
     report
@@ -93,11 +231,14 @@ pub async fn between(
 
 /// Carries onto `to` what the systems both nodes hold were given on
 /// `from` and lack on `to`; one report line per system, by minion id.
+/// With `copies`, deletes each old copy on `from` once its system is
+/// carried whole ([`Copies`]); one more line per system.
 pub async fn carry(
     from: &NodeSession,
     to: &NodeSession,
     mode: Mode,
     only: &[String],
+    copies: Option<&Copies>,
 ) -> Result<Report, SeedError> {
     let (old, new) = (minions(from).await?, minions(to).await?);
     let wanted: BTreeSet<&str> = only.iter().map(String::as_str).collect();
@@ -123,7 +264,7 @@ pub async fn carry(
     let marker = marker_subject(from.node_id());
     // Systems named one by one are carried again though marked carried.
     let again = !wanted.is_empty();
-    let carried: Vec<(String, Outcome)> = futures::stream::iter(both)
+    let carried: Vec<(String, Outcome, Option<Released>)> = futures::stream::iter(both)
         .map(|(minion, old_sid, new_sid)| {
             let (shared, marker) = (&shared, &marker);
             async move {
@@ -137,14 +278,32 @@ pub async fn carry(
                     Ok(outcome) => outcome,
                     Err(e) => Outcome::Failed(fault_text(&e)),
                 };
-                (minion.to_owned(), outcome)
+                let copy = match copies {
+                    Some(copies) => Some(copies.release(&systems, &outcome, mode.dry_run).await),
+                    None => None,
+                };
+                (minion.to_owned(), outcome, copy)
             }
         })
         .buffered(AT_ONCE)
         .collect()
         .await;
-    for (minion, outcome) in carried {
+    let mut deleted = Vec::new();
+    for (minion, outcome, copy) in carried {
         report.push(KIND, &minion, outcome);
+        if let Some(copy) = copy {
+            report.push(
+                COPY_KIND,
+                &format!("{minion} on {}", from.node_id()),
+                copy.line,
+            );
+            deleted.extend(copy.deleted);
+        }
+    }
+    if let Some(copies) = copies
+        && let Some(unheard) = copies.forget(from.node_id(), &deleted).await
+    {
+        report.push(COPY_KIND, &format!("all on {}", from.node_id()), unheard);
     }
     Ok(report)
 }

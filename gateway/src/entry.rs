@@ -100,6 +100,11 @@ struct CarryArgs {
     /// node to the old node's where they differ.
     #[arg(long)]
     update: bool,
+    /// Then delete, on the old node, the copy of each system carried
+    /// whole, once the director's identity map confirms the move left it
+    /// and the system is settled on the new node (needs `--director`).
+    #[arg(long)]
+    delete_copies: bool,
 }
 
 /// The administrator a one-off task logs into both nodes as.
@@ -279,6 +284,16 @@ async fn main_async() -> anyhow::Result<()> {
 /// `carry-systems`: logs into both nodes, carries, prints the report.
 async fn carry_systems(mut cfg: GatewayConfig, args: CarryArgs) -> anyhow::Result<()> {
     let password = args.admin.password()?;
+    let copies = match (&cfg.director, args.delete_copies) {
+        (Some(director), true) => Some(crate::carry::Copies::new(
+            director.link(|name| std::env::var(name).ok())?,
+        )),
+        (None, true) => anyhow::bail!(
+            "--delete-copies needs the director (--director or [director]): only its identity \
+             map tells a copy a move left from the system itself"
+        ),
+        (_, false) => None,
+    };
     // The node list only: a serving gateway may hold the redb file's lock.
     cfg.state.store = "memory".to_owned();
     let gateway = crate::build(cfg).await?;
@@ -294,6 +309,7 @@ async fn carry_systems(mut cfg: GatewayConfig, args: CarryArgs) -> anyhow::Resul
         &password,
         mode,
         &args.minions,
+        copies.as_ref(),
     )
     .await?;
     println!("{report}");

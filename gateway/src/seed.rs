@@ -261,6 +261,9 @@ pub enum Outcome {
     /// Only the target holds it; it would be removed (a dry run with
     /// [`Mode::prune`]).
     WouldRemove,
+    /// Left where it is, on purpose (why): a copy a moved system left,
+    /// which `carry-systems --delete-copies` does not delete.
+    Kept(String),
 }
 
 /// One item of the report.
@@ -334,6 +337,7 @@ impl fmt::Display for Report {
                 Outcome::WouldUpdate(what) => ("would update", Some(what)),
                 Outcome::Removed => ("removed", None),
                 Outcome::WouldRemove => ("would remove", None),
+                Outcome::Kept(why) => ("kept", Some(why)),
             };
             write!(f, "{what:<14} {:<22} {}", line.kind, line.name)?;
             match why {
@@ -351,7 +355,11 @@ impl fmt::Display for Report {
             self.count(|o| matches!(o, Outcome::Present)),
             self.count(|o| matches!(o, Outcome::Failed(_) | Outcome::Partly(_))),
             self.count(|o| matches!(o, Outcome::NotCopied(_))),
-        )
+        )?;
+        match self.count(|o| matches!(o, Outcome::Kept(_))) {
+            0 => Ok(()),
+            kept => write!(f, ", {kept} kept"),
+        }
     }
 }
 

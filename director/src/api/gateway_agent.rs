@@ -2,7 +2,8 @@
 //! behind the gateway token ([`crate::remote`] is their side): the
 //! director's store, so that every gateway replica shares its identity
 //! map, sessions and node list, its placement of new systems, and the
-//! record of `gateway seed-node` runs.
+//! record of `gateway seed-node` runs, and the copies of moved systems a
+//! gateway deleted (`gateway carry-systems --delete-copies`).
 //!
 //! The token reaches only the keys a gateway uses ([`GatewayReach`]): it
 //! reads and writes sessions and the identity map, reads the node list,
@@ -21,7 +22,9 @@ use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath};
 use crate::cluster::{Director, DirectorError};
 use crate::model::{GatewayReach, SeedMark};
-use crate::remote::{PlaceAnswer, PlaceRequest, SeedReport, StoreOp, StoreOutcome};
+use crate::remote::{
+    CopiesDeleted, CopiesForgotten, PlaceAnswer, PlaceRequest, SeedReport, StoreOp, StoreOutcome,
+};
 use crate::store::StoreError;
 use crate::store::key::KeyDisplay;
 
@@ -36,6 +39,7 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<Director>> {
         .route_layer(DefaultBodyLimit::max(STORE_BODY_LIMIT))
         .routes(routes!(place))
         .routes(routes!(seeded))
+        .routes(routes!(copies_deleted))
 }
 
 /// Runs one operation on the director's store (keys and values in base64).
@@ -89,6 +93,27 @@ async fn seeded(
     node.seeded
         .map(Json)
         .ok_or_else(|| ApiError::from(DirectorError::not_found("seed record of node", &id)))
+}
+
+/// Forgets the copies moved systems left on a node, which the gateway
+/// deleted there (`gateway carry-systems --delete-copies`): the identity
+/// map's record of each copy and its client's local id on that node. A
+/// local id a system's cluster id is bound to there is the system itself,
+/// and kept.
+#[utoipa::path(post, path = "/gateway/v1/nodes/{id}/copies-deleted", tag = "gateway", request_body = CopiesDeleted,
+    params(("id" = String, Path, description = "The node the copies were deleted on")),
+    responses(
+        (status = 200, description = "What was forgotten, and what was kept", body = CopiesForgotten),
+        (status = 404, description = "No such node", body = ErrorBody),
+        (status = 400, description = "More local ids than one request takes", body = ErrorBody)))]
+async fn copies_deleted(
+    State(director): State<Arc<Director>>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(deleted): ApiJson<CopiesDeleted>,
+) -> ApiResult<Json<CopiesForgotten>> {
+    Ok(Json(
+        director.copies_deleted(&id, &deleted.local_ids).await?,
+    ))
 }
 
 /// Refuses an operation that touches a key beyond the gateway token's

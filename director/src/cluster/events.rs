@@ -177,7 +177,7 @@ impl Director {
                     else {
                         return Ok(());
                     };
-                    return self.forget_local_id(cluster_id, &node).await;
+                    return self.forget_local_id(cluster_id, &node, local_id).await;
                 };
                 let Some(mut client) = self.client_of_system(cluster_id).await? else {
                     return Ok(());
@@ -236,15 +236,58 @@ impl Director {
         }
     }
 
-    /// Forgets the local id `node` had for cluster system `cluster_id` in
-    /// its client's record (the node deleted the copy the system left
-    /// there when it moved).
-    async fn forget_local_id(&self, cluster_id: i32, node: &str) -> Result<()> {
-        tracing::info!(node = %node, cluster_id, "copy left by a moved system deleted on its old node");
+    /// Forgets the copies moved systems left on `node` as `local_ids`,
+    /// which a gateway deleted there (`gateway carry-systems
+    /// --delete-copies`), as the node agent's report of each deletion
+    /// will: a local id a system's cluster id is bound to on that node is
+    /// the system itself and kept (its agent's report deletes it), one the
+    /// map does not know is passed over.
+    pub async fn copies_deleted(
+        &self,
+        node: &str,
+        local_ids: &[i32],
+    ) -> Result<crate::remote::CopiesForgotten> {
+        if local_ids.len() > crate::remote::CopiesDeleted::MAX {
+            return Err(DirectorError::Invalid(format!(
+                "{} local ids in one request: at most {}",
+                local_ids.len(),
+                crate::remote::CopiesDeleted::MAX
+            )));
+        }
+        self.get_node(node).await?;
+        let mut answer = crate::remote::CopiesForgotten::default();
+        for &local_id in local_ids {
+            if self
+                .identity
+                .system_by_local(node, local_id)
+                .await?
+                .is_some()
+            {
+                answer.systems.push(local_id);
+                continue;
+            }
+            match self.identity.forget_left_copy(node, local_id).await? {
+                Some(cluster_id) => {
+                    self.forget_local_id(cluster_id, node, local_id).await?;
+                    answer.forgotten.insert(local_id, cluster_id);
+                }
+                None => answer.unknown.push(local_id),
+            }
+        }
+        Ok(answer)
+    }
+
+    /// Forgets local id `local_id` that `node` had for cluster system
+    /// `cluster_id` in its client's record (the node deleted the copy the
+    /// system left there when it moved); a later id of the node's for it
+    /// stays.
+    async fn forget_local_id(&self, cluster_id: i32, node: &str, local_id: i32) -> Result<()> {
+        tracing::info!(node = %node, cluster_id, local_id, "copy left by a moved system deleted on its old node");
         let Some(mut client) = self.client_of_system(cluster_id).await? else {
             return Ok(());
         };
-        if client.local_ids.remove(node).is_some() {
+        if client.local_ids.get(node) == Some(&local_id) {
+            client.local_ids.remove(node);
             client.updated = now_ms();
             self.put_client(&client).await?;
         }

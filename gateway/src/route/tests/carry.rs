@@ -253,6 +253,7 @@ async fn a_moved_system_gets_the_settings_it_had_on_its_old_node() {
             "admin",
             carry::Mode { dry_run, update },
             only,
+            None,
         )
         .await
         .unwrap()
@@ -407,6 +408,7 @@ async fn other_machines_are_refused_and_missing_shared_data_named() {
         "admin",
         carry::Mode::default(),
         &[],
+        None,
     )
     .await
     .unwrap();
@@ -438,6 +440,7 @@ async fn other_machines_are_refused_and_missing_shared_data_named() {
         "admin",
         carry::Mode::default(),
         &[],
+        None,
     );
     assert!(to_self.await.is_err(), "one node on both sides");
 }
