@@ -117,6 +117,13 @@ impl Fleet {
         self
     }
 
+    /// Registers a client's minion on `node` as an administrator would by
+    /// hand (re-pointing it there, whatever the director places), and
+    /// reports it as that node's agent would.
+    pub async fn register_by_hand(&self, client: &SimClient, node: &str) -> Result<(), FleetError> {
+        self.register(client, node).await
+    }
+
     /// Deletes the copy a client left on `node`, as an administrator would
     /// once it is carried, and reports it as that node's agent would.
     pub async fn delete_old_copy(&self, client: &SimClient, node: &str) -> Result<(), FleetError> {

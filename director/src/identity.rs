@@ -129,14 +129,25 @@ pub enum Unreleasable {
         /// The node and local id the caller named (`node/local`).
         expected: String,
     },
-    /// The director has not settled the system on its new node: a move is
-    /// under way, or it places the system back on the copy's node.
+    /// A move of the system is under way.
+    #[error("a move of the system to node {to} is under way: run again once it is done")]
+    Moving {
+        /// Where it is moving.
+        to: String,
+    },
+    /// The director places the system on another node than the one its
+    /// cluster id is bound to (registered there by hand, or left there by
+    /// a move that failed): it goes back to its placed node.
     #[error(
-        "the director has not settled the system on node {node}: a move is under way, or it goes back"
+        "the director places the system on {}, not on {bound} where it registered (by hand, or a move that failed): it goes back",
+        placed.as_deref().map_or_else(|| "no node".to_owned(), |n| format!("node {n}"))
     )]
-    NotSettled {
-        /// The node the caller named as the system's.
-        node: String,
+    PlacedElsewhere {
+        /// The node the director places it on; `None`: none (no client
+        /// record of its minion, or no node assigned).
+        placed: Option<String>,
+        /// The node its cluster id is bound to.
+        bound: String,
     },
 }
 
@@ -555,12 +566,20 @@ impl IdentityMap {
                 expected: format!("{to}/{new}"),
             }));
         }
-        if self.placement(record.minion_id.as_deref(), to).await? != Placement::Settled {
-            return Ok(Err(Unreleasable::NotSettled {
-                node: to.to_owned(),
-            }));
-        }
-        Ok(Ok(id))
+        let client = match &record.minion_id {
+            Some(minion) => self.store.get_json::<Client>(Keys::client(minion)).await?,
+            None => None,
+        };
+        // Settled there as [`IdentityMap::placement`] has it.
+        let (owner, moving_to) = client.map_or((None, None), |c| (c.owner, c.moving_to));
+        Ok(match (owner, moving_to) {
+            (Some(owner), None) if owner == to => Ok(id),
+            (_, Some(moving)) => Err(Unreleasable::Moving { to: moving }),
+            (placed, None) => Err(Unreleasable::PlacedElsewhere {
+                placed,
+                bound: to.to_owned(),
+            }),
+        })
     }
 
     /// Whether the copy `node` holds as `local_id`, which the index says
@@ -2023,7 +2042,7 @@ mod tests {
         // Registered on n2, the move not over yet.
         assert_eq!(
             releasable("n1", 10, "n2", 20).await,
-            Err(Unreleasable::NotSettled { node: "n2".into() })
+            Err(Unreleasable::Moving { to: "n2".into() })
         );
         place(&store, "m1", "n2", None).await;
         assert_eq!(releasable("n1", 10, "n2", 20).await, Ok(id));
@@ -2044,10 +2063,27 @@ mod tests {
         place(&store, "m1", "n2", Some("n1")).await;
         assert_eq!(
             releasable("n1", 10, "n2", 20).await,
-            Err(Unreleasable::NotSettled { node: "n2".into() })
+            Err(Unreleasable::Moving { to: "n1".into() })
+        );
+        // Placed back on n1 while bound to n2 (its registration on n1 not
+        // reported yet, or n2's registration was by hand).
+        place(&store, "m1", "n1", None).await;
+        let back = releasable("n1", 10, "n2", 20).await;
+        assert_eq!(
+            back,
+            Err(Unreleasable::PlacedElsewhere {
+                placed: Some("n1".into()),
+                bound: "n2".into()
+            })
+        );
+        assert_eq!(
+            back.unwrap_err().to_string(),
+            "the director places the system on node n1, not on n2 where it registered (by hand, \
+             or a move that failed): it goes back"
         );
         // Forgotten: no longer a copy.
         place(&store, "m1", "n2", None).await;
+        assert_eq!(releasable("n1", 10, "n2", 20).await, Ok(id));
         map.forget_left_copy("n1", 10).await.unwrap();
         assert_eq!(
             releasable("n1", 10, "n2", 20).await,

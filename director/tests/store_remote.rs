@@ -368,6 +368,23 @@ async fn a_gateway_reports_the_copies_it_deleted() {
         d.copies_deleted("n1", &too_many).await,
         Err(DirectorError::Invalid(_))
     ));
+    // Over HTTP (the link splits a longer list): 400 with a message, and
+    // a body far larger than any list answers 413.
+    let post = |ids: Vec<i32>| {
+        reqwest::Client::new()
+            .post(format!(
+                "{}/gateway/v1/nodes/n1/copies-deleted",
+                director.url
+            ))
+            .bearer_auth(GATEWAY)
+            .json(&serde_json::json!({ "local_ids": ids }))
+            .send()
+    };
+    let res = post(too_many).await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("at most 1000"));
+    let res = post(vec![1_000_000_000; 20_000]).await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::PAYLOAD_TOO_LARGE);
     let admin = DirectorLink::new(&director.url, ADMIN, None).unwrap();
     let why = admin
         .copies_deleted("n1", &[11])

@@ -41,12 +41,12 @@
 //! the old node's copy of each system carried whole is deleted there
 //! after, once the director's identity map confirms it is one a move left
 //! ([`IdentityMap::releasable_copy`]: the system's cluster id is bound to
-//! the new node's copy, and the director has settled it there), and the
-//! director is told, so that it forgets the copy at once. The copy is
-//! deleted without cleanup on the minion (`NO_CLEANUP`): the minion is
-//! the new node's now. A copy is kept, and its line says why, when the
-//! system's settings were not carried whole or the map does not confirm
-//! it.
+//! the new node's copy, and the director has settled it there), both
+//! copies show one machine id, and the minion has not checked in with the
+//! old node since it registered with the new one; the director is told,
+//! so that it forgets the copy at once. The copy is deleted without
+//! cleanup on the minion (`NO_CLEANUP`): the minion is the new node's
+//! now. A copy is kept, and its line says why, otherwise.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -86,6 +86,39 @@ pub struct Copies {
     map: IdentityMap,
 }
 
+/// When each copy last talked to its node: the old node's last check-in
+/// of each of its systems, the new node's registration of each of its
+/// own (`system.listSystems`), as `dateTime.iso8601` text.
+struct Times {
+    checked_in: HashMap<i64, String>,
+    created: HashMap<i64, String>,
+}
+
+impl Times {
+    async fn of(from: &NodeSession, to: &NodeSession) -> Result<Times, SeedError> {
+        let read = |listed: Vec<Struct>, member: &str| -> HashMap<i64, String> {
+            listed
+                .iter()
+                .filter_map(|s| {
+                    let id = s.get("id")?.as_i64()?;
+                    let at = match s.get(member)? {
+                        Value::DateTime(at) | Value::String(at) => at.clone(),
+                        _ => return None,
+                    };
+                    Some((id, at))
+                })
+                .collect()
+        };
+        Ok(Times {
+            checked_in: read(
+                from.list("system.listSystems", Vec::new()).await?,
+                "last_checkin",
+            ),
+            created: read(to.list("system.listSystems", Vec::new()).await?, "created"),
+        })
+    }
+}
+
 impl Copies {
     /// Over the director `link` (the gateway's token).
     pub fn new(link: DirectorLink) -> Copies {
@@ -94,8 +127,17 @@ impl Copies {
     }
 
     /// Deletes the copy `systems.from` holds of a system whose settings
-    /// were carried as `carried` says, when it may.
-    async fn release(&self, systems: &Pair<'_>, carried: &Outcome, dry_run: bool) -> Released {
+    /// were carried as `carried` says, when it may: the identity map
+    /// confirms a move left it ([`IdentityMap::releasable_copy`]), both
+    /// copies are of one machine, and the minion has not checked in with
+    /// the old node since it registered with the new one.
+    async fn release(
+        &self,
+        systems: &Pair<'_>,
+        carried: &Outcome,
+        times: &Times,
+        dry_run: bool,
+    ) -> Released {
         if !carried_whole(carried) {
             let why = "the system's settings were not carried whole (see its line): delete \
                        the copy once they are";
@@ -108,44 +150,134 @@ impl Copies {
         };
         let (from, to) = (systems.from.node_id(), systems.to.node_id());
         match self.map.releasable_copy(from, old, to, new).await {
-            Err(e) => Released::line(Outcome::Failed(format!(
-                "the director's identity map could not be read: {e}"
-            ))),
-            Ok(Err(why)) => Released::kept(&kept(&why)),
-            Ok(Ok(_)) if dry_run => Released::line(Outcome::WouldRemove),
-            Ok(Ok(_)) => {
-                let params = vec![Value::Array(vec![Value::Int(old)]), Value::string(CLEANUP)];
-                match systems.from.call("system.deleteSystems", params).await {
-                    Ok(_) => Released {
-                        line: Outcome::Removed,
-                        deleted: Some(old),
-                    },
-                    Err(e) => Released::line(Outcome::Failed(fault_text(&e))),
-                }
+            Err(e) => {
+                return Released::line(Outcome::Failed(format!(
+                    "the director's identity map could not be read: {e}"
+                )));
             }
+            Ok(Err(why)) => return Released::kept(&kept(&why)),
+            Ok(Ok(_)) => {}
+        }
+        match one_machine(systems).await {
+            Err(e) => return Released::line(Outcome::Failed(fault_text(&e))),
+            Ok(Some(why)) => return Released::kept(&why),
+            Ok(None) => {}
+        }
+        if let Some(why) = talked_since(times, old, new, from, to) {
+            return Released::kept(&why);
+        }
+        if dry_run {
+            return Released::line(Outcome::WouldRemove);
+        }
+        let params = vec![Value::Array(vec![Value::Int(old)]), Value::string(CLEANUP)];
+        match systems.from.call("system.deleteSystems", params).await {
+            Ok(_) => Released {
+                line: Outcome::Removed,
+                deleted: Some(old),
+            },
+            Err(e) => Released::line(Outcome::Failed(fault_text(&e))),
         }
     }
 
     /// Tells the director the copies `deleted` of node `from` are gone;
-    /// a line for the report when it did not hear of it.
-    async fn forget(&self, from: &str, deleted: &[i32]) -> Option<Outcome> {
+    /// lines for the report where it did not hear of it, or where it
+    /// binds a system to one of them by now.
+    async fn forget(&self, from: &str, deleted: &[i32]) -> Vec<(String, Outcome)> {
         if deleted.is_empty() {
-            return None;
+            return Vec::new();
         }
         match self.link.copies_deleted(from, deleted).await {
-            Ok(answer) => {
-                if !answer.systems.is_empty() {
-                    tracing::warn!(node = %from, local_ids = ?answer.systems, "deleted copies the director now binds systems to: its agent's report of the deletions settles them");
-                }
-                None
-            }
-            Err(e) => Some(Outcome::Failed(format!(
-                "{} copies deleted on {from}, but the director did not hear of it ({e}): it \
-                 forgets them when the node's agent reports the deletions",
-                deleted.len()
-            ))),
+            Ok(answer) => answer
+                .systems
+                .iter()
+                .map(|local| {
+                    let why = "deleted, but by now the director binds a system's cluster id to \
+                               it (it registered there again meanwhile?): check the system \
+                               with `director placement`";
+                    (
+                        format!("system {local} on {from}"),
+                        Outcome::Failed(why.to_owned()),
+                    )
+                })
+                .collect(),
+            Err(e) => vec![(
+                format!("all on {from}"),
+                Outcome::Failed(format!(
+                    "{} copies deleted on {from}, but the director did not hear of it ({e}): \
+                     it forgets them when the node's agent reports the deletions",
+                    deleted.len()
+                )),
+            )],
         }
     }
+}
+
+/// Why the two copies of `systems` may not be of one machine (their
+/// machine ids differ, or one lacks it); `None` when they are.
+async fn one_machine(systems: &Pair<'_>) -> Result<Option<String>, SeedError> {
+    let sid = |s: &Value| vec![s.clone()];
+    let machine = |d: &Value| {
+        let id = d
+            .as_struct()
+            .map(|d| text(d, "machine_id"))
+            .unwrap_or_default();
+        id.trim().to_owned()
+    };
+    let old = machine(
+        &systems
+            .from
+            .call("system.getDetails", sid(&systems.old))
+            .await?,
+    );
+    let new = machine(
+        &systems
+            .to
+            .call("system.getDetails", sid(&systems.new))
+            .await?,
+    );
+    Ok(match (old.is_empty(), new.is_empty()) {
+        (false, false) if old == new => None,
+        (false, false) => Some(format!(
+            "the two copies are of different machines (machine ids {old} and {new})"
+        )),
+        _ => Some("a copy has no machine id: nothing shows both are of one machine".to_owned()),
+    })
+}
+
+/// Why the minion may still use its copy `old` on `from`: it checked in
+/// there after it registered with `to` as `new`, or the times cannot be
+/// compared; `None` when it did not.
+fn talked_since(times: &Times, old: i32, new: i32, from: &str, to: &str) -> Option<String> {
+    let (Some(checked_in), Some(created)) = (
+        times.checked_in.get(&i64::from(old)),
+        times.created.get(&i64::from(new)),
+    ) else {
+        return Some(format!(
+            "system.listSystems of {from} or {to} does not show when it last checked in or \
+             registered"
+        ));
+    };
+    // `yyyyMMddTHH:mm:ss`, as the nodes write it: ordered as text.
+    let plain = |at: &str| {
+        at.len() == 17
+            && at.bytes().enumerate().all(|(i, b)| match i {
+                8 => b == b'T',
+                11 | 14 => b == b':',
+                _ => b.is_ascii_digit(),
+            })
+    };
+    if !plain(checked_in) || !plain(created) {
+        return Some(format!(
+            "its check-in on {from} ({checked_in}) and registration on {to} ({created}) cannot \
+             be compared"
+        ));
+    }
+    (checked_in.as_str() > created.as_str()).then(|| {
+        format!(
+            "the minion checked in with {from} at {checked_in}, after it registered with {to} \
+             at {created}: it may be using this copy (moved back by hand?)"
+        )
+    })
 }
 
 /// What became of an old copy ([`Copies::release`]).
@@ -169,6 +301,16 @@ impl Released {
     }
 }
 
+/// Whether the failures in `report` are all on old copies (the systems
+/// were carried whole).
+pub fn copies_failed_only(report: &Report) -> bool {
+    report
+        .lines
+        .iter()
+        .filter(|l| matches!(l.outcome, Outcome::Failed(_) | Outcome::Partly(_)))
+        .all(|l| l.kind == COPY_KIND)
+}
+
 /// Whether a system's line says its settings were carried whole (or would
 /// be, in a dry run), so that its old copy holds nothing the new one lacks.
 fn carried_whole(outcome: &Outcome) -> bool {
@@ -189,7 +331,7 @@ fn kept(why: &Unreleasable) -> String {
              to delete"
         }
         Unreleasable::BoundElsewhere { .. } => "",
-        Unreleasable::NotSettled { .. } => ": run again once the move is done",
+        Unreleasable::Moving { .. } | Unreleasable::PlacedElsewhere { .. } => "",
     };
     format!("{why}{hint}")
 }
@@ -262,11 +404,15 @@ pub async fn carry(
     }
     let shared = (Shared::of(from).await?, Shared::of(to).await?);
     let marker = marker_subject(from.node_id());
+    let times = match copies {
+        Some(_) => Some(Times::of(from, to).await?),
+        None => None,
+    };
     // Systems named one by one are carried again though marked carried.
     let again = !wanted.is_empty();
     let carried: Vec<(String, Outcome, Option<Released>)> = futures::stream::iter(both)
         .map(|(minion, old_sid, new_sid)| {
-            let (shared, marker) = (&shared, &marker);
+            let (shared, marker, times) = (&shared, &marker, &times);
             async move {
                 let systems = Pair {
                     from,
@@ -278,9 +424,13 @@ pub async fn carry(
                     Ok(outcome) => outcome,
                     Err(e) => Outcome::Failed(fault_text(&e)),
                 };
-                let copy = match copies {
-                    Some(copies) => Some(copies.release(&systems, &outcome, mode.dry_run).await),
-                    None => None,
+                let copy = match (copies, times) {
+                    (Some(copies), Some(times)) => Some(
+                        copies
+                            .release(&systems, &outcome, times, mode.dry_run)
+                            .await,
+                    ),
+                    _ => None,
                 };
                 (minion.to_owned(), outcome, copy)
             }
@@ -300,10 +450,10 @@ pub async fn carry(
             deleted.extend(copy.deleted);
         }
     }
-    if let Some(copies) = copies
-        && let Some(unheard) = copies.forget(from.node_id(), &deleted).await
-    {
-        report.push(COPY_KIND, &format!("all on {}", from.node_id()), unheard);
+    if let Some(copies) = copies {
+        for (name, outcome) in copies.forget(from.node_id(), &deleted).await {
+            report.push(COPY_KIND, &name, outcome);
+        }
     }
     Ok(report)
 }

@@ -88,6 +88,12 @@ async fn register(State(node): State<Arc<Node>>, body: axum::body::Bytes) -> Res
     }
     let mut data = node.write();
     if let Some(&id) = data.by_minion.get(&reg.minion_id) {
+        // The minion registers again with the profile it had: the server
+        // keeps the profile and counts it a check-in.
+        let now = now_secs();
+        if let Some(system) = data.systems.get_mut(&id) {
+            system.last_checkin = now;
+        }
         return (
             StatusCode::OK,
             Json(serde_json::json!({ "id": id, "created": false })),

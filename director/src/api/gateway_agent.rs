@@ -32,6 +32,10 @@ use crate::store::key::KeyDisplay;
 /// director's own records are far smaller.
 const STORE_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
+/// Largest report of deleted copies: [`CopiesDeleted::MAX`] ids of up to
+/// 11 characters each, with room to spare.
+const COPIES_BODY_LIMIT: usize = 64 * 1024;
+
 /// The gateway routes.
 pub(crate) fn routes() -> OpenApiRouter<Arc<Director>> {
     OpenApiRouter::new()
@@ -39,7 +43,11 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<Director>> {
         .route_layer(DefaultBodyLimit::max(STORE_BODY_LIMIT))
         .routes(routes!(place))
         .routes(routes!(seeded))
-        .routes(routes!(copies_deleted))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(copies_deleted))
+                .route_layer(DefaultBodyLimit::max(COPIES_BODY_LIMIT)),
+        )
 }
 
 /// Runs one operation on the director's store (keys and values in base64).

@@ -179,12 +179,18 @@ impl Director {
                     };
                     return self.forget_local_id(cluster_id, &node, local_id).await;
                 };
-                let Some(mut client) = self.client_of_system(cluster_id).await? else {
+                let Some(client) = self.client_of_system(cluster_id).await? else {
                     return Ok(());
                 };
                 if client.owner.as_deref() == Some(node.as_str()) && client.move_id.is_none() {
                     self.delete_client(&client.minion_id).await?;
                 } else {
+                    // Read again under the placement lock: a move may
+                    // start or end meanwhile.
+                    let _loads = self.placement.lock().await;
+                    let Some(mut client) = self.client_of_system(cluster_id).await? else {
+                        return Ok(());
+                    };
                     client.local_ids.remove(&node);
                     client.updated = now_ms();
                     self.put_client(&client).await?;
@@ -283,6 +289,9 @@ impl Director {
     /// stays.
     async fn forget_local_id(&self, cluster_id: i32, node: &str, local_id: i32) -> Result<()> {
         tracing::info!(node = %node, cluster_id, local_id, "copy left by a moved system deleted on its old node");
+        // Under the placement lock, as every writer of a client record: a
+        // move may start or end meanwhile.
+        let _loads = self.placement.lock().await;
         let Some(mut client) = self.client_of_system(cluster_id).await? else {
             return Ok(());
         };
