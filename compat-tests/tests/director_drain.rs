@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use compat_tests::fleet::{Fleet, FleetConfig};
+use compat_tests::fleet::{Fleet, FleetConfig, Round};
 use compat_tests::harness::{RpcClient, Running, linked_gateway};
 use serde_json::{Value, json};
 
@@ -174,6 +174,26 @@ gateway_token_file = "{dir}/gateway"
             );
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
+    }
+
+    /// Growing the cluster: the fleet on active nodes n1 and n2, then n3
+    /// added and a rebalance onto it followed to its end, the old nodes
+    /// keeping the copies the moves left (nodectl's default). The fleet's
+    /// rounds before and after.
+    async fn rebalanced_onto_n3() -> (Cluster, Fleet, Round, Round) {
+        let cluster = Cluster::start().await;
+        cluster.default_zone().await;
+        cluster.add_node("n1", "active").await;
+        cluster.add_node("n2", "active").await;
+        let fleet = cluster.fleet().keeping_old_copies();
+        let first = fleet.round().await.unwrap();
+        cluster.add_node("n3", "active").await;
+        let op = cluster
+            .admin(reqwest::Method::POST, "/rebalance", None)
+            .await;
+        cluster.follow(&fleet, op["id"].as_u64().unwrap()).await;
+        let after = fleet.round().await.unwrap();
+        (cluster, fleet, first, after)
     }
 
     /// Registers simulated node `node` with the director in `state`.
@@ -556,25 +576,13 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
 /// reach the new node; a deleted old copy is forgotten.
 #[tokio::test]
 async fn a_rebalance_leaves_old_copies_the_gateway_neither_lists_nor_routes_to() {
-    let cluster = Cluster::start().await;
-    cluster.default_zone().await;
-    cluster.add_node("n1", "active").await;
-    cluster.add_node("n2", "active").await;
-    let fleet = cluster.fleet().keeping_old_copies();
-    let first = fleet.round().await.unwrap();
+    let (cluster, fleet, first, after) = Cluster::rebalanced_onto_n3().await;
     assert_eq!(first.registered, CLIENTS);
     let director_ids: HashSet<i64> = first
         .assignments
         .values()
         .map(|a| i64::from(a.cluster_id))
         .collect();
-
-    cluster.add_node("n3", "active").await;
-    let op = cluster
-        .admin(reqwest::Method::POST, "/rebalance", None)
-        .await;
-    cluster.follow(&fleet, op["id"].as_u64().unwrap()).await;
-    let after = fleet.round().await.unwrap();
     let moved: Vec<(&String, i32, String)> = first
         .assignments
         .iter()
@@ -670,18 +678,7 @@ async fn a_rebalance_leaves_old_copies_the_gateway_neither_lists_nor_routes_to()
 /// check-in there after its registration on the new one).
 #[tokio::test]
 async fn carry_systems_deletes_the_copies_moves_left_once_carried() {
-    let cluster = Cluster::start().await;
-    cluster.default_zone().await;
-    cluster.add_node("n1", "active").await;
-    cluster.add_node("n2", "active").await;
-    let fleet = cluster.fleet().keeping_old_copies();
-    let first = fleet.round().await.unwrap();
-    cluster.add_node("n3", "active").await;
-    let op = cluster
-        .admin(reqwest::Method::POST, "/rebalance", None)
-        .await;
-    cluster.follow(&fleet, op["id"].as_u64().unwrap()).await;
-    let after = fleet.round().await.unwrap();
+    let (cluster, fleet, first, after) = Cluster::rebalanced_onto_n3().await;
     let went = |from: &str, to: &str| -> Vec<(&String, i32)> {
         first
             .assignments
