@@ -675,7 +675,7 @@ async fn a_rebalance_leaves_old_copies_the_gateway_neither_lists_nor_routes_to()
 /// forgets the copies at once. Kept, and said why: the copy of a system
 /// registered on the new node by hand (the director places it on its old
 /// node), and the copy of one whose minion went back to its old node (a
-/// check-in there after its registration on the new one).
+/// check-in there after its last one with the new node).
 #[tokio::test]
 async fn carry_systems_deletes_the_copies_moves_left_once_carried() {
     let (cluster, fleet, first, after) = Cluster::rebalanced_onto_n3().await;
@@ -798,7 +798,7 @@ async fn carry_systems_deletes_the_copies_moves_left_once_carried() {
         &stayed,
         "the director places the system on node n1, not on n3 where it registered",
     );
-    kept(&report, back, "after it registered with n3 at ");
+    kept(&report, back, "after its last check-in with n3 at ");
     assert_eq!(
         cluster.sim_systems("n1").await,
         on_n1 - moved.len() as u64,

@@ -42,8 +42,8 @@
 //! after, once the director's identity map confirms it is one a move left
 //! ([`IdentityMap::releasable_copy`]: the system's cluster id is bound to
 //! the new node's copy, and the director has settled it there), both
-//! copies show one machine id, and the minion has not checked in with the
-//! old node since it registered with the new one; the director is told,
+//! copies show one machine id, and the minion checked in with the new
+//! node last (a minion talks to one node at a time); the director is told,
 //! so that it forgets the copy at once. The copy is deleted without
 //! cleanup on the minion (`NO_CLEANUP`): the minion is the new node's
 //! now. A copy is kept, and its line says why, otherwise.
@@ -86,22 +86,24 @@ pub struct Copies {
     map: IdentityMap,
 }
 
-/// When each copy last talked to its node: the old node's last check-in
-/// of each of its systems, the new node's registration of each of its
-/// own (`system.listSystems`), as `dateTime.iso8601` text.
+/// When each copy last talked to its node: each node's last check-in of
+/// each of its systems (`system.listSystems`), as `dateTime.iso8601`
+/// text. A minion talks to one node at a time: the copy it checked in
+/// with last is the one it uses. (Not the new copy's `created`: a node
+/// that held the system before re-uses the old profile.)
 struct Times {
-    checked_in: HashMap<i64, String>,
-    created: HashMap<i64, String>,
+    old: HashMap<i64, String>,
+    new: HashMap<i64, String>,
 }
 
 impl Times {
     async fn of(from: &NodeSession, to: &NodeSession) -> Result<Times, SeedError> {
-        let read = |listed: Vec<Struct>, member: &str| -> HashMap<i64, String> {
+        let read = |listed: Vec<Struct>| -> HashMap<i64, String> {
             listed
                 .iter()
                 .filter_map(|s| {
                     let id = s.get("id")?.as_i64()?;
-                    let at = match s.get(member)? {
+                    let at = match s.get("last_checkin")? {
                         Value::DateTime(at) | Value::String(at) => at.clone(),
                         _ => return None,
                     };
@@ -110,11 +112,8 @@ impl Times {
                 .collect()
         };
         Ok(Times {
-            checked_in: read(
-                from.list("system.listSystems", Vec::new()).await?,
-                "last_checkin",
-            ),
-            created: read(to.list("system.listSystems", Vec::new()).await?, "created"),
+            old: read(from.list("system.listSystems", Vec::new()).await?),
+            new: read(to.list("system.listSystems", Vec::new()).await?),
         })
     }
 }
@@ -129,8 +128,8 @@ impl Copies {
     /// Deletes the copy `systems.from` holds of a system whose settings
     /// were carried as `carried` says, when it may: the identity map
     /// confirms a move left it ([`IdentityMap::releasable_copy`]), both
-    /// copies are of one machine, and the minion has not checked in with
-    /// the old node since it registered with the new one.
+    /// copies are of one machine, and the minion checked in with the new
+    /// node last.
     async fn release(
         &self,
         systems: &Pair<'_>,
@@ -245,16 +244,15 @@ async fn one_machine(systems: &Pair<'_>) -> Result<Option<String>, SeedError> {
 }
 
 /// Why the minion may still use its copy `old` on `from`: it checked in
-/// there after it registered with `to` as `new`, or the times cannot be
+/// there later than with its copy `new` on `to`, or the times cannot be
 /// compared; `None` when it did not.
 fn talked_since(times: &Times, old: i32, new: i32, from: &str, to: &str) -> Option<String> {
-    let (Some(checked_in), Some(created)) = (
-        times.checked_in.get(&i64::from(old)),
-        times.created.get(&i64::from(new)),
+    let (Some(there), Some(here)) = (
+        times.old.get(&i64::from(old)),
+        times.new.get(&i64::from(new)),
     ) else {
         return Some(format!(
-            "system.listSystems of {from} or {to} does not show when it last checked in or \
-             registered"
+            "system.listSystems of {from} or {to} does not show when it last checked in"
         ));
     };
     // `yyyyMMddTHH:mm:ss`, as the nodes write it: ordered as text.
@@ -266,16 +264,15 @@ fn talked_since(times: &Times, old: i32, new: i32, from: &str, to: &str) -> Opti
                 _ => b.is_ascii_digit(),
             })
     };
-    if !plain(checked_in) || !plain(created) {
+    if !plain(there) || !plain(here) {
         return Some(format!(
-            "its check-in on {from} ({checked_in}) and registration on {to} ({created}) cannot \
-             be compared"
+            "its last check-ins on {from} ({there}) and on {to} ({here}) cannot be compared"
         ));
     }
-    (checked_in.as_str() > created.as_str()).then(|| {
+    (there.as_str() > here.as_str()).then(|| {
         format!(
-            "the minion checked in with {from} at {checked_in}, after it registered with {to} \
-             at {created}: it may be using this copy (moved back by hand?)"
+            "the minion checked in with {from} at {there}, after its last check-in with {to} \
+             at {here}: it may be using this copy (moved back by hand?)"
         )
     })
 }
