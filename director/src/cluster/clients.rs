@@ -229,15 +229,20 @@ impl Director {
             self.identity.forget_system(client.cluster_id).await?;
             self.cache.invalidate(client.cluster_id);
         }
-        if let Some(id) = client.move_id.take() {
-            self.finish_move(id, MoveState::Canceled, Some("client deleted".into()))
-                .await?;
-        }
+        let move_id = client.move_id.take();
         client.status = ClientStatus::Deleted;
         client.owner = None;
         client.moving_to = None;
         client.updated = now_ms();
         self.put_client(&client).await?;
+        // The move it was on ends canceled, once the placement lock is
+        // free again (finishing a move takes it); the client no longer
+        // names the move, so finishing leaves it and the loads as they are.
+        drop(loads);
+        if let Some(id) = move_id {
+            self.finish_move(id, MoveState::Canceled, Some("client deleted".into()))
+                .await?;
+        }
         tracing::info!(minion = %minion_id, "client deleted");
         Ok(client)
     }

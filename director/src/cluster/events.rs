@@ -191,9 +191,11 @@ impl Director {
                     let Some(mut client) = self.client_of_system(cluster_id).await? else {
                         return Ok(());
                     };
-                    client.local_ids.remove(&node);
-                    client.updated = now_ms();
-                    self.put_client(&client).await?;
+                    if client.local_ids.get(&node) == Some(&local_id) {
+                        client.local_ids.remove(&node);
+                        client.updated = now_ms();
+                        self.put_client(&client).await?;
+                    }
                 }
                 Ok(())
             }

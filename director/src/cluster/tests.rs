@@ -168,6 +168,52 @@ async fn drain_moves_every_client_of_the_node_and_takes_it_offline() {
     assert!(d.remove_node("n1").await.is_ok());
 }
 
+/// Deleting a client while it moves cancels its move and leaves the
+/// loads right; it used to hang the director (finishing the move waited
+/// for the placement lock the deletion held).
+#[tokio::test]
+async fn a_client_deleted_while_it_moves_cancels_the_move() {
+    let d = cluster(2).await;
+    for i in 0..10 {
+        check_in(&d, i).await;
+    }
+    let op = d.drain("n1", None).await.unwrap();
+    d.drive_moves().await.unwrap();
+    let moving = d
+        .list_clients(None, Some("n1"), None, usize::MAX)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.move_id.is_some())
+        .expect("a client on its way off n1");
+    let move_id = moving.move_id.unwrap();
+    let deleted = tokio::time::timeout(Duration::from_secs(5), d.delete_client(&moving.minion_id))
+        .await
+        .expect("the deletion finishes")
+        .unwrap();
+    assert_eq!(deleted.status, ClientStatus::Deleted);
+    let record = d
+        .list_moves(false, usize::MAX)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.id == move_id)
+        .unwrap();
+    assert_eq!(record.state, MoveState::Canceled);
+    let stored = d.get_client(&moving.minion_id).await.unwrap();
+    assert_eq!((stored.move_id, stored.owner), (None, None));
+    // The loads count every client but the deleted one, once.
+    let status = d.status().await.unwrap();
+    let counted: u64 = status.nodes.iter().map(|n| n.clients).sum();
+    assert_eq!(counted, 9, "{status:?}");
+    // The drain goes on with the others; the canceled move counts as one
+    // that failed.
+    complete_moves(&d).await;
+    let op = d.get_operation(op.id).await.unwrap();
+    assert_eq!((op.state, op.failed), (OperationState::Failed, 1), "{op:?}");
+    assert_eq!(op.done + op.failed, op.total);
+}
+
 /// A heartbeat of `node` with nothing to report.
 fn beat(node: &str) -> Heartbeat {
     Heartbeat {
