@@ -674,8 +674,9 @@ async fn a_rebalance_leaves_old_copies_the_gateway_neither_lists_nor_routes_to()
 /// the director's identity map confirms a move left it; the director
 /// forgets the copies at once. Kept, and said why: the copy of a system
 /// registered on the new node by hand (the director places it on its old
-/// node), and the copy of one whose minion went back to its old node (a
-/// check-in there after its last one with the new node).
+/// node), the copy of one whose minion went back to its old node (a
+/// check-in there after its last one with the new node), and the copy of
+/// one carried by an earlier run that holds what was set on it since.
 #[tokio::test]
 async fn carry_systems_deletes_the_copies_moves_left_once_carried() {
     let (cluster, fleet, first, after) = Cluster::rebalanced_onto_n3().await;
@@ -698,7 +699,7 @@ async fn carry_systems_deletes_the_copies_moves_left_once_carried() {
     let (n1, n3) = (sim_rpc("n1"), sim_rpc("n3"));
     let n1_key: xmlrpc::Value = n1.login("admin", "admin").await.unwrap().into();
     let n3_key: xmlrpc::Value = n3.login("admin", "admin").await.unwrap().into();
-    let (noted, _) = moved[0];
+    let (noted, _) = moved.remove(0);
     n1.call(
         "system.addNote",
         vec![
@@ -742,14 +743,7 @@ async fn carry_systems_deletes_the_copies_moves_left_once_carried() {
     let carry = |flags: &[&str]| {
         let out = Command::new(GATEWAY_BIN)
             .args(["--director", &cluster.director.base_url])
-            .args([
-                "carry-systems",
-                "--from",
-                "n1",
-                "--to",
-                "n3",
-                "--delete-copies",
-            ])
+            .args(["carry-systems", "--from", "n1", "--to", "n3"])
             .args(flags)
             .env("GATEWAY_DIRECTOR_TOKEN", GATEWAY)
             .env("GATEWAY_SEED_PASSWORD", "admin")
@@ -779,8 +773,29 @@ async fn carry_systems_deletes_the_copies_moves_left_once_carried() {
         );
     };
 
+    // A first run carries the note (and marks the system carried); a
+    // note set on the old copy after it is what a later run finds lacking.
+    let first_run = carry(&[]);
+    assert!(
+        first_run
+            .lines()
+            .any(|l| l.starts_with("completed ") && l.contains(noted.as_str())),
+        "{first_run}"
+    );
+    n1.call(
+        "system.addNote",
+        vec![
+            n1_key.clone(),
+            cluster.local_id("n1", noted).await.into(),
+            "Moved rack".into(),
+            "r7".into(),
+        ],
+    )
+    .await
+    .unwrap();
+
     // A dry run deletes nothing.
-    let report = carry(&["--dry-run"]);
+    let report = carry(&["--delete-copies", "--dry-run"]);
     for (minion, _) in &moved {
         assert!(
             line(&report, minion).starts_with("would remove "),
@@ -789,10 +804,15 @@ async fn carry_systems_deletes_the_copies_moves_left_once_carried() {
     }
     assert_eq!(cluster.sim_systems("n1").await, on_n1);
 
-    let report = carry(&[]);
+    let report = carry(&["--delete-copies"]);
     for (minion, _) in &moved {
         assert!(line(&report, minion).starts_with("removed "), "{report}");
     }
+    kept(
+        &report,
+        noted,
+        "it was carried before, but its new copy lacks what this one has (note Moved rack)",
+    );
     kept(
         &report,
         &stayed,

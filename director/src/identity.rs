@@ -139,13 +139,20 @@ pub enum Unreleasable {
     /// cluster id is bound to (registered there by hand, or left there by
     /// a move that failed): it goes back to its placed node.
     #[error(
-        "the director places the system on {}, not on {bound} where it registered (by hand, or a move that failed): it goes back",
-        placed.as_deref().map_or_else(|| "no node".to_owned(), |n| format!("node {n}"))
+        "the director places the system on node {placed}, not on {bound} where it registered (by hand, or a move that failed): it goes back"
     )]
     PlacedElsewhere {
-        /// The node the director places it on; `None`: none (no client
-        /// record of its minion, or no node assigned).
-        placed: Option<String>,
+        /// The node the director places it on.
+        placed: String,
+        /// The node its cluster id is bound to.
+        bound: String,
+    },
+    /// The director places the system on no node: it holds no client of
+    /// its minion (never placed, or deleted), or assigned it none.
+    #[error(
+        "the director places the system on no node (no client of its minion, or none assigned): nothing confirms it lives on {bound} now"
+    )]
+    Unplaced {
         /// The node its cluster id is bound to.
         bound: String,
     },
@@ -575,8 +582,11 @@ impl IdentityMap {
         Ok(match (owner, moving_to) {
             (Some(owner), None) if owner == to => Ok(id),
             (_, Some(moving)) => Err(Unreleasable::Moving { to: moving }),
-            (placed, None) => Err(Unreleasable::PlacedElsewhere {
+            (Some(placed), None) => Err(Unreleasable::PlacedElsewhere {
                 placed,
+                bound: to.to_owned(),
+            }),
+            (None, None) => Err(Unreleasable::Unplaced {
                 bound: to.to_owned(),
             }),
         })
@@ -2072,7 +2082,7 @@ mod tests {
         assert_eq!(
             back,
             Err(Unreleasable::PlacedElsewhere {
-                placed: Some("n1".into()),
+                placed: "n1".into(),
                 bound: "n2".into()
             })
         );
@@ -2080,6 +2090,12 @@ mod tests {
             back.unwrap_err().to_string(),
             "the director places the system on node n1, not on n2 where it registered (by hand, \
              or a move that failed): it goes back"
+        );
+        // Its client gone: nothing confirms where it lives.
+        store.delete(Keys::client("m1")).await.unwrap();
+        assert_eq!(
+            releasable("n1", 10, "n2", 20).await,
+            Err(Unreleasable::Unplaced { bound: "n2".into() })
         );
         // Forgotten: no longer a copy.
         place(&store, "m1", "n2", None).await;

@@ -39,7 +39,9 @@
 //!
 //! With [`Copies`] (`--delete-copies`, a gateway linked to the director),
 //! the old node's copy of each system carried whole is deleted there
-//! after, once the director's identity map confirms it is one a move left
+//! after (a system a run carried before is compared again, and its copy
+//! kept when the new one lacks anything of it), once the director's
+//! identity map confirms it is one a move left
 //! ([`IdentityMap::releasable_copy`]: the system's cluster id is bound to
 //! the new node's copy, and the director has settled it there), both
 //! copies show one machine id, and the minion checked in with the new
@@ -86,38 +88,6 @@ pub struct Copies {
     map: IdentityMap,
 }
 
-/// When each copy last talked to its node: each node's last check-in of
-/// each of its systems (`system.listSystems`), as `dateTime.iso8601`
-/// text. A minion talks to one node at a time: the copy it checked in
-/// with last is the one it uses. (Not the new copy's `created`: a node
-/// that held the system before re-uses the old profile.)
-struct Times {
-    old: HashMap<i64, String>,
-    new: HashMap<i64, String>,
-}
-
-impl Times {
-    async fn of(from: &NodeSession, to: &NodeSession) -> Result<Times, SeedError> {
-        let read = |listed: Vec<Struct>| -> HashMap<i64, String> {
-            listed
-                .iter()
-                .filter_map(|s| {
-                    let id = s.get("id")?.as_i64()?;
-                    let at = match s.get("last_checkin")? {
-                        Value::DateTime(at) | Value::String(at) => at.clone(),
-                        _ => return None,
-                    };
-                    Some((id, at))
-                })
-                .collect()
-        };
-        Ok(Times {
-            old: read(from.list("system.listSystems", Vec::new()).await?),
-            new: read(to.list("system.listSystems", Vec::new()).await?),
-        })
-    }
-}
-
 impl Copies {
     /// Over the director `link` (the gateway's token).
     pub fn new(link: DirectorLink) -> Copies {
@@ -125,28 +95,31 @@ impl Copies {
         Copies { link, map }
     }
 
-    /// Deletes the copy `systems.from` holds of a system whose settings
-    /// were carried as `carried` says, when it may: the identity map
-    /// confirms a move left it ([`IdentityMap::releasable_copy`]), both
-    /// copies are of one machine, and the minion checked in with the new
-    /// node last.
-    async fn release(
-        &self,
-        systems: &Pair<'_>,
-        carried: &Outcome,
-        times: &Times,
-        dry_run: bool,
-    ) -> Released {
-        if !carried_whole(carried) {
-            let why = "the system's settings were not carried whole (see its line): delete \
-                       the copy once they are";
-            return Released::kept(why);
+    /// Deletes the copy `systems.from` holds of a system whose new copy
+    /// lacks nothing of it (`lacks` is `None`; else why not), when it may:
+    /// both copies are of one machine, the minion checked in with the new
+    /// node last, and the identity map confirms a move left the copy
+    /// ([`IdentityMap::releasable_copy`], read last, just before the
+    /// deletion).
+    async fn release(&self, systems: &Pair<'_>, lacks: Option<String>, dry_run: bool) -> Released {
+        if let Some(why) = lacks {
+            return Released::kept(&why);
         }
         let local = |v: &Value| v.as_i64().and_then(|id| i32::try_from(id).ok());
         let (Some(old), Some(new)) = (local(&systems.old), local(&systems.new)) else {
             let why = "system.getMinionIdMap answered an id that is no 32-bit int";
             return Released::line(Outcome::Failed(why.to_owned()));
         };
+        match one_machine(systems).await {
+            Err(e) => return Released::line(Outcome::Failed(fault_text(&e))),
+            Ok(Some(why)) => return Released::kept(&why),
+            Ok(None) => {}
+        }
+        match talked_since(systems).await {
+            Err(e) => return Released::line(Outcome::Failed(fault_text(&e))),
+            Ok(Some(why)) => return Released::kept(&why),
+            Ok(None) => {}
+        }
         let (from, to) = (systems.from.node_id(), systems.to.node_id());
         match self.map.releasable_copy(from, old, to, new).await {
             Err(e) => {
@@ -156,14 +129,6 @@ impl Copies {
             }
             Ok(Err(why)) => return Released::kept(&kept(&why)),
             Ok(Ok(_)) => {}
-        }
-        match one_machine(systems).await {
-            Err(e) => return Released::line(Outcome::Failed(fault_text(&e))),
-            Ok(Some(why)) => return Released::kept(&why),
-            Ok(None) => {}
-        }
-        if let Some(why) = talked_since(times, old, new, from, to) {
-            return Released::kept(&why);
         }
         if dry_run {
             return Released::line(Outcome::WouldRemove);
@@ -243,18 +208,21 @@ async fn one_machine(systems: &Pair<'_>) -> Result<Option<String>, SeedError> {
     })
 }
 
-/// Why the minion may still use its copy `old` on `from`: it checked in
-/// there later than with its copy `new` on `to`, or the times cannot be
-/// compared; `None` when it did not.
-fn talked_since(times: &Times, old: i32, new: i32, from: &str, to: &str) -> Option<String> {
-    let (Some(there), Some(here)) = (
-        times.old.get(&i64::from(old)),
-        times.new.get(&i64::from(new)),
-    ) else {
-        return Some(format!(
-            "system.listSystems of {from} or {to} does not show when it last checked in"
-        ));
+/// Why the minion may still use its old copy: it checked in with the old
+/// node after its last check-in with the new one (a minion talks to one
+/// node at a time), or the times cannot be compared; `None` when it did
+/// not. Read now (`system.getName`), just before a deletion.
+async fn talked_since(systems: &Pair<'_>) -> Result<Option<String>, SeedError> {
+    let checked_in = async |node: &NodeSession, sid: &Value| -> Result<String, SeedError> {
+        let name = node.call("system.getName", vec![sid.clone()]).await?;
+        Ok(match name.as_struct().and_then(|n| n.get("last_checkin")) {
+            Some(Value::DateTime(at) | Value::String(at)) => at.clone(),
+            _ => String::new(),
+        })
     };
+    let (from, to) = (systems.from.node_id(), systems.to.node_id());
+    let there = checked_in(systems.from, &systems.old).await?;
+    let here = checked_in(systems.to, &systems.new).await?;
     // `yyyyMMddTHH:mm:ss`, as the nodes write it: ordered as text.
     let plain = |at: &str| {
         at.len() == 17
@@ -264,17 +232,17 @@ fn talked_since(times: &Times, old: i32, new: i32, from: &str, to: &str) -> Opti
                 _ => b.is_ascii_digit(),
             })
     };
-    if !plain(there) || !plain(here) {
-        return Some(format!(
-            "its last check-ins on {from} ({there}) and on {to} ({here}) cannot be compared"
-        ));
+    if !plain(&there) || !plain(&here) {
+        return Ok(Some(format!(
+            "its last check-ins on {from} ({there:?}) and on {to} ({here:?}) cannot be compared"
+        )));
     }
-    (there.as_str() > here.as_str()).then(|| {
+    Ok((there > here).then(|| {
         format!(
             "the minion checked in with {from} at {there}, after its last check-in with {to} \
              at {here}: it may be using this copy (moved back by hand?)"
         )
-    })
+    }))
 }
 
 /// What became of an old copy ([`Copies::release`]).
@@ -308,18 +276,6 @@ pub fn copies_failed_only(report: &Report) -> bool {
         .all(|l| l.kind == COPY_KIND)
 }
 
-/// Whether a system's line says its settings were carried whole (or would
-/// be, in a dry run), so that its old copy holds nothing the new one lacks.
-fn carried_whole(outcome: &Outcome) -> bool {
-    matches!(
-        outcome,
-        Outcome::Completed(_)
-            | Outcome::WouldComplete(_)
-            | Outcome::Present
-            | Outcome::NotCopied(_)
-    )
-}
-
 /// Why a copy is kept, for its line.
 fn kept(why: &Unreleasable) -> String {
     let hint = match why {
@@ -328,7 +284,9 @@ fn kept(why: &Unreleasable) -> String {
              to delete"
         }
         Unreleasable::BoundElsewhere { .. } => "",
-        Unreleasable::Moving { .. } | Unreleasable::PlacedElsewhere { .. } => "",
+        Unreleasable::Moving { .. }
+        | Unreleasable::PlacedElsewhere { .. }
+        | Unreleasable::Unplaced { .. } => "",
     };
     format!("{why}{hint}")
 }
@@ -401,15 +359,11 @@ pub async fn carry(
     }
     let shared = (Shared::of(from).await?, Shared::of(to).await?);
     let marker = marker_subject(from.node_id());
-    let times = match copies {
-        Some(_) => Some(Times::of(from, to).await?),
-        None => None,
-    };
     // Systems named one by one are carried again though marked carried.
     let again = !wanted.is_empty();
     let carried: Vec<(String, Outcome, Option<Released>)> = futures::stream::iter(both)
         .map(|(minion, old_sid, new_sid)| {
-            let (shared, marker, times) = (&shared, &marker, &times);
+            let (shared, marker) = (&shared, &marker);
             async move {
                 let systems = Pair {
                     from,
@@ -417,17 +371,15 @@ pub async fn carry(
                     old: old_sid,
                     new: new_sid,
                 };
-                let outcome = match carry_one(&systems, shared, marker, again, mode).await {
-                    Ok(outcome) => outcome,
-                    Err(e) => Outcome::Failed(fault_text(&e)),
-                };
-                let copy = match (copies, times) {
-                    (Some(copies), Some(times)) => Some(
-                        copies
-                            .release(&systems, &outcome, times, mode.dry_run)
-                            .await,
-                    ),
-                    _ => None,
+                let probe = copies.is_some();
+                let (outcome, lacks) =
+                    match carry_one(&systems, shared, marker, again, probe, mode).await {
+                        Ok(carried) => carried,
+                        Err(e) => (Outcome::Failed(fault_text(&e)), Some(NOT_WHOLE.to_owned())),
+                    };
+                let copy = match copies {
+                    Some(copies) => Some(copies.release(&systems, lacks, mode.dry_run).await),
+                    None => None,
                 };
                 (minion.to_owned(), outcome, copy)
             }
@@ -564,22 +516,54 @@ struct Plan {
     missing: Vec<String>,
 }
 
-/// Carries one system's settings ([`carry`]).
+/// Why an old copy is kept when its system's settings were not carried
+/// whole.
+const NOT_WHOLE: &str =
+    "the system's settings were not carried whole (see its line): delete the copy once they are";
+
+/// Carries one system's settings ([`carry`]): its line, and why its new
+/// copy may still lack something of the old one's (`None`: it lacks
+/// nothing now, or would not after a dry run). With `probe`, a system a
+/// run carried before is compared all the same (and left as it is): its
+/// old copy may hold what was set there since, or what was taken off the
+/// new one.
 async fn carry_one(
     systems: &Pair<'_>,
     shared: &(Shared, Shared),
     marker: &str,
     again: bool,
+    probe: bool,
     mode: Mode,
-) -> Result<Outcome, SeedError> {
-    let Some((plan, marked)) = plan(systems, shared, marker, again, mode).await? else {
-        return Ok(Outcome::NotCopied(format!(
+) -> Result<(Outcome, Option<String>), SeedError> {
+    let before = || {
+        Outcome::NotCopied(format!(
             "carried before (its note \"{marker}\"): left as it is; name it with --minion to \
              carry it again"
-        )));
+        ))
     };
-    if plan.calls.is_empty() && plan.missing.is_empty() {
-        return Ok(Outcome::Present);
+    let Some((plan, marked)) = plan(systems, shared, marker, again || probe, mode).await? else {
+        return Ok((before(), Some(NOT_WHOLE.to_owned())));
+    };
+    let whole = plan.calls.is_empty() && plan.missing.is_empty();
+    if marked && !again {
+        let lacks = (!whole).then(|| {
+            let parts: Vec<&str> = plan
+                .calls
+                .iter()
+                .map(|(_, _, what)| what.as_str())
+                .chain(plan.missing.iter().map(String::as_str))
+                .collect();
+            format!(
+                "it was carried before, but its new copy lacks what this one has ({}): set \
+                 there since, or taken off the new copy since; name it with --minion to carry \
+                 it again, or delete the copy yourself",
+                parts.join("; ")
+            )
+        });
+        return Ok((before(), lacks));
+    }
+    if whole {
+        return Ok((Outcome::Present, None));
     }
     let what: Vec<&str> = plan
         .calls
@@ -588,11 +572,15 @@ async fn carry_one(
         .collect();
     let what = what.join("; ");
     let mut failed = plan.missing;
+    let not_whole = Some(NOT_WHOLE.to_owned());
     if mode.dry_run {
         return Ok(match failed.is_empty() {
-            true => Outcome::WouldComplete(what),
-            false if what.is_empty() => Outcome::Failed(failed.join("; ")),
-            false => Outcome::Partly(format!("would carry {what}; {}", failed.join("; "))),
+            true => (Outcome::WouldComplete(what), None),
+            false if what.is_empty() => (Outcome::Failed(failed.join("; ")), not_whole),
+            false => (
+                Outcome::Partly(format!("would carry {what}; {}", failed.join("; "))),
+                not_whole,
+            ),
         });
     }
     for (method, params, part) in plan.calls {
@@ -601,13 +589,14 @@ async fn carry_one(
         }
     }
     if !failed.is_empty() {
-        return Ok(match what.is_empty() {
+        let outcome = match what.is_empty() {
             true => Outcome::Failed(failed.join("; ")),
             false => Outcome::Partly(format!("{what} tried; not carried: {}", failed.join("; "))),
-        });
+        };
+        return Ok((outcome, not_whole));
     }
     if marked {
-        return Ok(Outcome::Completed(what));
+        return Ok((Outcome::Completed(what), None));
     }
     // Carried whole: the note that keeps later runs off it.
     let body = format!(
@@ -622,12 +611,16 @@ async fn carry_one(
         Value::string(body),
     ];
     if let Err(e) = systems.to.call("system.addNote", note).await {
-        return Ok(Outcome::Partly(format!(
-            "{what}; the note that marks it carried: {}",
-            fault_text(&e)
-        )));
+        // Everything else was carried: the copy holds nothing more.
+        return Ok((
+            Outcome::Partly(format!(
+                "{what}; the note that marks it carried: {}",
+                fault_text(&e)
+            )),
+            None,
+        ));
     }
-    Ok(Outcome::Completed(what))
+    Ok((Outcome::Completed(what), None))
 }
 
 /// What `systems.new` lacks of what `systems.old` has ([`carry`]), and

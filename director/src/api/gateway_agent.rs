@@ -113,7 +113,8 @@ async fn seeded(
     responses(
         (status = 200, description = "What was forgotten, and what was kept", body = CopiesForgotten),
         (status = 404, description = "No such node", body = ErrorBody),
-        (status = 400, description = "More local ids than one request takes", body = ErrorBody)))]
+        (status = 400, description = "More local ids than one request takes", body = ErrorBody),
+        (status = 413, description = "A body larger than any list of ids")))]
 async fn copies_deleted(
     State(director): State<Arc<Director>>,
     ApiPath(id): ApiPath<String>,
