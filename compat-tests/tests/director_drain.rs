@@ -700,17 +700,20 @@ async fn carry_systems_deletes_the_copies_moves_left_once_carried() {
     let n1_key: xmlrpc::Value = n1.login("admin", "admin").await.unwrap().into();
     let n3_key: xmlrpc::Value = n3.login("admin", "admin").await.unwrap().into();
     let (noted, _) = moved.remove(0);
-    n1.call(
-        "system.addNote",
-        vec![
-            n1_key.clone(),
-            cluster.local_id("n1", noted).await.into(),
-            "Rack".into(),
-            "r42, slot 3".into(),
-        ],
-    )
-    .await
-    .unwrap();
+    let note_on_n1 = async |subject: &str, text: &str| {
+        n1.call(
+            "system.addNote",
+            vec![
+                n1_key.clone(),
+                cluster.local_id("n1", noted).await.into(),
+                subject.into(),
+                text.into(),
+            ],
+        )
+        .await
+        .unwrap();
+    };
+    note_on_n1("Rack", "r42, slot 3").await;
     // A system of n1 the director never moved, registered on n3 by hand.
     let client = |minion: &str| {
         fleet
@@ -782,17 +785,7 @@ async fn carry_systems_deletes_the_copies_moves_left_once_carried() {
             .any(|l| l.starts_with("completed ") && l.contains(noted.as_str())),
         "{first_run}"
     );
-    n1.call(
-        "system.addNote",
-        vec![
-            n1_key.clone(),
-            cluster.local_id("n1", noted).await.into(),
-            "Moved rack".into(),
-            "r7".into(),
-        ],
-    )
-    .await
-    .unwrap();
+    note_on_n1("Moved rack", "r7").await;
 
     // A dry run deletes nothing.
     let report = carry(&["--delete-copies", "--dry-run"]);
