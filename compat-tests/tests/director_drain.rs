@@ -106,6 +106,19 @@ gateway_token_file = "{dir}/gateway"
         }
     }
 
+    /// A one-off `gateway` task (`seed-node`, `carry-systems`) with
+    /// `args`, linked to this director, logging into the simulators as
+    /// their administrator.
+    fn gateway_task(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(GATEWAY_BIN);
+        command
+            .args(["--director", &self.director.base_url])
+            .args(args)
+            .env("GATEWAY_DIRECTOR_TOKEN", GATEWAY)
+            .env("GATEWAY_SEED_PASSWORD", "admin");
+        command
+    }
+
     /// The `director` CLI with `args`, against this director as admin.
     fn cli(&self, args: &[&str]) -> std::process::Output {
         Command::new(DIRECTOR)
@@ -406,25 +419,11 @@ async fn draining_a_node_moves_every_client_and_keeps_cluster_ids() {
     let set_state = |state: &str| cluster.cli(&["node", "set", "n1", "--state", state]);
     // `gateway seed-node` from n2 to `to`, with `flags`.
     let seed_node = |to: &str, flags: &[&str]| {
-        let mut command = Command::new(GATEWAY_BIN);
-        command
-            .args(["--director", &cluster.director.base_url])
-            .args(["seed-node", "--from", "n2", "--to", to])
-            .args(flags)
-            .env("GATEWAY_DIRECTOR_TOKEN", GATEWAY)
-            .env("GATEWAY_SEED_PASSWORD", "admin");
+        let mut command = cluster.gateway_task(&["seed-node", "--from", "n2", "--to", to]);
+        command.args(flags);
         command
     };
-    let seed = || {
-        let seeded = seed_node("n1", &["--update", "--prune"]).output().unwrap();
-        let report = String::from_utf8_lossy(&seeded.stdout).into_owned();
-        assert!(
-            seeded.status.success(),
-            "{report}{}",
-            String::from_utf8_lossy(&seeded.stderr)
-        );
-        report
-    };
+    let seed = || report_of(seed_node("n1", &["--update", "--prune"]));
     // Onto a node that serves, --update and --prune would race its
     // broadcasts: refused before anything is done.
     let racing = seed_node("n3", &["--prune"]).output().unwrap();
@@ -744,21 +743,9 @@ async fn carry_systems_deletes_the_copies_moves_left_once_carried() {
     let on_n1 = cluster.sim_systems("n1").await;
 
     let carry = |flags: &[&str]| {
-        let out = Command::new(GATEWAY_BIN)
-            .args(["--director", &cluster.director.base_url])
-            .args(["carry-systems", "--from", "n1", "--to", "n3"])
-            .args(flags)
-            .env("GATEWAY_DIRECTOR_TOKEN", GATEWAY)
-            .env("GATEWAY_SEED_PASSWORD", "admin")
-            .output()
-            .unwrap();
-        let report = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "{report}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        report
+        let mut command = cluster.gateway_task(&["carry-systems", "--from", "n1", "--to", "n3"]);
+        command.args(flags);
+        report_of(command)
     };
     // The line on `minion`'s old copy.
     let line = |report: &str, minion: &str| -> String {
@@ -972,6 +959,18 @@ async fn listed_id_list(rpc: &RpcClient, key: &xmlrpc::Value) -> Vec<i64> {
         .iter()
         .map(|s| member(s, "id").and_then(xmlrpc::Value::as_i64).unwrap())
         .collect()
+}
+
+/// What `command` (a gateway task) printed, once it succeeded.
+fn report_of(mut command: Command) -> String {
+    let out = command.output().unwrap();
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    report
 }
 
 fn member<'a>(v: &'a xmlrpc::Value, name: &str) -> Option<&'a xmlrpc::Value> {

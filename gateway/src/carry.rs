@@ -70,6 +70,16 @@ pub struct Mode {
     pub update: bool,
 }
 
+/// Which systems a carry takes, and what it does with their old copies.
+#[derive(Clone, Copy, Default)]
+pub struct Scope<'a> {
+    /// Only the systems of these minion ids; empty: every system both
+    /// nodes hold.
+    pub only: &'a [String],
+    /// Delete the old copies once carried ([`Copies`]); `None`: keep them.
+    pub copies: Option<&'a Copies>,
+}
+
 /// The report's kind of a line.
 const KIND: &str = "system";
 
@@ -95,10 +105,11 @@ impl Copies {
         Copies { link, map }
     }
 
-    /// Deletes the copy `systems.from` holds of a system whose new copy
-    /// lacks nothing of it (`lacks` is `None`; else why not), when it may:
-    /// both copies are of one machine, the minion checked in with the new
-    /// node last, and the identity map confirms a move left the copy
+    /// Deletes the copy `systems.from` holds of a system when [`carry_one`]
+    /// found nothing it must stay for (`lacks` is `None`: the new copy
+    /// lacks nothing of it, and both show one machine id) and it may: the
+    /// minion checked in with the new node last, and the identity map
+    /// confirms a move left the copy
     /// ([`IdentityMap::releasable_copy`], read last, just before the
     /// deletion).
     async fn release(&self, systems: &Pair<'_>, lacks: Option<String>, dry_run: bool) -> Released {
@@ -110,11 +121,6 @@ impl Copies {
             let why = "system.getMinionIdMap answered an id that is no 32-bit int";
             return Released::line(Outcome::Failed(why.to_owned()));
         };
-        match one_machine(systems).await {
-            Err(e) => return Released::line(Outcome::Failed(fault_text(&e))),
-            Ok(Some(why)) => return Released::kept(&why),
-            Ok(None) => {}
-        }
         match talked_since(systems).await {
             Err(e) => return Released::line(Outcome::Failed(fault_text(&e))),
             Ok(Some(why)) => return Released::kept(&why),
@@ -174,38 +180,6 @@ impl Copies {
             )],
         }
     }
-}
-
-/// Why the two copies of `systems` may not be of one machine (their
-/// machine ids differ, or one lacks it); `None` when they are.
-async fn one_machine(systems: &Pair<'_>) -> Result<Option<String>, SeedError> {
-    let sid = |s: &Value| vec![s.clone()];
-    let machine = |d: &Value| {
-        let id = d
-            .as_struct()
-            .map(|d| text(d, "machine_id"))
-            .unwrap_or_default();
-        id.trim().to_owned()
-    };
-    let old = machine(
-        &systems
-            .from
-            .call("system.getDetails", sid(&systems.old))
-            .await?,
-    );
-    let new = machine(
-        &systems
-            .to
-            .call("system.getDetails", sid(&systems.new))
-            .await?,
-    );
-    Ok(match (old.is_empty(), new.is_empty()) {
-        (false, false) if old == new => None,
-        (false, false) => Some(format!(
-            "the two copies are of different machines (machine ids {old} and {new})"
-        )),
-        _ => Some("a copy has no machine id: nothing shows both are of one machine".to_owned()),
-    })
 }
 
 /// Why the minion may still use its old copy: it checked in with the old
@@ -300,9 +274,7 @@ const RESCHEDULE: &str = "Fail";
 
 /// Logs into nodes `from` (the old node) and `to` (the new one) of
 /// `gateway`'s node list as `user`, carries the settings of the systems
-/// both hold ([`carry`]; only those of minion ids `only`, when given),
-/// deletes the old copies when `copies` is given, and logs out of both.
-#[allow(clippy::too_many_arguments)]
+/// both hold ([`carry`], within `scope`) and logs out of both.
 pub async fn between(
     gateway: &Gateway,
     from: &str,
@@ -310,8 +282,7 @@ pub async fn between(
     user: &str,
     password: &str,
     mode: Mode,
-    only: &[String],
-    copies: Option<&Copies>,
+    scope: Scope<'_>,
 ) -> Result<Report, SeedError> {
     if from == to {
         return Err(SeedError::NoSuchNode {
@@ -320,7 +291,7 @@ pub async fn between(
         });
     }
     let (source, target) = NodeSession::pair(gateway, from, to, user, password).await?;
-    let report = carry(&source, &target, mode, only, copies).await;
+    let report = carry(&source, &target, mode, scope).await;
     source.logout().await;
     target.logout().await;
     report
@@ -334,8 +305,7 @@ pub async fn carry(
     from: &NodeSession,
     to: &NodeSession,
     mode: Mode,
-    only: &[String],
-    copies: Option<&Copies>,
+    Scope { only, copies }: Scope<'_>,
 ) -> Result<Report, SeedError> {
     let (old, new) = (minions(from).await?, minions(to).await?);
     let wanted: BTreeSet<&str> = only.iter().map(String::as_str).collect();
@@ -514,6 +484,8 @@ struct Plan {
     calls: Vec<(&'static str, Vec<Value>, String)>,
     /// What cannot be carried, and why.
     missing: Vec<String>,
+    /// Both copies show one machine id (neither lacks it).
+    one_machine: bool,
 }
 
 /// Why an old copy is kept when its system's settings were not carried
@@ -521,9 +493,9 @@ struct Plan {
 const NOT_WHOLE: &str =
     "the system's settings were not carried whole (see its line): delete the copy once they are";
 
-/// Carries one system's settings ([`carry`]): its line, and why its new
-/// copy may still lack something of the old one's (`None`: it lacks
-/// nothing now, or would not after a dry run). With `probe`, a system a
+/// Carries one system's settings ([`carry`]): its line, and why its old
+/// copy must stay (`None`: the new copy lacks nothing of it now, or would
+/// not after a dry run, and both show one machine id). With `probe`, a system a
 /// run carried before is compared all the same (and left as it is): its
 /// old copy may hold what was set there since, or what was taken off the
 /// new one.
@@ -544,26 +516,30 @@ async fn carry_one(
     let Some((plan, marked)) = plan(systems, shared, marker, again || probe, mode).await? else {
         return Ok((before(), Some(NOT_WHOLE.to_owned())));
     };
-    let whole = plan.calls.is_empty() && plan.missing.is_empty();
+    // Carried whole, the old copy may go only when both copies show one
+    // machine id.
+    let whole = (!plan.one_machine)
+        .then(|| "a copy has no machine id: nothing shows both are of one machine".to_owned());
     if marked && !again {
-        let lacks = (!whole).then(|| {
-            let parts: Vec<&str> = plan
-                .calls
-                .iter()
-                .map(|(_, _, what)| what.as_str())
-                .chain(plan.missing.iter().map(String::as_str))
-                .collect();
-            format!(
-                "it was carried before, but its new copy lacks what this one has ({}): set \
-                 there since, or taken off the new copy since; name it with --minion to carry \
-                 it again, or delete the copy yourself",
-                parts.join("; ")
-            )
-        });
-        return Ok((before(), lacks));
+        if plan.calls.is_empty() && plan.missing.is_empty() {
+            return Ok((before(), whole));
+        }
+        let parts: Vec<&str> = plan
+            .calls
+            .iter()
+            .map(|(_, _, what)| what.as_str())
+            .chain(plan.missing.iter().map(String::as_str))
+            .collect();
+        let lacks = format!(
+            "it was carried before, but its new copy lacks what this one has ({}): set there \
+             since, or taken off the new copy since; name it with --minion to carry it again, \
+             or delete the copy yourself",
+            parts.join("; ")
+        );
+        return Ok((before(), Some(lacks)));
     }
-    if whole {
-        return Ok((Outcome::Present, None));
+    if plan.calls.is_empty() && plan.missing.is_empty() {
+        return Ok((Outcome::Present, whole));
     }
     let what: Vec<&str> = plan
         .calls
@@ -575,7 +551,7 @@ async fn carry_one(
     let not_whole = Some(NOT_WHOLE.to_owned());
     if mode.dry_run {
         return Ok(match failed.is_empty() {
-            true => (Outcome::WouldComplete(what), None),
+            true => (Outcome::WouldComplete(what), whole),
             false if what.is_empty() => (Outcome::Failed(failed.join("; ")), not_whole),
             false => (
                 Outcome::Partly(format!("would carry {what}; {}", failed.join("; "))),
@@ -596,7 +572,7 @@ async fn carry_one(
         return Ok((outcome, not_whole));
     }
     if marked {
-        return Ok((Outcome::Completed(what), None));
+        return Ok((Outcome::Completed(what), whole));
     }
     // Carried whole: the note that keeps later runs off it.
     let body = format!(
@@ -617,10 +593,10 @@ async fn carry_one(
                 "{what}; the note that marks it carried: {}",
                 fault_text(&e)
             )),
-            None,
+            whole,
         ));
     }
-    Ok((Outcome::Completed(what), None))
+    Ok((Outcome::Completed(what), whole))
 }
 
 /// What `systems.new` lacks of what `systems.old` has ([`carry`]), and
@@ -639,6 +615,7 @@ async fn plan(
     let mut plan = Plan {
         calls: Vec::new(),
         missing: Vec::new(),
+        one_machine: false,
     };
 
     // Notes first: the marker of an earlier carry stops here.
@@ -661,6 +638,7 @@ async fn plan(
     let had = details(from.call("system.getDetails", sid(old)).await?);
     let has = details(to.call("system.getDetails", sid(new)).await?);
     let (old_machine, new_machine) = (text(&had, "machine_id"), text(&has, "machine_id"));
+    plan.one_machine = !old_machine.trim().is_empty() && old_machine == new_machine;
     if !old_machine.is_empty() && !new_machine.is_empty() && old_machine != new_machine {
         plan.missing.push(format!(
             "the two copies are of different machines (machine ids {old_machine} and \

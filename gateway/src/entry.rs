@@ -74,8 +74,10 @@ enum Command {
     /// gives each system both nodes hold (the old node's copy left behind)
     /// what it was given on the old node and lacks on the new one (system
     /// groups, configuration channels, custom values, notes, add-on
-    /// entitlements, maintenance schedule). Exits non-zero when a system
-    /// could not be carried whole.
+    /// entitlements, maintenance schedule); with `--delete-copies`, then
+    /// deletes the old copies the director confirms a move left. Exits
+    /// non-zero when a system could not be carried whole or a copy's
+    /// deletion failed.
     CarrySystems(CarryArgs),
 }
 
@@ -308,8 +310,10 @@ async fn carry_systems(mut cfg: GatewayConfig, args: CarryArgs) -> anyhow::Resul
         &args.admin.user,
         &password,
         mode,
-        &args.minions,
-        copies.as_ref(),
+        crate::carry::Scope {
+            only: &args.minions,
+            copies: copies.as_ref(),
+        },
     )
     .await?;
     println!("{report}");

@@ -185,17 +185,7 @@ impl Director {
                 if client.owner.as_deref() == Some(node.as_str()) && client.move_id.is_none() {
                     self.delete_client(&client.minion_id).await?;
                 } else {
-                    // Read again under the placement lock: a move may
-                    // start or end meanwhile.
-                    let _loads = self.placement.lock().await;
-                    let Some(mut client) = self.client_of_system(cluster_id).await? else {
-                        return Ok(());
-                    };
-                    if client.local_ids.get(&node) == Some(&local_id) {
-                        client.local_ids.remove(&node);
-                        client.updated = now_ms();
-                        self.put_client(&client).await?;
-                    }
+                    self.forget_local_id(cluster_id, &node, local_id).await?;
                 }
                 Ok(())
             }
@@ -286,11 +276,12 @@ impl Director {
     }
 
     /// Forgets local id `local_id` that `node` had for cluster system
-    /// `cluster_id` in its client's record (the node deleted the copy the
-    /// system left there when it moved); a later id of the node's for it
-    /// stays.
+    /// `cluster_id` in its client's record (the node deleted its copy of
+    /// the system: one a move left there, one of a system moving, or one
+    /// held by a node that does not own it); a later id of the node's for
+    /// it stays.
     async fn forget_local_id(&self, cluster_id: i32, node: &str, local_id: i32) -> Result<()> {
-        tracing::info!(node = %node, cluster_id, local_id, "copy left by a moved system deleted on its old node");
+        tracing::info!(node = %node, cluster_id, local_id, "a node deleted its copy of a system: its local id there forgotten");
         // Under the placement lock, as every writer of a client record: a
         // move may start or end meanwhile.
         let _loads = self.placement.lock().await;

@@ -252,8 +252,10 @@ async fn a_moved_system_gets_the_settings_it_had_on_its_old_node() {
             "admin",
             "admin",
             carry::Mode { dry_run, update },
-            only,
-            None,
+            carry::Scope {
+                only,
+                ..Default::default()
+            },
         )
         .await
         .unwrap()
@@ -407,8 +409,7 @@ async fn other_machines_are_refused_and_missing_shared_data_named() {
         "admin",
         "admin",
         carry::Mode::default(),
-        &[],
-        None,
+        carry::Scope::default(),
     )
     .await
     .unwrap();
@@ -439,8 +440,7 @@ async fn other_machines_are_refused_and_missing_shared_data_named() {
         "admin",
         "admin",
         carry::Mode::default(),
-        &[],
-        None,
+        carry::Scope::default(),
     );
     assert!(to_self.await.is_err(), "one node on both sides");
 }
